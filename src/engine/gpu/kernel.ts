@@ -1,0 +1,180 @@
+// Kernels and recorded dispatches: the unit of the trace-and-replay engine.
+//
+// A Kernel is one WGSL compute entry point with an explicit bind-group layout. Binding 0..n-1 are
+// storage buffers (read-only or read-write, in the order given), and, if the kernel takes
+// parameters, the last binding is a uniform buffer holding them. `kernel.record(recorder, ...)`
+// creates the bind group and the parameter buffer once, at trace time, and appends a Dispatch;
+// replaying a Recorder only encodes what was recorded, so a replayed step allocates nothing.
+import type { GpuContext } from './device';
+import { BufferUsage, ShaderStage } from './flags';
+import type { Tensor } from './tensor';
+
+export type BindingKind = 'read' | 'write';
+
+export interface KernelSpec {
+  /** Names the op in errors, labels and benchmarks, e.g. 'matmul.nn.vec4'. */
+  label: string;
+  code: string;
+  entryPoint?: string;
+  /** One entry per storage binding, in binding order: 'read' (read-only) or 'write' (read_write). */
+  storage: readonly BindingKind[];
+  /** Whether binding `storage.length` is a uniform buffer of parameters. */
+  uniform?: boolean;
+}
+
+export interface Dispatch {
+  label: string;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: readonly [number, number, number];
+}
+
+type Bindable = Tensor | GPUBufferBinding;
+
+function asBinding(b: Bindable): GPUBufferBinding {
+  return 'binding' in b && typeof b.binding === 'function' ? b.binding() : (b as GPUBufferBinding);
+}
+
+const pipelineCache = new WeakMap<GpuContext, Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>>();
+
+export class Kernel {
+  readonly pipeline: GPUComputePipeline;
+  readonly layout: GPUBindGroupLayout;
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly spec: KernelSpec,
+  ) {
+    const maxStorage = ctx.limits.maxStorageBuffersPerShaderStage;
+    if (spec.storage.length > maxStorage) {
+      throw new Error(`${spec.label}: ${spec.storage.length} storage bindings exceed this adapter's limit of ${maxStorage}`);
+    }
+    let cache = pipelineCache.get(ctx);
+    if (!cache) pipelineCache.set(ctx, (cache = new Map()));
+    const key = `${spec.label}\u0000${spec.entryPoint ?? 'main'}\u0000${spec.storage.join()}\u0000${spec.uniform}\u0000${spec.code}`;
+    let cached = cache.get(key);
+    if (!cached) {
+      const entries: GPUBindGroupLayoutEntry[] = spec.storage.map((kind, binding) => ({
+        binding,
+        visibility: ShaderStage.COMPUTE,
+        buffer: { type: kind === 'read' ? 'read-only-storage' : 'storage' },
+      }));
+      if (spec.uniform) {
+        entries.push({ binding: spec.storage.length, visibility: ShaderStage.COMPUTE, buffer: { type: 'uniform' } });
+      }
+      const layout = ctx.device.createBindGroupLayout({ label: spec.label, entries });
+      const module = ctx.device.createShaderModule({ label: spec.label, code: spec.code });
+      const pipeline = ctx.device.createComputePipeline({
+        label: spec.label,
+        layout: ctx.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint: spec.entryPoint ?? 'main' },
+      });
+      cached = { pipeline, layout };
+      cache.set(key, cached);
+    }
+    this.pipeline = cached.pipeline;
+    this.layout = cached.layout;
+  }
+
+  /**
+   * Records one dispatch of this kernel. `params` (if the kernel takes a uniform) is copied into a
+   * uniform buffer created here, once; pass `paramsBuffer` instead to bind a buffer that changes
+   * between replays (learning rate, step, RNG seed), written with queue.writeBuffer before submit.
+   */
+  record(
+    recorder: Recorder,
+    buffers: readonly Bindable[],
+    workgroups: readonly [number, number?, number?],
+    params?: ArrayBufferView | GPUBuffer,
+  ): Dispatch {
+    const { spec, ctx } = this;
+    if (buffers.length !== spec.storage.length) {
+      throw new Error(`${spec.label}: expected ${spec.storage.length} buffers, got ${buffers.length}`);
+    }
+    const entries: GPUBindGroupEntry[] = buffers.map((b, binding) => ({ binding, resource: asBinding(b) }));
+    if (spec.uniform) {
+      if (!params) throw new Error(`${spec.label}: this kernel needs parameters`);
+      let uniform: GPUBuffer;
+      if (ArrayBuffer.isView(params)) {
+        uniform = ctx.createBuffer({
+          label: `${spec.label}.params`,
+          size: Math.max(16, Math.ceil(params.byteLength / 16) * 16),
+          usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST,
+        });
+        ctx.device.queue.writeBuffer(uniform, 0, params.buffer, params.byteOffset, params.byteLength);
+        recorder.own(uniform);
+      } else {
+        uniform = params;
+      }
+      entries.push({ binding: spec.storage.length, resource: { buffer: uniform } });
+    }
+    const [x, y = 1, z = 1] = workgroups;
+    const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+    if (x > max || y > max || z > max) {
+      throw new Error(`${spec.label}: dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${max}; use splitWorkgroups()`);
+    }
+    const dispatch: Dispatch = {
+      label: spec.label,
+      pipeline: this.pipeline,
+      bindGroup: ctx.device.createBindGroup({ label: spec.label, layout: this.layout, entries }),
+      workgroups: [x, y, z],
+    };
+    if (x > 0 && y > 0 && z > 0) recorder.dispatches.push(dispatch);
+    return dispatch;
+  }
+}
+
+/**
+ * Spreads `count` workgroups over x and y so neither exceeds the adapter's per-dimension limit.
+ * The shader recovers the linear index as `wid.x + wid.y * nwg.x` and must skip indices >= count.
+ */
+export function splitWorkgroups(count: number, maxPerDimension: number): [number, number, number] {
+  if (count <= maxPerDimension) return [count, 1, 1];
+  const y = Math.ceil(count / maxPerDimension);
+  return [Math.ceil(count / y), y, 1];
+}
+
+/** An ordered list of dispatches, recorded once and replayed with one command encoder. */
+export class Recorder {
+  readonly dispatches: Dispatch[] = [];
+  private readonly owned: GPUBuffer[] = [];
+
+  constructor(readonly ctx: GpuContext) {}
+
+  own(buffer: GPUBuffer): void {
+    this.owned.push(buffer);
+  }
+
+  /** Encodes every recorded dispatch, in order, into one compute pass. */
+  encode(encoder: GPUCommandEncoder, timestampWrites?: GPUComputePassTimestampWrites): void {
+    const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
+    for (const d of this.dispatches) {
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, d.bindGroup);
+      pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+    }
+    pass.end();
+  }
+
+  /** Encodes and submits everything recorded (one encoder). Does not wait for the GPU. */
+  submit(): void {
+    if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
+    const encoder = this.ctx.device.createCommandEncoder();
+    this.encode(encoder);
+    this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Submits and waits for the GPU to finish (tests and benchmarks). */
+  async run(): Promise<void> {
+    this.submit();
+    await this.ctx.device.queue.onSubmittedWorkDone();
+    if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
+  }
+
+  /** Frees the parameter buffers this recording created (not the tensors it bound). */
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+    this.owned.length = 0;
+    this.dispatches.length = 0;
+  }
+}

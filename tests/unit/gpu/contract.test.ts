@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { GpuContext } from '../../../src/engine/gpu/device';
+import { Recorder } from '../../../src/engine/gpu/kernel';
+import { Tensor } from '../../../src/engine/gpu/tensor';
+import { scaleForward } from '../../../src/engine/ops/scale';
+
+let ctx: GpuContext;
+beforeAll(async () => {
+  ctx = await GpuContext.open();
+});
+afterAll(() => ctx?.destroy());
+
+test('a recorded dispatch replays without allocating', async () => {
+  for (const n of [1, 3, 65, 1000]) {
+    const xs = Float32Array.from({ length: n }, () => Math.random() - 0.5);
+    const x = Tensor.from(ctx, xs, [n]);
+    const y = Tensor.empty(ctx, [n]);
+    const rec = new Recorder(ctx);
+    scaleForward(rec, y, x, 2.5);
+    const before = ctx.buffersCreated;
+    await rec.run();
+    await rec.run();
+    expect(ctx.buffersCreated).toBe(before);
+    const out = await y.read();
+    for (let i = 0; i < n; i++) expect(out[i]).toBeCloseTo(xs[i] * 2.5, 6);
+    rec.destroy();
+    x.destroy();
+    y.destroy();
+  }
+});
