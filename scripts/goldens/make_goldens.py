@@ -1,0 +1,373 @@
+#!/usr/bin/python3
+"""Golden files for the engine's PyTorch parity tests (llm.c's train_gpt2.py / write_state idea).
+
+Run with Debian's torch (CPU):  /usr/bin/python3 scripts/goldens/make_goldens.py
+Writes tests/goldens/<case>.safetensors (weights, inputs, logits, every gradient) and
+tests/goldens/<case>.json (config, loss, 10 AdamW steps). The models are written out here in plain
+PyTorch (nanoGPT style) and evaluated in float64, so the goldens measure only the engine's error.
+
+Cases:
+  gpt        tiny GPT-2 (pre-LN, learned positions, tied embeddings, biases, tanh GELU)
+  gpt_nobias the same without biases (nanoGPT's bias=False, as the baby shakespeare model)
+  bert       tiny BERT (post-LN, token types, pooler, MLM head + NSP, key padding, erf GELU)
+"""
+import json
+import math
+import os
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'tests', 'goldens')
+DT = torch.float64
+
+
+# ---------------------------------------------------------------------------------------------
+# safetensors, written by hand (torch 1.13 has no safetensors package). Layout as the reference
+# Rust implementation: tensors ordered by dtype (wider first) then name, compact JSON header with
+# __metadata__ first, padded with spaces to a multiple of 8 bytes.
+DTYPES = {np.dtype('float32'): ('F32', 15), np.dtype('int32'): ('I32', 13)}
+
+
+def write_safetensors(path, tensors, metadata):
+    items = []
+    for name, arr in tensors.items():
+        arr = np.ascontiguousarray(arr)
+        code, rank = DTYPES[arr.dtype]
+        items.append((-rank, name, code, arr))
+    items.sort(key=lambda t: (t[0], t[1]))
+    header = {'__metadata__': metadata}
+    offset = 0
+    blobs = []
+    for _, name, code, arr in items:
+        data = arr.astype(arr.dtype.newbyteorder('<')).tobytes()
+        header[name] = {'dtype': code, 'shape': list(arr.shape), 'data_offsets': [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    text = json.dumps(header, separators=(',', ':')).encode('utf-8')
+    text += b' ' * ((8 - len(text) % 8) % 8)
+    tmp = path + '.tmp'
+    with open(tmp, 'wb') as f:
+        f.write(struct.pack('<Q', len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Models (nanoGPT's model.py, trimmed; BERT as in Hugging Face's modeling_bert, trimmed).
+
+def gelu(x, kind):
+    if kind == 'gelu_tanh':  # GPT-2's "gelu_new"
+        return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))
+    return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))  # BERT's exact GELU
+
+
+class LayerNorm(nn.Module):
+    """LayerNorm with an optional bias (PyTorch 1.13's has none to switch off)."""
+
+    def __init__(self, ndim, bias, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(ndim, dtype=DT))
+        self.bias = nn.Parameter(torch.zeros(ndim, dtype=DT)) if bias else None
+        self.eps = eps
+
+    def forward(self, x):
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, self.eps)
+
+
+class Conv1D(nn.Module):
+    """GPT-2's linear layer: weight stored [in, out], y = x @ W + b."""
+
+    def __init__(self, nin, nout, bias):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(nin, nout, dtype=DT))
+        self.bias = nn.Parameter(torch.zeros(nout, dtype=DT)) if bias else None
+
+    def forward(self, x):
+        y = x @ self.weight
+        return y + self.bias if self.bias is not None else y
+
+
+def attention(q, k, v, n_head, causal, key_mask=None):
+    B, T, C = q.shape
+    q = q.view(B, T, n_head, C // n_head).transpose(1, 2)  # (B, nh, T, hs)
+    k = k.view(B, T, n_head, C // n_head).transpose(1, 2)
+    v = v.view(B, T, n_head, C // n_head).transpose(1, 2)
+    att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))  # (B, nh, T, T)
+    if causal:
+        mask = torch.tril(torch.ones(T, T, dtype=torch.bool))
+        att = att.masked_fill(~mask, float('-inf'))
+    if key_mask is not None:  # (B, T) 1 = real token, 0 = padding
+        att = att.masked_fill(key_mask[:, None, None, :] == 0, float('-inf'))
+    att = F.softmax(att, dim=-1)
+    y = att @ v  # (B, nh, T, hs)
+    return y.transpose(1, 2).contiguous().view(B, T, C)
+
+
+class GPTBlock(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        C, bias = cfg['nEmbd'], cfg['bias']
+        self.ln_1 = LayerNorm(C, bias, cfg['layerNormEps'])
+        self.attn = nn.Module()
+        self.attn.c_attn = Conv1D(C, 3 * C, bias)
+        self.attn.c_proj = Conv1D(C, C, bias)
+        self.ln_2 = LayerNorm(C, bias, cfg['layerNormEps'])
+        self.mlp = nn.Module()
+        self.mlp.c_fc = Conv1D(C, cfg['ffWidth'], bias)
+        self.mlp.c_proj = Conv1D(cfg['ffWidth'], C, bias)
+        self.cfg = cfg
+
+    def forward(self, x):
+        q, k, v = self.attn.c_attn(self.ln_1(x)).split(self.cfg['nEmbd'], dim=2)
+        x = x + self.attn.c_proj(attention(q, k, v, self.cfg['nHead'], causal=True))
+        return x + self.mlp.c_proj(gelu(self.mlp.c_fc(self.ln_2(x)), self.cfg['activation']))
+
+
+class GPT(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        self.transformer = nn.Module()
+        self.transformer.wte = nn.Embedding(cfg['vocabSize'], cfg['nEmbd'], dtype=DT)
+        self.transformer.wpe = nn.Embedding(cfg['blockSize'], cfg['nEmbd'], dtype=DT)
+        self.transformer.h = nn.ModuleList([GPTBlock(cfg) for _ in range(cfg['nLayer'])])
+        self.transformer.ln_f = LayerNorm(cfg['nEmbd'], cfg['bias'], cfg['layerNormEps'])
+
+    def forward(self, idx, targets):
+        B, T = idx.shape
+        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(T))
+        for block in self.transformer.h:
+            x = block(x)
+        logits = self.transformer.ln_f(x) @ self.transformer.wte.weight.t()  # tied lm_head
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+        return logits, loss
+
+
+class Linear(nn.Module):
+    """Hugging Face BERT's nn.Linear: weight stored [out, in], y = x @ W^T + b."""
+
+    def __init__(self, nin, nout):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(nout, nin, dtype=DT))
+        self.bias = nn.Parameter(torch.zeros(nout, dtype=DT))
+
+    def forward(self, x):
+        return x @ self.weight.t() + self.bias
+
+
+class BertLayer(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        C, eps = cfg['nEmbd'], cfg['layerNormEps']
+        self.attention = nn.Module()
+        self.attention.self = nn.Module()
+        self.attention.self.query = Linear(C, C)
+        self.attention.self.key = Linear(C, C)
+        self.attention.self.value = Linear(C, C)
+        self.attention.output = nn.Module()
+        self.attention.output.dense = Linear(C, C)
+        self.attention.output.LayerNorm = LayerNorm(C, True, eps)
+        self.intermediate = nn.Module()
+        self.intermediate.dense = Linear(C, cfg['ffWidth'])
+        self.output = nn.Module()
+        self.output.dense = Linear(cfg['ffWidth'], C)
+        self.output.LayerNorm = LayerNorm(C, True, eps)
+        self.cfg = cfg
+
+    def forward(self, x, key_mask):
+        s = self.attention.self
+        a = attention(s.query(x), s.key(x), s.value(x), self.cfg['nHead'], causal=False, key_mask=key_mask)
+        x = self.attention.output.LayerNorm(x + self.attention.output.dense(a))  # post-LN
+        h = gelu(self.intermediate.dense(x), self.cfg['activation'])
+        return self.output.LayerNorm(x + self.output.dense(h))
+
+
+class Bert(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        C, eps = cfg['nEmbd'], cfg['layerNormEps']
+        self.cfg = cfg
+        self.bert = nn.Module()
+        e = self.bert.embeddings = nn.Module()
+        e.word_embeddings = nn.Embedding(cfg['vocabSize'], C, dtype=DT)
+        e.position_embeddings = nn.Embedding(cfg['blockSize'], C, dtype=DT)
+        e.token_type_embeddings = nn.Embedding(cfg['typeVocabSize'], C, dtype=DT)
+        e.LayerNorm = LayerNorm(C, True, eps)
+        self.bert.encoder = nn.Module()
+        self.bert.encoder.layer = nn.ModuleList([BertLayer(cfg) for _ in range(cfg['nLayer'])])
+        self.bert.pooler = nn.Module()
+        self.bert.pooler.dense = Linear(C, C)
+        self.cls = nn.Module()
+        p = self.cls.predictions = nn.Module()
+        p.transform = nn.Module()
+        p.transform.dense = Linear(C, C)
+        p.transform.LayerNorm = LayerNorm(C, True, eps)
+        p.bias = nn.Parameter(torch.zeros(cfg['vocabSize'], dtype=DT))  # decoder weight tied to word_embeddings
+        self.cls.seq_relationship = Linear(C, 2)
+
+    def forward(self, ids, types, mask, mlm_labels, nsp_labels):
+        B, T = ids.shape
+        e = self.bert.embeddings
+        x = e.LayerNorm(e.word_embeddings(ids) + e.position_embeddings(torch.arange(T)) + e.token_type_embeddings(types))
+        for layer in self.bert.encoder.layer:
+            x = layer(x, mask)
+        p = self.cls.predictions
+        h = p.transform.LayerNorm(gelu(p.transform.dense(x), self.cfg['activation']))
+        logits = h @ e.word_embeddings.weight.t() + p.bias  # (B, T, V)
+        pooled = torch.tanh(self.bert.pooler.dense(x[:, 0]))  # (B, C) from [CLS]
+        nsp_logits = self.cls.seq_relationship(pooled)  # (B, 2)
+        mlm = F.cross_entropy(logits.view(-1, logits.size(-1)), mlm_labels.view(-1), ignore_index=-100)
+        nsp = F.cross_entropy(nsp_logits, nsp_labels)
+        return (logits, nsp_logits), mlm + nsp
+
+
+# ---------------------------------------------------------------------------------------------
+
+def init_weights(model, gen):
+    """Larger than GPT-2's 0.02 so logits, softmaxes and gradients are far from trivial."""
+    for name, p in model.named_parameters():
+        with torch.no_grad():
+            if 'LayerNorm' in name or 'ln_' in name:
+                base = 1.0 if name.endswith('weight') else 0.0
+                p.copy_(base + 0.1 * torch.randn(p.shape, generator=gen, dtype=DT))
+            elif name.endswith('bias'):
+                p.copy_(0.1 * torch.randn(p.shape, generator=gen, dtype=DT))
+            else:
+                fan_in = p.shape[0] if p.dim() == 2 and 'c_' in name else p.shape[-1]
+                std = 0.5 if 'embeddings' in name or 'wte' in name or 'wpe' in name else 1.0 / math.sqrt(fan_in)
+                p.copy_(std * torch.randn(p.shape, generator=gen, dtype=DT))
+
+
+def get_lr(it, opt):
+    """nanoGPT's schedule: linear warmup, cosine decay to min_lr."""
+    if it < opt['warmupIters']:
+        return opt['lr'] * (it + 1) / (opt['warmupIters'] + 1)
+    if it > opt['lrDecayIters']:
+        return opt['minLr']
+    ratio = (it - opt['warmupIters']) / (opt['lrDecayIters'] - opt['warmupIters'])
+    coeff = 0.5 * (1.0 + math.cos(math.pi * ratio))
+    return opt['minLr'] + coeff * (opt['lr'] - opt['minLr'])
+
+
+def train_steps(model, forward, opt):
+    """10 AdamW steps on the same batch: nanoGPT's configure_optimizers + clip + schedule."""
+    params = dict(model.named_parameters())
+    decay = [p for n, p in params.items() if p.dim() >= 2]
+    no_decay = [p for n, p in params.items() if p.dim() < 2]
+    optim = torch.optim.AdamW(
+        [{'params': decay, 'weight_decay': opt['weightDecay']}, {'params': no_decay, 'weight_decay': 0.0}],
+        lr=opt['lr'], betas=(opt['beta1'], opt['beta2']), eps=opt['eps'])
+    losses, lrs, norms = [], [], []
+    for it in range(opt['steps']):
+        lr = get_lr(it, opt)
+        for g in optim.param_groups:
+            g['lr'] = lr
+        optim.zero_grad(set_to_none=True)
+        _, loss = forward()
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), opt['gradClip'])
+        optim.step()
+        losses.append(loss.item())
+        lrs.append(lr)
+        norms.append(norm.item())
+    with torch.no_grad():
+        _, final = forward()
+    return {'losses': losses, 'lrs': lrs, 'gradNorms': norms, 'finalLoss': final.item()}
+
+
+OPT = {'steps': 10, 'lr': 1e-2, 'minLr': 1e-3, 'warmupIters': 3, 'lrDecayIters': 10, 'beta1': 0.9,
+       'beta2': 0.99, 'eps': 1e-8, 'weightDecay': 0.1, 'gradClip': 1.0,
+       'decay': '2D weights (incl. embeddings) decay; biases and norms do not (nanoGPT)'}
+
+
+def f32(t):
+    return t.detach().to(torch.float32).numpy()
+
+
+def dump(case, cfg, model, inputs, forward):
+    gen_state = {n: p.detach().clone() for n, p in model.named_parameters()}
+    (outs, loss) = forward()
+    loss.backward()
+    tensors = {}
+    for name, p in model.named_parameters():
+        tensors['param.' + name] = f32(gen_state[name])
+        tensors['grad.' + name] = f32(p.grad)
+    for name, arr in inputs.items():
+        tensors['input.' + name] = arr.to(torch.int32).numpy()
+    if isinstance(outs, tuple):
+        tensors['output.logits'] = f32(outs[0])
+        tensors['output.nsp_logits'] = f32(outs[1])
+    else:
+        tensors['output.logits'] = f32(outs)
+    model.zero_grad(set_to_none=True)
+    training = train_steps(model, forward, OPT)
+    meta = {'case': case, 'config': cfg, 'loss': loss.item(), 'optimizer': OPT, 'training': training,
+            'torch': torch.__version__, 'precision': 'float64, stored as float32'}
+    write_safetensors(os.path.join(OUT, case + '.safetensors'), tensors, {'case': case})
+    with open(os.path.join(OUT, case + '.json'), 'w') as f:
+        json.dump(meta, f, indent=2)
+        f.write('\n')
+    print(f'{case}: loss {loss.item():.6f}, after 10 steps {training["finalLoss"]:.6f}, '
+          f'{sum(p.numel() for p in model.parameters())} params')
+
+
+def gpt_case(case, bias, seed):
+    cfg = {'kind': 'decoder', 'vocabSize': 37, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
+           'ffWidth': 64, 'dropout': 0.0, 'bias': bias, 'tiedEmbeddings': True, 'norm': 'pre',
+           'activation': 'gelu_tanh', 'layerNormEps': 1e-5, 'batchSize': 3, 'ignoreIndex': -1}
+    gen = torch.Generator().manual_seed(seed)
+    model = GPT(cfg)
+    init_weights(model, gen)
+    B, T = cfg['batchSize'], cfg['blockSize']
+    idx = torch.randint(0, cfg['vocabSize'], (B, T), generator=gen)
+    targets = torch.randint(0, cfg['vocabSize'], (B, T), generator=gen)
+    targets[0, 3] = -1  # ignored positions cost nothing in the loss
+    targets[2, 10] = -1
+    dump(case, cfg, model, {'idx': idx, 'targets': targets}, lambda: model(idx, targets))
+
+
+def bert_case(seed):
+    cfg = {'kind': 'encoder', 'vocabSize': 41, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
+           'ffWidth': 64, 'dropout': 0.0, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
+           'activation': 'gelu', 'layerNormEps': 1e-12, 'typeVocabSize': 2, 'pooler': True,
+           'batchSize': 3, 'ignoreIndex': -100, 'padId': 0, 'clsId': 2, 'sepId': 3, 'maskId': 4}
+    gen = torch.Generator().manual_seed(seed)
+    model = Bert(cfg)
+    init_weights(model, gen)
+    B, T, V = cfg['batchSize'], cfg['blockSize'], cfg['vocabSize']
+    lengths = [11, 8, 5]
+    ids = torch.zeros(B, T, dtype=torch.long)
+    types = torch.zeros(B, T, dtype=torch.long)
+    mask = torch.zeros(B, T, dtype=torch.long)
+    labels = torch.full((B, T), -100, dtype=torch.long)
+    for b, n in enumerate(lengths):
+        body = torch.randint(5, V, (n,), generator=gen)
+        body[0] = cfg['clsId']
+        split = n // 2
+        body[split] = cfg['sepId']
+        body[n - 1] = cfg['sepId']
+        ids[b, :n] = body
+        types[b, split + 1:n] = 1
+        mask[b, :n] = 1
+        for t in range(1, n - 1):  # mask ~1/3 of the real tokens (MLM), ignore the rest
+            if t != split and torch.rand((), generator=gen).item() < 0.35:
+                labels[b, t] = ids[b, t]
+                ids[b, t] = cfg['maskId']
+    nsp = torch.tensor([0, 1, 1])
+    dump('bert', cfg, model, {'input_ids': ids, 'token_type_ids': types, 'attention_mask': mask,
+                              'mlm_labels': labels, 'nsp_labels': nsp},
+         lambda: model(ids, types, mask, labels, nsp))
+
+
+if __name__ == '__main__':
+    os.makedirs(OUT, exist_ok=True)
+    torch.manual_seed(0)
+    gpt_case('gpt', True, 1337)
+    gpt_case('gpt_nobias', False, 1338)
+    bert_case(1339)
