@@ -1,0 +1,103 @@
+// Embeddings: token / token-type (gather by id) and learned positions (gather by t), with
+// deterministic gradients. Forward overwrites `out` unless `accumulate` (so token + position +
+// segment embeddings sum into one buffer in three calls); backward ACCUMULATES into the table grad.
+import embeddingBackwardWgsl from '../../shaders/embedding_backward.wgsl?raw';
+import embeddingForwardWgsl from '../../shaders/embedding_forward.wgsl?raw';
+import positionBackwardWgsl from '../../shaders/position_embedding_backward.wgsl?raw';
+import { BufferUsage } from '../gpu/flags';
+import type { Recorder } from '../gpu/kernel';
+import type { Tensor } from '../gpu/tensor';
+import { expectNumel, groupsFor, kernelFor, packParams } from './util';
+
+const CHUNK = 256; // positions per counting-sort chunk (matches embedding_backward.wgsl)
+
+/** out[p, :] (= or +=) table[ids[p], :]; ids >= V gather zeros. */
+export function embeddingForward(
+  rec: Recorder,
+  out: Tensor, // [N, C]
+  ids: Tensor, // [N] u32
+  table: Tensor, // [V, C]
+  dims: { N: number; C: number; V: number; accumulate?: boolean },
+): void {
+  const { N, C, V } = dims;
+  expectNumel('embeddingForward', 'out', out, N * C);
+  expectNumel('embeddingForward', 'ids', ids, N);
+  expectNumel('embeddingForward', 'table', table, V * C);
+  const k = kernelFor(rec, 'embedding.forward', embeddingForwardWgsl, ['read', 'read', 'write']);
+  k.record(rec, [ids, table, out], groupsFor(rec, N * C, 256), packParams([N, C, V, 0, dims.accumulate ? 1 : 0]));
+}
+
+/** out[b, t, :] (= or +=) wpe[t, :] (learned positions 0..T-1). */
+export function positionEmbeddingForward(
+  rec: Recorder,
+  out: Tensor, // [B, T, C]
+  wpe: Tensor, // [maxT >= T, C]; only rows 0..T-1 are read
+  dims: { B: number; T: number; C: number; accumulate?: boolean },
+): void {
+  const { B, T, C } = dims;
+  expectNumel('positionEmbeddingForward', 'out', out, B * T * C);
+  if (wpe.numel < T * C) throw new Error(`positionEmbeddingForward: wpe [${wpe.shape}] has fewer than T=${T} rows of C=${C}`);
+  const k = kernelFor(rec, 'embedding.forward', embeddingForwardWgsl, ['read', 'read', 'write']);
+  // The ids binding is unused when period > 0: bind the table there too (read-only aliasing is allowed).
+  k.record(rec, [wpe, wpe, out], groupsFor(rec, B * T * C, 256), packParams([B * T, C, T, T, dims.accumulate ? 1 : 0]));
+}
+
+/** u32 words of scratch `embeddingBackward` needs for N positions and vocabulary V. */
+export function embeddingBackwardScratchWords(N: number, V: number): number {
+  return N + Math.ceil(N / CHUNK) * V + 2 * V + N;
+}
+
+/**
+ * dTable[v, :] += sum of dOut[p, :] over positions with ids[p] == v, summed in increasing p
+ * (deterministic: a stable counting sort on the GPU, then one thread per (v, c)). Six dispatches.
+ * `scratch` (u32, embeddingBackwardScratchWords words) is allocated and owned by `rec` if omitted.
+ */
+export function embeddingBackward(
+  rec: Recorder,
+  dTable: Tensor, // [V, C], accumulated
+  dOut: Tensor, // [N, C]
+  ids: Tensor, // [N] u32
+  dims: { N: number; C: number; V: number },
+  scratch?: Tensor,
+): void {
+  const { N, C, V } = dims;
+  expectNumel('embeddingBackward', 'dTable', dTable, V * C);
+  expectNumel('embeddingBackward', 'dOut', dOut, N * C);
+  expectNumel('embeddingBackward', 'ids', ids, N);
+  const words = embeddingBackwardScratchWords(N, V);
+  let work: GPUBufferBinding;
+  if (scratch) {
+    if (scratch.numel < words) throw new Error(`embeddingBackward: scratch has ${scratch.numel} words, needs ${words} (N=${N}, V=${V})`);
+    work = scratch.binding();
+  } else {
+    const buffer = rec.ctx.createBuffer({ label: 'embedding.backward.scratch', size: words * 4, usage: BufferUsage.STORAGE });
+    rec.own(buffer);
+    work = { buffer };
+  }
+  const chunks = Math.ceil(N / CHUNK);
+  const params = packParams([N, C, V, chunks]);
+  const pass = (entry: string, workgroups: [number, number?, number?]) =>
+    kernelFor(rec, `embedding.backward.${entry}`, embeddingBackwardWgsl, ['read', 'read', 'write', 'write'], entry).record(
+      rec, [ids, dOut, dTable, work], workgroups, params,
+    );
+  pass('clear_counts', groupsFor(rec, chunks * V, 256));
+  pass('rank', groupsFor(rec, N, 256));
+  pass('chunk_scan', groupsFor(rec, V, 256));
+  pass('vocab_scan', [1]);
+  pass('scatter', groupsFor(rec, N, 256));
+  pass('bucket_sum', groupsFor(rec, V * C, 256));
+}
+
+/** dWpe[t, :] += sum over b of dOut[b, t, :]. */
+export function positionEmbeddingBackward(
+  rec: Recorder,
+  dWpe: Tensor, // [maxT >= T, C], rows 0..T-1 accumulated
+  dOut: Tensor, // [B, T, C]
+  dims: { B: number; T: number; C: number },
+): void {
+  const { B, T, C } = dims;
+  expectNumel('positionEmbeddingBackward', 'dOut', dOut, B * T * C);
+  if (dWpe.numel < T * C) throw new Error(`positionEmbeddingBackward: dWpe [${dWpe.shape}] has fewer than T=${T} rows`);
+  const k = kernelFor(rec, 'embedding.position.backward', positionBackwardWgsl, ['read', 'write']);
+  k.record(rec, [dOut, dWpe], groupsFor(rec, T * C, 256), packParams([B, T, C]));
+}

@@ -1,0 +1,48 @@
+// Small helpers shared by the op files: kernel construction, parameter packing, dispatch sizing.
+// Every op records through these so that labels, split dispatch and parameter layout stay uniform.
+import type { GpuContext } from '../gpu/device';
+import { Kernel, type Recorder, splitWorkgroups } from '../gpu/kernel';
+import type { Tensor } from '../gpu/tensor';
+
+/** A pipeline for `entryPoint` of `code` (cached by the Kernel class, so calling this per record is cheap). */
+export function kernelFor(
+  rec: Recorder,
+  label: string,
+  code: string,
+  storage: readonly ('read' | 'write')[],
+  entryPoint = 'main',
+  uniform = true,
+): Kernel {
+  return new Kernel(rec.ctx as GpuContext, { label, code, storage, uniform, entryPoint });
+}
+
+/** A float value to pack into a parameter block (plain numbers are packed as u32). */
+export interface F32 {
+  f32: number;
+}
+export const f32 = (value: number): F32 => ({ f32: value });
+
+/** Packs a uniform parameter block: numbers become u32, `f32(x)` becomes an f32; padded to 16 bytes. */
+export function packParams(values: readonly (number | F32)[]): Uint32Array {
+  const out = new Uint32Array(Math.max(4, Math.ceil(values.length / 4) * 4));
+  const asFloat = new Float32Array(out.buffer);
+  values.forEach((v, i) => {
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new Error(`packParams: ${v} is not a u32`);
+      out[i] = v;
+    } else asFloat[i] = v.f32;
+  });
+  return out;
+}
+
+/** Workgroups for `items` independent work items at `perGroup` items per workgroup, split past the x limit. */
+export function groupsFor(rec: Recorder, items: number, perGroup: number): [number, number, number] {
+  return splitWorkgroups(Math.ceil(items / perGroup), rec.ctx.limits.maxComputeWorkgroupsPerDimension);
+}
+
+/** Throws a named error unless `t` has exactly `expected` elements. */
+export function expectNumel(op: string, name: string, t: Tensor, expected: number): void {
+  if (t.numel !== expected) {
+    throw new Error(`${op}: ${name} has shape [${t.shape}] (${t.numel} elements), expected ${expected} elements`);
+  }
+}
