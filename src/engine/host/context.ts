@@ -1,0 +1,34 @@
+// What every command handler may use: the lazily opened GPU device, events to the UI, and the
+// host's settings. One instance per host process.
+import type { StudioEvent } from '../../protocol/index.ts';
+import { GpuContext } from '../gpu/device.ts';
+
+export interface HostSettings {
+  /** Folder holding the app's assets (sample corpus, icons); from PRETRAIN_STUDIO_ASSETS. */
+  assetsDir: string | undefined;
+}
+
+export class HostContext {
+  private gpuPromise: Promise<GpuContext> | undefined;
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly settings: HostSettings,
+    readonly emit: (event: StudioEvent) => void,
+  ) {}
+
+  /** Opens the device on first use; a failed attempt is not cached, so it can be retried. */
+  gpu(): Promise<GpuContext> {
+    this.gpuPromise ??= GpuContext.open().catch((error: unknown) => {
+      this.gpuPromise = undefined;
+      throw error;
+    });
+    return this.gpuPromise;
+  }
+
+  async close(): Promise<void> {
+    const pending = this.gpuPromise;
+    this.gpuPromise = undefined;
+    if (pending) (await pending.catch(() => undefined))?.destroy();
+  }
+}

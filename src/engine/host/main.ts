@@ -1,0 +1,32 @@
+// Entry point of the engine host process: the one process that talks to the GPU. Started by the
+// supervisor (src/main/supervisor.ts) as an Electron utilityProcess or a child_process.fork.
+import { isHostShutdown, toWireError } from '../../protocol/index.ts';
+import { HostContext } from './context.ts';
+import { dispatch } from './dispatch.ts';
+import { connectToParent } from './port.ts';
+
+const parent = connectToParent();
+const host = new HostContext({ assetsDir: process.env.PRETRAIN_STUDIO_ASSETS || undefined }, (event) =>
+  parent.post(event),
+);
+
+async function shutdown(): Promise<void> {
+  await host.close();
+  process.exit(0);
+}
+
+parent.onMessage((raw) => {
+  if (isHostShutdown(raw)) {
+    void shutdown();
+    return;
+  }
+  void dispatch(raw, host).then((reply) => parent.post(reply));
+});
+
+// A bug that escapes a handler ends this process; the supervisor reports it and restarts us.
+process.on('uncaughtException', (error) => {
+  parent.post({ type: 'host.log', level: 'error', message: `Engine host crashed: ${toWireError(error).message}` });
+  process.exit(70);
+});
+
+parent.post({ type: 'host.ready', pid: process.pid });

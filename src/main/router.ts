@@ -1,0 +1,47 @@
+// The one entry point for a request from a renderer, whichever way it came (Electron IPC or the
+// bridge's WebSocket): validate it, answer app commands here, pass engine commands to the host.
+import {
+  commands,
+  parseRequest,
+  replyError,
+  replyOk,
+  toWireError,
+  type AppCommandName,
+  type CommandParams,
+  type CommandResult,
+  type EngineCommandName,
+  type ReplyMessage,
+} from '../protocol/index.ts';
+import type { EngineSupervisor } from './supervisor.ts';
+
+export type AppHandlers = {
+  [K in AppCommandName]: (params: CommandParams<K>) => Promise<CommandResult<K>>;
+};
+
+/** Handlers for commands the app answers itself (host lifecycle). */
+export function appHandlers(supervisor: EngineSupervisor): AppHandlers {
+  return {
+    'host.status': async () => supervisor.state,
+    'host.restart': async ({ driver }) => supervisor.restart(driver),
+  };
+}
+
+export function createRouter(supervisor: EngineSupervisor, handlers: AppHandlers = appHandlers(supervisor)) {
+  return async function route(raw: unknown): Promise<ReplyMessage> {
+    const parsed = parseRequest(raw);
+    if (!parsed.ok) return replyError(parsed.requestId ?? '', parsed.error);
+    const { type, requestId, params } = parsed.request;
+    if (commands[type].target === 'app') {
+      const handler = handlers[type as AppCommandName] as (params: unknown) => Promise<unknown>;
+      try {
+        return replyOk(requestId, await handler(params));
+      } catch (error) {
+        return replyError(requestId, toWireError(error));
+      }
+    }
+    const outcome = await supervisor.request(type as EngineCommandName, params as never);
+    return outcome.ok ? replyOk(requestId, outcome.result) : replyError(requestId, outcome.error);
+  };
+}
+
+export type Router = ReturnType<typeof createRouter>;

@@ -1,0 +1,10 @@
+// The event registry: every event is an object schema with a literal `type`. Events about a run
+// carry `runId`. To add one: write its schema file and add it to this list.
+import * as v from 'valibot';
+import { HostLogSchema } from './host-log.ts';
+import { HostStateSchema } from './host-state.ts';
+import { ProtocolErrorSchema } from './protocol-error.ts';
+import { UiNavigateSchema } from './ui-navigate.ts';
+
+export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema]);
+export type StudioEvent = v.InferOutput<typeof EventSchema>;

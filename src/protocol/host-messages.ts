@@ -1,0 +1,21 @@
+// Messages only the supervisor and the engine host exchange (never seen by the renderer).
+import * as v from 'valibot';
+
+/** Host → supervisor, once, when the host is ready for requests. */
+export const HostReadySchema = v.object({
+  type: v.literal('host.ready'),
+  pid: v.number(),
+});
+
+/** Supervisor → host: finish what you are doing, release the GPU and exit. */
+export const HostShutdownSchema = v.object({
+  type: v.literal('host.shutdown'),
+});
+
+export function isHostReady(raw: unknown): raw is v.InferOutput<typeof HostReadySchema> {
+  return v.is(HostReadySchema, raw);
+}
+
+export function isHostShutdown(raw: unknown): raw is v.InferOutput<typeof HostShutdownSchema> {
+  return v.is(HostShutdownSchema, raw);
+}
