@@ -1,0 +1,123 @@
+// Train a tokenizer on a corpus with a user-chosen vocabulary size and write it as tokenizer.json.
+//   char      : the (vocabSize - specials) most frequent characters, sorted by code point
+//               (with no specials this is exactly nanoGPT's sorted(set(text)) vocabulary)
+//   bpe       : specials, the 256 byte symbols, then learned merges (GPT-2 byte-level BPE)
+//   wordpiece : specials, the most frequent characters (word-initial and "##" forms), then
+//               merged pieces (BERT; each Chinese character is its own word)
+// Texts are streamed: only word counts are kept (bounded by the number of distinct words, and
+// by `maxTrainChars` of input, default 50 M characters).
+import { BYTE_TO_CHAR, byteLevelPreTokenize } from './byte-level';
+import { bertNormalize, bertPreTokenize } from './bert-basic';
+import { learnMerges, type MergeWord } from './merge-trainer';
+import { specialTokenList, UNK, type SpecialTokenOptions } from './specials';
+import { TimeSlicer } from './time-slice';
+import { Tokenizer } from './tokenizer';
+import { bpeTokenizerJson, charTokenizerJson, wordPieceTokenizerJson, type TokenizerJson, type TokenizerKind } from './tokenizer-json';
+
+export interface TrainTokenizerOptions {
+  kind: TokenizerKind;
+  /** Total vocabulary including specials. */
+  vocabSize: number;
+  /** Which specials (default: all BERT ones, <|endoftext|>, 16 sentinels); `[]` for none. */
+  specials?: SpecialTokenOptions | string[];
+  /** WordPiece only: lowercase + strip accents like bert-base-uncased (default false). */
+  lowercase?: boolean;
+  /** Stop reading input after this many characters (default 50,000,000). */
+  maxTrainChars?: number;
+}
+
+export async function trainTokenizer(
+  texts: Iterable<string> | AsyncIterable<string>, opts: TrainTokenizerOptions,
+): Promise<Tokenizer> {
+  const specials = Array.isArray(opts.specials) ? [...opts.specials] : specialTokenList(opts.specials);
+  if (opts.kind === 'wordpiece' && !specials.includes(UNK)) specials.splice(0, 0, UNK);
+  if (new Set(specials).size !== specials.length) throw new Error('trainTokenizer: duplicate special tokens');
+  if (!Number.isInteger(opts.vocabSize) || opts.vocabSize <= specials.length) {
+    throw new Error(`trainTokenizer: vocabSize ${opts.vocabSize} must be an integer above the ${specials.length} special tokens`);
+  }
+  const counts = await countWords(texts, opts, specials);
+  const json = opts.kind === 'char' ? trainChar(counts, opts.vocabSize, specials)
+    : opts.kind === 'bpe' ? await trainBpe(counts, opts.vocabSize, specials)
+      : await trainWordPiece(counts, opts.vocabSize, specials, opts.lowercase ?? false);
+  return new Tokenizer(json);
+}
+
+/** Word (or, for char, character) → count, over texts with special tokens cut out. */
+async function countWords(
+  texts: Iterable<string> | AsyncIterable<string>, opts: TrainTokenizerOptions, specials: string[],
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const slicer = new TimeSlicer();
+  const limit = opts.maxTrainChars ?? 50_000_000;
+  const specialRe = specials.length ? new RegExp(specials.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : null;
+  let seen = 0;
+  const add = (w: string) => counts.set(w, (counts.get(w) ?? 0) + 1);
+  for await (const text of texts) {
+    for (const piece of specialRe ? text.split(specialRe) : [text]) {
+      if (opts.kind === 'char') for (const ch of piece) add(ch);
+      else if (opts.kind === 'bpe') for (const w of byteLevelPreTokenize(piece)) add(w);
+      else for (const w of bertPreTokenize(bertNormalize(piece, { lowercase: opts.lowercase ?? false }))) add(w);
+    }
+    seen += text.length;
+    if (seen >= limit) break;
+    await slicer.tick();
+  }
+  return counts;
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a.codePointAt(0)! - b.codePointAt(0)!;
+}
+
+function trainChar(counts: Map<string, number>, vocabSize: number, specials: string[]): TokenizerJson {
+  const room = vocabSize - specials.length;
+  const chars = [...counts.entries()].filter(([c]) => !specials.includes(c))
+    .sort((a, b) => b[1] - a[1] || byCodePoint(a[0], b[0])).slice(0, room).map(([c]) => c).sort(byCodePoint);
+  return charTokenizerJson([...specials, ...chars], specials);
+}
+
+async function trainBpe(counts: Map<string, number>, vocabSize: number, specials: string[]): Promise<TokenizerJson> {
+  const alphabet = BYTE_TO_CHAR.filter((c) => !specials.includes(c));
+  const base = [...specials, ...alphabet];
+  if (vocabSize < base.length) throw new Error(`trainTokenizer(bpe): vocabSize ${vocabSize} is below specials + 256 bytes = ${base.length}`);
+  const words: MergeWord[] = [...counts.entries()].map(([w, count]) => ({ symbols: Array.from(w), count }));
+  const slicer = new TimeSlicer();
+  const taken = new Set(base);
+  const { merges, newTokens } = await learnMerges(words, alphabet, vocabSize - base.length, (a, b) => a + b, () => slicer.tick());
+  // A merge whose result is a special string would alias two ids: impossible here because the
+  // GPT-2 regex splits specials' punctuation from letters, but keep the guard honest.
+  const fresh = newTokens.filter((t) => !taken.has(t));
+  if (fresh.length !== newTokens.length) throw new Error('trainTokenizer(bpe): a merge produced a special token string');
+  return bpeTokenizerJson([...base, ...fresh], merges, specials);
+}
+
+async function trainWordPiece(counts: Map<string, number>, vocabSize: number, specials: string[], lowercase: boolean): Promise<TokenizerJson> {
+  // Alphabet: characters by frequency, in both word-initial and "##" continuation forms.
+  const room = vocabSize - specials.length;
+  const alphabet: string[] = [];
+  const taken = new Set(specials);
+  const seenForm = new Set<string>();
+  const symbolsOf = (w: string) => Array.from(w).map((ch, i) => (i === 0 ? ch : `##${ch}`));
+  // Forms in order of frequency of use, until the room is full.
+  const formFreq = new Map<string, number>();
+  for (const [w, c] of counts) for (const s of symbolsOf(w)) formFreq.set(s, (formFreq.get(s) ?? 0) + c);
+  const forms = [...formFreq.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [f] of forms) {
+    if (alphabet.length >= room) break;
+    if (taken.has(f) || seenForm.has(f)) continue;
+    seenForm.add(f); alphabet.push(f);
+  }
+  const inAlphabet = new Set(alphabet);
+  // Words containing a dropped character cannot be merged through it; they still train the rest.
+  const words: MergeWord[] = [...counts.entries()].map(([w, count]) => ({ symbols: symbolsOf(w), count }))
+    .filter((w) => w.symbols.every((s) => inAlphabet.has(s)));
+  const slicer = new TimeSlicer();
+  const join = (a: string, b: string) => a + (b.startsWith('##') ? b.slice(2) : b);
+  const { newTokens } = await learnMerges(words, alphabet, Math.max(0, room - alphabet.length) + 16, join, () => slicer.tick());
+  const vocab = [...specials, ...alphabet];
+  for (const t of newTokens) {
+    if (vocab.length >= vocabSize) break;
+    if (!taken.has(t) && !inAlphabet.has(t)) { vocab.push(t); taken.add(t); }
+  }
+  return wordPieceTokenizerJson(vocab, specials, lowercase);
+}
