@@ -1,6 +1,7 @@
 // Small helpers shared by the op files: kernel construction, parameter packing, dispatch sizing.
 // Every op records through these so that labels, split dispatch and parameter layout stay uniform.
 import type { GpuContext } from '../gpu/device';
+import { BufferUsage } from '../gpu/flags';
 import { Kernel, type Recorder, splitWorkgroups } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 
@@ -45,4 +46,24 @@ export function expectNumel(op: string, name: string, t: Tensor, expected: numbe
   if (t.numel !== expected) {
     throw new Error(`${op}: ${name} has shape [${t.shape}] (${t.numel} elements), expected ${expected} elements`);
   }
+}
+
+const dummies = new WeakMap<Recorder, GPUBuffer>();
+
+/** A 16-byte writable buffer owned by `rec`, bound where a kernel variant leaves a binding unused. */
+export function unusedWritable(rec: Recorder): GPUBufferBinding {
+  let buffer = dummies.get(rec);
+  if (!buffer) {
+    buffer = rec.ctx.createBuffer({ label: 'unused', size: 16, usage: BufferUsage.STORAGE });
+    rec.own(buffer);
+    dummies.set(rec, buffer);
+  }
+  return { buffer };
+}
+
+/** A scratch buffer of `words` 32-bit words owned by `rec` (freed by rec.destroy()). */
+export function ownedScratch(rec: Recorder, label: string, words: number): GPUBufferBinding {
+  const buffer = rec.ctx.createBuffer({ label, size: Math.max(16, words * 4), usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC });
+  rec.own(buffer);
+  return { buffer };
 }
