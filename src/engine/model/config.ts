@@ -76,7 +76,7 @@ export function encoderConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     bias: true,
     tiedEmbeddings: true,
     norm: 'post',
-    activation: 'gelu',
+    activation: 'gelu_tanh', // BERT itself uses erf GELU; the engine's GELU kernels are the tanh form
     layerNormEps: 1e-12,
     typeVocabSize: 2,
     pooler: true,
