@@ -1,0 +1,95 @@
+// Scaled dot-product attention backward from the saved probabilities P (see attention_forward.wgsl):
+//   dP = dOut v^T;  dS = P * (dP - rowsum(P * dP)) * scale;  dq = dS k;  dk = dS^T q;  dv = P^T dOut.
+// Entry `row`:      one workgroup (64 threads) per (b, h, i): writes the whole dS row (scratch).
+// Entry `dquery`:   one thread per (b, h, i, d): dq += dS k over visible keys.
+// Entry `dkeyvalue`: one thread per (b, h, j, d): dk += dS^T q, dv += P^T dOut over queries i
+//                   (i >= j when causal). All sums run in a fixed order: deterministic.
+// dq, dk, dv are ACCUMULATED (+=); dS is overwritten.
+// Bindings: 0 q, 1 k, 2 v, 3 kvLen [B] u32, 4 probs, 5 dOut [B,H,Tq,D] (read), 6 dS [B,H,Tq,Tk],
+//           7 dq, 8 dk, 9 dv (read_write), 10 params { B, H, Tq, Tk, D, causal, hasKvLen, scale }.
+struct Params { B: u32, H: u32, Tq: u32, Tk: u32, D: u32, causal: u32, hasKvLen: u32, scale: f32 }
+@group(0) @binding(0) var<storage, read> q: array<f32>;
+@group(0) @binding(1) var<storage, read> k: array<f32>;
+@group(0) @binding(2) var<storage, read> v: array<f32>;
+@group(0) @binding(3) var<storage, read> kvLen: array<u32>;
+@group(0) @binding(4) var<storage, read> probs: array<f32>;
+@group(0) @binding(5) var<storage, read> dOut: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dS: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dq: array<f32>;
+@group(0) @binding(8) var<storage, read_write> dk: array<f32>;
+@group(0) @binding(9) var<storage, read_write> dv: array<f32>;
+@group(0) @binding(10) var<uniform> p: Params;
+
+const WG: u32 = 64u;
+var<workgroup> scratch: array<f32, 64>;
+
+fn visibleEnd(b: u32, i: u32) -> u32 {
+  var end = p.Tk;
+  if (p.hasKvLen != 0u) { end = min(end, kvLen[b]); }
+  if (p.causal != 0u) { end = min(end, i + 1u); }
+  return end;
+}
+
+@compute @workgroup_size(64)
+fn row(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let r = wid.x + wid.y * nwg.x; // (b * H + h) * Tq + i
+  if (r >= p.B * p.H * p.Tq) { return; }
+  let i = r % p.Tq;
+  let bh = r / p.Tq;
+  let end = visibleEnd(bh / p.H, i);
+  let oBase = r * p.D;
+  let base = r * p.Tk;
+  var dot = 0.0;
+  for (var j = lid; j < end; j += WG) {
+    let vBase = (bh * p.Tk + j) * p.D;
+    var s = 0.0;
+    for (var c = 0u; c < p.D; c++) { s += dOut[oBase + c] * v[vBase + c]; }
+    dS[base + j] = s; // dP for now
+    dot += s * probs[base + j];
+  }
+  scratch[lid] = dot;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) { scratch[lid] += scratch[lid + s]; }
+    workgroupBarrier();
+  }
+  let rowDot = scratch[0];
+  for (var j = lid; j < p.Tk; j += WG) {
+    if (j < end) { dS[base + j] = probs[base + j] * (dS[base + j] - rowDot) * p.scale; } else { dS[base + j] = 0.0; }
+  }
+}
+
+@compute @workgroup_size(256)
+fn dquery(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let idx = (wid.x + wid.y * nwg.x) * 256u + lid;
+  if (idx >= p.B * p.H * p.Tq * p.D) { return; }
+  let c = idx % p.D;
+  let r = idx / p.D;
+  let i = r % p.Tq;
+  let bh = r / p.Tq;
+  let end = visibleEnd(bh / p.H, i);
+  var acc = 0.0;
+  for (var j = 0u; j < end; j++) { acc += dS[r * p.Tk + j] * k[(bh * p.Tk + j) * p.D + c]; }
+  dq[idx] += acc;
+}
+
+@compute @workgroup_size(256)
+fn dkeyvalue(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let idx = (wid.x + wid.y * nwg.x) * 256u + lid;
+  if (idx >= p.B * p.H * p.Tk * p.D) { return; }
+  let c = idx % p.D;
+  let j = (idx / p.D) % p.Tk;
+  let bh = idx / (p.D * p.Tk);
+  if (p.hasKvLen != 0u && j >= kvLen[bh / p.H]) { return; } // masked keys get no gradient
+  var begin = 0u;
+  if (p.causal != 0u) { begin = j; }
+  var accK = 0.0;
+  var accV = 0.0;
+  for (var i = begin; i < p.Tq; i++) {
+    let r = bh * p.Tq + i;
+    accK += dS[r * p.Tk + j] * q[r * p.D + c];
+    accV += probs[r * p.Tk + j] * dOut[r * p.D + c];
+  }
+  dk[idx] += accK;
+  dv[idx] += accV;
+}

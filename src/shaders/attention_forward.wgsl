@@ -1,0 +1,88 @@
+// Scaled dot-product attention forward with materialized probabilities.
+// Key j is visible to query i iff j < kvLen[b] (when hasKvLen) and, if causal, j <= i; so the
+// visible keys of a row are j < end(b, i). A row with no visible key gets zero probabilities.
+// Entry `scores`: one workgroup (64 threads) per (b, h, i) row: probs = softmax(scale * q k^T) over
+//                 visible keys, zeros elsewhere (every element of probs is written).
+// Entry `values`: one thread per (b, h, i, d): out = probs v over the visible keys (overwrite).
+// Bindings: 0 q [B,H,Tq,D], 1 k [B,H,Tk,D], 2 v [B,H,Tk,D], 3 kvLen [B] u32 (read; unused unless
+//           hasKvLen), 4 probs [B,H,Tq,Tk], 5 out [B,H,Tq,D] (read_write),
+//           6 params { B, H, Tq, Tk, D, causal, hasKvLen, scale }.
+struct Params { B: u32, H: u32, Tq: u32, Tk: u32, D: u32, causal: u32, hasKvLen: u32, scale: f32 }
+@group(0) @binding(0) var<storage, read> q: array<f32>;
+@group(0) @binding(1) var<storage, read> k: array<f32>;
+@group(0) @binding(2) var<storage, read> v: array<f32>;
+@group(0) @binding(3) var<storage, read> kvLen: array<u32>;
+@group(0) @binding(4) var<storage, read_write> probs: array<f32>;
+@group(0) @binding(5) var<storage, read_write> out: array<f32>;
+@group(0) @binding(6) var<uniform> p: Params;
+
+const WG: u32 = 64u;
+var<workgroup> scratch: array<f32, 64>;
+
+fn visibleEnd(b: u32, i: u32) -> u32 {
+  var end = p.Tk;
+  if (p.hasKvLen != 0u) { end = min(end, kvLen[b]); }
+  if (p.causal != 0u) { end = min(end, i + 1u); }
+  return end;
+}
+
+fn reduce(lid: u32, value: f32, isMax: bool) -> f32 {
+  scratch[lid] = value;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      if (isMax) { scratch[lid] = max(scratch[lid], scratch[lid + s]); } else { scratch[lid] += scratch[lid + s]; }
+    }
+    workgroupBarrier();
+  }
+  let r = scratch[0];
+  workgroupBarrier();
+  return r;
+}
+
+@compute @workgroup_size(64)
+fn scores(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = wid.x + wid.y * nwg.x; // (b * H + h) * Tq + i
+  if (row >= p.B * p.H * p.Tq) { return; }
+  let i = row % p.Tq;
+  let bh = row / p.Tq;
+  let b = bh / p.H;
+  let end = visibleEnd(b, i);
+  let qBase = row * p.D;
+  let base = row * p.Tk;
+  var m = -3.4e38;
+  for (var j = lid; j < end; j += WG) {
+    let kBase = (bh * p.Tk + j) * p.D;
+    var s = 0.0;
+    for (var c = 0u; c < p.D; c++) { s += q[qBase + c] * k[kBase + c]; }
+    s *= p.scale;
+    probs[base + j] = s;
+    m = max(m, s);
+  }
+  m = reduce(lid, m, true);
+  var sum = 0.0;
+  for (var j = lid; j < end; j += WG) {
+    let e = exp(probs[base + j] - m);
+    probs[base + j] = e;
+    sum += e;
+  }
+  let inv = 1.0 / reduce(lid, sum, false);
+  for (var j = lid; j < p.Tk; j += WG) {
+    if (j < end) { probs[base + j] *= inv; } else { probs[base + j] = 0.0; }
+  }
+}
+
+@compute @workgroup_size(256)
+fn values(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let idx = (wid.x + wid.y * nwg.x) * 256u + lid;
+  if (idx >= p.B * p.H * p.Tq * p.D) { return; }
+  let c = idx % p.D;
+  let row = idx / p.D;
+  let i = row % p.Tq;
+  let bh = row / p.Tq;
+  let end = visibleEnd(bh / p.H, i);
+  let base = row * p.Tk;
+  var acc = 0.0;
+  for (var j = 0u; j < end; j++) { acc += probs[base + j] * v[(bh * p.Tk + j) * p.D + c]; }
+  out[idx] = acc;
+}

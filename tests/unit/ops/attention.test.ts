@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { GpuContext } from '../../../src/engine/gpu/device';
+import { Recorder } from '../../../src/engine/gpu/kernel';
+import { attentionBackward, attentionForward, readAttentionProbs } from '../../../src/engine/ops/attention';
+import { headsMergeBackward, headsMergeForward, headsSplitBackward, headsSplitForward } from '../../../src/engine/ops/heads';
+import { softmaxBackward, softmaxForward } from '../../../src/engine/ops/softmax';
+import * as ref from '../../../src/engine/reference/attention';
+import { dot, numericalGradient, relError } from '../../../src/engine/reference/fd';
+import { headsMerge, headsSplit } from '../../../src/engine/reference/heads';
+import * as sm from '../../../src/engine/reference/softmax';
+import { expectClose, Pool, randn } from './helpers';
+
+let ctx: GpuContext;
+beforeAll(async () => {
+  ctx = await GpuContext.open();
+});
+afterAll(() => ctx?.destroy());
+
+const add = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a, (x, i) => x + b[i]);
+
+// [B, H, Tq, Tk, D, causal, padded]
+test.each([
+  [1, 1, 1, 1, 1, true, false],
+  [2, 3, 17, 17, 5, true, true],
+  [1, 2, 65, 65, 16, true, false],
+  [3, 2, 7, 13, 3, false, true], // cross attention, Tq != Tk, key padding
+  [2, 1, 130, 130, 8, false, true], // encoder self attention with padding
+  [1, 2, 3, 65, 4, false, false],
+])('attention forward/backward vs float64 (B=%i H=%i Tq=%i Tk=%i D=%i causal=%s padded=%s)', async (B, H, Tq, Tk, D, causal, padded) => {
+  const pool = new Pool(ctx);
+  const q = randn(B * H * Tq * D);
+  const k = randn(B * H * Tk * D);
+  const v = randn(B * H * Tk * D);
+  const dOut = randn(B * H * Tq * D);
+  const dq0 = randn(q.length);
+  const dk0 = randn(k.length);
+  const dv0 = randn(v.length);
+  // Batch row 0 keeps every key; later rows lose some; with B >= 3 one row has no visible key at all.
+  const kvLen = Uint32Array.from({ length: B }, (_, b) => (b === 0 ? Tk : b === 2 ? 0 : Math.max(1, Tk - 2 * b)));
+  const d: ref.AttentionDims = { B, H, Tq, Tk, D, causal, kvLen: padded ? kvLen : undefined };
+  const tq = pool.from(q, [B, H, Tq, D]);
+  const tk = pool.from(k, [B, H, Tk, D]);
+  const tv = pool.from(v, [B, H, Tk, D]);
+  const out = pool.empty([B, H, Tq, D]);
+  const probs = pool.empty([B, H, Tq, Tk]);
+  const dq = pool.from(dq0, [B, H, Tq, D]);
+  const dk = pool.from(dk0, [B, H, Tk, D]);
+  const dv = pool.from(dv0, [B, H, Tk, D]);
+  const gd = { B, H, Tq, Tk, D, causal, kvLen: padded ? pool.from(kvLen, [B]) : undefined };
+  const rec = new Recorder(ctx);
+  attentionForward(rec, out, probs, tq, tk, tv, gd);
+  attentionBackward(rec, dq, dk, dv, pool.from(dOut, [B, H, Tq, D]), tq, tk, tv, probs, gd);
+  await rec.run();
+
+  const want = ref.attentionForward(q, k, v, d);
+  expectClose('probs', await probs.read(), want.probs);
+  expectClose('out', await out.read(), want.out);
+  const last = B - 1;
+  const per = H * Tq * Tk;
+  expectClose('inspection probs', await readAttentionProbs(probs, gd, last), want.probs.subarray(last * per, (last + 1) * per));
+  const g = ref.attentionBackward(dOut, q, k, v, want.probs, d);
+  expectClose('dq (accumulated)', await dq.read(), add(g.dq, dq0));
+  expectClose('dk (accumulated)', await dk.read(), add(g.dk, dk0));
+  expectClose('dv (accumulated)', await dv.read(), add(g.dv, dv0));
+  rec.destroy();
+  pool.free();
+});
+
+test('the reference attention backward matches finite differences (causal, padded, cross)', () => {
+  for (const [Tq, Tk, causal] of [[4, 4, true], [3, 5, false]] as const) {
+    const B = 2;
+    const H = 2;
+    const D = 3;
+    const d: ref.AttentionDims = { B, H, Tq, Tk, D, causal, kvLen: [Tk, Tk - 2] };
+    const q = Float64Array.from(randn(B * H * Tq * D));
+    const k = Float64Array.from(randn(B * H * Tk * D));
+    const v = Float64Array.from(randn(B * H * Tk * D));
+    const w = randn(B * H * Tq * D);
+    const f = (qq: Float64Array, kk: Float64Array, vv: Float64Array) => dot(ref.attentionForward(qq, kk, vv, d).out, w);
+    const g = ref.attentionBackward(w, q, k, v, ref.attentionForward(q, k, v, d).probs, d);
+    expect(relError(g.dq, numericalGradient((x) => f(x, k, v), q))).toBeLessThan(1e-6);
+    expect(relError(g.dk, numericalGradient((x) => f(q, x, v), k))).toBeLessThan(1e-6);
+    expect(relError(g.dv, numericalGradient((x) => f(q, k, x), v))).toBeLessThan(1e-6);
+  }
+});
+
+test.each([
+  [1, 1, 1, 1, 1],
+  [2, 17, 3, 5, 3],
+  [3, 5, 4, 6, 3],
+])('head split / merge and their backward (B=%i T=%i H=%i D=%i, %i-way wide tensor)', async (B, T, H, D, parts) => {
+  const pool = new Pool(ctx);
+  const C = H * D;
+  const W = parts * C;
+  const x = randn(B * T * W);
+  const dHeads = randn(B * H * T * D);
+  const dx0 = randn(B * T * W);
+  const tx = pool.from(x, [B, T, W]);
+  const heads = pool.empty([B, H, T, D]);
+  const merged = pool.empty([B, T, C]);
+  const dx = pool.from(dx0, [B, T, W]);
+  const dy = pool.from(dHeads, [B, H, T, D]);
+  const col = (parts - 1) * C;
+  const rec = new Recorder(ctx);
+  headsSplitForward(rec, heads, tx, { B, T, H, D, W, col });
+  headsMergeForward(rec, merged, heads, { B, T, H, D });
+  headsSplitBackward(rec, dx, pool.from(dHeads, [B, H, T, D]), { B, T, H, D, W, col });
+  headsMergeBackward(rec, dy, merged, { B, T, H, D });
+  await rec.run();
+  const split = headsSplit(x, B, T, W, H, D, col);
+  expectClose('split', await heads.read(), split);
+  expectClose('merge', await merged.read(), headsMerge(split, B, T, H, D));
+  const wantDx = Float64Array.from(dx0);
+  const back = headsMerge(dHeads, B, T, H, D);
+  for (let r = 0; r < B * T; r++) for (let c = 0; c < C; c++) wantDx[r * W + col + c] += back[r * C + c];
+  expectClose('split backward', await dx.read(), wantDx);
+  expectClose('merge backward', await dy.read(), add(dHeads, split));
+  rec.destroy();
+  pool.free();
+});
+
+test.each([
+  [1, 1],
+  [3, 17],
+  [17, 65],
+  [5, 1000],
+])('softmax forward/backward vs float64 (N=%i V=%i)', async (N, V) => {
+  const pool = new Pool(ctx);
+  const x = randn(N * V, 4);
+  x[0] = 80; // stability: a large logit must not overflow
+  const dy = randn(N * V);
+  const dx0 = randn(N * V);
+  const y = pool.empty([N, V]);
+  const dx = pool.from(dx0, [N, V]);
+  const rec = new Recorder(ctx);
+  softmaxForward(rec, y, pool.from(x, [N, V]), { N, V });
+  softmaxBackward(rec, dx, pool.from(dy, [N, V]), y, { N, V });
+  await rec.run();
+  const want = sm.softmaxForward(x, N, V);
+  expectClose('softmax', await y.read(), want);
+  expectClose('dx (accumulated)', await dx.read(), add(sm.softmaxBackward(dy, want, N, V), dx0));
+  rec.destroy();
+  pool.free();
+});
+
+test('the softmax reference backward matches finite differences', () => {
+  const x = Float64Array.from(randn(12));
+  const w = randn(12);
+  const y = sm.softmaxForward(x, 3, 4);
+  expect(relError(sm.softmaxBackward(w, y, 3, 4), numericalGradient((v) => dot(sm.softmaxForward(v, 3, 4), w), x))).toBeLessThan(1e-7);
+});
