@@ -1,0 +1,63 @@
+// Electron main process: one window, the menu, the engine-host supervisor and the IPC router.
+// It never does engine work itself: requests are passed to the host process and answered later.
+import { app, BrowserWindow, ipcMain, Menu } from 'electron';
+import { replyError, wireError, type StudioEvent } from '../protocol/index.ts';
+import { utilityLauncher } from './launch-utility.ts';
+import { buildMenu } from './menu.ts';
+import { builtPaths } from './paths.ts';
+import { createRouter } from './router.ts';
+import { EngineSupervisor } from './supervisor.ts';
+import { createMainWindow, isAppFrame } from './window.ts';
+
+/** IPC channel names: the preload uses exactly these two, nothing else. */
+export const REQUEST_CHANNEL = 'studio:request';
+export const EVENT_CHANNEL = 'studio:event';
+
+const paths = builtPaths(import.meta.url);
+const supervisor = new EngineSupervisor({ entry: paths.hostEntry, launcher: utilityLauncher, assetsDir: paths.assetsDir });
+const route = createRouter(supervisor);
+
+function broadcast(event: StudioEvent): void {
+  for (const window of BrowserWindow.getAllWindows()) window.webContents.send(EVENT_CHANNEL, event);
+}
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+app.on('second-instance', () => {
+  const [window] = BrowserWindow.getAllWindows();
+  if (window) {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  }
+});
+
+void app.whenReady().then(() => {
+  // Only our own page may talk to the engine.
+  ipcMain.handle(REQUEST_CHANNEL, (event, raw: unknown) => {
+    if (!isAppFrame(event.senderFrame?.url)) {
+      return replyError('', wireError('Unauthorized', 'Requests are accepted from the app window only.'));
+    }
+    return route(raw);
+  });
+  supervisor.onEvent(broadcast);
+  Menu.setApplicationMenu(
+    buildMenu({ send: broadcast, restartEngine: (driver) => void supervisor.restart(driver) }),
+  );
+  createMainWindow(paths);
+  void supervisor.start();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(paths);
+  });
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+let quitting = false;
+app.on('before-quit', (event) => {
+  if (quitting) return;
+  quitting = true;
+  event.preventDefault();
+  void supervisor.stop(3_000).finally(() => app.quit());
+});

@@ -1,0 +1,58 @@
+// The application menu. Page and engine items talk to the renderer through the same protocol
+// events the engine uses (ui.navigate), so the menu adds no channel of its own.
+import { app, Menu, shell, type MenuItemConstructorOptions } from 'electron';
+import type { DriverChoice, Page, StudioEvent } from '../protocol/index.ts';
+
+export interface MenuActions {
+  send(event: StudioEvent): void;
+  restartEngine(driver?: DriverChoice): void;
+}
+
+const PAGES: [Page, string][] = [
+  ['corpus', 'Corpus'],
+  ['model', 'Model && objective'],
+  ['train', 'Train'],
+  ['attention', 'Attention'],
+  ['adapt', 'Adapt'],
+  ['runs', 'Runs'],
+];
+
+export function buildMenu(actions: MenuActions): Menu {
+  const isMac = process.platform === 'darwin';
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    { label: '&File', submenu: [isMac ? { role: 'close' } : { role: 'quit' }] },
+    { role: 'editMenu' },
+    {
+      label: '&View',
+      submenu: [
+        ...PAGES.map(([page, label], index): MenuItemConstructorOptions => ({
+          label,
+          accelerator: `CmdOrCtrl+${index + 1}`,
+          click: () => actions.send({ type: 'ui.navigate', page }),
+        })),
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { role: 'togglefullscreen' },
+        ...(app.isPackaged ? [] : [{ type: 'separator' as const }, { role: 'toggleDevTools' as const }]),
+      ],
+    },
+    {
+      label: '&Engine',
+      submenu: [
+        { label: 'Restart engine', click: () => actions.restartEngine() },
+        { type: 'separator' },
+        { label: 'Use the best driver (GPU first)', click: () => actions.restartEngine('auto') },
+        { label: "Use Mesa lavapipe (CPU)", click: () => actions.restartEngine('lavapipe') },
+        { label: 'Use SwiftShader (CPU)', click: () => actions.restartEngine('swiftshader') },
+      ],
+    },
+    {
+      role: 'help',
+      submenu: [{ label: 'Electron documentation', click: () => void shell.openExternal('https://www.electronjs.org/docs') }],
+    },
+  ];
+  return Menu.buildFromTemplate(template);
+}

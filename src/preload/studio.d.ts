@@ -1,0 +1,11 @@
+// What the preload puts on window: visible to the renderer's TypeScript (tsconfig.web.json).
+import type { StudioTransport } from '../protocol/api.ts';
+
+declare global {
+  interface Window {
+    /** Present in the Electron app; absent in a browser (the renderer then uses the bridge). */
+    studio?: StudioTransport;
+  }
+}
+
+export {};
