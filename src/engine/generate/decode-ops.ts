@@ -1,0 +1,93 @@
+// Recording the incremental-decoding kernels (src/shaders/decode_*.wgsl). Every kernel reads the
+// small per-step buffer `step` = u32 [pos0, nRows, tokens[R]] that the host writes before each
+// replay, so one recorded trace serves every position: rows r < nRows sit at positions pos0 + r,
+// dispatches are sized for R rows and the rows past nRows return at once.
+import attentionWgsl from '../../shaders/decode_attention.wgsl?raw';
+import embedWgsl from '../../shaders/decode_embed.wgsl?raw';
+import kvAppendWgsl from '../../shaders/decode_kv_append.wgsl?raw';
+import layernormWgsl from '../../shaders/decode_layernorm.wgsl?raw';
+import matvecWgsl from '../../shaders/decode_matvec.wgsl?raw';
+import type { Recorder } from '../gpu/kernel';
+import type { Tensor } from '../gpu/tensor';
+import { expectNumel, f32, groupsFor, kernelFor, packParams } from '../ops/util';
+
+/** Words before the token ids in the step buffer. */
+export const STEP_HEADER = 2;
+
+function rowsGrid(rec: Recorder, items: number, rows: number): [number, number, number] {
+  const [x, y] = groupsFor(rec, items, 64);
+  if (y !== 1) throw new Error(`decode: ${items} columns need more than one dispatch row of workgroups`);
+  if (rows > rec.ctx.limits.maxComputeWorkgroupsPerDimension) throw new Error(`decode: ${rows} rows exceed the dispatch limit`);
+  return [x, rows, 1];
+}
+
+/** x[r, :] = wte[tokens[r], :] + wpe[pos0 + r, :]. x: [R, C], wte: [V, C], wpe: [maxT, C]. */
+export function decodeEmbed(rec: Recorder, x: Tensor, step: Tensor, wte: Tensor, wpe: Tensor, rows: number, C: number): void {
+  const V = wte.numel / C;
+  const maxT = wpe.numel / C;
+  if (!Number.isInteger(V) || !Number.isInteger(maxT)) throw new Error(`decode.embed: wte [${wte.shape}] / wpe [${wpe.shape}] are not [*, ${C}]`);
+  expectNumel('decode.embed', 'x', x, rows * C);
+  const k = kernelFor(rec, 'decode.embed', embedWgsl, ['read', 'read', 'read', 'write']);
+  k.record(rec, [step, wte, wpe, x], rowsGrid(rec, C, rows), packParams([C, V, maxT]));
+}
+
+/**
+ * out = layernorm(x) per row, gamma/beta: [C] (beta null = no bias). With `lastRowOnly`, row
+ * nRows - 1 of x goes to row 0 of out (one workgroup).
+ */
+export function decodeLayernorm(
+  rec: Recorder, out: Tensor, step: Tensor, x: Tensor, gamma: Tensor, beta: Tensor | null,
+  rows: number, C: number, eps: number, lastRowOnly = false,
+): void {
+  expectNumel('decode.layernorm', 'gamma', gamma, C);
+  if (beta) expectNumel('decode.layernorm', 'beta', beta, C);
+  const k = kernelFor(rec, 'decode.layernorm', layernormWgsl, ['read', 'read', 'read', 'read', 'write']);
+  const params = packParams([C, f32(eps), beta ? 1 : 0, lastRowOnly ? 1 : 0]);
+  k.record(rec, [step, x, gamma, beta ?? gamma, out], [lastRowOnly ? 1 : rows, 1, 1], params);
+}
+
+export type MatvecLayout = 'kn' | 'nk';
+export interface MatvecOptions {
+  bias?: Tensor | null;
+  activation?: 'gelu_tanh' | 'gelu' | null;
+  /** y += result (a residual add) instead of y = result. */
+  accumulate?: boolean;
+}
+
+/**
+ * y[r, :] (+)= act(x[r, :] W + b) for r < nRows. x: [R, K]; W: [K, N] ('kn', Conv1D) or [N, K]
+ * ('nk', Linear / tied embedding); b: [N]; y: [R, N].
+ */
+export function decodeMatvec(
+  rec: Recorder, y: Tensor, step: Tensor, x: Tensor, W: Tensor, layout: MatvecLayout,
+  rows: number, K: number, N: number, opts: MatvecOptions = {},
+): void {
+  expectNumel(`decode.matvec.${layout}`, 'W', W, K * N);
+  if (opts.bias) expectNumel(`decode.matvec.${layout}`, 'bias', opts.bias, N);
+  const flags =
+    (opts.bias ? 1 : 0) | (opts.activation === 'gelu_tanh' ? 2 : 0) | (opts.activation === 'gelu' ? 4 : 0) | (opts.accumulate ? 8 : 0);
+  const k = kernelFor(rec, `decode.matvec.${layout}`, matvecWgsl, ['read', 'read', 'read', 'read', 'write'], layout === 'kn' ? 'main' : 'main_nk');
+  k.record(rec, [step, x, W, opts.bias ?? W, y], rowsGrid(rec, N, rows), packParams([K, N, flags]));
+}
+
+/** Writes the k and v thirds of qkv [R, 3C] into kc, vc [H, maxT, D] at positions pos0 + r. */
+export function decodeKvAppend(rec: Recorder, kc: Tensor, vc: Tensor, step: Tensor, qkv: Tensor, rows: number, C: number, D: number, maxT: number): void {
+  expectNumel('decode.kv_append', 'kcache', kc, C * maxT);
+  expectNumel('decode.kv_append', 'vcache', vc, C * maxT);
+  const k = kernelFor(rec, 'decode.kv_append', kvAppendWgsl, ['read', 'read', 'write', 'write']);
+  k.record(rec, [step, qkv, kc, vc], rowsGrid(rec, C, rows), packParams([C, D, maxT]));
+}
+
+/**
+ * y[r, :] = causal attention of q (first third of qkv row r) over cache positions 0 ..= pos0 + r.
+ * qkv: [R, 3C]; kc, vc: [H, maxT, D]; scores: scratch [R, H, maxT]; y: [R, C].
+ */
+export function decodeAttention(
+  rec: Recorder, y: Tensor, scores: Tensor, step: Tensor, qkv: Tensor, kc: Tensor, vc: Tensor,
+  rows: number, C: number, D: number, maxT: number,
+): void {
+  if (C % D !== 0) throw new Error(`decode.attention: C ${C} is not a multiple of head size ${D}`);
+  expectNumel('decode.attention', 'scores', scores, rows * (C / D) * maxT);
+  const k = kernelFor(rec, 'decode.attention', attentionWgsl, ['read', 'read', 'read', 'read', 'write', 'write']);
+  k.record(rec, [step, qkv, kc, vc, scores, y], [C / D, rows, 1], packParams([C, D, maxT, f32(1 / Math.sqrt(D))]));
+}

@@ -1,0 +1,188 @@
+// A GPT (decoder-only, pre-LN) that keeps a key/value cache on the GPU and is fed a few tokens at
+// a time, returning the logits after the last one. Two traces are recorded once, over the same
+// buffers: `step` (1 row: the per-token decode) and `prefill` (up to R rows: the prompt, in
+// chunks). Before each replay the host writes the step buffer u32 [pos0, nRows, tokens[R]];
+// nothing is allocated per token and only the logits row [V] is read back.
+//
+// Per layer, for rows r < nRows at positions pos0 + r (x is the residual stream [R, C]):
+//   xn = ln_1(x); qkv = xn c_attn; cache[pos] = k, v; a = attention(q, cache[0..pos]);
+//   x += a c_proj; xn = ln_2(x); h = gelu(xn c_fc); x += h c_proj
+// then logits = ln_f(x[last]) wteᵀ (or lm_head). Cache layout: per layer K, V [H, maxT, D].
+import type { GpuContext } from '../gpu/device';
+import { BufferUsage, MapMode } from '../gpu/flags';
+import { Recorder } from '../gpu/kernel';
+import { alignOffset, Tensor } from '../gpu/tensor';
+import type { ModelConfig } from '../model/config';
+import { decodeAttention, decodeEmbed, decodeKvAppend, decodeLayernorm, decodeMatvec, STEP_HEADER } from './decode-ops';
+import type { DecoderWeights } from './weights';
+
+export interface KvDecoderOptions {
+  /** Rows of the prefill trace: prompt tokens processed per replay (default min(blockSize, 64)). */
+  prefillRows?: number;
+}
+
+export class KvDecoder {
+  readonly config: ModelConfig;
+  /** Positions the cache holds: the model's blockSize. */
+  readonly maxT: number;
+  readonly prefillRows: number;
+  /** Tokens currently in the cache (the next token goes to this position). */
+  length = 0;
+
+  private readonly stepTrace: Recorder;
+  private readonly prefillTrace: Recorder;
+  private readonly stepBuf: Tensor;
+  private readonly stepHost: Uint32Array;
+  private readonly logits: Tensor;
+  private readonly staging: GPUBuffer;
+  private readonly logitsHost: Float32Array;
+  private readonly owned: Tensor[] = [];
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly weights: DecoderWeights,
+    options: KvDecoderOptions = {},
+  ) {
+    const cfg = (this.config = weights.config);
+    if (cfg.kind !== 'decoder' || cfg.norm !== 'pre') {
+      throw new Error(`KvDecoder: only pre-LN decoder (GPT) models decode with a KV cache, got kind '${cfg.kind}', norm '${cfg.norm}'`);
+    }
+    const { nEmbd: C, nHead: H, ffWidth: F, vocabSize: V, blockSize: maxT, nLayer: L } = cfg;
+    const D = C / H;
+    this.maxT = maxT;
+    const R = (this.prefillRows = options.prefillRows ?? Math.min(maxT, 64));
+    if (!(Number.isInteger(R) && R >= 1 && R <= maxT)) throw new Error(`KvDecoder: prefillRows must be in [1, ${maxT}], got ${R}`);
+
+    const need = (name: string, numel: number): Tensor => {
+      const t = weights.get(name);
+      if (!t) throw new Error(`KvDecoder: parameter '${name}' is missing`);
+      if (t.numel !== numel) throw new Error(`KvDecoder: parameter '${name}' has shape [${t.shape}], expected ${numel} values`);
+      return t;
+    };
+    const optional = (name: string, numel: number): Tensor | null => (cfg.bias ? need(name, numel) : null);
+    const empty = (shape: number[], label: string, dtype: 'f32' | 'u32' = 'f32'): Tensor => {
+      const t = Tensor.empty(ctx, shape, dtype, label);
+      this.owned.push(t);
+      return t;
+    };
+
+    const maxBinding = ctx.limits.maxStorageBufferBindingSize;
+    const cacheLayerBytes = alignOffset(H * maxT * D * 4);
+    if (cacheLayerBytes > maxBinding || R * H * maxT * 4 > maxBinding) {
+      throw new Error(`KvDecoder: a cache of ${maxT} positions × ${C} floats exceeds maxStorageBufferBindingSize ${maxBinding}`);
+    }
+    this.stepBuf = empty([STEP_HEADER + R], 'decode.step', 'u32');
+    this.stepHost = new Uint32Array(STEP_HEADER + R);
+    const x = empty([R, C], 'decode.x');
+    const xn = empty([R, C], 'decode.xn');
+    const qkv = empty([R, 3 * C], 'decode.qkv');
+    const att = empty([R, C], 'decode.att');
+    const hidden = empty([R, F], 'decode.mlp');
+    const scores = empty([R, H, maxT], 'decode.scores');
+    const xf = empty([1, C], 'decode.xf');
+    this.logits = empty([V], 'decode.logits');
+    const cacheFloats = (L * cacheLayerBytes) / 4;
+    const kAll = empty([cacheFloats], 'decode.kcache');
+    const vAll = empty([cacheFloats], 'decode.vcache');
+    this.staging = ctx.createBuffer({ label: 'decode.logits.staging', size: alignOffset(V * 4, 4), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
+    this.logitsHost = new Float32Array(V);
+
+    const wte = need('transformer.wte.weight', V * C);
+    const wpe = need('transformer.wpe.weight', maxT * C);
+    const layers = Array.from({ length: L }, (_, l) => {
+      const h = `transformer.h.${l}`;
+      return {
+        ln1w: need(`${h}.ln_1.weight`, C), ln1b: optional(`${h}.ln_1.bias`, C),
+        attnW: need(`${h}.attn.c_attn.weight`, C * 3 * C), attnB: optional(`${h}.attn.c_attn.bias`, 3 * C),
+        projW: need(`${h}.attn.c_proj.weight`, C * C), projB: optional(`${h}.attn.c_proj.bias`, C),
+        ln2w: need(`${h}.ln_2.weight`, C), ln2b: optional(`${h}.ln_2.bias`, C),
+        fcW: need(`${h}.mlp.c_fc.weight`, C * F), fcB: optional(`${h}.mlp.c_fc.bias`, F),
+        fcProjW: need(`${h}.mlp.c_proj.weight`, F * C), fcProjB: optional(`${h}.mlp.c_proj.bias`, C),
+        kc: kAll.view([H, maxT, D], l * cacheLayerBytes),
+        vc: vAll.view([H, maxT, D], l * cacheLayerBytes),
+      };
+    });
+    const lnfW = need('transformer.ln_f.weight', C);
+    const lnfB = optional('transformer.ln_f.bias', C);
+    const head = cfg.tiedEmbeddings ? wte : need('lm_head.weight', V * C);
+    const eps = cfg.layerNormEps;
+    const step = this.stepBuf;
+
+    const record = (rows: number): Recorder => {
+      const rec = new Recorder(ctx);
+      decodeEmbed(rec, x.view([rows, C], 0), step, wte, wpe, rows, C);
+      for (const w of layers) {
+        const xr = x.view([rows, C], 0);
+        const xnr = xn.view([rows, C], 0);
+        const qkvr = qkv.view([rows, 3 * C], 0);
+        const attr = att.view([rows, C], 0);
+        const hr = hidden.view([rows, F], 0);
+        decodeLayernorm(rec, xnr, step, xr, w.ln1w, w.ln1b, rows, C, eps);
+        decodeMatvec(rec, qkvr, step, xnr, w.attnW, 'kn', rows, C, 3 * C, { bias: w.attnB });
+        decodeKvAppend(rec, w.kc, w.vc, step, qkvr, rows, C, D, maxT);
+        decodeAttention(rec, attr, scores.view([rows, H, maxT], 0), step, qkvr, w.kc, w.vc, rows, C, D, maxT);
+        decodeMatvec(rec, xr, step, attr, w.projW, 'kn', rows, C, C, { bias: w.projB, accumulate: true });
+        decodeLayernorm(rec, xnr, step, xr, w.ln2w, w.ln2b, rows, C, eps);
+        decodeMatvec(rec, hr, step, xnr, w.fcW, 'kn', rows, C, F, { bias: w.fcB, activation: cfg.activation });
+        decodeMatvec(rec, xr, step, hr, w.fcProjW, 'kn', rows, F, C, { bias: w.fcProjB, accumulate: true });
+      }
+      decodeLayernorm(rec, xf, step, x.view([rows, C], 0), lnfW, lnfB, rows, C, eps, true);
+      decodeMatvec(rec, this.logits, step, xf, head, 'nk', 1, C, V);
+      return rec;
+    };
+    this.stepTrace = record(1);
+    this.prefillTrace = R > 1 ? record(R) : this.stepTrace;
+  }
+
+  /** Forgets every cached position (the buffers stay; stale entries are never read). */
+  reset(): void {
+    this.length = 0;
+  }
+
+  /**
+   * Appends `tokens` at positions length, length+1, … and returns the logits [V] that predict the
+   * token after the last one. The returned array is reused: the next call overwrites it.
+   */
+  async feed(tokens: readonly number[]): Promise<Float32Array> {
+    const n = tokens.length;
+    if (n === 0) throw new Error('KvDecoder.feed: no tokens');
+    if (this.length + n > this.maxT) {
+      throw new Error(`KvDecoder.feed: ${this.length} cached + ${n} new tokens exceed the context of ${this.maxT} (blockSize)`);
+    }
+    const V = this.config.vocabSize;
+    for (const t of tokens) if (!(Number.isInteger(t) && t >= 0 && t < V)) throw new Error(`KvDecoder.feed: token id ${t} is outside the vocabulary [0, ${V})`);
+    for (let start = 0; start < n; ) {
+      const rows = n - start === 1 ? 1 : Math.min(this.prefillRows, n - start);
+      const last = start + rows === n;
+      this.submit(rows === 1 ? this.stepTrace : this.prefillTrace, tokens, start, rows, last);
+      start += rows;
+    }
+    await this.staging.mapAsync(MapMode.READ);
+    this.logitsHost.set(new Float32Array(this.staging.getMappedRange(0, V * 4)));
+    this.staging.unmap();
+    if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
+    return this.logitsHost;
+  }
+
+  private submit(trace: Recorder, tokens: readonly number[], start: number, rows: number, readLogits: boolean): void {
+    if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
+    const host = this.stepHost;
+    host[0] = this.length;
+    host[1] = rows;
+    for (let i = 0; i < rows; i++) host[STEP_HEADER + i] = tokens[start + i];
+    // Queue order puts this write after the previous replay and before this one.
+    this.ctx.device.queue.writeBuffer(this.stepBuf.buffer, this.stepBuf.byteOffset, host.buffer, 0, (STEP_HEADER + rows) * 4);
+    const encoder = this.ctx.device.createCommandEncoder();
+    trace.encode(encoder);
+    if (readLogits) encoder.copyBufferToBuffer(this.logits.buffer, 0, this.staging, 0, this.logitsHost.byteLength);
+    this.ctx.device.queue.submit([encoder.finish()]);
+    this.length += rows;
+  }
+
+  destroy(): void {
+    this.stepTrace.destroy();
+    if (this.prefillTrace !== this.stepTrace) this.prefillTrace.destroy();
+    for (const t of this.owned) t.destroy();
+    this.staging.destroy();
+  }
+}

@@ -1,0 +1,21 @@
+// Incremental decoding: token + position embedding for the rows being fed this step.
+// x[r, c] = wte[tokens[r], c] + wpe[pos0 + r, c] for r < nRows.
+// Bindings: 0 step (read, u32 [pos0, nRows, tokens[R]]), 1 wte [V, C], 2 wpe [maxT, C],
+// 3 x [R, C] (write), 4 params. Grid: (ceil(C / 64), R).
+struct Params { C: u32, V: u32, maxT: u32, _pad: u32 }
+@group(0) @binding(0) var<storage, read> step: array<u32>;
+@group(0) @binding(1) var<storage, read> wte: array<f32>;
+@group(0) @binding(2) var<storage, read> wpe: array<f32>;
+@group(0) @binding(3) var<storage, read_write> x: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let c = gid.x;
+  let r = gid.y;
+  if (c >= p.C || r >= step[1]) { return; }
+  // The host validates ids and positions; the clamps only keep a bad write inside the tables.
+  let tok = min(step[2u + r], p.V - 1u);
+  let pos = min(step[0] + r, p.maxT - 1u);
+  x[r * p.C + c] = wte[tok * p.C + c] + wpe[pos * p.C + c];
+}
