@@ -1,0 +1,256 @@
+// GPT (decoder only, pre-LN, learned positions, tied or separate lm_head) as a recorded forward and
+// backward over one batch shape (llm.c's gpt2_forward / gpt2_backward). Activations and their
+// gradients are planned per batch shape (arena.ts); parameter gradients accumulate into the flat
+// gradient buffer, so micro-batches add up until the optimizer step zeroes them.
+import type { GpuContext } from '../gpu/device';
+import type { Recorder } from '../gpu/kernel';
+import type { Tensor } from '../gpu/tensor';
+import { embeddingBackward, embeddingBackwardScratchWords, embeddingForward, positionEmbeddingBackward, positionEmbeddingForward } from '../ops/embedding';
+import { geluBackward } from '../ops/gelu';
+import { layernormBackward, layernormBackwardScratchWords, layernormForward, residualLayernormForward } from '../ops/layernorm';
+import { matmul } from '../ops/matmul';
+import { residualBackward } from '../ops/residual';
+import { type Arena, ArenaPlan } from './arena';
+import { type AttentionActs, type AttentionGrads, type AttentionShape, attentionBlockBackward, attentionBlockForward, type LinearParams, linearBackward, linearForward, type QkvSource } from './blocks';
+import type { ParamLayout } from './params';
+import { crossEntropyForwardBackward } from '../ops/crossentropy';
+import { fill } from '../ops/fill';
+import type { BatchShape } from './memory';
+
+interface Norm {
+  g: Tensor;
+  b: Tensor;
+  dg: Tensor;
+  db: Tensor;
+}
+
+interface Layer {
+  ln1: Norm;
+  attn: LinearParams;
+  dAttn: { dw: Tensor; db?: Tensor };
+  proj: LinearParams;
+  dProj: { dw: Tensor; db?: Tensor };
+  ln2: Norm;
+  fc: LinearParams;
+  dFc: { dw: Tensor; db?: Tensor };
+  fcProj: LinearParams;
+  dFcProj: { dw: Tensor; db?: Tensor };
+}
+
+/** A parameter slab (or its gradient) as a tensor view of the flat buffer. */
+export function slabView(flat: Tensor, layout: ParamLayout, key: string): Tensor {
+  const s = layout.slab(key);
+  return flat.view(s.shape, s.offset * 4);
+}
+
+export class GptGraph {
+  readonly acts: Arena;
+  readonly dacts: Arena;
+  /** Inputs uploaded each step: token ids and next-token targets ([N] u32; targets >= V are ignored). */
+  readonly idx: Tensor;
+  readonly targets: Tensor;
+  readonly logits: Tensor;
+  /** [4] f32 written by the loss: mean loss, counted targets, correct argmax, loss sum. */
+  readonly lossStats: Tensor;
+  private readonly layers: Layer[] = [];
+  private readonly B: number;
+  private readonly T: number;
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly layout: ParamLayout,
+    readonly params: Tensor,
+    readonly grads: Tensor,
+    batch: BatchShape,
+    /** Multiplies dlogits (1 / micro-batches for gradient accumulation). */
+    readonly gradScale = 1,
+  ) {
+    const cfg = layout.config;
+    if (cfg.kind !== 'decoder') throw new Error(`GptGraph: config kind is '${cfg.kind}', expected 'decoder'`);
+    if (cfg.activation !== 'gelu_tanh') throw new Error(`GptGraph: activation '${cfg.activation}' has no kernel (only gelu_tanh)`);
+    if (cfg.dropout > 0) throw new Error('GptGraph: dropout > 0 is not wired into the model yet');
+    const { batchSize: B, seqLen: T } = batch;
+    if (T > cfg.blockSize) throw new Error(`GptGraph: sequence length ${T} exceeds blockSize ${cfg.blockSize}`);
+    this.B = B;
+    this.T = T;
+    const { nEmbd: C, ffWidth: F, vocabSize: V, nHead: H, nLayer: L } = cfg;
+    const D = C / H;
+    const N = B * T;
+    const a = new ArenaPlan(`gpt.activations[${B}x${T}]`);
+    const d = new ArenaPlan(`gpt.activationGrads[${B}x${T}]`);
+    a.add('idx', [N], 'u32');
+    a.add('targets', [N], 'u32');
+    a.add('ones', [1, N]);
+    a.add('zerosC', [C]);
+    a.add('encoded', [N, C]);
+    d.add('encoded', [N, C]);
+    for (let l = 0; l < L; l++) {
+      for (const [name, shape] of [
+        ['ln1', [N, C]], ['qkv', [N, 3 * C]], ['q', [B, H, T, D]], ['k', [B, H, T, D]], ['v', [B, H, T, D]],
+        ['heads', [B, H, T, D]], ['atty', [N, C]], ['attproj', [N, C]], ['res2', [N, C]], ['ln2', [N, C]],
+        ['fchPre', [N, F]], ['fch', [N, F]], ['fcproj', [N, C]], ['res3', [N, C]],
+      ] as [string, number[]][]) {
+        a.add(`${l}.${name}`, shape);
+        d.add(`${l}.${name}`, shape);
+      }
+      a.add(`${l}.probs`, [B, H, T, T]);
+      for (const s of ['ln1Mean', 'ln1Rstd', 'ln2Mean', 'ln2Rstd']) a.add(`${l}.${s}`, [N]);
+    }
+    a.add('lnf', [N, C]);
+    a.add('lnfMean', [N]);
+    a.add('lnfRstd', [N]);
+    a.add('logits', [N, V]);
+    d.add('lnf', [N, C]);
+    d.add('logits', [N, V]);
+    d.add('junkC', [C]); // dbeta of bias-free layernorms lands here
+    d.add('dScores', [B, H, T, T]);
+    d.add('lnScratch', [layernormBackwardScratchWords(N, C)]);
+    d.add('embScratch', [embeddingBackwardScratchWords(N, V)], 'u32');
+    a.add('losses', [N]);
+    a.add('lossStats', [4]);
+    a.add('lossCorrect', [N]);
+    this.acts = a.allocate(ctx);
+    this.dacts = d.allocate(ctx);
+    this.idx = this.acts.get('idx');
+    this.targets = this.acts.get('targets');
+    this.logits = this.acts.get('logits');
+    this.lossStats = this.acts.get('lossStats');
+
+    const P = (key: string) => slabView(params, layout, key);
+    const G = (key: string) => slabView(grads, layout, key);
+    const opt = (key: string) => (cfg.bias ? P(key) : undefined);
+    const optG = (key: string) => (cfg.bias ? G(key) : undefined);
+    const norm = (prefix: string): Norm => ({
+      g: P(`${prefix}.weight`),
+      b: cfg.bias ? P(`${prefix}.bias`) : this.acts.get('zerosC'),
+      dg: G(`${prefix}.weight`),
+      db: cfg.bias ? G(`${prefix}.bias`) : this.dacts.get('junkC'),
+    });
+    const lin = (prefix: string): [LinearParams, { dw: Tensor; db?: Tensor }] => [
+      { w: P(`${prefix}.weight`), b: opt(`${prefix}.bias`), form: 'in_out' },
+      { dw: G(`${prefix}.weight`), db: optG(`${prefix}.bias`) },
+    ];
+    for (let l = 0; l < L; l++) {
+      const h = `transformer.h.${l}`;
+      const [attn, dAttn] = lin(`${h}.attn.c_attn`);
+      const [proj, dProj] = lin(`${h}.attn.c_proj`);
+      const [fc, dFc] = lin(`${h}.mlp.c_fc`);
+      const [fcProj, dFcProj] = lin(`${h}.mlp.c_proj`);
+      this.layers.push({ ln1: norm(`${h}.ln_1`), attn, dAttn, proj, dProj, ln2: norm(`${h}.ln_2`), fc, dFc, fcProj, dFcProj });
+    }
+    this.lnf = norm('transformer.ln_f');
+    this.wte = P('transformer.wte.weight');
+    this.dwte = G('transformer.wte.weight');
+    this.lmHead = cfg.tiedEmbeddings ? this.wte : P('lm_head.weight');
+    this.dlmHead = cfg.tiedEmbeddings ? this.dwte : G('lm_head.weight');
+  }
+
+  private readonly lnf: Norm;
+  private readonly wte: Tensor;
+  private readonly dwte: Tensor;
+  private readonly lmHead: Tensor;
+  private readonly dlmHead: Tensor;
+
+  private shape(): AttentionShape {
+    const cfg = this.layout.config;
+    return { B: this.B, T: this.T, H: cfg.nHead, D: cfg.nEmbd / cfg.nHead, causal: true };
+  }
+
+  private attention(l: number): { acts: AttentionActs; grads: AttentionGrads; src: QkvSource; dsrc: { dq: Tensor; dkv: Tensor } } {
+    const A = (n: string) => this.acts.get(`${l}.${n}`);
+    const G = (n: string) => this.dacts.get(`${l}.${n}`);
+    const C = this.layout.config.nEmbd;
+    return {
+      acts: { q: A('q'), k: A('k'), v: A('v'), probs: A('probs'), heads: A('heads'), merged: A('atty') },
+      grads: { dq: G('q'), dk: G('k'), dv: G('v'), dheads: G('heads'), dScores: this.dacts.get('dScores') },
+      src: { q: A('qkv'), qCol: 0, qW: 3 * C, kv: A('qkv'), kCol: C, vCol: 2 * C, kvW: 3 * C },
+      dsrc: { dq: G('qkv'), dkv: G('qkv') },
+    };
+  }
+
+  /** Attention probabilities of layer `l` ([B, H, T, T]) after a forward pass: the inspection path. */
+  probs(l: number): Tensor {
+    return this.acts.get(`${l}.probs`);
+  }
+
+  /** Records the forward pass through the loss (whose backward, dlogits, the loss op writes too). */
+  forward(rec: Recorder): void {
+    const cfg = this.layout.config;
+    const { B, T } = this;
+    const { nEmbd: C, vocabSize: V, layerNormEps: eps } = cfg;
+    const N = B * T;
+    const A = (n: string) => this.acts.get(n);
+    fill(rec, A('ones'), 1);
+    embeddingForward(rec, A('encoded'), this.idx, this.wte, { N, C, V });
+    positionEmbeddingForward(rec, A('encoded'), slabView(this.params, this.layout, 'transformer.wpe.weight'), { B, T, C, accumulate: true });
+    layernormForward(rec, A('0.ln1'), A('0.ln1Mean'), A('0.ln1Rstd'), A('encoded'), this.layers[0].ln1.g, this.layers[0].ln1.b, { N, C, eps });
+    this.layers.forEach((p, l) => {
+      const a = (n: string) => A(`${l}.${n}`);
+      const residual = l === 0 ? A('encoded') : A(`${l - 1}.res3`);
+      linearForward(rec, a('qkv'), a('ln1'), p.attn, { label: `h${l}.c_attn` });
+      const att = this.attention(l);
+      attentionBlockForward(rec, att.acts, att.src, this.shape());
+      linearForward(rec, a('attproj'), a('atty'), p.proj, { label: `h${l}.attn.c_proj` });
+      residualLayernormForward(rec, a('res2'), a('ln2'), a('ln2Mean'), a('ln2Rstd'), residual, a('attproj'), p.ln2.g, p.ln2.b, { N, C, eps });
+      linearForward(rec, a('fch'), a('ln2'), p.fc, { gelu: true, preGelu: a('fchPre'), label: `h${l}.c_fc` });
+      linearForward(rec, a('fcproj'), a('fch'), p.fcProj, { label: `h${l}.mlp.c_proj` });
+      // The residual add is fused with the next layernorm: the next block's ln_1, or ln_f.
+      const last = l === this.layers.length - 1;
+      const next = last ? this.lnf : this.layers[l + 1].ln1;
+      const [out, mean, rstd] = last ? [A('lnf'), A('lnfMean'), A('lnfRstd')] : [A(`${l + 1}.ln1`), A(`${l + 1}.ln1Mean`), A(`${l + 1}.ln1Rstd`)];
+      residualLayernormForward(rec, a('res3'), out, mean, rstd, a('res2'), a('fcproj'), next.g, next.b, { N, C, eps });
+    });
+    matmul(rec, { out: this.logits, a: A('lnf'), b: this.lmHead, transB: true, label: 'lm_head' });
+    crossEntropyForwardBackward(rec, A('losses'), this.dacts.get('logits'), this.lossStats, this.logits, this.targets, { N, V, gradScale: this.gradScale }, A('lossCorrect'));
+  }
+
+  /** Records the backward pass (after forward): activation grads cleared, parameter grads accumulated. */
+  backward(rec: Recorder): void {
+    const cfg = this.layout.config;
+    const { B, T } = this;
+    const { nEmbd: C, vocabSize: V, layerNormEps: eps } = cfg;
+    const N = B * T;
+    const L = this.layers.length;
+    const A = (n: string) => this.acts.get(n);
+    const dA = (n: string) => this.dacts.get(n);
+    const ones = A('ones');
+    const lnScratch = dA('lnScratch');
+    // Every backward op accumulates: clear all activation grads but dlogits, which the loss wrote.
+    this.clearActivationGrads(rec);
+    const dlogits = dA('logits');
+    // logits = lnf · headᵀ: dlnf = dlogits · head, dhead += dlogitsᵀ · lnf
+    matmul(rec, { out: dA('lnf'), a: dlogits, b: this.lmHead, accumulate: true, label: 'lm_head.dx' });
+    matmul(rec, { out: this.dlmHead, a: dlogits, b: A('lnf'), transA: true, accumulate: true, label: 'lm_head.dw' });
+    layernormBackward(rec, dA(`${L - 1}.res3`), this.lnf.dg, this.lnf.db, dA('lnf'), A(`${L - 1}.res3`), this.lnf.g, A('lnfMean'), A('lnfRstd'), { N, C, eps }, lnScratch);
+    for (let l = L - 1; l >= 0; l--) {
+      const p = this.layers[l];
+      const a = (n: string) => A(`${l}.${n}`);
+      const d = (n: string) => dA(`${l}.${n}`);
+      const residual = l === 0 ? A('encoded') : A(`${l - 1}.res3`);
+      const dResidual = l === 0 ? dA('encoded') : dA(`${l - 1}.res3`);
+      residualBackward(rec, d('res2'), d('fcproj'), d('res3'));
+      linearBackward(rec, d('fch'), p.dFcProj, d('fcproj'), a('fch'), p.fcProj, ones, `h${l}.mlp.c_proj`);
+      geluBackward(rec, d('fchPre'), d('fch'), a('fchPre'));
+      linearBackward(rec, d('ln2'), p.dFc, d('fchPre'), a('ln2'), p.fc, ones, `h${l}.c_fc`);
+      layernormBackward(rec, d('res2'), p.ln2.dg, p.ln2.db, d('ln2'), a('res2'), p.ln2.g, a('ln2Mean'), a('ln2Rstd'), { N, C, eps }, lnScratch);
+      residualBackward(rec, dResidual, d('attproj'), d('res2'));
+      linearBackward(rec, d('atty'), p.dProj, d('attproj'), a('atty'), p.proj, ones, `h${l}.attn.c_proj`);
+      const att = this.attention(l);
+      attentionBlockBackward(rec, att.dsrc, att.grads, d('atty'), att.acts, att.src, this.shape());
+      linearBackward(rec, d('ln1'), p.dAttn, d('qkv'), a('ln1'), p.attn, ones, `h${l}.c_attn`);
+      layernormBackward(rec, dResidual, p.ln1.dg, p.ln1.db, d('ln1'), residual, p.ln1.g, a('ln1Mean'), a('ln1Rstd'), { N, C, eps }, lnScratch);
+    }
+    embeddingBackward(rec, this.dwte, dA('encoded'), this.idx, { N, C, V }, dA('embScratch'));
+    positionEmbeddingBackward(rec, slabView(this.grads, this.layout, 'transformer.wpe.weight'), dA('encoded'), { B, T, C });
+  }
+
+  /** Clears every activation gradient except dlogits (which the loss op has just written). */
+  private clearActivationGrads(rec: Recorder): void {
+    for (const [name, t] of this.dacts.entries()) if (name !== 'logits' && t.dtype === 'f32') fill(rec, t);
+  }
+
+  destroy(): void {
+    this.acts.destroy();
+    this.dacts.destroy();
+  }
+}
