@@ -1,0 +1,33 @@
+// Dropout from a counter-based RNG: the mask of element i depends only on (StepState seed, step,
+// `stream`, i), so backward recomputes it and nothing is stored. Give every dropout site its own
+// `stream` (e.g. layer * 8 + site). Forward overwrites out; backward ACCUMULATES into dx.
+// `out` must not overlap `x` (WebGPU forbids aliasing a writable binding).
+import dropoutWgsl from '../../shaders/dropout.wgsl?raw';
+import rngWgsl from '../../shaders/rng.wgsl?raw';
+import type { Recorder } from '../gpu/kernel';
+import type { Tensor } from '../gpu/tensor';
+import { dropoutThreshold } from '../reference/dropout';
+import type { StepState } from './step-state';
+import { expectNumel, f32, groupsFor, kernelFor, packParams } from './util';
+
+export interface DropoutSpec {
+  p: number; // drop probability in [0, 1)
+  stream: number; // u32 identifying this dropout site
+  state: StepState; // seed and step for this replay
+}
+
+function record(rec: Recorder, op: string, dst: Tensor, src: Tensor, spec: DropoutSpec, accumulate: boolean) {
+  const n = dst.numel;
+  expectNumel(op, 'input', src, n);
+  if (!(spec.p >= 0 && spec.p < 1)) throw new Error(`${op}: p must be in [0, 1), got ${spec.p}`);
+  const params = packParams([n, dropoutThreshold(spec.p), f32(1 / (1 - spec.p)), spec.stream >>> 0, accumulate ? 1 : 0]);
+  kernelFor(rec, 'dropout', rngWgsl + dropoutWgsl, ['read', 'write', 'read']).record(rec, [src, dst, spec.state.binding()], groupsFor(rec, n, 256), params);
+}
+
+export function dropoutForward(rec: Recorder, out: Tensor /* [n] */, x: Tensor /* [n] */, spec: DropoutSpec): void {
+  record(rec, 'dropoutForward', out, x, spec, false);
+}
+
+export function dropoutBackward(rec: Recorder, dx: Tensor /* [n] accumulated */, dOut: Tensor /* [n] */, spec: DropoutSpec): void {
+  record(rec, 'dropoutBackward', dx, dOut, spec, true);
+}

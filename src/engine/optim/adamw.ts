@@ -1,0 +1,66 @@
+// Fused AdamW over one flat parameter buffer (PyTorch's torch.optim.AdamW formula, decoupled weight
+// decay, bias correction). Parameter groups are element ranges of the flat buffer, each with its
+// own weight decay (0 for norms, biases, embeddings as configured); adjacent ranges with the same
+// decay merge into one dispatch, so a layout that keeps decayed tensors together costs two.
+// lr and step come from the per-replay StepState; the clip factor from gradNormForward's output,
+// read on the GPU (no readback). Updates weights, m and v in place.
+import adamwWgsl from '../../shaders/adamw.wgsl?raw';
+import type { Recorder } from '../gpu/kernel';
+import type { Tensor } from '../gpu/tensor';
+import type { StepState } from '../ops/step-state';
+import { expectNumel, f32, groupsFor, kernelFor, packParams } from '../ops/util';
+
+export interface AdamWHyper {
+  beta1: number; // 0.9
+  beta2: number; // 0.95 (nanoGPT) / 0.999 (PyTorch default)
+  eps: number; // 1e-8
+}
+
+/** Elements [offset, offset + count) of the flat buffers, decayed by weightDecay. */
+export interface ParamRange {
+  offset: number;
+  count: number;
+  weightDecay: number;
+}
+
+/** Sorts, validates (in bounds, no overlap) and merges adjacent ranges of equal decay. */
+export function mergeRanges(ranges: readonly ParamRange[], n: number): ParamRange[] {
+  const sorted = [...ranges].filter((r) => r.count > 0).sort((a, b) => a.offset - b.offset);
+  const out: ParamRange[] = [];
+  for (const r of sorted) {
+    if (!Number.isInteger(r.offset) || !Number.isInteger(r.count) || r.offset < 0 || r.offset + r.count > n) {
+      throw new Error(`adamw: range [${r.offset}, ${r.offset + r.count}) outside the ${n} parameters`);
+    }
+    const last = out[out.length - 1];
+    if (last && r.offset < last.offset + last.count) throw new Error(`adamw: range at ${r.offset} overlaps the range at ${last.offset}`);
+    if (last && last.offset + last.count === r.offset && last.weightDecay === r.weightDecay) last.count += r.count;
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+export function adamwStep(
+  rec: Recorder,
+  weights: Tensor, // [n] flat parameters, updated in place
+  m: Tensor, // [n] first moment, updated in place (zero at start)
+  v: Tensor, // [n] second moment, updated in place (zero at start)
+  grads: Tensor, // [n] flat gradients (already averaged over micro-batches)
+  state: StepState, // lr and 1-based step of this replay
+  ranges: readonly ParamRange[], // which elements to update and their decay; elements outside stay put
+  hyper: AdamWHyper,
+  gradNorm?: Tensor, // [2] from gradNormForward: the clip factor out[1] scales the gradient
+): void {
+  const n = weights.numel;
+  for (const [name, t] of [['m', m], ['v', v], ['grads', grads]] as const) expectNumel('adamw', name, t, n);
+  if (gradNorm) expectNumel('adamw', 'gradNorm', gradNorm, 2);
+  const k = kernelFor(rec, 'adamw', adamwWgsl, ['read', 'read', 'read', 'write', 'write', 'write']);
+  const buffers = [grads, gradNorm ?? grads, state.binding(), weights, m, v];
+  for (const r of mergeRanges(ranges, n)) {
+    const params = packParams([
+      r.offset, r.count, f32(hyper.beta1), f32(hyper.beta2),
+      f32(Math.log(hyper.beta1)), f32(Math.log(hyper.beta2)), f32(hyper.eps), f32(r.weightDecay),
+      gradNorm ? 1 : 0, f32(1 - hyper.beta1), f32(1 - hyper.beta2),
+    ]);
+    k.record(rec, buffers, groupsFor(rec, r.count, 256), params);
+  }
+}
