@@ -11,6 +11,7 @@ import type { Tokenizer } from '../tokenizers/tokenizer';
 import { detectEncoding, SAMPLE_BYTES } from './detect';
 import { extractCsv, extractJsonl, extractText, FileSkip, formatOf, type FormatOptions } from './formats';
 import { HashSet64 } from './hashset64';
+import { hash64 } from './hash64';
 import type { CorpusIssue } from './issues';
 import { readLines } from './lines';
 import { CORPUS_FORMAT_VERSION, DocumentWriter, publishDir, tempDirFor, type CorpusFileEntry, type CorpusManifest } from './store';
@@ -84,6 +85,20 @@ async function discover(inputs: string[], issues: CorpusIssue[]): Promise<{ path
   return found;
 }
 
+/** sha256 over (text, label) of every document, fed in ~1 MB slices (per-document updates were slow). */
+class ContentHash {
+  private readonly hash = createHash('sha256');
+  private parts: string[] = [];
+  private size = 0;
+  add(text: string, label: string | undefined): void {
+    this.parts.push(text, '\u0000', label ?? '', '\u0001');
+    this.size += text.length;
+    if (this.size >= 1 << 20) this.flush();
+  }
+  private flush(): void { this.hash.update(this.parts.join('')); this.parts = []; this.size = 0; }
+  digest(): string { this.flush(); return this.hash.digest('hex'); }
+}
+
 export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
   const issues: CorpusIssue[] = [];
   const files = await discover(opts.inputs, issues);
@@ -101,7 +116,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
     const writer = new DocumentWriter(join(tmp, 'documents.jsonl'));
     const stats = new StatsAccumulator();
     const seen = new HashSet64();
-    const content = createHash('sha256');
+    const content = new ContentHash();
     const slicer = new TimeSlicer();
     const entries: CorpusFileEntry[] = [];
     let bytesBefore = 0;
@@ -135,11 +150,11 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         const sink = async (raw: string, label: string | undefined) => {
           const text = normalizeText(raw);
           if (text.trim() === '') { stats.stats.emptyDropped++; return; }
-          const h = createHash('sha1').update(text).digest();
-          if (!seen.add(h.readUInt32LE(0), h.readUInt32LE(4))) { stats.stats.duplicatesDropped++; return; }
+          const [h1, h2] = hash64(text);
+          if (!seen.add(h1, h2)) { stats.stats.duplicatesDropped++; return; }
           const doc = label === undefined ? { text, source: fi } : { text, label: normalizeText(label), source: fi };
           await writer.write(doc);
-          content.update(text).update('\u0000').update(doc.label ?? '').update('\u0001');
+          content.add(text, doc.label);
           stats.add(text, doc.label, opts.tokenizer ? opts.tokenizer.encode(text).length : undefined);
           entry.documents++;
           await slicer.tick();
@@ -169,7 +184,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
       return { dir: null, manifest: null, issues };
     }
     const manifest: CorpusManifest = {
-      version: CORPUS_FORMAT_VERSION, createdAt: new Date().toISOString(), contentHash: content.digest('hex'),
+      version: CORPUS_FORMAT_VERSION, createdAt: new Date().toISOString(), contentHash: content.digest(),
       files: entries, stats: stats.stats, issues,
       options: { textField: fmt.textField, labelField: fmt.labelField ?? null, textColumn: fmt.textColumn ?? null, labelColumn: fmt.labelColumn ?? null, csvQuoting: fmt.csvQuoting ?? null, maxLineBytes, maxDocumentChars: fmt.maxDocumentChars },
     };

@@ -1,0 +1,10 @@
+// The data pipeline's public surface: import → (train a tokenizer) → shards → split → batches.
+export { importCorpus, normalizeText, type ImportOptions, type ImportProgress, type ImportResult } from './import';
+export { formatIssue, type CorpusIssue, type CorpusIssueCode } from './issues';
+export { loadManifest, readDocuments, readTexts, type CorpusDocument, type CorpusManifest, type CorpusFileEntry } from './store';
+export type { CorpusStats, ScriptCounts } from './stats';
+export { buildShards, openShards, documentTokens, defaultSeparator, type ShardMeta, type TokenDataset, type BuildShardsOptions, type BuildShardsResult } from './shards';
+export { splitDataset, type SplitSpec, type DataSplit } from './split';
+export { sampleBatch, sampleDocumentBatch, type Batch, type DocumentBatch } from './sampler';
+export { batchRng, mulberry32, mixSeed, type Rng } from './rng';
+export { benchImport, type ImportBenchResult } from './bench';
