@@ -94,3 +94,31 @@ describe('engine supervisor with a real host process', () => {
     expect(reply).toMatchObject({ ok: false, error: { name: 'HostUnavailable' } });
   });
 });
+
+describe('engine supervisor when no driver works', () => {
+  it('fails with advice on what to install, and the host still answers', async () => {
+    const supervisor = new EngineSupervisor({
+      entry,
+      launcher,
+      plan: [{ kind: 'custom', icd: '/nonexistent/broken_icd.json', label: 'a broken driver' }],
+    });
+    try {
+      const state = await supervisor.start();
+      expect(state.state).toBe('failed');
+      expect(state.reason).toMatch(/No WebGPU adapter.*lavapipe.*Chromium/s);
+      expect(state.reason).toContain('/nonexistent/broken_icd.json');
+      const gpu = await supervisor.request('gpu.info', {});
+      expect(gpu).toMatchObject({ ok: false, error: { name: 'NoAdapter' } });
+      expect(await supervisor.request('host.ping', {})).toMatchObject({ ok: true });
+    } finally {
+      await supervisor.stop(2_000);
+    }
+  });
+
+  it('an explicit driver that is not installed fails at once, naming it', async () => {
+    const supervisor = new EngineSupervisor({ entry, launcher, driver: 'swiftshader', env: { HOME: '/nonexistent' }, plan: [] });
+    const state = await supervisor.start();
+    expect(state.state).toBe('failed');
+    expect(state.reason).toMatch(/swiftshader driver was not found/);
+  });
+});
