@@ -11,36 +11,20 @@ import { layernormBackward, layernormBackwardScratchWords, layernormForward, res
 import { matmul } from '../ops/matmul';
 import { residualBackward } from '../ops/residual';
 import { type Arena, ArenaPlan } from './arena';
-import { type AttentionActs, type AttentionGrads, type AttentionShape, attentionBlockBackward, attentionBlockForward, type LinearParams, linearBackward, linearForward, type QkvSource } from './blocks';
+import { type AttentionActs, type AttentionGrads, type AttentionShape, attentionBlockBackward, attentionBlockForward, linearBackward, linearForward, type QkvSource } from './blocks';
+import { type Linear, type Norm, ParamViews, slabView } from './views';
 import type { ParamLayout } from './params';
 import { crossEntropyForwardBackward } from '../ops/crossentropy';
 import { fill } from '../ops/fill';
 import type { BatchShape } from './memory';
 
-interface Norm {
-  g: Tensor;
-  b: Tensor;
-  dg: Tensor;
-  db: Tensor;
-}
-
 interface Layer {
   ln1: Norm;
-  attn: LinearParams;
-  dAttn: { dw: Tensor; db?: Tensor };
-  proj: LinearParams;
-  dProj: { dw: Tensor; db?: Tensor };
+  attn: Linear;
+  proj: Linear;
   ln2: Norm;
-  fc: LinearParams;
-  dFc: { dw: Tensor; db?: Tensor };
-  fcProj: LinearParams;
-  dFcProj: { dw: Tensor; db?: Tensor };
-}
-
-/** A parameter slab (or its gradient) as a tensor view of the flat buffer. */
-export function slabView(flat: Tensor, layout: ParamLayout, key: string): Tensor {
-  const s = layout.slab(key);
-  return flat.view(s.shape, s.offset * 4);
+  fc: Linear;
+  fcProj: Linear;
 }
 
 export class GptGraph {
@@ -116,33 +100,23 @@ export class GptGraph {
     this.logits = this.acts.get('logits');
     this.lossStats = this.acts.get('lossStats');
 
-    const P = (key: string) => slabView(params, layout, key);
-    const G = (key: string) => slabView(grads, layout, key);
-    const opt = (key: string) => (cfg.bias ? P(key) : undefined);
-    const optG = (key: string) => (cfg.bias ? G(key) : undefined);
-    const norm = (prefix: string): Norm => ({
-      g: P(`${prefix}.weight`),
-      b: cfg.bias ? P(`${prefix}.bias`) : this.acts.get('zerosC'),
-      dg: G(`${prefix}.weight`),
-      db: cfg.bias ? G(`${prefix}.bias`) : this.dacts.get('junkC'),
-    });
-    const lin = (prefix: string): [LinearParams, { dw: Tensor; db?: Tensor }] => [
-      { w: P(`${prefix}.weight`), b: opt(`${prefix}.bias`), form: 'in_out' },
-      { dw: G(`${prefix}.weight`), db: optG(`${prefix}.bias`) },
-    ];
+    const v = new ParamViews(layout, params, grads, { zeros: this.acts.get('zerosC'), junk: this.dacts.get('junkC') });
     for (let l = 0; l < L; l++) {
       const h = `transformer.h.${l}`;
-      const [attn, dAttn] = lin(`${h}.attn.c_attn`);
-      const [proj, dProj] = lin(`${h}.attn.c_proj`);
-      const [fc, dFc] = lin(`${h}.mlp.c_fc`);
-      const [fcProj, dFcProj] = lin(`${h}.mlp.c_proj`);
-      this.layers.push({ ln1: norm(`${h}.ln_1`), attn, dAttn, proj, dProj, ln2: norm(`${h}.ln_2`), fc, dFc, fcProj, dFcProj });
+      this.layers.push({
+        ln1: v.norm(`${h}.ln_1`),
+        attn: v.linear(`${h}.attn.c_attn`, 'in_out'),
+        proj: v.linear(`${h}.attn.c_proj`, 'in_out'),
+        ln2: v.norm(`${h}.ln_2`),
+        fc: v.linear(`${h}.mlp.c_fc`, 'in_out'),
+        fcProj: v.linear(`${h}.mlp.c_proj`, 'in_out'),
+      });
     }
-    this.lnf = norm('transformer.ln_f');
-    this.wte = P('transformer.wte.weight');
-    this.dwte = G('transformer.wte.weight');
-    this.lmHead = cfg.tiedEmbeddings ? this.wte : P('lm_head.weight');
-    this.dlmHead = cfg.tiedEmbeddings ? this.dwte : G('lm_head.weight');
+    this.lnf = v.norm('transformer.ln_f');
+    this.wte = v.param('transformer.wte.weight');
+    this.dwte = v.grad('transformer.wte.weight');
+    this.lmHead = cfg.tiedEmbeddings ? this.wte : v.param('lm_head.weight');
+    this.dlmHead = cfg.tiedEmbeddings ? this.dwte : v.grad('lm_head.weight');
   }
 
   private readonly lnf: Norm;
@@ -187,13 +161,13 @@ export class GptGraph {
     this.layers.forEach((p, l) => {
       const a = (n: string) => A(`${l}.${n}`);
       const residual = l === 0 ? A('encoded') : A(`${l - 1}.res3`);
-      linearForward(rec, a('qkv'), a('ln1'), p.attn, { label: `h${l}.c_attn` });
+      linearForward(rec, a('qkv'), a('ln1'), p.attn.p, { label: `h${l}.c_attn` });
       const att = this.attention(l);
       attentionBlockForward(rec, att.acts, att.src, this.shape());
-      linearForward(rec, a('attproj'), a('atty'), p.proj, { label: `h${l}.attn.c_proj` });
+      linearForward(rec, a('attproj'), a('atty'), p.proj.p, { label: `h${l}.attn.c_proj` });
       residualLayernormForward(rec, a('res2'), a('ln2'), a('ln2Mean'), a('ln2Rstd'), residual, a('attproj'), p.ln2.g, p.ln2.b, { N, C, eps });
-      linearForward(rec, a('fch'), a('ln2'), p.fc, { gelu: true, preGelu: a('fchPre'), label: `h${l}.c_fc` });
-      linearForward(rec, a('fcproj'), a('fch'), p.fcProj, { label: `h${l}.mlp.c_proj` });
+      linearForward(rec, a('fch'), a('ln2'), p.fc.p, { gelu: true, preGelu: a('fchPre'), label: `h${l}.c_fc` });
+      linearForward(rec, a('fcproj'), a('fch'), p.fcProj.p, { label: `h${l}.mlp.c_proj` });
       // The residual add is fused with the next layernorm: the next block's ln_1, or ln_f.
       const last = l === this.layers.length - 1;
       const next = last ? this.lnf : this.layers[l + 1].ln1;
@@ -229,15 +203,15 @@ export class GptGraph {
       const residual = l === 0 ? A('encoded') : A(`${l - 1}.res3`);
       const dResidual = l === 0 ? dA('encoded') : dA(`${l - 1}.res3`);
       residualBackward(rec, d('res2'), d('fcproj'), d('res3'));
-      linearBackward(rec, d('fch'), p.dFcProj, d('fcproj'), a('fch'), p.fcProj, ones, `h${l}.mlp.c_proj`);
+      linearBackward(rec, d('fch'), p.fcProj.d, d('fcproj'), a('fch'), p.fcProj.p, ones, `h${l}.mlp.c_proj`);
       geluBackward(rec, d('fchPre'), d('fch'), a('fchPre'));
-      linearBackward(rec, d('ln2'), p.dFc, d('fchPre'), a('ln2'), p.fc, ones, `h${l}.c_fc`);
+      linearBackward(rec, d('ln2'), p.fc.d, d('fchPre'), a('ln2'), p.fc.p, ones, `h${l}.c_fc`);
       layernormBackward(rec, d('res2'), p.ln2.dg, p.ln2.db, d('ln2'), a('res2'), p.ln2.g, a('ln2Mean'), a('ln2Rstd'), { N, C, eps }, lnScratch);
       residualBackward(rec, dResidual, d('attproj'), d('res2'));
-      linearBackward(rec, d('atty'), p.dProj, d('attproj'), a('atty'), p.proj, ones, `h${l}.attn.c_proj`);
+      linearBackward(rec, d('atty'), p.proj.d, d('attproj'), a('atty'), p.proj.p, ones, `h${l}.attn.c_proj`);
       const att = this.attention(l);
       attentionBlockBackward(rec, att.dsrc, att.grads, d('atty'), att.acts, att.src, this.shape());
-      linearBackward(rec, d('ln1'), p.dAttn, d('qkv'), a('ln1'), p.attn, ones, `h${l}.c_attn`);
+      linearBackward(rec, d('ln1'), p.attn.d, d('qkv'), a('ln1'), p.attn.p, ones, `h${l}.c_attn`);
       layernormBackward(rec, dResidual, p.ln1.dg, p.ln1.db, d('ln1'), residual, p.ln1.g, a('ln1Mean'), a('ln1Rstd'), { N, C, eps }, lnScratch);
     }
     embeddingBackward(rec, this.dwte, dA('encoded'), this.idx, { N, C, V }, dA('embScratch'));

@@ -1,0 +1,299 @@
+// BERT (encoder only, post-LN) pretraining graph: word + position + token-type embeddings and their
+// layernorm, bidirectional attention with a key-padding mask, the MLM head (dense + GELU +
+// layernorm + tied decoder + bias) and, with a pooler, the NSP head (tanh dense on [CLS], 2-way).
+// Loss = mean MLM cross-entropy over labelled positions + mean NSP cross-entropy (BertForPreTraining).
+// Forward overwrites, backward accumulates parameter gradients into the flat gradient buffer.
+import type { GpuContext } from '../gpu/device';
+import type { Recorder } from '../gpu/kernel';
+import type { Tensor } from '../gpu/tensor';
+import { crossEntropyForwardBackward } from '../ops/crossentropy';
+import { embeddingBackward, embeddingBackwardScratchWords, embeddingForward, positionEmbeddingBackward, positionEmbeddingForward } from '../ops/embedding';
+import { fill } from '../ops/fill';
+import { geluBackward } from '../ops/gelu';
+import { layernormBackward, layernormBackwardScratchWords, layernormForward, residualLayernormForward } from '../ops/layernorm';
+import { matmul } from '../ops/matmul';
+import { residualBackward } from '../ops/residual';
+import { type Arena, ArenaPlan } from './arena';
+import { type AttentionShape, attentionBlockBackward, attentionBlockForward, linearBackward, linearForward } from './blocks';
+import type { BatchShape } from './memory';
+import type { ParamLayout } from './params';
+import { tanhBackward, tanhForward } from './pointwise';
+import { type Linear, type Norm, ParamViews } from './views';
+
+interface Layer {
+  qkv: Linear;
+  out: Linear;
+  ln1: Norm;
+  inter: Linear;
+  output: Linear;
+  ln2: Norm;
+}
+
+export class BertGraph {
+  readonly acts: Arena;
+  readonly dacts: Arena;
+  /** Inputs uploaded each step ([N] or [B] u32; labels >= their vocabulary are ignored). */
+  readonly ids: Tensor;
+  readonly types: Tensor;
+  /** [B] real tokens per row (padding at the tail): the attention key mask. */
+  readonly kvLen: Tensor;
+  readonly mlmLabels: Tensor;
+  readonly nspLabels: Tensor;
+  readonly logits: Tensor;
+  readonly nspLogits: Tensor;
+  /** [4] each: mean loss, counted targets, correct argmax, loss sum. The loss is the sum of the means. */
+  readonly mlmStats: Tensor;
+  readonly nspStats: Tensor;
+  private readonly layers: Layer[] = [];
+  private readonly B: number;
+  private readonly T: number;
+  private readonly v: ParamViews;
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly layout: ParamLayout,
+    readonly params: Tensor,
+    readonly grads: Tensor,
+    batch: BatchShape,
+    readonly gradScale = 1,
+  ) {
+    const cfg = layout.config;
+    if (cfg.kind !== 'encoder') throw new Error(`BertGraph: config kind is '${cfg.kind}', expected 'encoder'`);
+    if (cfg.norm !== 'post') throw new Error('BertGraph: only post-LN encoders (BERT) are assembled');
+    if (cfg.activation !== 'gelu_tanh') throw new Error(`BertGraph: activation '${cfg.activation}' has no kernel (only gelu_tanh)`);
+    if (cfg.dropout > 0) throw new Error('BertGraph: dropout > 0 is not wired into the model yet');
+    if (!cfg.tiedEmbeddings) throw new Error('BertGraph: an untied MLM decoder is not assembled yet');
+    const { batchSize: B, seqLen: T } = batch;
+    if (T > cfg.blockSize) throw new Error(`BertGraph: sequence length ${T} exceeds blockSize ${cfg.blockSize}`);
+    this.B = B;
+    this.T = T;
+    const { nEmbd: C, ffWidth: F, vocabSize: V, nHead: H, nLayer: L } = cfg;
+    const D = C / H;
+    const N = B * T;
+    const a = new ArenaPlan(`bert.activations[${B}x${T}]`);
+    const d = new ArenaPlan(`bert.activationGrads[${B}x${T}]`);
+    for (const [name, shape] of [['ids', [N]], ['types', [N]], ['kvLen', [B]], ['mlmLabels', [N]], ['nspLabels', [B]]] as [string, number[]][]) {
+      a.add(name, shape, 'u32');
+    }
+    a.add('onesN', [1, N]);
+    a.add('onesB', [1, B]);
+    a.add('zerosC', [C]);
+    d.add('junkC', [C]);
+    const both = (name: string, shape: number[]) => {
+      a.add(name, shape);
+      d.add(name, shape);
+    };
+    both('emb', [N, C]);
+    both('x0', [N, C]);
+    a.add('embMean', [N]);
+    a.add('embRstd', [N]);
+    for (let l = 0; l < L; l++) {
+      for (const [name, shape] of [
+        ['qkv', [N, 3 * C]], ['q', [B, H, T, D]], ['k', [B, H, T, D]], ['v', [B, H, T, D]], ['heads', [B, H, T, D]],
+        ['atty', [N, C]], ['ao', [N, C]], ['r1', [N, C]], ['x1', [N, C]], ['hPre', [N, F]], ['h', [N, F]],
+        ['o', [N, C]], ['r2', [N, C]], ['x2', [N, C]],
+      ] as [string, number[]][]) {
+        both(`${l}.${name}`, shape);
+      }
+      a.add(`${l}.probs`, [B, H, T, T]);
+      for (const s of ['ln1Mean', 'ln1Rstd', 'ln2Mean', 'ln2Rstd']) a.add(`${l}.${s}`, [N]);
+    }
+    both('tPre', [N, C]);
+    both('t', [N, C]);
+    both('tn', [N, C]);
+    a.add('tMean', [N]);
+    a.add('tRstd', [N]);
+    both('logits', [N, V]);
+    a.add('mlmLosses', [N]);
+    a.add('mlmStats', [4]);
+    a.add('mlmCorrect', [N]);
+    if (cfg.pooler) {
+      both('pooledPre', [B, C]);
+      both('pooled', [B, C]);
+      both('nspLogits', [B, 2]);
+      a.add('nspLosses', [B]);
+      a.add('nspStats', [4]);
+      a.add('nspCorrect', [B]);
+    }
+    d.add('dScores', [B, H, T, T]);
+    d.add('lnScratch', [layernormBackwardScratchWords(N, C)]);
+    d.add('embScratch', [embeddingBackwardScratchWords(N, Math.max(V, cfg.typeVocabSize))], 'u32');
+    this.acts = a.allocate(ctx);
+    this.dacts = d.allocate(ctx);
+    const A = (n: string) => this.acts.get(n);
+    this.ids = A('ids');
+    this.types = A('types');
+    this.kvLen = A('kvLen');
+    this.mlmLabels = A('mlmLabels');
+    this.nspLabels = A('nspLabels');
+    this.logits = A('logits');
+    this.mlmStats = A('mlmStats');
+    this.nspLogits = cfg.pooler ? A('nspLogits') : A('mlmStats');
+    this.nspStats = cfg.pooler ? A('nspStats') : A('mlmStats');
+
+    const v = (this.v = new ParamViews(layout, params, grads, { zeros: A('zerosC'), junk: this.dacts.get('junkC') }));
+    for (let l = 0; l < L; l++) {
+      const h = `bert.encoder.layer.${l}`;
+      this.layers.push({
+        qkv: v.linear(`${h}.attention.self.query_key_value`, 'out_in'),
+        out: v.linear(`${h}.attention.output.dense`, 'out_in'),
+        ln1: v.norm(`${h}.attention.output.LayerNorm`),
+        inter: v.linear(`${h}.intermediate.dense`, 'out_in'),
+        output: v.linear(`${h}.output.dense`, 'out_in'),
+        ln2: v.norm(`${h}.output.LayerNorm`),
+      });
+    }
+  }
+
+  private shape(): AttentionShape {
+    const cfg = this.layout.config;
+    return { B: this.B, T: this.T, H: cfg.nHead, D: cfg.nEmbd / cfg.nHead, causal: false, kvLen: this.kvLen };
+  }
+
+  private attention(l: number) {
+    const A = (n: string) => this.acts.get(`${l}.${n}`);
+    const G = (n: string) => this.dacts.get(`${l}.${n}`);
+    const C = this.layout.config.nEmbd;
+    return {
+      acts: { q: A('q'), k: A('k'), v: A('v'), probs: A('probs'), heads: A('heads'), merged: A('atty') },
+      grads: { dq: G('q'), dk: G('k'), dv: G('v'), dheads: G('heads'), dScores: this.dacts.get('dScores') },
+      src: { q: A('qkv'), qCol: 0, qW: 3 * C, kv: A('qkv'), kCol: C, vCol: 2 * C, kvW: 3 * C },
+      dsrc: { dq: G('qkv'), dkv: G('qkv') },
+    };
+  }
+
+  /** Attention probabilities of layer `l` ([B, H, T, T]) after a forward pass: the inspection path. */
+  probs(l: number): Tensor {
+    return this.acts.get(`${l}.probs`);
+  }
+
+  forward(rec: Recorder): void {
+    const cfg = this.layout.config;
+    const { B, T, v } = this;
+    const { nEmbd: C, vocabSize: V, layerNormEps: eps } = cfg;
+    const N = B * T;
+    const A = (n: string) => this.acts.get(n);
+    const L = this.layers.length;
+    fill(rec, A('onesN'), 1);
+    fill(rec, A('onesB'), 1);
+    const e = 'bert.embeddings';
+    embeddingForward(rec, A('emb'), this.ids, v.param(`${e}.word_embeddings.weight`), { N, C, V });
+    positionEmbeddingForward(rec, A('emb'), v.param(`${e}.position_embeddings.weight`), { B, T, C, accumulate: true });
+    if (cfg.typeVocabSize > 0) {
+      embeddingForward(rec, A('emb'), this.types, v.param(`${e}.token_type_embeddings.weight`), { N, C, V: cfg.typeVocabSize, accumulate: true });
+    }
+    const lnE = v.norm(`${e}.LayerNorm`);
+    layernormForward(rec, A('x0'), A('embMean'), A('embRstd'), A('emb'), lnE.g, lnE.b, { N, C, eps });
+    this.layers.forEach((p, l) => {
+      const a = (n: string) => A(`${l}.${n}`);
+      const x = l === 0 ? A('x0') : A(`${l - 1}.x2`);
+      linearForward(rec, a('qkv'), x, p.qkv.p, { label: `layer${l}.qkv` });
+      const att = this.attention(l);
+      attentionBlockForward(rec, att.acts, att.src, this.shape());
+      linearForward(rec, a('ao'), a('atty'), p.out.p, { label: `layer${l}.attention.output` });
+      residualLayernormForward(rec, a('r1'), a('x1'), a('ln1Mean'), a('ln1Rstd'), x, a('ao'), p.ln1.g, p.ln1.b, { N, C, eps });
+      linearForward(rec, a('h'), a('x1'), p.inter.p, { gelu: true, preGelu: a('hPre'), label: `layer${l}.intermediate` });
+      linearForward(rec, a('o'), a('h'), p.output.p, { label: `layer${l}.output` });
+      residualLayernormForward(rec, a('r2'), a('x2'), a('ln2Mean'), a('ln2Rstd'), a('x1'), a('o'), p.ln2.g, p.ln2.b, { N, C, eps });
+    });
+    const top = A(`${L - 1}.x2`);
+    // MLM head: transform (dense + GELU + layernorm), then the tied decoder plus its own bias.
+    const tr = v.linear('cls.predictions.transform.dense', 'out_in');
+    linearForward(rec, A('t'), top, tr.p, { gelu: true, preGelu: A('tPre'), label: 'cls.transform' });
+    const lnT = v.norm('cls.predictions.transform.LayerNorm');
+    layernormForward(rec, A('tn'), A('tMean'), A('tRstd'), A('t'), lnT.g, lnT.b, { N, C, eps });
+    const decoderBias = cfg.bias ? v.param('cls.predictions.bias') : undefined;
+    matmul(rec, { out: this.logits, a: A('tn'), b: v.param(`${e}.word_embeddings.weight`), transB: true, bias: decoderBias, label: 'cls.decoder' });
+    crossEntropyForwardBackward(rec, A('mlmLosses'), this.dacts.get('logits'), this.mlmStats, this.logits, this.mlmLabels, { N, V, gradScale: this.gradScale }, A('mlmCorrect'));
+    if (cfg.pooler) {
+      const pool = v.linear('bert.pooler.dense', 'out_in');
+      // pooledPre [B, C] = x2[b*T, :] · Wᵀ + b, reading the [CLS] rows in place (row stride T*C).
+      matmul(rec, {
+        out: A('pooledPre'), a: top, b: pool.p.w, transB: true, bias: pool.p.b, label: 'pooler',
+        layout: { m: B, n: C, k: C, a: { ld: T * C }, b: { ld: C }, out: { ld: C } },
+      });
+      tanhForward(rec, A('pooled'), A('pooledPre'));
+      linearForward(rec, this.nspLogits, A('pooled'), v.linear('cls.seq_relationship', 'out_in').p, { label: 'cls.seq_relationship' });
+      crossEntropyForwardBackward(rec, A('nspLosses'), this.dacts.get('nspLogits'), this.nspStats, this.nspLogits, this.nspLabels, { N: B, V: 2, gradScale: this.gradScale }, A('nspCorrect'));
+    }
+  }
+
+  backward(rec: Recorder): void {
+    const cfg = this.layout.config;
+    const { B, T, v } = this;
+    const { nEmbd: C, vocabSize: V, layerNormEps: eps } = cfg;
+    const N = B * T;
+    const L = this.layers.length;
+    const A = (n: string) => this.acts.get(n);
+    const dA = (n: string) => this.dacts.get(n);
+    const onesN = A('onesN');
+    const lnScratch = dA('lnScratch');
+    for (const [name, t] of this.dacts.entries()) {
+      if (name !== 'logits' && name !== 'nspLogits' && t.dtype === 'f32') fill(rec, t);
+    }
+    const e = 'bert.embeddings';
+    const top = A(`${L - 1}.x2`);
+    const dTop = dA(`${L - 1}.x2`);
+    // MLM head backward.
+    const wemb = v.param(`${e}.word_embeddings.weight`);
+    const dwemb = v.grad(`${e}.word_embeddings.weight`);
+    matmul(rec, { out: dA('tn'), a: dA('logits'), b: wemb, accumulate: true, label: 'cls.decoder.dx' });
+    matmul(rec, { out: dwemb, a: dA('logits'), b: A('tn'), transA: true, accumulate: true, label: 'cls.decoder.dw' });
+    if (cfg.bias) {
+      const db = v.grad('cls.predictions.bias');
+      matmul(rec, { out: db.view([1, V], 0), a: onesN, b: dA('logits'), accumulate: true, label: 'cls.decoder.db' });
+    }
+    const lnT = v.norm('cls.predictions.transform.LayerNorm');
+    layernormBackward(rec, dA('t'), lnT.dg, lnT.db, dA('tn'), A('t'), lnT.g, A('tMean'), A('tRstd'), { N, C, eps }, lnScratch);
+    geluBackward(rec, dA('tPre'), dA('t'), A('tPre'));
+    const tr = v.linear('cls.predictions.transform.dense', 'out_in');
+    linearBackward(rec, dTop, tr.d, dA('tPre'), top, tr.p, onesN, 'cls.transform');
+    if (cfg.pooler) {
+      const nsp = v.linear('cls.seq_relationship', 'out_in');
+      linearBackward(rec, dA('pooled'), nsp.d, dA('nspLogits'), A('pooled'), nsp.p, A('onesB'), 'cls.seq_relationship');
+      tanhBackward(rec, dA('pooledPre'), dA('pooled'), A('pooled'));
+      const pool = v.linear('bert.pooler.dense', 'out_in');
+      const cls = { m: B, k: C, ld: T * C };
+      // d[CLS rows] += dPooledPre · W ; dW += dPooledPreᵀ · [CLS rows] ; db += 1ᵀ · dPooledPre
+      matmul(rec, {
+        out: dTop, a: dA('pooledPre'), b: pool.p.w, accumulate: true, label: 'pooler.dx',
+        layout: { m: cls.m, n: C, k: C, a: { ld: C }, b: { ld: C }, out: { ld: cls.ld } },
+      });
+      matmul(rec, {
+        out: pool.d.dw, a: dA('pooledPre'), b: top, transA: true, accumulate: true, label: 'pooler.dw',
+        layout: { m: C, n: C, k: B, a: { ld: C }, b: { ld: cls.ld }, out: { ld: C } },
+      });
+      if (pool.d.db) matmul(rec, { out: pool.d.db.view([1, C], 0), a: A('onesB'), b: dA('pooledPre'), accumulate: true, label: 'pooler.db' });
+    }
+    for (let l = L - 1; l >= 0; l--) {
+      const p = this.layers[l];
+      const a = (n: string) => A(`${l}.${n}`);
+      const d = (n: string) => dA(`${l}.${n}`);
+      const x = l === 0 ? A('x0') : A(`${l - 1}.x2`);
+      const dx = l === 0 ? dA('x0') : dA(`${l - 1}.x2`);
+      layernormBackward(rec, d('r2'), p.ln2.dg, p.ln2.db, d('x2'), a('r2'), p.ln2.g, a('ln2Mean'), a('ln2Rstd'), { N, C, eps }, lnScratch);
+      residualBackward(rec, d('x1'), d('o'), d('r2'));
+      linearBackward(rec, d('h'), p.output.d, d('o'), a('h'), p.output.p, onesN, `layer${l}.output`);
+      geluBackward(rec, d('hPre'), d('h'), a('hPre'));
+      linearBackward(rec, d('x1'), p.inter.d, d('hPre'), a('x1'), p.inter.p, onesN, `layer${l}.intermediate`);
+      layernormBackward(rec, d('r1'), p.ln1.dg, p.ln1.db, d('x1'), a('r1'), p.ln1.g, a('ln1Mean'), a('ln1Rstd'), { N, C, eps }, lnScratch);
+      residualBackward(rec, dx, d('ao'), d('r1'));
+      linearBackward(rec, d('atty'), p.out.d, d('ao'), a('atty'), p.out.p, onesN, `layer${l}.attention.output`);
+      const att = this.attention(l);
+      attentionBlockBackward(rec, att.dsrc, att.grads, d('atty'), att.acts, att.src, this.shape());
+      linearBackward(rec, dx, p.qkv.d, d('qkv'), x, p.qkv.p, onesN, `layer${l}.qkv`);
+    }
+    const lnE = v.norm(`${e}.LayerNorm`);
+    layernormBackward(rec, dA('emb'), lnE.dg, lnE.db, dA('x0'), A('emb'), lnE.g, A('embMean'), A('embRstd'), { N, C, eps }, lnScratch);
+    embeddingBackward(rec, dwemb, dA('emb'), this.ids, { N, C, V }, dA('embScratch'));
+    positionEmbeddingBackward(rec, v.grad(`${e}.position_embeddings.weight`), dA('emb'), { B, T, C });
+    if (cfg.typeVocabSize > 0) {
+      embeddingBackward(rec, v.grad(`${e}.token_type_embeddings.weight`), dA('emb'), this.types, { N, C, V: cfg.typeVocabSize }, dA('embScratch'));
+    }
+  }
+
+  destroy(): void {
+    this.acts.destroy();
+    this.dacts.destroy();
+  }
+}
