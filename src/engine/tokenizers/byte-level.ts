@@ -32,7 +32,20 @@ export function byteLevelPreTokenize(text: string): string[] {
   return words.map(mapBytes);
 }
 
+// ASCII fast path: one table lookup per character instead of a UTF-8 encode per word.
+const ASCII_TO_CHAR = Array.from({ length: 128 }, (_, b) => BYTE_TO_CHAR[b]);
+
 export function mapBytes(word: string): string {
+  let ascii = '';
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c >= 128) return mapBytesUtf8(word);
+    ascii += ASCII_TO_CHAR[c];
+  }
+  return ascii;
+}
+
+function mapBytesUtf8(word: string): string {
   const bytes = utf8.encode(word);
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += BYTE_TO_CHAR[bytes[i]];

@@ -6,7 +6,7 @@
 //   3. BPE: repeatedly merge the adjacent pair of lowest rank (leftmost on ties);
 //      WordPiece: greedy longest match with "##" continuations, whole word → [UNK] on failure.
 import { createHash } from 'node:crypto';
-import { byteLevelPreTokenize, unmapBytes } from './byte-level';
+import { GPT2_PATTERN, mapBytes, unmapBytes } from './byte-level';
 import { bertNormalize, bertPreTokenize } from './bert-basic';
 import { kindOf, type TokenizerJson, type TokenizerKind } from './tokenizer-json';
 
@@ -109,7 +109,13 @@ export class Tokenizer {
         }
         return;
       case 'bpe':
-        for (const word of byteLevelPreTokenize(piece)) for (const id of this.bpeWord(word)) out.push(id);
+        // Cache by the raw pre-token, so a repeated word costs one regex match and one lookup.
+        for (const m of piece.matchAll(GPT2_PATTERN)) {
+          const word = m[0];
+          let ids = this.cache.get(word);
+          if (!ids) { ids = this.bpeWord(mapBytes(word)); this.remember(word, ids); }
+          for (const id of ids) out.push(id);
+        }
         return;
       case 'wordpiece':
         for (const word of bertPreTokenize(bertNormalize(piece, { lowercase: this.lowercase }))) {
@@ -119,8 +125,6 @@ export class Tokenizer {
   }
 
   private bpeWord(word: string): number[] {
-    const cached = this.cache.get(word);
-    if (cached) return cached;
     const parts = Array.from(word);
     for (;;) {
       let best = -1, bestRank = Infinity;
@@ -136,7 +140,6 @@ export class Tokenizer {
       const id = this.idOf.get(p);
       if (id !== undefined) ids.push(id); else if (this.unkId !== null) ids.push(this.unkId);
     }
-    this.remember(word, ids);
     return ids;
   }
 
@@ -183,16 +186,17 @@ export class Tokenizer {
       unmapBytes(tokens, bytes);
       return new TextDecoder().decode(new Uint8Array(bytes));
     }
-    let text = '';
-    tokens.forEach((t, i) => { text += t.startsWith('##') ? t.slice(2) : (i > 0 ? ' ' : '') + t; });
-    return cleanupSpaces(text);
+    // Per token, exactly as the Rust WordPiece decoder does (so "wasn ' t" stays as it is).
+    return tokens.map((t, i) => cleanupSpaces(i === 0 ? t : t.startsWith('##') ? t.slice(2) : ` ${t}`)).join('');
   }
 }
 
-// HF's `cleanup` of the WordPiece decoder (transformers' clean_up_tokenization).
+// HF's `cleanup` of the WordPiece decoder (tokenizers/src/decoders/wordpiece.rs). The JS
+// package applies transformers' whole-string clean_up_tokenization on top unless it is given
+// the config { clean_up_tokenization_spaces: false }: the renderer must pass that.
 function cleanupSpaces(s: string): string {
   return s.replaceAll(' .', '.').replaceAll(' ?', '?').replaceAll(' !', '!').replaceAll(' ,', ',')
-    .replaceAll(" ' ", "'").replaceAll(" n't", "n't").replaceAll(" 'm", "'m").replaceAll(" 's", "'s")
+    .replaceAll(" ' ", "'").replaceAll(" n't", "n't").replaceAll(" 'm", "'m").replaceAll(' do not', " don't").replaceAll(" 's", "'s")
     .replaceAll(" 've", "'ve").replaceAll(" 're", "'re");
 }
 
