@@ -19,6 +19,8 @@ import type { DecoderWeights } from './weights';
 export interface KvDecoderOptions {
   /** Rows of the prefill trace: prompt tokens processed per replay (default min(blockSize, 64)). */
   prefillRows?: number;
+  /** destroy() also destroys the weights (set by loadDecoder, which uploaded them). */
+  ownsWeights?: boolean;
 }
 
 export class KvDecoder {
@@ -37,6 +39,7 @@ export class KvDecoder {
   private readonly staging: GPUBuffer;
   private readonly logitsHost: Float32Array;
   private readonly owned: Tensor[] = [];
+  private readonly ownsWeights: boolean;
 
   constructor(
     readonly ctx: GpuContext,
@@ -44,6 +47,7 @@ export class KvDecoder {
     options: KvDecoderOptions = {},
   ) {
     const cfg = (this.config = weights.config);
+    this.ownsWeights = options.ownsWeights ?? false;
     if (cfg.kind !== 'decoder' || cfg.norm !== 'pre') {
       throw new Error(`KvDecoder: only pre-LN decoder (GPT) models decode with a KV cache, got kind '${cfg.kind}', norm '${cfg.norm}'`);
     }
@@ -184,5 +188,6 @@ export class KvDecoder {
     if (this.prefillTrace !== this.stepTrace) this.prefillTrace.destroy();
     for (const t of this.owned) t.destroy();
     this.staging.destroy();
+    if (this.ownsWeights) this.weights.destroy();
   }
 }

@@ -5,7 +5,12 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { KvDecoder } from '../../../src/engine/generate/kv-decoder';
+import { loadDecoder } from '../../../src/engine/generate/load';
 import { uploadWeights } from '../../../src/engine/generate/weights';
+import { writeSafetensors } from '../../../src/engine/io/safetensors';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decoderConfig, type ModelConfig } from '../../../src/engine/model/config';
 import { loadGolden } from './golden';
 import { maxRelError, randomParams, referenceGptForward, testRng, type Params } from './reference-gpt';
@@ -104,4 +109,18 @@ test('a model the KV decoder cannot run is refused with the reason', () => {
   expect(() => uploadWeights(ctx, cfg, params)).toThrow(/'transformer.h.0.mlp.c_fc.bias' \[16\] is missing/);
   params.set('transformer.h.0.mlp.c_fc.bias', new Float32Array(15));
   expect(() => uploadWeights(ctx, cfg, params)).toThrow(/has 15 values/);
+});
+
+test('loadDecoder reads a model.safetensors with Hugging Face names and decodes as PyTorch did', async () => {
+  const { cfg, params, rows, logits, T } = loadGolden('gpt');
+  const dir = mkdtempSync(join(tmpdir(), 'kvdec-'));
+  try {
+    const path = join(dir, 'model.safetensors');
+    writeSafetensors(path, Object.fromEntries([...params].map(([k, v]) => [k, { data: v, shape: [v.length] }])));
+    const dec = loadDecoder(ctx, cfg, path);
+    check(cfg, logits.subarray(0, T * cfg.vocabSize), await decodeAll(dec, rows[0], [1]), 'loaded from safetensors');
+    dec.destroy();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

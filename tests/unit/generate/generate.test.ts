@@ -1,0 +1,136 @@
+// The full GPU generation loop on a tiny random GPT with a character codec: seeded sampling is
+// reproducible, top-k = 1 equals greedy decoding, and greedy decoding equals argmax decoding
+// with the float64 full-sequence forward, past the context (the sliding window) included.
+// Stop strings, EOS, context_full and streaming are checked on the same model.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { GpuContext } from '../../../src/engine/gpu/device';
+import { generate, generateText, type GenerateOptions, type TextCodec } from '../../../src/engine/generate/generate';
+import { KvDecoder } from '../../../src/engine/generate/kv-decoder';
+import { applyRepetitionPenalty, argmax } from '../../../src/engine/generate/sampling';
+import { uploadWeights, type DecoderWeights } from '../../../src/engine/generate/weights';
+import { decoderConfig } from '../../../src/engine/model/config';
+import { randomParams, referenceGptForward } from './reference-gpt';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz .\n';
+const codec: TextCodec = {
+  encode: (s) => [...s].map((ch) => {
+    const i = ALPHABET.indexOf(ch);
+    if (i < 0) throw new Error(`codec: '${ch}' not in alphabet`);
+    return i;
+  }),
+  decode: (ids) => ids.map((i) => ALPHABET[i]).join(''),
+};
+const cfg = decoderConfig({ vocabSize: ALPHABET.length, nLayer: 2, nHead: 2, nEmbd: 12, blockSize: 13, bias: true });
+const params = randomParams(cfg, 11, 0.5);
+
+let ctx: GpuContext;
+let weights: DecoderWeights;
+let dec: KvDecoder;
+beforeAll(async () => {
+  ctx = await GpuContext.open();
+  weights = uploadWeights(ctx, cfg, params);
+  dec = new KvDecoder(ctx, weights, { prefillRows: 4 });
+});
+afterAll(() => {
+  dec?.destroy();
+  weights?.destroy();
+  ctx?.destroy();
+});
+
+const prompt = 'the cat ';
+const run = (o: Partial<GenerateOptions>) => generateText(dec, codec, { prompt, maxNewTokens: 30, ...o });
+
+/** Greedy decoding with the float64 forward; the context window follows the same slide rule. */
+function referenceGreedy(n: number, slideKeep: number, penalty = 1): number[] {
+  let window = codec.encode(prompt);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const logits = referenceGptForward(cfg, params, window).slice((window.length - 1) * cfg.vocabSize);
+    applyRepetitionPenalty(logits, [...codec.encode(prompt), ...out], penalty);
+    const next = argmax(logits);
+    out.push(next);
+    window = window.length === cfg.blockSize ? [...window, next].slice(-slideKeep) : [...window, next];
+  }
+  return out;
+}
+
+test('a fixed seed reproduces the same text through the GPU loop; another seed gives another', async () => {
+  const opts = { temperature: 1.2, topK: 20, topP: 0.95, repetitionPenalty: 1.1 };
+  const a = await run({ ...opts, seed: 2024 });
+  const b = await run({ ...opts, seed: 2024 });
+  const c = await run({ ...opts, seed: 2025 });
+  expect(a.tokens).toHaveLength(30);
+  expect(b.tokens).toEqual(a.tokens);
+  expect(b.text).toBe(a.text);
+  expect(c.tokens).not.toEqual(a.tokens);
+  expect(a.seed).toBe(2024);
+});
+
+test('top-k = 1 equals greedy, and greedy equals argmax decoding with the full forward, sliding past blockSize', async () => {
+  const topk1 = await run({ topK: 1, temperature: 1.5, seed: 1 });
+  const greedy = await run({ temperature: 0, seed: 99 });
+  expect(topk1.tokens).toEqual(greedy.tokens);
+  // 8 prompt tokens + 30 new ones run well past blockSize 13: the window slides every token.
+  expect(greedy.tokens).toEqual(referenceGreedy(30, cfg.blockSize));
+  expect(greedy.reason).toBe('max_tokens');
+  // A shorter kept window re-prefills less often; it must follow the same rule as the reference.
+  const short = await run({ temperature: 0, slideKeep: 5 });
+  expect(short.tokens).toEqual(referenceGreedy(30, 5));
+  // The random model's greedy text is repetitive; with a strong repetition penalty it is varied.
+  const varied = await run({ temperature: 0, repetitionPenalty: 4 });
+  expect(new Set(varied.tokens).size).toBeGreaterThan(6);
+  expect(varied.tokens).toEqual(referenceGreedy(30, cfg.blockSize, 4));
+});
+
+test('streaming: one event per token, pieces (and the tail) add up to the text; the loop allocates no GPU buffer', async () => {
+  const before = ctx.buffersCreated;
+  let streamed = '';
+  let tokens = 0;
+  let end;
+  for await (const ev of generate(dec, codec, { prompt, maxNewTokens: 20, seed: 5 })) {
+    if (ev.type === 'token') {
+      expect(ev.index).toBe(tokens++);
+      streamed += ev.text;
+    } else {
+      end = ev;
+      streamed += ev.tail;
+    }
+  }
+  expect(ctx.buffersCreated).toBe(before);
+  expect(end!.tokens).toHaveLength(tokens);
+  expect(streamed).toBe(end!.text);
+  expect(end!.text).toBe(codec.decode(end!.tokens));
+  expect(end!.tokensPerSecond).toBeGreaterThan(0);
+});
+
+test('stop strings cut the text, EOS ends before showing itself, context_full and abort say why', async () => {
+  // Greedy with a strong penalty: deterministic and varied (so the checks below mean something).
+  const base = { temperature: 0, repetitionPenalty: 4 };
+  const greedy = await run(base);
+  const text = greedy.text;
+  expect(new Set(greedy.tokens).size).toBeGreaterThan(6);
+  const stop = text.slice(4, 6);
+  const cut = await run({ ...base, stop: ['#never#', stop] });
+  expect(cut.reason).toBe('stop_string');
+  expect(cut.text).toBe(text.slice(0, text.indexOf(stop)));
+
+  const eos = await run({ ...base, eosId: greedy.tokens[2] });
+  expect(eos.reason).toBe('eos');
+  expect(eos.tokens).toEqual(greedy.tokens.slice(0, greedy.tokens.indexOf(greedy.tokens[2])));
+
+  const full = await run({ ...base, contextFull: 'stop' });
+  expect(full.reason).toBe('context_full');
+  expect(full.tokens).toEqual(greedy.tokens.slice(0, cfg.blockSize - prompt.length + 1));
+
+  const controller = new AbortController();
+  const seen: number[] = [];
+  for await (const ev of generate(dec, codec, { prompt, temperature: 0, signal: controller.signal })) {
+    if (ev.type === 'token' && seen.push(ev.token) === 3) controller.abort();
+    if (ev.type === 'end') expect(ev.reason).toBe('aborted');
+  }
+  expect(seen).toHaveLength(3);
+
+  await expect(run({ prompt: '' })).rejects.toThrow(/startId/);
+  expect((await run({ prompt: '', startId: ALPHABET.indexOf('\n'), maxNewTokens: 3 })).tokens).toHaveLength(3);
+  await expect(run({ maxNewTokens: -1 })).rejects.toThrow(/maxNewTokens/);
+});
