@@ -3,8 +3,10 @@
 //   `finish`  (1 workgroup): out[0] = sqrt(sum partial), out[1] = clip scale
 //             = min(1, maxNorm / (norm + 1e-6)) when maxNorm > 0, else 1 (torch clip_grad_norm_).
 // AdamW reads out[1] on the GPU, so clipping needs no readback; out[0] is the metric.
-// Bindings: 0 grads [n] (read), 1 partial [groups], 2 out [2] (read_write), 3 params { n, groups, maxNorm }.
-struct Params { n: u32, groups: u32, maxNorm: f32 }
+// Bindings: 0 grads [n] (read), 1 partial [groups], 2 out [2] (read_write), 3 params { n, groups, maxNorm,
+//           groupBase }. A gradient buffer past one storage binding is bound in chunks of whole groups:
+//           `partials` then sees n = the chunk's length and writes partial[groupBase + g].
+struct Params { n: u32, groups: u32, maxNorm: f32, groupBase: u32 }
 @group(0) @binding(0) var<storage, read> grads: array<f32>;
 @group(0) @binding(1) var<storage, read_write> partial: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
@@ -27,13 +29,13 @@ fn reduce(lid: u32, value: f32) -> f32 {
 @compute @workgroup_size(256)
 fn partials(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
-  if (g >= p.groups) { return; }
+  if (g >= (p.n + PER_GROUP - 1u) / PER_GROUP) { return; }
   let begin = g * PER_GROUP;
   let end = min(begin + PER_GROUP, p.n);
   var s = 0.0;
   for (var i = begin + lid; i < end; i += WG) { let x = grads[i]; s += x * x; }
   let total = reduce(lid, s);
-  if (lid == 0u) { partial[g] = total; }
+  if (lid == 0u) { partial[p.groupBase + g] = total; }
 }
 
 @compute @workgroup_size(256)

@@ -3,11 +3,11 @@
 // no gradient and do not count in the mean. Writes per-row losses, dlogits (OVERWRITTEN, already
 // scaled by gradScale / count so the mean is what is differentiated) and stats
 // [mean loss, counted rows, correct (argmax == target) rows, loss sum], all reduced in a fixed order.
-// Three dispatches; stats can be read a step or two late.
+// Three dispatches (more rows dispatches past one storage binding); stats can be read a step or two late.
 import crossEntropyWgsl from '../../shaders/crossentropy.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams } from './util';
+import { bindingChunks, type Chunk, expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, subBinding } from './util';
 
 export const IGNORE_INDEX = 0xffffffff;
 
@@ -30,10 +30,18 @@ export function crossEntropyForwardBackward(
   if (V >= 1 << 24) throw new Error(`crossEntropy: V=${V} exceeds the 2^24 vocabulary the argmax can index exactly`);
   if (scratch) expectNumel('crossEntropy', 'scratch', scratch, N);
   const correct = scratch ?? ownedScratch(rec, 'crossentropy.correct', N);
-  const buffers = [logits, targets, losses, dlogits, stats, correct];
   const storage = ['read', 'read', 'write', 'write', 'write', 'write'] as const;
-  const params = packParams([N, V, f32(dims.gradScale ?? 1)]);
-  kernelFor(rec, 'crossentropy.count', crossEntropyWgsl, storage, 'count').record(rec, buffers, [1], params);
-  kernelFor(rec, 'crossentropy.rows', crossEntropyWgsl, storage, 'rows').record(rec, buffers, groupsFor(rec, N, 1), params);
-  kernelFor(rec, 'crossentropy.reduce', crossEntropyWgsl, storage, 'reduce').record(rec, buffers, [1], params);
+  const gradScale = f32(dims.gradScale ?? 1);
+  // [N, V] logits can outgrow one storage binding (8k rows x 30k vocab is ~1 GB): rows go in chunks.
+  const chunks = bindingChunks(rec, 'crossEntropy', N, V * 4);
+  const rows = (b: Tensor | GPUBufferBinding, rowBytes: number, c: Chunk) => subBinding(b, c.start * rowBytes, c.count * rowBytes);
+  // count and reduce never touch logits/dlogits: they bind the first chunk's rows there.
+  const whole = [rows(logits, V * 4, chunks[0]), targets, losses, rows(dlogits, V * 4, chunks[0]), stats, correct];
+  kernelFor(rec, 'crossentropy.count', crossEntropyWgsl, storage, 'count').record(rec, whole, [1], packParams([N, V, gradScale]));
+  const rowKernel = kernelFor(rec, 'crossentropy.rows', crossEntropyWgsl, storage, 'rows');
+  for (const c of chunks) {
+    const buffers = [rows(logits, V * 4, c), rows(targets, 4, c), rows(losses, 4, c), rows(dlogits, V * 4, c), stats, rows(correct, 4, c)];
+    rowKernel.record(rec, buffers, groupsFor(rec, c.count, 1), packParams([c.count, V, gradScale]));
+  }
+  kernelFor(rec, 'crossentropy.reduce', crossEntropyWgsl, storage, 'reduce').record(rec, whole, [1], packParams([N, V, gradScale]));
 }

@@ -1,11 +1,13 @@
 // Fill a tensor (or a whole arena view) with a constant: how gradient buffers are zeroed, since
-// every backward op accumulates.
+// every backward op accumulates. Split into several dispatches past one storage binding.
 import fillWgsl from '../../shaders/fill.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { f32, groupsFor, kernelFor, packParams } from './util';
+import { bindingChunks, f32, groupsFor, kernelFor, packParams, subBinding } from './util';
 
 export function fill(rec: Recorder, out: Tensor /* [n] any shape */, value = 0): void {
-  const n = out.numel;
-  kernelFor(rec, 'fill', fillWgsl, ['write']).record(rec, [out], groupsFor(rec, n, 256), packParams([n, f32(value)]));
+  const k = kernelFor(rec, 'fill', fillWgsl, ['write']);
+  for (const { start, count } of bindingChunks(rec, 'fill', out.numel, 4)) {
+    k.record(rec, [subBinding(out, start * 4, count * 4)], groupsFor(rec, count, 256), packParams([count, f32(value)]));
+  }
 }

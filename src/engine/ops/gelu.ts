@@ -1,17 +1,25 @@
 // GELU (tanh approximation, as GPT-2). Forward overwrites out; backward ACCUMULATES into dx.
+// Split into several dispatches when a tensor exceeds one storage binding.
 import geluWgsl from '../../shaders/gelu.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, groupsFor, kernelFor, packParams } from './util';
+import { bindingChunks, expectNumel, groupsFor, kernelFor, packParams, subBinding } from './util';
+
+function record(rec: Recorder, op: string, entry: 'forward' | 'backward', x: Tensor, dy: Tensor, out: Tensor) {
+  const k = kernelFor(rec, `gelu.${entry}`, geluWgsl, ['read', 'read', 'write'], entry);
+  for (const { start, count } of bindingChunks(rec, op, out.numel, 4)) {
+    const views = [x, dy, out].map((t) => subBinding(t, start * 4, count * 4));
+    k.record(rec, views, groupsFor(rec, count, 256), packParams([count]));
+  }
+}
 
 export function geluForward(
   rec: Recorder,
   out: Tensor, // [n]
   x: Tensor, // [n] saved for backward
 ): void {
-  const n = out.numel;
-  expectNumel('geluForward', 'x', x, n);
-  kernelFor(rec, 'gelu.forward', geluWgsl, ['read', 'read', 'write'], 'forward').record(rec, [x, x, out], groupsFor(rec, n, 256), packParams([n]));
+  expectNumel('geluForward', 'x', x, out.numel);
+  record(rec, 'geluForward', 'forward', x, x, out);
 }
 
 export function geluBackward(
@@ -20,8 +28,7 @@ export function geluBackward(
   dOut: Tensor, // [n]
   x: Tensor, // [n] the forward input
 ): void {
-  const n = dx.numel;
-  expectNumel('geluBackward', 'dOut', dOut, n);
-  expectNumel('geluBackward', 'x', x, n);
-  kernelFor(rec, 'gelu.backward', geluWgsl, ['read', 'read', 'write'], 'backward').record(rec, [x, dOut, dx], groupsFor(rec, n, 256), packParams([n]));
+  expectNumel('geluBackward', 'dOut', dOut, dx.numel);
+  expectNumel('geluBackward', 'x', x, dx.numel);
+  record(rec, 'geluBackward', 'backward', x, dOut, dx);
 }

@@ -1,9 +1,17 @@
 // Residual add: out = a + b; backward ACCUMULATES dOut into both da and db.
+// Split into several dispatches when a tensor exceeds one storage binding.
 import forwardWgsl from '../../shaders/residual_forward.wgsl?raw';
 import backwardWgsl from '../../shaders/residual_backward.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, groupsFor, kernelFor, packParams } from './util';
+import { bindingChunks, expectNumel, groupsFor, kernelFor, packParams, subBinding } from './util';
+
+function record(rec: Recorder, op: string, label: string, code: string, storage: ('read' | 'write')[], tensors: Tensor[]) {
+  const k = kernelFor(rec, label, code, storage);
+  for (const { start, count } of bindingChunks(rec, op, tensors[0].numel, 4)) {
+    k.record(rec, tensors.map((t) => subBinding(t, start * 4, count * 4)), groupsFor(rec, count, 256), packParams([count]));
+  }
+}
 
 export function residualForward(
   rec: Recorder,
@@ -11,10 +19,9 @@ export function residualForward(
   a: Tensor, // [n]
   b: Tensor, // [n]
 ): void {
-  const n = out.numel;
-  expectNumel('residualForward', 'a', a, n);
-  expectNumel('residualForward', 'b', b, n);
-  kernelFor(rec, 'residual.forward', forwardWgsl, ['read', 'read', 'write']).record(rec, [a, b, out], groupsFor(rec, n, 256), packParams([n]));
+  expectNumel('residualForward', 'a', a, out.numel);
+  expectNumel('residualForward', 'b', b, out.numel);
+  record(rec, 'residualForward', 'residual.forward', forwardWgsl, ['read', 'read', 'write'], [a, b, out]);
 }
 
 export function residualBackward(
@@ -23,8 +30,7 @@ export function residualBackward(
   db: Tensor, // [n] accumulated (must not overlap da)
   dOut: Tensor, // [n]
 ): void {
-  const n = dOut.numel;
-  expectNumel('residualBackward', 'da', da, n);
-  expectNumel('residualBackward', 'db', db, n);
-  kernelFor(rec, 'residual.backward', backwardWgsl, ['read', 'write', 'write']).record(rec, [dOut, da, db], groupsFor(rec, n, 256), packParams([n]));
+  expectNumel('residualBackward', 'da', da, dOut.numel);
+  expectNumel('residualBackward', 'db', db, dOut.numel);
+  record(rec, 'residualBackward', 'residual.backward', backwardWgsl, ['read', 'write', 'write'], [dOut, da, db]);
 }

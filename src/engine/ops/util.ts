@@ -5,6 +5,22 @@ import { BufferUsage } from '../gpu/flags';
 import { Kernel, type Recorder, splitWorkgroups } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 
+/** A Kernel whose record() names the op and the binding when one exceeds maxStorageBufferBindingSize. */
+class CheckedKernel extends Kernel {
+  override record(...args: Parameters<Kernel['record']>): ReturnType<Kernel['record']> {
+    const [rec, buffers] = args;
+    const limit = rec.ctx.limits.maxStorageBufferBindingSize;
+    buffers.forEach((b, i) => {
+      const size = 'binding' in b && typeof b.binding === 'function' ? b.byteLength : ((b as GPUBufferBinding).size ?? (b as GPUBufferBinding).buffer.size);
+      if (size > limit) {
+        const shape = 'shape' in b ? ` [${(b as Tensor).shape}]` : '';
+        throw new Error(`${this.spec.label}: binding ${i}${shape} is ${size} bytes, over this adapter's maxStorageBufferBindingSize ${limit}`);
+      }
+    });
+    return super.record(...args);
+  }
+}
+
 /** A pipeline for `entryPoint` of `code` (cached by the Kernel class, so calling this per record is cheap). */
 export function kernelFor(
   rec: Recorder,
@@ -14,7 +30,7 @@ export function kernelFor(
   entryPoint = 'main',
   uniform = true,
 ): Kernel {
-  return new Kernel(rec.ctx as GpuContext, { label, code, storage, uniform, entryPoint });
+  return new CheckedKernel(rec.ctx as GpuContext, { label, code, storage, uniform, entryPoint });
 }
 
 /** A float value to pack into a parameter block (plain numbers are packed as u32). */
@@ -66,4 +82,30 @@ export function ownedScratch(rec: Recorder, label: string, words: number): GPUBu
   const buffer = rec.ctx.createBuffer({ label, size: Math.max(16, words * 4), usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC });
   rec.own(buffer);
   return { buffer };
+}
+
+export interface Chunk {
+  start: number;
+  count: number;
+}
+
+/**
+ * Splits `units` rows of `unitBytes` each into runs that fit one storage binding
+ * (maxStorageBufferBindingSize) and start on 256-byte boundaries: every chunk but the last holds a
+ * multiple of `step` rows (64 rows of >= 4 bytes are a multiple of 256 bytes). One chunk when it fits.
+ */
+export function bindingChunks(rec: Recorder, op: string, units: number, unitBytes: number, step = 64): Chunk[] {
+  const limit = rec.ctx.limits.maxStorageBufferBindingSize;
+  if (units * unitBytes <= limit) return [{ start: 0, count: units }];
+  const per = Math.floor(limit / unitBytes / step) * step;
+  if (per === 0) throw new Error(`${op}: ${step} rows of ${unitBytes} bytes exceed maxStorageBufferBindingSize ${limit}`);
+  const chunks: Chunk[] = [];
+  for (let start = 0; start < units; start += per) chunks.push({ start, count: Math.min(per, units - start) });
+  return chunks;
+}
+
+/** A binding of `bytes` bytes starting `byteOffset` bytes into `b` (a Tensor or a buffer binding). */
+export function subBinding(b: Tensor | GPUBufferBinding, byteOffset: number, bytes: number): GPUBufferBinding {
+  const base = 'binding' in b && typeof b.binding === 'function' ? b.binding() : (b as GPUBufferBinding);
+  return { buffer: base.buffer, offset: (base.offset ?? 0) + byteOffset, size: Math.max(4, bytes) };
 }

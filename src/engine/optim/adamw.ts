@@ -8,7 +8,7 @@ import adamwWgsl from '../../shaders/adamw.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 import type { StepState } from '../ops/step-state';
-import { expectNumel, f32, groupsFor, kernelFor, packParams } from '../ops/util';
+import { bindingChunks, expectNumel, f32, groupsFor, kernelFor, packParams, subBinding } from '../ops/util';
 
 export interface AdamWHyper {
   beta1: number; // 0.9
@@ -54,13 +54,21 @@ export function adamwStep(
   for (const [name, t] of [['m', m], ['v', v], ['grads', grads]] as const) expectNumel('adamw', name, t, n);
   if (gradNorm) expectNumel('adamw', 'gradNorm', gradNorm, 2);
   const k = kernelFor(rec, 'adamw', adamwWgsl, ['read', 'read', 'read', 'write', 'write', 'write']);
-  const buffers = [grads, gradNorm ?? grads, state.binding(), weights, m, v];
+  // Flat buffers of large models outgrow one storage binding: bind 256-byte-aligned chunks of
+  // them and give each range its offset within the chunk.
+  const chunks = bindingChunks(rec, 'adamw', n, 4);
   for (const r of mergeRanges(ranges, n)) {
-    const params = packParams([
-      r.offset, r.count, f32(hyper.beta1), f32(hyper.beta2),
-      f32(Math.log(hyper.beta1)), f32(Math.log(hyper.beta2)), f32(hyper.eps), f32(r.weightDecay),
-      gradNorm ? 1 : 0, f32(1 - hyper.beta1), f32(1 - hyper.beta2),
-    ]);
-    k.record(rec, buffers, groupsFor(rec, r.count, 256), params);
+    for (const c of chunks) {
+      const begin = Math.max(r.offset, c.start);
+      const end = Math.min(r.offset + r.count, c.start + c.count);
+      if (end <= begin) continue;
+      const [g, w, mm, vv] = [grads, weights, m, v].map((t) => subBinding(t, c.start * 4, c.count * 4));
+      const params = packParams([
+        begin - c.start, end - begin, f32(hyper.beta1), f32(hyper.beta2),
+        f32(Math.log(hyper.beta1)), f32(Math.log(hyper.beta2)), f32(hyper.eps), f32(r.weightDecay),
+        gradNorm ? 1 : 0, f32(1 - hyper.beta1), f32(1 - hyper.beta2),
+      ]);
+      k.record(rec, [g, gradNorm ?? g, state.binding(), w, mm, vv], groupsFor(rec, end - begin, 256), params);
+    }
   }
 }

@@ -4,7 +4,7 @@
 import gradnormWgsl from '../../shaders/gradnorm.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams } from '../ops/util';
+import { bindingChunks, expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, subBinding } from '../ops/util';
 
 const PER_GROUP = 4096; // elements per workgroup (matches gradnorm.wgsl)
 
@@ -24,8 +24,12 @@ export function gradNormForward(
   const groups = gradNormScratchWords(n);
   if (scratch && scratch.numel < groups) throw new Error(`gradNorm: scratch has ${scratch.numel} words, needs ${groups}`);
   const partial = scratch ?? ownedScratch(rec, 'gradnorm.partial', groups);
-  const buffers = [grads, partial, out];
-  const params = packParams([n, groups, f32(maxNorm)]);
-  kernelFor(rec, 'gradnorm.partials', gradnormWgsl, ['read', 'write', 'write'], 'partials').record(rec, buffers, groupsFor(rec, n, PER_GROUP), params);
-  kernelFor(rec, 'gradnorm.finish', gradnormWgsl, ['read', 'write', 'write'], 'finish').record(rec, buffers, [1], params);
+  const partialsKernel = kernelFor(rec, 'gradnorm.partials', gradnormWgsl, ['read', 'write', 'write'], 'partials');
+  // Past one storage binding, chunks of whole workgroups (4096 elements) each fill their part of partial.
+  for (const c of bindingChunks(rec, 'gradNorm', n, 4, PER_GROUP)) {
+    const params = packParams([c.count, groups, f32(maxNorm), c.start / PER_GROUP]);
+    partialsKernel.record(rec, [subBinding(grads, c.start * 4, c.count * 4), partial, out], groupsFor(rec, c.count, PER_GROUP), params);
+  }
+  const finish = kernelFor(rec, 'gradnorm.finish', gradnormWgsl, ['read', 'write', 'write'], 'finish');
+  finish.record(rec, [subBinding(grads, 0, Math.min(n, PER_GROUP) * 4), partial, out], [1], packParams([n, groups, f32(maxNorm), 0]));
 }

@@ -1,0 +1,78 @@
+// The numbered matmul kernels (llm.c `dev/cuda` style): every variant computes the same thing, is
+// checked against the same float64 reference, and is timed per adapter; matmul-tune.ts picks one.
+//   0 naive          one invocation per output; the baseline
+//   1 vec4.TMx4      register-blocked vec4, no workgroup memory (software Vulkan rewards this)
+//   2 tiled.BMxBN    workgroup-memory tiles (real GPUs reward this); any stride, the fallback
+// Tile shapes are substituted into the WGSL `const` lines, so one source file serves several shapes.
+import naiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
+import tiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
+import vec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
+
+export type MatmulFamily = 'naive' | 'vec4' | 'tiled';
+
+export interface MatmulVariant {
+  /** Stable name, used in labels, benchmarks and the tuning cache, e.g. 'vec4.4x4'. */
+  name: string;
+  family: MatmulFamily;
+  code: string;
+  /** Needs leading dims, strides and offsets that are multiples of 4 (vec4 loads and stores). */
+  vec4: boolean;
+  /** Rows and columns of C computed by one workgroup. */
+  tileRows: number;
+  tileCols: number;
+}
+
+/** Replaces `const NAME: u32 = ...;` lines of a WGSL source; throws if a name is missing. */
+export function withConstants(code: string, values: Record<string, number>): string {
+  let out = code;
+  for (const [name, value] of Object.entries(values)) {
+    const re = new RegExp(`^const ${name}: u32 = [^;]+;`, 'm');
+    if (!re.test(out)) throw new Error(`matmul: WGSL has no 'const ${name}: u32' to substitute`);
+    out = out.replace(re, `const ${name}: u32 = ${value}u;`);
+  }
+  return out;
+}
+
+function vec4Variant(tm: number, wgX: number, wgY: number): MatmulVariant {
+  return {
+    name: `vec4.${tm}x4.wg${wgX}x${wgY}`,
+    family: 'vec4',
+    code: withConstants(vec4Wgsl, { TM: tm, WG_X: wgX, WG_Y: wgY }),
+    vec4: true,
+    tileRows: tm * wgY,
+    tileCols: 4 * wgX,
+  };
+}
+
+function tiledVariant(bm: number, bn: number, bk: number, tm: number, tn: number): MatmulVariant {
+  return {
+    name: `tiled.${bm}x${bn}x${bk}.${tm}x${tn}`,
+    family: 'tiled',
+    code: withConstants(tiledWgsl, { BM: bm, BN: bn, BK: bk, TM: tm, TN: tn }),
+    vec4: false,
+    tileRows: bm,
+    tileCols: bn,
+  };
+}
+
+export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
+  { name: 'naive', family: 'naive', code: naiveWgsl, vec4: false, tileRows: 8, tileCols: 8 },
+  vec4Variant(4, 8, 8),
+  vec4Variant(8, 8, 8),
+  vec4Variant(4, 16, 4),
+  vec4Variant(8, 4, 8),
+  tiledVariant(32, 32, 16, 4, 4),
+  tiledVariant(64, 64, 16, 4, 4),
+  tiledVariant(64, 64, 8, 8, 8),
+];
+
+export function matmulVariant(name: string): MatmulVariant {
+  const v = MATMUL_VARIANTS.find((x) => x.name === name);
+  if (!v) throw new Error(`matmul: unknown strategy '${name}' (known: ${MATMUL_VARIANTS.map((x) => x.name).join(', ')})`);
+  return v;
+}
+
+/** Workgroups for an M x N x batch problem (before any split for the per-dimension limit). */
+export function variantWorkgroups(v: MatmulVariant, m: number, n: number, batch: number): [number, number, number] {
+  return [Math.ceil(n / v.tileCols), Math.ceil(m / v.tileRows), batch];
+}
