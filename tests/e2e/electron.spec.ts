@@ -27,24 +27,32 @@ test('the Electron app opens a locked-down window that reaches the engine', asyn
   chooseVulkanDriverForTests();
   const app = await electron.launch({ executablePath: binary.path, args: ['.'], env: { ...process.env } as Record<string, string> });
   try {
-    const window = await app.firstWindow();
-    await expect(window.getByTestId('engine-state')).toContainText('Engine ready', { timeout: 60_000 });
-    await expect(window.getByTestId('adapter')).not.toBeEmpty();
+    const page = await app.firstWindow();
+    await expect(page.getByTestId('engine-state')).toContainText('Engine ready', { timeout: 60_000 });
+    await expect(page.getByTestId('adapter')).not.toBeEmpty();
 
-    const prefs = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0].webContents.getLastWebPreferences());
+    // getLastWebPreferences is not in Electron's typings, but it is what the window was made with.
+    const prefs = await app.evaluate(({ BrowserWindow }) => {
+      const contents = BrowserWindow.getAllWindows()[0].webContents as unknown as { getLastWebPreferences(): unknown };
+      return contents.getLastWebPreferences();
+    });
     expect(prefs).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true });
 
-    const exposed = await window.evaluate(() => ({
-      require: typeof (globalThis as { require?: unknown }).require,
-      process: typeof (globalThis as { process?: unknown }).process,
-      studio: Object.keys(window.studio ?? {}).sort(),
-      opened: window.open('https://example.com') === null,
-    }));
+    // Runs in the page (this file is typed for Node, hence the casts).
+    const exposed = await page.evaluate(() => {
+      const scope = globalThis as unknown as { require?: unknown; process?: unknown; studio?: object; open(url: string): unknown };
+      return {
+        require: typeof scope.require,
+        process: typeof scope.process,
+        studio: Object.keys(scope.studio ?? {}).sort(),
+        opened: scope.open('https://example.com') === null,
+      };
+    });
     expect(exposed).toEqual({ require: 'undefined', process: 'undefined', studio: ['kind', 'onEvent', 'request'], opened: true });
 
     const menu = await app.evaluate(({ Menu }) => Menu.getApplicationMenu()?.items.map((item) => item.label) ?? []);
     expect(menu.join(' ')).toMatch(/Engine/);
-    await window.screenshot({ path: 'test-results/electron-shell.png' });
+    await page.screenshot({ path: 'test-results/electron-shell.png' });
   } finally {
     await app.close();
   }
