@@ -59,6 +59,25 @@ describe('AttentionHeatmap', () => {
     flushSync();
     expect(hovered).toEqual({ row: 3, col: 2, value: probs[3 * T + 2] });
   });
+
+  test('a large map paints into a canvas and still reads exact values at the cursor', () => {
+    const n = 50; // 2500 cells > the default SVG limit of 1600
+    const words = Array.from({ length: n }, (_, i) => (i % 2 ? `w${i}` : `字${i}`));
+    const probs = randomAttention(rng(6), 1, n, n, true);
+    const { target } = mounted(render(AttentionHeatmap, { matrix: { values: probs, rows: n, cols: n }, rowTokens: words, colTokens: words }));
+    const grid = target.querySelector('[role="grid"]') as HTMLElement;
+    expect(grid.getAttribute('data-mode')).toBe('canvas');
+    expect(target.querySelectorAll('rect.cell').length).toBe(0);
+    expect(target.querySelectorAll('canvas').length).toBe(1);
+    expect([...target.querySelectorAll('text.col-label')].map((t) => t.textContent)).toEqual(words);
+    for (const key of ['ArrowRight', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowLeft']) {
+      grid.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    }
+    flushSync();
+    const cursor = target.querySelector('rect.cursor') as Element;
+    expect([cursor.getAttribute('data-row'), cursor.getAttribute('data-col')]).toEqual(['3', '0']);
+    expect(Number(cursor.getAttribute('data-value'))).toBe(probs[3 * n]);
+  });
 });
 
 describe('AttentionLines', () => {

@@ -30,6 +30,24 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
 }
 
+/**
+ * The cells as SVG markup: one <rect> per (row, col) carrying its exact value in data-value.
+ * Only numbers and colours go in, never token text, so the view can insert it as HTML: one string
+ * parsed by the browser is far faster than thousands of reactive nodes (128 tokens = 16k cells).
+ */
+export function cellsMarkup(m: AttentionMatrix, L: HeatmapLayout, scale: ScaleName, max: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.cols; j++) {
+      const v = m.values[i * m.cols + j];
+      parts.push(
+        `<rect class="cell" x="${L.left + j * L.cell}" y="${L.top + i * L.cell}" width="${L.cell}" height="${L.cell}" fill="${scaleColor(v / max, scale)}" data-row="${i}" data-col="${j}" data-value="${v}"/>`,
+      );
+    }
+  }
+  return parts.join('');
+}
+
 export interface HeatmapSvgInput {
   matrix: AttentionMatrix; // [rows = query tokens, cols = key tokens]
   rowTokens: readonly string[];
@@ -64,14 +82,6 @@ export function heatmapSvg(input: HeatmapSvgInput): string {
     const x = L.left + (j + 0.5) * L.cell;
     parts.push(`<text class="col-label" transform="translate(${x},${L.top - 4}) rotate(-90)" dominant-baseline="central" fill="${fg}">${escapeXml(t)}</text>`);
   });
-  for (let i = 0; i < m.rows; i++) {
-    for (let j = 0; j < m.cols; j++) {
-      const v = m.values[i * m.cols + j];
-      parts.push(
-        `<rect class="cell" x="${L.left + j * L.cell}" y="${L.top + i * L.cell}" width="${L.cell}" height="${L.cell}" fill="${scaleColor(v / max, scale)}" data-row="${i}" data-col="${j}" data-value="${v}"/>`,
-      );
-    }
-  }
-  parts.push('</svg>');
+  parts.push(cellsMarkup(m, L, scale, max), '</svg>');
   return parts.join('\n');
 }

@@ -23,8 +23,11 @@ export function linesLayout(rows: number, cols: number, rowHeight = 22, columnWi
   return { rowHeight, columnWidth, gap, width: 2 * columnWidth + gap, height: Math.max(rows, cols) * rowHeight };
 }
 
-/** Lines worth drawing: weight at least `minOpacity` of the map's maximum (others are invisible). */
-export function segments(m: AttentionMatrix, minOpacity = 0.02): Segment[] {
+/**
+ * Lines worth drawing: weight at least `minOpacity` of the map's maximum (fainter ones are
+ * invisible), and only the `maxLines` strongest of those (a long sentence would draw thousands).
+ */
+export function segments(m: AttentionMatrix, minOpacity = 0.02, maxLines = 2000): Segment[] {
   const max = maxOf(m.values) || 1;
   const out: Segment[] = [];
   for (let i = 0; i < m.rows; i++) {
@@ -34,7 +37,7 @@ export function segments(m: AttentionMatrix, minOpacity = 0.02): Segment[] {
       if (opacity >= minOpacity) out.push({ row: i, col: j, value, opacity });
     }
   }
-  return out;
+  return out.length <= maxLines ? out : out.sort((a, b) => b.value - a.value).slice(0, maxLines);
 }
 
 export interface LinesSvgInput {
