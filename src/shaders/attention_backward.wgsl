@@ -1,13 +1,19 @@
-// Scaled dot-product attention backward from the saved probabilities P (see attention_forward.wgsl):
-//   dP = dOut v^T;  dS = P * (dP - rowsum(P * dP)) * scale;  dq = dS k;  dk = dS^T q;  dv = P^T dOut.
+// Scaled dot-product attention backward from the saved probabilities P (see attention_forward.wgsl),
+// with M the attention-dropout mask (recomputed from the counters; all ones without dropout):
+//   dP = (dOut v^T) * M;  dS = P * (dP - rowsum(P * dP)) * scale;  dq = dS k;  dk = dS^T q;
+//   dv = (P * M)^T dOut.  Needs rng.wgsl prepended.
 // Entry `row`:      one workgroup (64 threads) per (b, h, i): writes the whole dS row (scratch).
 // Entry `dquery`:   one thread per (b, h, i, d): dq += dS k over visible keys.
 // Entry `dkeyvalue`: one thread per (b, h, j, d): dk += dS^T q, dv += P^T dOut over queries i
 //                   (i >= j when causal). All sums run in a fixed order: deterministic.
 // dq, dk, dv are ACCUMULATED (+=); dS is overwritten.
 // Bindings: 0 q, 1 k, 2 v, 3 kvLen [B] u32, 4 probs, 5 dOut [B,H,Tq,D] (read), 6 dS [B,H,Tq,Tk],
-//           7 dq, 8 dk, 9 dv (read_write), 10 params { B, H, Tq, Tk, D, causal, hasKvLen, scale }.
-struct Params { B: u32, H: u32, Tq: u32, Tk: u32, D: u32, causal: u32, hasKvLen: u32, scale: f32 }
+//           7 dq, 8 dk, 9 dv (read_write), 10 state StepState (read), 11 params (as the forward's).
+struct Params {
+  B: u32, H: u32, Tq: u32, Tk: u32, D: u32, causal: u32, hasKvLen: u32, scale: f32,
+  dropout: u32, dropThreshold: u32, dropScale: f32, dropStream: u32,
+}
+struct StepState { step: u32, seed: u32, lr: f32, reserved: u32 }
 @group(0) @binding(0) var<storage, read> q: array<f32>;
 @group(0) @binding(1) var<storage, read> k: array<f32>;
 @group(0) @binding(2) var<storage, read> v: array<f32>;
@@ -18,7 +24,15 @@ struct Params { B: u32, H: u32, Tq: u32, Tk: u32, D: u32, causal: u32, hasKvLen:
 @group(0) @binding(7) var<storage, read_write> dq: array<f32>;
 @group(0) @binding(8) var<storage, read_write> dk: array<f32>;
 @group(0) @binding(9) var<storage, read_write> dv: array<f32>;
-@group(0) @binding(10) var<uniform> p: Params;
+@group(0) @binding(10) var<storage, read> state: StepState;
+@group(0) @binding(11) var<uniform> p: Params;
+
+// The scaled keep factor of probs element e (1 without dropout).
+fn dropFactor(e: u32) -> f32 {
+  if (p.dropout == 0u) { return 1.0; }
+  let kept = randomBits(stepSeed(state.seed, state.step), p.dropStream, e) >= p.dropThreshold;
+  return select(0.0, p.dropScale, kept);
+}
 
 const WG: u32 = 64u;
 var<workgroup> scratch: array<f32, 64>;
@@ -44,6 +58,7 @@ fn row(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @
     let vBase = (bh * p.Tk + j) * p.D;
     var s = 0.0;
     for (var c = 0u; c < p.D; c++) { s += dOut[oBase + c] * v[vBase + c]; }
+    s *= dropFactor(base + j);
     dS[base + j] = s; // dP for now
     dot += s * probs[base + j];
   }
@@ -88,7 +103,7 @@ fn dkeyvalue(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
   for (var i = begin; i < p.Tq; i++) {
     let r = bh * p.Tq + i;
     accK += dS[r * p.Tk + j] * q[r * p.D + c];
-    accV += probs[r * p.Tk + j] * dOut[r * p.D + c];
+    accV += probs[r * p.Tk + j] * dropFactor(r * p.Tk + j) * dOut[r * p.D + c];
   }
   dk[idx] += accK;
   dv[idx] += accV;

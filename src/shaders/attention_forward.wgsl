@@ -3,18 +3,27 @@
 // visible keys of a row are j < end(b, i). A row with no visible key gets zero probabilities.
 // Entry `scores`: one workgroup (64 threads) per (b, h, i) row: probs = softmax(scale * q k^T) over
 //                 visible keys, zeros elsewhere (every element of probs is written).
-// Entry `values`: one thread per (b, h, i, d): out = probs v over the visible keys (overwrite).
+// Entry `values`: one thread per (b, h, i, d): out = (probs * dropMask) v over the visible keys
+//                 (overwrite). With attention dropout (needs rng.wgsl prepended), element e of probs
+//                 is kept iff randomBits(stepSeed(seed, step), dropStream, e) >= dropThreshold, and
+//                 scaled by dropScale; probs itself stays undropped (backward and the attention view).
 // Bindings: 0 q [B,H,Tq,D], 1 k [B,H,Tk,D], 2 v [B,H,Tk,D], 3 kvLen [B] u32 (read; unused unless
-//           hasKvLen), 4 probs [B,H,Tq,Tk], 5 out [B,H,Tq,D] (read_write),
-//           6 params { B, H, Tq, Tk, D, causal, hasKvLen, scale }.
-struct Params { B: u32, H: u32, Tq: u32, Tk: u32, D: u32, causal: u32, hasKvLen: u32, scale: f32 }
+//           hasKvLen), 4 probs [B,H,Tq,Tk], 5 out [B,H,Tq,D] (read_write), 6 state StepState (read;
+//           unused unless dropout), 7 params { B, H, Tq, Tk, D, causal, hasKvLen, scale, dropout,
+//           dropThreshold, dropScale, dropStream }.
+struct Params {
+  B: u32, H: u32, Tq: u32, Tk: u32, D: u32, causal: u32, hasKvLen: u32, scale: f32,
+  dropout: u32, dropThreshold: u32, dropScale: f32, dropStream: u32,
+}
+struct StepState { step: u32, seed: u32, lr: f32, reserved: u32 }
 @group(0) @binding(0) var<storage, read> q: array<f32>;
 @group(0) @binding(1) var<storage, read> k: array<f32>;
 @group(0) @binding(2) var<storage, read> v: array<f32>;
 @group(0) @binding(3) var<storage, read> kvLen: array<u32>;
 @group(0) @binding(4) var<storage, read_write> probs: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
-@group(0) @binding(6) var<uniform> p: Params;
+@group(0) @binding(6) var<storage, read> state: StepState;
+@group(0) @binding(7) var<uniform> p: Params;
 
 const WG: u32 = 64u;
 var<workgroup> scratch: array<f32, 64>;
@@ -83,6 +92,14 @@ fn values(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
   let end = visibleEnd(bh / p.H, i);
   let base = row * p.Tk;
   var acc = 0.0;
-  for (var j = 0u; j < end; j++) { acc += probs[base + j] * v[(bh * p.Tk + j) * p.D + c]; }
+  if (p.dropout != 0u) {
+    let seed = stepSeed(state.seed, state.step);
+    for (var j = 0u; j < end; j++) {
+      let kept = randomBits(seed, p.dropStream, base + j) >= p.dropThreshold;
+      acc += select(0.0, probs[base + j] * p.dropScale, kept) * v[(bh * p.Tk + j) * p.D + c];
+    }
+  } else {
+    for (var j = 0u; j < end; j++) { acc += probs[base + j] * v[(bh * p.Tk + j) * p.D + c]; }
+  }
   out[idx] = acc;
 }

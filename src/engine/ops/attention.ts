@@ -2,14 +2,18 @@
 //   probs = softmax(scale * q k^T + mask), out = probs v.
 // Masks: `causal` (key j visible to query i iff j <= i), key padding via `kvLen` ([B] u32 valid key
 // counts: keys j >= kvLen[b] are invisible), and cross attention by Tq != Tk. A query with no
-// visible key gets zero probabilities and a zero output. `probs` is the saved activation for
+// visible key gets zero probabilities and a zero output. Optional attention dropout drops
+// probabilities (counter-based mask, recomputed in backward). `probs` (never dropped) is the saved activation for
 // backward AND the inspection path (readAttentionProbs). Forward overwrites out and probs;
 // backward ACCUMULATES into dq, dk, dv. All reductions are in a fixed order (deterministic).
 import backwardWgsl from '../../shaders/attention_backward.wgsl?raw';
 import forwardWgsl from '../../shaders/attention_forward.wgsl?raw';
+import rngWgsl from '../../shaders/rng.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import { readBytes, type Tensor } from '../gpu/tensor';
-import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams } from './util';
+import { dropoutThreshold } from '../reference/dropout';
+import type { StepState } from './step-state';
+import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, unusedWritable } from './util';
 
 export interface AttentionDims {
   B: number;
@@ -20,10 +24,21 @@ export interface AttentionDims {
   causal: boolean;
   kvLen?: Tensor; // [B] u32 valid keys per batch row (key-padding mask)
   scale?: number; // default 1 / sqrt(D)
+  /** Attention dropout on the probabilities (after softmax, before v), mask from the StepState counters. */
+  dropout?: { p: number; stream: number; state: StepState };
 }
 
 function params(d: AttentionDims): Uint32Array {
-  return packParams([d.B, d.H, d.Tq, d.Tk, d.D, d.causal ? 1 : 0, d.kvLen ? 1 : 0, f32(d.scale ?? 1 / Math.sqrt(d.D))]);
+  const drop = d.dropout;
+  if (drop && !(drop.p >= 0 && drop.p < 1)) throw new Error(`attention: dropout p must be in [0, 1), got ${drop.p}`);
+  return packParams([
+    d.B, d.H, d.Tq, d.Tk, d.D, d.causal ? 1 : 0, d.kvLen ? 1 : 0, f32(d.scale ?? 1 / Math.sqrt(d.D)),
+    drop ? 1 : 0, drop ? dropoutThreshold(drop.p) : 0, f32(drop ? 1 / (1 - drop.p) : 1), drop ? drop.stream >>> 0 : 0,
+  ]);
+}
+
+function stateBinding(rec: Recorder, d: AttentionDims): GPUBufferBinding {
+  return d.dropout ? d.dropout.state.binding() : unusedWritable(rec);
 }
 
 function checkInputs(op: string, d: AttentionDims, q: Tensor, k: Tensor, v: Tensor, probs: Tensor) {
@@ -47,11 +62,11 @@ export function attentionForward(
   const { B, H, Tq, D } = dims;
   checkInputs('attentionForward', dims, q, k, v, probs);
   expectNumel('attentionForward', 'out', out, B * H * Tq * D);
-  const buffers = [q, k, v, dims.kvLen ?? q, probs, out];
-  const storage = ['read', 'read', 'read', 'read', 'write', 'write'] as const;
+  const buffers = [q, k, v, dims.kvLen ?? q, probs, out, stateBinding(rec, dims)];
+  const storage = ['read', 'read', 'read', 'read', 'write', 'write', 'read'] as const;
   const p = params(dims);
-  kernelFor(rec, 'attention.forward.scores', forwardWgsl, storage, 'scores').record(rec, buffers, groupsFor(rec, B * H * Tq, 1), p);
-  kernelFor(rec, 'attention.forward.values', forwardWgsl, storage, 'values').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
+  kernelFor(rec, 'attention.forward.scores', rngWgsl + forwardWgsl, storage, 'scores').record(rec, buffers, groupsFor(rec, B * H * Tq, 1), p);
+  kernelFor(rec, 'attention.forward.values', rngWgsl + forwardWgsl, storage, 'values').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
 }
 
 /** Three dispatches; `dScores` ([B, H, Tq, Tk] f32 scratch) is allocated and owned by rec if omitted. */
@@ -76,12 +91,12 @@ export function attentionBackward(
   expectNumel('attentionBackward', 'dOut', dOut, B * H * Tq * D);
   if (dScores) expectNumel('attentionBackward', 'dScores', dScores, B * H * Tq * Tk);
   const scratch = dScores ?? ownedScratch(rec, 'attention.backward.dScores', B * H * Tq * Tk);
-  const buffers = [q, k, v, dims.kvLen ?? q, probs, dOut, scratch, dq, dk, dv];
-  const storage = ['read', 'read', 'read', 'read', 'read', 'read', 'write', 'write', 'write', 'write'] as const;
+  const buffers = [q, k, v, dims.kvLen ?? q, probs, dOut, scratch, dq, dk, dv, stateBinding(rec, dims)];
+  const storage = ['read', 'read', 'read', 'read', 'read', 'read', 'write', 'write', 'write', 'write', 'read'] as const;
   const p = params(dims);
-  kernelFor(rec, 'attention.backward.row', backwardWgsl, storage, 'row').record(rec, buffers, groupsFor(rec, B * H * Tq, 1), p);
-  kernelFor(rec, 'attention.backward.dquery', backwardWgsl, storage, 'dquery').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
-  kernelFor(rec, 'attention.backward.dkeyvalue', backwardWgsl, storage, 'dkeyvalue').record(rec, buffers, groupsFor(rec, B * H * Tk * D, 256), p);
+  kernelFor(rec, 'attention.backward.row', rngWgsl + backwardWgsl, storage, 'row').record(rec, buffers, groupsFor(rec, B * H * Tq, 1), p);
+  kernelFor(rec, 'attention.backward.dquery', rngWgsl + backwardWgsl, storage, 'dquery').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
+  kernelFor(rec, 'attention.backward.dkeyvalue', rngWgsl + backwardWgsl, storage, 'dkeyvalue').record(rec, buffers, groupsFor(rec, B * H * Tk * D, 256), p);
 }
 
 /**

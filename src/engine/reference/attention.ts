@@ -14,6 +14,8 @@ export interface AttentionDims {
   kvLen?: ArrayLike<number>;
   /** Defaults to 1 / sqrt(D). */
   scale?: number;
+  /** Attention dropout: per probs element, 0 or 1 / (1 - p) (see dropout.ts); out = (probs * dropMask) v. */
+  dropMask?: ArrayLike<number>;
 }
 
 const visible = (d: AttentionDims, b: number, i: number, j: number) =>
@@ -42,7 +44,8 @@ export function attentionForward(q: ArrayLike<number>, k: ArrayLike<number>, v: 
         for (let j = 0; j < Tk; j++) if (visible(d, b, i, j)) sum += (probs[row + j] = Math.exp(probs[row + j] - max));
         for (let j = 0; j < Tk; j++) {
           probs[row + j] = visible(d, b, i, j) ? probs[row + j] / sum : 0;
-          for (let c = 0; c < D; c++) out[(bh * Tq + i) * D + c] += probs[row + j] * v[(bh * Tk + j) * D + c];
+          const kept = probs[row + j] * (d.dropMask ? d.dropMask[row + j] : 1);
+          for (let c = 0; c < D; c++) out[(bh * Tq + i) * D + c] += kept * v[(bh * Tk + j) * D + c];
         }
       }
     }
@@ -66,8 +69,8 @@ export function attentionBackward(
       for (let j = 0; j < Tk; j++) {
         let s = 0;
         for (let c = 0; c < D; c++) s += dOut[(bh * Tq + i) * D + c] * v[(bh * Tk + j) * D + c];
-        dp[j] = s;
-        rowDot += s * probs[row + j];
+        dp[j] = s * (d.dropMask ? d.dropMask[row + j] : 1);
+        rowDot += dp[j] * probs[row + j];
       }
       for (let j = 0; j < Tk; j++) {
         const p = probs[row + j];
@@ -75,7 +78,7 @@ export function attentionBackward(
         for (let c = 0; c < D; c++) {
           dq[(bh * Tq + i) * D + c] += ds * k[(bh * Tk + j) * D + c];
           dk[(bh * Tk + j) * D + c] += ds * q[(bh * Tq + i) * D + c];
-          dv[(bh * Tk + j) * D + c] += p * dOut[(bh * Tq + i) * D + c];
+          dv[(bh * Tk + j) * D + c] += p * (d.dropMask ? d.dropMask[row + j] : 1) * dOut[(bh * Tq + i) * D + c];
         }
       }
     }

@@ -4,6 +4,8 @@ import { Recorder } from '../../../src/engine/gpu/kernel';
 import { attentionBackward, attentionForward, readAttentionProbs } from '../../../src/engine/ops/attention';
 import { headsMergeBackward, headsMergeForward, headsSplitBackward, headsSplitForward } from '../../../src/engine/ops/heads';
 import { softmaxBackward, softmaxForward } from '../../../src/engine/ops/softmax';
+import { StepState } from '../../../src/engine/ops/step-state';
+import { dropoutMask } from '../../../src/engine/reference/dropout';
 import * as ref from '../../../src/engine/reference/attention';
 import { dot, numericalGradient, relError } from '../../../src/engine/reference/fd';
 import { headsMerge, headsSplit } from '../../../src/engine/reference/heads';
@@ -18,15 +20,17 @@ afterAll(() => ctx?.destroy());
 
 const add = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a, (x, i) => x + b[i]);
 
-// [B, H, Tq, Tk, D, causal, padded]
+// [B, H, Tq, Tk, D, causal, padded, attention dropout]
 test.each([
-  [1, 1, 1, 1, 1, true, false],
-  [2, 3, 17, 17, 5, true, true],
-  [1, 2, 65, 65, 16, true, false],
-  [3, 2, 7, 13, 3, false, true], // cross attention, Tq != Tk, key padding
-  [2, 1, 130, 130, 8, false, true], // encoder self attention with padding
-  [1, 2, 3, 65, 4, false, false],
-])('attention forward/backward vs float64 (B=%i H=%i Tq=%i Tk=%i D=%i causal=%s padded=%s)', async (B, H, Tq, Tk, D, causal, padded) => {
+  [1, 1, 1, 1, 1, true, false, 0],
+  [2, 3, 17, 17, 5, true, true, 0],
+  [1, 2, 65, 65, 16, true, false, 0],
+  [3, 2, 7, 13, 3, false, true, 0], // cross attention, Tq != Tk, key padding
+  [2, 1, 130, 130, 8, false, true, 0], // encoder self attention with padding
+  [1, 2, 3, 65, 4, false, false, 0],
+  [2, 2, 17, 17, 4, true, false, 0.2], // attention dropout
+  [3, 1, 9, 11, 3, false, true, 0.5], // cross attention + padding + dropout
+])('attention forward/backward vs float64 (B=%i H=%i Tq=%i Tk=%i D=%i causal=%s padded=%s dropout=%f)', async (B, H, Tq, Tk, D, causal, padded, dropP) => {
   const pool = new Pool(ctx);
   const q = randn(B * H * Tq * D);
   const k = randn(B * H * Tk * D);
@@ -37,7 +41,11 @@ test.each([
   const dv0 = randn(v.length);
   // Batch row 0 keeps every key; later rows lose some; with B >= 3 one row has no visible key at all.
   const kvLen = Uint32Array.from({ length: B }, (_, b) => (b === 0 ? Tk : b === 2 ? 0 : Math.max(1, Tk - 2 * b)));
-  const d: ref.AttentionDims = { B, H, Tq, Tk, D, causal, kvLen: padded ? kvLen : undefined };
+  const state = new StepState(ctx);
+  const seed = (Math.random() * 2 ** 32) >>> 0;
+  state.set({ step: 2, seed, lr: 0 });
+  const dropMask = dropP > 0 ? dropoutMask(B * H * Tq * Tk, dropP, seed, 2, 11) : undefined;
+  const d: ref.AttentionDims = { B, H, Tq, Tk, D, causal, kvLen: padded ? kvLen : undefined, dropMask };
   const tq = pool.from(q, [B, H, Tq, D]);
   const tk = pool.from(k, [B, H, Tk, D]);
   const tv = pool.from(v, [B, H, Tk, D]);
@@ -46,7 +54,11 @@ test.each([
   const dq = pool.from(dq0, [B, H, Tq, D]);
   const dk = pool.from(dk0, [B, H, Tk, D]);
   const dv = pool.from(dv0, [B, H, Tk, D]);
-  const gd = { B, H, Tq, Tk, D, causal, kvLen: padded ? pool.from(kvLen, [B]) : undefined };
+  const gd = {
+    B, H, Tq, Tk, D, causal,
+    kvLen: padded ? pool.from(kvLen, [B]) : undefined,
+    dropout: dropP > 0 ? { p: dropP, stream: 11, state } : undefined,
+  };
   const rec = new Recorder(ctx);
   attentionForward(rec, out, probs, tq, tk, tv, gd);
   attentionBackward(rec, dq, dk, dv, pool.from(dOut, [B, H, Tq, D]), tq, tk, tv, probs, gd);
@@ -63,15 +75,17 @@ test.each([
   expectClose('dk (accumulated)', await dk.read(), add(g.dk, dk0));
   expectClose('dv (accumulated)', await dv.read(), add(g.dv, dv0));
   rec.destroy();
+  state.destroy();
   pool.free();
 });
 
-test('the reference attention backward matches finite differences (causal, padded, cross)', () => {
-  for (const [Tq, Tk, causal] of [[4, 4, true], [3, 5, false]] as const) {
+test('the reference attention backward matches finite differences (causal, padded, cross, dropout)', () => {
+  for (const [Tq, Tk, causal, dropP] of [[4, 4, true, 0], [3, 5, false, 0], [4, 4, true, 0.3]] as const) {
     const B = 2;
     const H = 2;
     const D = 3;
-    const d: ref.AttentionDims = { B, H, Tq, Tk, D, causal, kvLen: [Tk, Tk - 2] };
+    const dropMask = dropP > 0 ? dropoutMask(B * H * Tq * Tk, dropP, 99, 1, 0) : undefined;
+    const d: ref.AttentionDims = { B, H, Tq, Tk, D, causal, kvLen: [Tk, Tk - 2], dropMask };
     const q = Float64Array.from(randn(B * H * Tq * D));
     const k = Float64Array.from(randn(B * H * Tk * D));
     const v = Float64Array.from(randn(B * H * Tk * D));
