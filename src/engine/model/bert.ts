@@ -16,6 +16,7 @@ import { residualBackward } from '../ops/residual';
 import { type Arena, ArenaPlan } from './arena';
 import { type AttentionShape, attentionBlockBackward, attentionBlockForward, linearBackward, linearForward } from './blocks';
 import type { BatchShape } from './memory';
+import type { TrainGraph } from './graph';
 import type { ParamLayout } from './params';
 import { tanhBackward, tanhForward } from './pointwise';
 import { type Linear, type Norm, ParamViews } from './views';
@@ -29,7 +30,7 @@ interface Layer {
   ln2: Norm;
 }
 
-export class BertGraph {
+export class BertGraph implements TrainGraph {
   readonly acts: Arena;
   readonly dacts: Arena;
   /** Inputs uploaded each step ([N] or [B] u32; labels >= their vocabulary are ignored). */
@@ -143,6 +144,14 @@ export class BertGraph {
         ln2: v.norm(`${h}.output.LayerNorm`),
       });
     }
+  }
+
+  get inputs(): Record<string, Tensor> {
+    return { input_ids: this.ids, token_type_ids: this.types, kvLen: this.kvLen, mlm_labels: this.mlmLabels, nsp_labels: this.nspLabels };
+  }
+
+  get lossTerms(): Tensor[] {
+    return this.layout.config.pooler ? [this.mlmStats, this.nspStats] : [this.mlmStats];
   }
 
   private shape(): AttentionShape {

@@ -13,6 +13,7 @@ import { residualBackward } from '../ops/residual';
 import { type Arena, ArenaPlan } from './arena';
 import { type AttentionActs, type AttentionGrads, type AttentionShape, attentionBlockBackward, attentionBlockForward, linearBackward, linearForward, type QkvSource } from './blocks';
 import { type Linear, type Norm, ParamViews, slabView } from './views';
+import type { TrainGraph } from './graph';
 import type { ParamLayout } from './params';
 import { crossEntropyForwardBackward } from '../ops/crossentropy';
 import { fill } from '../ops/fill';
@@ -27,7 +28,7 @@ interface Layer {
   fcProj: Linear;
 }
 
-export class GptGraph {
+export class GptGraph implements TrainGraph {
   readonly acts: Arena;
   readonly dacts: Arena;
   /** Inputs uploaded each step: token ids and next-token targets ([N] u32; targets >= V are ignored). */
@@ -124,6 +125,14 @@ export class GptGraph {
   private readonly dwte: Tensor;
   private readonly lmHead: Tensor;
   private readonly dlmHead: Tensor;
+
+  get inputs(): Record<string, Tensor> {
+    return { idx: this.idx, targets: this.targets };
+  }
+
+  get lossTerms(): Tensor[] {
+    return [this.lossStats];
+  }
 
   private shape(): AttentionShape {
     const cfg = this.layout.config;

@@ -1,0 +1,258 @@
+// One optimizer step as a recorded trace, replayed (tinygrad's TinyJit, llm.c's training loop):
+// for a (model, batch shape) the forward + backward of one micro-batch, the gradient norm and
+// AdamW are recorded ONCE; every step then uploads its batches, writes the per-step uniforms
+// (lr, step, seed) and submits ONE command encoder:
+//   [zero grads] ([copy micro-batch k inputs] [forward + backward])×K [grad norm + AdamW] [copy metrics]
+// Gradients accumulate over the K micro-batches (the loss gradient is scaled by 1/K). Nothing is
+// read back inside a step: loss and grad norm come out of a staging ring a step or two late.
+import type { GpuContext } from '../gpu/device';
+import { BufferUsage } from '../gpu/flags';
+import { Recorder } from '../gpu/kernel';
+import { Tensor } from '../gpu/tensor';
+import { fill } from '../ops/fill';
+import { StepState } from '../ops/step-state';
+import { adamwStep, type AdamWHyper } from '../optim/adamw';
+import { gradNormForward, gradNormScratchWords } from '../optim/gradnorm';
+import { BertGraph } from '../model/bert';
+import { GptGraph } from '../model/gpt';
+import type { TrainGraph } from '../model/graph';
+import { assertFits, type BatchShape, type DeviceLimits, type MemoryEstimate } from '../model/memory';
+import type { ParamLayout } from '../model/params';
+import { ReadbackRing } from './readback';
+
+export interface TrainStepOptions {
+  batch: BatchShape;
+  /** Micro-batches per optimizer step (gradient accumulation), default 1. */
+  microSteps?: number;
+  adamw: AdamWHyper & { weightDecay: number };
+  /** Clip the global gradient norm to this; <= 0 disables clipping. */
+  gradClip: number;
+  /** Memory budget for the fit check (WebGPU does not report device memory). */
+  memoryBudgetBytes?: number;
+  /** Steps of metrics in flight before a step waits for the oldest (default 3). */
+  readbackDepth?: number;
+}
+
+/** One micro-batch: a u32 array per graph input, each of the recorded length. */
+export type MicroBatch = Readonly<Record<string, Uint32Array>>;
+
+export interface StepMetrics {
+  /** 1-based optimizer step. */
+  step: number;
+  /** Mean over micro-batches of the summed loss terms. */
+  loss: number;
+  /** Per loss term, mean over micro-batches (GPT: [lm]; BERT: [mlm, nsp]). */
+  terms: number[];
+  /** Correct argmax predictions over counted targets, per term. */
+  accuracy: number[];
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  lr: number;
+}
+
+/** Raised when a replay is asked for a batch the trace was not recorded for (TinyJit's JitError). */
+export class TraceShapeError extends Error {
+  override name = 'TraceShapeError';
+}
+
+export function buildGraph(ctx: GpuContext, layout: ParamLayout, params: Tensor, grads: Tensor, batch: BatchShape, gradScale: number): TrainGraph {
+  if (layout.config.kind === 'decoder') return new GptGraph(ctx, layout, params, grads, batch, gradScale);
+  if (layout.config.kind === 'encoder') return new BertGraph(ctx, layout, params, grads, batch, gradScale);
+  throw new Error(`TrainStep: no graph for '${layout.config.kind}' models yet`);
+}
+
+export class TrainStep {
+  readonly params: Tensor;
+  readonly grads: Tensor;
+  readonly m: Tensor;
+  readonly v: Tensor;
+  readonly graph: TrainGraph;
+  readonly estimate: MemoryEstimate;
+  readonly microSteps: number;
+  /** Metrics collected so far, in step order (appended a step or two late). */
+  readonly metrics: StepMetrics[] = [];
+  private readonly state: StepState;
+  private readonly gradNorm: Tensor;
+  private readonly zeroRec: Recorder;
+  private readonly microRec: Recorder;
+  private readonly optRec: Recorder;
+  private readonly evalRec: Recorder;
+  private readonly inputSlots: GPUBuffer;
+  private readonly inputLayout: { name: string; tensor: Tensor; offset: number; length: number }[];
+  private readonly slotBytes: number;
+  private readonly ring: ReadbackRing;
+  private readonly lrs = new Map<number, number>();
+  private stepCount = 0;
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly layout: ParamLayout,
+    readonly options: TrainStepOptions,
+  ) {
+    const limits: DeviceLimits = {
+      maxBufferSize: ctx.limits.maxBufferSize,
+      maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize,
+      memoryBudgetBytes: options.memoryBudgetBytes,
+    };
+    this.estimate = assertFits(layout, options.batch, limits);
+    this.microSteps = options.microSteps ?? 1;
+    if (!Number.isInteger(this.microSteps) || this.microSteps < 1) throw new Error(`TrainStep: microSteps must be a positive integer, got ${this.microSteps}`);
+    const n = layout.totalFloats;
+    this.params = Tensor.empty(ctx, [n], 'f32', 'params');
+    this.grads = Tensor.empty(ctx, [n], 'f32', 'grads');
+    this.m = Tensor.empty(ctx, [n], 'f32', 'adam.m');
+    this.v = Tensor.empty(ctx, [n], 'f32', 'adam.v');
+    this.gradNorm = Tensor.empty(ctx, [2], 'f32', 'gradNorm');
+    this.state = new StepState(ctx);
+    this.graph = buildGraph(ctx, layout, this.params, this.grads, options.batch, 1 / this.microSteps);
+
+    // Inputs: one staging slot per micro-batch, written by queue.writeBuffer, copied in-encoder.
+    let offset = 0;
+    this.inputLayout = Object.entries(this.graph.inputs).map(([name, tensor]) => {
+      const entry = { name, tensor, offset, length: tensor.numel };
+      offset += Math.ceil((tensor.numel * 4) / 16) * 16;
+      return entry;
+    });
+    this.slotBytes = offset;
+    this.inputSlots = ctx.createBuffer({ label: 'train.inputs', size: Math.max(16, offset * this.microSteps), usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
+
+    this.zeroRec = new Recorder(ctx);
+    fill(this.zeroRec, this.grads);
+    this.microRec = new Recorder(ctx);
+    this.graph.forward(this.microRec);
+    this.graph.backward(this.microRec);
+    this.optRec = new Recorder(ctx);
+    const scratch = Tensor.empty(ctx, [gradNormScratchWords(n)], 'f32', 'gradNorm.partials');
+    this.optRec.own(scratch.buffer);
+    gradNormForward(this.optRec, this.gradNorm, this.grads, options.gradClip, scratch);
+    const { weightDecay, ...hyper } = options.adamw;
+    const ranges = [
+      { offset: layout.decayRange.offset, count: layout.decayRange.length, weightDecay },
+      { offset: layout.noDecayRange.offset, count: layout.noDecayRange.length, weightDecay: 0 },
+    ];
+    adamwStep(this.optRec, this.params, this.m, this.v, this.grads, this.state, ranges, hyper, this.gradNorm);
+    this.evalRec = new Recorder(ctx);
+    this.graph.forward(this.evalRec);
+
+    const terms = this.graph.lossTerms.length;
+    this.ring = new ReadbackRing(ctx, (this.microSteps * terms * 4 + 2) * 4, options.readbackDepth ?? 3, 'train.metrics');
+  }
+
+  /** Uploads flat parameters (layout order, e.g. from a checkpoint or an initializer). */
+  setParams(flat: Float32Array): void {
+    if (flat.length !== this.layout.totalFloats) throw new Error(`TrainStep.setParams: ${flat.length} floats, layout has ${this.layout.totalFloats}`);
+    this.params.write(flat);
+  }
+
+  /** AdamW moments and the step counter, for resuming from a checkpoint. */
+  setOptimizerState(m: Float32Array, v: Float32Array, step: number): void {
+    if (m.length !== this.layout.totalFloats || v.length !== this.layout.totalFloats) throw new Error('TrainStep.setOptimizerState: moments do not match the layout');
+    this.m.write(m);
+    this.v.write(v);
+    this.stepCount = step;
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+
+  private checkBatch(mb: MicroBatch, k: number): void {
+    for (const e of this.inputLayout) {
+      const data = mb[e.name];
+      if (!data) throw new TraceShapeError(`TrainStep: micro-batch ${k} has no '${e.name}' (recorded inputs: ${this.inputLayout.map((x) => x.name).join(', ')})`);
+      if (data.length !== e.length) {
+        const { batchSize, seqLen } = this.options.batch;
+        throw new TraceShapeError(
+          `TrainStep: micro-batch ${k} input '${e.name}' has ${data.length} values; the trace was recorded for ` +
+            `batch ${batchSize}x${seqLen} (${e.length} values). Build a new TrainStep for a new shape.`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Runs one optimizer step over `batches` (exactly microSteps of them) at learning rate `lr`.
+   * Returns after submitting (it waits only if the metrics ring is full of unfinished steps).
+   */
+  async run(batches: readonly MicroBatch[], lr: number, seed = 0): Promise<void> {
+    if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
+    if (batches.length !== this.microSteps) {
+      throw new TraceShapeError(`TrainStep: ${batches.length} micro-batches given, the trace was recorded for ${this.microSteps}`);
+    }
+    batches.forEach((mb, k) => this.checkBatch(mb, k));
+    const staging = await this.ring.acquire((tag, values) => this.collect(tag, values));
+    const queue = this.ctx.device.queue;
+    batches.forEach((mb, k) => {
+      for (const e of this.inputLayout) {
+        const data = mb[e.name];
+        queue.writeBuffer(this.inputSlots, k * this.slotBytes + e.offset, data.buffer, data.byteOffset, data.byteLength);
+      }
+    });
+    const step = this.stepCount + 1;
+    this.state.set({ step, seed, lr });
+    this.lrs.set(step, lr);
+    const encoder = this.ctx.device.createCommandEncoder({ label: `train.step ${step}` });
+    this.zeroRec.encode(encoder);
+    const terms = this.graph.lossTerms;
+    for (let k = 0; k < this.microSteps; k++) {
+      for (const e of this.inputLayout) {
+        encoder.copyBufferToBuffer(this.inputSlots, k * this.slotBytes + e.offset, e.tensor.buffer, e.tensor.byteOffset, e.length * 4);
+      }
+      this.microRec.encode(encoder);
+      terms.forEach((t, i) => encoder.copyBufferToBuffer(t.buffer, t.byteOffset, staging, (k * terms.length + i) * 16, 16));
+    }
+    this.optRec.encode(encoder);
+    encoder.copyBufferToBuffer(this.gradNorm.buffer, this.gradNorm.byteOffset, staging, this.microSteps * terms.length * 16, 8);
+    queue.submit([encoder.finish()]);
+    this.ring.commit(step);
+    this.stepCount = step;
+  }
+
+  private collect(step: number, values: Float32Array): void {
+    const T = this.graph.lossTerms.length;
+    const K = this.microSteps;
+    const terms = Array.from({ length: T }, (_, i) => {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += values[(k * T + i) * 4];
+      return s / K;
+    });
+    const accuracy = Array.from({ length: T }, (_, i) => {
+      let correct = 0;
+      let count = 0;
+      for (let k = 0; k < K; k++) {
+        count += values[(k * T + i) * 4 + 1];
+        correct += values[(k * T + i) * 4 + 2];
+      }
+      return count > 0 ? correct / count : 0;
+    });
+    const lr = this.lrs.get(step) ?? NaN;
+    this.lrs.delete(step);
+    this.metrics.push({ step, loss: terms.reduce((a, b) => a + b, 0), terms, accuracy, gradNorm: values[K * T * 4], lr });
+  }
+
+  /** Waits for every submitted step and collects its metrics. */
+  async flush(): Promise<StepMetrics[]> {
+    await this.ring.drain((tag, values) => this.collect(tag, values));
+    if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
+    return this.metrics;
+  }
+
+  /** Loss of one batch without updating anything (validation). Reads back: not for inside a step. */
+  async evaluate(batch: MicroBatch): Promise<number> {
+    this.checkBatch(batch, 0);
+    for (const e of this.inputLayout) e.tensor.write(batch[e.name]);
+    await this.evalRec.run();
+    let loss = 0;
+    for (const t of this.graph.lossTerms) loss += (await t.read())[0];
+    return loss;
+  }
+
+  destroy(): void {
+    for (const r of [this.zeroRec, this.microRec, this.optRec, this.evalRec]) r.destroy();
+    this.graph.destroy();
+    this.ring.destroy();
+    this.state.destroy();
+    this.inputSlots.destroy();
+    for (const t of [this.params, this.grads, this.m, this.v, this.gradNorm]) t.destroy();
+  }
+}

@@ -1,0 +1,96 @@
+// Ten AdamW steps (grad clip, warmup + cosine lr) of the replayed training step against PyTorch's
+// recorded losses and gradient norms; a replayed step allocates no GPU buffers; gradient
+// accumulation over identical micro-batches reproduces the single-batch run; a batch of another
+// shape is refused.
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { GpuContext } from '../../../src/engine/gpu/device';
+import { type MicroBatch, TraceShapeError, TrainStep } from '../../../src/engine/train/step';
+import { learningRate } from '../../../src/engine/optim/schedule';
+import { type Golden, loadGolden } from './goldens';
+
+let ctx: GpuContext;
+beforeAll(async () => {
+  ctx = await GpuContext.open();
+});
+afterAll(() => ctx?.destroy());
+
+function batchOf(g: Golden): MicroBatch {
+  if (g.cfg.kind === 'decoder') return { idx: g.input('idx'), targets: g.input('targets') };
+  const B = g.batchSize;
+  const T = g.cfg.blockSize;
+  const mask = g.input('attention_mask');
+  const kvLen = Uint32Array.from({ length: B }, (_, b) => mask.subarray(b * T, (b + 1) * T).reduce((s, x) => s + x, 0));
+  return {
+    input_ids: g.input('input_ids'), token_type_ids: g.input('token_type_ids'), kvLen,
+    mlm_labels: g.input('mlm_labels'), nsp_labels: g.input('nsp_labels'),
+  };
+}
+
+function makeStep(g: Golden, microSteps = 1): TrainStep {
+  const o = g.optimizer;
+  const step = new TrainStep(ctx, g.layout, {
+    batch: { batchSize: g.batchSize, seqLen: g.cfg.blockSize },
+    microSteps,
+    adamw: { beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay },
+    gradClip: o.gradClip,
+  });
+  step.setParams(g.flatParams);
+  return step;
+}
+
+async function train(g: Golden, step: TrainStep, microSteps: number): Promise<{ created: number[] }> {
+  const o = g.optimizer;
+  const batch = batchOf(g);
+  const created: number[] = [];
+  for (let it = 0; it < o.steps; it++) {
+    const lr = learningRate({ kind: 'cosine', lr: o.lr, minLr: o.minLr, warmupIters: o.warmupIters, decayIters: o.lrDecayIters }, it);
+    expect(lr).toBeCloseTo(g.training.lrs[it], 12); // the schedule is nanoGPT's, as the golden's
+    const before = ctx.buffersCreated;
+    await step.run(Array.from({ length: microSteps }, () => batch), lr);
+    created.push(ctx.buffersCreated - before);
+  }
+  await step.flush();
+  return { created };
+}
+
+for (const name of ['gpt', 'gpt_nobias', 'bert']) {
+  test(`${name}: 10 replayed AdamW steps follow PyTorch's losses within 1e-4, allocating nothing`, async () => {
+    const g = loadGolden(name);
+    const step = makeStep(g);
+    const { created } = await train(g, step, 1);
+    const m = step.metrics;
+    expect(m.map((x) => x.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const rows = m.map((x, i) => `step ${x.step}: loss ${x.loss.toFixed(6)} (torch ${g.training.losses[i].toFixed(6)}), grad norm ${x.gradNorm.toFixed(5)} (torch ${g.training.gradNorms[i].toFixed(5)})`);
+    const final = await step.evaluate(batchOf(g));
+    console.log(`${name}:\n  ${rows.join('\n  ')}\n  after 10 steps: ${final.toFixed(6)} (torch ${g.training.finalLoss.toFixed(6)})`);
+    m.forEach((x, i) => {
+      expect(Math.abs(x.loss - g.training.losses[i]), `loss at step ${i + 1}`).toBeLessThan(1e-4);
+      expect(Math.abs(x.gradNorm - g.training.gradNorms[i]) / g.training.gradNorms[i], `grad norm at step ${i + 1}`).toBeLessThan(1e-4);
+    });
+    expect(Math.abs(final - g.training.finalLoss)).toBeLessThan(1e-4);
+    // Every step after the first is a pure replay: no new GPU buffers.
+    expect(created.slice(1)).toEqual(new Array(9).fill(0));
+    step.destroy();
+  });
+}
+
+test('gradient accumulation over 2 identical micro-batches reproduces the single-batch steps', async () => {
+  const g = loadGolden('gpt');
+  const step = makeStep(g, 2);
+  const { created } = await train(g, step, 2);
+  step.metrics.forEach((x, i) => expect(Math.abs(x.loss - g.training.losses[i]), `loss at step ${i + 1}`).toBeLessThan(1e-4));
+  expect(Math.abs((await step.evaluate(batchOf(g))) - g.training.finalLoss)).toBeLessThan(1e-4);
+  expect(created.slice(1)).toEqual(new Array(9).fill(0));
+  step.destroy();
+});
+
+test('a batch of another shape is refused with the recorded shape named', async () => {
+  const g = loadGolden('gpt');
+  const step = makeStep(g);
+  const short = { idx: new Uint32Array(2 * 11), targets: new Uint32Array(2 * 11) };
+  await expect(step.run([short], 1e-3)).rejects.toThrow(TraceShapeError);
+  await expect(step.run([short], 1e-3)).rejects.toThrow(/input 'idx' has 22 values; the trace was recorded for batch 3x11 \(33 values\)/);
+  await expect(step.run([batchOf(g), batchOf(g)], 1e-3)).rejects.toThrow(/2 micro-batches given, the trace was recorded for 1/);
+  await expect(step.run([{ idx: g.input('idx') }], 1e-3)).rejects.toThrow(/has no 'targets'/);
+  step.destroy();
+});
