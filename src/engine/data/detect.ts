@@ -52,7 +52,8 @@ function isHan(cp: number): boolean {
   return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xff00 && cp <= 0xffef);
 }
 
-export function detectEncoding(sample: Uint8Array): Detection {
+/** `complete`: the sample is the whole file (so a cut-off last character is a real error). */
+export function detectEncoding(sample: Uint8Array, complete: boolean): Detection {
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return { ok: true, encoding: 'utf8', bomLength: 3 };
   if (sample[0] === 0xff && sample[1] === 0xfe) return { ok: true, encoding: 'utf16le', bomLength: 2 };
   if (sample[0] === 0xfe && sample[1] === 0xff) return { ok: true, encoding: 'utf16be', bomLength: 2 };
@@ -68,7 +69,7 @@ export function detectEncoding(sample: Uint8Array): Detection {
     return { ok: false, code: 'binary', offset: firstControl, message: `${controls} control bytes in the first ${sample.length}: this looks like a binary file, not text` };
   }
 
-  const whole = sample.subarray(0, utf8BoundaryLength(sample));
+  const whole = complete ? sample : sample.subarray(0, utf8BoundaryLength(sample));
   if (isUtf8(whole)) return { ok: true, encoding: 'utf8', bomLength: 0 };
 
   const text = iconv.decode(Buffer.from(whole), 'gb18030');
@@ -78,8 +79,8 @@ export function detectEncoding(sample: Uint8Array): Detection {
     if (cp === 0xfffd) bad++;
     if (cp >= 0x80) { nonAscii++; if (isHan(cp)) han++; }
   }
-  // A cut-off final character may decode as U+FFFD; allow that one.
-  if (bad <= 1 && nonAscii > 0 && han / nonAscii >= 0.6) return { ok: true, encoding: 'gb18030', bomLength: 0 };
+  // A final character cut off by the sample's end may decode as U+FFFD; allow that one.
+  if (bad <= (complete ? 0 : 1) && nonAscii > 0 && han / nonAscii >= 0.6) return { ok: true, encoding: 'gb18030', bomLength: 0 };
 
   const offset = firstInvalidUtf8(whole);
   return {

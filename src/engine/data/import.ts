@@ -139,7 +139,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         const fh = await open(path, 'r');
         const sample = Buffer.alloc(Math.min(SAMPLE_BYTES, bytes));
         try { await fh.read(sample, 0, sample.length, 0); } finally { await fh.close(); }
-        const det = detectEncoding(sample);
+        const det = detectEncoding(sample, sample.length === bytes);
         if (!det.ok) {
           const line = 1 + sample.subarray(0, det.offset).filter((b) => b === 0x0a).length;
           report({ line, offset: det.offset, code: det.code, severity: 'error', message: `${det.message}; file skipped` });
