@@ -61,6 +61,10 @@ export interface TrainOptions {
   checkpointEvery: number;
   /** Checkpoints kept (the newest). */
   keepCheckpoints: number;
+  /** Tokens of sample text generated at each evaluation (GPT only; 0 = none). */
+  sampleTokens: number;
+  /** Text the samples start from ('' = a newline or <|endoftext|>, as nanoGPT's sample.py). */
+  samplePrompt: string;
   seed: number;
   /** Where run folders go. */
   runsDir: string;
@@ -99,6 +103,8 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   logEvery: 10,
   checkpointEvery: 500,
   keepCheckpoints: 3,
+  sampleTokens: 200,
+  samplePrompt: '',
   seed: 1337,
   runsDir: 'runs',
   name: '',
@@ -124,6 +130,7 @@ export function validateTrainOptions(o: TrainOptions): TrainOptions {
   if (!(o.valFraction > 0 && o.valFraction < 1)) throw new Error(`--valFraction must be between 0 and 1; got ${o.valFraction}`);
   if (!(o.lr > 0) || !(o.minLr >= 0) || o.minLr > o.lr) throw new Error(`--lr must be > 0 and --minLr in [0, lr]; got ${o.lr}, ${o.minLr}`);
   if (!(o.beta1 >= 0 && o.beta1 < 1 && o.beta2 >= 0 && o.beta2 < 1)) throw new Error('--beta1 and --beta2 must be in [0, 1)');
+  if (!Number.isInteger(o.sampleTokens) || o.sampleTokens < 0) throw new Error(`--sampleTokens must be a non-negative integer; got ${o.sampleTokens}`);
   if (o.warmupSteps < 0 || o.weightDecay < 0 || o.gradClip < 0) throw new Error('--warmupSteps, --weightDecay and --gradClip must be >= 0');
   return o;
 }
