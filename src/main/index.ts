@@ -1,11 +1,12 @@
 // Electron main process: one window, the menu, the engine-host supervisor and the IPC router.
 // It never does engine work itself: requests are passed to the host process and answered later.
 import { app, BrowserWindow, ipcMain, Menu } from 'electron';
-import { replyError, wireError, type StudioEvent } from '../protocol/index.ts';
+import { replyError, wireError, type DriverChoice, type StudioEvent } from '../protocol/index.ts';
 import { utilityLauncher } from './launch-utility.ts';
 import { buildMenu } from './menu.ts';
 import { builtPaths } from './paths.ts';
-import { createRouter } from './router.ts';
+import { appHandlers, createRouter } from './router.ts';
+import { SettingsFile } from './settings.ts';
 import { EngineSupervisor } from './supervisor.ts';
 import { createMainWindow, isAppFrame } from './window.ts';
 
@@ -14,8 +15,16 @@ export const REQUEST_CHANNEL = 'studio:request';
 export const EVENT_CHANNEL = 'studio:event';
 
 const paths = builtPaths(import.meta.url);
-const supervisor = new EngineSupervisor({ entry: paths.hostEntry, launcher: utilityLauncher, assetsDir: paths.assetsDir });
-const route = createRouter(supervisor);
+const settings = new SettingsFile(app.getPath('userData'));
+// An explicit PRETRAIN_STUDIO_VULKAN_ICD for this launch wins over the saved setting.
+const supervisor = new EngineSupervisor({
+  entry: paths.hostEntry,
+  launcher: utilityLauncher,
+  assetsDir: paths.assetsDir,
+  driver: process.env.PRETRAIN_STUDIO_VULKAN_ICD ? undefined : settings.current.vulkanDriver,
+});
+const rememberDriver = (driver: DriverChoice) => settings.update({ vulkanDriver: driver });
+const route = createRouter(supervisor, appHandlers(supervisor, { onDriverChosen: rememberDriver }));
 
 function broadcast(event: StudioEvent): void {
   for (const window of BrowserWindow.getAllWindows()) window.webContents.send(EVENT_CHANNEL, event);
@@ -41,7 +50,13 @@ void app.whenReady().then(() => {
   });
   supervisor.onEvent(broadcast);
   Menu.setApplicationMenu(
-    buildMenu({ send: broadcast, restartEngine: (driver) => void supervisor.restart(driver) }),
+    buildMenu({
+      send: broadcast,
+      restartEngine: (driver) => {
+        if (driver) rememberDriver(driver);
+        void supervisor.restart(driver);
+      },
+    }),
   );
   createMainWindow(paths);
   void supervisor.start();

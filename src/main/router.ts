@@ -9,6 +9,7 @@ import {
   type AppCommandName,
   type CommandParams,
   type CommandResult,
+  type DriverChoice,
   type EngineCommandName,
   type ReplyMessage,
 } from '../protocol/index.ts';
@@ -18,11 +19,19 @@ export type AppHandlers = {
   [K in AppCommandName]: (params: CommandParams<K>) => Promise<CommandResult<K>>;
 };
 
+export interface AppHooks {
+  /** Called when a person picks a Vulkan driver (host.restart with `driver`), to remember it. */
+  onDriverChosen?: (driver: DriverChoice) => void;
+}
+
 /** Handlers for commands the app answers itself (host lifecycle). */
-export function appHandlers(supervisor: EngineSupervisor): AppHandlers {
+export function appHandlers(supervisor: EngineSupervisor, hooks: AppHooks = {}): AppHandlers {
   return {
     'host.status': async () => supervisor.state,
-    'host.restart': async ({ driver }) => supervisor.restart(driver),
+    'host.restart': async ({ driver }) => {
+      if (driver) hooks.onDriverChosen?.(driver);
+      return supervisor.restart(driver);
+    },
   };
 }
 

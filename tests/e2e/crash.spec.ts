@@ -1,6 +1,7 @@
 // Kill the engine host while a command is in flight: the caller gets a HostExited error, the UI
 // says the engine died and why, the supervisor restarts it, and the UI shows the new host ready.
 import { expect, test } from '@playwright/test';
+import { swiftshaderIcds } from '../../src/engine/gpu/drivers.ts';
 import { startBridge, TestClient, type RunningBridge } from './bridge.ts';
 
 let bridge: RunningBridge;
@@ -49,4 +50,19 @@ test('a host killed mid-command is reported in the UI and recovers after restart
   await page.getByRole('button', { name: 'Dismiss engine notice' }).click();
   await expect(notice).toHaveCount(0);
   client.close();
+});
+
+test('the person can restart the engine on another software driver from the device panel', async ({ page }) => {
+  const swiftshader = swiftshaderIcds()[0];
+  test.skip(!swiftshader, 'SwiftShader (Chromium) is not installed');
+  await page.goto(bridge.url);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+  const device = page.getByTestId('device-panel');
+  await expect(device).toContainText('maxBufferSize');
+  await page.getByLabel('Vulkan driver').selectOption('swiftshader');
+  await page.getByRole('button', { name: 'Restart the engine with this driver' }).click();
+  await expect(device).toContainText(swiftshader!);
+  await expect(device).toContainText(/SwiftShader/i);
+  await expect(page.getByTestId('adapter')).toContainText('CPU fallback (SwiftShader)');
+  await expect(page.getByTestId('engine-state')).toContainText('Engine ready');
 });

@@ -92,4 +92,6 @@ test('screenshot of the shell', async ({ page }) => {
   await page.screenshot({ path: 'test-results/shell.png' });
   await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
   await page.screenshot({ path: 'test-results/shell-other-theme.png' });
+  await page.getByRole('button', { name: 'Corpus', exact: true }).click();
+  await page.screenshot({ path: 'test-results/shell-corpus.png' });
 });
