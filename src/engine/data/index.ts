@@ -8,3 +8,4 @@ export { splitDataset, type SplitSpec, type DataSplit } from './split';
 export { sampleBatch, sampleDocumentBatch, type Batch, type DocumentBatch } from './sampler';
 export { batchRng, mulberry32, mixSeed, type Rng } from './rng';
 export { benchImport, type ImportBenchResult } from './bench';
+export { SAMPLE_CORPUS_FILES } from './sample-corpus';
