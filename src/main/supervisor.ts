@@ -272,15 +272,16 @@ export class EngineSupervisor {
       this.setState({ state: 'failed', reason: `Engine host ${reason} ${this.crashTimes.length} times in a minute; not restarting.` });
       return;
     }
-    // Restart with the driver that worked; a full re-plan is what host.restart is for.
+    // Restart with the driver that worked (a full re-plan is what host.restart is for). Queued on
+    // the lifecycle at once, so requests made during the delay wait for the new host.
     const candidate = running.candidate;
-    setTimeout(() => {
-      void this.serialize(async () => {
-        if (this.running) return;
-        const outcome = await this.launchAndProbe(candidate);
-        if (!outcome.ok) this.setState({ state: 'failed', reason: outcome.reason, driver: candidate.label });
-      });
-    }, this.options.restartDelayMs ?? 300);
+    const delayMs = this.options.restartDelayMs ?? 300;
+    void this.serialize(async () => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.running) return;
+      const outcome = await this.launchAndProbe(candidate);
+      if (!outcome.ok) this.setState({ state: 'failed', reason: outcome.reason, driver: candidate.label });
+    });
   }
 
   private async stopRunning(graceMs: number): Promise<void> {

@@ -68,6 +68,13 @@ describe('engine supervisor with a real host process', () => {
     expect(ping).toMatchObject({ ok: true, requestId: 'p1' });
   });
 
+  it('a request without a reply in time fails with Timeout; the host keeps serving', async () => {
+    const slow = await supervisor.request('host.ping', { delayMs: 2_000 }, 200);
+    expect(slow).toMatchObject({ ok: false, error: { name: 'Timeout' } });
+    if (!slow.ok) expect(slow.error.message).toContain('host.ping');
+    expect(await supervisor.request('host.ping', {})).toMatchObject({ ok: true });
+  });
+
   it('reports a host killed mid-command and restarts it', async () => {
     const before = supervisor.state.pid;
     expect(before).toBeGreaterThan(0);
@@ -80,8 +87,11 @@ describe('engine supervisor with a real host process', () => {
     expect(reply).toMatchObject({ ok: false, requestId: 'slow', error: { name: 'HostExited' } });
     expect((reply as { error: { message: string } }).error.message).toContain('SIGKILL');
     expect((await exited).reason).toContain('SIGKILL');
+    // Asked while the host is down: waits for the restarted host instead of failing.
+    const duringRestart = supervisor.request('host.ping', {});
     const after = await ready;
     expect(after.pid).not.toBe(before);
+    expect(await duringRestart).toMatchObject({ ok: true, result: { pid: after.pid } });
     expect(await route({ type: 'host.ping', requestId: 'p2', params: {} })).toMatchObject({ ok: true });
   });
 
