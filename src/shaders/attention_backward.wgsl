@@ -2,7 +2,7 @@
 // with M the attention-dropout mask (recomputed from the counters; all ones without dropout):
 //   dP = (dOut v^T) * M;  dS = P * (dP - rowsum(P * dP)) * scale;  dq = dS k;  dk = dS^T q;
 //   dv = (P * M)^T dOut.  Needs rng.wgsl prepended.
-// Entry `row`:      one workgroup (64 threads) per (b, h, i): writes the whole dS row (scratch).
+// Entry `row`:      one thread per (b, h, i): writes the whole dS row (scratch).
 // Entry `dquery`:   one thread per (b, h, i, d): dq += dS k over visible keys.
 // Entry `dkeyvalue`: one thread per (b, h, j, d): dk += dS^T q, dv += P^T dOut over queries i
 //                   (i >= j when causal). All sums run in a fixed order: deterministic.
@@ -34,9 +34,6 @@ fn dropFactor(e: u32) -> f32 {
   return select(0.0, p.dropScale, kept);
 }
 
-const WG: u32 = 64u;
-var<workgroup> scratch: array<f32, 64>;
-
 fn visibleEnd(b: u32, i: u32) -> u32 {
   var end = p.Tk;
   if (p.hasKvLen != 0u) { end = min(end, kvLen[b]); }
@@ -44,34 +41,29 @@ fn visibleEnd(b: u32, i: u32) -> u32 {
   return end;
 }
 
+// One thread per row: no workgroup barriers (see attention_forward.wgsl).
 @compute @workgroup_size(64)
 fn row(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = wid.x + wid.y * nwg.x; // (b * H + h) * Tq + i
+  let r = (wid.x + wid.y * nwg.x) * 64u + lid; // (b * H + h) * Tq + i
   if (r >= p.B * p.H * p.Tq) { return; }
   let i = r % p.Tq;
   let bh = r / p.Tq;
   let end = visibleEnd(bh / p.H, i);
   let oBase = r * p.D;
   let base = r * p.Tk;
-  var dot = 0.0;
-  for (var j = lid; j < end; j += WG) {
+  var rowDot = 0.0;
+  for (var j = 0u; j < end; j++) {
     let vBase = (bh * p.Tk + j) * p.D;
     var s = 0.0;
     for (var c = 0u; c < p.D; c++) { s += dOut[oBase + c] * v[vBase + c]; }
-    s *= dropFactor(base + j);
     dS[base + j] = s; // dP for now
-    dot += s * probs[base + j];
   }
-  scratch[lid] = dot;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { scratch[lid] += scratch[lid + s]; }
-    workgroupBarrier();
+  if (p.dropout != 0u) {
+    for (var j = 0u; j < end; j++) { dS[base + j] *= dropFactor(base + j); }
   }
-  let rowDot = scratch[0];
-  for (var j = lid; j < p.Tk; j += WG) {
-    if (j < end) { dS[base + j] = probs[base + j] * (dS[base + j] - rowDot) * p.scale; } else { dS[base + j] = 0.0; }
-  }
+  for (var j = 0u; j < end; j++) { rowDot += dS[base + j] * probs[base + j]; }
+  for (var j = 0u; j < end; j++) { dS[base + j] = probs[base + j] * (dS[base + j] - rowDot) * p.scale; }
+  for (var j = end; j < p.Tk; j++) { dS[base + j] = 0.0; }
 }
 
 @compute @workgroup_size(256)
@@ -100,10 +92,23 @@ fn dkeyvalue(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
   if (p.causal != 0u) { begin = j; }
   var accK = 0.0;
   var accV = 0.0;
-  for (var i = begin; i < p.Tq; i++) {
-    let r = bh * p.Tq + i;
-    accK += dS[r * p.Tk + j] * q[r * p.D + c];
-    accV += probs[r * p.Tk + j] * dropFactor(r * p.Tk + j) * dOut[r * p.D + c];
+  // Walk rows i of this (b, h) with running offsets: dS / probs step by Tk, q / dOut by D.
+  var e = (bh * p.Tq + begin) * p.Tk + j;
+  var o = (bh * p.Tq + begin) * p.D + c;
+  if (p.dropout != 0u) {
+    for (var i = begin; i < p.Tq; i++) {
+      accK += dS[e] * q[o];
+      accV += probs[e] * dropFactor(e) * dOut[o];
+      e += p.Tk;
+      o += p.D;
+    }
+  } else {
+    for (var i = begin; i < p.Tq; i++) {
+      accK += dS[e] * q[o];
+      accV += probs[e] * dOut[o];
+      e += p.Tk;
+      o += p.D;
+    }
   }
   dk[idx] += accK;
   dv[idx] += accV;

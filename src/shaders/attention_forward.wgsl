@@ -1,7 +1,7 @@
 // Scaled dot-product attention forward with materialized probabilities.
 // Key j is visible to query i iff j < kvLen[b] (when hasKvLen) and, if causal, j <= i; so the
 // visible keys of a row are j < end(b, i). A row with no visible key gets zero probabilities.
-// Entry `scores`: one workgroup (64 threads) per (b, h, i) row: probs = softmax(scale * q k^T) over
+// Entry `scores`: one thread per (b, h, i) row: probs = softmax(scale * q k^T) over
 //                 visible keys, zeros elsewhere (every element of probs is written).
 // Entry `values`: one thread per (b, h, i, d): out = (probs * dropMask) v over the visible keys
 //                 (overwrite). With attention dropout (needs rng.wgsl prepended), element e of probs
@@ -25,9 +25,6 @@ struct StepState { step: u32, seed: u32, lr: f32, reserved: u32 }
 @group(0) @binding(6) var<storage, read> state: StepState;
 @group(0) @binding(7) var<uniform> p: Params;
 
-const WG: u32 = 64u;
-var<workgroup> scratch: array<f32, 64>;
-
 fn visibleEnd(b: u32, i: u32) -> u32 {
   var end = p.Tk;
   if (p.hasKvLen != 0u) { end = min(end, kvLen[b]); }
@@ -35,32 +32,18 @@ fn visibleEnd(b: u32, i: u32) -> u32 {
   return end;
 }
 
-fn reduce(lid: u32, value: f32, isMax: bool) -> f32 {
-  scratch[lid] = value;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) {
-      if (isMax) { scratch[lid] = max(scratch[lid], scratch[lid + s]); } else { scratch[lid] += scratch[lid + s]; }
-    }
-    workgroupBarrier();
-  }
-  let r = scratch[0];
-  workgroupBarrier();
-  return r;
-}
-
+// One thread per row: no workgroup barriers, which cost more than they save on CPU adapters.
 @compute @workgroup_size(64)
 fn scores(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let row = wid.x + wid.y * nwg.x; // (b * H + h) * Tq + i
+  let row = (wid.x + wid.y * nwg.x) * 64u + lid; // (b * H + h) * Tq + i
   if (row >= p.B * p.H * p.Tq) { return; }
   let i = row % p.Tq;
   let bh = row / p.Tq;
-  let b = bh / p.H;
-  let end = visibleEnd(b, i);
+  let end = visibleEnd(bh / p.H, i);
   let qBase = row * p.D;
   let base = row * p.Tk;
   var m = -3.4e38;
-  for (var j = lid; j < end; j += WG) {
+  for (var j = 0u; j < end; j++) {
     let kBase = (bh * p.Tk + j) * p.D;
     var s = 0.0;
     for (var c = 0u; c < p.D; c++) { s += q[qBase + c] * k[kBase + c]; }
@@ -68,17 +51,15 @@ fn scores(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
     probs[base + j] = s;
     m = max(m, s);
   }
-  m = reduce(lid, m, true);
   var sum = 0.0;
-  for (var j = lid; j < end; j += WG) {
+  for (var j = 0u; j < end; j++) {
     let e = exp(probs[base + j] - m);
     probs[base + j] = e;
     sum += e;
   }
-  let inv = 1.0 / reduce(lid, sum, false);
-  for (var j = lid; j < p.Tk; j += WG) {
-    if (j < end) { probs[base + j] *= inv; } else { probs[base + j] = 0.0; }
-  }
+  let inv = 1.0 / sum;
+  for (var j = 0u; j < end; j++) { probs[base + j] *= inv; }
+  for (var j = end; j < p.Tk; j++) { probs[base + j] = 0.0; }
 }
 
 @compute @workgroup_size(256)

@@ -65,7 +65,7 @@ export function attentionForward(
   const buffers = [q, k, v, dims.kvLen ?? q, probs, out, stateBinding(rec, dims)];
   const storage = ['read', 'read', 'read', 'read', 'write', 'write', 'read'] as const;
   const p = params(dims);
-  kernelFor(rec, 'attention.forward.scores', rngWgsl + forwardWgsl, storage, 'scores').record(rec, buffers, groupsFor(rec, B * H * Tq, 1), p);
+  kernelFor(rec, 'attention.forward.scores', rngWgsl + forwardWgsl, storage, 'scores').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
   kernelFor(rec, 'attention.forward.values', rngWgsl + forwardWgsl, storage, 'values').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
 }
 
@@ -94,7 +94,7 @@ export function attentionBackward(
   const buffers = [q, k, v, dims.kvLen ?? q, probs, dOut, scratch, dq, dk, dv, stateBinding(rec, dims)];
   const storage = ['read', 'read', 'read', 'read', 'read', 'read', 'write', 'write', 'write', 'write', 'read'] as const;
   const p = params(dims);
-  kernelFor(rec, 'attention.backward.row', rngWgsl + backwardWgsl, storage, 'row').record(rec, buffers, groupsFor(rec, B * H * Tq, 1), p);
+  kernelFor(rec, 'attention.backward.row', rngWgsl + backwardWgsl, storage, 'row').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
   kernelFor(rec, 'attention.backward.dquery', rngWgsl + backwardWgsl, storage, 'dquery').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
   kernelFor(rec, 'attention.backward.dkeyvalue', rngWgsl + backwardWgsl, storage, 'dkeyvalue').record(rec, buffers, groupsFor(rec, B * H * Tk * D, 256), p);
 }
