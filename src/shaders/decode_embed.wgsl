@@ -1,5 +1,6 @@
 // Incremental decoding: token + position embedding for the rows being fed this step.
-// x[r, c] = wte[tokens[r], c] + wpe[pos0 + r, c] for r < nRows.
+// x[r, c] = wte[tokens[r], c] + wpe[pos0 + r, c] for r < nRows; rows nRows..R-1 are zeroed so a
+// prefill's matmuls (which run over all R rows) see finite values there.
 // Bindings: 0 step (read, u32 [pos0, nRows, tokens[R]]), 1 wte [V, C], 2 wpe [maxT, C],
 // 3 x [R, C] (write), 4 params. Grid: (ceil(C / 64), R).
 struct Params { C: u32, V: u32, maxT: u32, _pad: u32 }
@@ -13,7 +14,11 @@ struct Params { C: u32, V: u32, maxT: u32, _pad: u32 }
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let c = gid.x;
   let r = gid.y;
-  if (c >= p.C || r >= step[1]) { return; }
+  if (c >= p.C) { return; }
+  if (r >= step[1]) {
+    x[r * p.C + c] = 0.0;
+    return;
+  }
   // The host validates ids and positions; the clamps only keep a bad write inside the tables.
   let tok = min(step[2u + r], p.V - 1u);
   let pos = min(step[0] + r, p.maxT - 1u);

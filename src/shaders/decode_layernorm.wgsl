@@ -1,7 +1,7 @@
 // Incremental decoding: layernorm over C of each row fed this step (one workgroup per row).
 // out[r, :] = (x[r, :] - mean) * rstd * gamma (+ beta), biased variance as PyTorch.
 // With lastRowOnly, a single workgroup normalizes row nRows-1 into out row 0 (the final
-// layernorm: only the last position's logits are needed).
+// layernorm: only the last position's logits are needed). Rows nRows..R-1 of out are zeroed.
 // Bindings: 0 step (read, u32 [pos0, nRows, …]), 1 x [R, C], 2 gamma [C], 3 beta [C] (ignored
 // unless hasBias), 4 out [R, C] (write), 5 params. Grid: (R) or (1) with lastRowOnly.
 struct Params { C: u32, eps: f32, hasBias: u32, lastRowOnly: u32 }
@@ -36,7 +36,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     r = n - 1u;
     outRow = 0u;
   }
-  if (r >= n) { return; }
+  if (r >= n) {
+    for (var c = lid; c < p.C; c += WG) { out[outRow * p.C + c] = 0.0; }
+    return;
+  }
   let base = r * p.C;
   var s = 0.0;
   for (var c = lid; c < p.C; c += WG) { s += x[base + c]; }

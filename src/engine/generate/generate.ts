@@ -83,7 +83,7 @@ export async function* generate(decoder: KvDecoder, codec: TextCodec, options: G
   // Longer prompts keep their end, as nanoGPT crops to the last blockSize tokens.
   const context = prompt.slice(-blockSize);
   const generated: number[] = [];
-  const stream = new TextStream(codec.decode, options.stop);
+  const stream = new TextStream((ids) => codec.decode(ids), options.stop);
   let reason: StopReason = 'max_tokens';
 
   decoder.reset();

@@ -13,6 +13,7 @@ import { BufferUsage, MapMode } from '../gpu/flags';
 import { Recorder } from '../gpu/kernel';
 import { alignOffset, Tensor } from '../gpu/tensor';
 import type { ModelConfig } from '../model/config';
+import { matmul } from '../ops/matmul';
 import { decodeAttention, decodeEmbed, decodeKvAppend, decodeLayernorm, decodeMatvec, STEP_HEADER } from './decode-ops';
 import type { DecoderWeights } from './weights';
 
@@ -112,25 +113,37 @@ export class KvDecoder {
     const eps = cfg.layerNormEps;
     const step = this.stepBuf;
 
+    // One row: the decode matvec. Several (prefill): the engine's tiled matmul over all R rows;
+    // rows past nRows compute on zeros (decode_embed and decode_layernorm write zeros there) and
+    // are never read. Exact-erf GELU has no matmul epilogue, so it stays on the matvec.
+    const useMatmul = (rows: number) => rows > 1 && cfg.activation === 'gelu_tanh';
+    const linear = (rec: Recorder, rows: number, y: Tensor, inp: Tensor, W: Tensor, b: Tensor | null, K: number, N: number, act: boolean, accumulate: boolean, label: string) => {
+      if (useMatmul(rows)) {
+        matmul(rec, { out: y, a: inp, b: W.view([K, N], 0), bias: b ?? undefined, gelu: act, accumulate, label: `decode.prefill.${label}` });
+      } else {
+        decodeMatvec(rec, y, step, inp, W, 'kn', rows, K, N, { bias: b, activation: act ? cfg.activation : null, accumulate });
+      }
+    };
+
     const record = (rows: number): Recorder => {
       const rec = new Recorder(ctx);
-      decodeEmbed(rec, x.view([rows, C], 0), step, wte, wpe, rows, C);
-      for (const w of layers) {
-        const xr = x.view([rows, C], 0);
-        const xnr = xn.view([rows, C], 0);
-        const qkvr = qkv.view([rows, 3 * C], 0);
-        const attr = att.view([rows, C], 0);
-        const hr = hidden.view([rows, F], 0);
+      const xr = x.view([rows, C], 0);
+      const xnr = xn.view([rows, C], 0);
+      const qkvr = qkv.view([rows, 3 * C], 0);
+      const attr = att.view([rows, C], 0);
+      const hr = hidden.view([rows, F], 0);
+      decodeEmbed(rec, xr, step, wte, wpe, rows, C);
+      layers.forEach((w, l) => {
         decodeLayernorm(rec, xnr, step, xr, w.ln1w, w.ln1b, rows, C, eps);
-        decodeMatvec(rec, qkvr, step, xnr, w.attnW, 'kn', rows, C, 3 * C, { bias: w.attnB });
+        linear(rec, rows, qkvr, xnr, w.attnW, w.attnB, C, 3 * C, false, false, `h${l}.c_attn`);
         decodeKvAppend(rec, w.kc, w.vc, step, qkvr, rows, C, D, maxT);
         decodeAttention(rec, attr, scores.view([rows, H, maxT], 0), step, qkvr, w.kc, w.vc, rows, C, D, maxT);
-        decodeMatvec(rec, xr, step, attr, w.projW, 'kn', rows, C, C, { bias: w.projB, accumulate: true });
+        linear(rec, rows, xr, attr, w.projW, w.projB, C, C, false, true, `h${l}.attn.c_proj`);
         decodeLayernorm(rec, xnr, step, xr, w.ln2w, w.ln2b, rows, C, eps);
-        decodeMatvec(rec, hr, step, xnr, w.fcW, 'kn', rows, C, F, { bias: w.fcB, activation: cfg.activation });
-        decodeMatvec(rec, xr, step, hr, w.fcProjW, 'kn', rows, F, C, { bias: w.fcProjB, accumulate: true });
-      }
-      decodeLayernorm(rec, xf, step, x.view([rows, C], 0), lnfW, lnfB, rows, C, eps, true);
+        linear(rec, rows, hr, xnr, w.fcW, w.fcB, C, F, true, false, `h${l}.c_fc`);
+        linear(rec, rows, xr, hr, w.fcProjW, w.fcProjB, F, C, false, true, `h${l}.mlp.c_proj`);
+      });
+      decodeLayernorm(rec, xf, step, xr, lnfW, lnfB, rows, C, eps, true);
       decodeMatvec(rec, this.logits, step, xf, head, 'nk', 1, C, V);
       return rec;
     };

@@ -142,7 +142,9 @@ test('decode layernorm (with and without beta, all rows and last row only) and e
     await rec.run();
     const withB = layernormForward(x, g, bta, R, C, 1e-5).out;
     const noB = layernormForward(x, g, new Float64Array(C), R, C, 1e-5).out;
-    expect(maxRelError((await outB.read()).subarray(0, nRows * C), withB.subarray(0, nRows * C))).toBeLessThan(1e-4);
+    const gotB = await outB.read();
+    expect(maxRelError(gotB.subarray(0, nRows * C), withB.subarray(0, nRows * C))).toBeLessThan(1e-4);
+    expect([...gotB.subarray(nRows * C)].every((v) => v === 0)).toBe(true); // rows past nRows zeroed
     expect(maxRelError((await outNoB.read()).subarray(0, nRows * C), noB.subarray(0, nRows * C))).toBeLessThan(1e-4);
     expect(maxRelError(await outLast.read(), withB.subarray((nRows - 1) * C, nRows * C))).toBeLessThan(1e-4);
     for (const t of [rec, step, xT, gT, bT, outB, outNoB, outLast]) t.destroy();
@@ -150,13 +152,15 @@ test('decode layernorm (with and without beta, all rows and last row only) and e
   const V = 7, C = 65, maxT = 9, pos0 = 4, tokens = [6, 0, 3];
   const wte = randn(V * C), wpe = randn(maxT * C);
   const step = stepOf(pos0, tokens);
-  const wteT = Tensor.from(ctx, wte, [V, C]), wpeT = Tensor.from(ctx, wpe, [maxT, C]), x = Tensor.empty(ctx, [tokens.length, C]);
+  const R = tokens.length + 2;
+  const wteT = Tensor.from(ctx, wte, [V, C]), wpeT = Tensor.from(ctx, wpe, [maxT, C]), x = Tensor.from(ctx, randn(R * C), [R, C]);
   const rec = new Recorder(ctx);
-  decodeEmbed(rec, x, step, wteT, wpeT, tokens.length, C);
+  decodeEmbed(rec, x, step, wteT, wpeT, R, C);
   await rec.run();
   const got = await x.read();
   tokens.forEach((tok, r) => {
     for (let c = 0; c < C; c++) expect(got[r * C + c]).toBeCloseTo(wte[tok * C + c] + wpe[(pos0 + r) * C + c], 6);
   });
+  expect([...got.subarray(tokens.length * C)].every((v) => v === 0)).toBe(true); // rows past nRows zeroed
   for (const t of [rec, step, wteT, wpeT, x]) t.destroy();
 });

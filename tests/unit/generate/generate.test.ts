@@ -10,6 +10,8 @@ import { applyRepetitionPenalty, argmax } from '../../../src/engine/generate/sam
 import { uploadWeights, type DecoderWeights } from '../../../src/engine/generate/weights';
 import { decoderConfig } from '../../../src/engine/model/config';
 import { randomParams, referenceGptForward } from './reference-gpt';
+import { trainTokenizer } from '../../../src/engine/tokenizers/train';
+import { EOS } from '../../../src/engine/tokenizers/specials';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz .\n';
 const codec: TextCodec = {
@@ -133,4 +135,26 @@ test('stop strings cut the text, EOS ends before showing itself, context_full an
   await expect(run({ prompt: '' })).rejects.toThrow(/startId/);
   expect((await run({ prompt: '', startId: ALPHABET.indexOf('\n'), maxNewTokens: 3 })).tokens).toHaveLength(3);
   await expect(run({ maxNewTokens: -1 })).rejects.toThrow(/maxNewTokens/);
+});
+
+test('a trained byte-level BPE Tokenizer works as the codec: multi-byte text streams whole, EOS is its special id', async () => {
+  const corpus = ['To be, or not to be: that is the question. 生存还是毁灭，这是一个问题。 😀 ', 'Whether tis nobler in the mind 忍受命运的暴虐 to suffer.'];
+  const tok = await trainTokenizer(corpus, { kind: 'bpe', vocabSize: 300, specials: [EOS] });
+  const eosId = tok.tokenToId(EOS)!;
+  const bcfg = decoderConfig({ vocabSize: tok.vocabSize, nLayer: 1, nHead: 2, nEmbd: 8, blockSize: 16 });
+  const w = uploadWeights(ctx, bcfg, randomParams(bcfg, 3, 0.5));
+  const d = new KvDecoder(ctx, w);
+  for (const seed of [1, 2, 3]) {
+    let streamed = '';
+    let end;
+    for await (const ev of generate(d, tok, { prompt: '生存还是', maxNewTokens: 25, seed, temperature: 1.5, eosId })) {
+      if (ev.type === 'token') streamed += ev.text;
+      else ((end = ev), (streamed += ev.tail));
+    }
+    expect(streamed).toBe(end!.text);
+    expect(end!.text).toBe(tok.decode(end!.tokens));
+    expect(end!.tokens).not.toContain(eosId);
+  }
+  d.destroy();
+  w.destroy();
 });
