@@ -4,7 +4,9 @@ import { Recorder } from '../../../src/engine/gpu/kernel';
 import { geluBackward, geluForward } from '../../../src/engine/ops/gelu';
 import { residualBackward, residualForward } from '../../../src/engine/ops/residual';
 import { dot, numericalGradient, relError } from '../../../src/engine/reference/fd';
+import { tanhBackward, tanhForward } from '../../../src/engine/ops/tanh';
 import * as ref from '../../../src/engine/reference/gelu';
+import * as th from '../../../src/engine/reference/tanh';
 import { expectClose, Pool, randn } from './helpers';
 
 let ctx: GpuContext;
@@ -59,4 +61,29 @@ test('the gelu reference backward matches finite differences', () => {
   const x = Float64Array.from(randn(9, 2));
   const w = randn(9);
   expect(relError(ref.geluBackward(w, x), numericalGradient((v) => dot(ref.geluForward(v), w), x))).toBeLessThan(1e-7);
+});
+
+test.each([1, 17, 130, 5000])('tanh forward and backward vs float64 (n=%i)', async (n) => {
+  const pool = new Pool(ctx);
+  const x = randn(n, 2);
+  x[0] = n > 1 ? 1e4 : -1e4; // saturated: must be exactly +-1, not NaN
+  const dOut = randn(n);
+  const dx0 = randn(n);
+  const y = pool.empty([n]);
+  const dx = pool.from(dx0, [n]);
+  const rec = new Recorder(ctx);
+  tanhForward(rec, y, pool.from(x, [n]));
+  tanhBackward(rec, dx, pool.from(dOut, [n]), y);
+  await rec.run();
+  const want = th.tanhForward(x);
+  expectClose('tanh', await y.read(), want);
+  expectClose('dx (accumulated)', await dx.read(), add(th.tanhBackward(dOut, want), dx0));
+  rec.destroy();
+  pool.free();
+});
+
+test('the tanh reference backward matches finite differences', () => {
+  const x = Float64Array.from(randn(9, 2));
+  const w = randn(9);
+  expect(relError(th.tanhBackward(w, th.tanhForward(x)), numericalGradient((v) => dot(th.tanhForward(v), w), x))).toBeLessThan(1e-7);
 });
