@@ -1,6 +1,9 @@
 // Deterministic embedding gradient dTable[v, :] += sum over positions p with ids[p] == v of dOut[p, :],
 // summed in increasing p, with no float atomics: a stable counting sort of positions by id, then
-// one thread per (v, c) sums its bucket in order. Six entry points run in sequence on one bind set.
+// each bucket is summed in order by one thread per channel: `bucket_sum` runs a thread per (v, c)
+// (small vocabularies), `slot_sum` a thread per (sorted slot, c) that works only where a bucket
+// starts (large vocabularies: N*C threads instead of V*C). Same sums, same order, same bits.
+// Six entry points run in sequence on one bind set.
 // Positions are split in chunks of 256; `work` (u32) holds, in order:
 //   rank[N]             position's rank among equal ids earlier in its chunk (0xffffffff: id >= V)
 //   base[chunks * V]    per (chunk, v): count, then (after `chunk_scan`) exclusive prefix over chunks
@@ -105,4 +108,21 @@ fn bucket_sum(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
   var sum = 0.0;
   for (var k = 0u; k < count; k++) { sum += dOut[work[begin + k] * p.C + c]; }
   dTable[i] += sum;
+}
+
+@compute @workgroup_size(256)
+fn slot_sum(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = linear(wid, nwg, lid);
+  if (i >= p.N * p.C) { return; }
+  let slot = i / p.C;
+  let c = i - slot * p.C;
+  let used = work[startAt() + p.V - 1u] + work[totalAt() + p.V - 1u]; // positions with a valid id
+  if (slot >= used) { return; }
+  let v = ids[work[sortedAt() + slot]];
+  if (work[startAt() + v] != slot) { return; } // not the first slot of its bucket
+  let count = work[totalAt() + v];
+  let begin = sortedAt() + slot;
+  var sum = 0.0;
+  for (var k = 0u; k < count; k++) { sum += dOut[work[begin + k] * p.C + c]; }
+  dTable[v * p.C + c] += sum;
 }

@@ -85,7 +85,8 @@ export function embeddingBackward(
   pass('chunk_scan', groupsFor(rec, V, 256));
   pass('vocab_scan', [1]);
   pass('scatter', groupsFor(rec, N, 256));
-  pass('bucket_sum', groupsFor(rec, V * C, 256));
+  if (V <= N) pass('bucket_sum', groupsFor(rec, V * C, 256));
+  else pass('slot_sum', groupsFor(rec, N * C, 256));
 }
 
 /** dWpe[t, :] += sum over b of dOut[b, t, :]. */
