@@ -3,11 +3,11 @@
 // tokenizer by the shard builder), then split train / validation.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { TrainOptions } from '../config/train-config';
 import { buildShards, importCorpus, loadManifest, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
-import { trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
+import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
 
 export type PreparePhase = 'import' | 'tokenizer' | 'shards' | 'split';
 
@@ -93,8 +93,19 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
 
   let tokenizer = opts.tokenizer;
   if (!tokenizer) {
-    report({ phase: 'tokenizer', message: `training a ${o.tokenizer} tokenizer` });
-    tokenizer = await trainTokenizer(readTexts(corpusDir), tokenizerOptionsFor(o));
+    // Trained tokenizers are cached per (corpus content, trainer options): a second run starts at once.
+    const tokOptions = tokenizerOptionsFor(o);
+    const key = createHash('sha256').update(JSON.stringify({ v: 1, corpus: manifest.contentHash, tokOptions })).digest('hex').slice(0, 16);
+    const cached = join(cacheDir, 'tokenizers', `${o.tokenizer}-${key}.json`);
+    if (existsSync(cached)) {
+      tokenizer = await loadTokenizer(cached);
+      report({ phase: 'tokenizer', message: `${o.tokenizer} tokenizer from the cache (${tokenizer.vocabSize} tokens)` });
+    } else {
+      report({ phase: 'tokenizer', message: `training a ${o.tokenizer} tokenizer` });
+      tokenizer = await trainTokenizer(readTexts(corpusDir), tokOptions);
+      await mkdir(dirname(cached), { recursive: true });
+      saveTokenizer(tokenizer, cached);
+    }
   }
   report({ phase: 'shards', message: `tokenizing (${tokenizer.kind}, ${tokenizer.vocabSize} tokens)`, fraction: 0 });
   const shards = await buildShards({

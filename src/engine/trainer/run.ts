@@ -198,7 +198,9 @@ export class TrainingRun {
     if (this.request.kind === 'new') {
       const o = validateTrainOptions({ ...this.request.options, corpus: [...this.request.options.corpus] });
       refuseUnavailable(o);
-      o.runsDir = resolve(o.runsDir); // saved in config.json: a resume from elsewhere finds the cache
+      // Absolute paths in config.json: a resume from another working directory finds the same files.
+      o.runsDir = resolve(o.runsDir);
+      o.corpus = o.corpus.map((p) => resolve(p));
       this.options = o;
       this.runDir = createRunDir(o);
       this.data = await prepare(o);

@@ -1,0 +1,79 @@
+// `npm run generate -- --run runs/<name> --prompt "…" [--maxNewTokens --temperature --topK --topP
+//  --repetitionPenalty --stop … --seed --checkpoint]`: streams a trained GPT's text to stdout
+// (the adapter line and a summary go to stderr, so stdout is the text alone).
+import { join, resolve } from 'node:path';
+import { parseArgs } from '../engine/config/args.ts';
+import { generate, loadDecoder } from '../engine/generate/index.ts';
+import { latestCheckpoint, listCheckpoints } from '../engine/runstore/checkpoints.ts';
+import { EOS, loadTokenizer } from '../engine/tokenizers/index.ts';
+import { readRunConfig, TOKENIZER_FILE } from '../engine/trainer/index.ts';
+import { openGpu, runWithDriver } from './driver.ts';
+import { generateHelp } from './help.ts';
+
+const DEFAULTS = {
+  run: '', prompt: '', maxNewTokens: 200, temperature: 0.8, topK: 200, topP: 1, repetitionPenalty: 1,
+  stop: [] as string[], seed: -1, checkpoint: 0, echoPrompt: true, driver: 'auto', help: false,
+};
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let o: typeof DEFAULTS;
+  try {
+    const parsed = parseArgs(process.argv.slice(2), DEFAULTS, ['help']);
+    if (parsed.positional.length) throw new Error(`unexpected argument '${parsed.positional[0]}' (options start with --; see --help)`);
+    o = parsed.values;
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (o.help) {
+    process.stdout.write(generateHelp());
+    process.exit(0);
+  }
+  if (!o.run) fail('no run folder: pass --run runs/<name> (see --help)');
+  const runDir = resolve(o.run);
+  let config;
+  try {
+    config = readRunConfig(runDir);
+  } catch (err) {
+    fail((err as Error).message, 1);
+  }
+  const model = config.pretrain_studio.model;
+  if (model.kind !== 'decoder') fail(`${runDir} holds a ${model.kind} model; generation needs a GPT (decoder)`, 1);
+  const step = o.checkpoint > 0 ? o.checkpoint : latestCheckpoint(runDir);
+  if (step === undefined) fail(`${runDir} has no checkpoint yet`, 1);
+  if (!listCheckpoints(runDir).includes(step)) fail(`${runDir} has no checkpoint step-${step} (it has: ${listCheckpoints(runDir).join(', ') || 'none'})`, 1);
+
+  await runWithDriver(o.driver);
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const ctx = await openGpu(log);
+  const tokenizer = await loadTokenizer(join(runDir, TOKENIZER_FILE));
+  const decoder = loadDecoder(ctx, model, join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors'));
+  const eosId = tokenizer.tokenToId(EOS);
+  const codec = { encode: (t: string) => tokenizer.encode(t), decode: (ids: readonly number[]) => tokenizer.decode(ids) };
+  const abort = new AbortController();
+  process.on('SIGINT', () => abort.abort());
+  if (o.echoPrompt) process.stdout.write(o.prompt);
+  try {
+    for await (const e of generate(decoder, codec, {
+      prompt: o.prompt, maxNewTokens: o.maxNewTokens, temperature: o.temperature, topK: o.topK, topP: o.topP,
+      repetitionPenalty: o.repetitionPenalty, stop: o.stop, eosId, startId: eosId ?? tokenizer.encode('\n')[0],
+      ...(o.seed >= 0 ? { seed: o.seed } : {}), signal: abort.signal,
+    })) {
+      if (e.type === 'token') process.stdout.write(e.text);
+      else {
+        process.stdout.write(e.tail + '\n');
+        log(`step-${step}: ${e.tokens.length} tokens (${e.reason}) at ${e.tokensPerSecond.toFixed(1)} tokens/s, seed ${e.seed}`);
+      }
+    }
+  } catch (err) {
+    fail((err as Error).message, 1);
+  }
+  decoder.destroy();
+  process.exit(0);
+}
+
+void main();

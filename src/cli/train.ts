@@ -1,0 +1,62 @@
+// `npm run train -- --corpus <paths…> --objective clm --preset <name> [--key=value …]`
+// `npm run train -- --resume runs/<name> [--steps N]`
+// Trains in this process on the GPU (or the CPU fallback), printing progress; Ctrl-C saves a
+// checkpoint and exits (130). See --help (src/cli/help.ts) for every option.
+import { TrainingRun } from '../engine/trainer/index.ts';
+import { openGpu, runWithDriver } from './driver.ts';
+import { trainHelp } from './help.ts';
+import { formatDuration, ProgressPrinter } from './progress.ts';
+import { requestFromArgs } from './train-args.ts';
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let parsed: ReturnType<typeof requestFromArgs>;
+  try {
+    parsed = requestFromArgs(process.argv.slice(2));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (!parsed.request) {
+    process.stdout.write(trainHelp());
+    process.exit(0);
+  }
+  await runWithDriver(parsed.driver);
+  const ctx = await openGpu((line) => process.stdout.write(line + '\n'));
+  const printer = new ProgressPrinter();
+  const run = new TrainingRun(ctx, parsed.request, { onEvent: (e) => printer.handle(e) });
+
+  let interruptedAt = 0;
+  process.on('SIGINT', () => {
+    if (interruptedAt && Date.now() - interruptedAt > 1000) {
+      process.stderr.write('\nsecond Ctrl-C: exiting without a checkpoint\n');
+      process.exit(130);
+    }
+    if (interruptedAt) return; // the same Ctrl-C delivered twice (terminal and a parent)
+    interruptedAt = Date.now();
+    process.stderr.write('\nCtrl-C: finishing the current step and saving a checkpoint (Ctrl-C again to quit at once)\n');
+    run.stop();
+  });
+  process.on('SIGTERM', () => run.stop());
+
+  try {
+    const summary = await run.start();
+    const last = summary.evals[summary.evals.length - 1];
+    process.stdout.write(
+      `${summary.state} at step ${summary.step}/${summary.totalSteps} in ${formatDuration(summary.elapsedMs)}` +
+        `${last ? `, val loss ${last.valLoss.toFixed(4)}` : ''}, ${Math.round(summary.tokensPerSecond)} tokens/s\n` +
+        `run folder: ${summary.runDir}\n` +
+        (summary.state === 'stopped' ? `resume: npm run train -- --resume ${summary.runDir}\n` : '') +
+        `generate: npm run generate -- --run ${summary.runDir} --prompt "…"\n`,
+    );
+    process.exit(interruptedAt ? 130 : 0);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+void main();
