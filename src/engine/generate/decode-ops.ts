@@ -7,6 +7,7 @@ import embedWgsl from '../../shaders/decode_embed.wgsl?raw';
 import kvAppendWgsl from '../../shaders/decode_kv_append.wgsl?raw';
 import layernormWgsl from '../../shaders/decode_layernorm.wgsl?raw';
 import matvecWgsl from '../../shaders/decode_matvec.wgsl?raw';
+import matvecVec4Wgsl from '../../shaders/decode_matvec_vec4.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 import { expectNumel, f32, groupsFor, kernelFor, packParams } from '../ops/util';
@@ -52,6 +53,13 @@ export interface MatvecOptions {
   activation?: 'gelu_tanh' | 'gelu' | null;
   /** y += result (a residual add) instead of y = result. */
   accumulate?: boolean;
+  /** 'vec4' (split-K, 4 outputs per thread) needs N % 4 == 0 (and K % 4 == 0 for 'nk'); 'auto' picks it when it can. */
+  variant?: 'auto' | 'scalar' | 'vec4';
+}
+
+/** Whether the vec4 matvec can run: shapes divisible by 4 and every operand 16-byte aligned. */
+export function matvecVec4Fits(layout: MatvecLayout, K: number, N: number, tensors: readonly (Tensor | null | undefined)[]): boolean {
+  return N % 4 === 0 && (layout === 'kn' || K % 4 === 0) && tensors.every((t) => !t || t.byteOffset % 16 === 0);
 }
 
 /**
@@ -66,7 +74,12 @@ export function decodeMatvec(
   if (opts.bias) expectNumel(`decode.matvec.${layout}`, 'bias', opts.bias, N);
   const flags =
     (opts.bias ? 1 : 0) | (opts.activation === 'gelu_tanh' ? 2 : 0) | (opts.activation === 'gelu' ? 4 : 0) | (opts.accumulate ? 8 : 0);
-  const k = kernelFor(rec, `decode.matvec.${layout}`, matvecWgsl, ['read', 'read', 'read', 'read', 'write'], layout === 'kn' ? 'main' : 'main_nk');
+  const fits = matvecVec4Fits(layout, K, N, [W, opts.bias, y]);
+  const variant = opts.variant ?? 'auto';
+  if (variant === 'vec4' && !fits) throw new Error(`decode.matvec.${layout}.vec4: K ${K}, N ${N} or an operand offset is not a multiple of 4 floats`);
+  const vec4 = variant === 'vec4' || (variant === 'auto' && fits);
+  const label = `decode.matvec.${layout}${vec4 ? '.vec4' : ''}`;
+  const k = kernelFor(rec, label, vec4 ? matvecVec4Wgsl : matvecWgsl, ['read', 'read', 'read', 'read', 'write'], layout === 'kn' ? 'main' : 'main_nk');
   k.record(rec, [step, x, W, opts.bias ?? W, y], rowsGrid(rec, N, rows), packParams([K, N, flags]));
 }
 
