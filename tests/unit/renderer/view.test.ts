@@ -13,7 +13,7 @@ describe('attentionView', () => {
   test('one head with specials shown is the engine map itself', () => {
     const v = attentionView({ layers, layer: 1, head: 2, queryTokens: tokens, hideSpecials: false });
     expect(v.rowTokens).toEqual(['[CLS]', '你', '好', 'world', '[SEP]']);
-    expect([...v.matrix.values]).toEqual([...layers[1].probs.subarray(2 * T * T, 3 * T * T)]);
+    expect(Array.from(v.matrix.values)).toEqual([...layers[1].probs.subarray(2 * T * T, 3 * T * T)]);
   });
 
   test('hiding specials drops their rows and columns and renormalizes; mean and rollout rows sum to 1', () => {
