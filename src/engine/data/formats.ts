@@ -1,6 +1,9 @@
 // Turning a file's lines into documents, one function per format:
-//   text (.txt, .md): a document is a paragraph, i.e. lines up to a blank line. Paragraphs keep
-//     their inner newlines; one longer than maxDocumentChars is cut at a line boundary.
+//   text (.txt, .md): by default a document is a paragraph, i.e. lines up to a blank line, with
+//     its inner newlines. With textDocuments 'file' the whole file is one document, every line
+//     kept with its '\n' (blank lines too), so documents concatenated reproduce the file exactly
+//     (nanoGPT's shakespeare_char stream). Either way a document longer than maxDocumentChars is
+//     cut at a line boundary.
 //   jsonl: a document is a row's `textField` (string); `labelField` optional.
 //   csv/tsv: a header row names the columns; a document is a row's text column, with an optional
 //     label column. Quoted fields (RFC 4180) for .csv; plain tab-separated for .tsv by default.
@@ -21,6 +24,8 @@ export interface FormatOptions {
   labelColumn: string | null | undefined;
   /** Quoted fields; default true for .csv, false for .tsv. */
   csvQuoting: boolean | undefined;
+  /** .txt/.md documents: 'paragraph' (default) or 'file'. */
+  textDocuments: 'paragraph' | 'file';
   maxDocumentChars: number;
   maxLineBytes: number;
 }
@@ -47,14 +52,18 @@ function tooLong(e: Extract<LineEvent, { kind: 'too-long' }>, limit: number): Om
 }
 
 export async function extractText(events: AsyncIterable<LineEvent[]>, opts: FormatOptions, sink: DocSink, issue: IssueSink): Promise<void> {
+  const wholeFile = opts.textDocuments === 'file';
   let lines: string[] = [];
   let chars = 0;
-  const flush = async () => { if (lines.length) await sink(lines.join('\n'), undefined); lines = []; chars = 0; };
+  const flush = async () => {
+    if (lines.length) await sink(wholeFile ? lines.join('\n') + '\n' : lines.join('\n'), undefined);
+    lines = []; chars = 0;
+  };
   for await (const batch of events) {
     for (const e of batch) {
       if (e.kind === 'invalid') { issue({ line: e.line, offset: e.offset, code: 'invalid-bytes', severity: 'warning', message: 'invalid UTF-8 bytes replaced by U+FFFD' }); continue; }
-      if (e.kind === 'too-long') { issue(tooLong(e, opts.maxLineBytes)); await flush(); continue; }
-      if (e.text.trim() === '') { await flush(); continue; }
+      if (e.kind === 'too-long') { issue(tooLong(e, opts.maxLineBytes)); if (!wholeFile) await flush(); continue; }
+      if (!wholeFile && e.text.trim() === '') { await flush(); continue; }
       if (chars + e.text.length > opts.maxDocumentChars && lines.length) await flush();
       lines.push(e.text); chars += e.text.length + 1;
     }

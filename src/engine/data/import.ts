@@ -29,10 +29,15 @@ export interface ImportOptions {
   csvQuoting?: boolean;
   /** Lines longer than this are skipped and reported (default 8 MiB). */
   maxLineBytes?: number;
+  /** .txt/.md: a document per paragraph (default) or per file (see formats.ts). */
+  textDocuments?: 'paragraph' | 'file';
   /** Text paragraphs longer than this are cut at a line boundary (default 1,000,000). */
   maxDocumentChars?: number;
   /** Issues listed per file before a 'too-many-issues' summary (default 50). */
   maxIssuesPerFile?: number;
+  /** Drop exact-duplicate documents (default true). Off for reference workloads that must see
+   *  the file as it is (nanoGPT's shakespeare_char repeats short speeches such as "Away!"). */
+  dedup?: boolean;
   /** Count tokens too (stats.tokens). */
   tokenizer?: Tokenizer;
   onProgress?: (p: ImportProgress) => void;
@@ -106,7 +111,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
   const maxLineBytes = opts.maxLineBytes ?? 8 * 1024 * 1024;
   const fmt: FormatOptions = {
     textField: opts.textField ?? 'text', labelField: opts.labelField, textColumn: opts.textColumn, labelColumn: opts.labelColumn,
-    csvQuoting: opts.csvQuoting, maxDocumentChars: opts.maxDocumentChars ?? 1_000_000, maxLineBytes,
+    csvQuoting: opts.csvQuoting, textDocuments: opts.textDocuments ?? 'paragraph', maxDocumentChars: opts.maxDocumentChars ?? 1_000_000, maxLineBytes,
   };
   const outDir = resolve(opts.outDir);
   await mkdir(join(outDir, '..'), { recursive: true });
@@ -151,7 +156,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
           const text = normalizeText(raw);
           if (text.trim() === '') { stats.stats.emptyDropped++; return; }
           const [h1, h2] = hash64(text);
-          if (!seen.add(h1, h2)) { stats.stats.duplicatesDropped++; return; }
+          if (opts.dedup !== false && !seen.add(h1, h2)) { stats.stats.duplicatesDropped++; return; }
           const doc = label === undefined ? { text, source: fi } : { text, label: normalizeText(label), source: fi };
           await writer.write(doc);
           content.add(text, doc.label);
@@ -186,7 +191,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
     const manifest: CorpusManifest = {
       version: CORPUS_FORMAT_VERSION, createdAt: new Date().toISOString(), contentHash: content.digest(),
       files: entries, stats: stats.stats, issues,
-      options: { textField: fmt.textField, labelField: fmt.labelField ?? null, textColumn: fmt.textColumn ?? null, labelColumn: fmt.labelColumn ?? null, csvQuoting: fmt.csvQuoting ?? null, maxLineBytes, maxDocumentChars: fmt.maxDocumentChars },
+      options: { textField: fmt.textField, labelField: fmt.labelField ?? null, textColumn: fmt.textColumn ?? null, labelColumn: fmt.labelColumn ?? null, csvQuoting: fmt.csvQuoting ?? null, maxLineBytes, textDocuments: fmt.textDocuments, maxDocumentChars: fmt.maxDocumentChars, dedup: opts.dedup !== false },
     };
     writeJsonAtomic(join(tmp, 'manifest.json'), manifest);
     await publishDir(tmp, outDir);

@@ -19,6 +19,17 @@ describe('formats', () => {
     expect(ws.docs(r.dir!).map((d) => d.text)).toEqual(['Line one\nline two', 'Second para', 'Third']);
   });
 
+  test("textDocuments 'file': one document per file, every line and blank line kept; long files cut at lines", async () => {
+    const text = 'one\n\n\nthree blank-separated\n  indented\n';
+    const r = await importCorpus({ inputs: [ws.file('whole.txt', text)], outDir: out(), textDocuments: 'file' });
+    expect(ws.docs(r.dir!).map((d) => d.text)).toEqual([text]);
+    const long = Array.from({ length: 40 }, (_, i) => `line ${i}`).join('\n') + '\n';
+    const cut = await importCorpus({ inputs: [ws.file('whole-long.txt', long)], outDir: out(), textDocuments: 'file', maxDocumentChars: 60 });
+    const docs = ws.docs(cut.dir!).map((d) => d.text);
+    expect(docs.length).toBeGreaterThan(4);
+    expect(docs.join('')).toBe(long);
+  });
+
   test('.md is read like text', async () => {
     const p = ws.file('b.md', '# Title\n\nSome *markdown* text.\n');
     const r = await importCorpus({ inputs: [p], outDir: out() });

@@ -27,10 +27,10 @@ const probes: Record<string, string> = {
 const work = mkdtempSync(join(tmpdir(), 'tok-parity-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe.each<[TokenizerKind, number]>([['char', 120], ['bpe', 420], ['wordpiece', 200]])('%s tokenizer (vocab %i)', (kind, vocabSize) => {
+describe.each<[TokenizerKind, number, boolean]>([['char', 120, false], ['bpe', 420, false], ['wordpiece', 200, true], ['wordpiece', 260, false]])('%s tokenizer (vocab %i, lowercase %s)', (kind, vocabSize, lowercase) => {
   test('ids and decoding match tokenizers (native) and @huggingface/tokenizers', async () => {
-    const ours = await trainTokenizer(texts, { kind, vocabSize, lowercase: kind === 'wordpiece' });
-    const path = join(work, `${kind}.json`);
+    const ours = await trainTokenizer(texts, { kind, vocabSize, lowercase });
+    const path = join(work, `${kind}-${lowercase}.json`);
     saveTokenizer(ours, path);
     const reloaded = await loadTokenizer(path);
     expect(reloaded.hash).toBe(ours.hash);
