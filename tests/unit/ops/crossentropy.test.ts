@@ -54,3 +54,26 @@ test('the reference gradient matches finite differences of the mean loss', () =>
   const numeric = numericalGradient((x) => ref.crossEntropy(x, targets, N, V).mean, logits);
   expect(relError(ref.crossEntropy(logits, targets, N, V).dlogits, numeric)).toBeLessThan(1e-7);
 });
+
+test('accuracy takes the first argmax on ties (as torch.argmax), in every lane position', async () => {
+  const pool = new Pool(ctx);
+  const V = 300; // > 2 x 128 lanes: ties across strided lanes and tree levels
+  const N = 6;
+  const logits = new Float32Array(N * V);
+  // Row n has its maximum 1.0 at columns tieAt[n][0] < tieAt[n][1]; the target is the earlier one
+  // (right) except on row 5.
+  const tieAt = [[5, 133], [127, 128], [64, 129], [1, 299], [0, 255], [100, 227]];
+  const targets = new Uint32Array(N);
+  for (let n = 0; n < N; n++) {
+    for (const j of tieAt[n]) logits[n * V + j] = 1;
+    targets[n] = n === 5 ? tieAt[n][1] : tieAt[n][0];
+  }
+  const stats = pool.empty([4]);
+  const rec = new Recorder(ctx);
+  crossEntropyForwardBackward(rec, pool.empty([N]), pool.empty([N, V]), stats, pool.from(logits, [N, V]), pool.from(targets, [N]), { N, V });
+  await rec.run();
+  expect((await stats.read())[2]).toBe(ref.crossEntropy(logits, targets, N, V).correct);
+  expect((await stats.read())[2]).toBe(5);
+  rec.destroy();
+  pool.free();
+});
