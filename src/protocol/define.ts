@@ -1,6 +1,7 @@
 // One command = one schema file (src/protocol/commands/*.ts) + one handler. A command says who
 // answers it: the engine host process ('engine') or the process that owns the host ('app': the
 // Electron main process or the loopback bridge, e.g. restarting the host).
+import { literal, object, string } from 'valibot';
 import type * as v from 'valibot';
 
 // Schemas are stored with their types erased to "some valibot schema"; callers get precise types
@@ -28,4 +29,14 @@ export function defineCommand<P extends AnySchema, R extends AnySchema, T extend
   definition: CommandDefinition<P, R, T>,
 ): CommandDefinition<P, R, T> {
   return definition;
+}
+
+/** An event schema: an object with a literal dotted `type`. Add it to events/index.ts. */
+export function defineEvent<T extends string, E extends v.ObjectEntries>(type: T, entries: E) {
+  return object({ type: literal(type), ...entries });
+}
+
+/** An event about one training run: carries the `runId` it belongs to. */
+export function defineRunEvent<T extends string, E extends v.ObjectEntries>(type: T, entries: E) {
+  return object({ type: literal(type), runId: string(), ...entries });
 }

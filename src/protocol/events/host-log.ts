@@ -1,8 +1,8 @@
 import * as v from 'valibot';
+import { defineEvent } from '../define.ts';
 
 /** A line worth showing a person: engine warnings, driver fallback decisions. */
-export const HostLogSchema = v.object({
-  type: v.literal('host.log'),
+export const HostLogSchema = defineEvent('host.log', {
   level: v.picklist(['debug', 'info', 'warn', 'error']),
   message: v.string(),
   runId: v.optional(v.string()),

@@ -1,6 +1,8 @@
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import {
   commands,
+  defineRunEvent,
   parseEvent,
   parseIncoming,
   parseRequest,
@@ -72,5 +74,14 @@ describe('results, events and errors', () => {
       expect(command.timeoutMs).toBeGreaterThan(0);
       expect(command.summary.length).toBeGreaterThan(5);
     }
+  });
+});
+
+describe('defineRunEvent', () => {
+  it('builds a schema with the literal type and a required runId', () => {
+    const progress = defineRunEvent('run.progress', { step: v.number() });
+    expect(v.is(progress, { type: 'run.progress', runId: 'r1', step: 3 })).toBe(true);
+    expect(v.is(progress, { type: 'run.progress', step: 3 })).toBe(false);
+    expect(v.is(progress, { type: 'run.other', runId: 'r1', step: 3 })).toBe(false);
   });
 });
