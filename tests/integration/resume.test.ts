@@ -1,0 +1,92 @@
+// Resume equivalence: a run stopped at its step-10 checkpoint and resumed gives the same loss at
+// every step as a run that was never interrupted (same data order, same optimizer state), and
+// the resumed run's metrics.jsonl has each step once. Pause / resume between steps changes nothing.
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { GpuContext } from '../../src/engine/gpu/device';
+import { readMetrics } from '../../src/engine/runstore/metrics-log';
+import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
+import { TrainingRun, type RunSummary } from '../../src/engine/trainer';
+import { tempRunsDir, tinyOptions } from './helpers';
+
+const STEPS = 24;
+let ctx: GpuContext;
+let straight: RunSummary;
+
+beforeAll(async () => {
+  ctx = await GpuContext.open();
+  const options = tinyOptions(tempRunsDir('straight'), { name: 'straight', steps: STEPS, evalEvery: 8, checkpointEvery: 10 });
+  straight = await new TrainingRun(ctx, { kind: 'new', options }).start();
+});
+
+afterAll(() => ctx?.destroy());
+
+function maxDiff(a: { step: number; loss: number }[], b: { step: number; loss: number }[]): number {
+  expect(a.map((x) => x.step)).toEqual(b.map((x) => x.step));
+  return Math.max(...a.map((x, i) => Math.abs(x.loss - b[i].loss)));
+}
+
+test('stop at a checkpoint + resume = the uninterrupted loss curve', async () => {
+  const runsDir = tempRunsDir('resumed');
+  const options = tinyOptions(runsDir, { name: 'resumed', steps: STEPS, evalEvery: 8, checkpointEvery: 10 });
+  // Stop as soon as step 10 is saved: the loop ends before step 11 (the stop adds no checkpoint).
+  const first: TrainingRun = new TrainingRun(ctx, { kind: 'new', options }, {
+    onEvent: (e) => { if (e.type === 'run.checkpoint' && e.step === 10) first.stop(); },
+  });
+  const part1 = await first.start();
+  expect(part1.state).toBe('stopped');
+  expect(part1.step).toBe(10);
+  const runDir = part1.runDir;
+  expect(listCheckpoints(runDir)).toEqual([10]);
+
+  const part2 = await new TrainingRun(ctx, { kind: 'resume', runDir }).start();
+  expect(part2.state).toBe('finished');
+  expect(part2.step).toBe(STEPS);
+  const resumed = [...part1.losses, ...part2.losses];
+  const diff = maxDiff(resumed, straight.losses);
+  console.log(`resume: max |loss difference| over ${STEPS} steps = ${diff.toExponential(2)}`);
+  expect(diff).toBeLessThan(1e-6);
+
+  // Validation at the same steps gives the same values too.
+  const valOf = (dir: string) => readMetrics(join(dir, 'metrics.jsonl')).filter((r) => r.split === 'val').map((r) => [r.step, r.valLoss as number]);
+  const a = valOf(runDir), b = valOf(straight.runDir);
+  expect(a.map((x) => x[0])).toEqual([0, 8, 16, 24]);
+  expect(a.map((x) => x[0])).toEqual(b.map((x) => x[0]));
+  for (let i = 0; i < a.length; i++) expect(Math.abs(a[i][1] - b[i][1])).toBeLessThan(1e-6);
+
+  // metrics.jsonl: every train step exactly once, in order, after the truncation on resume.
+  const train = readMetrics(join(runDir, 'metrics.jsonl')).filter((r) => r.split === 'train').map((r) => r.step);
+  expect(train).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));
+});
+
+test('pausing between steps and resuming does not change the curve', async () => {
+  const options = tinyOptions(tempRunsDir('paused'), { name: 'paused', steps: STEPS, evalEvery: 8, checkpointEvery: 10 });
+  const states: string[] = [];
+  const run: TrainingRun = new TrainingRun(ctx, { kind: 'new', options }, {
+    onEvent: (e) => {
+      if (e.type === 'run.state') {
+        states.push(e.state);
+        if (e.state === 'paused') setTimeout(() => run.resume(), 100);
+      }
+      if (e.type === 'run.checkpoint' && e.step === 10) run.pause();
+    },
+  });
+  const summary = await run.start();
+  expect(states).toEqual(['preparing', 'running', 'paused', 'running', 'finished']);
+  expect(maxDiff(summary.losses, straight.losses)).toBeLessThan(1e-6);
+});
+
+test('a stop while paused saves a checkpoint at the current step', async () => {
+  const options = tinyOptions(tempRunsDir('stopped'), { name: 'stopped', steps: STEPS, checkpointEvery: 100 });
+  const run: TrainingRun = new TrainingRun(ctx, { kind: 'new', options }, {
+    onEvent: (e) => {
+      if (e.type === 'run.metrics' && e.records.some((r) => r.step >= 5)) run.pause();
+      if (e.type === 'run.state' && e.state === 'paused') run.stop();
+    },
+  });
+  const summary = await run.start();
+  expect(summary.state).toBe('stopped');
+  expect(summary.step).toBeGreaterThanOrEqual(5);
+  expect(summary.step).toBeLessThan(STEPS);
+  expect(listCheckpoints(summary.runDir)).toEqual([summary.step]);
+});
