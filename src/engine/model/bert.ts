@@ -12,9 +12,8 @@ import { fill } from '../ops/fill';
 import { geluBackward } from '../ops/gelu';
 import { layernormBackward, layernormBackwardScratchWords, layernormForward, residualLayernormForward } from '../ops/layernorm';
 import { matmul } from '../ops/matmul';
-import { residualBackward } from '../ops/residual';
 import { type Arena, ArenaPlan } from './arena';
-import { type AttentionShape, attentionBlockBackward, attentionBlockForward, linearBackward, linearForward } from './blocks';
+import { type AttentionShape, attentionBlockBackward, attentionBlockForward, attentionGrads, linearBackward, linearForward, planAttentionGrads } from './blocks';
 import type { BatchShape } from './memory';
 import type { TrainGraph } from './graph';
 import type { ParamLayout } from './params';
@@ -84,8 +83,8 @@ export class BertGraph implements TrainGraph {
       a.add(name, shape);
       d.add(name, shape);
     };
-    both('emb', [N, C]);
-    both('x0', [N, C]);
+    a.add('emb', [N, C]);
+    a.add('x0', [N, C]);
     a.add('embMean', [N]);
     a.add('embRstd', [N]);
     for (let l = 0; l < L; l++) {
@@ -94,7 +93,7 @@ export class BertGraph implements TrainGraph {
         ['atty', [N, C]], ['ao', [N, C]], ['r1', [N, C]], ['x1', [N, C]], ['hPre', [N, F]], ['h', [N, F]],
         ['o', [N, C]], ['r2', [N, C]], ['x2', [N, C]],
       ] as [string, number[]][]) {
-        both(`${l}.${name}`, shape);
+        a.add(`${l}.${name}`, shape);
       }
       a.add(`${l}.probs`, [B, H, T, T]);
       for (const s of ['ln1Mean', 'ln1Rstd', 'ln2Mean', 'ln2Rstd']) a.add(`${l}.${s}`, [N]);
@@ -102,6 +101,13 @@ export class BertGraph implements TrainGraph {
     both('tPre', [N, C]);
     both('t', [N, C]);
     both('tn', [N, C]);
+    // Backward: one layer's activation gradients, reused layer after layer, and two [N, C] stream
+    // buffers: each post-LN layernorm backward writes a fresh gradient (its input is not the
+    // stream itself), and the residual branches read it and add into it.
+    d.add('streamA', [N, C]);
+    d.add('streamB', [N, C]);
+    for (const [name, shape] of [['qkv', [N, 3 * C]], ['atty', [N, C]], ['hPre', [N, F]], ['h', [N, F]]] as [string, number[]][]) d.add(name, shape);
+    planAttentionGrads(d, 'attn', { B, H, T, D });
     a.add('tMean', [N]);
     a.add('tRstd', [N]);
     both('logits', [N, V]);
@@ -116,7 +122,6 @@ export class BertGraph implements TrainGraph {
       a.add('nspStats', [4]);
       a.add('nspCorrect', [B]);
     }
-    d.add('dScores', [B, H, T, T]);
     d.add('lnScratch', [layernormBackwardScratchWords(N, C)]);
     d.add('embScratch', [embeddingBackwardScratchWords(N, Math.max(V, cfg.typeVocabSize))], 'u32');
     this.acts = a.allocate(ctx);
@@ -161,13 +166,14 @@ export class BertGraph implements TrainGraph {
 
   private attention(l: number) {
     const A = (n: string) => this.acts.get(`${l}.${n}`);
-    const G = (n: string) => this.dacts.get(`${l}.${n}`);
     const C = this.layout.config.nEmbd;
+    const dqkv = this.dacts.get('qkv');
+    const { H, D } = this.shape();
     return {
       acts: { q: A('q'), k: A('k'), v: A('v'), probs: A('probs'), heads: A('heads'), merged: A('atty') },
-      grads: { dq: G('q'), dk: G('k'), dv: G('v'), dheads: G('heads'), dScores: this.dacts.get('dScores') },
+      grads: attentionGrads(this.dacts, 'attn', { B: this.B, H, T: this.T, D }),
       src: { q: A('qkv'), qCol: 0, qW: 3 * C, kv: A('qkv'), kCol: C, vCol: 2 * C, kvW: 3 * C },
-      dsrc: { dq: G('qkv'), dkv: G('qkv') },
+      dsrc: { dq: dqkv, dkv: dqkv },
     };
   }
 
@@ -237,16 +243,17 @@ export class BertGraph implements TrainGraph {
     const dA = (n: string) => this.dacts.get(n);
     const onesN = A('onesN');
     const lnScratch = dA('lnScratch');
-    for (const [name, t] of this.dacts.entries()) {
-      if (name !== 'logits' && name !== 'nspLogits' && t.dtype === 'f32') fill(rec, t);
-    }
+    for (const name of ['t', 'tPre', ...(cfg.pooler ? ['pooledPre'] : [])]) fill(rec, dA(name));
     const e = 'bert.embeddings';
     const top = A(`${L - 1}.x2`);
-    const dTop = dA(`${L - 1}.x2`);
+    // x: the gradient entering the current layer from above (and, at its end, leaving it below);
+    // y: the gradient inside the layer, between its two layernorms.
+    const x = dA('streamA');
+    const y = dA('streamB');
     // MLM head backward.
     const wemb = v.param(`${e}.word_embeddings.weight`);
     const dwemb = v.grad(`${e}.word_embeddings.weight`);
-    matmul(rec, { out: dA('tn'), a: dA('logits'), b: wemb, accumulate: true, label: 'cls.decoder.dx' });
+    matmul(rec, { out: dA('tn'), a: dA('logits'), b: wemb, label: 'cls.decoder.dx' });
     matmul(rec, { out: dwemb, a: dA('logits'), b: A('tn'), transA: true, accumulate: true, label: 'cls.decoder.dw' });
     if (cfg.bias) {
       const db = v.grad('cls.predictions.bias');
@@ -256,48 +263,51 @@ export class BertGraph implements TrainGraph {
     layernormBackward(rec, dA('t'), lnT.dg, lnT.db, dA('tn'), A('t'), lnT.g, A('tMean'), A('tRstd'), { N, C, eps }, lnScratch);
     geluBackward(rec, dA('tPre'), dA('t'), A('tPre'));
     const tr = v.linear('cls.predictions.transform.dense', 'out_in');
-    linearBackward(rec, dTop, tr.d, dA('tPre'), top, tr.p, onesN, 'cls.transform');
+    linearBackward(rec, x, 'set', tr.d, dA('tPre'), top, tr.p, onesN, 'cls.transform');
     if (cfg.pooler) {
       const nsp = v.linear('cls.seq_relationship', 'out_in');
-      linearBackward(rec, dA('pooled'), nsp.d, dA('nspLogits'), A('pooled'), nsp.p, A('onesB'), 'cls.seq_relationship');
+      linearBackward(rec, dA('pooled'), 'set', nsp.d, dA('nspLogits'), A('pooled'), nsp.p, A('onesB'), 'cls.seq_relationship');
       tanhBackward(rec, dA('pooledPre'), dA('pooled'), A('pooled'));
       const pool = v.linear('bert.pooler.dense', 'out_in');
-      const cls = { m: B, k: C, ld: T * C };
       // d[CLS rows] += dPooledPre · W ; dW += dPooledPreᵀ · [CLS rows] ; db += 1ᵀ · dPooledPre
       matmul(rec, {
-        out: dTop, a: dA('pooledPre'), b: pool.p.w, accumulate: true, label: 'pooler.dx',
-        layout: { m: cls.m, n: C, k: C, a: { ld: C }, b: { ld: C }, out: { ld: cls.ld } },
+        out: x, a: dA('pooledPre'), b: pool.p.w, accumulate: true, label: 'pooler.dx',
+        layout: { m: B, n: C, k: C, a: { ld: C }, b: { ld: C }, out: { ld: T * C } },
       });
       matmul(rec, {
         out: pool.d.dw, a: dA('pooledPre'), b: top, transA: true, accumulate: true, label: 'pooler.dw',
-        layout: { m: C, n: C, k: B, a: { ld: C }, b: { ld: cls.ld }, out: { ld: C } },
+        layout: { m: C, n: C, k: B, a: { ld: C }, b: { ld: T * C }, out: { ld: C } },
       });
       if (pool.d.db) matmul(rec, { out: pool.d.db.view([1, C], 0), a: A('onesB'), b: dA('pooledPre'), accumulate: true, label: 'pooler.db' });
     }
     for (let l = L - 1; l >= 0; l--) {
       const p = this.layers[l];
       const a = (n: string) => A(`${l}.${n}`);
-      const d = (n: string) => dA(`${l}.${n}`);
-      const x = l === 0 ? A('x0') : A(`${l - 1}.x2`);
-      const dx = l === 0 ? dA('x0') : dA(`${l - 1}.x2`);
-      layernormBackward(rec, d('r2'), p.ln2.dg, p.ln2.db, d('x2'), a('r2'), p.ln2.g, a('ln2Mean'), a('ln2Rstd'), { N, C, eps }, lnScratch);
-      residualBackward(rec, d('x1'), d('o'), d('r2'));
-      linearBackward(rec, d('h'), p.output.d, d('o'), a('h'), p.output.p, onesN, `layer${l}.output`);
-      geluBackward(rec, d('hPre'), d('h'), a('hPre'));
-      linearBackward(rec, d('x1'), p.inter.d, d('hPre'), a('x1'), p.inter.p, onesN, `layer${l}.intermediate`);
-      layernormBackward(rec, d('r1'), p.ln1.dg, p.ln1.db, d('x1'), a('r1'), p.ln1.g, a('ln1Mean'), a('ln1Rstd'), { N, C, eps }, lnScratch);
-      residualBackward(rec, dx, d('ao'), d('r1'));
-      linearBackward(rec, d('atty'), p.out.d, d('ao'), a('atty'), p.out.p, onesN, `layer${l}.attention.output`);
+      const xIn = l === 0 ? A('x0') : A(`${l - 1}.x2`);
+      // x2 = LN2(r2): y = dr2. r2 = x1 + o: do = y, and y carries on as dx1.
+      fill(rec, y);
+      layernormBackward(rec, y, p.ln2.dg, p.ln2.db, x, a('r2'), p.ln2.g, a('ln2Mean'), a('ln2Rstd'), { N, C, eps }, lnScratch);
+      linearBackward(rec, dA('h'), 'set', p.output.d, y, a('h'), p.output.p, onesN, `layer${l}.output`);
+      fill(rec, dA('hPre'));
+      geluBackward(rec, dA('hPre'), dA('h'), a('hPre'));
+      linearBackward(rec, y, 'add', p.inter.d, dA('hPre'), a('x1'), p.inter.p, onesN, `layer${l}.intermediate`);
+      // x1 = LN1(r1): x = dr1. r1 = xIn + ao: dao = x, and x carries on as dxIn.
+      fill(rec, x);
+      layernormBackward(rec, x, p.ln1.dg, p.ln1.db, y, a('r1'), p.ln1.g, a('ln1Mean'), a('ln1Rstd'), { N, C, eps }, lnScratch);
+      linearBackward(rec, dA('atty'), 'set', p.out.d, x, a('atty'), p.out.p, onesN, `layer${l}.attention.output`);
       const att = this.attention(l);
-      attentionBlockBackward(rec, att.dsrc, att.grads, d('atty'), att.acts, att.src, this.shape());
-      linearBackward(rec, dx, p.qkv.d, d('qkv'), x, p.qkv.p, onesN, `layer${l}.qkv`);
+      fill(rec, dA('qkv'));
+      attentionBlockBackward(rec, att.dsrc, att.grads, dA('atty'), att.acts, att.src, this.shape());
+      linearBackward(rec, x, 'add', p.qkv.d, dA('qkv'), xIn, p.qkv.p, onesN, `layer${l}.qkv`);
     }
+    // x = dx0; x0 = LN(emb): y = demb.
     const lnE = v.norm(`${e}.LayerNorm`);
-    layernormBackward(rec, dA('emb'), lnE.dg, lnE.db, dA('x0'), A('emb'), lnE.g, A('embMean'), A('embRstd'), { N, C, eps }, lnScratch);
-    embeddingBackward(rec, dwemb, dA('emb'), this.ids, { N, C, V }, dA('embScratch'));
-    positionEmbeddingBackward(rec, v.grad(`${e}.position_embeddings.weight`), dA('emb'), { B, T, C });
+    fill(rec, y);
+    layernormBackward(rec, y, lnE.dg, lnE.db, x, A('emb'), lnE.g, A('embMean'), A('embRstd'), { N, C, eps }, lnScratch);
+    embeddingBackward(rec, dwemb, y, this.ids, { N, C, V }, dA('embScratch'));
+    positionEmbeddingBackward(rec, v.grad(`${e}.position_embeddings.weight`), y, { B, T, C });
     if (cfg.typeVocabSize > 0) {
-      embeddingBackward(rec, v.grad(`${e}.token_type_embeddings.weight`), dA('emb'), this.types, { N, C, V: cfg.typeVocabSize }, dA('embScratch'));
+      embeddingBackward(rec, v.grad(`${e}.token_type_embeddings.weight`), y, this.types, { N, C, V: cfg.typeVocabSize }, dA('embScratch'));
     }
   }
 

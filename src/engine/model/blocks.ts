@@ -7,6 +7,8 @@ import { attentionBackward, attentionForward } from '../ops/attention';
 import { headsMergeBackward, headsMergeForward, headsSplitBackward, headsSplitForward } from '../ops/heads';
 import type { Tensor } from '../gpu/tensor';
 import type { Recorder } from '../gpu/kernel';
+import { fill } from '../ops/fill';
+import type { Arena, ArenaPlan } from './arena';
 
 /** 'in_out': y = x W (GPT-2 Conv1D). 'out_in': y = x Wᵀ (nn.Linear, BERT, BART). */
 export type WeightForm = 'in_out' | 'out_in';
@@ -40,12 +42,14 @@ export function linearForward(
 }
 
 /**
- * dx [N, in] += dy · Wᵀ (if dx), dW += xᵀ · dy (or dyᵀ · x for [out, in]), db += 1ᵀ · dy.
+ * dx [N, in] (= or +=) dy · Wᵀ, dW += xᵀ · dy (or dyᵀ · x for [out, in]), db += 1ᵀ · dy.
  * `ones` is a [1, N] row of ones: the bias gradient is a matmul that sums the rows of dy.
+ * dx is overwritten when this is its only contribution ('set'), saving a clear.
  */
 export function linearBackward(
   rec: Recorder,
   dx: Tensor | undefined,
+  dxMode: 'set' | 'add',
   g: LinearGrads,
   dy: Tensor,
   x: Tensor,
@@ -54,7 +58,7 @@ export function linearBackward(
   label = 'linear',
 ): void {
   const inOut = p.form === 'in_out';
-  if (dx) matmul(rec, { out: dx, a: dy, b: p.w, transB: inOut, accumulate: true, label: `${label}.dx` });
+  if (dx) matmul(rec, { out: dx, a: dy, b: p.w, transB: inOut, accumulate: dxMode === 'add', label: `${label}.dx` });
   if (inOut) matmul(rec, { out: g.dw, a: x, b: dy, transA: true, accumulate: true, label: `${label}.dw` });
   else matmul(rec, { out: g.dw, a: dy, b: x, transA: true, accumulate: true, label: `${label}.dw` });
   if (g.db) matmul(rec, { out: g.db.view([1, g.db.numel], 0), a: ones, b: dy, accumulate: true, label: `${label}.db` });
@@ -97,7 +101,40 @@ export interface AttentionGrads {
   dv: Tensor;
   dheads: Tensor;
   dScores: Tensor; // [B, H, T, Tk] scratch, overwritten
+  /** The buffers the backward accumulates into, to clear before each use. */
+  clear: Tensor[];
 }
+
+/**
+ * Plans one set of attention gradients under `prefix`, shared by every layer (each layer's backward
+ * clears and reuses it). dq, dk and dv are 256-byte aligned views of one buffer: one clear, and
+ * the attention backward may bind one buffer writable three times.
+ */
+export function planAttentionGrads(d: ArenaPlan, prefix: string, s: { B: number; H: number; T: number; Tk?: number; D: number }): void {
+  const q = s.B * s.H * s.T * s.D;
+  const kv = s.B * s.H * (s.Tk ?? s.T) * s.D;
+  d.add(`${prefix}.dqkv`, [align64(q) + 2 * align64(kv)]);
+  d.add(`${prefix}.dheads`, [s.B, s.H, s.T, s.D]);
+  d.add(`${prefix}.dScores`, [s.B, s.H, s.T, s.Tk ?? s.T]);
+}
+
+export function attentionGrads(d: Arena, prefix: string, s: { B: number; H: number; T: number; Tk?: number; D: number }): AttentionGrads {
+  const Tk = s.Tk ?? s.T;
+  const q = s.B * s.H * s.T * s.D;
+  const kv = s.B * s.H * Tk * s.D;
+  const all = d.get(`${prefix}.dqkv`);
+  const dheads = d.get(`${prefix}.dheads`);
+  return {
+    dq: all.view([s.B, s.H, s.T, s.D], 0),
+    dk: all.view([s.B, s.H, Tk, s.D], align64(q) * 4),
+    dv: all.view([s.B, s.H, Tk, s.D], (align64(q) + align64(kv)) * 4),
+    dheads,
+    dScores: d.get(`${prefix}.dScores`),
+    clear: [all, dheads],
+  };
+}
+
+const align64 = (n: number) => Math.ceil(n / 64) * 64;
 
 function dims(s: AttentionShape) {
   return { B: s.B, H: s.H, Tq: s.T, Tk: s.Tk ?? s.T, D: s.D, causal: s.causal, kvLen: s.kvLen };
@@ -114,7 +151,7 @@ export function attentionBlockForward(rec: Recorder, a: AttentionActs, src: QkvS
   headsMergeForward(rec, a.merged, a.heads, { B, T, H, D });
 }
 
-/** dq/dkv (the fused projections' gradients, [N, W]) += from dMerged [N, C]. */
+/** dq/dkv (the fused projections' gradients, [N, W]) += from dMerged [N, C]. Clears `g` first. */
 export function attentionBlockBackward(
   rec: Recorder,
   dSrc: { dq: Tensor; dkv: Tensor },
@@ -126,6 +163,7 @@ export function attentionBlockBackward(
 ): void {
   const { B, T, H, D } = s;
   const Tk = s.Tk ?? T;
+  for (const t of g.clear) fill(rec, t);
   headsMergeBackward(rec, g.dheads, dMerged, { B, T, H, D });
   attentionBackward(rec, g.dq, g.dk, g.dv, g.dheads, a.q, a.k, a.v, a.probs, dims(s), g.dScores);
   headsSplitBackward(rec, dSrc.dq, g.dq, { B, T, H, D, W: src.qW, col: src.qCol });

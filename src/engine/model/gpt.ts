@@ -9,9 +9,8 @@ import { embeddingBackward, embeddingBackwardScratchWords, embeddingForward, pos
 import { geluBackward } from '../ops/gelu';
 import { layernormBackward, layernormBackwardScratchWords, layernormForward, residualLayernormForward } from '../ops/layernorm';
 import { matmul } from '../ops/matmul';
-import { residualBackward } from '../ops/residual';
 import { type Arena, ArenaPlan } from './arena';
-import { type AttentionActs, type AttentionGrads, type AttentionShape, attentionBlockBackward, attentionBlockForward, linearBackward, linearForward, type QkvSource } from './blocks';
+import { type AttentionActs, type AttentionGrads, type AttentionShape, attentionBlockBackward, attentionBlockForward, attentionGrads, linearBackward, linearForward, planAttentionGrads, type QkvSource } from './blocks';
 import { type Linear, type Norm, ParamViews, slabView } from './views';
 import type { TrainGraph } from './graph';
 import type { ParamLayout } from './params';
@@ -68,7 +67,6 @@ export class GptGraph implements TrainGraph {
     a.add('ones', [1, N]);
     a.add('zerosC', [C]);
     a.add('encoded', [N, C]);
-    d.add('encoded', [N, C]);
     for (let l = 0; l < L; l++) {
       for (const [name, shape] of [
         ['ln1', [N, C]], ['qkv', [N, 3 * C]], ['q', [B, H, T, D]], ['k', [B, H, T, D]], ['v', [B, H, T, D]],
@@ -76,7 +74,6 @@ export class GptGraph implements TrainGraph {
         ['fchPre', [N, F]], ['fch', [N, F]], ['fcproj', [N, C]], ['res3', [N, C]],
       ] as [string, number[]][]) {
         a.add(`${l}.${name}`, shape);
-        d.add(`${l}.${name}`, shape);
       }
       a.add(`${l}.probs`, [B, H, T, T]);
       for (const s of ['ln1Mean', 'ln1Rstd', 'ln2Mean', 'ln2Rstd']) a.add(`${l}.${s}`, [N]);
@@ -85,10 +82,16 @@ export class GptGraph implements TrainGraph {
     a.add('lnfMean', [N]);
     a.add('lnfRstd', [N]);
     a.add('logits', [N, V]);
-    d.add('lnf', [N, C]);
+    // Backward needs one layer's worth of activation gradients, reused layer after layer, and one
+    // running gradient of the residual stream: a residual add passes its gradient through
+    // unchanged, so every branch reads `residual` and every layernorm backward adds into it.
+    d.add('residual', [N, C]);
+    for (const [name, shape] of [['lnf', [N, C]], ['fch', [N, F]], ['fchPre', [N, F]], ['ln2', [N, C]], ['atty', [N, C]], ['qkv', [N, 3 * C]], ['ln1', [N, C]]] as [string, number[]][]) {
+      d.add(name, shape);
+    }
+    planAttentionGrads(d, 'attn', { B, H, T, D });
     d.add('logits', [N, V]);
     d.add('junkC', [C]); // dbeta of bias-free layernorms lands here
-    d.add('dScores', [B, H, T, T]);
     d.add('lnScratch', [layernormBackwardScratchWords(N, C)]);
     d.add('embScratch', [embeddingBackwardScratchWords(N, V)], 'u32');
     a.add('losses', [N]);
@@ -141,13 +144,13 @@ export class GptGraph implements TrainGraph {
 
   private attention(l: number): { acts: AttentionActs; grads: AttentionGrads; src: QkvSource; dsrc: { dq: Tensor; dkv: Tensor } } {
     const A = (n: string) => this.acts.get(`${l}.${n}`);
-    const G = (n: string) => this.dacts.get(`${l}.${n}`);
     const C = this.layout.config.nEmbd;
+    const dqkv = this.dacts.get('qkv');
     return {
       acts: { q: A('q'), k: A('k'), v: A('v'), probs: A('probs'), heads: A('heads'), merged: A('atty') },
-      grads: { dq: G('q'), dk: G('k'), dv: G('v'), dheads: G('heads'), dScores: this.dacts.get('dScores') },
+      grads: attentionGrads(this.dacts, 'attn', { B: this.B, H: this.shape().H, T: this.T, D: this.shape().D }),
       src: { q: A('qkv'), qCol: 0, qW: 3 * C, kv: A('qkv'), kCol: C, vCol: 2 * C, kvW: 3 * C },
-      dsrc: { dq: G('qkv'), dkv: G('qkv') },
+      dsrc: { dq: dqkv, dkv: dqkv },
     };
   }
 
@@ -187,7 +190,7 @@ export class GptGraph implements TrainGraph {
     crossEntropyForwardBackward(rec, A('losses'), this.dacts.get('logits'), this.lossStats, this.logits, this.targets, { N, V, gradScale: this.gradScale }, A('lossCorrect'));
   }
 
-  /** Records the backward pass (after forward): activation grads cleared, parameter grads accumulated. */
+  /** Records the backward pass (after forward): parameter grads accumulated. */
   backward(rec: Recorder): void {
     const cfg = this.layout.config;
     const { B, T } = this;
@@ -198,38 +201,34 @@ export class GptGraph implements TrainGraph {
     const dA = (n: string) => this.dacts.get(n);
     const ones = A('ones');
     const lnScratch = dA('lnScratch');
-    // Every backward op accumulates: clear all activation grads but dlogits, which the loss wrote.
-    this.clearActivationGrads(rec);
+    const dres = dA('residual');
+    fill(rec, dres);
+    // logits = lnf · headᵀ (dlogits written by the loss): dlnf = dlogits · head, dhead += dlogitsᵀ · lnf
     const dlogits = dA('logits');
-    // logits = lnf · headᵀ: dlnf = dlogits · head, dhead += dlogitsᵀ · lnf
-    matmul(rec, { out: dA('lnf'), a: dlogits, b: this.lmHead, accumulate: true, label: 'lm_head.dx' });
+    matmul(rec, { out: dA('lnf'), a: dlogits, b: this.lmHead, label: 'lm_head.dx' });
     matmul(rec, { out: this.dlmHead, a: dlogits, b: A('lnf'), transA: true, accumulate: true, label: 'lm_head.dw' });
-    layernormBackward(rec, dA(`${L - 1}.res3`), this.lnf.dg, this.lnf.db, dA('lnf'), A(`${L - 1}.res3`), this.lnf.g, A('lnfMean'), A('lnfRstd'), { N, C, eps }, lnScratch);
+    layernormBackward(rec, dres, this.lnf.dg, this.lnf.db, dA('lnf'), A(`${L - 1}.res3`), this.lnf.g, A('lnfMean'), A('lnfRstd'), { N, C, eps }, lnScratch);
     for (let l = L - 1; l >= 0; l--) {
       const p = this.layers[l];
       const a = (n: string) => A(`${l}.${n}`);
-      const d = (n: string) => dA(`${l}.${n}`);
       const residual = l === 0 ? A('encoded') : A(`${l - 1}.res3`);
-      const dResidual = l === 0 ? dA('encoded') : dA(`${l - 1}.res3`);
-      residualBackward(rec, d('res2'), d('fcproj'), d('res3'));
-      linearBackward(rec, d('fch'), p.fcProj.d, d('fcproj'), a('fch'), p.fcProj.p, ones, `h${l}.mlp.c_proj`);
-      geluBackward(rec, d('fchPre'), d('fch'), a('fchPre'));
-      linearBackward(rec, d('ln2'), p.fc.d, d('fchPre'), a('ln2'), p.fc.p, ones, `h${l}.c_fc`);
-      layernormBackward(rec, d('res2'), p.ln2.dg, p.ln2.db, d('ln2'), a('res2'), p.ln2.g, a('ln2Mean'), a('ln2Rstd'), { N, C, eps }, lnScratch);
-      residualBackward(rec, dResidual, d('attproj'), d('res2'));
-      linearBackward(rec, d('atty'), p.proj.d, d('attproj'), a('atty'), p.proj.p, ones, `h${l}.attn.c_proj`);
+      // res3 = res2 + fcproj: dfcproj is dres itself; dres carries on as (part of) dres2.
+      linearBackward(rec, dA('fch'), 'set', p.fcProj.d, dres, a('fch'), p.fcProj.p, ones, `h${l}.mlp.c_proj`);
+      fill(rec, dA('fchPre'));
+      geluBackward(rec, dA('fchPre'), dA('fch'), a('fchPre'));
+      linearBackward(rec, dA('ln2'), 'set', p.fc.d, dA('fchPre'), a('ln2'), p.fc.p, ones, `h${l}.c_fc`);
+      layernormBackward(rec, dres, p.ln2.dg, p.ln2.db, dA('ln2'), a('res2'), p.ln2.g, a('ln2Mean'), a('ln2Rstd'), { N, C, eps }, lnScratch);
+      // res2 = residual + attproj: dattproj is dres (now dres2).
+      linearBackward(rec, dA('atty'), 'set', p.proj.d, dres, a('atty'), p.proj.p, ones, `h${l}.attn.c_proj`);
       const att = this.attention(l);
-      attentionBlockBackward(rec, att.dsrc, att.grads, d('atty'), att.acts, att.src, this.shape());
-      linearBackward(rec, d('ln1'), p.attn.d, d('qkv'), a('ln1'), p.attn.p, ones, `h${l}.c_attn`);
-      layernormBackward(rec, dResidual, p.ln1.dg, p.ln1.db, d('ln1'), residual, p.ln1.g, a('ln1Mean'), a('ln1Rstd'), { N, C, eps }, lnScratch);
+      fill(rec, dA('qkv'));
+      attentionBlockBackward(rec, att.dsrc, att.grads, dA('atty'), att.acts, att.src, this.shape());
+      linearBackward(rec, dA('ln1'), 'set', p.attn.d, dA('qkv'), a('ln1'), p.attn.p, ones, `h${l}.c_attn`);
+      layernormBackward(rec, dres, p.ln1.dg, p.ln1.db, dA('ln1'), residual, p.ln1.g, a('ln1Mean'), a('ln1Rstd'), { N, C, eps }, lnScratch);
     }
-    embeddingBackward(rec, this.dwte, dA('encoded'), this.idx, { N, C, V }, dA('embScratch'));
-    positionEmbeddingBackward(rec, slabView(this.grads, this.layout, 'transformer.wpe.weight'), dA('encoded'), { B, T, C });
-  }
-
-  /** Clears every activation gradient except dlogits (which the loss op has just written). */
-  private clearActivationGrads(rec: Recorder): void {
-    for (const [name, t] of this.dacts.entries()) if (name !== 'logits' && t.dtype === 'f32') fill(rec, t);
+    // dres is now the gradient of the embedding sum.
+    embeddingBackward(rec, this.dwte, dres, this.idx, { N, C, V }, dA('embScratch'));
+    positionEmbeddingBackward(rec, slabView(this.grads, this.layout, 'transformer.wpe.weight'), dres, { B, T, C });
   }
 
   destroy(): void {

@@ -156,6 +156,17 @@ export class TrainStep {
     return this.stepCount;
   }
 
+  /** Compute dispatches one optimizer step encodes. */
+  get dispatchCount(): number {
+    return this.zeroRec.dispatches.length + this.microSteps * this.microRec.dispatches.length + this.optRec.dispatches.length;
+  }
+
+  /** Parameters, AdamW moments and the step count, for a checkpoint (waits for submitted steps). */
+  async readState(): Promise<{ params: Float32Array; m: Float32Array; v: Float32Array; step: number }> {
+    await this.flush();
+    return { params: await this.params.read(), m: await this.m.read(), v: await this.v.read(), step: this.stepCount };
+  }
+
   private checkBatch(mb: MicroBatch, k: number): void {
     for (const e of this.inputLayout) {
       const data = mb[e.name];
