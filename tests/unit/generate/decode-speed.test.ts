@@ -1,6 +1,7 @@
 // Decode speed (a benchmark, skipped unless BENCH=1): tokens per second of the KV decoder on the
 // baby shakespeare_char shape and a GPT-2-small-like shape, prefill and per-token step.
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { generateText } from '../../../src/engine/generate/generate';
 import { KvDecoder } from '../../../src/engine/generate/kv-decoder';
 import { uploadWeights } from '../../../src/engine/generate/weights';
 import { GpuContext } from '../../../src/engine/gpu/device';
@@ -37,3 +38,18 @@ for (const [label, cfg] of shapes) {
     weights.destroy();
   });
 }
+
+test.runIf(process.env.BENCH === '1')('generation speed past the context: exact sliding window vs keeping half', async () => {
+  const cfg = BABY_SHAKESPEARE;
+  const weights = uploadWeights(ctx, cfg, randomParams(cfg, 1, 0.05));
+  const dec = new KvDecoder(ctx, weights);
+  const codec = { encode: (s: string) => [...s].map((c) => c.charCodeAt(0) % cfg.vocabSize), decode: (ids: readonly number[]) => ids.map((i) => String.fromCharCode(32 + i)).join('') };
+  await generateText(dec, codec, { prompt: 'ROMEO:', maxNewTokens: 10, seed: 1 }); // warm up
+  for (const slideKeep of [cfg.blockSize, cfg.blockSize / 2]) {
+    const r = await generateText(dec, codec, { prompt: 'ROMEO:', maxNewTokens: 200, seed: 1, temperature: 0.8, topK: 200, slideKeep });
+    console.log(`200 tokens, slideKeep ${slideKeep}: ${r.seconds.toFixed(1)} s (${r.tokensPerSecond.toFixed(1)} tokens/s)`);
+    expect(r.tokens).toHaveLength(200);
+  }
+  dec.destroy();
+  weights.destroy();
+});

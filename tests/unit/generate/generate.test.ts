@@ -149,7 +149,10 @@ test('a trained byte-level BPE Tokenizer works as the codec: multi-byte text str
     let end;
     for await (const ev of generate(d, tok, { prompt: '生存还是', maxNewTokens: 25, seed, temperature: 1.5, eosId })) {
       if (ev.type === 'token') streamed += ev.text;
-      else ((end = ev), (streamed += ev.tail));
+      else {
+        end = ev;
+        streamed += ev.tail;
+      }
     }
     expect(streamed).toBe(end!.text);
     expect(end!.text).toBe(tok.decode(end!.tokens));
