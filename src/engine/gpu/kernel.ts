@@ -20,6 +20,8 @@ export interface KernelSpec {
   storage: readonly BindingKind[];
   /** Whether binding `storage.length` is a uniform buffer of parameters. */
   uniform?: boolean;
+  /** Values for the shader's `override` declarations (booleans become 1/0), fixed per pipeline. */
+  constants?: Readonly<Record<string, number | boolean>>;
 }
 
 export interface Dispatch {
@@ -51,7 +53,9 @@ export class Kernel {
     }
     let cache = pipelineCache.get(ctx);
     if (!cache) pipelineCache.set(ctx, (cache = new Map()));
-    const key = `${spec.label}\u0000${spec.entryPoint ?? 'main'}\u0000${spec.storage.join()}\u0000${spec.uniform}\u0000${spec.code}`;
+    const constants: Record<string, number> = {};
+    for (const [name, value] of Object.entries(spec.constants ?? {})) constants[name] = Number(value);
+    const key = [spec.label, spec.entryPoint ?? 'main', spec.storage.join(), spec.uniform, JSON.stringify(constants), spec.code].join('\u0000');
     let cached = cache.get(key);
     if (!cached) {
       const entries: GPUBindGroupLayoutEntry[] = spec.storage.map((kind, binding) => ({
@@ -67,7 +71,7 @@ export class Kernel {
       const pipeline = ctx.device.createComputePipeline({
         label: spec.label,
         layout: ctx.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: spec.entryPoint ?? 'main' },
+        compute: { module, entryPoint: spec.entryPoint ?? 'main', constants },
       });
       cached = { pipeline, layout };
       cache.set(key, cached);

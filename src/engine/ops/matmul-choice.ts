@@ -34,7 +34,7 @@ export function defaultMatmulChoice(ctx: GpuContext): MatmulChoice {
   const software = ctx.report.driver === 'lavapipe' || ctx.report.driver === 'swiftshader' || ctx.report.isFallbackAdapter;
   const pick: ClassChoice = software
     ? { best: 'vec4.4x4.wg8x8', fallback: 'tiled.32x32x16.4x4' }
-    : { best: 'tiled.64x64x16.4x4', fallback: 'tiled.64x64x16.4x4' };
+    : { best: 'tiled.64x64x8.8x8', fallback: 'tiled.64x64x8.8x8' };
   return { byClass: { small: { ...pick }, medium: { ...pick }, large: { ...pick } }, source: 'default' };
 }
 

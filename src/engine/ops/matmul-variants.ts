@@ -59,10 +59,8 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
   { name: 'naive', family: 'naive', code: naiveWgsl, vec4: false, tileRows: 8, tileCols: 8 },
   vec4Variant(4, 8, 8),
   vec4Variant(8, 8, 8),
-  vec4Variant(4, 16, 4),
   vec4Variant(8, 4, 8),
   tiledVariant(32, 32, 16, 4, 4),
-  tiledVariant(64, 64, 16, 4, 4),
   tiledVariant(64, 64, 8, 8, 8),
 ];
 

@@ -1,0 +1,113 @@
+// Matmul variant 2 (shared-memory tiles): a workgroup computes a BM x BN tile of C; per BK-slice of
+// K it stages A[BM, BK] and B[BK, BN] in workgroup memory (zero-padded past M, N, K), then each
+// invocation accumulates a TM x TN block held in registers. What real GPUs reward; any shape and
+// stride (scalar loads), so it is also the fallback when vec4 alignment does not hold.
+//   C[z][m, n] (+)= sum_k opA(A)[z][m, k] * opB(B)[z][k, n]  (+ bias[n]), then optional GELU.
+// Layout (elements, f32): A is M x K (TRANS_A: K x M), row stride lda; B is K x N (TRANS_B: N x K),
+// row stride ldb; C and PRE are M x N, row stride ldc; batch item z = (z / inner_count, z % inner_count).
+// Bindings: 0 a (read), 1 b (read), 2 bias (read), 3 c (read_write), 4 pre (read_write), 5 params.
+// BM, BN, BK, TM, TN are substituted by matmul-variants.ts. An invocation's rows are lid.y + i*WG_Y
+// and its columns lid.x + j*WG_X, so neighbouring invocations touch neighbouring addresses.
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override HAS_BIAS: bool = false;
+override GELU: bool = false;
+override ACCUMULATE: bool = false;
+override WRITE_PRE: bool = false;
+const BM: u32 = 64u;
+const BN: u32 = 64u;
+const BK: u32 = 16u;
+const TM: u32 = 4u;
+const TN: u32 = 4u;
+const WG_X: u32 = BN / TN;
+const WG_Y: u32 = BM / TM;
+const THREADS: u32 = WG_X * WG_Y;
+
+struct Params {
+  m: u32, n: u32, k: u32, inner_count: u32,
+  lda: u32, ldb: u32, ldc: u32, off_bias: u32,
+  off_a: u32, off_b: u32, off_c: u32, _pad0: u32,
+  sa_outer: u32, sb_outer: u32, sc_outer: u32, _pad1: u32,
+  sa_inner: u32, sb_inner: u32, sc_inner: u32, _pad2: u32,
+}
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<storage, read_write> pre: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+
+var<workgroup> tile_a: array<f32, BK * BM>; // tile_a[k * BM + m]
+var<workgroup> tile_b: array<f32, BK * BN>; // tile_b[k * BN + n]
+
+fn gelu(x: f32) -> f32 {
+  // GPT-2's tanh approximation; clamp so tanh never sees an overflowing exp.
+  let u = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
+  return 0.5 * x * (1.0 + tanh(u));
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u,
+        @builtin(local_invocation_index) li: u32) {
+  let tm0 = wid.y * BM;
+  let tn0 = wid.x * BN;
+  let outer = wid.z / p.inner_count;
+  let inner = wid.z % p.inner_count;
+  let base_a = p.off_a + outer * p.sa_outer + inner * p.sa_inner;
+  let base_b = p.off_b + outer * p.sb_outer + inner * p.sb_inner;
+  let base_c = p.off_c + outer * p.sc_outer + inner * p.sc_inner;
+
+  var acc: array<f32, TM * TN>;
+  for (var k0 = 0u; k0 < p.k; k0 += BK) {
+    // Stage the slices; the index order follows memory order of each operand for coalescing.
+    for (var i = li; i < BM * BK; i += THREADS) {
+      var mm: u32; var kk: u32;
+      if (TRANS_A) { mm = i % BM; kk = i / BM; } else { kk = i % BK; mm = i / BK; }
+      let m = tm0 + mm;
+      let k = k0 + kk;
+      var v = 0.0;
+      if (m < p.m && k < p.k) {
+        if (TRANS_A) { v = a[base_a + k * p.lda + m]; } else { v = a[base_a + m * p.lda + k]; }
+      }
+      tile_a[kk * BM + mm] = v;
+    }
+    for (var i = li; i < BN * BK; i += THREADS) {
+      var nn: u32; var kk: u32;
+      if (TRANS_B) { kk = i % BK; nn = i / BK; } else { nn = i % BN; kk = i / BN; }
+      let n = tn0 + nn;
+      let k = k0 + kk;
+      var v = 0.0;
+      if (n < p.n && k < p.k) {
+        if (TRANS_B) { v = b[base_b + n * p.ldb + k]; } else { v = b[base_b + k * p.ldb + n]; }
+      }
+      tile_b[kk * BN + nn] = v;
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < BK; kk++) {
+      var ar: array<f32, TM>;
+      var br: array<f32, TN>;
+      for (var i = 0u; i < TM; i++) { ar[i] = tile_a[kk * BM + lid.y + i * WG_Y]; }
+      for (var j = 0u; j < TN; j++) { br[j] = tile_b[kk * BN + lid.x + j * WG_X]; }
+      for (var i = 0u; i < TM; i++) {
+        for (var j = 0u; j < TN; j++) { acc[i * TN + j] += ar[i] * br[j]; }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  for (var i = 0u; i < TM; i++) {
+    let m = tm0 + lid.y + i * WG_Y;
+    if (m >= p.m) { break; }
+    for (var j = 0u; j < TN; j++) {
+      let n = tn0 + lid.x + j * WG_X;
+      if (n >= p.n) { break; }
+      let ci = base_c + m * p.ldc + n;
+      var v = acc[i * TN + j];
+      if (HAS_BIAS) { v += bias[p.off_bias + n]; }
+      if (ACCUMULATE) { v += c[ci]; }
+      if (WRITE_PRE) { pre[ci] = v; }
+      if (GELU) { v = gelu(v); }
+      c[ci] = v;
+    }
+  }
+}

@@ -1,0 +1,137 @@
+// Matmul variant 1 (register-blocked vec4, no workgroup memory): each invocation owns a TM x 4
+// block of C, held in TM vec4 accumulators, and walks K four at a time with vec4 loads. Software
+// Vulkan drivers (lavapipe, SwiftShader) run workgroup barriers slowly and reward exactly this.
+//   C[z][m, n] (+)= sum_k opA(A)[z][m, k] * opB(B)[z][k, n]  (+ bias[n]), then optional GELU.
+// Layout (elements, f32): A is M x K (TRANS_A: K x M), row stride lda; B is K x N (TRANS_B: N x K),
+// row stride ldb; C and PRE are M x N, row stride ldc; batch item z = (z / inner_count, z % inner_count).
+// The caller guarantees lda, ldb, ldc, every offset and batch stride are multiples of 4 and that each
+// binding covers whole vec4s, so a vec4 never straddles two rows. Rows/columns past M/N are computed
+// from clamped (in-bounds) rows and never stored; the K tail is masked to zero.
+// Bindings: 0 a (vec4), 1 b (vec4), 2 bias (f32), 3 c (vec4, read_write), 4 pre (vec4, read_write), 5 params.
+// TM, WG_X and WG_Y are substituted by matmul-variants.ts (tile shapes tuned per adapter).
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override HAS_BIAS: bool = false;
+override GELU: bool = false;
+override ACCUMULATE: bool = false;
+override WRITE_PRE: bool = false;
+const TM: u32 = 4u;
+const WG_X: u32 = 8u;
+const WG_Y: u32 = 8u;
+
+struct Params {
+  m: u32, n: u32, k: u32, inner_count: u32,
+  lda: u32, ldb: u32, ldc: u32, off_bias: u32,
+  off_a: u32, off_b: u32, off_c: u32, _pad0: u32,
+  sa_outer: u32, sb_outer: u32, sc_outer: u32, _pad1: u32,
+  sa_inner: u32, sb_inner: u32, sc_inner: u32, _pad2: u32,
+}
+@group(0) @binding(0) var<storage, read> a: array<vec4f>;
+@group(0) @binding(1) var<storage, read> b: array<vec4f>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> pre: array<vec4f>;
+@group(0) @binding(5) var<uniform> p: Params;
+
+var<private> acc: array<vec4f, TM>;
+var<private> base_a: u32;
+var<private> base_b: u32;
+var<private> m0: u32;
+var<private> n0: u32;
+
+fn gelu(x: vec4f) -> vec4f {
+  // GPT-2's tanh approximation; clamp so tanh never sees an overflowing exp.
+  let u = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), vec4f(-15.0), vec4f(15.0));
+  return 0.5 * x * (1.0 + tanh(u));
+}
+
+// Row r of a row-major matrix, clamped into [0, rows) so loads for discarded rows stay in bounds.
+fn clamp_row(r: u32, rows: u32) -> u32 { return min(r, rows - 1u); }
+
+// Row k of a K-indexed operand; in the K tail, rows past K are clamped (their products are masked).
+fn krow(k: u32, tail: bool) -> u32 { return select(k, min(k, p.k - 1u), tail); }
+
+// Adds A[m0.., k..k+4) · B[k..k+4), n0..n0+4) into acc. `kmask` zeroes the part of a K tail past K.
+fn accumulate(k: u32, kmask: vec4f, tail: bool) {
+  // b_j = B[k + j, n0 .. n0 + 4)
+  var b0: vec4f; var b1: vec4f; var b2: vec4f; var b3: vec4f;
+  if (TRANS_B) {
+    // B is N x K: read four rows n0 + j along k, then transpose in registers.
+    let r0 = b[(base_b + clamp_row(n0, p.n) * p.ldb + k) / 4u];
+    let r1 = b[(base_b + clamp_row(n0 + 1u, p.n) * p.ldb + k) / 4u];
+    let r2 = b[(base_b + clamp_row(n0 + 2u, p.n) * p.ldb + k) / 4u];
+    let r3 = b[(base_b + clamp_row(n0 + 3u, p.n) * p.ldb + k) / 4u];
+    b0 = vec4f(r0.x, r1.x, r2.x, r3.x);
+    b1 = vec4f(r0.y, r1.y, r2.y, r3.y);
+    b2 = vec4f(r0.z, r1.z, r2.z, r3.z);
+    b3 = vec4f(r0.w, r1.w, r2.w, r3.w);
+    if (tail) { b0 *= kmask.x; b1 *= kmask.y; b2 *= kmask.z; b3 *= kmask.w; }
+  } else {
+    b0 = b[(base_b + k * p.ldb + n0) / 4u];
+    b1 = b[(base_b + krow(k + 1u, tail) * p.ldb + n0) / 4u];
+    b2 = b[(base_b + krow(k + 2u, tail) * p.ldb + n0) / 4u];
+    b3 = b[(base_b + krow(k + 3u, tail) * p.ldb + n0) / 4u];
+    if (tail) { b1 *= kmask.y; b2 *= kmask.z; b3 *= kmask.w; }
+  }
+  if (TRANS_A) {
+    // A is K x M: row k + j holds A[m0 .. m0 + 4, k + j] for each group of four rows of C.
+    for (var g = 0u; g < TM / 4u; g++) {
+      let mg = min(m0 + 4u * g, (p.m - 1u) & ~3u);
+      let t0 = a[(base_a + k * p.lda + mg) / 4u];
+      var t1 = a[(base_a + krow(k + 1u, tail) * p.lda + mg) / 4u];
+      var t2 = a[(base_a + krow(k + 2u, tail) * p.lda + mg) / 4u];
+      var t3 = a[(base_a + krow(k + 3u, tail) * p.lda + mg) / 4u];
+      if (tail) { t1 *= kmask.y; t2 *= kmask.z; t3 *= kmask.w; }
+      for (var i = 0u; i < 4u; i++) {
+        acc[4u * g + i] += t0[i] * b0 + t1[i] * b1 + t2[i] * b2 + t3[i] * b3;
+      }
+    }
+  } else {
+    for (var i = 0u; i < TM; i++) {
+      var av = a[(base_a + clamp_row(m0 + i, p.m) * p.lda + k) / 4u];
+      if (tail) { av *= kmask; }
+      acc[i] += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+    }
+  }
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  n0 = gid.x * 4u;
+  m0 = gid.y * TM;
+  if (m0 >= p.m || n0 >= p.n) { return; }
+  let outer = gid.z / p.inner_count;
+  let inner = gid.z % p.inner_count;
+  base_a = p.off_a + outer * p.sa_outer + inner * p.sa_inner;
+  base_b = p.off_b + outer * p.sb_outer + inner * p.sb_inner;
+  let base_c = p.off_c + outer * p.sc_outer + inner * p.sc_inner;
+
+  let k4 = p.k & ~3u;
+  for (var k = 0u; k < k4; k += 4u) {
+    accumulate(k, vec4f(1.0), false);
+  }
+  if (k4 < p.k) {
+    let kk = vec4u(k4, k4 + 1u, k4 + 2u, k4 + 3u);
+    accumulate(k4, select(vec4f(0.0), vec4f(1.0), kk < vec4u(p.k)), true);
+  }
+
+  var bias4 = vec4f(0.0);
+  if (HAS_BIAS) {
+    for (var j = 0u; j < 4u; j++) {
+      if (n0 + j < p.n) { bias4[j] = bias[p.off_bias + n0 + j]; }
+    }
+  }
+  for (var i = 0u; i < TM; i++) {
+    let m = m0 + i;
+    if (m >= p.m) { break; }
+    let ci = (base_c + m * p.ldc + n0) / 4u;
+    var v = acc[i] + bias4;
+    if (ACCUMULATE) { v += c[ci]; }
+    let cols = min(4u, p.n - n0);
+    if (WRITE_PRE) {
+      if (cols == 4u) { pre[ci] = v; } else { for (var j = 0u; j < cols; j++) { pre[ci][j] = v[j]; } }
+    }
+    if (GELU) { v = gelu(v); }
+    if (cols == 4u) { c[ci] = v; } else { for (var j = 0u; j < cols; j++) { c[ci][j] = v[j]; } }
+  }
+}
