@@ -1,6 +1,6 @@
 // The application menu. Page and engine items talk to the renderer through the same protocol
 // events the engine uses (ui.navigate), so the menu adds no channel of its own.
-import { app, Menu, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, Menu, type MenuItemConstructorOptions } from 'electron';
 import type { DriverChoice, Page, StudioEvent } from '../protocol/index.ts';
 
 export interface MenuActions {
@@ -10,7 +10,7 @@ export interface MenuActions {
 
 const PAGES: [Page, string][] = [
   ['corpus', 'Corpus'],
-  ['model', 'Model && objective'],
+  ['model', 'Model and objective'],
   ['train', 'Train'],
   ['attention', 'Attention'],
   ['adapt', 'Adapt'],
@@ -49,10 +49,7 @@ export function buildMenu(actions: MenuActions): Menu {
         { label: 'Use SwiftShader (CPU)', click: () => actions.restartEngine('swiftshader') },
       ],
     },
-    {
-      role: 'help',
-      submenu: [{ label: 'Electron documentation', click: () => void shell.openExternal('https://www.electronjs.org/docs') }],
-    },
+    { role: 'help', submenu: [{ role: 'about' }] },
   ];
   return Menu.buildFromTemplate(template);
 }
