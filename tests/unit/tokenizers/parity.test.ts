@@ -70,3 +70,28 @@ test('round trips: char and byte-level BPE are lossless, WordPiece returns the n
   expect(wp.decode(wp.encode('The cat sat on the mat.'))).toBe('the cat sat on the mat.');
   expect(wp.decode(wp.encode('猫在垫子上睡觉'))).toBe('猫 在 垫 子 上 睡 觉');
 });
+
+test('parity on the built-in sample corpus (every 3rd document, all kinds, cased and uncased)', async () => {
+  const { importCorpus, readDocuments, SAMPLE_CORPUS_FILES } = await import('../../../src/engine/data');
+  const dir = new URL('../../../assets/sample-corpus/', import.meta.url).pathname;
+  const r = await importCorpus({ inputs: SAMPLE_CORPUS_FILES.map((f) => join(dir, f)), outDir: join(work, 'sample') });
+  const docs: string[] = [];
+  let i = 0;
+  for await (const d of readDocuments(r.dir!)) if (i++ % 3 === 0) docs.push(d.text);
+  for (const [kind, vocabSize, lowercase] of [['char', 500, false], ['bpe', 1500, false], ['wordpiece', 1500, true], ['wordpiece', 1500, false]] as const) {
+    const ours = await trainTokenizer(docs, { kind, vocabSize, lowercase });
+    const native = NativeTokenizer.fromString(JSON.stringify(ours.json));
+    const js = new JsTokenizer(ours.json as never, { clean_up_tokenization_spaces: false });
+    const nativeIds = (await native.encodeBatch(docs, { addSpecialTokens: false })).map((e) => e.getIds());
+    let mismatches = 0;
+    docs.forEach((d, k) => {
+      const ids = ours.encode(d);
+      if (!sameIds(ids, nativeIds[k]) || !sameIds(ids, js.encode(d, { add_special_tokens: false }).ids)) mismatches++;
+    });
+    expect(mismatches, `${kind} lowercase=${lowercase}: documents whose ids differ`).toBe(0);
+  }
+}, 60_000);
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
