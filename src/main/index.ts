@@ -30,7 +30,9 @@ function broadcast(event: StudioEvent): void {
   for (const window of BrowserWindow.getAllWindows()) window.webContents.send(EVENT_CHANNEL, event);
 }
 
-if (!app.requestSingleInstanceLock()) app.quit();
+// A second launch focuses the first window instead of starting a second engine.
+const firstInstance = app.requestSingleInstanceLock();
+if (!firstInstance) app.quit();
 
 app.on('second-instance', () => {
   const [window] = BrowserWindow.getAllWindows();
@@ -41,6 +43,7 @@ app.on('second-instance', () => {
 });
 
 void app.whenReady().then(() => {
+  if (!firstInstance) return;
   // Only our own page may talk to the engine.
   ipcMain.handle(REQUEST_CHANNEL, (event, raw: unknown) => {
     if (!isAppFrame(event.senderFrame?.url)) {
