@@ -69,7 +69,24 @@ function checkOptions(o: GenerateOptions, blockSize: number) {
   return { maxNewTokens, slideKeep, seed, contextFull: o.contextFull ?? 'slide' };
 }
 
+/** Decoders with a generation in progress: two at once would overwrite each other's cache. */
+const busy = new WeakSet<KvDecoder>();
+
+/**
+ * Streams one generation. A decoder runs one generation at a time (a second concurrent one is
+ * refused); leaving the for-await loop early ends it and frees the decoder.
+ */
 export async function* generate(decoder: KvDecoder, codec: TextCodec, options: GenerateOptions): AsyncGenerator<GenerationEvent> {
+  if (busy.has(decoder)) throw new Error('generate: this decoder is already generating; wait for it to end (or abort it) first');
+  busy.add(decoder);
+  try {
+    yield* run(decoder, codec, options);
+  } finally {
+    busy.delete(decoder);
+  }
+}
+
+async function* run(decoder: KvDecoder, codec: TextCodec, options: GenerateOptions): AsyncGenerator<GenerationEvent> {
   const started = performance.now();
   const { blockSize } = decoder.config;
   const { maxNewTokens, slideKeep, seed, contextFull } = checkOptions(options, blockSize);

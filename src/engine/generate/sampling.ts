@@ -66,6 +66,7 @@ export class Sampler {
   readonly options: ResolvedSampling;
   private work = new Float64Array(0);
   private order = new Uint32Array(0);
+  private heap = new Uint32Array(0);
 
   constructor(options: SamplingOptions, readonly rng: SeededRng) {
     this.options = resolveSampling(options);
@@ -81,23 +82,24 @@ export class Sampler {
     if (this.work.length !== V) {
       this.work = new Float64Array(V);
       this.order = new Uint32Array(V);
+      this.heap = new Uint32Array(V);
     }
     const { temperature, topK, topP, repetitionPenalty } = this.options;
     const w = this.work;
     w.set(logits);
     applyRepetitionPenalty(w, context, repetitionPenalty);
     if (isGreedy(this.options)) return argmax(w);
-    const count = filteredProbabilities(w, this.order, temperature, topK, topP);
+    const count = filteredProbabilities(w, this.order, this.heap, temperature, topK, topP);
     return drawFrom(w, this.order, count, this.rng.nextFloat());
   }
 }
 
 /**
  * Turns `w` (penalized logits) into probabilities in place and fills `order` with candidate ids;
- * returns how many of `order`'s first entries survive top-k / top-p (most likely first when
- * either is on; all V in id order when both are off).
+ * returns how many of `order`'s first entries survive top-k / top-p (most likely first, the id
+ * breaking ties, when either is on; all V in id order when both are off). `heap` is scratch.
  */
-function filteredProbabilities(w: Float64Array, order: Uint32Array, temperature: number, topK: number, topP: number): number {
+function filteredProbabilities(w: Float64Array, order: Uint32Array, heap: Uint32Array, temperature: number, topK: number, topP: number): number {
   const V = w.length;
   let max = -Infinity;
   for (let i = 0; i < V; i++) {
@@ -108,22 +110,42 @@ function filteredProbabilities(w: Float64Array, order: Uint32Array, temperature:
   let sum = 0;
   for (let i = 0; i < V; i++) sum += w[i] = Math.exp(w[i] - max);
   for (let i = 0; i < V; i++) w[i] /= sum;
-  for (let i = 0; i < V; i++) order[i] = i;
-  if (topK === 0 && topP === 1) return V;
-  // Most likely first; the id breaks ties so the order (and so a seeded draw) is deterministic.
-  order.sort((a, b) => w[b] - w[a] || a - b);
-  let keep = topK > 0 ? Math.min(topK, V) : V;
-  if (topP < 1) {
-    let cum = 0;
-    for (let i = 0; i < keep; i++) {
-      cum += w[order[i]];
-      if (cum >= topP) {
-        keep = i + 1;
-        break;
-      }
-    }
+  if (topK === 0 && topP === 1) {
+    for (let i = 0; i < V; i++) order[i] = i;
+    return V;
   }
-  return keep;
+  // Pop candidates most likely first from a max-heap (O(V + kept · log V), not a full sort):
+  // stop after topK, or once their probability reaches topP.
+  const limit = topK > 0 ? Math.min(topK, V) : V;
+  const before = (a: number, b: number) => w[a] > w[b] || (w[a] === w[b] && a < b);
+  let size = V;
+  for (let i = 0; i < V; i++) heap[i] = i;
+  const siftDown = (start: number) => {
+    let i = start;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const child = r < size && before(heap[r], heap[l]) ? r : l;
+      if (!before(heap[child], heap[i])) return;
+      const t = heap[i];
+      heap[i] = heap[child];
+      heap[child] = t;
+      i = child;
+    }
+  };
+  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(i);
+  let count = 0;
+  let cum = 0;
+  while (count < limit) {
+    const top = heap[0];
+    order[count++] = top;
+    cum += w[top];
+    if (topP < 1 && cum >= topP) break;
+    heap[0] = heap[--size];
+    siftDown(0);
+  }
+  return count;
 }
 
 /** Draws among the first `count` ids of `order` in proportion to `w` (renormalized over them). */

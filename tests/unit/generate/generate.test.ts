@@ -132,6 +132,13 @@ test('stop strings cut the text, EOS ends before showing itself, context_full an
   }
   expect(seen).toHaveLength(3);
 
+  // One generation per decoder at a time; breaking out of the loop frees it.
+  const first = generate(dec, codec, { prompt, maxNewTokens: 5 });
+  await first.next();
+  await expect(run({})).rejects.toThrow(/already generating/);
+  await first.return(undefined);
+  expect((await run({ maxNewTokens: 2 })).tokens).toHaveLength(2);
+
   await expect(run({ prompt: '' })).rejects.toThrow(/startId/);
   expect((await run({ prompt: '', startId: ALPHABET.indexOf('\n'), maxNewTokens: 3 })).tokens).toHaveLength(3);
   await expect(run({ maxNewTokens: -1 })).rejects.toThrow(/maxNewTokens/);

@@ -54,6 +54,12 @@ describe('candidate sets', () => {
     expect(new Set(draws(logits, { topK: 2, topP: 0.99 }, 2000))).toEqual(new Set([1, 3]));
   });
 
+  test('equal probabilities: top-k keeps the lowest ids, so a seeded draw does not depend on sort stability', () => {
+    const flat = new Float32Array(1000).fill(0.5);
+    expect(new Set(draws(flat, { topK: 3 }, 500))).toEqual(new Set([0, 1, 2]));
+    expect(new Set(draws(flat, { topP: 0.0025 }, 500))).toEqual(new Set([0, 1, 2])); // 3 × 0.001 reaches it
+  });
+
   test('draws follow the (renormalized) distribution', () => {
     const probs = [0.1, 0.2, 0.3, 0.4];
     const n = 20000;
