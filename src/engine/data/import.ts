@@ -65,15 +65,18 @@ export function normalizeText(text: string): string {
   return text.replace(/\r\n?/g, '\n').normalize('NFC');
 }
 
-async function discover(inputs: string[], issues: CorpusIssue[]): Promise<{ path: string; bytes: number }[]> {
-  const found: { path: string; bytes: number }[] = [];
+export interface FoundFile { path: string; bytes: number; mtimeMs: number }
+
+/** The files an import of `inputs` would read (folders searched recursively, in name order). */
+export async function discover(inputs: string[], issues: CorpusIssue[] = []): Promise<FoundFile[]> {
+  const found: FoundFile[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (formatOf(p) !== null) found.push({ path: p, bytes: (await stat(p)).size });
+      else if (formatOf(p) !== null) { const st = await stat(p); found.push({ path: p, bytes: st.size, mtimeMs: st.mtimeMs }); }
     }
   };
   for (const input of inputs) {
@@ -85,7 +88,7 @@ async function discover(inputs: string[], issues: CorpusIssue[]): Promise<{ path
     }
     if (st.isDirectory()) await walk(p);
     else if (formatOf(p) === null) issues.push({ file: p, code: 'unsupported-type', severity: 'error', message: 'not a .txt, .md, .jsonl, .csv or .tsv file; skipped' });
-    else found.push({ path: p, bytes: st.size });
+    else found.push({ path: p, bytes: st.size, mtimeMs: st.mtimeMs });
   }
   return found;
 }

@@ -9,3 +9,5 @@ export { sampleBatch, sampleDocumentBatch, type Batch, type DocumentBatch } from
 export { batchRng, mulberry32, mixSeed, type Rng } from './rng';
 export { benchImport, type ImportBenchResult } from './bench';
 export { SAMPLE_CORPUS_FILES } from './sample-corpus';
+export { prepareData, CorpusImportError, type PrepareDataOptions, type PreparedData } from './prepare';
+export { discover, type FoundFile } from './import';
