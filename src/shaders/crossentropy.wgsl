@@ -96,3 +96,33 @@ fn reduce(@builtin(local_invocation_index) lid: u32) {
     stats[3] = total.x;
   }
 }
+
+// Variant of `rows` for CPU adapters: one thread per row, no workgroup barriers (dispatch ceil(N / 64)).
+@compute @workgroup_size(64)
+fn rows_per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (row >= p.N) { return; }
+  let base = row * p.V;
+  let t = targets[row];
+  if (t >= p.V) {
+    for (var j = 0u; j < p.V; j++) { dlogits[base + j] = 0.0; }
+    losses[row] = 0.0;
+    correct[row] = 0.0;
+    return;
+  }
+  var m = -3.4e38;
+  var argmax = 0u;
+  for (var j = 0u; j < p.V; j++) {
+    let x = logits[base + j];
+    if (x > m) { m = x; argmax = j; } // strict: the first maximum wins, as torch.argmax
+  }
+  var sum = 0.0;
+  for (var j = 0u; j < p.V; j++) { sum += exp(logits[base + j] - m); }
+  let scale = p.gradScale / stats[1];
+  let inv = 1.0 / sum;
+  for (var j = 0u; j < p.V; j++) {
+    dlogits[base + j] = (exp(logits[base + j] - m) * inv - select(0.0, 1.0, j == t)) * scale;
+  }
+  losses[row] = log(sum) + m - logits[base + t];
+  correct[row] = select(0.0, 1.0, argmax == t);
+}

@@ -40,3 +40,24 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     dx[base + c] += r * (dnorm - means.x - xhat * means.y);
   }
 }
+
+// Variant for CPU adapters: one thread per row, no workgroup barriers (dispatch ceil(N / 64)).
+@compute @workgroup_size(64)
+fn per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (row >= p.N) { return; }
+  let base = row * p.C;
+  let m = mean[row];
+  let r = rstd[row];
+  var sums = vec2f(0.0);
+  for (var c = 0u; c < p.C; c++) {
+    let dnorm = dOut[base + c] * gamma[c];
+    sums += vec2f(dnorm, dnorm * (x[base + c] - m) * r);
+  }
+  let means = sums / f32(p.C);
+  for (var c = 0u; c < p.C; c++) {
+    let xhat = (x[base + c] - m) * r;
+    let dnorm = dOut[base + c] * gamma[c];
+    dx[base + c] += r * (dnorm - means.x - xhat * means.y);
+  }
+}

@@ -53,3 +53,24 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   for (var c = lid; c < p.C; c += WG) { out[base + c] = (load(base + c) - m) * r * gamma[c] + beta[c]; }
   if (lid == 0u) { mean[row] = m; rstd[row] = r; }
 }
+
+// Variant for CPU adapters: one thread per row, no workgroup barriers (dispatch ceil(N / 64)).
+@compute @workgroup_size(64)
+fn per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (row >= p.N) { return; }
+  let base = row * p.C;
+  var sum = 0.0;
+  for (var c = 0u; c < p.C; c++) {
+    let x = load(base + c);
+    sum += x;
+    if (p.residual != 0u) { resOut[base + c] = x; }
+  }
+  let m = sum / f32(p.C);
+  var sq = 0.0;
+  for (var c = 0u; c < p.C; c++) { let d = load(base + c) - m; sq += d * d; }
+  let r = inverseSqrt(sq / f32(p.C) + p.eps);
+  for (var c = 0u; c < p.C; c++) { out[base + c] = (load(base + c) - m) * r * gamma[c] + beta[c]; }
+  mean[row] = m;
+  rstd[row] = r;
+}

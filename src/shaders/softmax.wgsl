@@ -50,3 +50,27 @@ fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   s = reduce(lid, s, false);
   for (var j = lid; j < p.V; j += WG) { out[base + j] += a[base + j] * (dy[base + j] - s); }
 }
+
+// Variants for CPU adapters: one thread per row, no workgroup barriers (dispatch ceil(N / 64)).
+@compute @workgroup_size(64)
+fn forward_per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (row >= p.N) { return; }
+  let base = row * p.V;
+  var m = -3.4e38;
+  for (var j = 0u; j < p.V; j++) { m = max(m, a[base + j]); }
+  var sum = 0.0;
+  for (var j = 0u; j < p.V; j++) { sum += exp(a[base + j] - m); }
+  let inv = 1.0 / sum;
+  for (var j = 0u; j < p.V; j++) { out[base + j] = exp(a[base + j] - m) * inv; }
+}
+
+@compute @workgroup_size(64)
+fn backward_per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (row >= p.N) { return; }
+  let base = row * p.V;
+  var s = 0.0;
+  for (var j = 0u; j < p.V; j++) { s += a[base + j] * dy[base + j]; }
+  for (var j = 0u; j < p.V; j++) { out[base + j] += a[base + j] * (dy[base + j] - s); }
+}

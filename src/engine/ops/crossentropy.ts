@@ -7,7 +7,7 @@
 import crossEntropyWgsl from '../../shaders/crossentropy.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { bindingChunks, type Chunk, expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, subBinding } from './util';
+import { bindingChunks, type Chunk, expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, rowStrategy, subBinding } from './util';
 
 export const IGNORE_INDEX = 0xffffffff;
 
@@ -38,10 +38,12 @@ export function crossEntropyForwardBackward(
   // count and reduce never touch logits/dlogits: they bind the first chunk's rows there.
   const whole = [rows(logits, V * 4, chunks[0]), targets, losses, rows(dlogits, V * 4, chunks[0]), stats, correct];
   kernelFor(rec, 'crossentropy.count', crossEntropyWgsl, storage, 'count').record(rec, whole, [1], packParams([N, V, gradScale]));
-  const rowKernel = kernelFor(rec, 'crossentropy.rows', crossEntropyWgsl, storage, 'rows');
+  const perThread = rowStrategy(rec) === 'thread';
+  const rowEntry = perThread ? 'rows_per_thread' : 'rows';
+  const rowKernel = kernelFor(rec, `crossentropy.${rowEntry}`, crossEntropyWgsl, storage, rowEntry);
   for (const c of chunks) {
     const buffers = [rows(logits, V * 4, c), rows(targets, 4, c), rows(losses, 4, c), rows(dlogits, V * 4, c), stats, rows(correct, 4, c)];
-    rowKernel.record(rec, buffers, groupsFor(rec, c.count, 1), packParams([c.count, V, gradScale]));
+    rowKernel.record(rec, buffers, groupsFor(rec, c.count, perThread ? 64 : 1), packParams([c.count, V, gradScale]));
   }
   kernelFor(rec, 'crossentropy.reduce', crossEntropyWgsl, storage, 'reduce').record(rec, whole, [1], packParams([N, V, gradScale]));
 }

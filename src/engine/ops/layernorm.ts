@@ -6,7 +6,7 @@ import backwardWgsl from '../../shaders/layernorm_backward.wgsl?raw';
 import paramGradWgsl from '../../shaders/layernorm_param_grad.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, unusedWritable } from './util';
+import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, rowStrategy, unusedWritable } from './util';
 
 export interface LayernormDims {
   N: number; // rows (B * T)
@@ -58,8 +58,10 @@ export function residualLayernormForward(
 }
 
 function record(rec: Recorder, buffers: Parameters<ReturnType<typeof kernelFor>['record']>[1], dims: LayernormDims, residual: number) {
-  const k = kernelFor(rec, 'layernorm.forward', forwardWgsl, ['read', 'read', 'read', 'read', 'write', 'write', 'write', 'write']);
-  k.record(rec, buffers, groupsFor(rec, dims.N, 1), packParams([dims.N, dims.C, f32(dims.eps ?? 1e-5), residual]));
+  const perThread = rowStrategy(rec) === 'thread';
+  const entry = perThread ? 'per_thread' : 'main';
+  const k = kernelFor(rec, `layernorm.forward.${entry}`, forwardWgsl, ['read', 'read', 'read', 'read', 'write', 'write', 'write', 'write'], entry);
+  k.record(rec, buffers, groupsFor(rec, dims.N, perThread ? 64 : 1), packParams([dims.N, dims.C, f32(dims.eps ?? 1e-5), residual]));
 }
 
 /** Words of scratch layernormBackward needs (partial sums for dgamma/dbeta). */
@@ -92,8 +94,10 @@ export function layernormBackward(
   const words = layernormBackwardScratchWords(N, C);
   if (scratch && scratch.numel < words) throw new Error(`layernormBackward: scratch has ${scratch.numel} words, needs ${words}`);
   const partial = scratch ?? ownedScratch(rec, 'layernorm.backward.partial', words);
-  kernelFor(rec, 'layernorm.backward', backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write']).record(
-    rec, [dOut, x, gamma, mean, rstd, dx], groupsFor(rec, N, 1), packParams([N, C]),
+  const perThread = rowStrategy(rec) === 'thread';
+  const entry = perThread ? 'per_thread' : 'main';
+  kernelFor(rec, `layernorm.backward.${entry}`, backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], entry).record(
+    rec, [dOut, x, gamma, mean, rstd, dx], groupsFor(rec, N, perThread ? 64 : 1), packParams([N, C]),
   );
   const params = packParams([N, C, chunks]);
   const storage = ['read', 'read', 'read', 'read', 'write', 'write', 'write'] as const;

@@ -2,7 +2,7 @@
 import softmaxWgsl from '../../shaders/softmax.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, groupsFor, kernelFor, packParams } from './util';
+import { expectNumel, groupsFor, kernelFor, packParams, rowStrategy } from './util';
 
 export function softmaxForward(
   rec: Recorder,
@@ -13,7 +13,9 @@ export function softmaxForward(
   const { N, V } = dims;
   expectNumel('softmaxForward', 'y', y, N * V);
   expectNumel('softmaxForward', 'x', x, N * V);
-  kernelFor(rec, 'softmax.forward', softmaxWgsl, ['read', 'read', 'write'], 'forward').record(rec, [x, x, y], groupsFor(rec, N, 1), packParams([N, V]));
+  const perThread = rowStrategy(rec) === 'thread';
+  const entry = perThread ? 'forward_per_thread' : 'forward';
+  kernelFor(rec, `softmax.${entry}`, softmaxWgsl, ['read', 'read', 'write'], entry).record(rec, [x, x, y], groupsFor(rec, N, perThread ? 64 : 1), packParams([N, V]));
 }
 
 export function softmaxBackward(
@@ -25,5 +27,7 @@ export function softmaxBackward(
 ): void {
   const { N, V } = dims;
   for (const [name, t] of [['dx', dx], ['dy', dy], ['y', y]] as const) expectNumel('softmaxBackward', name, t, N * V);
-  kernelFor(rec, 'softmax.backward', softmaxWgsl, ['read', 'read', 'write'], 'backward').record(rec, [y, dy, dx], groupsFor(rec, N, 1), packParams([N, V]));
+  const perThread = rowStrategy(rec) === 'thread';
+  const entry = perThread ? 'backward_per_thread' : 'backward';
+  kernelFor(rec, `softmax.${entry}`, softmaxWgsl, ['read', 'read', 'write'], entry).record(rec, [y, dy, dx], groupsFor(rec, N, perThread ? 64 : 1), packParams([N, V]));
 }
