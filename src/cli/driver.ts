@@ -52,6 +52,6 @@ export async function openGpu(log: (line: string) => void): Promise<GpuContext> 
   const info = gpuInfoOf(ctx);
   const name = info.description || info.device || info.vendor || 'unknown adapter';
   log(`GPU: ${name} (${info.backend}, ${info.driver.label})`);
-  if (info.cpuFallback) log(`warning: no GPU in use: running on the CPU through ${info.driver.label}, a software driver; training will be slow`);
+  if (info.cpuFallback) log(`warning: no GPU in use: running on the CPU through ${info.driver.label}, a software driver, so expect it to be slow`);
   return ctx;
 }

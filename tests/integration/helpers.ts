@@ -1,7 +1,7 @@
 // Shared pieces of the training-run tests: a tiny GPT on the built-in sample corpus, a temp
 // runs folder, and how to start the CLI as a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +10,17 @@ import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../src/engine/confi
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SAMPLE_EN = join(ROOT, 'assets/sample-corpus/sample-en.txt');
 
+const created: string[] = [];
+
 export function tempRunsDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `ps-${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `ps-${label}-`));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes the folders tempRunsDir made (call from afterAll). */
+export function removeTempRunsDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** ~10k parameters: a step takes a few milliseconds on lavapipe. */

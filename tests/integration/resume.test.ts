@@ -7,7 +7,7 @@ import { GpuContext } from '../../src/engine/gpu/device';
 import { readMetrics } from '../../src/engine/runstore/metrics-log';
 import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
 import { TrainingRun, type RunSummary } from '../../src/engine/trainer';
-import { tempRunsDir, tinyOptions } from './helpers';
+import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
 
 const STEPS = 24;
 let ctx: GpuContext;
@@ -19,7 +19,10 @@ beforeAll(async () => {
   straight = await new TrainingRun(ctx, { kind: 'new', options }).start();
 });
 
-afterAll(() => ctx?.destroy());
+afterAll(() => {
+  ctx?.destroy();
+  removeTempRunsDirs();
+});
 
 function maxDiff(a: { step: number; loss: number }[], b: { step: number; loss: number }[]): number {
   expect(a.map((x) => x.step)).toEqual(b.map((x) => x.step));

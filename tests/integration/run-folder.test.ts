@@ -12,7 +12,7 @@ import { readMetrics } from '../../src/engine/runstore/metrics-log';
 import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
 import { loadTokenizer } from '../../src/engine/tokenizers';
 import { TrainingRun, type RunSummary, type TrainerEvent } from '../../src/engine/trainer';
-import { tempRunsDir, tinyOptions } from './helpers';
+import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
 
 let ctx: GpuContext;
 let summary: RunSummary;
@@ -24,7 +24,10 @@ beforeAll(async () => {
   summary = await new TrainingRun(ctx, { kind: 'new', options }, { onEvent: (e) => events.push(e), eventIntervalMs: 200 }).start();
 });
 
-afterAll(() => ctx?.destroy());
+afterAll(() => {
+  ctx?.destroy();
+  removeTempRunsDirs();
+});
 
 describe('a short CLM run', () => {
   test('finishes and the loss decreases', () => {
