@@ -158,7 +158,8 @@ export class KvDecoder {
 
   /**
    * Appends `tokens` at positions length, length+1, … and returns the logits [V] that predict the
-   * token after the last one. The returned array is reused: the next call overwrites it.
+   * token after the last one. The returned array is reused: the next call overwrites it. One call
+   * at a time: await it before the next (the logits staging buffer is mapped in between).
    */
   async feed(tokens: readonly number[]): Promise<Float32Array> {
     const n = tokens.length;
