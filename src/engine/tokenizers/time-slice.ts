@@ -4,9 +4,11 @@
 
 export class TimeSlicer {
   private last = performance.now();
+  private calls = 0;
   constructor(private readonly budgetMs = 10) {}
   async tick(): Promise<void> {
-    if (performance.now() - this.last < this.budgetMs) return;
+    // Reading the clock on every call cost more than the work in tight per-document loops.
+    if ((++this.calls & 15) !== 0 || performance.now() - this.last < this.budgetMs) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.last = performance.now();
   }
