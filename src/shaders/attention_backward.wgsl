@@ -113,3 +113,55 @@ fn dkeyvalue(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
   dk[idx] += accK;
   dv[idx] += accV;
 }
+
+// Variants for CPU adapters (see attention_forward.wgsl): `row_per_thread` writes the dS row and
+// accumulates the dq row of query (b, h, i); `keyvalue_per_thread` accumulates the dk and dv rows of
+// key (b, h, j). Two dispatches of B*H*T invocations instead of three, two of them B*H*T*D.
+@compute @workgroup_size(64)
+fn row_per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let r = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (r >= p.B * p.H * p.Tq) { return; }
+  let i = r % p.Tq;
+  let bh = r / p.Tq;
+  let end = visibleEnd(bh / p.H, i);
+  let oBase = r * p.D;
+  let base = r * p.Tk;
+  var rowDot = 0.0;
+  for (var j = 0u; j < end; j++) {
+    let vBase = (bh * p.Tk + j) * p.D;
+    var s = 0.0;
+    for (var c = 0u; c < p.D; c++) { s += dOut[oBase + c] * v[vBase + c]; }
+    s *= dropFactor(base + j);
+    dS[base + j] = s; // dP for now
+    rowDot += s * probs[base + j];
+  }
+  for (var j = 0u; j < end; j++) {
+    let ds = probs[base + j] * (dS[base + j] - rowDot) * p.scale;
+    dS[base + j] = ds;
+    let kBase = (bh * p.Tk + j) * p.D;
+    for (var c = 0u; c < p.D; c++) { dq[oBase + c] += ds * k[kBase + c]; }
+  }
+  for (var j = end; j < p.Tk; j++) { dS[base + j] = 0.0; }
+}
+
+@compute @workgroup_size(64)
+fn keyvalue_per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let key = (wid.x + wid.y * nwg.x) * 64u + lid; // (b * H + h) * Tk + j
+  if (key >= p.B * p.H * p.Tk) { return; }
+  let j = key % p.Tk;
+  let bh = key / p.Tk;
+  if (p.hasKvLen != 0u && j >= kvLen[bh / p.H]) { return; } // masked keys get no gradient
+  var begin = 0u;
+  if (p.causal != 0u) { begin = j; }
+  let kBase = key * p.D;
+  for (var i = begin; i < p.Tq; i++) {
+    let r = bh * p.Tq + i;
+    let e = r * p.Tk + j;
+    let ds = dS[e];
+    let pd = probs[e] * dropFactor(e);
+    for (var c = 0u; c < p.D; c++) {
+      dk[kBase + c] += ds * q[r * p.D + c];
+      dv[kBase + c] += pd * dOut[r * p.D + c];
+    }
+  }
+}

@@ -84,3 +84,44 @@ fn values(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
   }
   out[idx] = acc;
 }
+
+// Variant for CPU adapters: one thread per (b, h, i) row does scores, softmax and the row of
+// out = (probs * dropMask) v, so a layer costs one dispatch of B*H*Tq invocations instead of two
+// (the second of B*H*Tq*D), which is what a CPU driver's per-invocation overhead rewards.
+@compute @workgroup_size(64)
+fn fused_per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (row >= p.B * p.H * p.Tq) { return; }
+  let i = row % p.Tq;
+  let bh = row / p.Tq;
+  let end = visibleEnd(bh / p.H, i);
+  let qBase = row * p.D;
+  let base = row * p.Tk;
+  var m = -3.4e38;
+  for (var j = 0u; j < end; j++) {
+    let kBase = (bh * p.Tk + j) * p.D;
+    var s = 0.0;
+    for (var c = 0u; c < p.D; c++) { s += q[qBase + c] * k[kBase + c]; }
+    s *= p.scale;
+    probs[base + j] = s;
+    m = max(m, s);
+  }
+  var sum = 0.0;
+  for (var j = 0u; j < end; j++) {
+    let e = exp(probs[base + j] - m);
+    probs[base + j] = e;
+    sum += e;
+  }
+  let inv = 1.0 / sum;
+  for (var j = 0u; j < end; j++) { probs[base + j] *= inv; }
+  for (var j = end; j < p.Tk; j++) { probs[base + j] = 0.0; }
+  for (var c = 0u; c < p.D; c++) { out[qBase + c] = 0.0; }
+  let seed = stepSeed(state.seed, state.step);
+  for (var j = 0u; j < end; j++) {
+    var pj = probs[base + j];
+    if (p.dropout != 0u && randomBits(seed, p.dropStream, base + j) < p.dropThreshold) { pj = 0.0; }
+    if (p.dropout != 0u) { pj *= p.dropScale; }
+    let vBase = (bh * p.Tk + j) * p.D;
+    for (var c = 0u; c < p.D; c++) { out[qBase + c] += pj * v[vBase + c]; }
+  }
+}
