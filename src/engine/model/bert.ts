@@ -8,7 +8,9 @@ import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 import { crossEntropyForwardBackward } from '../ops/crossentropy';
 import { embeddingBackward, embeddingBackwardScratchWords, embeddingForward, positionEmbeddingBackward, positionEmbeddingForward } from '../ops/embedding';
+import { type DropoutSpec, dropoutBackward, dropoutForward } from '../ops/dropout';
 import { fill } from '../ops/fill';
+import type { StepState } from '../ops/step-state';
 import { geluBackward } from '../ops/gelu';
 import { layernormBackward, layernormBackwardScratchWords, layernormForward, residualLayernormForward } from '../ops/layernorm';
 import { matmul } from '../ops/matmul';
@@ -56,12 +58,14 @@ export class BertGraph implements TrainGraph {
     readonly grads: Tensor,
     batch: BatchShape,
     readonly gradScale = 1,
+    /** Seed and step of the replay: dropout masks are drawn from them (required if dropout > 0). */
+    readonly state?: StepState,
   ) {
     const cfg = layout.config;
     if (cfg.kind !== 'encoder') throw new Error(`BertGraph: config kind is '${cfg.kind}', expected 'encoder'`);
     if (cfg.norm !== 'post') throw new Error('BertGraph: only post-LN encoders (BERT) are assembled');
     if (cfg.activation !== 'gelu_tanh') throw new Error(`BertGraph: activation '${cfg.activation}' has no kernel (only gelu_tanh)`);
-    if (cfg.dropout > 0) throw new Error('BertGraph: dropout > 0 is not wired into the model yet');
+    if (cfg.dropout > 0 && !state) throw new Error(`BertGraph: dropout ${cfg.dropout} needs the StepState its masks are drawn from`);
     if (!cfg.tiedEmbeddings) throw new Error('BertGraph: an untied MLM decoder is not assembled yet');
     const { batchSize: B, seqLen: T } = batch;
     if (T > cfg.blockSize) throw new Error(`BertGraph: sequence length ${T} exceeds blockSize ${cfg.blockSize}`);
@@ -85,6 +89,12 @@ export class BertGraph implements TrainGraph {
     };
     a.add('emb', [N, C]);
     a.add('x0', [N, C]);
+    if (cfg.dropout > 0) {
+      // Dropped copies (masks recomputed in backward from the StepState counters, never stored).
+      a.add('x0Drop', [N, C]);
+      for (let l = 0; l < L; l++) for (const n of ['aoDrop', 'oDrop']) a.add(`${l}.${n}`, [N, C]);
+      d.add('branch', [N, C]);
+    }
     a.add('embMean', [N]);
     a.add('embRstd', [N]);
     for (let l = 0; l < L; l++) {
@@ -159,9 +169,15 @@ export class BertGraph implements TrainGraph {
     return this.layout.config.pooler ? [this.mlmStats, this.nspStats] : [this.mlmStats];
   }
 
-  private shape(): AttentionShape {
+  private shape(l = 0, train = false): AttentionShape {
     const cfg = this.layout.config;
-    return { B: this.B, T: this.T, H: cfg.nHead, D: cfg.nEmbd / cfg.nHead, causal: false, kvLen: this.kvLen };
+    return { B: this.B, T: this.T, H: cfg.nHead, D: cfg.nEmbd / cfg.nHead, causal: false, kvLen: this.kvLen, dropout: train ? this.drop(l, 1) : undefined };
+  }
+
+  /** The dropout of site `site` in layer `l` (layer -1: embeddings), if this model drops anything. */
+  private drop(l: number, site: number): DropoutSpec | undefined {
+    const p = this.layout.config.dropout;
+    return p > 0 && this.state ? { p, stream: (l + 1) * 8 + site, state: this.state } : undefined;
   }
 
   private attention(l: number) {
@@ -182,7 +198,8 @@ export class BertGraph implements TrainGraph {
     return this.acts.get(`${l}.probs`);
   }
 
-  forward(rec: Recorder): void {
+  /** Records the forward pass through the losses; `train` applies dropout (backward must follow one). */
+  forward(rec: Recorder, train = true): void {
     const cfg = this.layout.config;
     const { B, T, v } = this;
     const { nEmbd: C, vocabSize: V, layerNormEps: eps } = cfg;
@@ -199,17 +216,26 @@ export class BertGraph implements TrainGraph {
     }
     const lnE = v.norm(`${e}.LayerNorm`);
     layernormForward(rec, A('x0'), A('embMean'), A('embRstd'), A('emb'), lnE.g, lnE.b, { N, C, eps });
+    const dropped = (x: Tensor, copy: string, l: number, site: number): Tensor => {
+      const spec = train ? this.drop(l, site) : undefined;
+      if (!spec) return x;
+      dropoutForward(rec, A(copy), x, spec);
+      return A(copy);
+    };
+    const x0 = dropped(A('x0'), 'x0Drop', -1, 0);
     this.layers.forEach((p, l) => {
       const a = (n: string) => A(`${l}.${n}`);
-      const x = l === 0 ? A('x0') : A(`${l - 1}.x2`);
+      const x = l === 0 ? x0 : A(`${l - 1}.x2`);
       linearForward(rec, a('qkv'), x, p.qkv.p, { label: `layer${l}.qkv` });
       const att = this.attention(l);
-      attentionBlockForward(rec, att.acts, att.src, this.shape());
+      attentionBlockForward(rec, att.acts, att.src, this.shape(l, train));
       linearForward(rec, a('ao'), a('atty'), p.out.p, { label: `layer${l}.attention.output` });
-      residualLayernormForward(rec, a('r1'), a('x1'), a('ln1Mean'), a('ln1Rstd'), x, a('ao'), p.ln1.g, p.ln1.b, { N, C, eps });
+      const ao = dropped(a('ao'), `${l}.aoDrop`, l, 2);
+      residualLayernormForward(rec, a('r1'), a('x1'), a('ln1Mean'), a('ln1Rstd'), x, ao, p.ln1.g, p.ln1.b, { N, C, eps });
       linearForward(rec, a('h'), a('x1'), p.inter.p, { gelu: true, preGelu: a('hPre'), label: `layer${l}.intermediate` });
       linearForward(rec, a('o'), a('h'), p.output.p, { label: `layer${l}.output` });
-      residualLayernormForward(rec, a('r2'), a('x2'), a('ln2Mean'), a('ln2Rstd'), a('x1'), a('o'), p.ln2.g, p.ln2.b, { N, C, eps });
+      const o = dropped(a('o'), `${l}.oDrop`, l, 3);
+      residualLayernormForward(rec, a('r2'), a('x2'), a('ln2Mean'), a('ln2Rstd'), a('x1'), o, p.ln2.g, p.ln2.b, { N, C, eps });
     });
     const top = A(`${L - 1}.x2`);
     // MLM head: transform (dense + GELU + layernorm), then the tied decoder plus its own bias.
@@ -280,30 +306,38 @@ export class BertGraph implements TrainGraph {
       });
       if (pool.d.db) matmul(rec, { out: pool.d.db.view([1, C], 0), a: A('onesB'), b: dA('pooledPre'), accumulate: true, label: 'pooler.db' });
     }
+    // The gradient of a dropped branch: g through the same mask, or g itself.
+    const undropped = (g: Tensor, l: number, site: number): Tensor => {
+      const spec = this.drop(l, site);
+      if (!spec) return g;
+      fill(rec, dA('branch'));
+      dropoutBackward(rec, dA('branch'), g, spec);
+      return dA('branch');
+    };
     for (let l = L - 1; l >= 0; l--) {
       const p = this.layers[l];
       const a = (n: string) => A(`${l}.${n}`);
-      const xIn = l === 0 ? A('x0') : A(`${l - 1}.x2`);
+      const xIn = l === 0 ? (this.drop(-1, 0) ? A('x0Drop') : A('x0')) : A(`${l - 1}.x2`);
       // x2 = LN2(r2): y = dr2. r2 = x1 + o: do = y, and y carries on as dx1.
       fill(rec, y);
       layernormBackward(rec, y, p.ln2.dg, p.ln2.db, x, a('r2'), p.ln2.g, a('ln2Mean'), a('ln2Rstd'), { N, C, eps }, lnScratch);
-      linearBackward(rec, dA('h'), 'set', p.output.d, y, a('h'), p.output.p, onesN, `layer${l}.output`);
+      linearBackward(rec, dA('h'), 'set', p.output.d, undropped(y, l, 3), a('h'), p.output.p, onesN, `layer${l}.output`);
       fill(rec, dA('hPre'));
       geluBackward(rec, dA('hPre'), dA('h'), a('hPre'));
       linearBackward(rec, y, 'add', p.inter.d, dA('hPre'), a('x1'), p.inter.p, onesN, `layer${l}.intermediate`);
       // x1 = LN1(r1): x = dr1. r1 = xIn + ao: dao = x, and x carries on as dxIn.
       fill(rec, x);
       layernormBackward(rec, x, p.ln1.dg, p.ln1.db, y, a('r1'), p.ln1.g, a('ln1Mean'), a('ln1Rstd'), { N, C, eps }, lnScratch);
-      linearBackward(rec, dA('atty'), 'set', p.out.d, x, a('atty'), p.out.p, onesN, `layer${l}.attention.output`);
+      linearBackward(rec, dA('atty'), 'set', p.out.d, undropped(x, l, 2), a('atty'), p.out.p, onesN, `layer${l}.attention.output`);
       const att = this.attention(l);
       fill(rec, dA('qkv'));
-      attentionBlockBackward(rec, att.dsrc, att.grads, dA('atty'), att.acts, att.src, this.shape());
+      attentionBlockBackward(rec, att.dsrc, att.grads, dA('atty'), att.acts, att.src, this.shape(l, true));
       linearBackward(rec, x, 'add', p.qkv.d, dA('qkv'), xIn, p.qkv.p, onesN, `layer${l}.qkv`);
     }
     // x = dx0; x0 = LN(emb): y = demb.
     const lnE = v.norm(`${e}.LayerNorm`);
     fill(rec, y);
-    layernormBackward(rec, y, lnE.dg, lnE.db, x, A('emb'), lnE.g, A('embMean'), A('embRstd'), { N, C, eps }, lnScratch);
+    layernormBackward(rec, y, lnE.dg, lnE.db, undropped(x, -1, 0), A('emb'), lnE.g, A('embMean'), A('embRstd'), { N, C, eps }, lnScratch);
     embeddingBackward(rec, dwemb, y, this.ids, { N, C, V }, dA('embScratch'));
     positionEmbeddingBackward(rec, v.grad(`${e}.position_embeddings.weight`), y, { B, T, C });
     if (cfg.typeVocabSize > 0) {

@@ -7,6 +7,7 @@ import { attentionBackward, attentionForward } from '../ops/attention';
 import { headsMergeBackward, headsMergeForward, headsSplitBackward, headsSplitForward } from '../ops/heads';
 import type { Tensor } from '../gpu/tensor';
 import type { Recorder } from '../gpu/kernel';
+import type { DropoutSpec } from '../ops/dropout';
 import { fill } from '../ops/fill';
 import type { Arena, ArenaPlan } from './arena';
 
@@ -72,6 +73,8 @@ export interface AttentionShape {
   D: number;
   causal: boolean;
   kvLen?: Tensor; // [B] u32 valid keys per row (padding)
+  /** Dropout on the attention probabilities (training forward and its backward only). */
+  dropout?: DropoutSpec;
 }
 
 /** Where q, k and v sit: columns of fused projections ([N, W] tensors). */
@@ -137,7 +140,7 @@ export function attentionGrads(d: Arena, prefix: string, s: { B: number; H: numb
 const align64 = (n: number) => Math.ceil(n / 64) * 64;
 
 function dims(s: AttentionShape) {
-  return { B: s.B, H: s.H, Tq: s.T, Tk: s.Tk ?? s.T, D: s.D, causal: s.causal, kvLen: s.kvLen };
+  return { B: s.B, H: s.H, Tq: s.T, Tk: s.Tk ?? s.T, D: s.D, causal: s.causal, kvLen: s.kvLen, dropout: s.dropout };
 }
 
 /** merged [N, C] = attention(q, k, v) from columns of the fused projections. */

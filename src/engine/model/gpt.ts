@@ -15,7 +15,9 @@ import { type Linear, type Norm, ParamViews, slabView } from './views';
 import type { TrainGraph } from './graph';
 import type { ParamLayout } from './params';
 import { crossEntropyForwardBackward } from '../ops/crossentropy';
+import { type DropoutSpec, dropoutBackward, dropoutForward } from '../ops/dropout';
 import { fill } from '../ops/fill';
+import type { StepState } from '../ops/step-state';
 import type { BatchShape } from './memory';
 
 interface Layer {
@@ -48,11 +50,13 @@ export class GptGraph implements TrainGraph {
     batch: BatchShape,
     /** Multiplies dlogits (1 / micro-batches for gradient accumulation). */
     readonly gradScale = 1,
+    /** Seed and step of the replay: dropout masks are drawn from them (required if dropout > 0). */
+    readonly state?: StepState,
   ) {
     const cfg = layout.config;
     if (cfg.kind !== 'decoder') throw new Error(`GptGraph: config kind is '${cfg.kind}', expected 'decoder'`);
     if (cfg.activation !== 'gelu_tanh') throw new Error(`GptGraph: activation '${cfg.activation}' has no kernel (only gelu_tanh)`);
-    if (cfg.dropout > 0) throw new Error('GptGraph: dropout > 0 is not wired into the model yet');
+    if (cfg.dropout > 0 && !state) throw new Error(`GptGraph: dropout ${cfg.dropout} needs the StepState its masks are drawn from`);
     const { batchSize: B, seqLen: T } = batch;
     if (T > cfg.blockSize) throw new Error(`GptGraph: sequence length ${T} exceeds blockSize ${cfg.blockSize}`);
     this.B = B;
@@ -67,6 +71,13 @@ export class GptGraph implements TrainGraph {
     a.add('ones', [1, N]);
     a.add('zerosC', [C]);
     a.add('encoded', [N, C]);
+    if (cfg.dropout > 0) {
+      // Dropped copies of the embedding sum and of each branch before its residual add; masks are
+      // recomputed in backward from the StepState counters, never stored.
+      a.add('encodedDrop', [N, C]);
+      for (let l = 0; l < L; l++) for (const n of ['attprojDrop', 'fcprojDrop']) a.add(`${l}.${n}`, [N, C]);
+      d.add('branch', [N, C]);
+    }
     for (let l = 0; l < L; l++) {
       for (const [name, shape] of [
         ['ln1', [N, C]], ['qkv', [N, 3 * C]], ['q', [B, H, T, D]], ['k', [B, H, T, D]], ['v', [B, H, T, D]],
@@ -137,9 +148,15 @@ export class GptGraph implements TrainGraph {
     return [this.lossStats];
   }
 
-  private shape(): AttentionShape {
+  private shape(l = 0, train = false): AttentionShape {
     const cfg = this.layout.config;
-    return { B: this.B, T: this.T, H: cfg.nHead, D: cfg.nEmbd / cfg.nHead, causal: true };
+    return { B: this.B, T: this.T, H: cfg.nHead, D: cfg.nEmbd / cfg.nHead, causal: true, dropout: train ? this.drop(l, 1) : undefined };
+  }
+
+  /** The dropout of site `site` in layer `l` (layer -1: embeddings), if this model drops anything. */
+  private drop(l: number, site: number): DropoutSpec | undefined {
+    const p = this.layout.config.dropout;
+    return p > 0 && this.state ? { p, stream: (l + 1) * 8 + site, state: this.state } : undefined;
   }
 
   private attention(l: number): { acts: AttentionActs; grads: AttentionGrads; src: QkvSource; dsrc: { dq: Tensor; dkv: Tensor } } {
@@ -159,8 +176,11 @@ export class GptGraph implements TrainGraph {
     return this.acts.get(`${l}.probs`);
   }
 
-  /** Records the forward pass through the loss (whose backward, dlogits, the loss op writes too). */
-  forward(rec: Recorder): void {
+  /**
+   * Records the forward pass through the loss (whose backward, dlogits, the loss op writes too).
+   * `train`: apply dropout (the backward pass must follow a training forward).
+   */
+  forward(rec: Recorder, train = true): void {
     const cfg = this.layout.config;
     const { B, T } = this;
     const { nEmbd: C, vocabSize: V, layerNormEps: eps } = cfg;
@@ -169,22 +189,32 @@ export class GptGraph implements TrainGraph {
     fill(rec, A('ones'), 1);
     embeddingForward(rec, A('encoded'), this.idx, this.wte, { N, C, V });
     positionEmbeddingForward(rec, A('encoded'), slabView(this.params, this.layout, 'transformer.wpe.weight'), { B, T, C, accumulate: true });
-    layernormForward(rec, A('0.ln1'), A('0.ln1Mean'), A('0.ln1Rstd'), A('encoded'), this.layers[0].ln1.g, this.layers[0].ln1.b, { N, C, eps });
+    // dropped(x, copy, site): x itself without dropout, else its dropped copy.
+    const dropped = (x: Tensor, copy: string, l: number, site: number): Tensor => {
+      const spec = train ? this.drop(l, site) : undefined;
+      if (!spec) return x;
+      dropoutForward(rec, A(copy), x, spec);
+      return A(copy);
+    };
+    const x0 = dropped(A('encoded'), 'encodedDrop', -1, 0);
+    layernormForward(rec, A('0.ln1'), A('0.ln1Mean'), A('0.ln1Rstd'), x0, this.layers[0].ln1.g, this.layers[0].ln1.b, { N, C, eps });
     this.layers.forEach((p, l) => {
       const a = (n: string) => A(`${l}.${n}`);
-      const residual = l === 0 ? A('encoded') : A(`${l - 1}.res3`);
+      const residual = l === 0 ? x0 : A(`${l - 1}.res3`);
       linearForward(rec, a('qkv'), a('ln1'), p.attn.p, { label: `h${l}.c_attn` });
       const att = this.attention(l);
-      attentionBlockForward(rec, att.acts, att.src, this.shape());
+      attentionBlockForward(rec, att.acts, att.src, this.shape(l, train));
       linearForward(rec, a('attproj'), a('atty'), p.proj.p, { label: `h${l}.attn.c_proj` });
-      residualLayernormForward(rec, a('res2'), a('ln2'), a('ln2Mean'), a('ln2Rstd'), residual, a('attproj'), p.ln2.g, p.ln2.b, { N, C, eps });
+      const attBranch = dropped(a('attproj'), `${l}.attprojDrop`, l, 2);
+      residualLayernormForward(rec, a('res2'), a('ln2'), a('ln2Mean'), a('ln2Rstd'), residual, attBranch, p.ln2.g, p.ln2.b, { N, C, eps });
       linearForward(rec, a('fch'), a('ln2'), p.fc.p, { gelu: true, preGelu: a('fchPre'), label: `h${l}.c_fc` });
       linearForward(rec, a('fcproj'), a('fch'), p.fcProj.p, { label: `h${l}.mlp.c_proj` });
       // The residual add is fused with the next layernorm: the next block's ln_1, or ln_f.
       const last = l === this.layers.length - 1;
       const next = last ? this.lnf : this.layers[l + 1].ln1;
       const [out, mean, rstd] = last ? [A('lnf'), A('lnfMean'), A('lnfRstd')] : [A(`${l + 1}.ln1`), A(`${l + 1}.ln1Mean`), A(`${l + 1}.ln1Rstd`)];
-      residualLayernormForward(rec, a('res3'), out, mean, rstd, a('res2'), a('fcproj'), next.g, next.b, { N, C, eps });
+      const mlpBranch = dropped(a('fcproj'), `${l}.fcprojDrop`, l, 3);
+      residualLayernormForward(rec, a('res3'), out, mean, rstd, a('res2'), mlpBranch, next.g, next.b, { N, C, eps });
     });
     matmul(rec, { out: this.logits, a: A('lnf'), b: this.lmHead, transB: true, label: 'lm_head' });
     crossEntropyForwardBackward(rec, A('losses'), this.dacts.get('logits'), this.lossStats, this.logits, this.targets, { N, V, gradScale: this.gradScale }, A('lossCorrect'));
@@ -208,27 +238,36 @@ export class GptGraph implements TrainGraph {
     matmul(rec, { out: dA('lnf'), a: dlogits, b: this.lmHead, label: 'lm_head.dx' });
     matmul(rec, { out: this.dlmHead, a: dlogits, b: A('lnf'), transA: true, accumulate: true, label: 'lm_head.dw' });
     layernormBackward(rec, dres, this.lnf.dg, this.lnf.db, dA('lnf'), A(`${L - 1}.res3`), this.lnf.g, A('lnfMean'), A('lnfRstd'), { N, C, eps }, lnScratch);
+    // The gradient of a dropped branch: dres through the same mask, or dres itself.
+    const undropped = (l: number, site: number): Tensor => {
+      const spec = this.drop(l, site);
+      if (!spec) return dres;
+      fill(rec, dA('branch'));
+      dropoutBackward(rec, dA('branch'), dres, spec);
+      return dA('branch');
+    };
     for (let l = L - 1; l >= 0; l--) {
       const p = this.layers[l];
       const a = (n: string) => A(`${l}.${n}`);
-      const residual = l === 0 ? A('encoded') : A(`${l - 1}.res3`);
-      // res3 = res2 + fcproj: dfcproj is dres itself; dres carries on as (part of) dres2.
-      linearBackward(rec, dA('fch'), 'set', p.fcProj.d, dres, a('fch'), p.fcProj.p, ones, `h${l}.mlp.c_proj`);
+      const residual = l === 0 ? (this.drop(-1, 0) ? A('encodedDrop') : A('encoded')) : A(`${l - 1}.res3`);
+      // res3 = res2 + fcproj: dfcproj is dres itself (through dropout); dres carries on as dres2.
+      linearBackward(rec, dA('fch'), 'set', p.fcProj.d, undropped(l, 3), a('fch'), p.fcProj.p, ones, `h${l}.mlp.c_proj`);
       fill(rec, dA('fchPre'));
       geluBackward(rec, dA('fchPre'), dA('fch'), a('fchPre'));
       linearBackward(rec, dA('ln2'), 'set', p.fc.d, dA('fchPre'), a('ln2'), p.fc.p, ones, `h${l}.c_fc`);
       layernormBackward(rec, dres, p.ln2.dg, p.ln2.db, dA('ln2'), a('res2'), p.ln2.g, a('ln2Mean'), a('ln2Rstd'), { N, C, eps }, lnScratch);
       // res2 = residual + attproj: dattproj is dres (now dres2).
-      linearBackward(rec, dA('atty'), 'set', p.proj.d, dres, a('atty'), p.proj.p, ones, `h${l}.attn.c_proj`);
+      linearBackward(rec, dA('atty'), 'set', p.proj.d, undropped(l, 2), a('atty'), p.proj.p, ones, `h${l}.attn.c_proj`);
       const att = this.attention(l);
       fill(rec, dA('qkv'));
-      attentionBlockBackward(rec, att.dsrc, att.grads, dA('atty'), att.acts, att.src, this.shape());
+      attentionBlockBackward(rec, att.dsrc, att.grads, dA('atty'), att.acts, att.src, this.shape(l, true));
       linearBackward(rec, dA('ln1'), 'set', p.attn.d, dA('qkv'), a('ln1'), p.attn.p, ones, `h${l}.c_attn`);
       layernormBackward(rec, dres, p.ln1.dg, p.ln1.db, dA('ln1'), residual, p.ln1.g, a('ln1Mean'), a('ln1Rstd'), { N, C, eps }, lnScratch);
     }
-    // dres is now the gradient of the embedding sum.
-    embeddingBackward(rec, this.dwte, dres, this.idx, { N, C, V }, dA('embScratch'));
-    positionEmbeddingBackward(rec, slabView(this.grads, this.layout, 'transformer.wpe.weight'), dres, { B, T, C });
+    // dres is now the gradient of the (dropped) embedding sum.
+    const demb = undropped(-1, 0);
+    embeddingBackward(rec, this.dwte, demb, this.idx, { N, C, V }, dA('embScratch'));
+    positionEmbeddingBackward(rec, slabView(this.grads, this.layout, 'transformer.wpe.weight'), demb, { B, T, C });
   }
 
   destroy(): void {

@@ -7,8 +7,8 @@ export interface TrainGraph {
   readonly inputs: Readonly<Record<string, Tensor>>;
   /** [4] f32 per loss term (mean, count, correct, sum); the step's loss is the sum of the means. */
   readonly lossTerms: readonly Tensor[];
-  /** Records forward through the loss (the loss op writes dlogits too). */
-  forward(rec: Recorder): void;
+  /** Records forward through the loss (the loss op writes dlogits too); `train` applies dropout. */
+  forward(rec: Recorder, train?: boolean): void;
   /** Records backward: activation grads cleared, parameter grads ACCUMULATED. */
   backward(rec: Recorder): void;
   destroy(): void;

@@ -55,9 +55,9 @@ export class TraceShapeError extends Error {
   override name = 'TraceShapeError';
 }
 
-export function buildGraph(ctx: GpuContext, layout: ParamLayout, params: Tensor, grads: Tensor, batch: BatchShape, gradScale: number): TrainGraph {
-  if (layout.config.kind === 'decoder') return new GptGraph(ctx, layout, params, grads, batch, gradScale);
-  if (layout.config.kind === 'encoder') return new BertGraph(ctx, layout, params, grads, batch, gradScale);
+export function buildGraph(ctx: GpuContext, layout: ParamLayout, params: Tensor, grads: Tensor, batch: BatchShape, gradScale: number, state?: StepState): TrainGraph {
+  if (layout.config.kind === 'decoder') return new GptGraph(ctx, layout, params, grads, batch, gradScale, state);
+  if (layout.config.kind === 'encoder') return new BertGraph(ctx, layout, params, grads, batch, gradScale, state);
   throw new Error(`TrainStep: no graph for '${layout.config.kind}' models yet`);
 }
 
@@ -80,6 +80,9 @@ export class TrainStep {
   private readonly inputSlots: GPUBuffer;
   private readonly inputLayout: { name: string; tensor: Tensor; offset: number; length: number }[];
   private readonly slotBytes: number;
+  private readonly stateOffset: number;
+  private readonly stateWords = new Uint32Array(4);
+  private readonly stateFloats = new Float32Array(this.stateWords.buffer);
   private readonly ring: ReadbackRing;
   private readonly lrs = new Map<number, number>();
   private stepCount = 0;
@@ -104,7 +107,7 @@ export class TrainStep {
     this.v = Tensor.empty(ctx, [n], 'f32', 'adam.v');
     this.gradNorm = Tensor.empty(ctx, [2], 'f32', 'gradNorm');
     this.state = new StepState(ctx);
-    this.graph = buildGraph(ctx, layout, this.params, this.grads, options.batch, 1 / this.microSteps);
+    this.graph = buildGraph(ctx, layout, this.params, this.grads, options.batch, 1 / this.microSteps, this.state);
 
     // Inputs: one staging slot per micro-batch, written by queue.writeBuffer, copied in-encoder.
     let offset = 0;
@@ -113,6 +116,10 @@ export class TrainStep {
       offset += Math.ceil((tensor.numel * 4) / 16) * 16;
       return entry;
     });
+    // Each micro-batch's StepState words (step, seed, lr) ride along and are copied into the state
+    // buffer before its pass, so micro-batches draw different dropout masks within one encoder.
+    this.stateOffset = offset;
+    offset += 16;
     this.slotBytes = offset;
     this.inputSlots = ctx.createBuffer({ label: 'train.inputs', size: Math.max(16, offset * this.microSteps), usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
 
@@ -132,7 +139,7 @@ export class TrainStep {
     ];
     adamwStep(this.optRec, this.params, this.m, this.v, this.grads, this.state, ranges, hyper, this.gradNorm);
     this.evalRec = new Recorder(ctx);
-    this.graph.forward(this.evalRec);
+    this.graph.forward(this.evalRec, false);
 
     const terms = this.graph.lossTerms.length;
     this.ring = new ReadbackRing(ctx, (this.microSteps * terms * 4 + 2) * 4, options.readbackDepth ?? 3, 'train.metrics');
@@ -184,6 +191,8 @@ export class TrainStep {
   /**
    * Runs one optimizer step over `batches` (exactly microSteps of them) at learning rate `lr`.
    * Returns after submitting (it waits only if the metrics ring is full of unfinished steps).
+   * Dropout masks depend on (seed, step, site, element); micro-batch k of a step uses seed
+   * `seed + k * 0x9e3779b9`, so accumulated micro-batches draw different masks.
    */
   async run(batches: readonly MicroBatch[], lr: number, seed = 0): Promise<void> {
     if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
@@ -201,6 +210,12 @@ export class TrainStep {
     });
     const step = this.stepCount + 1;
     this.state.set({ step, seed, lr });
+    for (let k = 0; k < this.microSteps; k++) {
+      this.stateWords[0] = step;
+      this.stateWords[1] = (seed + k * 0x9e3779b9) >>> 0;
+      this.stateFloats[2] = lr;
+      queue.writeBuffer(this.inputSlots, k * this.slotBytes + this.stateOffset, this.stateWords);
+    }
     this.lrs.set(step, lr);
     const encoder = this.ctx.device.createCommandEncoder({ label: `train.step ${step}` });
     this.zeroRec.encode(encoder);
@@ -209,6 +224,7 @@ export class TrainStep {
       for (const e of this.inputLayout) {
         encoder.copyBufferToBuffer(this.inputSlots, k * this.slotBytes + e.offset, e.tensor.buffer, e.tensor.byteOffset, e.length * 4);
       }
+      encoder.copyBufferToBuffer(this.inputSlots, k * this.slotBytes + this.stateOffset, this.state.buffer, 0, 16);
       this.microRec.encode(encoder);
       terms.forEach((t, i) => encoder.copyBufferToBuffer(t.buffer, t.byteOffset, staging, (k * terms.length + i) * 16, 16));
     }
