@@ -12,7 +12,9 @@ import { extname, join, normalize, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  decodeJson,
   DriverChoiceSchema,
+  encodeJson,
   MAX_MESSAGE_BYTES,
   wireError,
   type DriverChoice,
@@ -123,7 +125,7 @@ export async function startBridge({ port = 0, token = randomBytes(24).toString('
     ws.on('close', () => clients.delete(ws));
     ws.on('error', () => clients.delete(ws));
     const sendJson = (message: unknown) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      if (ws.readyState === ws.OPEN) ws.send(encodeJson(message));
     };
     ws.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
@@ -136,7 +138,7 @@ export async function startBridge({ port = 0, token = randomBytes(24).toString('
       }
       let raw: unknown;
       try {
-        raw = JSON.parse(data.toString());
+        raw = decodeJson(data.toString());
       } catch (error) {
         const text = `Not valid JSON: ${error instanceof Error ? error.message : String(error)}`;
         return sendJson({ type: 'protocol.error', error: wireError('InvalidMessage', text) });
@@ -146,7 +148,7 @@ export async function startBridge({ port = 0, token = randomBytes(24).toString('
   });
 
   const broadcast = (event: StudioEvent) => {
-    const text = JSON.stringify(event);
+    const text = encodeJson(event);
     for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);
   };
   const unsubscribe = supervisor.onEvent(broadcast);

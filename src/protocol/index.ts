@@ -13,3 +13,4 @@ export { PageSchema, type Page } from './events/ui-navigate.ts';
 export { GpuInfoSchema, type GpuInfo, type DriverKind } from './commands/gpu-info.ts';
 export { SampleFileSchema, type SampleFile } from './commands/corpus-samples.ts';
 export { DriverChoiceSchema, type DriverChoice } from './commands/host-restart.ts';
+export * from './json-codec.ts';

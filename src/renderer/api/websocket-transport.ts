@@ -2,6 +2,8 @@
 // StudioTransport as Electron's preload. Replies are matched by requestId; a lost connection
 // fails pending requests, is announced as host.state 'disconnected', and is retried.
 import {
+  decodeJson,
+  encodeJson,
   parseIncoming,
   wireError,
   type CommandName,
@@ -38,7 +40,7 @@ export function websocketTransport(url: string): StudioTransport {
     socket.onmessage = (message) => {
       let raw: unknown;
       try {
-        raw = JSON.parse(String(message.data));
+        raw = decodeJson(String(message.data));
       } catch {
         return;
       }
@@ -66,7 +68,7 @@ export function websocketTransport(url: string): StudioTransport {
     kind: 'browser',
     request<K extends CommandName>(type: K, params: CommandParams<K>): Promise<ReplyOutcome> {
       const requestId = `w${nextId++}`;
-      const text = JSON.stringify({ type, requestId, params });
+      const text = encodeJson({ type, requestId, params });
       return new Promise((resolve) => {
         pending.set(requestId, resolve);
         if (socket.readyState === WebSocket.OPEN) socket.send(text);
