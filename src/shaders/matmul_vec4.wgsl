@@ -96,9 +96,11 @@ fn accumulate(k: u32, kmask: vec4f, tail: bool) {
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   n0 = gid.x * 4u;
-  m0 = gid.y * TM;
+  // With one row of invocations per workgroup, m0 comes from the workgroup id alone: the compiler
+  // then knows A's rows are the same for every lane and loads them once (lavapipe's SIMD lanes).
+  if (WG_Y == 1u) { m0 = wid.y * TM; } else { m0 = gid.y * TM; }
   if (m0 >= p.m || n0 >= p.n) { return; }
   let outer = gid.z / p.inner_count;
   let inner = gid.z % p.inner_count;

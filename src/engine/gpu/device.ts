@@ -24,11 +24,21 @@ export interface FeatureSet {
 // Dawn's `create()` result must stay reachable for the life of the process: if it is collected,
 // the process crashes later. Module scope keeps it.
 let dawnGpu: GPU | undefined;
+let dawnFlags: string[] = [];
+
+/**
+ * Flags for Dawn's `create()` (e.g. 'enable-dawn-features=disable_robustness'); only effective
+ * before the first GpuContext.open() of the process.
+ */
+export function setDawnFlags(flags: readonly string[]): void {
+  if (dawnGpu) throw new Error('setDawnFlags: Dawn is already created in this process');
+  dawnFlags = [...flags];
+}
 
 function gpuInstance(): GPU {
   if (!dawnGpu) {
     Object.assign(globalThis, globals);
-    dawnGpu = create([]) as unknown as GPU;
+    dawnGpu = create(dawnFlags) as unknown as GPU;
   }
   return dawnGpu;
 }

@@ -60,6 +60,10 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
   vec4Variant(4, 8, 8),
   vec4Variant(8, 8, 8),
   vec4Variant(8, 4, 8),
+  vec4Variant(4, 64, 1),
+  vec4Variant(8, 64, 1),
+  vec4Variant(4, 16, 1),
+  vec4Variant(8, 16, 1),
   tiledVariant(32, 32, 16, 4, 4),
   tiledVariant(64, 64, 8, 8, 8),
 ];

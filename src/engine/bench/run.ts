@@ -1,0 +1,69 @@
+// Runs registered benchmark cases and reports, per case, the median time and the derived rates.
+import type { GpuContext } from '../gpu/device';
+import { type ClockSource, GpuTimer, median } from '../gpu/timing';
+import { type BenchOptions, benchSuites } from './registry';
+
+export interface BenchResult {
+  suite: string;
+  name: string;
+  shape: string;
+  /** Median ms per run, over `samples`. */
+  ms: number;
+  samples: number[];
+  clock: ClockSource;
+  gflops?: number;
+  gbps?: number;
+  tokensPerSecond?: number;
+  error?: string;
+}
+
+export interface RunOptions extends BenchOptions {
+  /** Only cases whose 'suite name shape' contains this. */
+  filter?: string;
+  samples?: number;
+  onResult?: (r: BenchResult) => void;
+}
+
+export async function runBenchmarks(ctx: GpuContext, options: RunOptions): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const timer = new GpuTimer(ctx);
+  const samples = options.samples ?? (options.quick ? 3 : 5);
+  try {
+    for (const suite of benchSuites()) {
+      for (const c of suite.cases(ctx, options)) {
+        if (options.filter && !`${suite.name} ${c.name} ${c.shape}`.includes(options.filter)) continue;
+        const result: BenchResult = { suite: suite.name, name: c.name, shape: c.shape, ms: NaN, samples: [], clock: 'wall' };
+        try {
+          const instance = await c.setup(ctx);
+          try {
+            if (instance.recorder) {
+              const t = await timer.time(instance.recorder, { samples });
+              Object.assign(result, { ms: t.median, samples: t.samples, clock: t.source });
+            } else if (instance.run) {
+              await instance.run();
+              for (let i = 0; i < samples; i++) {
+                const t0 = performance.now();
+                await instance.run();
+                result.samples.push(performance.now() - t0);
+              }
+              result.ms = median(result.samples);
+            }
+          } finally {
+            instance.dispose();
+          }
+          const seconds = result.ms / 1000;
+          if (c.flops) result.gflops = c.flops / seconds / 1e9;
+          if (c.bytes) result.gbps = c.bytes / seconds / 1e9;
+          if (c.tokens) result.tokensPerSecond = c.tokens / seconds;
+        } catch (e) {
+          result.error = (e as Error).message;
+        }
+        results.push(result);
+        options.onResult?.(result);
+      }
+    }
+  } finally {
+    timer.destroy();
+  }
+  return results;
+}

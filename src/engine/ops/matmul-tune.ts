@@ -1,0 +1,156 @@
+// Per-adapter matmul choice: time every variant briefly on one shape per class, keep the fastest,
+// and cache the result on disk so the next start on the same adapter and Dawn skips the measuring.
+// Cache file: <cacheDir>/matmul-tuning.json, { [key]: MatmulChoice } where the key names the adapter
+// (vendor, architecture, device, description, driver), the Dawn build (webgpu package version) and
+// a hash of the kernels' sources (editing a kernel invalidates old choices).
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { GpuContext } from '../gpu/device';
+import { Recorder } from '../gpu/kernel';
+import { Tensor } from '../gpu/tensor';
+import { GpuTimer } from '../gpu/timing';
+import { matmul } from './matmul';
+import { type ClassChoice, type MatmulChoice, SHAPE_CLASSES, type ShapeClass, setMatmulChoice } from './matmul-choice';
+import { MATMUL_VARIANTS, matmulVariant } from './matmul-variants';
+
+/** The OS user cache dir for this app: XDG_CACHE_HOME or ~/.cache, ~/Library/Caches, %LOCALAPPDATA%. */
+export function defaultCacheDir(): string {
+  const base =
+    process.platform === 'win32'
+      ? (process.env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'))
+      : process.platform === 'darwin'
+        ? join(homedir(), 'Library', 'Caches')
+        : (process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'));
+  return join(base, 'pretrain-studio');
+}
+
+export function dawnVersion(): string {
+  try {
+    return `webgpu@${(createRequire(import.meta.url)('webgpu/package.json') as { version: string }).version}`;
+  } catch {
+    return 'webgpu@unknown';
+  }
+}
+
+export function tuningKey(ctx: GpuContext): string {
+  const r = ctx.report;
+  const kernels = createHash('sha256')
+    .update(MATMUL_VARIANTS.map((v) => v.name + v.code).join('\u0000'))
+    .digest('hex')
+    .slice(0, 12);
+  return [r.vendor, r.architecture, r.device, r.description, r.driver, dawnVersion(), `kernels:${kernels}`].join('|');
+}
+
+/** One representative problem per class: [M, N, K, batch] (all multiples of 4, so vec4 competes). */
+export const TUNING_SHAPES: Record<ShapeClass, [number, number, number, number]> = {
+  small: [64, 64, 32, 16], // attention per head (T=64, head size 32) x 16 heads
+  medium: [768, 128, 512, 1], // a small model's MLP projection, B*T=768 rows
+  large: [512, 512, 512, 1],
+};
+
+export interface TuneOptions {
+  /** Where the JSON cache lives; default defaultCacheDir(). */
+  cacheDir?: string;
+  /** Use these variants instead of measuring (also written nowhere). */
+  override?: Partial<Record<ShapeClass, ClassChoice>>;
+  /** Measure even if a cached choice exists. */
+  force?: boolean;
+  /** Samples per variant and class (median taken); default 3. */
+  samples?: number;
+  /** Only these variants compete (tests); default all but naive. */
+  variants?: readonly string[];
+  /** Other representative problems per class (tests); default TUNING_SHAPES. */
+  shapes?: Partial<Record<ShapeClass, [number, number, number, number]>>;
+  log?: (line: string) => void;
+}
+
+type CacheFile = Record<string, MatmulChoice>;
+
+function readCache(file: string): CacheFile {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+  } catch {
+    return {};
+  }
+}
+
+function writeCache(dir: string, file: string, cache: CacheFile): void {
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(cache, null, 2));
+  renameSync(tmp, file);
+}
+
+function isValidChoice(c: MatmulChoice | undefined): c is MatmulChoice {
+  const names = new Set(MATMUL_VARIANTS.map((v) => v.name));
+  return Boolean(c && SHAPE_CLASSES.every((k) => names.has(c.byClass?.[k]?.best) && names.has(c.byClass?.[k]?.fallback)));
+}
+
+/** Times one variant on one problem; median ms. */
+async function timeVariant(ctx: GpuContext, variant: string, shape: [number, number, number, number], samples: number): Promise<number> {
+  const [m, n, k, batch] = shape;
+  const a = Tensor.empty(ctx, [batch, m, k]);
+  const b = Tensor.empty(ctx, [batch, k, n]);
+  const out = Tensor.empty(ctx, [batch, m, n]);
+  const rec = new Recorder(ctx);
+  const timer = new GpuTimer(ctx);
+  try {
+    matmul(rec, { out, a, b, strategy: variant, label: 'tune' });
+    return (await timer.time(rec, { samples })).median;
+  } finally {
+    timer.destroy();
+    rec.destroy();
+    for (const t of [a, b, out]) t.destroy();
+  }
+}
+
+/** Measures (or loads) the device's matmul choice and installs it for matmul(). */
+export async function tuneMatmul(ctx: GpuContext, options: TuneOptions = {}): Promise<MatmulChoice> {
+  const log = options.log ?? (() => {});
+  if (options.override) {
+    const base = (await tuneOrLoad(ctx, options, log)).byClass;
+    const choice: MatmulChoice = { byClass: { ...base, ...options.override }, source: 'override' };
+    if (!isValidChoice(choice)) throw new Error(`tuneMatmul: override names an unknown variant: ${JSON.stringify(options.override)}`);
+    setMatmulChoice(ctx, choice);
+    return choice;
+  }
+  const choice = await tuneOrLoad(ctx, options, log);
+  setMatmulChoice(ctx, choice);
+  return choice;
+}
+
+async function tuneOrLoad(ctx: GpuContext, options: TuneOptions, log: (line: string) => void): Promise<MatmulChoice> {
+  const dir = options.cacheDir ?? defaultCacheDir();
+  const file = join(dir, 'matmul-tuning.json');
+  const key = tuningKey(ctx);
+  const cache = readCache(file);
+  if (!options.force && isValidChoice(cache[key])) {
+    log(`matmul: cached choice for ${ctx.report.description || ctx.report.device} (${file})`);
+    return { ...cache[key], source: 'cache' };
+  }
+  const timings: Record<string, Record<string, number>> = {};
+  const byClass = {} as Record<ShapeClass, ClassChoice>;
+  for (const cls of SHAPE_CLASSES) {
+    timings[cls] = {};
+    for (const v of MATMUL_VARIANTS) {
+      // naive is never competitive; it only anchors the tests
+      if (options.variants ? !options.variants.includes(v.name) : v.family === 'naive') continue;
+      const shape = options.shapes?.[cls] ?? TUNING_SHAPES[cls];
+      timings[cls][v.name] = await timeVariant(ctx, v.name, shape, options.samples ?? 3);
+      log(`matmul tune ${cls} ${v.name}: ${timings[cls][v.name].toFixed(3)} ms`);
+    }
+    const ranked = Object.entries(timings[cls]).sort((x, y) => x[1] - y[1]);
+    const fallback = ranked.find(([name]) => !matmulVariant(name).vec4)?.[0] ?? 'tiled.32x32x16.4x4';
+    byClass[cls] = { best: ranked[0][0], fallback };
+  }
+  const choice: MatmulChoice = { byClass, source: 'measured', timings };
+  try {
+    writeCache(dir, file, { ...readCache(file), [key]: choice });
+  } catch (e) {
+    log(`matmul: could not write tuning cache ${file}: ${(e as Error).message}`);
+  }
+  return choice;
+}

@@ -1,0 +1,76 @@
+// Per-adapter choice: measured once, written to the cache dir, read back (not re-measured) on the
+// next call, overridable; and a replayed matmul step allocates no GPU buffers.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { GpuContext } from '../../../src/engine/gpu/device';
+import { Recorder } from '../../../src/engine/gpu/kernel';
+import { Tensor } from '../../../src/engine/gpu/tensor';
+import { matmul } from '../../../src/engine/ops/matmul';
+import { getMatmulChoice } from '../../../src/engine/ops/matmul-choice';
+import { tuneMatmul, tuningKey } from '../../../src/engine/ops/matmul-tune';
+
+let ctx: GpuContext;
+let cacheDir: string;
+beforeAll(async () => {
+  ctx = await GpuContext.open();
+  cacheDir = mkdtempSync(join(tmpdir(), 'matmul-tune-'));
+});
+afterAll(() => {
+  ctx?.destroy();
+  rmSync(cacheDir, { recursive: true, force: true });
+});
+
+const small = {
+  variants: ['vec4.4x4.wg8x8', 'tiled.32x32x16.4x4'],
+  shapes: { small: [16, 16, 16, 2], medium: [32, 32, 32, 1], large: [64, 64, 64, 1] } as Record<string, [number, number, number, number]>,
+  samples: 1,
+};
+
+test('measures, caches on disk by adapter key, then reads the cache; override wins', async () => {
+  const lines: string[] = [];
+  const measured = await tuneMatmul(ctx, { cacheDir, ...small, shapes: { ...small.shapes }, log: (l) => lines.push(l) });
+  expect(measured.source).toBe('measured');
+  expect(lines.filter((l) => l.includes('matmul tune')).length).toBe(6);
+  for (const cls of ['small', 'medium', 'large'] as const) {
+    expect(small.variants).toContain(measured.byClass[cls].best);
+    expect(measured.byClass[cls].fallback).toBe('tiled.32x32x16.4x4');
+  }
+  const file = JSON.parse(readFileSync(join(cacheDir, 'matmul-tuning.json'), 'utf8'));
+  expect(Object.keys(file)).toEqual([tuningKey(ctx)]);
+  expect(tuningKey(ctx)).toContain(ctx.report.driver);
+  expect(tuningKey(ctx)).toMatch(/webgpu@\d/);
+
+  const cached = await tuneMatmul(ctx, { cacheDir, ...small, shapes: { ...small.shapes } });
+  expect(cached.source).toBe('cache');
+  expect(cached.byClass).toEqual(measured.byClass);
+  expect(getMatmulChoice(ctx)).toBe(cached);
+
+  const override = { best: 'naive', fallback: 'naive' };
+  const forced = await tuneMatmul(ctx, { cacheDir, override: { large: override } });
+  expect(forced.source).toBe('override');
+  expect(forced.byClass.large).toEqual(override);
+  expect(forced.byClass.small).toEqual(measured.byClass.small);
+  await expect(tuneMatmul(ctx, { cacheDir, override: { small: { best: 'nope', fallback: 'naive' } } })).rejects.toThrow(/unknown variant/);
+});
+
+test('a replayed matmul recording (split, bias, GELU) creates no buffers', async () => {
+  const a = Tensor.from(ctx, Float32Array.from({ length: 30 * 20 }, () => Math.random()), [30, 20]);
+  const w = Tensor.from(ctx, Float32Array.from({ length: 20 * 40 }, () => Math.random()), [20, 40]);
+  const bias = Tensor.empty(ctx, [40]);
+  const out = Tensor.empty(ctx, [30, 40]);
+  const pre = Tensor.empty(ctx, [30, 40]);
+  const rec = new Recorder(ctx);
+  const dispatches = matmul(rec, { out, a, b: w, bias, gelu: true, preGelu: pre, limits: { maxComputeWorkgroupsPerDimension: 1 } });
+  expect(dispatches).toBeGreaterThan(1);
+  await rec.run();
+  const first = await out.read();
+  const before = ctx.buffersCreated;
+  await rec.run();
+  await rec.run();
+  expect(ctx.buffersCreated).toBe(before);
+  expect(await out.read()).toEqual(first);
+  rec.destroy();
+  for (const t of [a, w, bias, out, pre]) t.destroy();
+});
