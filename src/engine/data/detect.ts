@@ -48,7 +48,8 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return -1;
 }
 
-function isHan(cp: number): boolean {
+/** Han ideographs plus CJK punctuation and full-width forms: what GBK text is made of. */
+function isCjk(cp: number): boolean {
   return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0xff00 && cp <= 0xffef);
 }
 
@@ -77,7 +78,7 @@ export function detectEncoding(sample: Uint8Array, complete: boolean): Detection
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     if (cp === 0xfffd) bad++;
-    if (cp >= 0x80) { nonAscii++; if (isHan(cp)) han++; }
+    if (cp >= 0x80) { nonAscii++; if (isCjk(cp)) han++; }
   }
   // A final character cut off by the sample's end may decode as U+FFFD; allow that one.
   if (bad <= (complete ? 0 : 1) && nonAscii > 0 && han / nonAscii >= 0.6) return { ok: true, encoding: 'gb18030', bomLength: 0 };

@@ -31,7 +31,7 @@ export interface FormatOptions {
 }
 
 export type DocSink = (text: string, label: string | undefined) => Promise<void> | void;
-/** Returns false once the file has reported too many issues (the caller stops listing them). */
+/** Records an issue for the current file (the caller adds the file name and caps the count). */
 export type IssueSink = (issue: Omit<CorpusIssue, 'file'>) => void;
 
 const TEXT_COLUMNS = ['text', 'sentence', 'review', 'content', 'body'];
@@ -122,7 +122,7 @@ export async function extractCsv(
           throw new FileSkip({ line: parser.startLine, code: 'missing-column', message: `no column ${want !== undefined ? `"${want}"` : `named one of ${TEXT_COLUMNS.join(', ')}`} in the header (columns: ${header.join(', ')}); file skipped` });
         }
         if (opts.labelColumn !== null) {
-          labelIdx = header.indexOf(opts.labelColumn ?? 'label');
+          labelIdx = opts.labelColumn !== undefined ? header.indexOf(opts.labelColumn) : lower.indexOf('label');
           if (labelIdx < 0 && opts.labelColumn !== undefined) {
             throw new FileSkip({ line: parser.startLine, code: 'missing-column', message: `no label column "${opts.labelColumn}" in the header (columns: ${header.join(', ')}); file skipped` });
           }
