@@ -13,7 +13,7 @@ import type { Recorder } from '../gpu/kernel';
 import { readBytes, type Tensor } from '../gpu/tensor';
 import { dropoutThreshold } from '../reference/dropout';
 import type { StepState } from './step-state';
-import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, rowStrategy, unusedWritable } from './util';
+import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, unusedWritable } from './util';
 
 export interface AttentionDims {
   B: number;
@@ -65,16 +65,11 @@ export function attentionForward(
   const buffers = [q, k, v, dims.kvLen ?? q, probs, out, stateBinding(rec, dims)];
   const storage = ['read', 'read', 'read', 'read', 'write', 'write', 'read'] as const;
   const p = params(dims);
-  const code = rngWgsl + forwardWgsl;
-  if (rowStrategy(rec) === 'thread') {
-    kernelFor(rec, 'attention.forward.fused_per_thread', code, storage, 'fused_per_thread').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
-    return;
-  }
-  kernelFor(rec, 'attention.forward.scores', code, storage, 'scores').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
-  kernelFor(rec, 'attention.forward.values', code, storage, 'values').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
+  kernelFor(rec, 'attention.forward.scores', rngWgsl + forwardWgsl, storage, 'scores').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
+  kernelFor(rec, 'attention.forward.values', rngWgsl + forwardWgsl, storage, 'values').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
 }
 
-/** Two dispatches on CPU adapters, three on GPUs (see rowStrategy); `dScores` ([B, H, Tq, Tk] f32 scratch) is allocated and owned by rec if omitted. */
+/** Three dispatches; `dScores` ([B, H, Tq, Tk] f32 scratch) is allocated and owned by rec if omitted. */
 export function attentionBackward(
   rec: Recorder,
   dq: Tensor, // [B, H, Tq, D] accumulated
@@ -99,12 +94,6 @@ export function attentionBackward(
   const buffers = [q, k, v, dims.kvLen ?? q, probs, dOut, scratch, dq, dk, dv, stateBinding(rec, dims)];
   const storage = ['read', 'read', 'read', 'read', 'read', 'read', 'write', 'write', 'write', 'write', 'read'] as const;
   const p = params(dims);
-  if (rowStrategy(rec) === 'thread') {
-    const code = rngWgsl + backwardWgsl;
-    kernelFor(rec, 'attention.backward.row_per_thread', code, storage, 'row_per_thread').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
-    kernelFor(rec, 'attention.backward.keyvalue_per_thread', code, storage, 'keyvalue_per_thread').record(rec, buffers, groupsFor(rec, B * H * Tk, 64), p);
-    return;
-  }
   kernelFor(rec, 'attention.backward.row', rngWgsl + backwardWgsl, storage, 'row').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
   kernelFor(rec, 'attention.backward.dquery', rngWgsl + backwardWgsl, storage, 'dquery').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
   kernelFor(rec, 'attention.backward.dkeyvalue', rngWgsl + backwardWgsl, storage, 'dkeyvalue').record(rec, buffers, groupsFor(rec, B * H * Tk * D, 256), p);

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { Recorder } from '../../../src/engine/gpu/kernel';
-import { setRowStrategy } from '../../../src/engine/ops/util';
 import { attentionBackward, attentionForward, readAttentionProbs } from '../../../src/engine/ops/attention';
 import { headsMergeBackward, headsMergeForward, headsSplitBackward, headsSplitForward } from '../../../src/engine/ops/heads';
 import { softmaxBackward, softmaxForward } from '../../../src/engine/ops/softmax';
@@ -21,68 +20,63 @@ afterAll(() => ctx?.destroy());
 
 const add = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a, (x, i) => x + b[i]);
 
-describe.each(['thread', 'workgroup'] as const)('%s-per-row attention', (strategy) => {
-  beforeAll(() => setRowStrategy(ctx, strategy));
-  afterAll(() => setRowStrategy(ctx, undefined));
+// [B, H, Tq, Tk, D, causal, padded, attention dropout]
+test.each([
+  [1, 1, 1, 1, 1, true, false, 0],
+  [2, 3, 17, 17, 5, true, true, 0],
+  [1, 2, 65, 65, 16, true, false, 0],
+  [3, 2, 7, 13, 3, false, true, 0], // cross attention, Tq != Tk, key padding
+  [2, 1, 130, 130, 8, false, true, 0], // encoder self attention with padding
+  [1, 2, 3, 65, 4, false, false, 0],
+  [2, 2, 17, 17, 4, true, false, 0.2], // attention dropout
+  [3, 1, 9, 11, 3, false, true, 0.5], // cross attention + padding + dropout
+])('attention forward/backward vs float64 (B=%i H=%i Tq=%i Tk=%i D=%i causal=%s padded=%s dropout=%f)', async (B, H, Tq, Tk, D, causal, padded, dropP) => {
+  const pool = new Pool(ctx);
+  const q = randn(B * H * Tq * D);
+  const k = randn(B * H * Tk * D);
+  const v = randn(B * H * Tk * D);
+  const dOut = randn(B * H * Tq * D);
+  const dq0 = randn(q.length);
+  const dk0 = randn(k.length);
+  const dv0 = randn(v.length);
+  // Batch row 0 keeps every key; later rows lose some; with B >= 3 one row has no visible key at all.
+  const kvLen = Uint32Array.from({ length: B }, (_, b) => (b === 0 ? Tk : b === 2 ? 0 : Math.max(1, Tk - 2 * b)));
+  const state = new StepState(ctx);
+  const seed = (Math.random() * 2 ** 32) >>> 0;
+  state.set({ step: 2, seed, lr: 0 });
+  const dropMask = dropP > 0 ? dropoutMask(B * H * Tq * Tk, dropP, seed, 2, 11) : undefined;
+  const d: ref.AttentionDims = { B, H, Tq, Tk, D, causal, kvLen: padded ? kvLen : undefined, dropMask };
+  const tq = pool.from(q, [B, H, Tq, D]);
+  const tk = pool.from(k, [B, H, Tk, D]);
+  const tv = pool.from(v, [B, H, Tk, D]);
+  const out = pool.empty([B, H, Tq, D]);
+  const probs = pool.empty([B, H, Tq, Tk]);
+  const dq = pool.from(dq0, [B, H, Tq, D]);
+  const dk = pool.from(dk0, [B, H, Tk, D]);
+  const dv = pool.from(dv0, [B, H, Tk, D]);
+  const gd = {
+    B, H, Tq, Tk, D, causal,
+    kvLen: padded ? pool.from(kvLen, [B]) : undefined,
+    dropout: dropP > 0 ? { p: dropP, stream: 11, state } : undefined,
+  };
+  const rec = new Recorder(ctx);
+  attentionForward(rec, out, probs, tq, tk, tv, gd);
+  attentionBackward(rec, dq, dk, dv, pool.from(dOut, [B, H, Tq, D]), tq, tk, tv, probs, gd);
+  await rec.run();
 
-  // [B, H, Tq, Tk, D, causal, padded, attention dropout]
-  test.each([
-    [1, 1, 1, 1, 1, true, false, 0],
-    [2, 3, 17, 17, 5, true, true, 0],
-    [1, 2, 65, 65, 16, true, false, 0],
-    [3, 2, 7, 13, 3, false, true, 0], // cross attention, Tq != Tk, key padding
-    [2, 1, 130, 130, 8, false, true, 0], // encoder self attention with padding
-    [1, 2, 3, 65, 4, false, false, 0],
-    [2, 2, 17, 17, 4, true, false, 0.2], // attention dropout
-    [3, 1, 9, 11, 3, false, true, 0.5], // cross attention + padding + dropout
-  ])('attention forward/backward vs float64 (B=%i H=%i Tq=%i Tk=%i D=%i causal=%s padded=%s dropout=%f)', async (B, H, Tq, Tk, D, causal, padded, dropP) => {
-    const pool = new Pool(ctx);
-    const q = randn(B * H * Tq * D);
-    const k = randn(B * H * Tk * D);
-    const v = randn(B * H * Tk * D);
-    const dOut = randn(B * H * Tq * D);
-    const dq0 = randn(q.length);
-    const dk0 = randn(k.length);
-    const dv0 = randn(v.length);
-    // Batch row 0 keeps every key; later rows lose some; with B >= 3 one row has no visible key at all.
-    const kvLen = Uint32Array.from({ length: B }, (_, b) => (b === 0 ? Tk : b === 2 ? 0 : Math.max(1, Tk - 2 * b)));
-    const state = new StepState(ctx);
-    const seed = (Math.random() * 2 ** 32) >>> 0;
-    state.set({ step: 2, seed, lr: 0 });
-    const dropMask = dropP > 0 ? dropoutMask(B * H * Tq * Tk, dropP, seed, 2, 11) : undefined;
-    const d: ref.AttentionDims = { B, H, Tq, Tk, D, causal, kvLen: padded ? kvLen : undefined, dropMask };
-    const tq = pool.from(q, [B, H, Tq, D]);
-    const tk = pool.from(k, [B, H, Tk, D]);
-    const tv = pool.from(v, [B, H, Tk, D]);
-    const out = pool.empty([B, H, Tq, D]);
-    const probs = pool.empty([B, H, Tq, Tk]);
-    const dq = pool.from(dq0, [B, H, Tq, D]);
-    const dk = pool.from(dk0, [B, H, Tk, D]);
-    const dv = pool.from(dv0, [B, H, Tk, D]);
-    const gd = {
-      B, H, Tq, Tk, D, causal,
-      kvLen: padded ? pool.from(kvLen, [B]) : undefined,
-      dropout: dropP > 0 ? { p: dropP, stream: 11, state } : undefined,
-    };
-    const rec = new Recorder(ctx);
-    attentionForward(rec, out, probs, tq, tk, tv, gd);
-    attentionBackward(rec, dq, dk, dv, pool.from(dOut, [B, H, Tq, D]), tq, tk, tv, probs, gd);
-    await rec.run();
-
-    const want = ref.attentionForward(q, k, v, d);
-    expectClose('probs', await probs.read(), want.probs);
-    expectClose('out', await out.read(), want.out);
-    const last = B - 1;
-    const per = H * Tq * Tk;
-    expectClose('inspection probs', await readAttentionProbs(probs, gd, last), want.probs.subarray(last * per, (last + 1) * per));
-    const g = ref.attentionBackward(dOut, q, k, v, want.probs, d);
-    expectClose('dq (accumulated)', await dq.read(), add(g.dq, dq0));
-    expectClose('dk (accumulated)', await dk.read(), add(g.dk, dk0));
-    expectClose('dv (accumulated)', await dv.read(), add(g.dv, dv0));
-    rec.destroy();
-    state.destroy();
-    pool.free();
-  });
+  const want = ref.attentionForward(q, k, v, d);
+  expectClose('probs', await probs.read(), want.probs);
+  expectClose('out', await out.read(), want.out);
+  const last = B - 1;
+  const per = H * Tq * Tk;
+  expectClose('inspection probs', await readAttentionProbs(probs, gd, last), want.probs.subarray(last * per, (last + 1) * per));
+  const g = ref.attentionBackward(dOut, q, k, v, want.probs, d);
+  expectClose('dq (accumulated)', await dq.read(), add(g.dq, dq0));
+  expectClose('dk (accumulated)', await dk.read(), add(g.dk, dk0));
+  expectClose('dv (accumulated)', await dv.read(), add(g.dv, dv0));
+  rec.destroy();
+  state.destroy();
+  pool.free();
 });
 
 test('the reference attention backward matches finite differences (causal, padded, cross, dropout)', () => {
@@ -139,33 +133,28 @@ test.each([
   pool.free();
 });
 
-describe.each(['thread', 'workgroup'] as const)('%s-per-row kernels', (strategy) => {
-  beforeAll(() => setRowStrategy(ctx, strategy));
-  afterAll(() => setRowStrategy(ctx, undefined));
-
-  test.each([
-    [1, 1],
-    [3, 17],
-    [17, 65],
-    [5, 1000],
-  ])('softmax forward/backward vs float64 (N=%i V=%i)', async (N, V) => {
-    const pool = new Pool(ctx);
-    const x = randn(N * V, 4);
-    x[0] = 80; // stability: a large logit must not overflow
-    const dy = randn(N * V);
-    const dx0 = randn(N * V);
-    const y = pool.empty([N, V]);
-    const dx = pool.from(dx0, [N, V]);
-    const rec = new Recorder(ctx);
-    softmaxForward(rec, y, pool.from(x, [N, V]), { N, V });
-    softmaxBackward(rec, dx, pool.from(dy, [N, V]), y, { N, V });
-    await rec.run();
-    const want = sm.softmaxForward(x, N, V);
-    expectClose('softmax', await y.read(), want);
-    expectClose('dx (accumulated)', await dx.read(), add(sm.softmaxBackward(dy, want, N, V), dx0));
-    rec.destroy();
-    pool.free();
-  });
+test.each([
+  [1, 1],
+  [3, 17],
+  [17, 65],
+  [5, 1000],
+])('softmax forward/backward vs float64 (N=%i V=%i)', async (N, V) => {
+  const pool = new Pool(ctx);
+  const x = randn(N * V, 4);
+  x[0] = 80; // stability: a large logit must not overflow
+  const dy = randn(N * V);
+  const dx0 = randn(N * V);
+  const y = pool.empty([N, V]);
+  const dx = pool.from(dx0, [N, V]);
+  const rec = new Recorder(ctx);
+  softmaxForward(rec, y, pool.from(x, [N, V]), { N, V });
+  softmaxBackward(rec, dx, pool.from(dy, [N, V]), y, { N, V });
+  await rec.run();
+  const want = sm.softmaxForward(x, N, V);
+  expectClose('softmax', await y.read(), want);
+  expectClose('dx (accumulated)', await dx.read(), add(sm.softmaxBackward(dy, want, N, V), dx0));
+  rec.destroy();
+  pool.free();
 });
 
 test('the softmax reference backward matches finite differences', () => {
