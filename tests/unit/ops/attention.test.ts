@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { Recorder } from '../../../src/engine/gpu/kernel';
+import { setRowStrategy } from '../../../src/engine/ops/util';
 import { attentionBackward, attentionForward, readAttentionProbs } from '../../../src/engine/ops/attention';
 import { headsMergeBackward, headsMergeForward, headsSplitBackward, headsSplitForward } from '../../../src/engine/ops/heads';
 import { softmaxBackward, softmaxForward } from '../../../src/engine/ops/softmax';
@@ -133,28 +134,33 @@ test.each([
   pool.free();
 });
 
-test.each([
-  [1, 1],
-  [3, 17],
-  [17, 65],
-  [5, 1000],
-])('softmax forward/backward vs float64 (N=%i V=%i)', async (N, V) => {
-  const pool = new Pool(ctx);
-  const x = randn(N * V, 4);
-  x[0] = 80; // stability: a large logit must not overflow
-  const dy = randn(N * V);
-  const dx0 = randn(N * V);
-  const y = pool.empty([N, V]);
-  const dx = pool.from(dx0, [N, V]);
-  const rec = new Recorder(ctx);
-  softmaxForward(rec, y, pool.from(x, [N, V]), { N, V });
-  softmaxBackward(rec, dx, pool.from(dy, [N, V]), y, { N, V });
-  await rec.run();
-  const want = sm.softmaxForward(x, N, V);
-  expectClose('softmax', await y.read(), want);
-  expectClose('dx (accumulated)', await dx.read(), add(sm.softmaxBackward(dy, want, N, V), dx0));
-  rec.destroy();
-  pool.free();
+describe.each(['thread', 'workgroup'] as const)('%s-per-row kernels', (strategy) => {
+  beforeAll(() => setRowStrategy(ctx, strategy));
+  afterAll(() => setRowStrategy(ctx, undefined));
+
+  test.each([
+    [1, 1],
+    [3, 17],
+    [17, 65],
+    [5, 1000],
+  ])('softmax forward/backward vs float64 (N=%i V=%i)', async (N, V) => {
+    const pool = new Pool(ctx);
+    const x = randn(N * V, 4);
+    x[0] = 80; // stability: a large logit must not overflow
+    const dy = randn(N * V);
+    const dx0 = randn(N * V);
+    const y = pool.empty([N, V]);
+    const dx = pool.from(dx0, [N, V]);
+    const rec = new Recorder(ctx);
+    softmaxForward(rec, y, pool.from(x, [N, V]), { N, V });
+    softmaxBackward(rec, dx, pool.from(dy, [N, V]), y, { N, V });
+    await rec.run();
+    const want = sm.softmaxForward(x, N, V);
+    expectClose('softmax', await y.read(), want);
+    expectClose('dx (accumulated)', await dx.read(), add(sm.softmaxBackward(dy, want, N, V), dx0));
+    rec.destroy();
+    pool.free();
+  });
 });
 
 test('the softmax reference backward matches finite differences', () => {
