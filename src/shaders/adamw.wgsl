@@ -8,13 +8,13 @@
 // Bindings: 0 grads (read), 1 gradNorm [2] (read: norm, clip), 2 state StepState (read),
 //           3 weights, 4 m, 5 v (read_write, all flat [n]),
 //           6 params { offset, count, beta1, beta2, lnBeta1, lnBeta2, eps, weightDecay, useClip,
-//           oneMinusBeta1, oneMinusBeta2 } (1 - b computed in float64: f32(0.999) is 1.3e-8 off,
+//           oneMinusBeta1, oneMinusBeta2, stride } (grid-stride loop; 1 - b computed in float64: f32(0.999) is 1.3e-8 off,
 //           which would make 1 - b 1.3e-5 off).
 struct StepState { step: u32, seed: u32, lr: f32, reserved: u32 }
 struct Params {
   offset: u32, count: u32, beta1: f32, beta2: f32,
   lnBeta1: f32, lnBeta2: f32, eps: f32, weightDecay: f32,
-  useClip: u32, oneMinusBeta1: f32, oneMinusBeta2: f32,
+  useClip: u32, oneMinusBeta1: f32, oneMinusBeta2: f32, stride: u32,
 }
 @group(0) @binding(0) var<storage, read> grads: array<f32>;
 @group(0) @binding(1) var<storage, read> gradNorm: array<f32>;
@@ -34,19 +34,19 @@ fn oneMinusExp(x: f32) -> f32 {
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let k = (wid.x + wid.y * nwg.x) * 256u + lid;
-  if (k >= p.count) { return; }
-  let i = p.offset + k;
   let t = f32(state.step);
   let lr = state.lr;
-  var g = grads[i];
-  if (p.useClip != 0u) { g *= gradNorm[1]; }
-  let mi = p.beta1 * m[i] + p.oneMinusBeta1 * g;
-  let vi = p.beta2 * v[i] + p.oneMinusBeta2 * g * g;
-  m[i] = mi;
-  v[i] = vi;
   let bc1 = oneMinusExp(t * p.lnBeta1);
   let bc2 = oneMinusExp(t * p.lnBeta2);
-  let w = weights[i] * (1.0 - lr * p.weightDecay);
-  weights[i] = w - (lr / bc1) * (mi / (sqrt(vi) / sqrt(bc2) + p.eps));
+  for (var k = (wid.x + wid.y * nwg.x) * 256u + lid; k < p.count; k += p.stride) {
+    let i = p.offset + k;
+    var g = grads[i];
+    if (p.useClip != 0u) { g *= gradNorm[1]; }
+    let mi = p.beta1 * m[i] + p.oneMinusBeta1 * g;
+    let vi = p.beta2 * v[i] + p.oneMinusBeta2 * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    let w = weights[i] * (1.0 - lr * p.weightDecay);
+    weights[i] = w - (lr / bc1) * (mi / (sqrt(vi) / sqrt(bc2) + p.eps));
+  }
 }

@@ -4,9 +4,10 @@
 // kernel: forward out = x * mask (overwrite); backward dx += dOut * mask (accumulate = 1).
 // Bindings: 0 x or dOut [n] (read), 1 out or dx [n] (read_write), 2 state StepState (read),
 //           3 params { n, threshold, scale, stream, accumulate, base } (base: index of element 0 of
-//           this dispatch in the whole tensor, when a large tensor is split over several bindings).
+//           this dispatch in the whole tensor, when a large tensor is split over several bindings), stride
+//           (grid-stride loop).
 struct StepState { step: u32, seed: u32, lr: f32, reserved: u32 }
-struct Params { n: u32, threshold: u32, scale: f32, stream: u32, accumulate: u32, base: u32 }
+struct Params { n: u32, threshold: u32, scale: f32, stream: u32, accumulate: u32, base: u32, stride: u32 }
 @group(0) @binding(0) var<storage, read> src: array<f32>;
 @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(2) var<storage, read> state: StepState;
@@ -14,9 +15,9 @@ struct Params { n: u32, threshold: u32, scale: f32, stream: u32, accumulate: u32
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * 256u + lid;
-  if (i >= p.n) { return; }
-  let keep = randomBits(stepSeed(state.seed, state.step), p.stream, p.base + i) >= p.threshold;
-  let value = select(0.0, src[i] * p.scale, keep);
-  if (p.accumulate != 0u) { dst[i] += value; } else { dst[i] = value; }
+  for (var i = (wid.x + wid.y * nwg.x) * 256u + lid; i < p.n; i += p.stride) {
+    let keep = randomBits(stepSeed(state.seed, state.step), p.stream, p.base + i) >= p.threshold;
+    let value = select(0.0, src[i] * p.scale, keep);
+    if (p.accumulate != 0u) { dst[i] += value; } else { dst[i] = value; }
+  }
 }

@@ -1,9 +1,9 @@
-// Embedding gather: out[p, c] (= or +=) table[id(p), c], one thread per output element.
+// Embedding gather: out[p, c] (= or +=) table[id(p), c].
 // id(p) = ids[p], or p % period when period > 0 (learned positions: no id buffer needed).
 // Ids >= V gather zeros (padding / ignored positions).
 // Bindings: 0 ids [N] u32 (read), 1 table [V, C] f32 (read), 2 out [N, C] f32 (read_write),
-//           3 params { N, C, V, period, accumulate }.
-struct Params { N: u32, C: u32, V: u32, period: u32, accumulate: u32 }
+//           3 params { N, C, V, period, accumulate, stride } (grid-stride loop).
+struct Params { N: u32, C: u32, V: u32, period: u32, accumulate: u32, stride: u32 }
 @group(0) @binding(0) var<storage, read> ids: array<u32>;
 @group(0) @binding(1) var<storage, read> table: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
@@ -11,14 +11,14 @@ struct Params { N: u32, C: u32, V: u32, period: u32, accumulate: u32 }
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * 256u + lid;
-  if (i >= p.N * p.C) { return; }
-  let pos = i / p.C;
-  let c = i - pos * p.C;
-  var id = pos % max(p.period, 1u);
-  if (p.period == 0u) { id = ids[pos]; }
-  var value = 0.0;
-  if (id < p.V) { value = table[id * p.C + c]; }
-  if (p.accumulate != 0u) { value += out[i]; }
-  out[i] = value;
+  for (var i = (wid.x + wid.y * nwg.x) * 256u + lid; i < p.N * p.C; i += p.stride) {
+    let pos = i / p.C;
+    let c = i - pos * p.C;
+    var id = pos % max(p.period, 1u);
+    if (p.period == 0u) { id = ids[pos]; }
+    var value = 0.0;
+    if (id < p.V) { value = table[id * p.C + c]; }
+    if (p.accumulate != 0u) { value += out[i]; }
+    out[i] = value;
+  }
 }

@@ -1,9 +1,9 @@
 // GELU, tanh approximation (GPT-2): y = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
-// One thread per element. Entry `forward`: y = gelu(x) (overwrite).
+// Entry `forward`: y = gelu(x) (overwrite).
 // Entry `backward`: dx += dy * gelu'(x) (ACCUMULATED).
 // Bindings: 0 x [n] (read), 1 dy [n] (read; forward binds x again), 2 out [n] (y or dx, read_write),
-//           3 params { n }.
-struct Params { n: u32 }
+//           3 params { n, stride }. Grid-stride loop: thread i handles i, i + stride, ...
+struct Params { n: u32, stride: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
@@ -21,18 +21,18 @@ fn index(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.x + wid.y * nwg.
 
 @compute @workgroup_size(256)
 fn forward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = index(wid, nwg, lid);
-  if (i >= p.n) { return; }
-  let v = x[i];
-  out[i] = 0.5 * v * (1.0 + tanhSafe(K * (v + 0.044715 * v * v * v)));
+  for (var i = index(wid, nwg, lid); i < p.n; i += p.stride) {
+    let v = x[i];
+    out[i] = 0.5 * v * (1.0 + tanhSafe(K * (v + 0.044715 * v * v * v)));
+  }
 }
 
 @compute @workgroup_size(256)
 fn backward(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let i = index(wid, nwg, lid);
-  if (i >= p.n) { return; }
-  let v = x[i];
-  let t = tanhSafe(K * (v + 0.044715 * v * v * v));
-  let du = K * (1.0 + 3.0 * 0.044715 * v * v);
-  out[i] += dy[i] * (0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * du);
+  for (var i = index(wid, nwg, lid); i < p.n; i += p.stride) {
+    let v = x[i];
+    let t = tanhSafe(K * (v + 0.044715 * v * v * v));
+    let du = K * (1.0 + 3.0 * 0.044715 * v * v);
+    out[i] += dy[i] * (0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * du);
+  }
 }

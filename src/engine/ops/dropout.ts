@@ -8,7 +8,7 @@ import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 import { dropoutThreshold } from '../reference/dropout';
 import type { StepState } from './step-state';
-import { bindingChunks, expectNumel, f32, groupsFor, kernelFor, packParams, subBinding } from './util';
+import { bindingChunks, elementwiseGrid, expectNumel, f32, kernelFor, packParams, subBinding } from './util';
 
 export interface DropoutSpec {
   p: number; // drop probability in [0, 1)
@@ -22,9 +22,10 @@ function record(rec: Recorder, op: string, dst: Tensor, src: Tensor, spec: Dropo
   if (!(spec.p >= 0 && spec.p < 1)) throw new Error(`${op}: p must be in [0, 1), got ${spec.p}`);
   const k = kernelFor(rec, 'dropout', rngWgsl + dropoutWgsl, ['read', 'write', 'read']);
   for (const { start, count } of bindingChunks(rec, op, n, 4)) {
-    const params = packParams([count, dropoutThreshold(spec.p), f32(1 / (1 - spec.p)), spec.stream >>> 0, accumulate ? 1 : 0, start]);
+    const { groups, stride } = elementwiseGrid(rec, count);
+    const params = packParams([count, dropoutThreshold(spec.p), f32(1 / (1 - spec.p)), spec.stream >>> 0, accumulate ? 1 : 0, start, stride]);
     const buffers = [subBinding(src, start * 4, count * 4), subBinding(dst, start * 4, count * 4), spec.state.binding()];
-    k.record(rec, buffers, groupsFor(rec, count, 256), params);
+    k.record(rec, buffers, groups, params);
   }
 }
 

@@ -7,7 +7,7 @@ import positionBackwardWgsl from '../../shaders/position_embedding_backward.wgsl
 import { BufferUsage } from '../gpu/flags';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, groupsFor, kernelFor, packParams } from './util';
+import { elementwiseGrid, expectNumel, groupsFor, kernelFor, packParams } from './util';
 
 const CHUNK = 256; // positions per counting-sort chunk (matches embedding_backward.wgsl)
 
@@ -24,7 +24,8 @@ export function embeddingForward(
   expectNumel('embeddingForward', 'ids', ids, N);
   expectNumel('embeddingForward', 'table', table, V * C);
   const k = kernelFor(rec, 'embedding.forward', embeddingForwardWgsl, ['read', 'read', 'write']);
-  k.record(rec, [ids, table, out], groupsFor(rec, N * C, 256), packParams([N, C, V, 0, dims.accumulate ? 1 : 0]));
+  const { groups, stride } = elementwiseGrid(rec, N * C);
+  k.record(rec, [ids, table, out], groups, packParams([N, C, V, 0, dims.accumulate ? 1 : 0, stride]));
 }
 
 /** out[b, t, :] (= or +=) wpe[t, :] (learned positions 0..T-1). */
@@ -39,7 +40,8 @@ export function positionEmbeddingForward(
   if (wpe.numel < T * C) throw new Error(`positionEmbeddingForward: wpe [${wpe.shape}] has fewer than T=${T} rows of C=${C}`);
   const k = kernelFor(rec, 'embedding.forward', embeddingForwardWgsl, ['read', 'read', 'write']);
   // The ids binding is unused when period > 0: bind the table there too (read-only aliasing is allowed).
-  k.record(rec, [wpe, wpe, out], groupsFor(rec, B * T * C, 256), packParams([B * T, C, T, T, dims.accumulate ? 1 : 0]));
+  const { groups, stride } = elementwiseGrid(rec, B * T * C);
+  k.record(rec, [wpe, wpe, out], groups, packParams([B * T, C, T, T, dims.accumulate ? 1 : 0, stride]));
 }
 
 /** u32 words of scratch `embeddingBackward` needs for N positions and vocabulary V. */

@@ -3,11 +3,12 @@
 import fillWgsl from '../../shaders/fill.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { bindingChunks, f32, groupsFor, kernelFor, packParams, subBinding } from './util';
+import { bindingChunks, elementwiseGrid, f32, kernelFor, packParams, subBinding } from './util';
 
 export function fill(rec: Recorder, out: Tensor /* [n] any shape */, value = 0): void {
   const k = kernelFor(rec, 'fill', fillWgsl, ['write']);
   for (const { start, count } of bindingChunks(rec, 'fill', out.numel, 4)) {
-    k.record(rec, [subBinding(out, start * 4, count * 4)], groupsFor(rec, count, 256), packParams([count, f32(value)]));
+    const { groups, stride } = elementwiseGrid(rec, count);
+    k.record(rec, [subBinding(out, start * 4, count * 4)], groups, packParams([count, f32(value), stride]));
   }
 }

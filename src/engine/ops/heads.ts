@@ -4,7 +4,7 @@
 import headsWgsl from '../../shaders/heads.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, groupsFor, kernelFor, packParams } from './util';
+import { elementwiseGrid, expectNumel, kernelFor, packParams } from './util';
 
 export interface HeadsDims {
   B: number;
@@ -21,8 +21,9 @@ function record(rec: Recorder, entry: 'to_heads' | 'to_wide', op: string, dst: T
   if (col + d.H * d.D > W) throw new Error(`${op}: columns [${col}, ${col + d.H * d.D}) exceed W=${W}`);
   expectNumel(op, 'wide', wide, d.B * d.T * W);
   expectNumel(op, 'heads', heads, d.B * d.H * d.T * d.D);
+  const { groups, stride } = elementwiseGrid(rec, heads.numel);
   kernelFor(rec, `heads.${entry}`, headsWgsl, ['read', 'write'], entry).record(
-    rec, [src, dst], groupsFor(rec, heads.numel, 256), packParams([d.B, d.T, W, d.H, d.D, col, accumulate ? 1 : 0]),
+    rec, [src, dst], groups, packParams([d.B, d.T, W, d.H, d.D, col, accumulate ? 1 : 0, stride]),
   );
 }
 

@@ -4,12 +4,13 @@ import forwardWgsl from '../../shaders/residual_forward.wgsl?raw';
 import backwardWgsl from '../../shaders/residual_backward.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { bindingChunks, expectNumel, groupsFor, kernelFor, packParams, subBinding } from './util';
+import { bindingChunks, elementwiseGrid, expectNumel, kernelFor, packParams, subBinding } from './util';
 
 function record(rec: Recorder, op: string, label: string, code: string, storage: ('read' | 'write')[], tensors: Tensor[]) {
   const k = kernelFor(rec, label, code, storage);
   for (const { start, count } of bindingChunks(rec, op, tensors[0].numel, 4)) {
-    k.record(rec, tensors.map((t) => subBinding(t, start * 4, count * 4)), groupsFor(rec, count, 256), packParams([count]));
+    const { groups, stride } = elementwiseGrid(rec, count);
+    k.record(rec, tensors.map((t) => subBinding(t, start * 4, count * 4)), groups, packParams([count, stride]));
   }
 }
 

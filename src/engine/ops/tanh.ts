@@ -2,12 +2,13 @@
 import tanhWgsl from '../../shaders/tanh.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { bindingChunks, expectNumel, groupsFor, kernelFor, packParams, subBinding } from './util';
+import { bindingChunks, elementwiseGrid, expectNumel, kernelFor, packParams, subBinding } from './util';
 
 function record(rec: Recorder, op: string, entry: 'forward' | 'backward', a: Tensor, dy: Tensor, out: Tensor) {
   const k = kernelFor(rec, `tanh.${entry}`, tanhWgsl, ['read', 'read', 'write'], entry);
   for (const { start, count } of bindingChunks(rec, op, out.numel, 4)) {
-    k.record(rec, [a, dy, out].map((t) => subBinding(t, start * 4, count * 4)), groupsFor(rec, count, 256), packParams([count]));
+    const { groups, stride } = elementwiseGrid(rec, count);
+    k.record(rec, [a, dy, out].map((t) => subBinding(t, start * 4, count * 4)), groups, packParams([count, stride]));
   }
 }
 

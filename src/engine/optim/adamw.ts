@@ -8,7 +8,7 @@ import adamwWgsl from '../../shaders/adamw.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 import type { StepState } from '../ops/step-state';
-import { bindingChunks, expectNumel, f32, groupsFor, kernelFor, packParams, subBinding } from '../ops/util';
+import { bindingChunks, elementwiseGrid, expectNumel, f32, kernelFor, packParams, subBinding } from '../ops/util';
 
 export interface AdamWHyper {
   beta1: number; // 0.9
@@ -62,13 +62,14 @@ export function adamwStep(
       const begin = Math.max(r.offset, c.start);
       const end = Math.min(r.offset + r.count, c.start + c.count);
       if (end <= begin) continue;
+      const grid = elementwiseGrid(rec, end - begin);
       const [g, w, mm, vv] = [grads, weights, m, v].map((t) => subBinding(t, c.start * 4, c.count * 4));
       const params = packParams([
         begin - c.start, end - begin, f32(hyper.beta1), f32(hyper.beta2),
         f32(Math.log(hyper.beta1)), f32(Math.log(hyper.beta2)), f32(hyper.eps), f32(r.weightDecay),
-        gradNorm ? 1 : 0, f32(1 - hyper.beta1), f32(1 - hyper.beta2),
+        gradNorm ? 1 : 0, f32(1 - hyper.beta1), f32(1 - hyper.beta2), grid.stride,
       ]);
-      k.record(rec, [g, gradNorm ?? g, state.binding(), w, mm, vv], groupsFor(rec, end - begin, 256), params);
+      k.record(rec, [g, gradNorm ?? g, state.binding(), w, mm, vv], grid.groups, params);
     }
   }
 }
