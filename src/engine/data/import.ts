@@ -72,11 +72,17 @@ export async function discover(inputs: string[], issues: CorpusIssue[] = []): Pr
   const found: FoundFile[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // One of our own corpus stores (e.g. a data dir inside the folder being imported): skip it.
+    if (entries.some((e) => e.name === 'manifest.json') && entries.some((e) => e.name === 'documents.jsonl')) return;
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (formatOf(p) !== null) { const st = await stat(p); found.push({ path: p, bytes: st.size, mtimeMs: st.mtimeMs }); }
+      else if ((e.isFile() || e.isSymbolicLink()) && formatOf(p) !== null) {
+        // Symlinked files are followed; symlinked folders are not (no loops).
+        const st = await stat(p).catch(() => null);
+        if (st?.isFile()) found.push({ path: p, bytes: st.size, mtimeMs: st.mtimeMs });
+      }
     }
   };
   for (const input of inputs) {

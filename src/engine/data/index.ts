@@ -11,3 +11,4 @@ export { benchImport, type ImportBenchResult } from './bench';
 export { SAMPLE_CORPUS_FILES } from './sample-corpus';
 export { prepareData, CorpusImportError, type PrepareDataOptions, type PreparedData } from './prepare';
 export { discover, type FoundFile } from './import';
+export { splitSentences } from './sentences';

@@ -1,5 +1,5 @@
 // Every importer path: formats, document boundaries, encodings, normalization, dedup, stats.
-import { readFileSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, test } from 'vitest';
 import { importCorpus, loadManifest, readDocuments } from '../../../src/engine/data';
@@ -87,6 +87,11 @@ describe('formats', () => {
     const r = await importCorpus({ inputs: [ws.path('tree')], outDir: out() });
     expect(ws.docs(r.dir!).map((d) => d.text)).toEqual(['one', 'two']);
     expect(r.manifest!.files.map((f) => f.path.split('/').slice(-2).join('/'))).toEqual(['a/one.md', 'b/two.txt']);
+    // A corpus store written inside the folder is not imported back; symlinked files are followed.
+    await importCorpus({ inputs: [ws.path('tree')], outDir: ws.path('tree/data/corpus') });
+    symlinkSync(ws.file('elsewhere/three.txt', 'three'), ws.path('tree/c-link.txt'));
+    const again = await importCorpus({ inputs: [ws.path('tree')], outDir: out() });
+    expect(ws.docs(again.dir!).map((d) => d.text)).toEqual(['one', 'two', 'three']);
   });
 });
 
