@@ -25,15 +25,13 @@ export function createMainWindow(paths: BuiltPaths): BrowserWindow {
   window.once('ready-to-show', () => window.show());
 
   const devUrl = process.env.ELECTRON_RENDERER_URL;
-  const allowed = (url: string) => (devUrl ? url.startsWith(devUrl) : url.startsWith('file://'));
   window.webContents.setWindowOpenHandler(({ url }) => {
     // Links to the web open in the person's browser, never inside the app.
     if (/^https:\/\//.test(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!allowed(url)) event.preventDefault();
-  });
+  // The app is one page: it never navigates (reloads do not pass through here).
+  window.webContents.on('will-navigate', (event) => event.preventDefault());
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
 
