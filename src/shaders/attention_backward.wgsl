@@ -1,7 +1,8 @@
 // Scaled dot-product attention backward from the saved probabilities P (see attention_forward.wgsl),
 // with M the attention-dropout mask (recomputed from the counters; all ones without dropout):
 //   dP = (dOut v^T) * M;  dS = P * (dP - rowsum(P * dP)) * scale;  dq = dS k;  dk = dS^T q;
-//   dv = (P * M)^T dOut.  Needs rng.wgsl prepended.
+//   dv = (P * M)^T dOut.  Needs attention_lanes.wgsl (hvec, lanes, hsum) and rng.wgsl prepended;
+//   the d-indexed threads below each own one lane group (Dv = D / lanes of them per row).
 // Entry `row`:      one thread per (b, h, i): writes the whole dS row (scratch).
 // Entry `dquery`:   one thread per (b, h, i, d): dq += dS k over visible keys.
 // Entry `dkeyvalue`: one thread per (b, h, j, d): dk += dS^T q, dv += P^T dOut over queries i
@@ -14,16 +15,16 @@ struct Params {
   dropout: u32, dropThreshold: u32, dropScale: f32, dropStream: u32,
 }
 struct StepState { step: u32, seed: u32, lr: f32, reserved: u32 }
-@group(0) @binding(0) var<storage, read> q: array<f32>;
-@group(0) @binding(1) var<storage, read> k: array<f32>;
-@group(0) @binding(2) var<storage, read> v: array<f32>;
+@group(0) @binding(0) var<storage, read> q: array<hvec>;
+@group(0) @binding(1) var<storage, read> k: array<hvec>;
+@group(0) @binding(2) var<storage, read> v: array<hvec>;
 @group(0) @binding(3) var<storage, read> kvLen: array<u32>;
 @group(0) @binding(4) var<storage, read> probs: array<f32>;
-@group(0) @binding(5) var<storage, read> dOut: array<f32>;
+@group(0) @binding(5) var<storage, read> dOut: array<hvec>;
 @group(0) @binding(6) var<storage, read_write> dS: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dq: array<f32>;
-@group(0) @binding(8) var<storage, read_write> dk: array<f32>;
-@group(0) @binding(9) var<storage, read_write> dv: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dq: array<hvec>;
+@group(0) @binding(8) var<storage, read_write> dk: array<hvec>;
+@group(0) @binding(9) var<storage, read_write> dv: array<hvec>;
 @group(0) @binding(10) var<storage, read> state: StepState;
 @group(0) @binding(11) var<uniform> p: Params;
 
@@ -49,14 +50,15 @@ fn row(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @
   let i = r % p.Tq;
   let bh = r / p.Tq;
   let end = visibleEnd(bh / p.H, i);
-  let oBase = r * p.D;
+  let Dv = p.D / lanes;
+  let oBase = r * Dv;
   let base = r * p.Tk;
   var rowDot = 0.0;
   for (var j = 0u; j < end; j++) {
-    let vBase = (bh * p.Tk + j) * p.D;
-    var s = 0.0;
-    for (var c = 0u; c < p.D; c++) { s += dOut[oBase + c] * v[vBase + c]; }
-    dS[base + j] = s; // dP for now
+    let vBase = (bh * p.Tk + j) * Dv;
+    var acc = hvec(0.0);
+    for (var c = 0u; c < Dv; c++) { acc += dOut[oBase + c] * v[vBase + c]; }
+    dS[base + j] = hsum(acc); // dP for now
   }
   if (p.dropout != 0u) {
     for (var j = 0u; j < end; j++) { dS[base + j] *= dropFactor(base + j); }
@@ -69,45 +71,47 @@ fn row(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @
 @compute @workgroup_size(256)
 fn dquery(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let idx = (wid.x + wid.y * nwg.x) * 256u + lid;
-  if (idx >= p.B * p.H * p.Tq * p.D) { return; }
-  let c = idx % p.D;
-  let r = idx / p.D;
+  let Dv = p.D / lanes;
+  if (idx >= p.B * p.H * p.Tq * Dv) { return; }
+  let c = idx % Dv;
+  let r = idx / Dv;
   let i = r % p.Tq;
   let bh = r / p.Tq;
   let end = visibleEnd(bh / p.H, i);
-  var acc = 0.0;
-  for (var j = 0u; j < end; j++) { acc += dS[r * p.Tk + j] * k[(bh * p.Tk + j) * p.D + c]; }
+  var acc = hvec(0.0);
+  for (var j = 0u; j < end; j++) { acc += dS[r * p.Tk + j] * k[(bh * p.Tk + j) * Dv + c]; }
   dq[idx] += acc;
 }
 
 @compute @workgroup_size(256)
 fn dkeyvalue(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let idx = (wid.x + wid.y * nwg.x) * 256u + lid;
-  if (idx >= p.B * p.H * p.Tk * p.D) { return; }
-  let c = idx % p.D;
-  let j = (idx / p.D) % p.Tk;
-  let bh = idx / (p.D * p.Tk);
+  let Dv = p.D / lanes;
+  if (idx >= p.B * p.H * p.Tk * Dv) { return; }
+  let c = idx % Dv;
+  let j = (idx / Dv) % p.Tk;
+  let bh = idx / (Dv * p.Tk);
   if (p.hasKvLen != 0u && j >= kvLen[bh / p.H]) { return; } // masked keys get no gradient
   var begin = 0u;
   if (p.causal != 0u) { begin = j; }
-  var accK = 0.0;
-  var accV = 0.0;
+  var accK = hvec(0.0);
+  var accV = hvec(0.0);
   // Walk rows i of this (b, h) with running offsets: dS / probs step by Tk, q / dOut by D.
   var e = (bh * p.Tq + begin) * p.Tk + j;
-  var o = (bh * p.Tq + begin) * p.D + c;
+  var o = (bh * p.Tq + begin) * Dv + c;
   if (p.dropout != 0u) {
     for (var i = begin; i < p.Tq; i++) {
       accK += dS[e] * q[o];
       accV += probs[e] * dropFactor(e) * dOut[o];
       e += p.Tk;
-      o += p.D;
+      o += Dv;
     }
   } else {
     for (var i = begin; i < p.Tq; i++) {
       accK += dS[e] * q[o];
       accV += probs[e] * dOut[o];
       e += p.Tk;
-      o += p.D;
+      o += Dv;
     }
   }
   dk[idx] += accK;

@@ -8,6 +8,7 @@
 // backward ACCUMULATES into dq, dk, dv. All reductions are in a fixed order (deterministic).
 import backwardWgsl from '../../shaders/attention_backward.wgsl?raw';
 import forwardWgsl from '../../shaders/attention_forward.wgsl?raw';
+import lanesWgsl from '../../shaders/attention_lanes.wgsl?raw';
 import rngWgsl from '../../shaders/rng.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import { readBytes, type Tensor } from '../gpu/tensor';
@@ -35,6 +36,14 @@ function params(d: AttentionDims): Uint32Array {
     d.B, d.H, d.Tq, d.Tk, d.D, d.causal ? 1 : 0, d.kvLen ? 1 : 0, f32(d.scale ?? 1 / Math.sqrt(d.D)),
     drop ? 1 : 0, drop ? dropoutThreshold(drop.p) : 0, f32(drop ? 1 / (1 - drop.p) : 1), drop ? drop.stream >>> 0 : 0,
   ]);
+}
+
+const [vec4Lanes, scalarLanes] = lanesWgsl.split('//--- scalar');
+
+/** Shader source for head dim D: vec4 lanes when D % 4 == 0, scalar otherwise. */
+function withLanes(code: string, D: number): { code: string; lanes: number } {
+  const lanes = D % 4 === 0 ? 4 : 1;
+  return { code: (lanes === 4 ? vec4Lanes : scalarLanes) + rngWgsl + code, lanes };
 }
 
 function stateBinding(rec: Recorder, d: AttentionDims): GPUBufferBinding {
@@ -65,8 +74,9 @@ export function attentionForward(
   const buffers = [q, k, v, dims.kvLen ?? q, probs, out, stateBinding(rec, dims)];
   const storage = ['read', 'read', 'read', 'read', 'write', 'write', 'read'] as const;
   const p = params(dims);
-  kernelFor(rec, 'attention.forward.scores', rngWgsl + forwardWgsl, storage, 'scores').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
-  kernelFor(rec, 'attention.forward.values', rngWgsl + forwardWgsl, storage, 'values').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
+  const { code, lanes } = withLanes(forwardWgsl, D);
+  kernelFor(rec, `attention.forward.scores.x${lanes}`, code, storage, 'scores').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
+  kernelFor(rec, `attention.forward.values.x${lanes}`, code, storage, 'values').record(rec, buffers, groupsFor(rec, (B * H * Tq * D) / lanes, 256), p);
 }
 
 /** Three dispatches; `dScores` ([B, H, Tq, Tk] f32 scratch) is allocated and owned by rec if omitted. */
@@ -94,9 +104,10 @@ export function attentionBackward(
   const buffers = [q, k, v, dims.kvLen ?? q, probs, dOut, scratch, dq, dk, dv, stateBinding(rec, dims)];
   const storage = ['read', 'read', 'read', 'read', 'read', 'read', 'write', 'write', 'write', 'write', 'read'] as const;
   const p = params(dims);
-  kernelFor(rec, 'attention.backward.row', rngWgsl + backwardWgsl, storage, 'row').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
-  kernelFor(rec, 'attention.backward.dquery', rngWgsl + backwardWgsl, storage, 'dquery').record(rec, buffers, groupsFor(rec, B * H * Tq * D, 256), p);
-  kernelFor(rec, 'attention.backward.dkeyvalue', rngWgsl + backwardWgsl, storage, 'dkeyvalue').record(rec, buffers, groupsFor(rec, B * H * Tk * D, 256), p);
+  const { code, lanes } = withLanes(backwardWgsl, D);
+  kernelFor(rec, `attention.backward.row.x${lanes}`, code, storage, 'row').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
+  kernelFor(rec, `attention.backward.dquery.x${lanes}`, code, storage, 'dquery').record(rec, buffers, groupsFor(rec, (B * H * Tq * D) / lanes, 256), p);
+  kernelFor(rec, `attention.backward.dkeyvalue.x${lanes}`, code, storage, 'dkeyvalue').record(rec, buffers, groupsFor(rec, (B * H * Tk * D) / lanes, 256), p);
 }
 
 /**
