@@ -6,10 +6,21 @@ import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 import { bindingChunks, expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, subBinding } from '../ops/util';
 
-const PER_GROUP = 4096; // elements per workgroup (matches gradnorm.wgsl)
+// 256 threads per 4096 gradients (16 each, grid-stride); chunk boundaries past one storage binding
+// fall on multiples of 4096, so the partial count is 256 * ceil(n / 4096) on every adapter.
+const PER_GROUP = 4096;
 
+function plan(rec: Recorder, n: number) {
+  return bindingChunks(rec, 'gradNorm', n, 4, PER_GROUP).map((c) => ({
+    ...c,
+    groups: groupsFor(rec, c.count, PER_GROUP),
+    stride: Math.ceil(c.count / PER_GROUP) * 256,
+  }));
+}
+
+/** f32 words of scratch gradNormForward needs for n gradients. */
 export function gradNormScratchWords(n: number): number {
-  return Math.ceil(n / PER_GROUP);
+  return Math.ceil(n / PER_GROUP) * 256;
 }
 
 export function gradNormForward(
@@ -17,19 +28,21 @@ export function gradNormForward(
   out: Tensor, // [2] f32: norm, clip factor
   grads: Tensor, // [n] flat gradients
   maxNorm: number, // clip threshold; <= 0 disables clipping (factor 1)
-  scratch?: Tensor, // [gradNormScratchWords(n)] f32; owned by rec if omitted
+  scratch?: Tensor, // [gradNormScratchWords(rec, n)] f32; owned by rec if omitted
 ): void {
   expectNumel('gradNorm', 'out', out, 2);
   const n = grads.numel;
-  const groups = gradNormScratchWords(n);
-  if (scratch && scratch.numel < groups) throw new Error(`gradNorm: scratch has ${scratch.numel} words, needs ${groups}`);
-  const partial = scratch ?? ownedScratch(rec, 'gradnorm.partial', groups);
+  const chunks = plan(rec, n);
+  const partials = gradNormScratchWords(n);
+  if (scratch && scratch.numel < partials) throw new Error(`gradNorm: scratch has ${scratch.numel} words, needs ${partials}`);
+  const partial = scratch ?? ownedScratch(rec, 'gradnorm.partial', partials);
   const partialsKernel = kernelFor(rec, 'gradnorm.partials', gradnormWgsl, ['read', 'write', 'write'], 'partials');
-  // Past one storage binding, chunks of whole workgroups (4096 elements) each fill their part of partial.
-  for (const c of bindingChunks(rec, 'gradNorm', n, 4, PER_GROUP)) {
-    const params = packParams([c.count, groups, f32(maxNorm), c.start / PER_GROUP]);
-    partialsKernel.record(rec, [subBinding(grads, c.start * 4, c.count * 4), partial, out], groupsFor(rec, c.count, PER_GROUP), params);
+  let base = 0;
+  for (const c of chunks) {
+    const params = packParams([c.count, partials, f32(maxNorm), base, c.stride]);
+    partialsKernel.record(rec, [subBinding(grads, c.start * 4, c.count * 4), partial, out], c.groups, params);
+    base += c.stride;
   }
   const finish = kernelFor(rec, 'gradnorm.finish', gradnormWgsl, ['read', 'write', 'write'], 'finish');
-  finish.record(rec, [subBinding(grads, 0, Math.min(n, PER_GROUP) * 4), partial, out], [1], packParams([n, groups, f32(maxNorm), 0]));
+  finish.record(rec, [subBinding(grads, 0, Math.min(n, PER_GROUP) * 4), partial, out], [1], packParams([n, partials, f32(maxNorm), 0, 0]));
 }
