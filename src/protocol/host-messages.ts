@@ -19,3 +19,11 @@ export function isHostReady(raw: unknown): raw is v.InferOutput<typeof HostReady
 export function isHostShutdown(raw: unknown): raw is v.InferOutput<typeof HostShutdownSchema> {
   return v.is(HostShutdownSchema, raw);
 }
+
+/** Exit codes the engine host uses on purpose, so the supervisor can say why it exited. */
+export const HOST_EXIT_CODES = {
+  /** An error escaped every handler. */
+  uncaught: 70,
+  /** The GPU device was lost (driver reset, GPU removed): only a new process gets a new one. */
+  deviceLost: 75,
+} as const;

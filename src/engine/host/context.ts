@@ -1,6 +1,6 @@
 // What every command handler may use: the lazily opened GPU device, events to the UI, and the
 // host's settings. One instance per host process.
-import type { StudioEvent } from '../../protocol/index.ts';
+import { HOST_EXIT_CODES, type StudioEvent } from '../../protocol/index.ts';
 import { GpuContext } from '../gpu/device.ts';
 
 export interface HostSettings {
@@ -17,12 +17,26 @@ export class HostContext {
     readonly emit: (event: StudioEvent) => void,
   ) {}
 
-  /** Opens the device on first use; a failed attempt is not cached, so it can be retried. */
+  /**
+   * Opens the device on first use; a failed attempt is not cached, so it can be retried. A device
+   * lost later cannot be recovered in this process: say why and exit, and the supervisor starts a
+   * new host.
+   */
   gpu(): Promise<GpuContext> {
-    this.gpuPromise ??= GpuContext.open().catch((error: unknown) => {
-      this.gpuPromise = undefined;
-      throw error;
-    });
+    this.gpuPromise ??= GpuContext.open().then(
+      (ctx) => {
+        void ctx.device.lost.then((info) => {
+          if (info.reason === 'destroyed') return; // we closed it ourselves
+          this.emit({ type: 'host.log', level: 'error', message: `GPU device lost (${info.reason}): ${info.message}` });
+          setTimeout(() => process.exit(HOST_EXIT_CODES.deviceLost), 100);
+        });
+        return ctx;
+      },
+      (error: unknown) => {
+        this.gpuPromise = undefined;
+        throw error;
+      },
+    );
     return this.gpuPromise;
   }
 

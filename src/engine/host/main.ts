@@ -1,6 +1,6 @@
 // Entry point of the engine host process: the one process that talks to the GPU. Started by the
 // supervisor (src/main/supervisor.ts) as an Electron utilityProcess or a child_process.fork.
-import { isHostShutdown, toWireError } from '../../protocol/index.ts';
+import { HOST_EXIT_CODES, isHostShutdown, toWireError } from '../../protocol/index.ts';
 import { HostContext } from './context.ts';
 import { dispatch } from './dispatch.ts';
 import { connectToParent } from './port.ts';
@@ -26,7 +26,7 @@ parent.onMessage((raw) => {
 // A bug that escapes a handler ends this process; the supervisor reports it and restarts us.
 process.on('uncaughtException', (error) => {
   parent.post({ type: 'host.log', level: 'error', message: `Engine host crashed: ${toWireError(error).message}` });
-  process.exit(70);
+  process.exit(HOST_EXIT_CODES.uncaught);
 });
 
 parent.post({ type: 'host.ready', pid: process.pid });

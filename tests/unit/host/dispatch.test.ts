@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostContext } from '../../../src/engine/host/context.ts';
 import { dispatch } from '../../../src/engine/host/dispatch.ts';
+import { describeExit } from '../../../src/main/host-process.ts';
+import { HOST_EXIT_CODES } from '../../../src/protocol/index.ts';
 
 function hostWith(assetsDir: string | undefined): HostContext {
   return new HostContext({ assetsDir }, () => undefined);
@@ -46,5 +48,14 @@ describe('engine host dispatch', () => {
       error: { name: 'UnknownCommand', message: expect.stringContaining('answered by the app') },
     });
     expect(await dispatch({ requestId: 'r' }, host)).toMatchObject({ ok: false, requestId: 'r', error: { name: 'InvalidMessage' } });
+  });
+});
+
+describe('describeExit', () => {
+  it('says why the host exited, for the status bar', () => {
+    expect(describeExit({ code: null, signal: 'SIGKILL' })).toBe('killed by SIGKILL');
+    expect(describeExit({ code: HOST_EXIT_CODES.deviceLost, signal: null })).toBe('lost its GPU device');
+    expect(describeExit({ code: HOST_EXIT_CODES.uncaught, signal: null })).toBe('crashed on an unexpected error');
+    expect(describeExit({ code: 3, signal: null })).toBe('exited with code 3');
   });
 });
