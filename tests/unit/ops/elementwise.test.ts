@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { Recorder } from '../../../src/engine/gpu/kernel';
+import { setRowStrategy } from '../../../src/engine/ops/util';
 import { geluBackward, geluForward } from '../../../src/engine/ops/gelu';
 import { residualBackward, residualForward } from '../../../src/engine/ops/residual';
 import { dot, numericalGradient, relError } from '../../../src/engine/reference/fd';
@@ -17,23 +18,28 @@ afterAll(() => ctx?.destroy());
 
 const add = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a, (x, i) => x + b[i]);
 
-test.each([1, 3, 17, 65, 130, 70000])('gelu forward and backward vs float64 (n=%i)', async (n) => {
-  const pool = new Pool(ctx);
-  const x = randn(n, 3);
-  x[0] = n > 1 ? 40 : -40; // saturated tanh must not overflow to NaN
-  const dOut = randn(n);
-  const dx0 = randn(n);
-  const tX = pool.from(x, [n]);
-  const out = pool.empty([n]);
-  const dx = pool.from(dx0, [n]);
-  const rec = new Recorder(ctx);
-  geluForward(rec, out, tX);
-  geluBackward(rec, dx, pool.from(dOut, [n]), tX);
-  await rec.run();
-  expectClose('gelu', await out.read(), ref.geluForward(x));
-  expectClose('dx (accumulated)', await dx.read(), add(ref.geluBackward(dOut, x), dx0));
-  rec.destroy();
-  pool.free();
+describe.each(['thread', 'workgroup'] as const)('%s launch shape', (strategy) => {
+  beforeAll(() => setRowStrategy(ctx, strategy));
+  afterAll(() => setRowStrategy(ctx, undefined));
+
+  test.each([1, 3, 17, 65, 130, 70000])('gelu forward and backward vs float64 (n=%i)', async (n) => {
+    const pool = new Pool(ctx);
+    const x = randn(n, 3);
+    x[0] = n > 1 ? 40 : -40; // saturated tanh must not overflow to NaN
+    const dOut = randn(n);
+    const dx0 = randn(n);
+    const tX = pool.from(x, [n]);
+    const out = pool.empty([n]);
+    const dx = pool.from(dx0, [n]);
+    const rec = new Recorder(ctx);
+    geluForward(rec, out, tX);
+    geluBackward(rec, dx, pool.from(dOut, [n]), tX);
+    await rec.run();
+    expectClose('gelu', await out.read(), ref.geluForward(x));
+    expectClose('dx (accumulated)', await dx.read(), add(ref.geluBackward(dOut, x), dx0));
+    rec.destroy();
+    pool.free();
+  });
 });
 
 test.each([1, 17, 130])('residual add forward and backward (n=%i)', async (n) => {
