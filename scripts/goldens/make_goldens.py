@@ -11,6 +11,9 @@ Cases:
   gpt_nobias the same without biases (nanoGPT's bias=False, as the baby shakespeare model)
   bert       tiny BERT (post-LN, token types, pooler, MLM head + NSP, key padding; tanh GELU, the
              engine's only GELU so far, where Hugging Face's BERT uses erf)
+  bart       tiny BART-style encoder-decoder (post-LN, learned positions without BART's offset of 2,
+             layernorm_embedding, causal decoder self-attention, cross attention over a padded
+             encoder input, tied shared embeddings), source length 11, target length 7
 """
 import json
 import math
@@ -228,20 +231,86 @@ class Bert(nn.Module):
         return (logits, nsp_logits), mlm + nsp
 
 
+class BartAttention(nn.Module):
+    def __init__(self, C):
+        super().__init__()
+        self.q_proj, self.k_proj, self.v_proj, self.out_proj = Linear(C, C), Linear(C, C), Linear(C, C), Linear(C, C)
+
+
+class BartLayer(nn.Module):
+    def __init__(self, cfg, cross):
+        super().__init__()
+        C, eps = cfg['nEmbd'], cfg['layerNormEps']
+        self.self_attn = BartAttention(C)
+        self.self_attn_layer_norm = LayerNorm(C, True, eps)
+        if cross:
+            self.encoder_attn = BartAttention(C)
+            self.encoder_attn_layer_norm = LayerNorm(C, True, eps)
+        self.fc1 = Linear(C, cfg['ffWidth'])
+        self.fc2 = Linear(cfg['ffWidth'], C)
+        self.final_layer_norm = LayerNorm(C, True, eps)
+        self.cfg = cfg
+
+    def forward(self, x, key_mask, causal, enc=None, enc_mask=None):
+        a, H = self.self_attn, self.cfg['nHead']
+        x = self.self_attn_layer_norm(x + a.out_proj(attention(a.q_proj(x), a.k_proj(x), a.v_proj(x), H, causal, key_mask)))
+        if enc is not None:
+            c = self.encoder_attn
+            B, Tq, C = x.shape
+            Tk = enc.shape[1]
+            q = c.q_proj(x).view(B, Tq, H, C // H).transpose(1, 2)
+            k = c.k_proj(enc).view(B, Tk, H, C // H).transpose(1, 2)
+            v = c.v_proj(enc).view(B, Tk, H, C // H).transpose(1, 2)
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(C // H))
+            att = att.masked_fill(enc_mask[:, None, None, :] == 0, float('-inf'))
+            y = (F.softmax(att, dim=-1) @ v).transpose(1, 2).contiguous().view(B, Tq, C)
+            x = self.encoder_attn_layer_norm(x + c.out_proj(y))
+        h = gelu(self.fc1(x), self.cfg['activation'])
+        return self.final_layer_norm(x + self.fc2(h))
+
+
+class Bart(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        C, eps = cfg['nEmbd'], cfg['layerNormEps']
+        self.cfg = cfg
+        self.model = nn.Module()
+        self.model.shared = nn.Embedding(cfg['vocabSize'], C, dtype=DT)
+        for side in ('encoder', 'decoder'):
+            s = nn.Module()
+            s.embed_positions = nn.Embedding(cfg['blockSize'], C, dtype=DT)
+            s.layernorm_embedding = LayerNorm(C, True, eps)
+            s.layers = nn.ModuleList([BartLayer(cfg, side == 'decoder') for _ in range(cfg['nLayer'])])
+            setattr(self.model, side, s)
+
+    def forward(self, src, src_mask, tgt, labels):
+        m = self.model
+        x = m.encoder.layernorm_embedding(m.shared(src) + m.encoder.embed_positions(torch.arange(src.shape[1])))
+        for layer in m.encoder.layers:
+            x = layer(x, src_mask, causal=False)
+        y = m.decoder.layernorm_embedding(m.shared(tgt) + m.decoder.embed_positions(torch.arange(tgt.shape[1])))
+        for layer in m.decoder.layers:
+            y = layer(y, None, causal=True, enc=x, enc_mask=src_mask)
+        logits = y @ m.shared.weight.t()  # tied lm_head
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1), ignore_index=-100)
+        return logits, loss
+
+
 # ---------------------------------------------------------------------------------------------
 
 def init_weights(model, gen):
     """Larger than GPT-2's 0.02 so logits, softmaxes and gradients are far from trivial."""
     for name, p in model.named_parameters():
         with torch.no_grad():
-            if 'LayerNorm' in name or 'ln_' in name:
+            if 'LayerNorm' in name or 'ln_' in name or 'layer_norm' in name or 'layernorm' in name:
                 base = 1.0 if name.endswith('weight') else 0.0
                 p.copy_(base + 0.1 * torch.randn(p.shape, generator=gen, dtype=DT))
             elif name.endswith('bias'):
                 p.copy_(0.1 * torch.randn(p.shape, generator=gen, dtype=DT))
             else:
                 fan_in = p.shape[0] if p.dim() == 2 and 'c_' in name else p.shape[-1]
-                std = 0.5 if 'embeddings' in name or 'wte' in name or 'wpe' in name else 1.0 / math.sqrt(fan_in)
+                emb = any(k in name for k in ('embeddings', 'wte', 'wpe', 'shared', 'embed_positions'))
+                std = 0.5 if emb else 1.0 / math.sqrt(fan_in)
                 p.copy_(std * torch.randn(p.shape, generator=gen, dtype=DT))
 
 
@@ -366,9 +435,31 @@ def bert_case(seed):
          lambda: model(ids, types, mask, labels, nsp))
 
 
+def bart_case(seed):
+    cfg = {'kind': 'encoder-decoder', 'vocabSize': 29, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
+           'ffWidth': 64, 'dropout': 0.0, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
+           'activation': 'gelu_tanh', 'layerNormEps': 1e-5, 'typeVocabSize': 0, 'pooler': False,
+           'batchSize': 3, 'targetLen': 7, 'ignoreIndex': -100, 'padId': 0}
+    gen = torch.Generator().manual_seed(seed)
+    model = Bart(cfg)
+    init_weights(model, gen)
+    B, Ts, Tt, V = cfg['batchSize'], cfg['blockSize'], cfg['targetLen'], cfg['vocabSize']
+    src = torch.randint(1, V, (B, Ts), generator=gen)
+    mask = torch.ones(B, Ts, dtype=torch.long)
+    for b, n in enumerate([11, 6, 9]):  # padded encoder inputs
+        src[b, n:] = cfg['padId']
+        mask[b, n:] = 0
+    tgt = torch.randint(1, V, (B, Tt), generator=gen)
+    labels = torch.randint(1, V, (B, Tt), generator=gen)
+    labels[1, 5:] = -100  # padded targets cost nothing
+    dump('bart', cfg, model, {'input_ids': src, 'attention_mask': mask, 'decoder_input_ids': tgt, 'labels': labels},
+         lambda: model(src, mask, tgt, labels))
+
+
 if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
     gpt_case('gpt', True, 1337)
     gpt_case('gpt_nobias', False, 1338)
     bert_case(1339)
+    bart_case(1340)

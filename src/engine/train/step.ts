@@ -13,15 +13,17 @@ import { fill } from '../ops/fill';
 import { StepState } from '../ops/step-state';
 import { adamwStep, type AdamWHyper } from '../optim/adamw';
 import { gradNormForward, gradNormScratchWords } from '../optim/gradnorm';
+import { BartGraph, type Seq2SeqShape } from '../model/bart';
 import { BertGraph } from '../model/bert';
 import { GptGraph } from '../model/gpt';
 import type { TrainGraph } from '../model/graph';
-import { assertFits, type BatchShape, type DeviceLimits, type MemoryEstimate } from '../model/memory';
+import { assertFits, type DeviceLimits, type MemoryEstimate } from '../model/memory';
 import type { ParamLayout } from '../model/params';
 import { ReadbackRing } from './readback';
 
 export interface TrainStepOptions {
-  batch: BatchShape;
+  /** Sequences per micro-batch and their length (encoder-decoder: source length, plus targetLen). */
+  batch: Seq2SeqShape;
   /** Micro-batches per optimizer step (gradient accumulation), default 1. */
   microSteps?: number;
   adamw: AdamWHyper & { weightDecay: number };
@@ -55,10 +57,10 @@ export class TraceShapeError extends Error {
   override name = 'TraceShapeError';
 }
 
-export function buildGraph(ctx: GpuContext, layout: ParamLayout, params: Tensor, grads: Tensor, batch: BatchShape, gradScale: number, state?: StepState): TrainGraph {
+export function buildGraph(ctx: GpuContext, layout: ParamLayout, params: Tensor, grads: Tensor, batch: Seq2SeqShape, gradScale: number, state?: StepState): TrainGraph {
   if (layout.config.kind === 'decoder') return new GptGraph(ctx, layout, params, grads, batch, gradScale, state);
   if (layout.config.kind === 'encoder') return new BertGraph(ctx, layout, params, grads, batch, gradScale, state);
-  throw new Error(`TrainStep: no graph for '${layout.config.kind}' models yet`);
+  return new BartGraph(ctx, layout, params, grads, batch, gradScale);
 }
 
 export class TrainStep {

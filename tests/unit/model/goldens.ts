@@ -25,6 +25,8 @@ export interface Golden {
   cfg: ModelConfig;
   layout: ParamLayout;
   batchSize: number;
+  /** Decoder length of encoder-decoder goldens. */
+  targetLen?: number;
   loss: number;
   optimizer: GoldenOptimizer;
   training: { losses: number[]; lrs: number[]; gradNorms: number[]; finalLoss: number };
@@ -39,7 +41,7 @@ export function loadGolden(name: string): Golden {
   const meta = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
   const file = readSafetensors(join(dir, `${name}.safetensors`));
   const c = meta.config;
-  const base = c.kind === 'encoder' ? encoderConfig : decoderConfig;
+  const base = c.kind === 'encoder' ? encoderConfig : decoderConfig; // encoder-decoder: every field is given
   const cfg = base({
     kind: c.kind, vocabSize: c.vocabSize, nLayer: c.nLayer, nHead: c.nHead, nEmbd: c.nEmbd, blockSize: c.blockSize,
     ffWidth: c.ffWidth, dropout: c.dropout, bias: c.bias, tiedEmbeddings: c.tiedEmbeddings, norm: c.norm,
@@ -57,6 +59,7 @@ export function loadGolden(name: string): Golden {
     cfg,
     layout,
     batchSize: c.batchSize,
+    targetLen: c.targetLen,
     loss: meta.loss,
     optimizer: meta.optimizer,
     training: meta.training,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { Recorder } from '../../../src/engine/gpu/kernel';
 import { Tensor } from '../../../src/engine/gpu/tensor';
+import { BartGraph } from '../../../src/engine/model/bart';
 import { BertGraph } from '../../../src/engine/model/bert';
 import { GptGraph } from '../../../src/engine/model/gpt';
 import { allParts } from '../../../src/engine/model/params';
@@ -75,6 +76,29 @@ test('bert: MLM and NSP logits, loss and all gradients match PyTorch within 1e-4
   await rec.run();
   const loss = (await graph.mlmStats.read())[0] + (await graph.nspStats.read())[0];
   await compare(g, [['logits', graph.logits], ['nsp_logits', graph.nspLogits]], loss, grads);
+  rec.destroy();
+  graph.destroy();
+  params.destroy();
+  grads.destroy();
+});
+
+test('bart: encoder-decoder logits, loss and all gradients match PyTorch within 1e-4', async () => {
+  const g = loadGolden('bart');
+  const params = Tensor.from(ctx, g.flatParams, [g.layout.totalFloats]);
+  const grads = Tensor.empty(ctx, [g.layout.totalFloats]);
+  const B = g.batchSize;
+  const Ts = g.cfg.blockSize;
+  const graph = new BartGraph(ctx, g.layout, params, grads, { batchSize: B, seqLen: Ts, targetLen: g.targetLen });
+  const mask = g.input('attention_mask');
+  graph.inputs.input_ids.write(g.input('input_ids'));
+  graph.inputs.kvLen.write(Uint32Array.from({ length: B }, (_, b) => mask.subarray(b * Ts, (b + 1) * Ts).reduce((s, x) => s + x, 0)));
+  graph.inputs.decoder_input_ids.write(g.input('decoder_input_ids'));
+  graph.inputs.labels.write(g.input('labels'));
+  const rec = new Recorder(ctx);
+  graph.forward(rec);
+  graph.backward(rec);
+  await rec.run();
+  await compare(g, [['logits', graph.logits]], (await graph.lossStats.read())[0], grads);
   rec.destroy();
   graph.destroy();
   params.destroy();

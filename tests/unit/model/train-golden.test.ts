@@ -20,6 +20,9 @@ function batchOf(g: Golden): MicroBatch {
   const T = g.cfg.blockSize;
   const mask = g.input('attention_mask');
   const kvLen = Uint32Array.from({ length: B }, (_, b) => mask.subarray(b * T, (b + 1) * T).reduce((s, x) => s + x, 0));
+  if (g.cfg.kind === 'encoder-decoder') {
+    return { input_ids: g.input('input_ids'), kvLen, decoder_input_ids: g.input('decoder_input_ids'), labels: g.input('labels') };
+  }
   return {
     input_ids: g.input('input_ids'), token_type_ids: g.input('token_type_ids'), kvLen,
     mlm_labels: g.input('mlm_labels'), nsp_labels: g.input('nsp_labels'),
@@ -29,7 +32,7 @@ function batchOf(g: Golden): MicroBatch {
 function makeStep(g: Golden, microSteps = 1): TrainStep {
   const o = g.optimizer;
   const step = new TrainStep(ctx, g.layout, {
-    batch: { batchSize: g.batchSize, seqLen: g.cfg.blockSize },
+    batch: { batchSize: g.batchSize, seqLen: g.cfg.blockSize, targetLen: g.targetLen },
     microSteps,
     adamw: { beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay },
     gradClip: o.gradClip,
@@ -53,7 +56,7 @@ async function train(g: Golden, step: TrainStep, microSteps: number): Promise<{ 
   return { created };
 }
 
-for (const name of ['gpt', 'gpt_nobias', 'bert']) {
+for (const name of ['gpt', 'gpt_nobias', 'bert', 'bart']) {
   test(`${name}: 10 replayed AdamW steps follow PyTorch's losses within 1e-4, allocating nothing`, async () => {
     const g = loadGolden(name);
     const step = makeStep(g);
