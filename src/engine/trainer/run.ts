@@ -404,6 +404,7 @@ export class TrainingRun {
   private async evaluate(): Promise<void> {
     const o = this.options;
     await this.drain();
+    const started = performance.now();
     let sum = 0;
     for (let i = 0; i < o.evalIters; i++) {
       const b = sampleBatch(this.data.dataset, this.data.val, o.batchSize, o.blockSize, batchRng(o.seed, i, 'val'));
@@ -412,7 +413,7 @@ export class TrainingRun {
     const valLoss = sum / o.evalIters;
     this.bestValLoss = Math.min(this.bestValLoss ?? Infinity, valLoss);
     this.evals.push({ step: this.step, valLoss });
-    const record: MetricRecord = { step: this.step, time: Date.now(), split: 'val', valLoss, valPerplexity: Math.exp(valLoss), elapsedMs: Math.round(this.elapsed()) };
+    const record: MetricRecord = { step: this.step, time: Date.now(), split: 'val', valLoss, valPerplexity: Math.exp(valLoss), evalMs: Math.round(performance.now() - started), elapsedMs: Math.round(this.elapsed()) };
     appendMetrics(this.metricsPath, [record]);
     this.emit({ type: 'run.eval', runId: this.runId, record });
     if (this.samples) {
