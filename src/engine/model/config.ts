@@ -86,6 +86,30 @@ export function encoderConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
   return validateConfig(cfg);
 }
 
+/** BART-base's shape (post-LN encoder-decoder, shared tied embeddings), scaled by the caller. */
+export function encoderDecoderConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  const base: ModelConfig = {
+    kind: 'encoder-decoder',
+    vocabSize: 50265,
+    nLayer: 6, // per stack
+    nHead: 12,
+    nEmbd: 768,
+    blockSize: 1024,
+    ffWidth: 3072,
+    dropout: 0, // BART uses 0.1; the encoder-decoder graph does not apply dropout yet
+    bias: true,
+    tiedEmbeddings: true,
+    norm: 'post',
+    activation: 'gelu_tanh', // BART uses erf GELU; the engine's GELU kernels are the tanh form
+    layerNormEps: 1e-5,
+    typeVocabSize: 0,
+    pooler: false,
+  };
+  const cfg = { ...base, ...overrides };
+  if (overrides.nEmbd !== undefined && overrides.ffWidth === undefined) cfg.ffWidth = 4 * cfg.nEmbd;
+  return validateConfig(cfg);
+}
+
 /** The reference "baby shakespeare_char" model (nanoGPT's CPU configuration). */
 export const BABY_SHAKESPEARE: ModelConfig = decoderConfig({
   vocabSize: 65,
