@@ -6,7 +6,7 @@ import { PRESETS } from '../engine/config/presets.ts';
 type Docs<T> = { [K in keyof T]: string };
 
 export const TRAIN_OPTION_DOCS: Docs<TrainOptions> = {
-  objective: "what to learn: 'clm' next-token prediction (GPT); 'mlm' (BERT) and 'denoise' (T5/BART) are not available yet",
+  objective: "what to learn: 'clm' next-token prediction (GPT), 'mlm' masked LM + next sentence (BERT); 'denoise' (T5/BART) is not available yet",
   corpus: 'files or folders to import (.txt .md .jsonl .csv .tsv), space-separated',
   textField: 'JSONL field or CSV/TSV column holding the text (CSV/TSV: a usual name is found when left at "text")',
   tokenizer: "'char' (one token per character), 'bpe' (GPT-2 byte-level BPE) or 'wordpiece' (BERT)",

@@ -24,7 +24,7 @@ export function requestFromArgs(argv: readonly string[]): { request: RunRequest 
   if (presetName && !preset) throw new Error(`unknown --preset '${presetName}'; presets: ${Object.keys(PRESETS).join(', ')}`);
   const options = { ...DEFAULT_TRAIN_OPTIONS, ...preset?.options } as TrainOptions;
   for (const key of given) if (key in DEFAULT_TRAIN_OPTIONS) (options as unknown as Flat)[key as string] = values[key as string];
-  if (options.objective !== 'clm') throw new Error(`--objective ${options.objective} is not available yet: only 'clm' (GPT next-token prediction) trains end to end so far`);
+  if (options.objective === 'denoise') throw new Error("--objective denoise is not available yet: 'clm' (GPT) and 'mlm' (BERT) train end to end so far");
   if (options.corpus.length === 0) throw new Error('no corpus: pass --corpus <files or folders> (see --help)');
   return { request: { kind: 'new', options: validateTrainOptions(options) }, driver };
 }

@@ -21,6 +21,7 @@ import { runConfigJson, type StudioBlock } from './hf-config';
 import { prepareData, type PreparedData } from './prepare';
 import { createRunDir, METRICS_FILE, readRunConfig, TOKENIZER_FILE, writeRunConfig } from './run-folder';
 import { SampleWriter } from './samples';
+import { mlmBatch, mlmSpecials, type MlmSpecials } from './mlm-collator';
 import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
 import { initParams } from './init';
 
@@ -87,6 +88,7 @@ export class TrainingRun {
   private layout!: ParamLayout;
   private trainStep: TrainStep | null = null;
   private samples: SampleWriter | null = null;
+  private mlm: MlmSpecials | null = null;
   private metricsPath = '';
   private startStep = 0;
   private elapsedBefore = 0;
@@ -271,6 +273,7 @@ export class TrainingRun {
       truncateMetrics(this.metricsPath, -1);
     }
     this.step = this.startStep;
+    if (o.objective === 'mlm') this.mlm = mlmSpecials(tok);
     if (o.objective === 'clm' && o.sampleTokens > 0) {
       this.samples = new SampleWriter(this.ctx, this.layout, step.params, tok, o);
     }
@@ -286,6 +289,15 @@ export class TrainingRun {
       model: this.layout.config,
       memoryBytes: step.estimate.totalBytes,
     });
+  }
+
+  /** The draw-th batch of a split: a pure function of (seed, split, draw). */
+  private batch(split: 'train' | 'val', draw: number): MicroBatch {
+    const o = this.options;
+    const rng = batchRng(o.seed, draw, split);
+    const data = split === 'train' ? this.data.train : this.data.val;
+    if (this.mlm) return mlmBatch(this.data.dataset, data, o.batchSize, o.blockSize, rng, this.mlm);
+    return microBatch(sampleBatch(this.data.dataset, data, o.batchSize, o.blockSize, rng));
   }
 
   private schedule(): LrSchedule {
@@ -314,9 +326,7 @@ export class TrainingRun {
       }
       const s = this.step; // 0-based iteration of the step about to run
       const batches: MicroBatch[] = [];
-      for (let k = 0; k < K; k++) {
-        batches.push(microBatch(sampleBatch(this.data.dataset, this.data.train, o.batchSize, o.blockSize, batchRng(o.seed, s * K + k, 'train'))));
-      }
+      for (let k = 0; k < K; k++) batches.push(this.batch('train', s * K + k));
       this.clock.start();
       await step.run(batches, learningRate(schedule, s), mixSeed(o.seed, s));
       this.step = s + 1;
@@ -367,6 +377,10 @@ export class TrainingRun {
         elapsedMs: Math.round(this.elapsed()),
       };
       if (Number.isFinite(tokensPerSecond)) record.tokensPerSecond = tokensPerSecond;
+      if (m.terms.length > 1) {
+        // BERT: the summed loss above, and each term (masked LM, next-sentence) with its accuracy.
+        Object.assign(record, { mlmLoss: m.terms[0], nspLoss: m.terms[1], mlmAccuracy: m.accuracy[0], nspAccuracy: m.accuracy[1] });
+      }
       this.pending.push(record);
     }
   }
@@ -407,8 +421,7 @@ export class TrainingRun {
     const started = performance.now();
     let sum = 0;
     for (let i = 0; i < o.evalIters; i++) {
-      const b = sampleBatch(this.data.dataset, this.data.val, o.batchSize, o.blockSize, batchRng(o.seed, i, 'val'));
-      sum += await this.trainStep!.evaluate(microBatch(b));
+      sum += await this.trainStep!.evaluate(this.batch('val', i));
     }
     const valLoss = sum / o.evalIters;
     this.bestValLoss = Math.min(this.bestValLoss ?? Infinity, valLoss);
@@ -449,7 +462,7 @@ export class TrainingRun {
 
 /** Objectives whose pieces are not built yet are refused, never faked. */
 function refuseUnavailable(o: TrainOptions): void {
-  if (o.objective !== 'clm') {
-    throw new Error(`--objective ${o.objective} is not available yet: only 'clm' (GPT next-token prediction) trains end to end so far`);
+  if (o.objective === 'denoise') {
+    throw new Error("--objective denoise is not available yet: 'clm' (GPT) and 'mlm' (BERT masked LM + next sentence) train end to end so far");
   }
 }
