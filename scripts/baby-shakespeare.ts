@@ -4,7 +4,7 @@
 // 100 warm-up steps then cosine to 1e-4 at 2000, clip 1.0). Prints the validation curve, wall
 // time and tokens/s, and writes them as JSON. nanoGPT reports val loss ~1.88 at 2000 steps.
 //
-//   node --import tsx --import ./scripts/register-raw.mjs scripts/baby-shakespeare.ts \
+//   node --import tsx --import ./scripts/register-wgsl.mjs scripts/baby-shakespeare.ts \
 //     [--steps 2000] [--evalEvery 250] [--evalIters 200] [--out runs/baby-shakespeare.json] [--corpus path]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
