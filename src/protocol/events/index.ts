@@ -2,9 +2,10 @@
 // carry `runId`. To add one: write its schema file and add it to this list.
 import * as v from 'valibot';
 import { HostLogSchema } from './host-log.ts';
+import { CorpusChangedSchema } from './corpus-changed.ts';
 import { HostStateSchema } from './host-state.ts';
 import { ProtocolErrorSchema } from './protocol-error.ts';
 import { UiNavigateSchema } from './ui-navigate.ts';
 
-export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema]);
+export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema, CorpusChangedSchema]);
 export type StudioEvent = v.InferOutput<typeof EventSchema>;

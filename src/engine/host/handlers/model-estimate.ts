@@ -1,0 +1,27 @@
+import { assertFits, estimateMemory } from '../../model/memory.ts';
+import { buildParamLayout } from '../../model/params.ts';
+import { configOf } from '../model/shape.ts';
+import type { Handler } from './types.ts';
+
+export const modelEstimate: Handler<'model.estimate'> = async (shape, host) => {
+  let layout;
+  try {
+    layout = buildParamLayout(configOf(shape));
+  } catch (error) {
+    const invalid = error instanceof Error ? error.message : String(error);
+    return { invalid, params: 0, paramBytes: 0, gradBytes: 0, adamBytes: 0, activationBytes: 0, totalBytes: 0, largestTensorName: '', largestTensorBytes: 0 };
+  }
+  const batch = { batchSize: shape.batchSize, seqLen: shape.blockSize };
+  const m = estimateMemory(layout, batch);
+  let fitError: string | undefined;
+  try {
+    const { limits } = await host.gpu();
+    assertFits(layout, batch, { maxBufferSize: limits.maxBufferSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize });
+  } catch (error) {
+    fitError = error instanceof Error ? error.message : String(error);
+  }
+  return {
+    params: m.params, paramBytes: m.paramBytes, gradBytes: m.gradBytes, adamBytes: m.adamBytes, activationBytes: m.activationBytes,
+    totalBytes: m.totalBytes, largestTensorName: m.largestTensorName, largestTensorBytes: m.largestTensorBytes, ...(fitError ? { fitError } : {}),
+  };
+};

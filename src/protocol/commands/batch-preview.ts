@@ -1,0 +1,34 @@
+import * as v from 'valibot';
+import { defineCommand } from '../define.ts';
+import { TokenViewSchema } from './corpus-schemas.ts';
+
+/**
+ * A few rows of a real training batch, as the trainer would draw them at step 0: the trainer's own
+ * data preparation (import, tokenizer, shards, split; cached where a run finds it) and sampler.
+ */
+export const batchPreview = defineCommand({
+  target: 'engine',
+  summary: 'Draw a real training batch from the corpus for the preview',
+  timeoutMs: 600_000,
+  params: v.object({
+    objective: v.picklist(['clm', 'mlm', 'denoise']),
+    corpus: v.pipe(v.array(v.string()), v.minLength(1)),
+    tokenizer: v.picklist(['char', 'bpe', 'wordpiece']),
+    vocabSize: v.pipe(v.number(), v.integer(), v.minValue(64)),
+    valFraction: v.pipe(v.number(), v.gtValue(0), v.ltValue(1)),
+    split: v.picklist(['document', 'tail']),
+    blockSize: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(4096)),
+    rows: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(8)),
+    seed: v.pipe(v.number(), v.integer()),
+    /** The runs folder a run would use: its .cache is shared with the trainer. */
+    runsDir: v.string(),
+  }),
+  result: v.object({
+    kind: v.literal('causal'),
+    rows: v.array(v.object({ inputs: v.array(TokenViewSchema), targets: v.array(v.nullable(TokenViewSchema)) })),
+    scheme: v.picklist(['byte-level', 'sentencepiece', 'wordpiece', 'plain']),
+    vocabSize: v.number(),
+    trainTokens: v.number(),
+    valTokens: v.number(),
+  }),
+});

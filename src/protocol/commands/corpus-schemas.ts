@@ -1,0 +1,77 @@
+// Shapes shared by the corpus, tokenizer and batch commands: an imported file with its status and
+// structured issues, corpus statistics (as src/engine/data/stats.ts gathers them), token views.
+import * as v from 'valibot';
+
+export const CorpusIssueSchema = v.object({
+  file: v.string(),
+  line: v.optional(v.number()),
+  offset: v.optional(v.number()),
+  code: v.string(),
+  severity: v.picklist(['error', 'warning']),
+  message: v.string(),
+});
+export type CorpusIssueView = v.InferOutput<typeof CorpusIssueSchema>;
+
+export const CorpusStatsSchema = v.object({
+  documents: v.number(),
+  characters: v.number(),
+  bytes: v.number(),
+  tokens: v.nullable(v.number()),
+  scripts: v.object({ han: v.number(), latin: v.number(), otherLetters: v.number() }),
+  documentsByScript: v.object({ han: v.number(), latin: v.number(), mixed: v.number() }),
+  lengthHistogram: v.object({ edges: v.array(v.number()), counts: v.array(v.number()) }),
+  labels: v.record(v.string(), v.number()),
+  duplicatesDropped: v.number(),
+  emptyDropped: v.number(),
+});
+export type CorpusStatsView = v.InferOutput<typeof CorpusStatsSchema>;
+
+/** One input the person added (a file, or a folder imported as one entry). */
+export const CorpusEntrySchema = v.object({
+  id: v.string(),
+  /** File name as the person knows it (relative path for uploaded folders). */
+  name: v.string(),
+  /** Absolute path on the engine host's machine (uploads live in the host's per-session folder). */
+  path: v.string(),
+  source: v.picklist(['sample', 'path', 'upload']),
+  status: v.picklist(['importing', 'ok', 'error']),
+  bytes: v.number(),
+  documents: v.number(),
+  warnings: v.number(),
+  errors: v.number(),
+  issues: v.array(CorpusIssueSchema),
+  stats: v.nullable(CorpusStatsSchema),
+  /** Set when status is 'error' and no single issue says why (e.g. the import threw). */
+  message: v.optional(v.string()),
+});
+export type CorpusEntry = v.InferOutput<typeof CorpusEntrySchema>;
+
+/** The tokenizer trained on the current corpus, if any. */
+export const TokenizerInfoSchema = v.object({
+  kind: v.picklist(['char', 'bpe', 'wordpiece']),
+  /** Requested size (char-level takes what the corpus has). */
+  requestedVocabSize: v.number(),
+  vocabSize: v.number(),
+  scheme: v.picklist(['byte-level', 'sentencepiece', 'wordpiece', 'plain']),
+  specials: v.array(v.string()),
+  /** Documents it was trained on, tokens the corpus has with it, and how long training took. */
+  documents: v.number(),
+  tokens: v.number(),
+  ms: v.number(),
+  /** The corpus (entry ids) it was trained on: stale when the corpus changed since. */
+  entryIds: v.array(v.string()),
+});
+export type TokenizerInfo = v.InferOutput<typeof TokenizerInfoSchema>;
+
+export const CorpusSnapshotSchema = v.object({
+  files: v.array(CorpusEntrySchema),
+  /** All imported entries together; null while none is imported. */
+  stats: v.nullable(CorpusStatsSchema),
+  tokenizer: v.nullable(TokenizerInfoSchema),
+  /** False until the session was first filled (the renderer then adds the sample corpus). */
+  initialized: v.boolean(),
+});
+export type CorpusSnapshot = v.InferOutput<typeof CorpusSnapshotSchema>;
+
+export const TokenViewSchema = v.object({ id: v.number(), text: v.string(), special: v.optional(v.boolean()) });
+export type TokenViewWire = v.InferOutput<typeof TokenViewSchema>;

@@ -1,0 +1,20 @@
+// The model shape and batch the estimate and the measurement are asked for.
+import * as v from 'valibot';
+
+const posInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+
+export const ModelShapeSchema = v.object({
+  objective: v.picklist(['clm', 'mlm', 'denoise']),
+  vocabSize: posInt,
+  nLayer: posInt,
+  nHead: posInt,
+  nEmbd: posInt,
+  blockSize: posInt,
+  /** 0 = 4 * nEmbd. */
+  ffWidth: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  dropout: v.number(),
+  bias: v.boolean(),
+  batchSize: posInt,
+  gradAccum: posInt,
+});
+export type ModelShape = v.InferOutput<typeof ModelShapeSchema>;
