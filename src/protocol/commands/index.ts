@@ -13,6 +13,7 @@ import { batchPreview } from './batch-preview.ts';
 import { modelObjectives } from './model-objectives.ts';
 import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
+import { modelDefaults } from './model-defaults.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { hostPing } from './host-ping.ts';
 import { hostRestart } from './host-restart.ts';
@@ -35,4 +36,5 @@ export const commands = {
   'model.objectives': modelObjectives,
   'model.estimate': modelEstimate,
   'model.measure': modelMeasure,
+  'model.defaults': modelDefaults,
 } as const;

@@ -12,6 +12,7 @@ import { batchPreview } from './batch-preview.ts';
 import { modelObjectives } from './model-objectives.ts';
 import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
+import { modelDefaults } from './model-defaults.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { hostPing } from './host-ping.ts';
 import type { EngineHandlers } from './types.ts';
@@ -31,4 +32,5 @@ export const handlers = {
   'model.objectives': modelObjectives,
   'model.estimate': modelEstimate,
   'model.measure': modelMeasure,
+  'model.defaults': modelDefaults,
 } satisfies EngineHandlers;
