@@ -1,6 +1,7 @@
 // Electron main process: one window, the menu, the engine-host supervisor and the IPC router.
 // It never does engine work itself: requests are passed to the host process and answered later.
-import { app, BrowserWindow, ipcMain, Menu } from 'electron';
+import { join } from 'node:path';
+import { app, BrowserWindow, ipcMain, Menu, shell } from 'electron';
 import { replyError, wireError, type DriverChoice, type StudioEvent } from '../protocol/index.ts';
 import { utilityLauncher } from './launch-utility.ts';
 import { buildMenu } from './menu.ts';
@@ -15,6 +16,8 @@ export const REQUEST_CHANNEL = 'studio:request';
 export const EVENT_CHANNEL = 'studio:event';
 
 const paths = builtPaths(import.meta.url);
+// Run folders live in the person's documents unless PRETRAIN_STUDIO_RUNS says otherwise (the host reads it).
+process.env.PRETRAIN_STUDIO_RUNS ??= join(app.getPath('documents'), 'Pretrain Studio', 'runs');
 const settings = new SettingsFile(app.getPath('userData'));
 // An explicit PRETRAIN_STUDIO_VULKAN_ICD for this launch wins over the saved setting.
 const supervisor = new EngineSupervisor({
@@ -24,7 +27,8 @@ const supervisor = new EngineSupervisor({
   driver: process.env.PRETRAIN_STUDIO_VULKAN_ICD ? undefined : settings.current.vulkanDriver,
 });
 const rememberDriver = (driver: DriverChoice) => settings.update({ vulkanDriver: driver });
-const route = createRouter(supervisor, appHandlers(supervisor, { onDriverChosen: rememberDriver }));
+const revealPath = (path: string) => (shell.showItemInFolder(path), true);
+const route = createRouter(supervisor, appHandlers(supervisor, { onDriverChosen: rememberDriver, revealPath }));
 
 function broadcast(event: StudioEvent): void {
   for (const window of BrowserWindow.getAllWindows()) window.webContents.send(EVENT_CHANNEL, event);

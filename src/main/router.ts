@@ -22,6 +22,8 @@ export type AppHandlers = {
 export interface AppHooks {
   /** Called when a person picks a Vulkan driver (host.restart with `driver`), to remember it. */
   onDriverChosen?: (driver: DriverChoice) => void;
+  /** Shows a path in the file manager (Electron's shell); absent in the browser bridge. */
+  revealPath?: (path: string) => boolean;
 }
 
 /** Handlers for commands the app answers itself (host lifecycle). */
@@ -32,6 +34,7 @@ export function appHandlers(supervisor: EngineSupervisor, hooks: AppHooks = {}):
       if (driver) hooks.onDriverChosen?.(driver);
       return supervisor.restart(driver);
     },
+    'run.reveal': async ({ runDir }) => ({ revealed: hooks.revealPath?.(runDir) ?? false, path: runDir }),
   };
 }
 

@@ -18,6 +18,7 @@ import { gpuInfo } from './gpu-info.ts';
 import { hostPing } from './host-ping.ts';
 import { hostRestart } from './host-restart.ts';
 import { hostStatus } from './host-status.ts';
+import { runCommands } from './run-registry.ts';
 
 export const commands = {
   'host.ping': hostPing,
@@ -37,4 +38,5 @@ export const commands = {
   'model.estimate': modelEstimate,
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
+  ...runCommands,
 } as const;

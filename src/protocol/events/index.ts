@@ -6,6 +6,7 @@ import { CorpusChangedSchema } from './corpus-changed.ts';
 import { HostStateSchema } from './host-state.ts';
 import { ProtocolErrorSchema } from './protocol-error.ts';
 import { UiNavigateSchema } from './ui-navigate.ts';
+import { RunEventSchemas } from './run-events.ts';
 
-export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema, CorpusChangedSchema]);
+export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema, CorpusChangedSchema, ...RunEventSchemas]);
 export type StudioEvent = v.InferOutput<typeof EventSchema>;

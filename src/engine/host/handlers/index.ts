@@ -15,6 +15,7 @@ import { modelMeasure } from './model-measure.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { hostPing } from './host-ping.ts';
+import { runHandlers } from './run-registry.ts';
 import type { EngineHandlers } from './types.ts';
 
 export const handlers = {
@@ -33,4 +34,5 @@ export const handlers = {
   'model.estimate': modelEstimate,
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
+  ...runHandlers,
 } satisfies EngineHandlers;

@@ -1,0 +1,4 @@
+import { runsOf } from '../runs/index.ts';
+import type { Handler } from './types.ts';
+
+export const runPause: Handler<'run.pause'> = async ({ runId }, host) => runsOf(host).pause(runId);

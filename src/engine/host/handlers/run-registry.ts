@@ -1,0 +1,28 @@
+// Handlers of the run.* and attention.* engine commands, spread into handlers/index.ts in one line.
+import { attentionInspect } from './attention-inspect.ts';
+import { attentionSnapshot } from './attention-snapshot.ts';
+import { attentionSnapshots } from './attention-snapshots.ts';
+import { runDelete } from './run-delete.ts';
+import { runHistory } from './run-history.ts';
+import { runList } from './run-list.ts';
+import { runOpen } from './run-open.ts';
+import { runPause } from './run-pause.ts';
+import { runResume } from './run-resume.ts';
+import { runStart } from './run-start.ts';
+import { runStatus } from './run-status.ts';
+import { runStop } from './run-stop.ts';
+
+export const runHandlers = {
+  'run.start': runStart,
+  'run.pause': runPause,
+  'run.resume': runResume,
+  'run.stop': runStop,
+  'run.status': runStatus,
+  'run.history': runHistory,
+  'run.list': runList,
+  'run.open': runOpen,
+  'run.delete': runDelete,
+  'attention.inspect': attentionInspect,
+  'attention.snapshots': attentionSnapshots,
+  'attention.snapshot': attentionSnapshot,
+} as const;

@@ -1,0 +1,4 @@
+import { runsOf } from '../runs/index.ts';
+import type { Handler } from './types.ts';
+
+export const runStart: Handler<'run.start'> = async (params, host) => runsOf(host).start(params);

@@ -1,0 +1,102 @@
+// Reading run folders for the runs list: summary from config.json, checkpoints, metrics.jsonl,
+// attention snapshots and samples.jsonl. Nothing here writes except the samples log.
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
+import { readMetrics } from '../../runstore/metrics-log';
+import { listCheckpoints } from '../../runstore/checkpoints';
+import { CONFIG_FILE, METRICS_FILE, readRunConfig } from '../../trainer';
+import { ATTENTION_DIR, listSnapshots } from '../../inspect';
+import { writeJsonAtomic } from '../../runstore/atomic';
+
+export const SAMPLES_FILE = 'samples.jsonl';
+const ATTENTION_SETTINGS = 'settings.json';
+
+/** Refuses a path outside the runs directory (delete and open act only on run folders). */
+export function insideRunsDir(runsDir: string, runDir: string): string {
+  const abs = resolve(runDir);
+  const rel = relative(resolve(runsDir), abs);
+  if (!rel || rel.startsWith('..') || rel.includes(sep) || rel.startsWith('.')) {
+    throw new Error(`${runDir} is not a run folder inside the runs directory ${runsDir}`);
+  }
+  return abs;
+}
+
+export function appendSample(runDir: string, sample: RunSample): void {
+  appendFileSync(join(runDir, SAMPLES_FILE), JSON.stringify(sample) + '\n');
+}
+
+export function readSamples(runDir: string): RunSample[] {
+  const path = join(runDir, SAMPLES_FILE);
+  if (!existsSync(path)) return [];
+  const out: RunSample[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    try {
+      if (line.trim()) out.push(JSON.parse(line) as RunSample);
+    } catch {
+      // a torn last line after a crash
+    }
+  }
+  return out;
+}
+
+export function writeAttentionSettings(runDir: string, settings: AttentionSettings): void {
+  mkdirSync(join(runDir, ATTENTION_DIR), { recursive: true });
+  writeJsonAtomic(join(runDir, ATTENTION_DIR, ATTENTION_SETTINGS), settings);
+}
+
+export function readAttentionSettings(runDir: string): AttentionSettings | null {
+  const path = join(runDir, ATTENTION_DIR, ATTENTION_SETTINGS);
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, 'utf8')) as AttentionSettings;
+}
+
+/** Summary of one run folder as the list shows it; `status` from its files (the service overrides it for the active run). */
+export function describeRun(runDir: string): RunEntry {
+  const checkpoints = listCheckpoints(runDir);
+  const metrics = readMetrics(join(runDir, METRICS_FILE));
+  let bestValLoss: number | null = null;
+  let lastStep = 0;
+  for (const r of metrics) {
+    lastStep = Math.max(lastStep, r.step);
+    const val = r.valLoss;
+    if (typeof val === 'number' && Number.isFinite(val) && (bestValLoss === null || val < bestValLoss)) bestValLoss = val;
+  }
+  const base = {
+    name: basename(runDir),
+    runDir,
+    checkpoints,
+    attentionSteps: listSnapshots(runDir),
+    bestValLoss,
+    createdAt: statSync(runDir).birthtime.toISOString(),
+  };
+  if (!existsSync(join(runDir, CONFIG_FILE))) {
+    return { ...base, status: 'incomplete', objective: '?', parameters: 0, model: null, step: lastStep, totalSteps: 0 };
+  }
+  const studio = readRunConfig(runDir).pretrain_studio;
+  const step = checkpoints.length ? checkpoints[checkpoints.length - 1] : 0;
+  const totalSteps = studio.options.steps;
+  // No active process: finished if its last checkpoint is the end, else it was stopped or interrupted.
+  const stoppedCleanly = step > 0 && lastStep <= step;
+  const status: RunEntry['status'] = step >= totalSteps ? 'finished' : checkpoints.length === 0 ? 'incomplete' : stoppedCleanly ? 'stopped' : 'interrupted';
+  return {
+    ...base,
+    status,
+    objective: studio.objective,
+    parameters: studio.parameters,
+    model: { ...studio.model },
+    step: Math.max(step, lastStep),
+    totalSteps,
+    createdAt: studio.createdAt,
+  };
+}
+
+/** Every run folder (a folder with config.json or checkpoints/) in the runs directory, newest first. */
+export function listRunDirs(runsDir: string): string[] {
+  if (!existsSync(runsDir)) return [];
+  return readdirSync(runsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+    .map((d) => join(runsDir, d.name))
+    .filter((dir) => existsSync(join(dir, CONFIG_FILE)) || existsSync(join(dir, 'checkpoints')))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+}

@@ -1,0 +1,33 @@
+// Sentences → token ids → attention of every layer and head, as a snapshot (see snapshots.ts).
+import type { Tokenizer } from '../tokenizers';
+import type { AttentionInspector } from './inspector';
+import type { AttentionSnapshot } from './snapshots';
+
+/** The sentences shown by default: Chinese and English. */
+export const DEFAULT_SENTENCES = ['猫在垫子上睡觉', 'The cat sat on the mat'];
+
+export async function inspectSentences(
+  inspector: AttentionInspector,
+  tokenizer: Tokenizer,
+  texts: readonly string[],
+  step: number,
+): Promise<AttentionSnapshot> {
+  const { blockSize, nLayer, nHead } = inspector.config;
+  const encoded = texts.map((text) => {
+    const ids = tokenizer.encode(text).slice(0, blockSize);
+    if (ids.length === 0) throw new Error(`attention inspection: "${text}" has no tokens`);
+    return ids;
+  });
+  const results = await inspector.inspect(encoded);
+  return {
+    step,
+    nLayer,
+    nHead,
+    sentences: results.map((r, i) => ({
+      text: texts[i],
+      ids: r.ids,
+      tokens: r.ids.map((id) => tokenizer.idToToken(id) ?? `<${id}>`),
+      layers: r.layers,
+    })),
+  };
+}

@@ -1,0 +1,114 @@
+// The host's run service on the real engine (lavapipe): a tiny run on the built-in sample corpus
+// with attention snapshots, then the run folder as the runs list, history, snapshots and
+// inspection see it. Pause/resume/stop are exercised on the same run.
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { StudioEvent } from '../../../src/protocol/index.ts';
+import { GpuContext } from '../../../src/engine/gpu/device';
+import { RunService } from '../../../src/engine/host/runs/service';
+
+let ctx: GpuContext;
+let runsDir: string;
+let service: RunService;
+const events: StudioEvent[] = [];
+
+beforeAll(async () => {
+  ctx = await GpuContext.open();
+  runsDir = mkdtempSync(join(tmpdir(), 'runs-service-'));
+  service = new RunService({ runsDir, assetsDir: resolve('assets'), gpu: async () => ctx, emit: (e) => events.push(e) });
+});
+afterAll(() => {
+  ctx?.destroy();
+  rmSync(runsDir, { recursive: true, force: true });
+});
+
+async function until(check: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const TINY = { nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 32, batchSize: 4, steps: 20, evalEvery: 10, evalIters: 2, logEvery: 1, sampleTokens: 16, warmupSteps: 2, name: 'tiny' };
+
+test('a tiny run trains, pauses, resumes, saves attention snapshots and is listed', async () => {
+  const { runId, runDir } = await service.start({ preset: 'tiny', options: TINY, attention: { every: 10, sentences: ['猫在垫子上睡觉', 'The cat sat on the mat'] } });
+  expect(runDir).toBe(join(runsDir, 'tiny'));
+  await expect(service.start({ options: TINY })).rejects.toThrow(/already active/);
+
+  await until(() => service.status().active?.state === 'running');
+  service.pause(runId);
+  await until(() => service.status().active?.state === 'paused');
+  const pausedAt = service.status().active!.progress?.step ?? 0;
+  await new Promise((r) => setTimeout(r, 300));
+  expect(service.status().active!.progress?.step ?? 0).toBe(pausedAt);
+  await service.resume({ runId });
+  await until(() => service.status().active?.state === 'finished', 120_000);
+
+  const status = service.status().active!;
+  expect(status.progress?.step).toBe(20);
+  expect(status.samples.map((s) => s.step)).toEqual([0, 10, 20]);
+  await until(() => events.filter((e) => e.type === 'run.attention').length === 3);
+  expect(status.attentionSteps.length).toBeGreaterThanOrEqual(2);
+
+  // Metrics came batched: fewer run.metrics events than train records.
+  const metricEvents = events.filter((e) => e.type === 'run.metrics');
+  const records = metricEvents.flatMap((e) => (e.type === 'run.metrics' ? e.records : []));
+  expect(records.map((r) => r.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  expect(metricEvents.length).toBeLessThan(records.length);
+
+  // History (paged) is the whole metrics.jsonl: 20 train + 3 val records.
+  const page1 = service.history(runDir, 0, 10);
+  const page2 = service.history(runDir, page1.next!, 100);
+  expect(page1.total).toBe(23);
+  expect(page2.next).toBeNull();
+  expect([...page1.records, ...page2.records].filter((r) => r.split === 'val').map((r) => r.step)).toEqual([0, 10, 20]);
+
+  const { runs } = service.list();
+  expect(runs).toHaveLength(1);
+  expect(runs[0]).toMatchObject({ name: 'tiny', status: 'finished', step: 20, totalSteps: 20, objective: 'clm', attentionSteps: [0, 10, 20] });
+  expect(runs[0].bestValLoss).toBeGreaterThan(0);
+
+  // A saved snapshot equals a fresh inspection of the same checkpoint; rows are causal distributions.
+  const saved = service.snapshot(runDir, 20);
+  const fresh = await service.inspect({ kind: 'checkpoint', runDir, step: 20 }, ['猫在垫子上睡觉', 'The cat sat on the mat']);
+  expect(saved.sentences[0].tokens).toEqual(fresh.sentences[0].tokens);
+  expect(saved.sentences[0].tokens.join('')).toBe('猫在垫子上睡觉');
+  for (let s = 0; s < 2; s++) {
+    const t = fresh.sentences[s].ids.length;
+    const probs = fresh.sentences[s].layers[0];
+    expect(probs.length).toBe(2 * t * t);
+    expect(Array.from(saved.sentences[s].layers[0])).toEqual(Array.from(probs));
+    for (let h = 0; h < 2; h++) {
+      for (let i = 0; i < t; i++) {
+        let sum = 0;
+        for (let j = 0; j < t; j++) {
+          const p = probs[h * t * t + i * t + j];
+          if (j > i) expect(p).toBe(0);
+          sum += p;
+        }
+        expect(sum).toBeCloseTo(1, 5);
+      }
+    }
+  }
+  // The pattern changed while it trained.
+  const first = service.snapshot(runDir, 0).sentences[1].layers[0];
+  expect(Array.from(first)).not.toEqual(Array.from(saved.sentences[1].layers[0]));
+  // "live" after the run: its final weights.
+  const live = await service.inspect({ kind: 'live' }, ['The cat sat on the mat']);
+  expect(live.step).toBe(20);
+  expect(Array.from(live.sentences[0].layers[0])).toEqual(Array.from(saved.sentences[1].layers[0]));
+
+  // Resume past the end with more steps, stop it, delete it.
+  const resumed = await service.resume({ runDir, steps: 30 });
+  await until(() => ['running', 'finished'].includes(service.status().active?.state ?? ''));
+  service.stop(resumed.runId);
+  await until(() => ['stopped', 'finished'].includes(service.status().active?.state ?? ''), 60_000);
+  await until(() => service.list().runs[0]?.status !== 'running');
+  expect(() => service.delete(join(runsDir, '..'))).toThrow(/not a run folder/);
+  service.delete(runDir);
+  expect(existsSync(runDir)).toBe(false);
+}, 240_000);
