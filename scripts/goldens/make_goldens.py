@@ -9,6 +9,7 @@ PyTorch (nanoGPT style) and evaluated in float64, so the goldens measure only th
 Cases:
   gpt        tiny GPT-2 (pre-LN, learned positions, tied embeddings, biases, tanh GELU)
   gpt_nobias the same without biases (nanoGPT's bias=False, as the baby shakespeare model)
+  gpt_untied the same with biases and a separate lm_head
   bert       tiny BERT (post-LN, token types, pooler, MLM head + NSP, key padding; tanh GELU, the
              engine's only GELU so far, where Hugging Face's BERT uses erf)
   bart       tiny BART-style encoder-decoder (post-LN, learned positions without BART's offset of 2,
@@ -142,13 +143,16 @@ class GPT(nn.Module):
         self.transformer.wpe = nn.Embedding(cfg['blockSize'], cfg['nEmbd'], dtype=DT)
         self.transformer.h = nn.ModuleList([GPTBlock(cfg) for _ in range(cfg['nLayer'])])
         self.transformer.ln_f = LayerNorm(cfg['nEmbd'], cfg['bias'], cfg['layerNormEps'])
+        if not cfg['tiedEmbeddings']:
+            self.lm_head = nn.Linear(cfg['nEmbd'], cfg['vocabSize'], bias=False, dtype=DT)
 
     def forward(self, idx, targets):
         B, T = idx.shape
         x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(T))
         for block in self.transformer.h:
             x = block(x)
-        logits = self.transformer.ln_f(x) @ self.transformer.wte.weight.t()  # tied lm_head
+        head = self.transformer.wte.weight if self.cfg['tiedEmbeddings'] else self.lm_head.weight
+        logits = self.transformer.ln_f(x) @ head.t()
         loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
         return logits, loss
 
@@ -387,9 +391,9 @@ def dump(case, cfg, model, inputs, forward):
           f'{sum(p.numel() for p in model.parameters())} params')
 
 
-def gpt_case(case, bias, seed):
+def gpt_case(case, bias, seed, tied=True):
     cfg = {'kind': 'decoder', 'vocabSize': 37, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
-           'ffWidth': 64, 'dropout': 0.0, 'bias': bias, 'tiedEmbeddings': True, 'norm': 'pre',
+           'ffWidth': 64, 'dropout': 0.0, 'bias': bias, 'tiedEmbeddings': tied, 'norm': 'pre',
            'activation': 'gelu_tanh', 'layerNormEps': 1e-5, 'batchSize': 3, 'ignoreIndex': -1}
     gen = torch.Generator().manual_seed(seed)
     model = GPT(cfg)
@@ -461,5 +465,6 @@ if __name__ == '__main__':
     torch.manual_seed(0)
     gpt_case('gpt', True, 1337)
     gpt_case('gpt_nobias', False, 1338)
+    gpt_case('gpt_untied', True, 1341, tied=False)
     bert_case(1339)
     bart_case(1340)

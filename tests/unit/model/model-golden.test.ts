@@ -37,7 +37,7 @@ async function compare(g: Golden, outputs: [string, Tensor][], loss: number, gra
   expect(worst).toBeLessThan(1e-4);
 }
 
-for (const name of ['gpt', 'gpt_nobias']) {
+for (const name of ['gpt', 'gpt_nobias', 'gpt_untied']) {
   test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
     const g = loadGolden(name);
     const params = Tensor.from(ctx, g.flatParams, [g.layout.totalFloats]);

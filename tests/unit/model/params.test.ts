@@ -19,7 +19,7 @@ function golden(name: string): { cfg: ModelConfig; params: Map<string, number[]>
 }
 
 test('layouts carry exactly the Hugging Face names and shapes PyTorch has', () => {
-  for (const name of ['gpt', 'gpt_nobias', 'bert', 'bart']) {
+  for (const name of ['gpt', 'gpt_nobias', 'gpt_untied', 'bert', 'bart']) {
     const { cfg, params } = golden(name);
     const layout = buildParamLayout(cfg);
     const parts = allParts(layout);

@@ -56,7 +56,7 @@ async function train(g: Golden, step: TrainStep, microSteps: number): Promise<{ 
   return { created };
 }
 
-for (const name of ['gpt', 'gpt_nobias', 'bert', 'bart']) {
+for (const name of ['gpt', 'gpt_nobias', 'gpt_untied', 'bert', 'bart']) {
   test(`${name}: 10 replayed AdamW steps follow PyTorch's losses within 1e-4, allocating nothing`, async () => {
     const g = loadGolden(name);
     const step = makeStep(g);
