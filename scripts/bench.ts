@@ -1,7 +1,9 @@
-// npm run bench [-- --driver lavapipe|swiftshader|native] [--quick] [--json] [--filter TEXT]
+// npm run -s bench [-- --driver lavapipe|swiftshader|native] [--quick] [--json] [--filter TEXT]
 //                  [--samples N] [--retune] [--cache-dir DIR]
 // Prints per kernel and shape: median ms, GFLOP/s, GB/s (and tokens/s for training steps); --json
-// prints one JSON document instead. Dawn reads VK_ICD_FILENAMES once at process start, so choosing
+// prints one JSON document instead (use `npm run -s` so npm's banner stays off stdout). The CPU
+// columns are process CPU time per run and GFLOP per CPU-second: steadier than wall time on a
+// shared machine, since software drivers compute on this process's threads. Dawn reads VK_ICD_FILENAMES once at process start, so choosing
 // a driver re-spawns this script with the variable set.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -65,7 +67,7 @@ say(`adapter: ${r.description || r.device} (${r.vendor} ${r.architecture}), driv
 const choice = await tuneMatmul(ctx, { cacheDir: args['cache-dir'], force: args.retune, log: (l) => say(`  ${l}`) });
 say(`matmul choice (${choice.source}): ` + Object.entries(choice.byClass).map(([k, v]) => `${k}=${v.best}`).join(' '));
 say('');
-say(`${'suite'.padEnd(10)} ${'case'.padEnd(28)} ${'shape'.padEnd(16)} ${'ms'.padStart(10)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)} ${'tok/s'.padStart(9)}  clock`);
+say(`${'suite'.padEnd(10)} ${'case'.padEnd(28)} ${'shape'.padEnd(16)} ${'ms'.padStart(10)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)} ${'tok/s'.padStart(9)} ${'cpu ms'.padStart(9)} ${'GF/cpu-s'.padStart(8)}  clock`);
 const fixed = (x: number | undefined, d: number) => (x === undefined ? '' : x.toFixed(d));
 const results = await runBenchmarks(ctx, {
   quick: args.quick,
@@ -76,7 +78,8 @@ const results = await runBenchmarks(ctx, {
       x.error
         ? `${x.suite.padEnd(10)} ${x.name.padEnd(28)} ${x.shape.padEnd(16)} ERROR ${x.error}`
         : `${x.suite.padEnd(10)} ${x.name.padEnd(28)} ${x.shape.padEnd(16)} ${fixed(x.ms, 3).padStart(10)} ` +
-            `${fixed(x.gflops, 2).padStart(9)} ${fixed(x.gbps, 2).padStart(8)} ${fixed(x.tokensPerSecond, 0).padStart(9)}  ${x.clock}`,
+            `${fixed(x.gflops, 2).padStart(9)} ${fixed(x.gbps, 2).padStart(8)} ${fixed(x.tokensPerSecond, 0).padStart(9)} ` +
+            `${fixed(x.cpuMs, 1).padStart(9)} ${fixed(x.gflopsPerCpuSecond, 2).padStart(8)}  ${x.clock}`,
     ),
 });
 if (args.json) {

@@ -4,10 +4,10 @@
 //   C[z][m, n] (+)= sum_k opA(A)[z][m, k] * opB(B)[z][k, n]  (+ bias[n]), then optional GELU.
 // Layout (elements, f32): A is M x K (TRANS_A: K x M), row stride lda; B is K x N (TRANS_B: N x K),
 // row stride ldb; C and PRE are M x N, row stride ldc; batch item z = (z / inner_count, z % inner_count).
-// The caller guarantees lda, ldb, ldc, every offset and batch stride are multiples of 4 and that each
-// binding covers whole vec4s, so a vec4 never straddles two rows. Rows/columns past M/N are computed
+// The caller guarantees lda, ldb, A's and B's offsets and batch strides are multiples of 4 and that
+// their bindings cover whole vec4s, so a vec4 never straddles two rows; C is stored as scalars. Rows/columns past M/N are computed
 // from clamped (in-bounds) rows and never stored; the K tail is masked to zero.
-// Bindings: 0 a (vec4), 1 b (vec4), 2 bias (f32), 3 c (vec4, read_write), 4 pre (vec4, read_write), 5 params.
+// Bindings: 0 a (vec4), 1 b (vec4), 2 bias (f32), 3 c (f32, read_write), 4 pre (f32, read_write), 5 params.
 // TM, WG_X and WG_Y are substituted by matmul-variants.ts (tile shapes tuned per adapter).
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
@@ -29,8 +29,8 @@ struct Params {
 @group(0) @binding(0) var<storage, read> a: array<vec4f>;
 @group(0) @binding(1) var<storage, read> b: array<vec4f>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<vec4f>;
-@group(0) @binding(4) var<storage, read_write> pre: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<storage, read_write> pre: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
 
 var<private> acc: array<vec4f, TM>;
@@ -39,9 +39,9 @@ var<private> base_b: u32;
 var<private> m0: u32;
 var<private> n0: u32;
 
-fn gelu(x: vec4f) -> vec4f {
+fn gelu(x: f32) -> f32 {
   // GPT-2's tanh approximation; clamp so tanh never sees an overflowing exp.
-  let u = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), vec4f(-15.0), vec4f(15.0));
+  let u = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
   return 0.5 * x * (1.0 + tanh(u));
 }
 
@@ -123,17 +123,19 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
       if (n0 + j < p.n) { bias4[j] = bias[p.off_bias + n0 + j]; }
     }
   }
+  let cols = min(4u, p.n - n0);
   for (var i = 0u; i < TM; i++) {
     let m = m0 + i;
     if (m >= p.m) { break; }
-    let ci = (base_c + m * p.ldc + n0) / 4u;
+    // Scalar stores: C needs no alignment (e.g. logits with N = 65), and they run once per output.
+    let ci = base_c + m * p.ldc + n0;
     var v = acc[i] + bias4;
-    if (ACCUMULATE) { v += c[ci]; }
-    let cols = min(4u, p.n - n0);
-    if (WRITE_PRE) {
-      if (cols == 4u) { pre[ci] = v; } else { for (var j = 0u; j < cols; j++) { pre[ci][j] = v[j]; } }
+    for (var j = 0u; j < cols; j++) {
+      var x = v[j];
+      if (ACCUMULATE) { x += c[ci + j]; }
+      if (WRITE_PRE) { pre[ci + j] = x; }
+      if (GELU) { x = gelu(x); }
+      c[ci + j] = x;
     }
-    if (GELU) { v = gelu(v); }
-    if (cols == 4u) { c[ci] = v; } else { for (var j = 0u; j < cols; j++) { c[ci][j] = v[j]; } }
   }
 }

@@ -11,7 +11,14 @@ export interface BenchResult {
   ms: number;
   samples: number[];
   clock: ClockSource;
+  /**
+   * Process CPU time per run (all threads: software drivers run in-process), over the samples.
+   * On a shared machine it is steadier than wall time: work / cpuMs is a rate per busy core.
+   */
+  cpuMs?: number;
   gflops?: number;
+  /** GFLOP per CPU-second (flops / cpuMs): the rate per busy core, little moved by contention. */
+  gflopsPerCpuSecond?: number;
   gbps?: number;
   tokensPerSecond?: number;
   error?: string;
@@ -36,11 +43,15 @@ export async function runBenchmarks(ctx: GpuContext, options: RunOptions): Promi
         try {
           const instance = await c.setup(ctx);
           try {
+            let cpu0 = process.cpuUsage();
             if (instance.recorder) {
-              const t = await timer.time(instance.recorder, { samples });
-              Object.assign(result, { ms: t.median, samples: t.samples, clock: t.source });
+              await timer.sample(instance.recorder); // warm-up (pipeline compile)
+              cpu0 = process.cpuUsage();
+              for (let i = 0; i < samples; i++) result.samples.push(await timer.sample(instance.recorder));
+              Object.assign(result, { ms: median(result.samples), clock: timer.source });
             } else if (instance.run) {
               await instance.run();
+              cpu0 = process.cpuUsage();
               for (let i = 0; i < samples; i++) {
                 const t0 = performance.now();
                 await instance.run();
@@ -48,11 +59,14 @@ export async function runBenchmarks(ctx: GpuContext, options: RunOptions): Promi
               }
               result.ms = median(result.samples);
             }
+            const cpu = process.cpuUsage(cpu0);
+            result.cpuMs = (cpu.user + cpu.system) / 1000 / samples;
           } finally {
             instance.dispose();
           }
           const seconds = result.ms / 1000;
           if (c.flops) result.gflops = c.flops / seconds / 1e9;
+          if (c.flops && result.cpuMs) result.gflopsPerCpuSecond = c.flops / (result.cpuMs / 1000) / 1e9;
           if (c.bytes) result.gbps = c.bytes / seconds / 1e9;
           if (c.tokens) result.tokensPerSecond = c.tokens / seconds;
         } catch (e) {

@@ -216,10 +216,9 @@ function bindBias(bias: Tensor, c: Chunk): Bound {
   return { binding: { buffer: bias.buffer, offset: aligned, size: Math.max(4, size) }, offset: (startByte - aligned) / 4 };
 }
 
-/** Whether vec4 loads and stores are valid for every operand of this chunk. */
+/** Whether vec4 loads of A and B are valid for this chunk (C is stored as scalars). */
 function vec4Ok(p: Problem, c: Chunk): boolean {
-  const ops: ['a' | 'b' | 'out', Operand][] = [['a', p.a], ['b', p.b], ['out', p.c]];
-  if (p.pre) ops.push(['out', p.pre]);
+  const ops: ['a' | 'b', Operand][] = [['a', p.a], ['b', p.b]];
   for (const [which, op] of ops) {
     if (op.ld % 4 || op.outer % 4 || op.inner % 4) return false;
     const b = bindOperand(p, which, op, c);

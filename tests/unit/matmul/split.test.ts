@@ -113,3 +113,24 @@ test('attention-style strided heads: S[b,h] = Q[b,:,h] · K[b,:,h]ᵀ straight o
   scores.destroy();
   rec.destroy();
 });
+
+test('vec4 variants store into any row stride (logits: N = 65)', async () => {
+  const [m, n, k] = [9, 65, 12];
+  const aData = randomArray(m * k);
+  const bData = randomArray(n * k);
+  const a = Tensor.from(ctx, aData, [m, k]);
+  const b = Tensor.from(ctx, bData, [n, k]);
+  const out = Tensor.empty(ctx, [m, n]);
+  const rec = new Recorder(ctx);
+  matmul(rec, { out, a, b, transB: true, strategy: 'vec4.4x4.wg8x8' });
+  await rec.run();
+  const [want] = matmulRef({
+    m, n, k, transB: true,
+    a: { data: aData, ld: k },
+    b: { data: bData, ld: k },
+    out: { data: new Float64Array(m * n), ld: n },
+  });
+  expect(relError(await out.read(), want)).toBeLessThanOrEqual(TOL);
+  for (const t of [a, b, out]) t.destroy();
+  rec.destroy();
+});
