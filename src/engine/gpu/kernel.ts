@@ -55,7 +55,9 @@ export class Kernel {
     if (!cache) pipelineCache.set(ctx, (cache = new Map()));
     const constants: Record<string, number> = {};
     for (const [name, value] of Object.entries(spec.constants ?? {})) constants[name] = Number(value);
-    const key = [spec.label, spec.entryPoint ?? 'main', spec.storage.join(), spec.uniform, JSON.stringify(constants), spec.code].join('\u0000');
+    // The label is not part of the key: ops recorded under many labels (per layer) share one
+    // pipeline, which matters where pipelines take long to build (software drivers).
+    const key = [spec.entryPoint ?? 'main', spec.storage.join(), spec.uniform, JSON.stringify(constants), spec.code].join('\u0000');
     let cached = cache.get(key);
     if (!cached) {
       const entries: GPUBindGroupLayoutEntry[] = spec.storage.map((kind, binding) => ({
