@@ -18,7 +18,7 @@ import { BertGraph } from '../model/bert';
 import { GptGraph } from '../model/gpt';
 import type { TrainGraph } from '../model/graph';
 import { assertFits, type DeviceLimits, type MemoryEstimate } from '../model/memory';
-import type { ParamLayout } from '../model/params';
+import { type ParamLayout, SLAB_ALIGN_FLOATS } from '../model/params';
 import { ReadbackRing } from './readback';
 
 export interface TrainStepOptions {
@@ -126,7 +126,11 @@ export class TrainStep {
     this.inputSlots = ctx.createBuffer({ label: 'train.inputs', size: Math.max(16, offset * this.microSteps), usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
 
     this.zeroRec = new Recorder(ctx);
-    fill(this.zeroRec, this.grads);
+    // Cleared in pieces a storage binding can hold (the flat buffer of a large model cannot be bound whole).
+    const perBinding = Math.floor(ctx.limits.maxStorageBufferBindingSize / 4 / SLAB_ALIGN_FLOATS) * SLAB_ALIGN_FLOATS;
+    for (let start = 0; start < n; start += perBinding) {
+      fill(this.zeroRec, this.grads.view([Math.min(perBinding, n - start)], start * 4));
+    }
     this.microRec = new Recorder(ctx);
     this.graph.forward(this.microRec);
     this.graph.backward(this.microRec);
