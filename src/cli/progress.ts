@@ -29,6 +29,7 @@ export function trainLine(r: MetricRecord, total: number): string {
 export class ProgressPrinter {
   private barShown = false;
   private total = 0;
+  private lastPrepare = '';
   constructor(
     private readonly out: NodeJS.WriteStream = process.stdout,
     private readonly tty = Boolean(process.stdout.isTTY),
@@ -41,7 +42,13 @@ export class ProgressPrinter {
 
   handle(e: TrainerEvent): void {
     switch (e.type) {
-      case 'run.prepare': if (e.phase !== 'import' || e.fraction === 0 || e.fraction === 1) this.line(`[${e.phase}] ${e.message}`); break;
+      case 'run.prepare': {
+        // Import progress arrives per chunk: print a phase's message once, not every update.
+        const text = `[${e.phase}] ${e.message}`;
+        if (text !== this.lastPrepare && (e.phase !== 'import' || e.fraction === undefined || e.fraction === 0 || e.fraction === 1)) this.line(text);
+        this.lastPrepare = text;
+        break;
+      }
       case 'run.issues': for (const i of e.issues) this.line(`corpus ${formatIssue(i)}`); break;
       case 'run.started':
         this.total = e.totalSteps;
