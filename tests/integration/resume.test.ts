@@ -93,3 +93,19 @@ test('a stop while paused saves a checkpoint at the current step', async () => {
   expect(summary.step).toBeLessThan(STEPS);
   expect(listCheckpoints(summary.runDir)).toEqual([summary.step]);
 });
+
+test('with gradient accumulation (2 micro-batches) resume is exact too', async () => {
+  const opts = (name: string) => tinyOptions(tempRunsDir(name), { name, steps: 16, batchSize: 4, gradAccum: 2, evalEvery: 8, checkpointEvery: 10 });
+  const events: number[] = [];
+  const whole = await new TrainingRun(ctx, { kind: 'new', options: opts('accum') }, {
+    onEvent: (e) => { if (e.type === 'run.started') events.push(e.tokensPerStep); },
+  }).start();
+  expect(events).toEqual([4 * 32 * 2]);
+  const first: TrainingRun = new TrainingRun(ctx, { kind: 'new', options: opts('accum-resumed') }, {
+    onEvent: (e) => { if (e.type === 'run.checkpoint' && e.step === 10) first.stop(); },
+  });
+  const part1 = await first.start();
+  const part2 = await new TrainingRun(ctx, { kind: 'resume', runDir: part1.runDir }).start();
+  expect(maxDiff([...part1.losses, ...part2.losses], whole.losses)).toBeLessThan(1e-6);
+  expect(whole.losses.at(-1)!.loss).toBeLessThan(whole.losses[0].loss);
+});

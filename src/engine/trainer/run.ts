@@ -315,6 +315,9 @@ export class TrainingRun {
     if (this.step === 0) await this.evaluate();
     let lastCheckpoint = this.startStep;
     while (this.step < o.steps && !this.stopRequested) {
+      // Let the host's messages (pause, stop, other commands) in between steps, even when the
+      // GPU keeps up and no await below has to wait for it.
+      await new Promise<void>((r) => setImmediate(r));
       if (this.pauseRequested) {
         await this.drain();
         this.setState('paused');
