@@ -1,6 +1,6 @@
 // The preload: the only bridge between the sandboxed page and the app. It exposes one object,
 // window.studio (a StudioTransport), and validates everything crossing in either direction.
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import {
   parseEvent,
   parseReply,
@@ -38,3 +38,6 @@ const studio: StudioTransport = {
 };
 
 contextBridge.exposeInMainWorld('studio', studio);
+
+// Dropped files' paths (File.path is gone since Electron 32): the corpus page imports them in place.
+contextBridge.exposeInMainWorld('studioFiles', { pathForFile: (file: File): string => webUtils.getPathForFile(file) });

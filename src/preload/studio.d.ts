@@ -5,6 +5,8 @@ declare global {
   interface Window {
     /** Present in the Electron app; absent in a browser (the renderer then uses the bridge). */
     studio?: StudioTransport;
+    /** Electron only: the host path of a dropped or picked File (webUtils.getPathForFile); '' if it has none. */
+    studioFiles?: { pathForFile(file: File): string };
   }
 }
 
