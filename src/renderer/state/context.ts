@@ -3,6 +3,7 @@ import { getContext, setContext } from 'svelte';
 import type { StudioApi } from '../api/index.ts';
 import type { CorpusState } from './corpus.svelte.ts';
 import type { EngineState } from './engine.svelte.ts';
+import type { ModelState } from './model.svelte.ts';
 import type { NavState } from './nav.svelte.ts';
 import type { ThemeState } from './theme.svelte.ts';
 
@@ -12,6 +13,7 @@ export interface Studio {
   nav: NavState;
   theme: ThemeState;
   corpus: CorpusState;
+  model: ModelState;
 }
 
 const key = Symbol('studio');
