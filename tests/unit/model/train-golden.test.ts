@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { type MicroBatch, TraceShapeError, TrainStep } from '../../../src/engine/train/step';
 import { learningRate } from '../../../src/engine/optim/schedule';
+import { buildParamLayout } from '../../../src/engine/model/params';
 import { type Golden, loadGolden } from './goldens';
 
 let ctx: GpuContext;
@@ -96,4 +97,29 @@ test('a batch of another shape is refused with the recorded shape named', async 
   await expect(step.run([batchOf(g), batchOf(g)], 1e-3)).rejects.toThrow(/2 micro-batches given, the trace was recorded for 1/);
   await expect(step.run([{ idx: g.input('idx') }], 1e-3)).rejects.toThrow(/has no 'targets'/);
   step.destroy();
+});
+
+test('with dropout, accumulated micro-batches draw different masks (seed + k * golden ratio)', async () => {
+  const g = loadGolden('gpt');
+  const layout = buildParamLayout({ ...g.cfg, dropout: 0.2 });
+  const make = (microSteps: number) => {
+    const step = new TrainStep(ctx, layout, {
+      batch: { batchSize: g.batchSize, seqLen: g.cfg.blockSize }, microSteps,
+      adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 }, gradClip: 1,
+    });
+    step.setParams(g.flatParams);
+    return step;
+  };
+  const batch = batchOf(g);
+  const one = make(1);
+  await one.run([batch], 1e-3, 42);
+  const [single] = await one.flush();
+  const two = make(2);
+  await two.run([batch, batch], 1e-3, 42);
+  const [pair] = await two.flush();
+  // Micro-batch 0 of the pair has the single run's masks; micro-batch 1 must not, so the means differ.
+  expect(Math.abs(single.loss - g.loss)).toBeGreaterThan(1e-4);
+  expect(Math.abs(pair.loss - single.loss)).toBeGreaterThan(1e-5);
+  one.destroy();
+  two.destroy();
 });
