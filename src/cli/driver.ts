@@ -47,7 +47,8 @@ export async function openGpu(log: (line: string) => void): Promise<GpuContext> 
     ctx = await GpuContext.open();
   } catch (err) {
     log(`no WebGPU adapter: ${(err as Error).message}`);
-    process.exit(NO_ADAPTER);
+    // A child of runWithDriver says so with NO_ADAPTER (the parent tries the next driver).
+    process.exit(process.env[CHILD_MARK] === '1' ? NO_ADAPTER : 1);
   }
   const info = gpuInfoOf(ctx);
   const name = info.description || info.device || info.vendor || 'unknown adapter';
