@@ -146,6 +146,7 @@ export class TrainingRun {
 
   /** Runs to the end (or a stop) and resolves with a summary; rejects if the run fails. */
   async start(): Promise<RunSummary> {
+    if (this.startedAt) throw new Error('TrainingRun.start: a run starts once; create a new TrainingRun (or resume the folder)');
     this.startedAt = performance.now();
     this.setState('preparing');
     try {
