@@ -80,7 +80,7 @@ test('the corpus page lists the built-in samples, or says they are not there yet
   if (files.length === 0) {
     await expect(page.getByText('The built-in sample corpus is not here yet')).toBeVisible();
   } else {
-    for (const file of files) await expect(page.getByRole('cell', { name: file.name, exact: true })).toBeVisible();
+    for (const file of files) await expect(page.getByRole('button', { name: `Preview ${file.name}`, exact: true })).toBeVisible();
   }
 });
 
