@@ -15,7 +15,7 @@ export interface ClassChoice {
 export interface MatmulChoice {
   byClass: Record<ShapeClass, ClassChoice>;
   source: 'default' | 'measured' | 'cache' | 'override';
-  /** Median ms per variant and class, when measured. */
+  /** Best-of-samples ms per variant and class, when measured. */
   timings?: Record<string, Record<string, number>>;
 }
 
