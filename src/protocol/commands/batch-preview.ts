@@ -2,6 +2,29 @@ import * as v from 'valibot';
 import { defineCommand } from '../define.ts';
 import { TokenViewSchema } from './corpus-schemas.ts';
 
+/** Causal LM: position i reads inputs[0..i] and must predict targets[i] (null: not in the loss). */
+const CausalRowSchema = v.object({
+  kind: v.literal('causal'),
+  inputs: v.array(TokenViewSchema),
+  targets: v.array(v.nullable(TokenViewSchema)),
+});
+
+const MarkedTokenSchema = v.object({
+  id: v.number(),
+  text: v.string(),
+  special: v.optional(v.boolean()),
+  /** How the collator altered this input position ('mask', 'random', 'kept'; absent: untouched). */
+  mark: v.optional(v.picklist(['mask', 'random', 'kept', 'sentinel', 'pad'])),
+});
+
+/** Masked LM + NSP: the corrupted [CLS] A [SEP] B [SEP] input, the original token at each predicted position. */
+const MaskedRowSchema = v.object({
+  kind: v.literal('mlm'),
+  inputs: v.array(MarkedTokenSchema),
+  labels: v.array(v.nullable(TokenViewSchema)),
+  nsp: v.object({ isNext: v.boolean() }),
+});
+
 /**
  * A few rows of a real training batch, as the trainer would draw them at step 0: the trainer's own
  * data preparation (import, tokenizer, shards, split; cached where a run finds it) and sampler.
@@ -24,8 +47,7 @@ export const batchPreview = defineCommand({
     runsDir: v.string(),
   }),
   result: v.object({
-    kind: v.literal('causal'),
-    rows: v.array(v.object({ inputs: v.array(TokenViewSchema), targets: v.array(v.nullable(TokenViewSchema)) })),
+    rows: v.array(v.variant('kind', [CausalRowSchema, MaskedRowSchema])),
     scheme: v.picklist(['byte-level', 'sentencepiece', 'wordpiece', 'plain']),
     vocabSize: v.number(),
     trainTokens: v.number(),

@@ -87,7 +87,7 @@ export class ModelState {
   readonly valid = $derived(Object.values(this.errors).every((e) => e === null));
   readonly objectiveAvailable = $derived(this.objectives.find((o) => o.id === this.objective)?.available ?? false);
   /** Vocabulary the estimate assumes: the trained tokenizer's, else the requested size. */
-  readonly vocabSize = $derived.by(() => this.corpus.tokenizer?.vocabSize ?? (this.corpus.tokenizerKind === 'char' ? 256 : this.corpus.vocabSize));
+  readonly vocabSize = $derived.by(() => this.preview?.vocabSize ?? this.corpus.tokenizer?.vocabSize ?? (this.corpus.tokenizerKind === 'char' ? 256 : this.corpus.vocabSize));
   readonly shape = $derived<ModelShape>({
     objective: this.objective, vocabSize: this.vocabSize, nLayer: this.values.nLayer, nHead: this.values.nHead, nEmbd: this.values.nEmbd,
     blockSize: this.values.blockSize, ffWidth: this.values.ffWidth, dropout: this.values.dropout, bias: false,
@@ -169,17 +169,20 @@ export class ModelState {
     }
   }
 
-  /** A real step-0 batch of the corpus, as the trainer would draw it (causal LM for now). */
-  async loadPreview(rows = 2, blockSize = Math.min(this.values.blockSize, 24)): Promise<void> {
+  /** A real step-0 batch of the corpus, as the trainer would draw it (causal LM, masked LM). */
+  async loadPreview(rows = 2, blockSize = Math.min(this.values.blockSize, this.objective === 'mlm' ? 32 : 24)): Promise<void> {
     const corpus = this.corpus.importedPaths;
     if (corpus.length === 0) { this.previewError = 'No imported file yet: add text on the Corpus page.'; return; }
     this.previewLoading = true;
+    const objective = this.objective;
     try {
       const o = this.trainOptions();
-      this.preview = await this.api.call('batch.preview', {
-        objective: this.objective, corpus, tokenizer: this.corpus.tokenizerKind, vocabSize: this.corpus.vocabSize,
+      const preview = await this.api.call('batch.preview', {
+        objective, corpus, tokenizer: this.corpus.tokenizerKind, vocabSize: this.corpus.vocabSize,
         valFraction: this.corpus.valFraction, split: 'document', blockSize, rows, seed: Number(o.seed ?? 1337), runsDir: String(o.runsDir ?? 'runs'),
       });
+      if (objective !== this.objective) return; // the person switched meanwhile
+      this.preview = preview;
       this.previewError = null;
     } catch (error) {
       this.preview = null;

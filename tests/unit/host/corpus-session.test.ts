@@ -102,11 +102,31 @@ describe('batch.preview and objectives', () => {
     const r = await batchPreview({ objective: 'clm', corpus: [join(dir, 'fox.txt')], tokenizer: 'char', vocabSize: 4096, valFraction: 0.1, split: 'document', blockSize: 16, rows: 2, seed: 1337, runsDir: join(dir, 'runs') }, null as never);
     expect(r.rows.length).toBe(2);
     for (const row of r.rows) {
+      if (row.kind !== 'causal') throw new Error(`expected a causal row, got ${row.kind}`);
       expect(row.inputs.length).toBe(16);
       for (let i = 0; i + 1 < 16; i++) expect(row.targets[i]!.id).toBe(row.inputs[i + 1].id);
       const shown = row.inputs.map((t) => t.text).join('');
       expect(text.includes(shown.split('\n\n')[0])).toBe(true);
     }
+  });
+
+  it('draws the trainer MLM batch: [CLS] A [SEP] B [SEP], masked positions carry the original token', async () => {
+    const r = await batchPreview({ objective: 'mlm', corpus: [join(dir, 'fox.txt')], tokenizer: 'char', vocabSize: 400, valFraction: 0.1, split: 'document', blockSize: 24, rows: 4, seed: 1, runsDir: join(dir, 'runs') }, null as never);
+    let predicted = 0;
+    for (const row of r.rows) {
+      if (row.kind !== 'mlm') throw new Error(`expected an mlm row, got ${row.kind}`);
+      expect(row.inputs[0].text).toBe('[CLS]');
+      expect(row.inputs.at(-1)!.text).toBe('[SEP]');
+      expect(row.inputs.filter((t) => t.text === '[SEP]').length).toBe(2);
+      row.inputs.forEach((t, i) => {
+        const label = row.labels[i];
+        expect(label === null).toBe(t.mark === undefined);
+        if (t.mark === 'mask') expect(t.text).toBe('[MASK]');
+        if (t.mark === 'kept') expect(t.id).toBe(label!.id);
+        if (label) predicted++;
+      });
+    }
+    expect(predicted).toBeGreaterThan(0);
   });
 
   it('asks the trainer which objectives it runs', async () => {

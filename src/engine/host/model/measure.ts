@@ -37,8 +37,9 @@ export async function measureStep(ctx: GpuContext, shape: ModelShape, steps: num
     const batches: MicroBatch[] = Array.from({ length: shape.gradAccum }, () =>
       Object.fromEntries(Object.entries(step!.graph.inputs).map(([name, t]) => {
         const ids = new Uint32Array(t.numel);
-        // Token ids and targets are random ids; other inputs (segment ids, labels) stay 0.
-        if (name === 'idx' || name === 'targets' || /ids|tokens|labels/i.test(name)) for (let i = 0; i < ids.length; i++) ids[i] = rng.int(shape.vocabSize);
+        // Token ids and targets: random ids; segment ids and NSP labels: 0/1; key lengths: full rows.
+        const fill = name === 'kvLen' ? () => shape.blockSize : /type|nsp/i.test(name) ? () => rng.int(2) : /ids|idx|targets|labels/i.test(name) ? () => rng.int(shape.vocabSize) : () => 0;
+        for (let i = 0; i < ids.length; i++) ids[i] = fill();
         return [name, ids];
       })));
     await step.run(batches, 1e-4, 1);

@@ -26,7 +26,7 @@ export async function probeObjective(id: Objective): Promise<ObjectiveSupport> {
     return { id, available: true }; // not expected: with no corpus the run cannot start
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/not available yet/i.test(message)) return { id, available: false, reason: message.replace(/^--objective \w+ /, '') };
+    if (/not available yet/i.test(message)) return { id, available: false, reason: message.replace(/^.*?not available yet:?\s*/i, '') || message };
     return { id, available: true };
   } finally {
     await rm(runsDir, { recursive: true, force: true });
