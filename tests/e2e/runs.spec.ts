@@ -72,3 +72,30 @@ test('list, overlay, open, resume, reveal and delete runs', async ({ page }) => 
   expect(existsSync(first)).toBe(false);
   await page.screenshot({ path: 'test-results/runs-after-delete.png', fullPage: true });
 });
+
+test('an engine killed mid-run: the UI says so, the folder stays and resumes', async ({ page }) => {
+  test.setTimeout(90_000);
+  const client = await TestClient.connect(env.bridge);
+  const reply = await client.request('run.start', { options: { ...TINY_OPTIONS, steps: 400, name: 'gamma', sampleTokens: 0 } });
+  const { runId, runDir } = reply.result as { runId: string; runDir: string };
+  await openPage(page, env.bridge.url, 'Train');
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
+  await client.next((m) => m.type === 'run.checkpoint' && m.runId === runId, 60_000);
+  const pid = ((await client.request('host.status', {})).result as { pid: number }).pid;
+  process.kill(pid, 'SIGKILL');
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'failed', { timeout: 30_000 });
+  await expect(page.getByRole('alert').filter({ hasText: 'The engine stopped during this run' })).toBeVisible();
+  await client.next((m) => m.type === 'host.state' && m.state === 'ready' && m.pid !== pid, 60_000);
+  await page.screenshot({ path: 'test-results/runs-engine-killed.png', fullPage: true });
+
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Runs', exact: true }).click();
+  const gamma = page.getByTestId('runs-table').locator('tr[data-run="gamma"]');
+  await expect(gamma).toContainText(/interrupted|stopped/);
+  await page.getByRole('button', { name: 'Open gamma' }).click();
+  await page.getByTestId('run-detail').getByRole('button', { name: 'Resume training' }).click();
+  const resumed = await client.next((m) => m.type === 'run.started' && m.runDir === runDir && m.resumed === true, 60_000);
+  expect(resumed.startStep as number).toBeGreaterThanOrEqual(10);
+  await client.request('run.stop', { runId: resumed.runId });
+  await client.next((m) => m.type === 'run.state' && m.runId === resumed.runId && m.state === 'stopped', 60_000);
+  client.close();
+});

@@ -166,7 +166,23 @@ export class RunsState {
     });
   }
 
+  /**
+   * The engine died: a run it was training is over in this process, but its folder (and last
+   * checkpoint) stays and can be resumed. A new engine is asked what it runs.
+   */
+  private hostChanged(state: string, reason: string | undefined): void {
+    const a = this.active;
+    if ((state === 'exited' || state === 'disconnected' || state === 'failed') && a && this.running) {
+      this.active = { ...a, state: 'failed', message: `The engine stopped during this run (${reason ?? state}). Its folder is kept: resume it from the Runs page.` };
+    }
+    if (state === 'ready') void this.refreshStatus().catch(() => undefined);
+  }
+
   private receive(event: StudioEvent): void {
+    if (event.type === 'host.state') {
+      this.hostChanged(event.state, event.reason);
+      return;
+    }
     if (!event.type.startsWith('run.')) return;
     const a = this.active;
     if (!('runId' in event) || !event.runId) return;
