@@ -35,6 +35,8 @@ export const CorpusEntrySchema = v.object({
   path: v.string(),
   source: v.picklist(['sample', 'path', 'upload']),
   status: v.picklist(['importing', 'ok', 'error']),
+  /** 0..1 of the bytes read while importing. */
+  progress: v.optional(v.number()),
   bytes: v.number(),
   documents: v.number(),
   warnings: v.number(),

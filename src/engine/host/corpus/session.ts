@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, normalize, resolve, sep } from 'node:path';
 import type { CorpusEntry, CorpusSnapshot, TokenizerInfo } from '../../../protocol/commands/corpus-schemas.ts';
 import type { StudioEvent } from '../../../protocol/index.ts';
-import { importCorpus, readDocuments, readTexts, SAMPLE_CORPUS_FILES, type CorpusStats } from '../../data/index.ts';
+import { importCorpus, readDocuments, readTexts, SAMPLE_CORPUS_FILES, type CorpusStats, type ImportProgress } from '../../data/index.ts';
 import { TimeSlicer } from '../../tokenizers/time-slice.ts';
 import { trainTokenizer, type Tokenizer } from '../../tokenizers/index.ts';
 import type { TrainOptions } from '../../config/train-config.ts';
@@ -92,7 +92,15 @@ export class CorpusSession {
     const outDir = join(this.workDir, 'corpus', entry.id);
     try {
       entry.bytes = await sizeOf(entry.path);
-      const result = await importCorpus({ inputs: [entry.path], outDir });
+      // Progress of a long import, at most four corpus.changed events a second.
+      let lastEmit = 0;
+      const onProgress = (p: ImportProgress) => {
+        entry.progress = p.totalBytes > 0 ? p.bytesRead / p.totalBytes : undefined;
+        const now = performance.now();
+        if (now - lastEmit > 250) { lastEmit = now; this.changed(); }
+      };
+      const result = await importCorpus({ inputs: [entry.path], outDir, onProgress });
+      delete entry.progress;
       if (!this.entries.includes(entry)) { await rm(outDir, { recursive: true, force: true }); return; } // removed meanwhile
       entry.issues = result.issues.map((i) => ({ ...i, file: this.displayName(i.file) }));
       entry.warnings = result.issues.filter((i) => i.severity === 'warning').length;
@@ -107,6 +115,7 @@ export class CorpusSession {
         if (entry.issues.length === 0) entry.message = 'no documents could be imported';
       }
     } catch (error) {
+      delete entry.progress;
       entry.status = 'error';
       entry.message = error instanceof Error ? error.message : String(error);
     }

@@ -1,0 +1,59 @@
+// The model page's engine commands through the host dispatcher, on the test GPU (lavapipe):
+// parameter counts and memory from the engine's own layout, refusals naming the field, a
+// measured step time on a tiny shape, the trainer's defaults and presets, objective support.
+import { afterAll, describe, expect, it } from 'vitest';
+import { HostContext } from '../../../src/engine/host/context.ts';
+import { dispatch } from '../../../src/engine/host/dispatch.ts';
+import { decoderConfig, encoderConfig } from '../../../src/engine/model/config.ts';
+import { buildParamLayout } from '../../../src/engine/model/params.ts';
+import { PRESETS } from '../../../src/engine/config/presets.ts';
+
+const host = new HostContext({ assetsDir: undefined }, () => undefined);
+afterAll(() => host.close());
+
+let n = 0;
+async function call(type: string, params: unknown): Promise<Record<string, unknown>> {
+  const reply = await dispatch({ type, requestId: `m${++n}`, params }, host);
+  if (!reply.ok) throw new Error(`${type}: ${reply.error.message}`);
+  return reply.result as Record<string, unknown>;
+}
+
+const tiny = { objective: 'clm', vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, ffWidth: 0, dropout: 0, bias: false, batchSize: 2, gradAccum: 1 };
+
+describe('model commands', () => {
+  it('model.estimate counts parameters with the engine layout (GPT and BERT) and reports memory', async () => {
+    const gpt = await call('model.estimate', { ...tiny, nLayer: 3, nEmbd: 48, nHead: 3 });
+    expect(gpt.params).toBe(buildParamLayout(decoderConfig({ vocabSize: 67, nLayer: 3, nHead: 3, nEmbd: 48, blockSize: 16, dropout: 0, bias: false })).count);
+    expect(gpt.totalBytes as number).toBeGreaterThan(4 * (gpt.paramBytes as number) - 1);
+    expect(gpt.fitError).toBeUndefined();
+    const bert = await call('model.estimate', { ...tiny, objective: 'mlm' });
+    expect(bert.params).toBe(buildParamLayout(encoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: false })).count);
+  });
+
+  it('model.estimate names what is wrong with a shape, and what does not fit', async () => {
+    const bad = await call('model.estimate', { ...tiny, nEmbd: 33 });
+    expect(bad.invalid).toMatch(/nEmbd 33 is not divisible by nHead 2/);
+    const huge = await call('model.estimate', { ...tiny, vocabSize: 50304, nEmbd: 4096, nHead: 32, blockSize: 2048, batchSize: 64 });
+    expect(huge.fitError).toMatch(/./);
+  });
+
+  it('model.measure times replayed training steps of the real trace on this adapter', async () => {
+    const m = await call('model.measure', { shape: tiny, steps: 3, maxMs: 20_000 });
+    expect(m.steps).toBe(3);
+    expect(m.msPerStep as number).toBeGreaterThan(0);
+    expect(m.tokensPerSecond as number).toBeCloseTo((2 * 16) / ((m.msPerStep as number) / 1000), 6);
+    expect(String(m.adapter).length).toBeGreaterThan(0);
+    const bert = await call('model.measure', { shape: { ...tiny, objective: 'mlm' }, steps: 1, maxMs: 20_000 });
+    expect(bert.steps).toBe(1);
+  }, 60_000);
+
+  it('model.defaults returns the trainer presets; model.objectives asks the trainer', async () => {
+    const d = await call('model.defaults', {});
+    expect((d.presets as { name: string }[]).map((p) => p.name)).toEqual(Object.keys(PRESETS));
+    expect((d.defaults as { objective: string }).objective).toBe('clm');
+    const o = (await call('model.objectives', {})).objectives as { id: string; available: boolean; reason?: string }[];
+    expect(o.map((x) => x.id)).toEqual(['clm', 'mlm', 'denoise']);
+    expect(o[0].available).toBe(true);
+    for (const x of o) if (!x.available) expect(x.reason).toBeTruthy();
+  });
+});
