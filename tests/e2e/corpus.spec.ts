@@ -96,4 +96,6 @@ test('the tokenizer trains on the host and previews a Chinese sentence as chips'
   await input.fill('猫在垫子上睡觉');
   await expect.poll(async () => (await chips.allInnerTexts()).join('').replace(/⟨[^⟩]*⟩/g, '').length).toBeGreaterThan(0);
   await page.screenshot({ path: 'test-results/corpus-tokenizer.png', fullPage: true });
+  await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
+  await page.screenshot({ path: 'test-results/corpus-other-theme.png' });
 });

@@ -108,4 +108,7 @@ test('presets, validation, estimate and a measured step time', async ({ page }) 
   await expect(page.getByTestId('measured')).toContainText('ms/step', { timeout: 45_000 });
   await expect(page.getByTestId('measured')).toContainText('tokens/s');
   await page.screenshot({ path: 'test-results/model-size.png', fullPage: true });
+  await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
+  await page.getByRole('heading', { name: 'As the model sees it' }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/model-other-theme.png' });
 });

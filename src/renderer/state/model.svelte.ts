@@ -64,6 +64,8 @@ export class ModelState {
   presets = $state.raw<Preset[]>([]);
   defaults = $state.raw<Record<string, OptionValue>>({});
   preset = $state<string>('tiny');
+  /** The chosen preset's other options (evalIters, split, schedule …), kept for the run. */
+  presetExtras = $state.raw<Record<string, OptionValue>>({});
   values = $state<Record<NumberKey, number>>({
     nLayer: 2, nHead: 2, nEmbd: 64, blockSize: 64, ffWidth: 0, dropout: 0,
     lr: 1e-3, minLr: 1e-4, warmupSteps: 20, steps: 300, batchSize: 8, gradAccum: 1, weightDecay: 0.1, gradClip: 1, evalEvery: 50,
@@ -128,6 +130,12 @@ export class ModelState {
       const value = merged[key];
       if (typeof value === 'number') this.values[key] = value;
     }
+    // The corpus page owns the tokenizer and the split fraction: a preset sets them there.
+    const { tokenizer, valFraction, vocabSize, objective: _objective, ...extras } = preset.options;
+    if (tokenizer === 'char' || tokenizer === 'bpe' || tokenizer === 'wordpiece') this.corpus.tokenizerKind = tokenizer;
+    if (typeof valFraction === 'number') this.corpus.valFraction = valFraction;
+    if (typeof vocabSize === 'number') this.corpus.vocabSize = vocabSize;
+    this.presetExtras = Object.fromEntries(Object.entries(extras).filter(([k]) => !(SHAPE_KEYS as readonly string[]).includes(k) && !(HYPER_KEYS as readonly string[]).includes(k)));
     if (merged.objective === 'clm' || merged.objective === 'mlm' || merged.objective === 'denoise') {
       if (this.objectives.find((o) => o.id === merged.objective)?.available) this.objective = merged.objective;
     }
@@ -179,7 +187,7 @@ export class ModelState {
       const o = this.trainOptions();
       const preview = await this.api.call('batch.preview', {
         objective, corpus, tokenizer: this.corpus.tokenizerKind, vocabSize: this.corpus.vocabSize,
-        valFraction: this.corpus.valFraction, split: 'document', blockSize, rows, seed: Number(o.seed ?? 1337), runsDir: String(o.runsDir ?? 'runs'),
+        valFraction: this.corpus.valFraction, split: o.split === 'tail' ? 'tail' : 'document', blockSize, rows, seed: Number(o.seed ?? 1337), runsDir: String(o.runsDir ?? 'runs'),
       });
       if (objective !== this.objective) return; // the person switched meanwhile
       this.preview = preview;
@@ -194,12 +202,15 @@ export class ModelState {
 
   /**
    * Everything a run needs, as TrainOptions keys for run.start's `options`: the engine's defaults,
-   * this page's objective, shape and hyperparameters, the corpus page's files, tokenizer and split.
+   * the preset's other options (split, evalIters …; kept when fields are edited), this page's
+   * objective, shape and hyperparameters, the corpus page's files, tokenizer and split fraction.
    */
   trainOptions(): Record<string, OptionValue> {
     const v = this.values;
     return {
       ...this.defaults,
+      checkpointEvery: Math.max(v.evalEvery, Math.min(Number(this.defaults.checkpointEvery ?? 500), v.steps)),
+      ...this.presetExtras,
       objective: this.objective,
       corpus: [...this.corpus.importedPaths],
       tokenizer: this.corpus.tokenizerKind,
@@ -208,7 +219,6 @@ export class ModelState {
       nLayer: v.nLayer, nHead: v.nHead, nEmbd: v.nEmbd, blockSize: v.blockSize, ffWidth: v.ffWidth, dropout: v.dropout,
       lr: v.lr, minLr: Math.min(v.minLr, v.lr), warmupSteps: v.warmupSteps, steps: v.steps, batchSize: v.batchSize,
       gradAccum: v.gradAccum, weightDecay: v.weightDecay, gradClip: v.gradClip, evalEvery: v.evalEvery,
-      checkpointEvery: Math.max(v.evalEvery, Math.min(Number(this.defaults.checkpointEvery ?? 500), v.steps)),
     };
   }
 }
