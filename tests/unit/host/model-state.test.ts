@@ -9,9 +9,28 @@ import { HostContext } from '../../../src/engine/host/context.ts';
 import { dispatch } from '../../../src/engine/host/dispatch.ts';
 import { validateTrainOptions, DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../../src/engine/config/train-config.ts';
 import type { StudioEvent, StudioTransport } from '../../../src/protocol/index.ts';
-import { StudioApi } from '../../../src/renderer/api/studio-api.ts';
-import { CorpusState } from '../../../src/renderer/state/corpus.svelte.ts';
-import { ModelState, validateField } from '../../../src/renderer/state/model.svelte.ts';
+
+// The renderer's modules belong to the web TypeScript project, the engine's to the node one: this
+// test joins them at run time (vitest compiles both), typed by the few members it uses.
+type Fields = Record<string, number>;
+interface CorpusLike { files: { status: string }[]; importedPaths: string[]; valFraction: number; addPaths(paths: string[]): Promise<void> }
+interface ModelLike {
+  objectives: { id: string; available: boolean }[];
+  preset: string;
+  errors: Record<string, string | null>;
+  valid: boolean;
+  init(): Promise<void>;
+  applyPreset(name: string): void;
+  set(key: string, value: number): void;
+  trainOptions(): Record<string, unknown>;
+}
+const renderer = '../../../src/renderer';
+const { StudioApi } = (await import(/* @vite-ignore */ `${renderer}/api/studio-api.ts`)) as { StudioApi: new (t: StudioTransport) => unknown };
+const { CorpusState } = (await import(/* @vite-ignore */ `${renderer}/state/corpus.svelte.ts`)) as { CorpusState: new (api: unknown) => CorpusLike };
+const { ModelState, validateField } = (await import(/* @vite-ignore */ `${renderer}/state/model.svelte.ts`)) as {
+  ModelState: new (api: unknown, corpus: CorpusLike) => ModelLike;
+  validateField: (key: string, value: number, all: Fields) => string | null;
+};
 
 let dir: string;
 const listeners = new Set<(e: StudioEvent) => void>();
