@@ -57,6 +57,22 @@ test('a dropped file is uploaded, imported, previewed and counted', async ({ pag
   await expect(page.getByTestId('stat-documents')).toHaveText(before.toLocaleString('en-US'));
 });
 
+test('a file larger than one bridge message arrives whole (chunked upload)', async ({ page }) => {
+  await openCorpus(page);
+  // ~1.3 MB in 20,000 distinct paragraphs: three 512 KiB chunks.
+  await page.evaluate(() => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `Chunked paragraph number ${i} says hello to 世界 ${i * 7}.`).join('\n\n');
+    const data = new DataTransfer();
+    data.items.add(new File([text], 'big.txt'));
+    for (const type of ['dragenter', 'dragover', 'drop']) document.body.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  const row = page.getByTestId('corpus-file').filter({ hasText: 'big.txt' });
+  await expect(row).toContainText('20,000 documents');
+  await expect(row).toContainText('MB');
+  await row.getByRole('button', { name: 'Remove big.txt' }).click();
+  await expect(row).toHaveCount(0);
+});
+
 test('binary and empty files show an error naming the file', async ({ page }) => {
   await openCorpus(page);
   await dropFiles(page, [
