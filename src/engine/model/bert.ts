@@ -65,7 +65,6 @@ export class BertGraph implements TrainGraph {
     if (cfg.kind !== 'encoder') throw new Error(`BertGraph: config kind is '${cfg.kind}', expected 'encoder'`);
     if (cfg.norm !== 'post') throw new Error('BertGraph: only post-LN encoders (BERT) are assembled');
     if (cfg.activation !== 'gelu_tanh') throw new Error(`BertGraph: activation '${cfg.activation}' has no kernel (only gelu_tanh)`);
-    if (cfg.dropout > 0 && !state) throw new Error(`BertGraph: dropout ${cfg.dropout} needs the StepState its masks are drawn from`);
     if (!cfg.tiedEmbeddings) throw new Error('BertGraph: an untied MLM decoder is not assembled yet');
     const { batchSize: B, seqLen: T } = batch;
     if (T > cfg.blockSize) throw new Error(`BertGraph: sequence length ${T} exceeds blockSize ${cfg.blockSize}`);
@@ -200,6 +199,10 @@ export class BertGraph implements TrainGraph {
 
   /** Records the forward pass through the losses; `train` applies dropout (backward must follow one). */
   forward(rec: Recorder, train = true): void {
+    // Without a StepState the graph serves inference only (evaluation, inspection): masks need one.
+    if (train && this.layout.config.dropout > 0 && !this.state) {
+      throw new Error(`BertGraph: training with dropout ${this.layout.config.dropout} needs the StepState its masks are drawn from`);
+    }
     const cfg = this.layout.config;
     const { B, T, v } = this;
     const { nEmbd: C, vocabSize: V, layerNormEps: eps } = cfg;

@@ -56,7 +56,6 @@ export class GptGraph implements TrainGraph {
     const cfg = layout.config;
     if (cfg.kind !== 'decoder') throw new Error(`GptGraph: config kind is '${cfg.kind}', expected 'decoder'`);
     if (cfg.activation !== 'gelu_tanh') throw new Error(`GptGraph: activation '${cfg.activation}' has no kernel (only gelu_tanh)`);
-    if (cfg.dropout > 0 && !state) throw new Error(`GptGraph: dropout ${cfg.dropout} needs the StepState its masks are drawn from`);
     const { batchSize: B, seqLen: T } = batch;
     if (T > cfg.blockSize) throw new Error(`GptGraph: sequence length ${T} exceeds blockSize ${cfg.blockSize}`);
     this.B = B;
@@ -181,6 +180,10 @@ export class GptGraph implements TrainGraph {
    * `train`: apply dropout (the backward pass must follow a training forward).
    */
   forward(rec: Recorder, train = true): void {
+    // Without a StepState the graph serves inference only (evaluation, inspection): masks need one.
+    if (train && this.layout.config.dropout > 0 && !this.state) {
+      throw new Error(`GptGraph: training with dropout ${this.layout.config.dropout} needs the StepState its masks are drawn from`);
+    }
     const cfg = this.layout.config;
     const { B, T } = this;
     const { nEmbd: C, vocabSize: V, layerNormEps: eps } = cfg;
