@@ -3,7 +3,7 @@
 // snapshots of fixed sentences saved with the run at each checkpoint, and the run folders on disk
 // (list, open, history, delete). Attention inspection runs on its own parameter copy, one job
 // at a time per run, so it interleaves with training on the same device without touching it.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { StudioEvent } from '../../../protocol/index.ts';
 import type { ActiveRun } from '../../../protocol/commands/run-status.ts';
@@ -141,7 +141,7 @@ export class RunService {
     const path = join(insideRunsDir(this.runsDir, runDir), METRICS_FILE);
     let size = -1;
     try {
-      size = readFileSync(path).byteLength;
+      size = statSync(path).size;
     } catch {
       return { records: [], total: 0, next: null };
     }
