@@ -48,6 +48,11 @@ test('list, overlay, open, resume, reveal and delete runs', async ({ page }) => 
   await detail.getByRole('button', { name: 'Reveal folder' }).click();
   await expect(detail.locator('.path code')).toHaveText(first);
   await page.screenshot({ path: 'test-results/runs-open.png', fullPage: true });
+  // Its attention snapshots open in the explorer, at the last step.
+  await detail.getByRole('button', { name: 'Attention over training (3 snapshots)' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Attention');
+  await expect(page.getByTestId('attention-heatmap')).toHaveAttribute('data-step', '20');
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Runs', exact: true }).click();
 
   // Resume the stopped run: it becomes the active run and trains on.
   await page.getByRole('button', { name: 'Open beta' }).click();
