@@ -9,6 +9,8 @@ export const TRAIN_OPTION_DOCS: Docs<TrainOptions> = {
   objective: "what to learn: 'clm' next-token prediction (GPT), 'mlm' masked LM + next sentence (BERT); 'denoise' (T5/BART) is not available yet",
   corpus: 'files or folders to import (.txt .md .jsonl .csv .tsv), space-separated',
   textField: 'JSONL field or CSV/TSV column holding the text (CSV/TSV: a usual name is found when left at "text")',
+  documents: "what a document is in .txt/.md files: 'paragraph' (blank-line separated) or 'file'",
+  dedup: 'drop exact duplicate documents (true/false)',
   tokenizer: "'char' (one token per character), 'bpe' (GPT-2 byte-level BPE) or 'wordpiece' (BERT)",
   vocabSize: 'vocabulary size for trained bpe/wordpiece tokenizers (char takes what the corpus has)',
   valFraction: 'fraction of the data held out for validation',

@@ -10,7 +10,7 @@ export const PRESETS: Record<string, Preset> = {
   'baby-shakespeare-char': {
     description: "nanoGPT's CPU shakespeare_char: 4 layers, 4 heads, 128 wide, 64 context, batch 12, 2000 steps",
     options: {
-      objective: 'clm', tokenizer: 'char', split: 'tail', valFraction: 0.1,
+      objective: 'clm', tokenizer: 'char', split: 'tail', valFraction: 0.1, documents: 'file', dedup: false,
       nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, dropout: 0, bias: false,
       steps: 2000, batchSize: 12, lr: 1e-3, minLr: 1e-4, warmupSteps: 100, schedule: 'cosine',
       beta1: 0.9, beta2: 0.99, weightDecay: 0.1, gradClip: 1.0, evalEvery: 250, evalIters: 200,

@@ -17,6 +17,10 @@ export interface TrainOptions {
   corpus: string[];
   /** JSONL field or CSV/TSV column holding the text. */
   textField: string;
+  /** What a document is in .txt/.md files: a blank-line separated paragraph, or the whole file. */
+  documents: 'paragraph' | 'file';
+  /** Drop exact duplicate documents (off for nanoGPT's reference stream, which repeats lines). */
+  dedup: boolean;
   tokenizer: TokenizerKind;
   /** Target vocabulary size for trained tokenizers (char-level takes what the corpus has). */
   vocabSize: number;
@@ -76,6 +80,8 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   objective: 'clm',
   corpus: [],
   textField: 'text',
+  documents: 'paragraph',
+  dedup: true,
   tokenizer: 'char',
   vocabSize: 4096,
   valFraction: 0.1,
@@ -114,6 +120,7 @@ const CHOICES: Partial<Record<keyof TrainOptions, readonly string[]>> = {
   objective: ['clm', 'mlm', 'denoise'],
   tokenizer: ['char', 'bpe', 'wordpiece'],
   split: ['document', 'tail'],
+  documents: ['paragraph', 'file'],
   schedule: ['cosine', 'linear', 'constant'],
 };
 

@@ -50,7 +50,7 @@ async function inputsKey(o: TrainOptions): Promise<string> {
     } else entries.push(`${p}:${st.size}:${st.mtimeMs}`);
   };
   for (const input of o.corpus) await walk(resolve(input));
-  return createHash('sha256').update(JSON.stringify({ v: 1, entries, textField: o.textField })).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify({ v: 1, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
 }
 
 /** Special tokens by objective: GPT wants <|endoftext|> (none for char, as nanoGPT), BERT its five. */
@@ -78,7 +78,7 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
   } else {
     report({ phase: 'import', message: `importing ${o.corpus.join(', ')}`, fraction: 0 });
     const result = await importCorpus({
-      inputs: o.corpus, outDir: corpusDir, textField: o.textField,
+      inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup,
       // CSV/TSV: an explicit column, else the importer looks for a usual name (text, sentence, review …)
       textColumn: o.textField === 'text' ? undefined : o.textField, signal: opts.signal,
       onProgress: (p) => report({ phase: 'import', message: `importing ${p.file}`, fraction: p.totalBytes ? p.bytesRead / p.totalBytes : undefined }),
@@ -110,6 +110,8 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
   report({ phase: 'shards', message: `tokenizing (${tokenizer.kind}, ${tokenizer.vocabSize} tokens)`, fraction: 0 });
   const shards = await buildShards({
     corpusDir, tokenizer, cacheDir: join(cacheDir, 'shards'), signal: opts.signal,
+    // Whole files are streamed as they are (nanoGPT's reference stream is the file, byte for byte).
+    ...(o.documents === 'file' ? { separator: [] } : {}),
     onProgress: (p) => report({ phase: 'shards', message: `tokenized ${p.documents} of ${p.totalDocuments} documents`, fraction: p.totalDocuments ? p.documents / p.totalDocuments : undefined }),
   });
   const dataset = await openShards(shards.dir);
