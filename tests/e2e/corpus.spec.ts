@@ -1,15 +1,23 @@
 // The corpus page on the real engine host, through the bridge: files dropped on the window (a
 // DataTransfer, as a browser gives it: no paths, so the bytes are uploaded in chunks) are imported
 // with their statistics; bad files show errors naming them; the tokenizer preview cuts Chinese.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startBridge, type RunningBridge } from './bridge.ts';
 
 let bridge: RunningBridge;
+let runsDir: string;
 test.beforeAll(async () => {
+  // Run folders and the data cache the previews fill go to a temporary folder, not ./runs.
+  runsDir = mkdtempSync(join(tmpdir(), 'studio-e2e-runs-'));
+  process.env.PRETRAIN_STUDIO_RUNS = runsDir;
   bridge = await startBridge();
 });
 test.afterAll(async () => {
   await bridge?.stop();
+  rmSync(runsDir, { recursive: true, force: true });
 });
 
 /** Drops files on the window the way a person's drag does: dragenter, dragover, drop. */
@@ -29,8 +37,11 @@ const PARAGRAPHS = Array.from({ length: 12 }, (_, i) => `Zebracorn paragraph ${i
 async function openCorpus(page: Page): Promise<void> {
   await page.goto(bridge.url);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Corpus');
-  // The built-in samples are the default corpus.
-  await expect(page.getByTestId('corpus-file').filter({ hasText: 'sample-en.txt' })).toContainText('ok');
+  // The built-in samples are the default corpus; wait until every import has finished.
+  for (const name of ['sample-en.txt', 'sample-zh.txt', 'sample-reviews.tsv', 'sample-reviews-zh.csv']) {
+    await expect(page.getByTestId('corpus-file').filter({ hasText: name }).locator('.badge')).toHaveText('ok');
+  }
+  await expect(page.getByTestId('corpus-file').locator('.badge.busy')).toHaveCount(0);
 }
 
 test('a dropped file is uploaded, imported, previewed and counted', async ({ page }) => {

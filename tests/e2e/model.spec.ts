@@ -1,15 +1,23 @@
 // The Model & objective page on the real engine host: objective cards as the trainer says, the
 // causal-LM batch built from a dropped file's text, the engine's estimate and validation, and a
 // measured time per step on this adapter.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startBridge, TestClient, type RunningBridge } from './bridge.ts';
 
 let bridge: RunningBridge;
+let runsDir: string;
 test.beforeAll(async () => {
+  // Run folders and the data cache the previews fill go to a temporary folder, not ./runs.
+  runsDir = mkdtempSync(join(tmpdir(), 'studio-e2e-runs-'));
+  process.env.PRETRAIN_STUDIO_RUNS = runsDir;
   bridge = await startBridge();
 });
 test.afterAll(async () => {
   await bridge?.stop();
+  rmSync(runsDir, { recursive: true, force: true });
 });
 
 async function dropFiles(page: Page, files: { name: string; text: string }[]): Promise<void> {

@@ -43,8 +43,8 @@ export const batchPreview = defineCommand({
     blockSize: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(4096)),
     rows: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(8)),
     seed: v.pipe(v.number(), v.integer()),
-    /** The runs folder a run would use: its .cache is shared with the trainer. */
-    runsDir: v.string(),
+    /** The runs folder whose .cache a run shares (default: the host's runs folder, as run.start uses). */
+    runsDir: v.optional(v.string()),
   }),
   result: v.object({
     rows: v.array(v.variant('kind', [CausalRowSchema, MaskedRowSchema])),

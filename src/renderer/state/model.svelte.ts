@@ -187,7 +187,7 @@ export class ModelState {
       const o = this.trainOptions();
       const preview = await this.api.call('batch.preview', {
         objective, corpus, tokenizer: this.corpus.tokenizerKind, vocabSize: this.corpus.vocabSize,
-        valFraction: this.corpus.valFraction, split: o.split === 'tail' ? 'tail' : 'document', blockSize, rows, seed: Number(o.seed ?? 1337), runsDir: String(o.runsDir ?? 'runs'),
+        valFraction: this.corpus.valFraction, split: o.split === 'tail' ? 'tail' : 'document', blockSize, rows, seed: Number(o.seed ?? 1337),
       });
       if (objective !== this.objective) return; // the person switched meanwhile
       this.preview = preview;

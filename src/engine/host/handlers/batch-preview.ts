@@ -5,6 +5,7 @@ import { IGNORE_INDEX } from '../../ops/crossentropy.ts';
 import { mlmBatch, mlmSpecials } from '../../trainer/mlm-collator.ts';
 import { prepareData } from '../../trainer/prepare.ts';
 import { SCHEMES } from '../corpus/session.ts';
+import { runsDirFromEnv } from '../runs/index.ts';
 import type { Handler } from './types.ts';
 
 /**
@@ -14,11 +15,12 @@ import type { Handler } from './types.ts';
  */
 export const batchPreview: Handler<'batch.preview'> = async (p) => {
   if (p.objective === 'denoise') throw new Error('batch.preview: the denoising batch preview is not available yet (the trainer cannot run that objective yet)');
+  const runsDir = p.runsDir ?? runsDirFromEnv();
   const o: TrainOptions = {
     ...DEFAULT_TRAIN_OPTIONS, objective: p.objective, corpus: p.corpus, tokenizer: p.tokenizer, vocabSize: p.vocabSize,
-    valFraction: p.valFraction, split: p.split, blockSize: p.blockSize, seed: p.seed, runsDir: p.runsDir,
+    valFraction: p.valFraction, split: p.split, blockSize: p.blockSize, seed: p.seed, runsDir,
   };
-  const data = await prepareData(o, { cacheDir: join(p.runsDir, '.cache') });
+  const data = await prepareData(o, { cacheDir: join(runsDir, '.cache') });
   const tok = data.tokenizer;
   const T = p.blockSize;
   const rng = batchRng(p.seed, 0, 'train');
