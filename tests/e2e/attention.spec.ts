@@ -74,6 +74,11 @@ test('a Chinese sentence under the live model: token axes and cell values', asyn
   await page.screenshot({ path: 'test-results/attention-live.png', fullPage: true });
   await page.getByLabel('All heads').check();
   await expect(page.getByRole('group', { name: /attention heads: 1 layers × 2 heads/ })).toBeVisible();
+  await page.screenshot({ path: 'test-results/attention-grid.png', fullPage: true });
+  // Click a thumbnail to zoom into it.
+  await page.getByRole('button', { name: 'Layer 1, head 1' }).click();
+  await expect(heatmap).toHaveAttribute('data-head', '0');
+  expectCellsEqual(await cells(page), live.sentences[0].layers[0], t, 0);
   await page.getByLabel('Lines').check();
   await expect(page.getByRole('button', { name: 'Export SVG' })).toBeVisible();
 });
