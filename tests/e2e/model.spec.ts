@@ -96,7 +96,7 @@ test('the causal-LM preview is a real batch of the dropped text, targets shifted
 test('presets, validation, estimate and a measured step time', async ({ page }) => {
   await page.goto(bridge.url);
   await page.getByRole('button', { name: 'Model & objective', exact: true }).click();
-  await page.getByRole('radio', { name: 'tiny' }).click();
+  await page.getByRole('button', { name: 'tiny', exact: true }).click();
   const params = page.getByTestId('param-count');
   await expect(params).not.toBeEmpty();
   const tiny = await params.innerText();
@@ -104,7 +104,7 @@ test('presets, validation, estimate and a measured step time', async ({ page }) 
   // A custom shape the engine refuses: width not divisible by heads.
   await page.getByLabel('Heads').fill('3');
   await expect(page.getByText('Must be divisible by the 3 heads.')).toBeVisible();
-  await expect(page.getByRole('radio', { name: 'custom' })).toHaveAttribute('aria-checked', 'true');
+  await expect(page.getByRole('button', { name: 'custom', exact: true })).toHaveAttribute('aria-pressed', 'true');
   await page.getByLabel('Heads').fill('2');
   await page.getByLabel('Layers').fill('3');
   await expect(params).not.toHaveText(tiny);
