@@ -47,7 +47,10 @@ async function openCorpus(page: Page): Promise<void> {
 test('a dropped file is uploaded, imported, previewed and counted', async ({ page }) => {
   await openCorpus(page);
   const before = Number((await page.getByTestId('stat-documents').innerText()).replace(/,/g, ''));
+  // Dropped on another page: the file joins the corpus and the Corpus page shows it.
+  await page.getByRole('button', { name: 'Model & objective', exact: true }).click();
   await dropFiles(page, [{ name: 'zebracorn.txt', text: PARAGRAPHS.join('\n\n') + '\n' }]);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Corpus');
   const row = page.getByTestId('corpus-file').filter({ hasText: 'zebracorn.txt' });
   await expect(row).toContainText('12 documents');
   await expect(row.locator('.badge')).toHaveText('ok');
