@@ -6,6 +6,7 @@ import type { GpuContext } from '../gpu/device';
 import { Recorder } from '../gpu/kernel';
 import { Tensor } from '../gpu/tensor';
 import type { ModelConfig } from '../model/config';
+import { BertGraph } from '../model/bert';
 import { GptGraph } from '../model/gpt';
 import { buildParamLayout, type ParamLayout } from '../model/params';
 import { readAttentionProbs } from '../ops/attention';
@@ -16,20 +17,22 @@ export interface SentenceAttention {
   layers: Float32Array[];
 }
 
-/** Targets at or past the vocabulary are ignored by the loss the forward pass also computes. */
+/** Targets at or past the vocabulary are ignored by the losses the forward pass also computes. */
 const IGNORE = 0xffffffff;
+
+type InspectGraph = GptGraph | BertGraph;
 
 export class AttentionInspector {
   readonly layout: ParamLayout;
   private readonly params: Tensor;
-  private graph: { graph: GptGraph; B: number; T: number } | null = null;
+  private graph: { graph: InspectGraph; B: number; T: number } | null = null;
 
   constructor(
     readonly ctx: GpuContext,
     readonly config: ModelConfig,
   ) {
-    if (config.kind !== 'decoder') {
-      throw new Error(`attention inspection: '${config.kind}' models have no inspection path yet (decoder only)`);
+    if (config.kind !== 'decoder' && config.kind !== 'encoder') {
+      throw new Error(`attention inspection: '${config.kind}' models have no inspection path yet (decoder and encoder only)`);
     }
     this.layout = buildParamLayout(config);
     this.params = Tensor.empty(ctx, [this.layout.totalFloats], 'f32', 'inspect.params');
@@ -45,10 +48,11 @@ export class AttentionInspector {
 
   /**
    * Runs the sentences (token ids, each cut to the context length) as one batch. Shorter ones are
-   * padded at the end: a causal model's earlier positions never see the padding, so each
-   * sentence's [t, t] block is what it would get alone.
+   * padded at the end: a causal model's earlier positions never see the padding, and an encoder
+   * masks keys past each row's length, so each sentence's [t, t] block is what it would get
+   * alone. `typeIds` are the encoder's segment ids (default 0).
    */
-  async inspect(sentences: readonly (readonly number[])[]): Promise<SentenceAttention[]> {
+  async inspect(sentences: readonly (readonly number[])[], typeIds?: readonly (readonly number[])[]): Promise<SentenceAttention[]> {
     const { blockSize, nHead: H, nLayer: L } = this.config;
     const rows = sentences.map((ids) => ids.slice(0, blockSize));
     if (rows.length === 0 || rows.some((r) => r.length === 0)) throw new Error('attention inspection: every sentence needs at least one token');
@@ -57,8 +61,18 @@ export class AttentionInspector {
     const graph = this.graphFor(B, T);
     const idx = new Uint32Array(B * T);
     rows.forEach((r, b) => idx.set(r, b * T));
-    graph.idx.write(idx);
-    graph.targets.write(new Uint32Array(B * T).fill(IGNORE));
+    if (graph instanceof GptGraph) {
+      graph.idx.write(idx);
+      graph.targets.write(new Uint32Array(B * T).fill(IGNORE));
+    } else {
+      const types = new Uint32Array(B * T);
+      typeIds?.forEach((r, b) => types.set(r.slice(0, rows[b].length), b * T));
+      graph.ids.write(idx);
+      graph.types.write(types);
+      graph.kvLen.write(Uint32Array.from(rows, (r) => r.length));
+      graph.mlmLabels.write(new Uint32Array(B * T).fill(IGNORE));
+      graph.nspLabels.write(new Uint32Array(B).fill(IGNORE));
+    }
     const rec = new Recorder(this.ctx);
     try {
       graph.forward(rec, false);
@@ -76,12 +90,13 @@ export class AttentionInspector {
     return out;
   }
 
-  private graphFor(B: number, T: number): GptGraph {
+  private graphFor(B: number, T: number): InspectGraph {
     if (this.graph && this.graph.B === B && this.graph.T === T) return this.graph.graph;
     this.graph?.graph.destroy();
     // No backward pass is ever recorded here, so the parameter tensor can stand in for the
     // gradient buffer the graph's constructor wants (only views are taken of it).
-    const graph = new GptGraph(this.ctx, this.layout, this.params, this.params, { batchSize: B, seqLen: T });
+    const shape = { batchSize: B, seqLen: T };
+    const graph = this.config.kind === 'decoder' ? new GptGraph(this.ctx, this.layout, this.params, this.params, shape) : new BertGraph(this.ctx, this.layout, this.params, this.params, shape);
     this.graph = { graph, B, T };
     return graph;
   }

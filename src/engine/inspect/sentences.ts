@@ -12,13 +12,14 @@ export async function inspectSentences(
   texts: readonly string[],
   step: number,
 ): Promise<AttentionSnapshot> {
-  const { blockSize, nLayer, nHead } = inspector.config;
+  const { blockSize, nLayer, nHead, kind } = inspector.config;
+  // An encoder sees its sentences as it trained on them: [CLS] … [SEP] (WordPiece's template).
   const encoded = texts.map((text) => {
-    const ids = tokenizer.encode(text).slice(0, blockSize);
-    if (ids.length === 0) throw new Error(`attention inspection: "${text}" has no tokens`);
-    return ids;
+    const e = kind === 'encoder' ? tokenizer.encodeWithSpecials(text) : { ids: tokenizer.encode(text), typeIds: [] };
+    if (e.ids.length === 0) throw new Error(`attention inspection: "${text}" has no tokens`);
+    return { ids: e.ids.slice(0, blockSize), typeIds: e.typeIds.slice(0, blockSize) };
   });
-  const results = await inspector.inspect(encoded);
+  const results = await inspector.inspect(encoded.map((e) => e.ids), encoded.map((e) => e.typeIds));
   return {
     step,
     nLayer,

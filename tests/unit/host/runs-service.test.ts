@@ -112,3 +112,27 @@ test('a tiny run trains, pauses, resumes, saves attention snapshots and is liste
   service.delete(runDir);
   expect(existsSync(runDir)).toBe(false);
 }, 240_000);
+
+test('an MLM (BERT) run saves encoder self-attention snapshots with [CLS] and [SEP]', async () => {
+  const options = { ...TINY, objective: 'mlm', tokenizer: 'wordpiece', vocabSize: 600, steps: 10, evalEvery: 10, name: 'bert' };
+  const { runDir } = await service.start({ preset: 'tiny', options, attention: { every: 5, sentences: ['猫在垫子上睡觉'] } });
+  await until(() => ['finished', 'failed'].includes(service.status().active?.state ?? ''), 120_000);
+  expect(service.status().active?.message ?? '').toBe('');
+  expect(service.status().active?.state).toBe('finished');
+  await until(() => service.snapshots(runDir).steps.length === 3);
+  const snap = service.snapshot(runDir, 10);
+  expect(snap.kind).toBe('encoder self');
+  const tokens = snap.sentences[0].tokens;
+  expect(tokens[0]).toBe('[CLS]');
+  expect(tokens[tokens.length - 1]).toBe('[SEP]');
+  expect(tokens.slice(1, -1).join('')).toBe('猫在垫子上睡觉'); // one token per Chinese character
+  const t = tokens.length;
+  const probs = snap.sentences[0].layers[0];
+  expect(probs[t - 1]).toBeGreaterThan(0); // bidirectional: [CLS] attends to [SEP]
+  for (let i = 0; i < t; i++) {
+    let sum = 0;
+    for (let j = 0; j < t; j++) sum += probs[i * t + j];
+    expect(sum).toBeCloseTo(1, 5);
+  }
+}, 180_000);
+

@@ -2,7 +2,7 @@
 // layernorm → c_attn → causal softmax per head), and padding invariance of the batched forward.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
-import { decoderConfig } from '../../../src/engine/model/config';
+import { decoderConfig, encoderConfig } from '../../../src/engine/model/config';
 import { AttentionInspector, cropHeads } from '../../../src/engine/inspect';
 
 let ctx: GpuContext;
@@ -75,6 +75,68 @@ test('layer-0 probabilities equal a float64 reference; padding does not change a
     expect(cut.ids).toEqual(long);
     await expect(inspector.inspect([[]])).rejects.toThrow(/at least one token/);
     expect(() => inspector.setParams(new Float32Array(3))).toThrow(/3 parameters given/);
+  } finally {
+    inspector.destroy();
+  }
+});
+
+/** Encoder (BERT, post-LN) layer-0 probabilities [H, t, t] in float64: bidirectional, no mask inside the sentence. */
+function referenceEncoderLayer0(inspector: AttentionInspector, flat: Float32Array, ids: number[], types: number[]): Float64Array {
+  const { nEmbd: C, nHead: H, layerNormEps: eps } = inspector.config;
+  const D = C / H;
+  const t = ids.length;
+  const at = (name: string, i: number) => flat[inspector.layout.part(name).offset + i];
+  const e = 'bert.embeddings';
+  const x = Array.from({ length: t }, (_, p) => {
+    const v = Array.from({ length: C }, (_, c) => at(`${e}.word_embeddings.weight`, ids[p] * C + c) + at(`${e}.position_embeddings.weight`, p * C + c) + at(`${e}.token_type_embeddings.weight`, types[p] * C + c));
+    const mean = v.reduce((a, b) => a + b, 0) / C;
+    const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / C;
+    return v.map((u, c) => ((u - mean) / Math.sqrt(variance + eps)) * at(`${e}.LayerNorm.weight`, c) + at(`${e}.LayerNorm.bias`, c));
+  });
+  // nn.Linear: weight [out, in], out = x · Wᵀ + b.
+  const h = 'bert.encoder.layer.0.attention.self';
+  const lin = (name: string) => x.map((row) => Array.from({ length: C }, (_, o) => row.reduce((s, v, c) => s + v * at(`${h}.${name}.weight`, o * C + c), 0) + at(`${h}.${name}.bias`, o)));
+  const q = lin('query');
+  const k = lin('key');
+  const out = new Float64Array(H * t * t);
+  for (let hd = 0; hd < H; hd++) {
+    for (let i = 0; i < t; i++) {
+      const scores = Array.from({ length: t }, (_, j) => {
+        let s = 0;
+        for (let d = 0; d < D; d++) s += q[i][hd * D + d] * k[j][hd * D + d];
+        return s / Math.sqrt(D);
+      });
+      const max = Math.max(...scores);
+      const ex = scores.map((s) => Math.exp(s - max));
+      const z = ex.reduce((a, b) => a + b, 0);
+      ex.forEach((v, j) => (out[hd * t * t + i * t + j] = v / z));
+    }
+  }
+  return out;
+}
+
+test('encoder (BERT) layer-0 probabilities equal a float64 reference; padded keys are masked', async () => {
+  const config = encoderConfig({ vocabSize: 41, nLayer: 2, nHead: 2, nEmbd: 8, blockSize: 13, ffWidth: 16, dropout: 0, layerNormEps: 1e-5 });
+  const inspector = new AttentionInspector(ctx, config);
+  try {
+    const r = rng(11);
+    const flat = new Float32Array(inspector.layout.totalFloats).map(() => r() * 0.8);
+    inspector.setParams(flat);
+    const short = { ids: [2, 7, 9, 3], types: [0, 0, 1, 1] };
+    const long = { ids: [2, 5, 8, 13, 21, 34, 3, 1, 4, 1, 5, 9, 3], types: [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1] };
+    const [a, b] = await inspector.inspect([short.ids, long.ids], [short.types, long.types]);
+    for (const [got, s] of [[a, short], [b, long]] as const) {
+      const want = referenceEncoderLayer0(inspector, flat, s.ids, s.types);
+      let worst = 0;
+      for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got.layers[0][i] - want[i]) / Math.max(1e-3, Math.abs(want[i])));
+      expect(worst).toBeLessThan(1e-4);
+    }
+    // Bidirectional: the first token attends to the last one.
+    expect(a.layers[0][3]).toBeGreaterThan(0);
+    const [alone] = await inspector.inspect([short.ids], [short.types]);
+    for (let l = 0; l < 2; l++) {
+      for (let i = 0; i < alone.layers[l].length; i++) expect(Math.abs(alone.layers[l][i] - a.layers[l][i])).toBeLessThan(1e-6);
+    }
   } finally {
     inspector.destroy();
   }

@@ -169,7 +169,7 @@ export class RunService {
 
   snapshot(runDir: string, step: number): AttentionResult {
     const dir = insideRunsDir(this.runsDir, runDir);
-    return toResult(readSnapshot(dir, step), tokenizerKind(dir));
+    return toResult(readSnapshot(dir, step), tokenizerKind(dir), modelKind(dir));
   }
 
   /** Attention of sentences under the live model (the active run's newest weights) or a checkpoint. */
@@ -184,7 +184,7 @@ export class RunService {
         return inspectSentences(a.inspector, a.tokenizer, sentences, a.latest.step);
       };
       const result = (a.chain = a.chain.then(job, job)) as Promise<AttentionSnapshot>;
-      return toResult(await result, tokenizerKind(a.info.runDir));
+      return toResult(await result, tokenizerKind(a.info.runDir), a.modelConfig?.kind);
     }
     const dir = insideRunsDir(this.runsDir, source.runDir);
     const step = source.step ?? latestCheckpoint(dir);
@@ -195,7 +195,7 @@ export class RunService {
     try {
       const modelPath = join(dir, 'checkpoints', `step-${step}`, 'model.safetensors');
       inspector.setParams(deserializeModel(inspector.layout, readFileSync(modelPath), modelPath));
-      return toResult(await inspectSentences(inspector, tokenizer, sentences, step), tokenizer.kind);
+      return toResult(await inspectSentences(inspector, tokenizer, sentences, step), tokenizer.kind, model.kind);
     } finally {
       inspector.destroy();
     }
@@ -383,7 +383,16 @@ function tokenizerKind(runDir: string): string {
   }
 }
 
-function toResult(snap: AttentionSnapshot, kind: string): AttentionResult {
+function modelKind(runDir: string): string | undefined {
+  try {
+    return readRunConfig(runDir).pretrain_studio.model.kind;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The engine's maps as the wire carries them; `modelKind` names the attention (decoder or encoder self). */
+function toResult(snap: AttentionSnapshot, kind: string, modelKind = 'decoder'): AttentionResult {
   const bytes = snap.sentences.reduce((n, s) => n + s.layers.reduce((m, l) => m + l.byteLength, 0), 0);
   if (bytes > MAX_ATTENTION_BYTES) {
     throw new Error(`attention maps of ${snap.sentences.length} sentence(s) take ${bytes} bytes, over the ${MAX_ATTENTION_BYTES}-byte message limit: inspect fewer or shorter sentences`);
@@ -393,7 +402,7 @@ function toResult(snap: AttentionSnapshot, kind: string): AttentionResult {
     nLayer: snap.nLayer,
     nHead: snap.nHead,
     scheme: kind === 'bpe' ? 'byte-level' : kind === 'wordpiece' ? 'wordpiece' : 'plain',
-    kind: 'decoder self',
+    kind: modelKind === 'encoder' ? 'encoder self' : 'decoder self',
     sentences: snap.sentences.map((s) => ({ text: s.text, ids: s.ids, tokens: s.tokens, layers: s.layers })),
   };
 }
