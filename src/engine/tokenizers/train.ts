@@ -71,7 +71,11 @@ function byCodePoint(a: string, b: string): number {
 
 function trainChar(counts: Map<string, number>, vocabSize: number, specials: string[]): TokenizerJson {
   const room = vocabSize - specials.length;
-  const chars = [...counts.entries()].filter(([c]) => !specials.includes(c))
+  // '\n' is always in: documents are joined by "\n\n" when there is no end-of-text token, and a
+  // corpus of one-line documents would otherwise glue them together with no boundary at all.
+  const withNewline = new Map(counts);
+  if (!withNewline.has('\n')) withNewline.set('\n', Number.MAX_SAFE_INTEGER);
+  const chars = [...withNewline.entries()].filter(([c]) => !specials.includes(c))
     .sort((a, b) => b[1] - a[1] || byCodePoint(a[0], b[0])).slice(0, room).map(([c]) => c).sort(byCodePoint);
   return charTokenizerJson([...specials, ...chars], specials);
 }

@@ -35,10 +35,17 @@ test('char with no specials is nanoGPT\'s sorted(set(text)) vocabulary', async (
 });
 
 test('char keeps the most frequent characters when the vocabulary is small', async () => {
-  const tok = await trainTokenizer(['aaaaabbbbcccdde'], { kind: 'char', vocabSize: 3 + 5, specials: { sentinels: 0, eos: false } });
-  // 5 specials + the 3 most frequent characters; 'd' and 'e' become [UNK].
-  expect(tok.vocabSize).toBe(8);
-  expect(tok.decode(tok.encode('abcde'))).toBe('abc[UNK][UNK]');
+  const tok = await trainTokenizer(['aaaaabbbbcccdde'], { kind: 'char', vocabSize: 4 + 5, specials: { sentinels: 0, eos: false } });
+  // 5 specials, the document separator '\n' (always kept), then the 3 most frequent characters;
+  // 'd' and 'e' become [UNK].
+  expect(tok.vocabSize).toBe(9);
+  expect(tok.decode(tok.encode('abcde\n'))).toBe('abc[UNK][UNK]\n');
+});
+
+test('char keeps the newline even when the corpus has none, so documents stay separated', async () => {
+  const tok = await trainTokenizer(['猫在垫子上睡觉', 'The cat sat'], { kind: 'char', vocabSize: 1000, specials: [] });
+  expect(tok.encode('\n\n')).toHaveLength(2);
+  expect(tok.decode(tok.encode('\n'))).toBe('\n');
 });
 
 test('byte-level BPE reaches the requested size and merges frequent words whole', async () => {
