@@ -19,6 +19,7 @@ export function chartRecords(records: readonly RunMetricRecord[]): MetricRecord[
       if (NOT_METRICS.has(name) || typeof value !== 'number' || !Number.isFinite(value)) continue;
       out.push({ step: r.step, split: r.split, name, value, time: r.time });
       if (name === 'loss' && r.split === 'train') out.push({ step: r.step, split: 'train', name: 'perplexity', value: Math.exp(value), time: r.time });
+      if (name === 'mlmLoss') out.push({ step: r.step, split: r.split, name: 'mlmPerplexity', value: Math.exp(value), time: r.time });
     }
   }
   return out;
