@@ -110,3 +110,25 @@ test('the step slider replays the snapshots saved while the run trained', async 
   await expect(heatmap).toHaveAttribute('data-step', '10');
   await page.screenshot({ path: 'test-results/attention-step10.png', fullPage: true });
 });
+
+test('live: while a run trains, the map follows each new checkpoint', async ({ page }) => {
+  const client = await TestClient.connect(env.bridge);
+  const reply = await client.request('run.start', { options: { nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 32, batchSize: 4, steps: 400, evalEvery: 100, evalIters: 2, checkpointEvery: 10, sampleTokens: 0, name: 'live' } });
+  const { runId } = reply.result as { runId: string };
+  try {
+    await client.next((m) => m.type === 'run.checkpoint' && m.runId === runId, 60_000);
+    await openPage(page, env.bridge.url, 'Attention');
+    await page.getByLabel('Sentences (one a line, Chinese or English)').fill(ZH);
+    await page.getByLabel(/Live model/).check();
+    await page.getByRole('button', { name: 'Show attention' }).click();
+    const heatmap = page.getByTestId('attention-heatmap');
+    await expect(heatmap).toBeVisible({ timeout: 30_000 });
+    const first = Number(await heatmap.getAttribute('data-step'));
+    expect(first).toBeGreaterThanOrEqual(10);
+    await expect.poll(async () => Number(await heatmap.getAttribute('data-step')), { timeout: 30_000 }).toBeGreaterThan(first);
+  } finally {
+    await client.request('run.stop', { runId });
+    await client.next((m) => m.type === 'run.state' && m.runId === runId && m.state === 'stopped', 60_000);
+    client.close();
+  }
+});

@@ -57,6 +57,8 @@ export class RunsState {
   listError = $state<string | null>(null);
   /** Bumped at each saved attention snapshot of the active run. */
   snapshotVersion = $state(0);
+  /** Bumped when the active run saves new weights (a checkpoint): the "live" model changed. */
+  weightsVersion = $state(0);
 
   #historyFor = '';
   #pending: MetricRecord[] = [];
@@ -211,6 +213,9 @@ export class RunsState {
         break;
       case 'run.sample':
         this.samples = [...this.samples, { step: event.step, prompt: event.prompt, text: event.text }].slice(-50);
+        break;
+      case 'run.checkpoint':
+        this.weightsVersion++;
         break;
       case 'run.attention':
         this.active = { ...a, attentionSteps: [...a.attentionSteps.filter((s) => s !== event.step), event.step].sort((x, y) => x - y) };
