@@ -2,7 +2,7 @@
 import { fork } from 'node:child_process';
 import type { HostLauncher, HostProcess } from './host-process.ts';
 
-/** `execArgv` lets tests run the TypeScript entry directly (['--import', 'tsx']). */
+/** `execArgv` lets tests run the TypeScript entry directly (['--import', 'tsx', '--import', './scripts/register-wgsl.mjs']). */
 export function forkLauncher(execArgv: string[] = []): HostLauncher {
   return (entry, env): HostProcess => {
     // 'advanced' serialization is the structured clone: typed arrays cross without JSON.

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 describe('engine host over a utilityProcess-style parentPort', () => {
   it('announces itself, answers a request, and exits on shutdown', async () => {
     const child = fork('src/engine/host/main.ts', [], {
-      execArgv: ['--import', 'tsx', '--import', './tests/unit/host/fake-parent-port.mjs'],
+      execArgv: ['--import', 'tsx', '--import', './scripts/register-wgsl.mjs', '--import', './tests/unit/host/fake-parent-port.mjs'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     const received: { viaParentPort: boolean; message: Record<string, unknown> }[] = [];

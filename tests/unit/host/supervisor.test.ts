@@ -8,7 +8,7 @@ import { EngineSupervisor } from '../../../src/main/supervisor.ts';
 import { lavapipeIcds, swiftshaderIcds } from '../../../src/engine/gpu/drivers.ts';
 
 const entry = 'src/engine/host/main.ts';
-const launcher = forkLauncher(['--import', 'tsx']);
+const launcher = forkLauncher(['--import', 'tsx', '--import', './scripts/register-wgsl.mjs']);
 const softwareIcd = lavapipeIcds()[0] ?? swiftshaderIcds()[0];
 
 function waitForState(supervisor: EngineSupervisor, states: HostState['state'][], ms = 60_000): Promise<HostState> {
