@@ -20,7 +20,6 @@ import * as gelu from '../../../src/engine/reference/gelu';
 import * as ln from '../../../src/engine/reference/layernorm';
 import { expectClose, Pool } from './helpers';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const G: any = JSON.parse(readFileSync(new URL('./goldens/op-goldens.json', import.meta.url), 'utf8'));
 const f32 = (a: number[]) => Float32Array.from(a);
 const REF_TOL = 1e-10;

@@ -1,7 +1,6 @@
 // Mounting Svelte 5 components in a DOM test (happy-dom), without a testing library.
 import { flushSync, mount, unmount, type Component } from 'svelte';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the same constraint as svelte's mount()
 export function render<P extends Record<string, any>>(component: Component<P, any, any>, props: NoInfer<P>) {
   const target = document.createElement('div');
   document.body.appendChild(target);
