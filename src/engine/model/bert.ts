@@ -19,7 +19,7 @@ import { type AttentionShape, attentionBlockBackward, attentionBlockForward, att
 import type { BatchShape } from './memory';
 import type { TrainGraph } from './graph';
 import type { ParamLayout } from './params';
-import { tanhBackward, tanhForward } from './pointwise';
+import { tanhBackward, tanhForward } from '../ops/tanh';
 import { type Linear, type Norm, ParamViews } from './views';
 
 interface Layer {
