@@ -74,3 +74,18 @@ test('a replayed matmul recording (split, bias, GELU) creates no buffers', async
   rec.destroy();
   for (const t of [a, w, bias, out, pre]) t.destroy();
 });
+
+test('the default choice before tuning names real variants, vec4 on software drivers', async () => {
+  const { defaultMatmulChoice } = await import('../../../src/engine/ops/matmul-choice');
+  const { matmulVariant } = await import('../../../src/engine/ops/matmul-variants');
+  for (const driver of ['lavapipe', 'swiftshader', 'native'] as const) {
+    const fake = { report: { ...ctx.report, driver, isFallbackAdapter: false } } as unknown as GpuContext;
+    const choice = defaultMatmulChoice(fake);
+    expect(choice.source).toBe('default');
+    for (const cls of ['small', 'medium', 'large'] as const) {
+      const { best, fallback } = choice.byClass[cls];
+      expect(matmulVariant(best).family).toBe(driver === 'native' ? 'tiled' : 'vec4');
+      expect(matmulVariant(fallback).vec4).toBe(false);
+    }
+  }
+});
