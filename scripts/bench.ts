@@ -1,9 +1,10 @@
 // npm run -s bench [-- --driver lavapipe|swiftshader|native] [--quick] [--json] [--filter TEXT]
-//                  [--samples N] [--retune] [--cache-dir DIR]
+//                  [--samples N] [--retune] [--cache-dir DIR] [--profile]
 // Prints per kernel and shape: median ms, GFLOP/s, GB/s (and tokens/s for training steps); --json
 // prints one JSON document instead (use `npm run -s` so npm's banner stays off stdout). The CPU
 // columns are process CPU time per run and GFLOP per CPU-second: steadier than wall time on a
-// shared machine, since software drivers compute on this process's threads. Dawn reads VK_ICD_FILENAMES once at process start, so choosing
+// shared machine, since software drivers compute on this process's threads. --profile instead
+// times each dispatch of the baby training step on its own, summed per label class. Dawn reads VK_ICD_FILENAMES once at process start, so choosing
 // a driver re-spawns this script with the variable set.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ const { values: args } = parseArgs({
     samples: { type: 'string' },
     retune: { type: 'boolean', default: false },
     'cache-dir': { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 
@@ -67,6 +69,20 @@ say(`adapter: ${r.description || r.device} (${r.vendor} ${r.architecture}), driv
 const choice = await tuneMatmul(ctx, { cacheDir: args['cache-dir'], force: args.retune, log: (l) => say(`  ${l}`) });
 say(`matmul choice (${choice.source}): ` + Object.entries(choice.byClass).map(([k, v]) => `${k}=${v.best}`).join(' '));
 say('');
+if (args.profile) {
+  const { profileDispatches, formatProfile } = await import('../src/engine/bench/profile.ts');
+  const { benchStep } = await import('../src/engine/train/train.bench.ts');
+  const { BABY_SHAKESPEARE } = await import('../src/engine/model/config.ts');
+  const { step, batch } = benchStep(ctx, BABY_SHAKESPEARE, 12);
+  await step.run([batch], 1e-3);
+  await step.flush();
+  const rows = await profileDispatches(ctx, step.dispatches, args.samples ? Number(args.samples) : 3);
+  if (args.json) console.log(JSON.stringify({ adapter: r, matmulChoice: choice, profile: rows }, null, 2));
+  else for (const line of formatProfile(rows)) say(line);
+  step.destroy();
+  ctx.destroy();
+  process.exit(0);
+}
 say(`${'suite'.padEnd(10)} ${'case'.padEnd(28)} ${'shape'.padEnd(16)} ${'ms'.padStart(10)} ${'GFLOP/s'.padStart(9)} ${'GB/s'.padStart(8)} ${'tok/s'.padStart(9)} ${'cpu ms'.padStart(9)} ${'GF/cpu-s'.padStart(8)}  clock`);
 const fixed = (x: number | undefined, d: number) => (x === undefined ? '' : x.toFixed(d));
 const results = await runBenchmarks(ctx, {

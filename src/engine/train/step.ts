@@ -7,7 +7,7 @@
 // read back inside a step: loss and grad norm come out of a staging ring a step or two late.
 import type { GpuContext } from '../gpu/device';
 import { BufferUsage } from '../gpu/flags';
-import { Recorder } from '../gpu/kernel';
+import { type Dispatch, Recorder } from '../gpu/kernel';
 import { Tensor } from '../gpu/tensor';
 import { fill } from '../ops/fill';
 import { StepState } from '../ops/step-state';
@@ -149,6 +149,11 @@ export class TrainStep {
 
     const terms = this.graph.lossTerms.length;
     this.ring = new ReadbackRing(ctx, (this.microSteps * terms * 4 + 2) * 4, options.readbackDepth ?? 3, 'train.metrics');
+  }
+
+  /** Every dispatch of one step with one micro-batch, in replay order (clear, forward + backward, optimizer): for profiling. */
+  get dispatches(): readonly Dispatch[] {
+    return [...this.zeroRec.dispatches, ...this.microRec.dispatches, ...this.optRec.dispatches];
   }
 
   /** Uploads flat parameters (layout order, e.g. from a checkpoint or an initializer). */

@@ -9,6 +9,30 @@ import { BABY_SHAKESPEARE, type ModelConfig } from '../model/config';
 import { buildParamLayout } from '../model/params';
 import { TrainStep } from './step';
 
+/** A TrainStep for a decoder config with small deterministic weights, and a fixed token batch. */
+export function benchStep(ctx: GpuContext, cfg: ModelConfig, batchSize: number) {
+  const T = cfg.blockSize;
+  const layout = buildParamLayout(cfg);
+  const step = new TrainStep(ctx, layout, {
+    batch: { batchSize, seqLen: T },
+    adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 },
+    gradClip: 1,
+  });
+  // Small deterministic weights (a linear congruential generator): the cost does not depend on them.
+  const init = new Float32Array(layout.totalFloats);
+  let s = 12345;
+  for (let i = 0; i < init.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    init[i] = (s / 2 ** 32 - 0.5) * 0.04;
+  }
+  step.setParams(init);
+  const batch = {
+    idx: Uint32Array.from({ length: batchSize * T }, (_, i) => (i * 7919) % cfg.vocabSize),
+    targets: Uint32Array.from({ length: batchSize * T }, (_, i) => (i * 104729 + 1) % cfg.vocabSize),
+  };
+  return { step, batch };
+}
+
 /** A training-step bench case for a decoder config and batch size. */
 export function trainStepCase(name: string, cfg: ModelConfig, batchSize: number): BenchCase {
   const T = cfg.blockSize;
@@ -17,24 +41,7 @@ export function trainStepCase(name: string, cfg: ModelConfig, batchSize: number)
     shape: `B=${batchSize} T=${T} L=${cfg.nLayer} C=${cfg.nEmbd} V=${cfg.vocabSize}`,
     tokens: batchSize * T,
     setup(ctx: GpuContext) {
-      const layout = buildParamLayout(cfg);
-      const step = new TrainStep(ctx, layout, {
-        batch: { batchSize, seqLen: T },
-        adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 },
-        gradClip: 1,
-      });
-      // Small deterministic weights (a linear congruential generator): the cost does not depend on them.
-      const init = new Float32Array(layout.totalFloats);
-      let s = 12345;
-      for (let i = 0; i < init.length; i++) {
-        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-        init[i] = (s / 2 ** 32 - 0.5) * 0.04;
-      }
-      step.setParams(init);
-      const batch = {
-        idx: Uint32Array.from({ length: batchSize * T }, (_, i) => (i * 7919) % cfg.vocabSize),
-        targets: Uint32Array.from({ length: batchSize * T }, (_, i) => (i * 104729 + 1) % cfg.vocabSize),
-      };
+      const { step, batch } = benchStep(ctx, cfg, batchSize);
       return {
         async run() {
           await step.run([batch], 1e-3);
