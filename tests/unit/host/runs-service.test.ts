@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { StudioEvent } from '../../../src/protocol/index.ts';
 import { GpuContext } from '../../../src/engine/gpu/device';
-import { RunService } from '../../../src/engine/host/runs/service';
+import { RunService } from '../../../src/engine/host/run-service/service';
 
 let ctx: GpuContext;
 let runsDir: string;

@@ -5,7 +5,7 @@ import { IGNORE_INDEX } from '../../ops/crossentropy.ts';
 import { mlmBatch, mlmSpecials } from '../../trainer/mlm-collator.ts';
 import { prepareData } from '../../trainer/prepare.ts';
 import { SCHEMES } from '../corpus/session.ts';
-import { runsDirFromEnv } from '../runs/index.ts';
+import { runsDirFromEnv } from '../run-service/index.ts';
 import type { Handler } from './types.ts';
 
 /**
