@@ -57,9 +57,7 @@ export function decoderConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     typeVocabSize: 0,
     pooler: false,
   };
-  const cfg = { ...base, ...overrides };
-  if (overrides.nEmbd !== undefined && overrides.ffWidth === undefined) cfg.ffWidth = 4 * cfg.nEmbd;
-  return validateConfig(cfg);
+  return scaled(base, overrides);
 }
 
 /** BERT-base's shape (post-LN, segments, pooler), scaled by the caller. */
@@ -81,9 +79,7 @@ export function encoderConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     typeVocabSize: 2,
     pooler: true,
   };
-  const cfg = { ...base, ...overrides };
-  if (overrides.nEmbd !== undefined && overrides.ffWidth === undefined) cfg.ffWidth = 4 * cfg.nEmbd;
-  return validateConfig(cfg);
+  return scaled(base, overrides);
 }
 
 /** BART-base's shape (post-LN encoder-decoder, shared tied embeddings), scaled by the caller. */
@@ -105,6 +101,11 @@ export function encoderDecoderConfig(overrides: Partial<ModelConfig> = {}): Mode
     typeVocabSize: 0,
     pooler: false,
   };
+  return scaled(base, overrides);
+}
+
+/** A preset shape with the caller's overrides; a new width without a new FF width keeps FF at 4x. */
+function scaled(base: ModelConfig, overrides: Partial<ModelConfig>): ModelConfig {
   const cfg = { ...base, ...overrides };
   if (overrides.nEmbd !== undefined && overrides.ffWidth === undefined) cfg.ffWidth = 4 * cfg.nEmbd;
   return validateConfig(cfg);
