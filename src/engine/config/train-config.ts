@@ -2,7 +2,7 @@
 // shape, the objective, the data and tokenizer, the optimizer and schedule, logging and
 // checkpoints. Flat on purpose: the CLI overrides any key with --key=value, presets are a few
 // lines, and the resolved object is saved in the run folder to reproduce the run.
-import { decoderConfig, encoderConfig, type ModelConfig } from '../model/config';
+import { decoderConfig, encoderConfig, encoderDecoderConfig, type ModelConfig } from '../model/config';
 
 export type Objective = 'clm' | 'mlm' | 'denoise';
 export type TokenizerKind = 'char' | 'bpe' | 'wordpiece';
@@ -155,6 +155,6 @@ export function modelConfigFor(o: TrainOptions, vocabSize: number): ModelConfig 
     bias: o.bias,
   };
   if (o.objective === 'mlm') return encoderConfig(shape);
-  if (o.objective === 'denoise') return decoderConfig({ ...shape, kind: 'encoder-decoder' });
+  if (o.objective === 'denoise') return encoderDecoderConfig(shape);
   return decoderConfig(shape);
 }

@@ -30,3 +30,11 @@ test('every preset validates and yields a buildable model', () => {
   const baby = modelConfigFor({ ...DEFAULT_TRAIN_OPTIONS, ...PRESETS['baby-shakespeare-char'].options }, 65);
   expect([baby.nLayer, baby.nHead, baby.nEmbd, baby.blockSize, baby.bias, baby.tiedEmbeddings]).toEqual([4, 4, 128, 64, false, true]);
 });
+
+test('each objective gets its own architecture family', () => {
+  const kinds = (['clm', 'mlm', 'denoise'] as const).map((objective) => {
+    const m = modelConfigFor({ ...DEFAULT_TRAIN_OPTIONS, objective }, 100);
+    return [m.kind, m.norm];
+  });
+  expect(kinds).toEqual([['decoder', 'pre'], ['encoder', 'post'], ['encoder-decoder', 'post']]);
+});
