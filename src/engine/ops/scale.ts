@@ -1,4 +1,5 @@
-// y = alpha * x, elementwise. Used for loss scaling and as the smallest example of an op.
+// y = alpha * x, elementwise: the smallest complete op (WGSL file, Kernel, one recorded
+// dispatch), kept as the worked example of the Kernel/Recorder contract that its test checks.
 import scaleWgsl from '../../shaders/scale.wgsl?raw';
 import type { GpuContext } from '../gpu/device';
 import { Kernel, type Recorder, splitWorkgroups } from '../gpu/kernel';
