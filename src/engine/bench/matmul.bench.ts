@@ -3,7 +3,7 @@
 import { Recorder } from '../gpu/kernel';
 import { Tensor } from '../gpu/tensor';
 import { matmul, matmulFlops } from '../ops/matmul';
-import { MATMUL_VARIANTS } from '../ops/matmul-variants';
+import { MATMUL_VARIANTS, variantSupported } from '../ops/matmul-variants';
 import { type BenchCase, registerBench } from './registry';
 
 function matmulCase(
@@ -35,12 +35,13 @@ function matmulCase(
 
 registerBench({
   name: 'matmul',
-  cases(_ctx, { quick }) {
+  cases(ctx, { quick }) {
     const sizes = quick ? [256, 512] : [256, 512, 1024];
     const cases: BenchCase[] = [];
     for (const s of sizes) {
       for (const v of MATMUL_VARIANTS) {
         if (v.family === 'naive' && s > 256) continue; // seconds per run on software drivers
+        if (!variantSupported(v, ctx.features)) continue;
         cases.push(matmulCase(`${v.name} NN`, [s, s, s, 1], { strategy: v.name }));
       }
       cases.push(matmulCase('auto NN', [s, s, s, 1], {}));

@@ -18,6 +18,8 @@ export interface AdapterReport {
 export interface FeatureSet {
   shaderF16: boolean;
   subgroups: boolean;
+  /** The adapter's smallest subgroup (0 without subgroups): kernels may count on this many lanes. */
+  subgroupMinSize: number;
   timestampQuery: boolean;
 }
 
@@ -95,9 +97,13 @@ export class GpuContext {
       const value = (adapter.limits as unknown as Record<string, number>)[name];
       if (typeof value === 'number') requiredLimits[name] = value;
     }
+    const subgroups = adapter.features.has('subgroups');
+    // Dawn reports the subgroup size range in adapter.info (not yet in @webgpu/types).
+    const sgInfo = adapter.info as unknown as { subgroupMinSize?: number };
     const features: FeatureSet = {
       shaderF16: adapter.features.has('shader-f16'),
-      subgroups: adapter.features.has('subgroups'),
+      subgroups,
+      subgroupMinSize: subgroups ? (sgInfo.subgroupMinSize ?? 0) : 0,
       timestampQuery: adapter.features.has('timestamp-query'),
     };
     const requiredFeatures: GPUFeatureName[] = [];

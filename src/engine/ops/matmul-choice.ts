@@ -31,29 +31,34 @@ const choices = new WeakMap<GpuContext, MatmulChoice>();
 
 /**
  * Used until tuneMatmul runs (the app may never call it): per driver, what tuning measured on the
- * software drivers (timings in the tuning cache, 3 runs on lavapipe, 1 on SwiftShader). The old
- * single default (vec4.4x4.wg8x8, tiled.32x32x16.4x4) lost to these by 1.1-2.7x per class there.
+ * software drivers (lavapipe: 8-lane subgroups, SwiftShader: 4-lane). The subgroup variants beat
+ * the best register-blocked vec4 variant by 2-4x on lavapipe and ~3x on SwiftShader, because
+ * those drivers pay a bounds-checked scalar load per lane and the broadcast shares A's loads.
  */
 export function defaultMatmulChoice(ctx: GpuContext): MatmulChoice {
   const { driver, isFallbackAdapter } = ctx.report;
-  // Barriers are costly on CPU SIMD lanes: register-blocked vec4; the 64x64 tiles as the fallback
-  // (2-4x faster than 32x32 tiles on both drivers: fewer barriers per flop).
+  const { subgroups, subgroupMinSize } = ctx.features;
+  // Barriers are costly on CPU SIMD lanes: the 64x64 tiles are the fallback (2-4x faster than
+  // 32x32 tiles on both drivers: fewer barriers per flop).
   const fallback = 'tiled.64x64x8.8x8';
+  const all = (best: string): Record<ShapeClass, ClassChoice> => ({
+    small: { best, fallback },
+    medium: { best, fallback },
+    large: { best, fallback },
+  });
   let byClass: Record<ShapeClass, ClassChoice>;
   if (driver === 'swiftshader') {
-    // 4-wide lanes: one row of 16 invocations per workgroup shares A's rows (loaded once).
-    byClass = {
-      small: { best: 'vec4.8x4.wg8x8', fallback },
-      medium: { best: 'vec4.8x4.wg16x1', fallback },
-      large: { best: 'vec4.8x4.wg16x1', fallback },
-    };
+    byClass = subgroups && subgroupMinSize >= 4 ? all('sg.8x4.r4.wg8') : all('vec4.8x4.wg16x1');
   } else if (driver === 'lavapipe' || isFallbackAdapter) {
-    const pick = { best: 'vec4.8x4.wg8x8', fallback };
-    byClass = { small: { ...pick }, medium: { ...pick }, large: { ...pick } };
+    if (subgroups && subgroupMinSize >= 8) {
+      byClass = { ...all('sg.24x4.r8.wg8'), large: { best: 'sg.16x4.r8.wg8', fallback } };
+    } else {
+      byClass = all('vec4.8x4.wg8x8');
+    }
   } else {
     // GPUs like shared tiles.
-    const pick = { best: 'tiled.64x64x8.8x8', fallback: 'tiled.64x64x8.8x8' };
-    byClass = { small: { ...pick }, medium: { ...pick }, large: { ...pick } };
+    const pick = 'tiled.64x64x8.8x8';
+    byClass = { small: { best: pick, fallback: pick }, medium: { best: pick, fallback: pick }, large: { best: pick, fallback: pick } };
   }
   return { byClass, source: 'default' };
 }

@@ -14,7 +14,7 @@ import { Tensor } from '../gpu/tensor';
 import { GpuTimer } from '../gpu/timing';
 import { matmul } from './matmul';
 import { type ClassChoice, type MatmulChoice, SHAPE_CLASSES, type ShapeClass, setMatmulChoice } from './matmul-choice';
-import { MATMUL_VARIANTS, matmulVariant } from './matmul-variants';
+import { MATMUL_VARIANTS, matmulVariant, variantSupported } from './matmul-variants';
 
 /** The OS user cache dir for this app: XDG_CACHE_HOME or ~/.cache, ~/Library/Caches, %LOCALAPPDATA%. */
 export function defaultCacheDir(): string {
@@ -152,6 +152,7 @@ async function tuneOrLoad(ctx: GpuContext, options: TuneOptions, log: (line: str
     for (const v of MATMUL_VARIANTS) {
       // naive is never competitive; it only anchors the tests
       if (options.variants ? !options.variants.includes(v.name) : v.family === 'naive') continue;
+      if (!variantSupported(v, ctx.features)) continue;
       const shape = options.shapes?.[cls] ?? TUNING_SHAPES[cls];
       const bestSoFar = Math.min(Infinity, ...Object.values(timings[cls]));
       timings[cls][v.name] = await timeVariant(ctx, v.name, shape, options.samples ?? 3, 3 * bestSoFar);

@@ -3,12 +3,16 @@
 //   0 naive          one invocation per output; the baseline
 //   1 vec4.TMx4      register-blocked vec4, no workgroup memory (software Vulkan rewards this)
 //   2 tiled.BMxBN    workgroup-memory tiles (real GPUs reward this); any stride, the fallback
+//   3 sg.TMx4.rR     variant 1 with A's rows loaded once per R lanes and shared by subgroupBroadcast
+//                    (CPU drivers pay per lane for every load); needs subgroups of >= R lanes
 // Tile shapes are substituted into the WGSL `const` lines, so one source file serves several shapes.
+import type { FeatureSet } from '../gpu/device';
 import naiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
+import subgroupWgsl from '../../shaders/matmul_subgroup.wgsl?raw';
 import tiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
 import vec4Wgsl from '../../shaders/matmul_vec4.wgsl?raw';
 
-export type MatmulFamily = 'naive' | 'vec4' | 'tiled';
+export type MatmulFamily = 'naive' | 'vec4' | 'tiled' | 'subgroup';
 
 export interface MatmulVariant {
   /** Stable name, used in labels, benchmarks and the tuning cache, e.g. 'vec4.4x4'. */
@@ -20,6 +24,8 @@ export interface MatmulVariant {
   /** Rows and columns of C computed by one workgroup. */
   tileRows: number;
   tileCols: number;
+  /** Subgroup lanes the kernel relies on (the adapter's minimum subgroup size must reach it). */
+  subgroupLanes?: number;
 }
 
 /** Replaces `const NAME: u32 = ...;` lines of a WGSL source; throws if a name is missing. */
@@ -44,6 +50,18 @@ function vec4Variant(tm: number, wgX: number, wgY: number): MatmulVariant {
   };
 }
 
+function subgroupVariant(tm: number, r: number, wgX: number): MatmulVariant {
+  return {
+    name: `sg.${tm}x4.r${r}.wg${wgX}`,
+    family: 'subgroup',
+    code: withConstants(subgroupWgsl, { TM: tm, R: r, WG_X: wgX }),
+    vec4: true,
+    tileRows: tm,
+    tileCols: 4 * wgX,
+    subgroupLanes: r,
+  };
+}
+
 function tiledVariant(bm: number, bn: number, bk: number, tm: number, tn: number): MatmulVariant {
   return {
     name: `tiled.${bm}x${bn}x${bk}.${tm}x${tn}`,
@@ -63,7 +81,17 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
   vec4Variant(8, 16, 1),
   tiledVariant(32, 32, 16, 4, 4),
   tiledVariant(64, 64, 8, 8, 8),
+  subgroupVariant(16, 8, 8),
+  subgroupVariant(24, 8, 8),
+  subgroupVariant(8, 4, 8),
+  subgroupVariant(16, 4, 8),
 ];
+
+/** Whether this device can run the variant (subgroup variants need the feature and enough lanes). */
+export function variantSupported(v: MatmulVariant, features: FeatureSet): boolean {
+  if (!v.subgroupLanes) return true;
+  return features.subgroups && features.subgroupMinSize >= v.subgroupLanes;
+}
 
 export function matmulVariant(name: string): MatmulVariant {
   const v = MATMUL_VARIANTS.find((x) => x.name === name);

@@ -15,7 +15,7 @@ import { BufferUsage } from '../gpu/flags';
 import { Kernel, type Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 import { getMatmulChoice, shapeClass } from './matmul-choice';
-import { type MatmulVariant, matmulVariant, variantWorkgroups } from './matmul-variants';
+import { type MatmulVariant, matmulVariant, variantSupported, variantWorkgroups } from './matmul-variants';
 
 /** A strided matrix view: element (z = (outer, inner), row, col) is at offset + outer*outerStride + inner*innerStride + row*ld + col. */
 export interface StridedOperand {
@@ -296,9 +296,15 @@ function dummyBuffer(ctx: GpuContext): GPUBuffer {
 
 /** Chooses the variant: a forced one, else the device's choice for this shape class. */
 function chooseVariant(ctx: GpuContext, p: Problem, strategy: string | undefined, whole: Chunk): MatmulVariant {
-  if (strategy) return matmulVariant(strategy);
+  if (strategy) {
+    const forced = matmulVariant(strategy);
+    if (!variantSupported(forced, ctx.features)) {
+      throw new Error(`${p.label}: strategy ${forced.name} needs subgroups of at least ${forced.subgroupLanes} lanes, which this adapter does not guarantee`);
+    }
+    return forced;
+  }
   const best = matmulVariant(classChoice(ctx, p).best);
-  if (!best.vec4 || vec4Ok(p, whole)) return best;
+  if (variantSupported(best, ctx.features) && (!best.vec4 || vec4Ok(p, whole))) return best;
   return matmulVariant(classChoice(ctx, p).fallback);
 }
 

@@ -75,17 +75,45 @@ test('a replayed matmul recording (split, bias, GELU) creates no buffers', async
   for (const t of [a, w, bias, out, pre]) t.destroy();
 });
 
-test('the default choice before tuning names real variants, vec4 on software drivers', async () => {
+test('the default choice before tuning names real variants the adapter supports', async () => {
   const { defaultMatmulChoice } = await import('../../../src/engine/ops/matmul-choice');
-  const { matmulVariant } = await import('../../../src/engine/ops/matmul-variants');
+  const { matmulVariant, variantSupported } = await import('../../../src/engine/ops/matmul-variants');
+  const featureSets = [
+    { subgroups: false, subgroupMinSize: 0 },
+    { subgroups: true, subgroupMinSize: 4 },
+    { subgroups: true, subgroupMinSize: 8 },
+  ];
   for (const driver of ['lavapipe', 'swiftshader', 'native'] as const) {
-    const fake = { report: { ...ctx.report, driver, isFallbackAdapter: false } } as unknown as GpuContext;
-    const choice = defaultMatmulChoice(fake);
-    expect(choice.source).toBe('default');
-    for (const cls of ['small', 'medium', 'large'] as const) {
-      const { best, fallback } = choice.byClass[cls];
-      expect(matmulVariant(best).family).toBe(driver === 'native' ? 'tiled' : 'vec4');
-      expect(matmulVariant(fallback).vec4).toBe(false);
+    for (const sg of featureSets) {
+      const features = { ...ctx.features, ...sg };
+      const fake = { report: { ...ctx.report, driver, isFallbackAdapter: false }, features } as unknown as GpuContext;
+      const choice = defaultMatmulChoice(fake);
+      expect(choice.source).toBe('default');
+      for (const cls of ['small', 'medium', 'large'] as const) {
+        const { best, fallback } = choice.byClass[cls];
+        const what = `${driver} ${JSON.stringify(sg)} ${cls}: ${best}`;
+        expect(variantSupported(matmulVariant(best), features), what).toBe(true);
+        // CPU drivers get the subgroup kernels wherever their lanes allow, else register-blocked vec4.
+        const family = driver === 'native' ? 'tiled' : matmulVariant(best).subgroupLanes ? 'subgroup' : 'vec4';
+        expect(matmulVariant(best).family, what).toBe(family);
+        if (driver === 'lavapipe') expect(family === 'subgroup', what).toBe(sg.subgroupMinSize >= 8);
+        if (driver === 'swiftshader') expect(family === 'subgroup', what).toBe(sg.subgroupMinSize >= 4);
+        expect(matmulVariant(fallback).vec4).toBe(false);
+      }
     }
   }
+});
+
+test('a subgroup variant is refused, with the reason, where the lanes are not guaranteed', async () => {
+  const { matmulVariant, variantSupported } = await import('../../../src/engine/ops/matmul-variants');
+  const r8 = matmulVariant('sg.16x4.r8.wg8');
+  expect(variantSupported(r8, { ...ctx.features, subgroups: true, subgroupMinSize: 4 })).toBe(false);
+  expect(variantSupported(r8, { ...ctx.features, subgroups: false, subgroupMinSize: 0 })).toBe(false);
+  expect(variantSupported(r8, { ...ctx.features, subgroups: true, subgroupMinSize: 32 })).toBe(true);
+  if (variantSupported(r8, ctx.features)) return; // the refusal path needs an adapter with fewer lanes
+  const a = Tensor.from(ctx, new Float32Array(16), [4, 4]);
+  const rec = new Recorder(ctx);
+  expect(() => matmul(rec, { out: a, a, b: a, strategy: r8.name })).toThrow(/needs subgroups of at least 8 lanes/);
+  rec.destroy();
+  a.destroy();
 });

@@ -1,0 +1,179 @@
+enable subgroups;
+// Matmul variant 3 (subgroup broadcast): like variant 1, each invocation owns a TM x 4 block of C in
+// TM vec4 accumulators, but every invocation of a workgroup shares the same TM rows of A, and each
+// row is loaded by one lane and handed to the others with subgroupBroadcast. On CPU drivers every
+// lane's buffer load is a bounds-checked scalar load, so loading A once per R lanes instead of once
+// per lane is what pays: the broadcast is a register shuffle.
+//   C[z][m, n] (+)= sum_k opA(A)[z][m, k] * opB(B)[z][k, n]  (+ bias[n]), then optional GELU.
+// Same bindings, params, layout and alignment contract as matmul_vec4.wgsl.
+// Needs subgroups of at least R lanes (lanes 0..R-1 load, everyone reads), R = 4 or 8; the
+// variant is only offered where the adapter's minimum subgroup size allows it.
+// Control flow stays uniform through the K loop (subgroupBroadcast requires it): lanes past N
+// compute on a clamped column and only skip the stores.
+// TM, R and WG_X are substituted by matmul-variants.ts.
+override TRANS_A: bool = false;
+override TRANS_B: bool = false;
+override HAS_BIAS: bool = false;
+override GELU: bool = false;
+override ACCUMULATE: bool = false;
+override WRITE_PRE: bool = false;
+const TM: u32 = 16u;
+const R: u32 = 8u;
+const WG_X: u32 = 8u;
+
+struct Params {
+  m: u32, n: u32, k: u32, inner_count: u32,
+  lda: u32, ldb: u32, ldc: u32, off_bias: u32,
+  off_a: u32, off_b: u32, off_c: u32, _pad0: u32,
+  sa_outer: u32, sb_outer: u32, sc_outer: u32, _pad1: u32,
+  sa_inner: u32, sb_inner: u32, sc_inner: u32, _pad2: u32,
+}
+@group(0) @binding(0) var<storage, read> a: array<vec4f>;
+@group(0) @binding(1) var<storage, read> b: array<vec4f>;
+@group(0) @binding(2) var<storage, read> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<storage, read_write> pre: array<f32>;
+@group(0) @binding(5) var<uniform> p: Params;
+
+var<private> acc: array<vec4f, TM>;
+var<private> base_a: u32;
+var<private> base_b: u32;
+var<private> m0: u32;
+var<private> n0: u32;
+var<private> lane: u32;
+// B[k + j, n0 .. n0 + 4) for the current k, j = 0..3.
+var<private> b0: vec4f;
+var<private> b1: vec4f;
+var<private> b2: vec4f;
+var<private> b3: vec4f;
+
+fn gelu(x: f32) -> f32 {
+  let u = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
+  return 0.5 * x * (1.0 + tanh(u));
+}
+
+fn clamp_row(r: u32, rows: u32) -> u32 { return min(r, rows - 1u); }
+
+fn krow(k: u32, tail: bool) -> u32 { return select(k, min(k, p.k - 1u), tail); }
+
+// acc[row] += A[row, k..k+4) · B[k..k+4), n0..n0+4), with av = A[row, k..k+4).
+fn fma_row(row: u32, av: vec4f) {
+  acc[row] += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+}
+
+// acc[row + i] += t0[i] * b0 + ... for i = 0..3, with t_j = A[row .. row + 4, k + j].
+fn fma_quad(row: u32, t0: vec4f, t1: vec4f, t2: vec4f, t3: vec4f) {
+  for (var i = 0u; i < 4u; i++) {
+    acc[row + i] += t0[i] * b0 + t1[i] * b1 + t2[i] * b2 + t3[i] * b3;
+  }
+}
+
+fn load_b(k: u32, kmask: vec4f, tail: bool) {
+  if (TRANS_B) {
+    let r0 = b[(base_b + clamp_row(n0, p.n) * p.ldb + k) / 4u];
+    let r1 = b[(base_b + clamp_row(n0 + 1u, p.n) * p.ldb + k) / 4u];
+    let r2 = b[(base_b + clamp_row(n0 + 2u, p.n) * p.ldb + k) / 4u];
+    let r3 = b[(base_b + clamp_row(n0 + 3u, p.n) * p.ldb + k) / 4u];
+    b0 = vec4f(r0.x, r1.x, r2.x, r3.x);
+    b1 = vec4f(r0.y, r1.y, r2.y, r3.y);
+    b2 = vec4f(r0.z, r1.z, r2.z, r3.z);
+    b3 = vec4f(r0.w, r1.w, r2.w, r3.w);
+    if (tail) { b0 *= kmask.x; b1 *= kmask.y; b2 *= kmask.z; b3 *= kmask.w; }
+  } else {
+    b0 = b[(base_b + k * p.ldb + n0) / 4u];
+    b1 = b[(base_b + krow(k + 1u, tail) * p.ldb + n0) / 4u];
+    b2 = b[(base_b + krow(k + 2u, tail) * p.ldb + n0) / 4u];
+    b3 = b[(base_b + krow(k + 3u, tail) * p.ldb + n0) / 4u];
+    if (tail) { b1 *= kmask.y; b2 *= kmask.z; b3 *= kmask.w; }
+  }
+}
+
+// Rows m0 + g*R .. + R: lane l < R loads row g*R + l (A[row, k..k+4)), then every lane takes
+// each row from its owner. subgroupBroadcast needs a constant lane, hence the spelled-out lanes.
+fn rows_nn(g: u32, k: u32, kmask: vec4f, tail: bool) {
+  let row = g * R;
+  var mine = a[(base_a + clamp_row(m0 + row + lane % R, p.m) * p.lda + k) / 4u];
+  if (tail) { mine *= kmask; }
+  fma_row(row + 0u, subgroupBroadcast(mine, 0u));
+  fma_row(row + 1u, subgroupBroadcast(mine, 1u));
+  fma_row(row + 2u, subgroupBroadcast(mine, 2u));
+  fma_row(row + 3u, subgroupBroadcast(mine, 3u));
+  if (R == 8u) {
+    fma_row(row + 4u, subgroupBroadcast(mine, 4u));
+    fma_row(row + 5u, subgroupBroadcast(mine, 5u));
+    fma_row(row + 6u, subgroupBroadcast(mine, 6u));
+    fma_row(row + 7u, subgroupBroadcast(mine, 7u));
+  }
+}
+
+// A is K x M: lane l < R loads A[m0 + g*R + 4*(l / 4) .. + 4, k + l % 4] (one vec4 along M), so
+// lanes 4q .. 4q+3 together hold the 4 x 4 block of row quad q.
+fn rows_tn(g: u32, k: u32, kmask: vec4f, tail: bool) {
+  let row = g * R;
+  let l = lane % R;
+  let mq = min(m0 + row + 4u * (l / 4u), (p.m - 1u) & ~3u);
+  var mine = a[(base_a + krow(k + l % 4u, tail) * p.lda + mq) / 4u];
+  if (tail) { mine *= kmask[l % 4u]; }
+  fma_quad(row, subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
+  if (R == 8u) {
+    fma_quad(row + 4u, subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
+  }
+}
+
+fn accumulate(k: u32, kmask: vec4f, tail: bool) {
+  load_b(k, kmask, tail);
+  for (var g = 0u; g < TM / R; g++) {
+    if (TRANS_A) { rows_tn(g, k, kmask, tail); } else { rows_nn(g, k, kmask, tail); }
+  }
+}
+
+@compute @workgroup_size(WG_X, 1)
+fn main(
+  @builtin(global_invocation_id) gid: vec3u,
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(subgroup_invocation_id) sg_lane: u32,
+) {
+  lane = sg_lane;
+  // Tested on a let: WGSL's uniformity analysis treats every read of a private variable as varying.
+  let first_row = wid.y * TM;
+  if (first_row >= p.m) { return; }
+  m0 = first_row;
+  let n_out = gid.x * 4u;
+  n0 = min(n_out, ((p.n + 3u) & ~3u) - 4u);
+  let outer = wid.z / p.inner_count;
+  let inner = wid.z % p.inner_count;
+  base_a = p.off_a + outer * p.sa_outer + inner * p.sa_inner;
+  base_b = p.off_b + outer * p.sb_outer + inner * p.sb_inner;
+  let base_c = p.off_c + outer * p.sc_outer + inner * p.sc_inner;
+
+  let k4 = p.k & ~3u;
+  for (var k = 0u; k < k4; k += 4u) {
+    accumulate(k, vec4f(1.0), false);
+  }
+  if (k4 < p.k) {
+    let kk = vec4u(k4, k4 + 1u, k4 + 2u, k4 + 3u);
+    accumulate(k4, select(vec4f(0.0), vec4f(1.0), kk < vec4u(p.k)), true);
+  }
+
+  if (n_out >= p.n) { return; }
+  var bias4 = vec4f(0.0);
+  if (HAS_BIAS) {
+    for (var j = 0u; j < 4u; j++) {
+      if (n_out + j < p.n) { bias4[j] = bias[p.off_bias + n_out + j]; }
+    }
+  }
+  let cols = min(4u, p.n - n_out);
+  for (var i = 0u; i < TM; i++) {
+    let m = m0 + i;
+    if (m >= p.m) { break; }
+    let ci = base_c + m * p.ldc + n_out;
+    var v = acc[i] + bias4;
+    for (var j = 0u; j < cols; j++) {
+      var x = v[j];
+      if (ACCUMULATE) { x += c[ci + j]; }
+      if (WRITE_PRE) { pre[ci + j] = x; }
+      if (GELU) { x = gelu(x); }
+      c[ci + j] = x;
+    }
+  }
+}
