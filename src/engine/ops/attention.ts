@@ -3,16 +3,17 @@
 // Masks: `causal` (key j visible to query i iff j <= i), key padding via `kvLen` ([B] u32 valid key
 // counts: keys j >= kvLen[b] are invisible), and cross attention by Tq != Tk. A query with no
 // visible key gets zero probabilities and a zero output. Optional attention dropout drops
-// probabilities (counter-based mask, recomputed in backward). `probs` (never dropped) is the saved activation for
-// backward AND the inspection path (readAttentionProbs). Forward overwrites out and probs;
-// backward ACCUMULATES into dq, dk, dv. All reductions are in a fixed order (deterministic).
-import backwardWgsl from '../../shaders/attention_backward.wgsl?raw';
-import forwardWgsl from '../../shaders/attention_forward.wgsl?raw';
-import lanesWgsl from '../../shaders/attention_lanes.wgsl?raw';
-import rngWgsl from '../../shaders/rng.wgsl?raw';
+// probabilities (counter-based mask over the probs' element index, recomputed in backward).
+// `probs` (never dropped) is the saved activation for backward AND the inspection path
+// (readAttentionProbs). Forward overwrites out and probs; backward ACCUMULATES into dq, dk, dv.
+// The products are batched matmuls over B·H (the device's tuned kernels, which is what makes
+// attention fast on CPU drivers); only the masked softmax and its backward are attention's own
+// kernels (attention_softmax.wgsl). Every reduction runs in a fixed order (deterministic).
+import softmaxWgsl from '../../shaders/attention_softmax.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
-import { readBytes, type Tensor } from '../gpu/tensor';
-import { dropoutThreshold } from '../reference/dropout';
+import { readBytes, Tensor } from '../gpu/tensor';
+import { dropoutForward } from './dropout';
+import { matmul } from './matmul';
 import type { StepState } from './step-state';
 import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, unusedWritable } from './util';
 
@@ -29,27 +30,6 @@ export interface AttentionDims {
   dropout?: { p: number; stream: number; state: StepState };
 }
 
-function params(d: AttentionDims): Uint32Array {
-  const drop = d.dropout;
-  if (drop && !(drop.p >= 0 && drop.p < 1)) throw new Error(`attention: dropout p must be in [0, 1), got ${drop.p}`);
-  return packParams([
-    d.B, d.H, d.Tq, d.Tk, d.D, d.causal ? 1 : 0, d.kvLen ? 1 : 0, f32(d.scale ?? 1 / Math.sqrt(d.D)),
-    drop ? 1 : 0, drop ? dropoutThreshold(drop.p) : 0, f32(drop ? 1 / (1 - drop.p) : 1), drop ? drop.stream >>> 0 : 0,
-  ]);
-}
-
-const [vec4Lanes, scalarLanes] = lanesWgsl.split('//--- scalar');
-
-/** Shader source for head dim D: vec4 lanes when D % 4 == 0, scalar otherwise. */
-function withLanes(code: string, D: number): { code: string; lanes: number } {
-  const lanes = D % 4 === 0 ? 4 : 1;
-  return { code: (lanes === 4 ? vec4Lanes : scalarLanes) + rngWgsl + code, lanes };
-}
-
-function stateBinding(rec: Recorder, d: AttentionDims): GPUBufferBinding {
-  return d.dropout ? d.dropout.state.binding() : unusedWritable(rec);
-}
-
 function checkInputs(op: string, d: AttentionDims, q: Tensor, k: Tensor, v: Tensor, probs: Tensor) {
   const { B, H, Tq, Tk, D } = d;
   expectNumel(op, 'q', q, B * H * Tq * D);
@@ -57,6 +37,27 @@ function checkInputs(op: string, d: AttentionDims, q: Tensor, k: Tensor, v: Tens
   expectNumel(op, 'v', v, B * H * Tk * D);
   expectNumel(op, 'probs', probs, B * H * Tq * Tk);
   if (d.kvLen) expectNumel(op, 'kvLen', d.kvLen, B);
+  const drop = d.dropout;
+  if (drop && !(drop.p >= 0 && drop.p < 1)) throw new Error(`${op}: dropout p must be in [0, 1), got ${drop.p}`);
+}
+
+/** `t` seen as B·H matrices of rows x cols (the matmul batch). */
+const perHead = (t: Tensor, d: AttentionDims, rows: number, cols: number) => t.view([d.B * d.H, rows, cols], 0);
+
+/** A [B·H, Tq, Tk] scratch matrix owned by `rec`. */
+function scratchScores(rec: Recorder, label: string, d: AttentionDims): Tensor {
+  const { buffer } = ownedScratch(rec, label, d.B * d.H * d.Tq * d.Tk);
+  return new Tensor(rec.ctx, [d.B * d.H, d.Tq, d.Tk], buffer, 0, 'f32', false);
+}
+
+/** The masked softmax (`forward`, in place on the scores) or its backward (in place on dL/dP). */
+function softmaxRows(rec: Recorder, entry: 'forward' | 'backward', target: Tensor, probs: Tensor, d: AttentionDims) {
+  const params = packParams([d.B, d.H, d.Tq, d.Tk, d.causal ? 1 : 0, d.kvLen ? 1 : 0, f32(d.scale ?? 1 / Math.sqrt(d.D))]);
+  // Unused read bindings (kvLen without padding, probs in forward) get a dummy: the target is
+  // writable and may not also be bound for reading.
+  const unused = unusedWritable(rec);
+  const buffers = [d.kvLen ?? unused, entry === 'forward' ? unused : probs, target];
+  kernelFor(rec, `attention.softmax.${entry}`, softmaxWgsl, ['read', 'read', 'write'], entry).record(rec, buffers, groupsFor(rec, d.B * d.H * d.Tq, 64), params);
 }
 
 export function attentionForward(
@@ -68,18 +69,21 @@ export function attentionForward(
   v: Tensor, // [B, H, Tk, D]
   dims: AttentionDims,
 ): void {
-  const { B, H, Tq, D } = dims;
+  const { B, H, Tq, Tk, D } = dims;
   checkInputs('attentionForward', dims, q, k, v, probs);
   expectNumel('attentionForward', 'out', out, B * H * Tq * D);
-  const buffers = [q, k, v, dims.kvLen ?? q, probs, out, stateBinding(rec, dims)];
-  const storage = ['read', 'read', 'read', 'read', 'write', 'write', 'read'] as const;
-  const p = params(dims);
-  const { code, lanes } = withLanes(forwardWgsl, D);
-  kernelFor(rec, `attention.forward.scores.x${lanes}`, code, storage, 'scores').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
-  kernelFor(rec, `attention.forward.values.x${lanes}`, code, storage, 'values').record(rec, buffers, groupsFor(rec, (B * H * Tq * D) / lanes, 256), p);
+  const P = perHead(probs, dims, Tq, Tk);
+  matmul(rec, { out: P, a: perHead(q, dims, Tq, D), b: perHead(k, dims, Tk, D), transB: true, label: 'attention.scores' });
+  softmaxRows(rec, 'forward', P, P, dims);
+  let weights = P;
+  if (dims.dropout) {
+    weights = scratchScores(rec, 'attention.forward.dropped', dims);
+    dropoutForward(rec, weights, P, dims.dropout);
+  }
+  matmul(rec, { out: perHead(out, dims, Tq, D), a: weights, b: perHead(v, dims, Tk, D), label: 'attention.values' });
 }
 
-/** Three dispatches; `dScores` ([B, H, Tq, Tk] f32 scratch) is allocated and owned by rec if omitted. */
+/** `dScores` ([B, H, Tq, Tk] f32 scratch) is allocated and owned by rec if omitted. */
 export function attentionBackward(
   rec: Recorder,
   dq: Tensor, // [B, H, Tq, D] accumulated
@@ -100,14 +104,23 @@ export function attentionBackward(
   expectNumel('attentionBackward', 'dv', dv, B * H * Tk * D);
   expectNumel('attentionBackward', 'dOut', dOut, B * H * Tq * D);
   if (dScores) expectNumel('attentionBackward', 'dScores', dScores, B * H * Tq * Tk);
-  const scratch = dScores ?? ownedScratch(rec, 'attention.backward.dScores', B * H * Tq * Tk);
-  const buffers = [q, k, v, dims.kvLen ?? q, probs, dOut, scratch, dq, dk, dv, stateBinding(rec, dims)];
-  const storage = ['read', 'read', 'read', 'read', 'read', 'read', 'write', 'write', 'write', 'write', 'read'] as const;
-  const p = params(dims);
-  const { code, lanes } = withLanes(backwardWgsl, D);
-  kernelFor(rec, `attention.backward.row.x${lanes}`, code, storage, 'row').record(rec, buffers, groupsFor(rec, B * H * Tq, 64), p);
-  kernelFor(rec, `attention.backward.dquery.x${lanes}`, code, storage, 'dquery').record(rec, buffers, groupsFor(rec, (B * H * Tq * D) / lanes, 256), p);
-  kernelFor(rec, `attention.backward.dkeyvalue.x${lanes}`, code, storage, 'dkeyvalue').record(rec, buffers, groupsFor(rec, (B * H * Tk * D) / lanes, 256), p);
+  const P = perHead(probs, dims, Tq, Tk);
+  const G = dScores ? perHead(dScores, dims, Tq, Tk) : scratchScores(rec, 'attention.backward.dScores', dims);
+  const [Q, K, V, dO] = [perHead(q, dims, Tq, D), perHead(k, dims, Tk, D), perHead(v, dims, Tk, D), perHead(dOut, dims, Tq, D)];
+  // With dropout the values saw the dropped probabilities Pd = mask(P): recompute them for dv,
+  // and route dL/dPd back through the same mask to get dL/dP.
+  const dropped = dims.dropout ? scratchScores(rec, 'attention.backward.dropped', dims) : undefined;
+  if (dropped) dropoutForward(rec, dropped, P, dims.dropout!);
+  matmul(rec, { out: perHead(dv, dims, Tk, D), a: dropped ?? P, b: dO, transA: true, accumulate: true, label: 'attention.dvalues' });
+  matmul(rec, { out: G, a: dO, b: V, transB: true, label: 'attention.dprobs' });
+  let dP = G;
+  if (dropped) {
+    dropoutForward(rec, dropped, G, dims.dropout!);
+    dP = dropped;
+  }
+  softmaxRows(rec, 'backward', dP, P, dims);
+  matmul(rec, { out: perHead(dq, dims, Tq, D), a: dP, b: K, accumulate: true, label: 'attention.dquery' });
+  matmul(rec, { out: perHead(dk, dims, Tk, D), a: dP, b: Q, transA: true, accumulate: true, label: 'attention.dkeys' });
 }
 
 /**
