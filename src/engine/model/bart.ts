@@ -68,7 +68,6 @@ export class BartGraph implements TrainGraph {
     const Tt = (this.Tt = batch.targetLen ?? batch.seqLen);
     if (Ts > cfg.blockSize || Tt > cfg.blockSize) throw new Error(`BartGraph: lengths ${Ts}/${Tt} exceed blockSize ${cfg.blockSize}`);
     const { nEmbd: C, ffWidth: F, vocabSize: V, nHead: H, nLayer: L } = cfg;
-    const D = C / H;
     const Ns = B * Ts;
     const Nt = B * Tt;
     const a = new ArenaPlan(`bart.activations[${B}x${Ts}->${Tt}]`);
@@ -84,7 +83,7 @@ export class BartGraph implements TrainGraph {
       for (let l = 0; l < L; l++) {
         const p = `${side}${l}.`;
         for (const [name, shape] of [
-          ['qkv', [N, 3 * C]], ['q', [B, H, T, D]], ['k', [B, H, T, D]], ['v', [B, H, T, D]], ['heads', [B, H, T, D]], ['probs', [B, H, T, T]],
+          ['qkv', [N, 3 * C]], ['probs', [B, H, T, T]],
           ['atty', [N, C]], ['ao', [N, C]], ['r1', [N, C]], ['x1', [N, C]], ['hPre', [N, F]], ['h', [N, F]], ['o', [N, C]], ['rF', [N, C]], ['xF', [N, C]],
           ['ln1Mean', [N]], ['ln1Rstd', [N]], ['lnFMean', [N]], ['lnFRstd', [N]],
         ] as [string, number[]][]) {
@@ -92,7 +91,7 @@ export class BartGraph implements TrainGraph {
         }
         if (side === 'd') {
           for (const [name, shape] of [
-            ['cq', [Nt, C]], ['ckv', [Ns, 2 * C]], ['cQ', [B, H, Tt, D]], ['cK', [B, H, Ts, D]], ['cV', [B, H, Ts, D]], ['cheads', [B, H, Tt, D]],
+            ['cq', [Nt, C]], ['ckv', [Ns, 2 * C]],
             ['cprobs', [B, H, Tt, Ts]], ['catty', [Nt, C]], ['cao', [Nt, C]], ['r2', [Nt, C]], ['x2', [Nt, C]], ['ln2Mean', [Nt]], ['ln2Rstd', [Nt]],
           ] as [string, number[]][]) {
             a.add(p + name, shape);
@@ -118,9 +117,9 @@ export class BartGraph implements TrainGraph {
     d.add('ckv', [Ns, 2 * C]);
     d.add('catty', [Nt, C]);
     d.add('logits', [Nt, V]);
-    planAttentionGrads(d, 'eattn', { B, H, T: Ts, D });
-    planAttentionGrads(d, 'dattn', { B, H, T: Tt, D });
-    planAttentionGrads(d, 'cattn', { B, H, T: Tt, Tk: Ts, D });
+    planAttentionGrads(d, 'eattn', { B, H, T: Ts });
+    planAttentionGrads(d, 'dattn', { B, H, T: Tt });
+    planAttentionGrads(d, 'cattn', { B, H, T: Tt, Tk: Ts });
     d.add('lnScratch', [layernormBackwardScratchWords(Math.max(Ns, Nt), C)]);
     d.add('embScratch', [embeddingBackwardScratchWords(Math.max(Ns, Nt), V)], 'u32');
     this.acts = a.allocate(ctx);
@@ -171,9 +170,9 @@ export class BartGraph implements TrainGraph {
     const A = (n: string) => this.acts.get(`${side}${l}.${n}`);
     const src: QkvSource = { q: A('qkv'), qCol: 0, qW: 3 * C, kv: A('qkv'), kCol: C, vCol: 2 * C, kvW: 3 * C };
     const shape: AttentionShape = { B, T, H, D, causal: side === 'd', kvLen: side === 'e' ? this.acts.get('kvLen') : undefined };
-    const acts = { q: A('q'), k: A('k'), v: A('v'), probs: A('probs'), heads: A('heads'), merged: A('atty') };
+    const acts = { probs: A('probs'), merged: A('atty') };
     const dqkv = this.dacts.get(`${side}.qkv`);
-    const grads = attentionGrads(this.dacts, `${side}attn`, { B, H, T, D });
+    const grads = attentionGrads(this.dacts, `${side}attn`);
     return { src, shape, acts, grads, dsrc: { dq: dqkv, dkv: dqkv } };
   }
 
@@ -182,8 +181,8 @@ export class BartGraph implements TrainGraph {
     const A = (n: string) => this.acts.get(`d${l}.${n}`);
     const src: QkvSource = { q: A('cq'), qCol: 0, qW: C, kv: A('ckv'), kCol: 0, vCol: C, kvW: 2 * C };
     const shape: AttentionShape = { B, T: this.Tt, Tk: this.Ts, H, D, causal: false, kvLen: this.acts.get('kvLen') };
-    const acts = { q: A('cQ'), k: A('cK'), v: A('cV'), probs: A('cprobs'), heads: A('cheads'), merged: A('catty') };
-    const grads = attentionGrads(this.dacts, 'cattn', { B, H, T: this.Tt, Tk: this.Ts, D });
+    const acts = { probs: A('cprobs'), merged: A('catty') };
+    const grads = attentionGrads(this.dacts, 'cattn');
     return { src, shape, acts, grads, dsrc: { dq: this.dacts.get('cq'), dkv: this.dacts.get('ckv') } };
   }
 

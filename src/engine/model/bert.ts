@@ -71,7 +71,6 @@ export class BertGraph implements TrainGraph {
     this.B = B;
     this.T = T;
     const { nEmbd: C, ffWidth: F, vocabSize: V, nHead: H, nLayer: L } = cfg;
-    const D = C / H;
     const N = B * T;
     const a = new ArenaPlan(`bert.activations[${B}x${T}]`);
     const d = new ArenaPlan(`bert.activationGrads[${B}x${T}]`);
@@ -98,7 +97,7 @@ export class BertGraph implements TrainGraph {
     a.add('embRstd', [N]);
     for (let l = 0; l < L; l++) {
       for (const [name, shape] of [
-        ['qkv', [N, 3 * C]], ['q', [B, H, T, D]], ['k', [B, H, T, D]], ['v', [B, H, T, D]], ['heads', [B, H, T, D]],
+        ['qkv', [N, 3 * C]],
         ['atty', [N, C]], ['ao', [N, C]], ['r1', [N, C]], ['x1', [N, C]], ['hPre', [N, F]], ['h', [N, F]],
         ['o', [N, C]], ['r2', [N, C]], ['x2', [N, C]],
       ] as [string, number[]][]) {
@@ -116,7 +115,7 @@ export class BertGraph implements TrainGraph {
     d.add('streamA', [N, C]);
     d.add('streamB', [N, C]);
     for (const [name, shape] of [['qkv', [N, 3 * C]], ['atty', [N, C]], ['hPre', [N, F]], ['h', [N, F]]] as [string, number[]][]) d.add(name, shape);
-    planAttentionGrads(d, 'attn', { B, H, T, D });
+    planAttentionGrads(d, 'attn', { B, H, T });
     a.add('tMean', [N]);
     a.add('tRstd', [N]);
     both('logits', [N, V]);
@@ -183,10 +182,9 @@ export class BertGraph implements TrainGraph {
     const A = (n: string) => this.acts.get(`${l}.${n}`);
     const C = this.layout.config.nEmbd;
     const dqkv = this.dacts.get('qkv');
-    const { H, D } = this.shape();
     return {
-      acts: { q: A('q'), k: A('k'), v: A('v'), probs: A('probs'), heads: A('heads'), merged: A('atty') },
-      grads: attentionGrads(this.dacts, 'attn', { B: this.B, H, T: this.T, D }),
+      acts: { probs: A('probs'), merged: A('atty') },
+      grads: attentionGrads(this.dacts, 'attn'),
       src: { q: A('qkv'), qCol: 0, qW: 3 * C, kv: A('qkv'), kCol: C, vCol: 2 * C, kvW: 3 * C },
       dsrc: { dq: dqkv, dkv: dqkv },
     };

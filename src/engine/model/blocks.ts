@@ -1,14 +1,12 @@
 // The pieces every Transformer here is assembled from, each a forward/backward pair over views of
 // the activation arena (forward overwrites, backward ACCUMULATES, as the ops do):
 //   linear     Hugging Face's two weight layouts: GPT-2's Conv1D [in, out] and nn.Linear [out, in]
-//   attention  fused projection [N, W] -> heads -> scaled dot-product attention -> merged [N, C]
+//   attention  scaled dot-product attention on the heads inside a fused projection [N, W] -> merged [N, C]
 import { matmul } from '../ops/matmul';
-import { attentionBackward, attentionForward } from '../ops/attention';
-import { headsMergeBackward, headsMergeForward, headsSplitBackward, headsSplitForward } from '../ops/heads';
+import { attentionBackward, attentionForward, type WideHeads } from '../ops/attention';
 import type { Tensor } from '../gpu/tensor';
 import type { Recorder } from '../gpu/kernel';
 import type { DropoutSpec } from '../ops/dropout';
-import { fill } from '../ops/fill';
 import type { Arena, ArenaPlan } from './arena';
 
 /** 'in_out': y = x W (GPT-2 Conv1D). 'out_in': y = x Wᵀ (nn.Linear, BERT, BART). */
@@ -88,73 +86,45 @@ export interface QkvSource {
   kvW: number;
 }
 
-/** The activations one attention call keeps for backward. */
+/** The activations one attention call keeps for backward (q, k and v stay in the projections). */
 export interface AttentionActs {
-  q: Tensor; // [B, H, T, D]
-  k: Tensor; // [B, H, Tk, D]
-  v: Tensor; // [B, H, Tk, D]
   probs: Tensor; // [B, H, T, Tk]
-  heads: Tensor; // [B, H, T, D] attention output per head
-  merged: Tensor; // [N, C]
+  merged: Tensor; // [N, C] attention output, heads side by side
 }
 
+/** Per-layer scratch of the attention backward, shared by every layer. */
 export interface AttentionGrads {
-  dq: Tensor;
-  dk: Tensor;
-  dv: Tensor;
-  dheads: Tensor;
   dScores: Tensor; // [B, H, T, Tk] scratch, overwritten
-  /** The buffers the backward accumulates into, to clear before each use. */
-  clear: Tensor[];
 }
 
-/**
- * Plans one set of attention gradients under `prefix`, shared by every layer (each layer's backward
- * clears and reuses it). dq, dk and dv are 256-byte aligned views of one buffer: one clear, and
- * the attention backward may bind one buffer writable three times.
- */
-export function planAttentionGrads(d: ArenaPlan, prefix: string, s: { B: number; H: number; T: number; Tk?: number; D: number }): void {
-  const q = s.B * s.H * s.T * s.D;
-  const kv = s.B * s.H * (s.Tk ?? s.T) * s.D;
-  d.add(`${prefix}.dqkv`, [align64(q) + 2 * align64(kv)]);
-  d.add(`${prefix}.dheads`, [s.B, s.H, s.T, s.D]);
+export function planAttentionGrads(d: ArenaPlan, prefix: string, s: { B: number; H: number; T: number; Tk?: number }): void {
   d.add(`${prefix}.dScores`, [s.B, s.H, s.T, s.Tk ?? s.T]);
 }
 
-export function attentionGrads(d: Arena, prefix: string, s: { B: number; H: number; T: number; Tk?: number; D: number }): AttentionGrads {
-  const Tk = s.Tk ?? s.T;
-  const q = s.B * s.H * s.T * s.D;
-  const kv = s.B * s.H * Tk * s.D;
-  const all = d.get(`${prefix}.dqkv`);
-  const dheads = d.get(`${prefix}.dheads`);
-  return {
-    dq: all.view([s.B, s.H, s.T, s.D], 0),
-    dk: all.view([s.B, s.H, Tk, s.D], align64(q) * 4),
-    dv: all.view([s.B, s.H, Tk, s.D], (align64(q) + align64(kv)) * 4),
-    dheads,
-    dScores: d.get(`${prefix}.dScores`),
-    clear: [all, dheads],
-  };
+export function attentionGrads(d: Arena, prefix: string): AttentionGrads {
+  return { dScores: d.get(`${prefix}.dScores`) };
 }
-
-const align64 = (n: number) => Math.ceil(n / 64) * 64;
 
 function dims(s: AttentionShape) {
   return { B: s.B, H: s.H, Tq: s.T, Tk: s.Tk ?? s.T, D: s.D, causal: s.causal, kvLen: s.kvLen, dropout: s.dropout };
 }
 
-/** merged [N, C] = attention(q, k, v) from columns of the fused projections. */
-export function attentionBlockForward(rec: Recorder, a: AttentionActs, src: QkvSource, s: AttentionShape): void {
-  const { B, T, H, D } = s;
-  const Tk = s.Tk ?? T;
-  headsSplitForward(rec, a.q, src.q, { B, T, H, D, W: src.qW, col: src.qCol });
-  headsSplitForward(rec, a.k, src.kv, { B, T: Tk, H, D, W: src.kvW, col: src.kCol });
-  headsSplitForward(rec, a.v, src.kv, { B, T: Tk, H, D, W: src.kvW, col: src.vCol });
-  attentionForward(rec, a.heads, a.probs, a.q, a.k, a.v, dims(s));
-  headsMergeForward(rec, a.merged, a.heads, { B, T, H, D });
+/** The per-head views of q, k and v inside the fused projections. */
+function qkvHeads(src: QkvSource): [WideHeads, WideHeads, WideHeads] {
+  return [
+    { wide: src.q, W: src.qW, col: src.qCol },
+    { wide: src.kv, W: src.kvW, col: src.kCol },
+    { wide: src.kv, W: src.kvW, col: src.vCol },
+  ];
 }
 
-/** dq/dkv (the fused projections' gradients, [N, W]) += from dMerged [N, C]. Clears `g` first. */
+/** merged [N, C] = attention(q, k, v), read from and written to the wide tensors in place. */
+export function attentionBlockForward(rec: Recorder, a: AttentionActs, src: QkvSource, s: AttentionShape): void {
+  const [q, k, v] = qkvHeads(src);
+  attentionForward(rec, { wide: a.merged, W: s.H * s.D, col: 0 }, a.probs, q, k, v, dims(s));
+}
+
+/** dq/dkv (the fused projections' gradients, [N, W]) += from dMerged [N, C]. */
 export function attentionBlockBackward(
   rec: Recorder,
   dSrc: { dq: Tensor; dkv: Tensor },
@@ -164,12 +134,7 @@ export function attentionBlockBackward(
   src: QkvSource,
   s: AttentionShape,
 ): void {
-  const { B, T, H, D } = s;
-  const Tk = s.Tk ?? T;
-  for (const t of g.clear) fill(rec, t);
-  headsMergeBackward(rec, g.dheads, dMerged, { B, T, H, D });
-  attentionBackward(rec, g.dq, g.dk, g.dv, g.dheads, a.q, a.k, a.v, a.probs, dims(s), g.dScores);
-  headsSplitBackward(rec, dSrc.dq, g.dq, { B, T, H, D, W: src.qW, col: src.qCol });
-  headsSplitBackward(rec, dSrc.dkv, g.dk, { B, T: Tk, H, D, W: src.kvW, col: src.kCol });
-  headsSplitBackward(rec, dSrc.dkv, g.dv, { B, T: Tk, H, D, W: src.kvW, col: src.vCol });
+  const [q, k, v] = qkvHeads(src);
+  const [dq, dk, dv] = qkvHeads({ ...src, q: dSrc.dq, kv: dSrc.dkv });
+  attentionBackward(rec, dq, dk, dv, { wide: dMerged, W: s.H * s.D, col: 0 }, q, k, v, a.probs, dims(s), g.dScores);
 }

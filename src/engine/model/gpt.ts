@@ -61,7 +61,6 @@ export class GptGraph implements TrainGraph {
     this.B = B;
     this.T = T;
     const { nEmbd: C, ffWidth: F, vocabSize: V, nHead: H, nLayer: L } = cfg;
-    const D = C / H;
     const N = B * T;
     const a = new ArenaPlan(`gpt.activations[${B}x${T}]`);
     const d = new ArenaPlan(`gpt.activationGrads[${B}x${T}]`);
@@ -79,8 +78,7 @@ export class GptGraph implements TrainGraph {
     }
     for (let l = 0; l < L; l++) {
       for (const [name, shape] of [
-        ['ln1', [N, C]], ['qkv', [N, 3 * C]], ['q', [B, H, T, D]], ['k', [B, H, T, D]], ['v', [B, H, T, D]],
-        ['heads', [B, H, T, D]], ['atty', [N, C]], ['attproj', [N, C]], ['res2', [N, C]], ['ln2', [N, C]],
+        ['ln1', [N, C]], ['qkv', [N, 3 * C]], ['atty', [N, C]], ['attproj', [N, C]], ['res2', [N, C]], ['ln2', [N, C]],
         ['fchPre', [N, F]], ['fch', [N, F]], ['fcproj', [N, C]], ['res3', [N, C]],
       ] as [string, number[]][]) {
         a.add(`${l}.${name}`, shape);
@@ -99,7 +97,7 @@ export class GptGraph implements TrainGraph {
     for (const [name, shape] of [['lnf', [N, C]], ['fch', [N, F]], ['fchPre', [N, F]], ['ln2', [N, C]], ['atty', [N, C]], ['qkv', [N, 3 * C]], ['ln1', [N, C]]] as [string, number[]][]) {
       d.add(name, shape);
     }
-    planAttentionGrads(d, 'attn', { B, H, T, D });
+    planAttentionGrads(d, 'attn', { B, H, T });
     d.add('logits', [N, V]);
     d.add('junkC', [C]); // dbeta of bias-free layernorms lands here
     d.add('lnScratch', [layernormBackwardScratchWords(N, C)]);
@@ -163,8 +161,8 @@ export class GptGraph implements TrainGraph {
     const C = this.layout.config.nEmbd;
     const dqkv = this.dacts.get('qkv');
     return {
-      acts: { q: A('q'), k: A('k'), v: A('v'), probs: A('probs'), heads: A('heads'), merged: A('atty') },
-      grads: attentionGrads(this.dacts, 'attn', { B: this.B, H: this.shape().H, T: this.T, D: this.shape().D }),
+      acts: { probs: A('probs'), merged: A('atty') },
+      grads: attentionGrads(this.dacts, 'attn'),
       src: { q: A('qkv'), qCol: 0, qW: 3 * C, kv: A('qkv'), kCol: C, vCol: 2 * C, kvW: 3 * C },
       dsrc: { dq: dqkv, dkv: dqkv },
     };

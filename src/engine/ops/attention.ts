@@ -13,7 +13,7 @@ import softmaxWgsl from '../../shaders/attention_softmax.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import { readBytes, Tensor } from '../gpu/tensor';
 import { dropoutForward } from './dropout';
-import { matmul } from './matmul';
+import { type MatmulLayout, matmul, type StridedOperand } from './matmul';
 import type { StepState } from './step-state';
 import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, unusedWritable } from './util';
 
@@ -30,24 +30,69 @@ export interface AttentionDims {
   dropout?: { p: number; stream: number; state: StepState };
 }
 
-function checkInputs(op: string, d: AttentionDims, q: Tensor, k: Tensor, v: Tensor, probs: Tensor) {
-  const { B, H, Tq, Tk, D } = d;
-  expectNumel(op, 'q', q, B * H * Tq * D);
-  expectNumel(op, 'k', k, B * H * Tk * D);
-  expectNumel(op, 'v', v, B * H * Tk * D);
-  expectNumel(op, 'probs', probs, B * H * Tq * Tk);
-  if (d.kvLen) expectNumel(op, 'kvLen', d.kvLen, B);
+/**
+ * Per-head matrices that are column blocks of a wide [B, T, W] activation: head h of batch row b is
+ * columns col + h·D .. col + (h+1)·D of that row's T rows (e.g. q, k and v inside a fused [B, T, 3C]
+ * projection, or the merged [B, T, C] output). Attention reads and writes them in place, so no
+ * split/merge copies are needed around it.
+ */
+export interface WideHeads {
+  wide: Tensor;
+  W: number;
+  col: number;
+}
+
+/** A contiguous [B, H, T, D] tensor, or head blocks of a wide tensor. */
+export type HeadsOperand = Tensor | WideHeads;
+
+interface Strided {
+  tensor: Tensor;
+  view: StridedOperand;
+}
+
+/** Operand `x` of `T` rows x D per head, as a matmul view batched over (b, h); checks its size. */
+function heads(op: string, name: string, x: HeadsOperand, d: AttentionDims, T: number): Strided {
+  const { B, H, D } = d;
+  if (x instanceof Tensor) {
+    expectNumel(op, name, x, B * H * T * D);
+    return { tensor: x, view: { ld: D, outerStride: H * T * D, innerStride: T * D } };
+  }
+  expectNumel(op, name, x.wide, B * T * x.W);
+  if (x.col + H * D > x.W) throw new Error(`${op}: ${name} columns [${x.col}, ${x.col + H * D}) exceed W=${x.W}`);
+  return { tensor: x.wide, view: { offset: x.col, ld: x.W, outerStride: T * x.W, innerStride: D } };
+}
+
+/** A [B, H, Tq, Tk] tensor as a matmul view. */
+function scores(op: string, name: string, t: Tensor, d: AttentionDims): Strided {
+  expectNumel(op, name, t, d.B * d.H * d.Tq * d.Tk);
+  return { tensor: t, view: { ld: d.Tk, outerStride: d.H * d.Tq * d.Tk, innerStride: d.Tq * d.Tk } };
+}
+
+/** out (+)= op(a) · op(b) for every (b, h): [m, k] x [k, n]. */
+function perHeadMatmul(
+  rec: Recorder,
+  label: string,
+  d: AttentionDims,
+  [m, n, k]: [number, number, number],
+  out: Strided,
+  a: Strided,
+  b: Strided,
+  opts: { transA?: boolean; transB?: boolean; accumulate?: boolean } = {},
+): void {
+  const layout: MatmulLayout = { m, n, k, batch: [d.B, d.H], a: a.view, b: b.view, out: out.view };
+  matmul(rec, { out: out.tensor, a: a.tensor, b: b.tensor, layout, ...opts, label });
+}
+
+function checkDims(op: string, d: AttentionDims) {
+  if (d.kvLen) expectNumel(op, 'kvLen', d.kvLen, d.B);
   const drop = d.dropout;
   if (drop && !(drop.p >= 0 && drop.p < 1)) throw new Error(`${op}: dropout p must be in [0, 1), got ${drop.p}`);
 }
 
-/** `t` seen as B·H matrices of rows x cols (the matmul batch). */
-const perHead = (t: Tensor, d: AttentionDims, rows: number, cols: number) => t.view([d.B * d.H, rows, cols], 0);
-
-/** A [B·H, Tq, Tk] scratch matrix owned by `rec`. */
+/** A [B, H, Tq, Tk] scratch tensor owned by `rec`. */
 function scratchScores(rec: Recorder, label: string, d: AttentionDims): Tensor {
   const { buffer } = ownedScratch(rec, label, d.B * d.H * d.Tq * d.Tk);
-  return new Tensor(rec.ctx, [d.B * d.H, d.Tq, d.Tk], buffer, 0, 'f32', false);
+  return new Tensor(rec.ctx, [d.B, d.H, d.Tq, d.Tk], buffer, 0, 'f32', false);
 }
 
 /** The masked softmax (`forward`, in place on the scores) or its backward (in place on dL/dP). */
@@ -62,65 +107,65 @@ function softmaxRows(rec: Recorder, entry: 'forward' | 'backward', target: Tenso
 
 export function attentionForward(
   rec: Recorder,
-  out: Tensor, // [B, H, Tq, D]
+  out: HeadsOperand, // [B, H, Tq, D]
   probs: Tensor, // [B, H, Tq, Tk] saved for backward, and readable for the attention view
-  q: Tensor, // [B, H, Tq, D]
-  k: Tensor, // [B, H, Tk, D]
-  v: Tensor, // [B, H, Tk, D]
+  q: HeadsOperand, // [B, H, Tq, D]
+  k: HeadsOperand, // [B, H, Tk, D]
+  v: HeadsOperand, // [B, H, Tk, D]
   dims: AttentionDims,
 ): void {
-  const { B, H, Tq, Tk, D } = dims;
-  checkInputs('attentionForward', dims, q, k, v, probs);
-  expectNumel('attentionForward', 'out', out, B * H * Tq * D);
-  const P = perHead(probs, dims, Tq, Tk);
-  matmul(rec, { out: P, a: perHead(q, dims, Tq, D), b: perHead(k, dims, Tk, D), transB: true, label: 'attention.scores' });
-  softmaxRows(rec, 'forward', P, P, dims);
+  const op = 'attentionForward';
+  const { Tq, Tk, D } = dims;
+  checkDims(op, dims);
+  const P = scores(op, 'probs', probs, dims);
+  perHeadMatmul(rec, 'attention.scores', dims, [Tq, Tk, D], P, heads(op, 'q', q, dims, Tq), heads(op, 'k', k, dims, Tk), { transB: true });
+  softmaxRows(rec, 'forward', probs, probs, dims);
   let weights = P;
   if (dims.dropout) {
-    weights = scratchScores(rec, 'attention.forward.dropped', dims);
-    dropoutForward(rec, weights, P, dims.dropout);
+    const dropped = scratchScores(rec, 'attention.forward.dropped', dims);
+    dropoutForward(rec, dropped, probs, dims.dropout);
+    weights = scores(op, 'dropped', dropped, dims);
   }
-  matmul(rec, { out: perHead(out, dims, Tq, D), a: weights, b: perHead(v, dims, Tk, D), label: 'attention.values' });
+  perHeadMatmul(rec, 'attention.values', dims, [Tq, D, Tk], heads(op, 'out', out, dims, Tq), weights, heads(op, 'v', v, dims, Tk));
 }
 
 /** `dScores` ([B, H, Tq, Tk] f32 scratch) is allocated and owned by rec if omitted. */
 export function attentionBackward(
   rec: Recorder,
-  dq: Tensor, // [B, H, Tq, D] accumulated
-  dk: Tensor, // [B, H, Tk, D] accumulated
-  dv: Tensor, // [B, H, Tk, D] accumulated
-  dOut: Tensor, // [B, H, Tq, D]
-  q: Tensor, // [B, H, Tq, D]
-  k: Tensor, // [B, H, Tk, D]
-  v: Tensor, // [B, H, Tk, D]
+  dq: HeadsOperand, // [B, H, Tq, D] accumulated
+  dk: HeadsOperand, // [B, H, Tk, D] accumulated
+  dv: HeadsOperand, // [B, H, Tk, D] accumulated
+  dOut: HeadsOperand, // [B, H, Tq, D]
+  q: HeadsOperand, // [B, H, Tq, D]
+  k: HeadsOperand, // [B, H, Tk, D]
+  v: HeadsOperand, // [B, H, Tk, D]
   probs: Tensor, // [B, H, Tq, Tk] from forward
   dims: AttentionDims,
   dScores?: Tensor, // [B, H, Tq, Tk] scratch
 ): void {
-  const { B, H, Tq, Tk, D } = dims;
-  checkInputs('attentionBackward', dims, q, k, v, probs);
-  expectNumel('attentionBackward', 'dq', dq, B * H * Tq * D);
-  expectNumel('attentionBackward', 'dk', dk, B * H * Tk * D);
-  expectNumel('attentionBackward', 'dv', dv, B * H * Tk * D);
-  expectNumel('attentionBackward', 'dOut', dOut, B * H * Tq * D);
-  if (dScores) expectNumel('attentionBackward', 'dScores', dScores, B * H * Tq * Tk);
-  const P = perHead(probs, dims, Tq, Tk);
-  const G = dScores ? perHead(dScores, dims, Tq, Tk) : scratchScores(rec, 'attention.backward.dScores', dims);
-  const [Q, K, V, dO] = [perHead(q, dims, Tq, D), perHead(k, dims, Tk, D), perHead(v, dims, Tk, D), perHead(dOut, dims, Tq, D)];
+  const op = 'attentionBackward';
+  const { Tq, Tk, D } = dims;
+  checkDims(op, dims);
+  const P = scores(op, 'probs', probs, dims);
+  const G = dScores ?? scratchScores(rec, 'attention.backward.dScores', dims);
+  const dS = scores(op, 'dScores', G, dims);
+  const [Q, K, V, dO] = [heads(op, 'q', q, dims, Tq), heads(op, 'k', k, dims, Tk), heads(op, 'v', v, dims, Tk), heads(op, 'dOut', dOut, dims, Tq)];
+  const [dQ, dK, dV] = [heads(op, 'dq', dq, dims, Tq), heads(op, 'dk', dk, dims, Tk), heads(op, 'dv', dv, dims, Tk)];
   // With dropout the values saw the dropped probabilities Pd = mask(P): recompute them for dv,
   // and route dL/dPd back through the same mask to get dL/dP.
   const dropped = dims.dropout ? scratchScores(rec, 'attention.backward.dropped', dims) : undefined;
-  if (dropped) dropoutForward(rec, dropped, P, dims.dropout!);
-  matmul(rec, { out: perHead(dv, dims, Tk, D), a: dropped ?? P, b: dO, transA: true, accumulate: true, label: 'attention.dvalues' });
-  matmul(rec, { out: G, a: dO, b: V, transB: true, label: 'attention.dprobs' });
-  let dP = G;
+  const Pd = dropped ? scores(op, 'dropped', dropped, dims) : P;
+  if (dropped) dropoutForward(rec, dropped, probs, dims.dropout!);
+  perHeadMatmul(rec, 'attention.dvalues', dims, [Tk, D, Tq], dV, Pd, dO, { transA: true, accumulate: true });
+  perHeadMatmul(rec, 'attention.dprobs', dims, [Tq, Tk, D], dS, dO, V, { transB: true });
+  let dP = dS;
   if (dropped) {
     dropoutForward(rec, dropped, G, dims.dropout!);
-    dP = dropped;
+    dP = Pd;
   }
-  softmaxRows(rec, 'backward', dP, P, dims);
-  matmul(rec, { out: perHead(dq, dims, Tq, D), a: dP, b: K, accumulate: true, label: 'attention.dquery' });
-  matmul(rec, { out: perHead(dk, dims, Tk, D), a: dP, b: Q, transA: true, accumulate: true, label: 'attention.dkeys' });
+  softmaxRows(rec, 'backward', dP.tensor, probs, dims);
+  perHeadMatmul(rec, 'attention.dquery', dims, [Tq, D, Tk], dQ, dP, K, { accumulate: true });
+  perHeadMatmul(rec, 'attention.dkeys', dims, [Tk, D, Tq], dK, dP, Q, { transA: true, accumulate: true });
 }
 
 /**

@@ -1,4 +1,4 @@
-// Float64 reference of the head split / merge permutations.
+// Float64 reference of the head split / merge permutations (attention on wide tensors is tested against these).
 // split: x [B, T, W] columns [col, col + H*D) -> out [B, H, T, D]; merge: y [B, H, T, D] -> out [B, T, H*D].
 
 export function headsSplit(x: ArrayLike<number>, B: number, T: number, W: number, H: number, D: number, col: number): Float64Array {

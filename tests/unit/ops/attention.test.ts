@@ -3,7 +3,6 @@ import { GpuContext } from '../../../src/engine/gpu/device';
 import { Recorder } from '../../../src/engine/gpu/kernel';
 import { setRowStrategy } from '../../../src/engine/ops/util';
 import { attentionBackward, attentionForward, readAttentionProbs } from '../../../src/engine/ops/attention';
-import { headsMergeBackward, headsMergeForward, headsSplitBackward, headsSplitForward } from '../../../src/engine/ops/heads';
 import { softmaxBackward, softmaxForward } from '../../../src/engine/ops/softmax';
 import { StepState } from '../../../src/engine/ops/step-state';
 import { dropoutMask } from '../../../src/engine/reference/dropout';
@@ -100,36 +99,59 @@ test('the reference attention backward matches finite differences (causal, padde
 });
 
 test.each([
-  [1, 1, 1, 1, 1],
-  [2, 17, 3, 5, 3],
-  [3, 5, 4, 6, 3],
-])('head split / merge and their backward (B=%i T=%i H=%i D=%i, %i-way wide tensor)', async (B, T, H, D, parts) => {
+  [1, 1, 1, 1, 1, true],
+  [2, 17, 3, 5, 13, true], // self attention: q, k, v are the three column blocks of one [B, T, 3C] tensor
+  [3, 9, 2, 4, 6, false], // cross attention: q from a [B, Tq, C] tensor, k and v from a [B, Tk, 2C] one
+])('attention on head blocks of wide tensors, in place (B=%i Tq=%i H=%i D=%i Tk=%i self=%s)', async (B, Tq, H, D, TkCross, self) => {
   const pool = new Pool(ctx);
   const C = H * D;
-  const W = parts * C;
-  const x = randn(B * T * W);
-  const dHeads = randn(B * H * T * D);
-  const dx0 = randn(B * T * W);
-  const tx = pool.from(x, [B, T, W]);
-  const heads = pool.empty([B, H, T, D]);
-  const merged = pool.empty([B, T, C]);
-  const dx = pool.from(dx0, [B, T, W]);
-  const dy = pool.from(dHeads, [B, H, T, D]);
-  const col = (parts - 1) * C;
+  const Tk = self ? Tq : TkCross;
+  // Self: one fused [B, T, 3C] tensor (q, k, v at columns 0, C, 2C). Cross: [B, Tq, C] and [B, Tk, 2C].
+  const qW = self ? 3 * C : C;
+  const kvW = self ? 3 * C : 2 * C;
+  const [qCol, kCol, vCol] = self ? [0, C, 2 * C] : [0, 0, C];
+  const qx = randn(B * Tq * qW);
+  const kvx = self ? qx : randn(B * Tk * kvW);
+  const dMerged = randn(B * Tq * C);
+  const dqx0 = randn(qx.length);
+  const dkvx0 = self ? dqx0 : randn(kvx.length);
+  const tq = pool.from(qx, [B, Tq, qW]);
+  const tkv = self ? tq : pool.from(kvx, [B, Tk, kvW]);
+  const dq = pool.from(dqx0, [B, Tq, qW]);
+  const dkv = self ? dq : pool.from(dkvx0, [B, Tk, kvW]);
+  const merged = pool.empty([B, Tq, C]);
+  const probs = pool.empty([B, H, Tq, Tk]);
+  const gd = { B, H, Tq, Tk, D, causal: self };
+  const wide = (t: typeof tq, W: number, col: number) => ({ wide: t, W, col });
   const rec = new Recorder(ctx);
-  headsSplitForward(rec, heads, tx, { B, T, H, D, W, col });
-  headsMergeForward(rec, merged, heads, { B, T, H, D });
-  headsSplitBackward(rec, dx, pool.from(dHeads, [B, H, T, D]), { B, T, H, D, W, col });
-  headsMergeBackward(rec, dy, merged, { B, T, H, D });
+  attentionForward(rec, wide(merged, C, 0), probs, wide(tq, qW, qCol), wide(tkv, kvW, kCol), wide(tkv, kvW, vCol), gd);
+  attentionBackward(
+    rec, wide(dq, qW, qCol), wide(dkv, kvW, kCol), wide(dkv, kvW, vCol), wide(pool.from(dMerged, [B, Tq, C]), C, 0),
+    wide(tq, qW, qCol), wide(tkv, kvW, kCol), wide(tkv, kvW, vCol), probs, gd,
+  );
   await rec.run();
-  const split = headsSplit(x, B, T, W, H, D, col);
-  expectClose('split', await heads.read(), split);
-  expectClose('merge', await merged.read(), headsMerge(split, B, T, H, D));
-  const wantDx = Float64Array.from(dx0);
-  const back = headsMerge(dHeads, B, T, H, D);
-  for (let r = 0; r < B * T; r++) for (let c = 0; c < C; c++) wantDx[r * W + col + c] += back[r * C + c];
-  expectClose('split backward', await dx.read(), wantDx);
-  expectClose('merge backward', await dy.read(), add(dHeads, split));
+
+  const q = headsSplit(qx, B, Tq, qW, H, D, qCol);
+  const k = headsSplit(kvx, B, Tk, kvW, H, D, kCol);
+  const v = headsSplit(kvx, B, Tk, kvW, H, D, vCol);
+  const d: ref.AttentionDims = { B, H, Tq, Tk, D, causal: self };
+  const want = ref.attentionForward(q, k, v, d);
+  expectClose('probs', await probs.read(), want.probs);
+  expectClose('merged out', await merged.read(), headsMerge(want.out, B, Tq, H, D));
+  // Split the merged gradient into heads, run the reference backward, and add each gradient into
+  // its columns of the wide gradients (the other columns keep their starting values).
+  const g = ref.attentionBackward(headsSplit(dMerged, B, Tq, C, H, D, 0), q, k, v, want.probs, d);
+  const addColumns = (into: Float64Array, grad: Float64Array, T: number, W: number, col: number) => {
+    const m = headsMerge(grad, B, T, H, D);
+    for (let r = 0; r < B * T; r++) for (let c = 0; c < C; c++) into[r * W + col + c] += m[r * C + c];
+  };
+  const wantDq = Float64Array.from(dqx0);
+  const wantDkv = self ? wantDq : Float64Array.from(dkvx0);
+  addColumns(wantDq, g.dq, Tq, qW, qCol);
+  addColumns(wantDkv, g.dk, Tk, kvW, kCol);
+  addColumns(wantDkv, g.dv, Tk, kvW, vCol);
+  expectClose('dq (accumulated in its columns)', await dq.read(), wantDq);
+  if (!self) expectClose('dk, dv (accumulated in their columns)', await dkv.read(), wantDkv);
   rec.destroy();
   pool.free();
 });
