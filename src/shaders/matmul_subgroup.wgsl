@@ -120,11 +120,20 @@ fn rows_tn(g: u32, k: u32, kmask: vec4f, tail: bool) {
   }
 }
 
+fn rows(g: u32, k: u32, kmask: vec4f, tail: bool) {
+  if (TRANS_A) { rows_tn(g, k, kmask, tail); } else { rows_nn(g, k, kmask, tail); }
+}
+
 fn accumulate(k: u32, kmask: vec4f, tail: bool) {
   load_b(k, kmask, tail);
-  for (var g = 0u; g < TM / R; g++) {
-    if (TRANS_A) { rows_tn(g, k, kmask, tail); } else { rows_nn(g, k, kmask, tail); }
-  }
+  // Spelled out rather than looped (TM / R <= 6): with constant row groups every accumulator index
+  // is a constant, so SwiftShader keeps acc in registers instead of indexing it in memory.
+  rows(0u, k, kmask, tail);
+  if (TM / R > 1u) { rows(1u, k, kmask, tail); }
+  if (TM / R > 2u) { rows(2u, k, kmask, tail); }
+  if (TM / R > 3u) { rows(3u, k, kmask, tail); }
+  if (TM / R > 4u) { rows(4u, k, kmask, tail); }
+  if (TM / R > 5u) { rows(5u, k, kmask, tail); }
 }
 
 @compute @workgroup_size(WG_X, 1)
