@@ -41,11 +41,6 @@ var<private> base_b: u32;
 var<private> m0: u32;
 var<private> n0: u32;
 var<private> lane: u32;
-// B[k + j, n0 .. n0 + 4) for the current k, j = 0..3.
-var<private> b0: vec4f;
-var<private> b1: vec4f;
-var<private> b2: vec4f;
-var<private> b3: vec4f;
 
 fn gelu(x: f32) -> f32 {
   let u = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
@@ -56,84 +51,86 @@ fn clamp_row(r: u32, rows: u32) -> u32 { return min(r, rows - 1u); }
 
 fn krow(k: u32, tail: bool) -> u32 { return select(k, min(k, p.k - 1u), tail); }
 
-// acc[row] += A[row, k..k+4) · B[k..k+4), n0..n0+4), with av = A[row, k..k+4).
-fn fma_row(row: u32, av: vec4f) {
-  acc[row] += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+// acc[row] += A[row, k..k+4) · B[k..k+4), n0..n0+4), with av = A[row, k..k+4) and column j of
+// bk = B[k + j, n0..n0+4), so bk * av = sum_j av[j] B[k + j, ..].
+fn fma_row(row: u32, av: vec4f, bk: mat4x4f) {
+  acc[row] += bk * av;
 }
 
 // acc[row + i] += t0[i] * b0 + ... for i = 0..3, with t_j = A[row .. row + 4, k + j].
-fn fma_quad(row: u32, t0: vec4f, t1: vec4f, t2: vec4f, t3: vec4f) {
-  for (var i = 0u; i < 4u; i++) {
-    acc[row + i] += t0[i] * b0 + t1[i] * b1 + t2[i] * b2 + t3[i] * b3;
-  }
+fn fma_quad(row: u32, t0: vec4f, t1: vec4f, t2: vec4f, t3: vec4f, bk: mat4x4f) {
+  acc[row] += bk * vec4f(t0.x, t1.x, t2.x, t3.x);
+  acc[row + 1u] += bk * vec4f(t0.y, t1.y, t2.y, t3.y);
+  acc[row + 2u] += bk * vec4f(t0.z, t1.z, t2.z, t3.z);
+  acc[row + 3u] += bk * vec4f(t0.w, t1.w, t2.w, t3.w);
 }
 
-fn load_b(k: u32, kmask: vec4f, tail: bool) {
+// Column j: B[k + j, n0 .. n0 + 4), zero past K.
+fn load_b(k: u32, kmask: vec4f, tail: bool) -> mat4x4f {
   if (TRANS_B) {
     let r0 = b[(base_b + clamp_row(n0, p.n) * p.ldb + k) / 4u];
     let r1 = b[(base_b + clamp_row(n0 + 1u, p.n) * p.ldb + k) / 4u];
     let r2 = b[(base_b + clamp_row(n0 + 2u, p.n) * p.ldb + k) / 4u];
     let r3 = b[(base_b + clamp_row(n0 + 3u, p.n) * p.ldb + k) / 4u];
-    b0 = vec4f(r0.x, r1.x, r2.x, r3.x);
-    b1 = vec4f(r0.y, r1.y, r2.y, r3.y);
-    b2 = vec4f(r0.z, r1.z, r2.z, r3.z);
-    b3 = vec4f(r0.w, r1.w, r2.w, r3.w);
-    if (tail) { b0 *= kmask.x; b1 *= kmask.y; b2 *= kmask.z; b3 *= kmask.w; }
+    var bk = transpose(mat4x4f(r0, r1, r2, r3));
+    if (tail) { bk = mat4x4f(bk[0] * kmask.x, bk[1] * kmask.y, bk[2] * kmask.z, bk[3] * kmask.w); }
+    return bk;
   } else {
-    b0 = b[(base_b + k * p.ldb + n0) / 4u];
-    b1 = b[(base_b + krow(k + 1u, tail) * p.ldb + n0) / 4u];
-    b2 = b[(base_b + krow(k + 2u, tail) * p.ldb + n0) / 4u];
-    b3 = b[(base_b + krow(k + 3u, tail) * p.ldb + n0) / 4u];
+    let b0 = b[(base_b + k * p.ldb + n0) / 4u];
+    var b1 = b[(base_b + krow(k + 1u, tail) * p.ldb + n0) / 4u];
+    var b2 = b[(base_b + krow(k + 2u, tail) * p.ldb + n0) / 4u];
+    var b3 = b[(base_b + krow(k + 3u, tail) * p.ldb + n0) / 4u];
     if (tail) { b1 *= kmask.y; b2 *= kmask.z; b3 *= kmask.w; }
+    return mat4x4f(b0, b1, b2, b3);
   }
 }
 
 // Rows m0 + g*R .. + R: lane l < R loads row g*R + l (A[row, k..k+4)), then every lane takes
 // each row from its owner. subgroupBroadcast needs a constant lane, hence the spelled-out lanes.
-fn rows_nn(g: u32, k: u32, kmask: vec4f, tail: bool) {
+fn rows_nn(g: u32, k: u32, kmask: vec4f, tail: bool, bk: mat4x4f) {
   let row = g * R;
   var mine = a[(base_a + clamp_row(m0 + row + lane % R, p.m) * p.lda + k) / 4u];
   if (tail) { mine *= kmask; }
-  fma_row(row + 0u, subgroupBroadcast(mine, 0u));
-  fma_row(row + 1u, subgroupBroadcast(mine, 1u));
-  fma_row(row + 2u, subgroupBroadcast(mine, 2u));
-  fma_row(row + 3u, subgroupBroadcast(mine, 3u));
+  fma_row(row + 0u, subgroupBroadcast(mine, 0u), bk);
+  fma_row(row + 1u, subgroupBroadcast(mine, 1u), bk);
+  fma_row(row + 2u, subgroupBroadcast(mine, 2u), bk);
+  fma_row(row + 3u, subgroupBroadcast(mine, 3u), bk);
   if (R == 8u) {
-    fma_row(row + 4u, subgroupBroadcast(mine, 4u));
-    fma_row(row + 5u, subgroupBroadcast(mine, 5u));
-    fma_row(row + 6u, subgroupBroadcast(mine, 6u));
-    fma_row(row + 7u, subgroupBroadcast(mine, 7u));
+    fma_row(row + 4u, subgroupBroadcast(mine, 4u), bk);
+    fma_row(row + 5u, subgroupBroadcast(mine, 5u), bk);
+    fma_row(row + 6u, subgroupBroadcast(mine, 6u), bk);
+    fma_row(row + 7u, subgroupBroadcast(mine, 7u), bk);
   }
 }
 
 // A is K x M: lane l < R loads A[m0 + g*R + 4*(l / 4) .. + 4, k + l % 4] (one vec4 along M), so
 // lanes 4q .. 4q+3 together hold the 4 x 4 block of row quad q.
-fn rows_tn(g: u32, k: u32, kmask: vec4f, tail: bool) {
+fn rows_tn(g: u32, k: u32, kmask: vec4f, tail: bool, bk: mat4x4f) {
   let row = g * R;
   let l = lane % R;
   let mq = min(m0 + row + 4u * (l / 4u), (p.m - 1u) & ~3u);
   var mine = a[(base_a + krow(k + l % 4u, tail) * p.lda + mq) / 4u];
   if (tail) { mine *= kmask[l % 4u]; }
-  fma_quad(row, subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
+  fma_quad(row, subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u), bk);
   if (R == 8u) {
-    fma_quad(row + 4u, subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
+    fma_quad(row + 4u, subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u), bk);
   }
 }
 
-fn rows(g: u32, k: u32, kmask: vec4f, tail: bool) {
-  if (TRANS_A) { rows_tn(g, k, kmask, tail); } else { rows_nn(g, k, kmask, tail); }
+fn rows(g: u32, k: u32, kmask: vec4f, tail: bool, bk: mat4x4f) {
+  if (TRANS_A) { rows_tn(g, k, kmask, tail, bk); } else { rows_nn(g, k, kmask, tail, bk); }
 }
 
 fn accumulate(k: u32, kmask: vec4f, tail: bool) {
-  load_b(k, kmask, tail);
+  let bk = load_b(k, kmask, tail);
   // Spelled out rather than looped (TM / R <= 6): with constant row groups every accumulator index
   // is a constant, so SwiftShader keeps acc in registers instead of indexing it in memory.
-  rows(0u, k, kmask, tail);
-  if (TM / R > 1u) { rows(1u, k, kmask, tail); }
-  if (TM / R > 2u) { rows(2u, k, kmask, tail); }
-  if (TM / R > 3u) { rows(3u, k, kmask, tail); }
-  if (TM / R > 4u) { rows(4u, k, kmask, tail); }
-  if (TM / R > 5u) { rows(5u, k, kmask, tail); }
+  rows(0u, k, kmask, tail, bk);
+  if (TM / R > 1u) { rows(1u, k, kmask, tail, bk); }
+  if (TM / R > 2u) { rows(2u, k, kmask, tail, bk); }
+  if (TM / R > 3u) { rows(3u, k, kmask, tail, bk); }
+  if (TM / R > 4u) { rows(4u, k, kmask, tail, bk); }
+  if (TM / R > 5u) { rows(5u, k, kmask, tail, bk); }
 }
 
 @compute @workgroup_size(WG_X, 1)
