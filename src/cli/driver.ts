@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { driverPlan, envForDriver, gpuInfoOf, missingDriverAdvice } from '../engine/gpu/drivers.ts';
 import { GpuContext } from '../engine/gpu/device.ts';
+import { prepareMatmul } from '../engine/ops/matmul-tune.ts';
 
 /** Exit code of a child that found no WebGPU adapter with its driver (EX_TEMPFAIL). */
 export const NO_ADAPTER = 75;
@@ -54,5 +55,6 @@ export async function openGpu(log: (line: string) => void): Promise<GpuContext> 
   const name = info.description || info.device || info.vendor || 'unknown adapter';
   log(`GPU: ${name} (${info.backend}, ${info.driver.label})`);
   if (info.cpuFallback) log(`warning: no GPU in use: running on the CPU through ${info.driver.label}, a software driver, so expect it to be slow`);
+  await prepareMatmul(ctx, info.cpuFallback, log);
   return ctx;
 }

@@ -2,6 +2,8 @@
 // host's settings. One instance per host process.
 import { HOST_EXIT_CODES, type StudioEvent } from '../../protocol/index.ts';
 import { GpuContext } from '../gpu/device.ts';
+import { isCpuAdapter } from '../gpu/drivers.ts';
+import { prepareMatmul } from '../ops/matmul-tune.ts';
 
 export interface HostSettings {
   /** Folder holding the app's assets (sample corpus, icons); from PRETRAIN_STUDIO_ASSETS. */
@@ -24,7 +26,8 @@ export class HostContext {
    */
   gpu(): Promise<GpuContext> {
     this.gpuPromise ??= GpuContext.open().then(
-      (ctx) => {
+      async (ctx) => {
+        await prepareMatmul(ctx, isCpuAdapter(ctx.report), (message) => this.emit({ type: 'host.log', level: 'info', message }));
         void ctx.device.lost.then((info) => {
           if (info.reason === 'destroyed') return; // we closed it ourselves
           this.emit({ type: 'host.log', level: 'error', message: `GPU device lost (${info.reason}): ${info.message}` });

@@ -170,3 +170,24 @@ async function tuneOrLoad(ctx: GpuContext, options: TuneOptions, log: (line: str
   }
   return choice;
 }
+
+/**
+ * What a process does once after opening its device: on a real GPU, measure the matmul variants
+ * (a second or so, then cached on disk per adapter and kernel sources); on CPU drivers keep the
+ * per-driver defaults, which were measured on them and would take a minute to re-measure on
+ * SwiftShader. A failed measurement is logged and leaves the defaults in place.
+ */
+export async function prepareMatmul(
+  ctx: GpuContext,
+  cpuAdapter: boolean,
+  log: (line: string) => void,
+  options: Omit<TuneOptions, 'log'> = {},
+): Promise<void> {
+  if (cpuAdapter) return;
+  try {
+    const choice = await tuneMatmul(ctx, options);
+    log(`matmul kernels (${choice.source}): ${SHAPE_CLASSES.map((c) => `${c} ${choice.byClass[c].best}`).join(', ')}`);
+  } catch (e) {
+    log(`matmul tuning failed, using the defaults: ${(e as Error).message}`);
+  }
+}

@@ -9,7 +9,7 @@ import { Recorder } from '../../../src/engine/gpu/kernel';
 import { Tensor } from '../../../src/engine/gpu/tensor';
 import { matmul } from '../../../src/engine/ops/matmul';
 import { getMatmulChoice } from '../../../src/engine/ops/matmul-choice';
-import { tuneMatmul, tuningKey } from '../../../src/engine/ops/matmul-tune';
+import { prepareMatmul, tuneMatmul, tuningKey } from '../../../src/engine/ops/matmul-tune';
 
 let ctx: GpuContext;
 let cacheDir: string;
@@ -116,4 +116,22 @@ test('a subgroup variant is refused, with the reason, where the lanes are not gu
   expect(() => matmul(rec, { out: a, a, b: a, strategy: r8.name })).toThrow(/needs subgroups of at least 8 lanes/);
   rec.destroy();
   a.destroy();
+});
+
+test('at start-up a real GPU gets measured kernels; a CPU driver keeps the defaults measured on it', async () => {
+  const fresh = await GpuContext.open();
+  const dir = mkdtempSync(join(tmpdir(), 'matmul-prepare-'));
+  try {
+    const lines: string[] = [];
+    await prepareMatmul(fresh, true, (l) => lines.push(l), { cacheDir: dir, ...small, shapes: { ...small.shapes } });
+    expect(getMatmulChoice(fresh).source).toBe('default');
+    expect(lines).toEqual([]);
+    await prepareMatmul(fresh, false, (l) => lines.push(l), { cacheDir: dir, ...small, shapes: { ...small.shapes } });
+    expect(getMatmulChoice(fresh).source).toBe('measured');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^matmul kernels \(measured\): small (vec4|tiled)\S+, medium \S+, large \S+$/);
+  } finally {
+    fresh.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
