@@ -48,7 +48,7 @@ export function defaultMatmulChoice(ctx: GpuContext): MatmulChoice {
   });
   let byClass: Record<ShapeClass, ClassChoice>;
   if (driver === 'swiftshader') {
-    byClass = subgroups && subgroupMinSize >= 4 ? all('sg.8x4.r4.wg8') : all('vec4.8x4.wg16x1');
+    byClass = subgroups && subgroupMinSize >= 4 ? all('sg.16x4.r4.wg8') : all('vec4.8x4.wg16x1');
   } else if (driver === 'lavapipe' || isFallbackAdapter) {
     if (subgroups && subgroupMinSize >= 8) {
       byClass = { ...all('sg.24x4.r8.wg8'), large: { best: 'sg.16x4.r8.wg8', fallback } };
