@@ -9,19 +9,20 @@
 //           3 weights, 4 m, 5 v (read_write, all flat [n]),
 //           6 params { offset, count, beta1, beta2, lnBeta1, lnBeta2, eps, weightDecay, useClip,
 //           oneMinusBeta1, oneMinusBeta2, stride } (grid-stride loop; 1 - b computed in float64: f32(0.999) is 1.3e-8 off,
-//           which would make 1 - b 1.3e-5 off).
+//           which would make 1 - b 1.3e-5 off). offset, count and stride are in elements of V.
+// Needs `alias V` prepended (elementwise_lanes.wgsl): vec4f when the range allows, else f32.
 struct StepState { step: u32, seed: u32, lr: f32, reserved: u32 }
 struct Params {
   offset: u32, count: u32, beta1: f32, beta2: f32,
   lnBeta1: f32, lnBeta2: f32, eps: f32, weightDecay: f32,
   useClip: u32, oneMinusBeta1: f32, oneMinusBeta2: f32, stride: u32,
 }
-@group(0) @binding(0) var<storage, read> grads: array<f32>;
+@group(0) @binding(0) var<storage, read> grads: array<V>;
 @group(0) @binding(1) var<storage, read> gradNorm: array<f32>;
 @group(0) @binding(2) var<storage, read> state: StepState;
-@group(0) @binding(3) var<storage, read_write> weights: array<f32>;
-@group(0) @binding(4) var<storage, read_write> m: array<f32>;
-@group(0) @binding(5) var<storage, read_write> v: array<f32>;
+@group(0) @binding(3) var<storage, read_write> weights: array<V>;
+@group(0) @binding(4) var<storage, read_write> m: array<V>;
+@group(0) @binding(5) var<storage, read_write> v: array<V>;
 @group(0) @binding(6) var<uniform> p: Params;
 
 // 1 - exp(x) for x <= 0, accurate near 0 (Taylor series where exp(x) - 1 would cancel).

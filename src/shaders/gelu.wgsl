@@ -2,18 +2,19 @@
 // Entry `forward`: y = gelu(x) (overwrite).
 // Entry `backward`: dx += dy * gelu'(x) (ACCUMULATED).
 // Bindings: 0 x [n] (read), 1 dy [n] (read; forward binds x again), 2 out [n] (y or dx, read_write),
-//           3 params { n, stride }. Grid-stride loop: thread i handles i, i + stride, ...
+//           3 params { n, stride } (in elements of V). Grid-stride loop: thread i handles i, i + stride, ...
+// Needs `alias V` prepended (elementwise_lanes.wgsl): vec4f when n % 4 == 0, else f32.
 struct Params { n: u32, stride: u32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read> dy: array<f32>;
-@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<V>;
+@group(0) @binding(1) var<storage, read> dy: array<V>;
+@group(0) @binding(2) var<storage, read_write> out: array<V>;
 @group(0) @binding(3) var<uniform> p: Params;
 
 const K: f32 = 0.7978845608028654; // sqrt(2 / pi)
 
 // tanh(u) = 1 - 2 / (exp(2u) + 1), clamped so exp cannot overflow (tanh is +-1 to f32 precision past 10).
-fn tanhSafe(u: f32) -> f32 {
-  let v = clamp(u, -10.0, 10.0);
+fn tanhSafe(u: V) -> V {
+  let v = clamp(u, V(-10.0), V(10.0));
   return 1.0 - 2.0 / (exp(2.0 * v) + 1.0);
 }
 

@@ -3,14 +3,15 @@
 import geluWgsl from '../../shaders/gelu.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { bindingChunks, elementwiseGrid, expectNumel, kernelFor, packParams, subBinding } from './util';
+import { bindingChunks, elementwiseGrid, elementwiseLanes, expectNumel, kernelFor, packParams, subBinding } from './util';
 
 function record(rec: Recorder, op: string, entry: 'forward' | 'backward', x: Tensor, dy: Tensor, out: Tensor) {
-  const k = kernelFor(rec, `gelu.${entry}`, geluWgsl, ['read', 'read', 'write'], entry);
+  const { lanes, header } = elementwiseLanes(out.numel);
+  const k = kernelFor(rec, `gelu.${entry}.x${lanes}`, header + geluWgsl, ['read', 'read', 'write'], entry);
   for (const { start, count } of bindingChunks(rec, op, out.numel, 4)) {
     const views = [x, dy, out].map((t) => subBinding(t, start * 4, count * 4));
-    const { groups, stride } = elementwiseGrid(rec, count);
-    k.record(rec, views, groups, packParams([count, stride]));
+    const { groups, stride } = elementwiseGrid(rec, count / lanes);
+    k.record(rec, views, groups, packParams([count / lanes, stride]));
   }
 }
 

@@ -1,5 +1,6 @@
 // Small helpers shared by the op files: kernel construction, parameter packing, dispatch sizing.
 // Every op records through these so that labels, split dispatch and parameter layout stay uniform.
+import elementwiseLanesWgsl from '../../shaders/elementwise_lanes.wgsl?raw';
 import type { GpuContext } from '../gpu/device';
 import { BufferUsage } from '../gpu/flags';
 import { Kernel, type Recorder, splitWorkgroups } from '../gpu/kernel';
@@ -132,6 +133,16 @@ export function rowStrategy(rec: Recorder): RowStrategy {
   const cpu = report.driver === 'lavapipe' || report.driver === 'swiftshader' || report.isFallbackAdapter ||
     /llvmpipe|lavapipe|swiftshader/i.test(`${report.description} ${report.device} ${report.vendor} ${report.architecture}`);
   return cpu ? 'thread' : 'workgroup';
+}
+
+const [vec4Lanes, scalarLanes] = elementwiseLanesWgsl.split('//--- scalar');
+
+/**
+ * The element type of an elementwise kernel over n floats (elementwise_lanes.wgsl, prepended):
+ * vec4f when n % 4 == 0 (binding chunks start at multiples of 64 elements, so each stays whole), else f32.
+ */
+export function elementwiseLanes(n: number): { lanes: 1 | 4; header: string } {
+  return n % 4 === 0 ? { lanes: 4, header: vec4Lanes } : { lanes: 1, header: scalarLanes };
 }
 
 /**

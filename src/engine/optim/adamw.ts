@@ -8,7 +8,7 @@ import adamwWgsl from '../../shaders/adamw.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 import type { StepState } from '../ops/step-state';
-import { bindingChunks, elementwiseGrid, expectNumel, f32, kernelFor, packParams, subBinding } from '../ops/util';
+import { bindingChunks, elementwiseGrid, elementwiseLanes, expectNumel, f32, kernelFor, packParams, subBinding } from '../ops/util';
 
 export interface AdamWHyper {
   beta1: number; // 0.9
@@ -53,7 +53,6 @@ export function adamwStep(
   const n = weights.numel;
   for (const [name, t] of [['m', m], ['v', v], ['grads', grads]] as const) expectNumel('adamw', name, t, n);
   if (gradNorm) expectNumel('adamw', 'gradNorm', gradNorm, 2);
-  const k = kernelFor(rec, 'adamw', adamwWgsl, ['read', 'read', 'read', 'write', 'write', 'write']);
   // Flat buffers of large models outgrow one storage binding: bind 256-byte-aligned chunks of
   // them and give each range its offset within the chunk.
   const chunks = bindingChunks(rec, 'adamw', n, 4);
@@ -62,10 +61,13 @@ export function adamwStep(
       const begin = Math.max(r.offset, c.start);
       const end = Math.min(r.offset + r.count, c.start + c.count);
       if (end <= begin) continue;
-      const grid = elementwiseGrid(rec, end - begin);
+      // vec4 lanes where the range and the chunk allow them (CPU drivers: ~2x fewer load instructions).
+      const { lanes, header } = elementwiseLanes((begin - c.start) % 4 || (end - begin) % 4 ? 1 : c.count);
+      const k = kernelFor(rec, `adamw.x${lanes}`, header + adamwWgsl, ['read', 'read', 'read', 'write', 'write', 'write']);
+      const grid = elementwiseGrid(rec, (end - begin) / lanes);
       const [g, w, mm, vv] = [grads, weights, m, v].map((t) => subBinding(t, c.start * 4, c.count * 4));
       const params = packParams([
-        begin - c.start, end - begin, f32(hyper.beta1), f32(hyper.beta2),
+        (begin - c.start) / lanes, (end - begin) / lanes, f32(hyper.beta1), f32(hyper.beta2),
         f32(Math.log(hyper.beta1)), f32(Math.log(hyper.beta2)), f32(hyper.eps), f32(r.weightDecay),
         gradNorm ? 1 : 0, f32(1 - hyper.beta1), f32(1 - hyper.beta2), grid.stride,
       ]);
