@@ -3,13 +3,14 @@
 // dx is ACCUMULATED (+=), so a residual stream's gradient can flow in from both branches.
 // Bindings: 0 dOut [N, C], 1 x [N, C] (the normalized input), 2 gamma [C], 3 mean [N], 4 rstd [N] (read),
 //           5 dx [N, C] (read_write), 6 params { N, C }.
+// Needs elementwise_lanes.wgsl prepended: rows are walked in V = vec4f lanes when C % 4 == 0.
 struct Params { N: u32, C: u32 }
-@group(0) @binding(0) var<storage, read> dOut: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> gamma: array<f32>;
+@group(0) @binding(0) var<storage, read> dOut: array<V>;
+@group(0) @binding(1) var<storage, read> x: array<V>;
+@group(0) @binding(2) var<storage, read> gamma: array<V>;
 @group(0) @binding(3) var<storage, read> mean: array<f32>;
 @group(0) @binding(4) var<storage, read> rstd: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dx: array<V>;
 @group(0) @binding(6) var<uniform> p: Params;
 
 const WG: u32 = 64u;
@@ -19,13 +20,14 @@ var<workgroup> scratch: array<vec2f, 64>;
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= p.N) { return; }
-  let base = row * p.C;
+  let Cv = p.C / lanes;
+  let base = row * Cv;
   let m = mean[row];
   let r = rstd[row];
   var sums = vec2f(0.0);
-  for (var c = lid; c < p.C; c += WG) {
+  for (var c = lid; c < Cv; c += WG) {
     let dnorm = dOut[base + c] * gamma[c];
-    sums += vec2f(dnorm, dnorm * (x[base + c] - m) * r);
+    sums += vec2f(vsum(dnorm), vsum(dnorm * (x[base + c] - m) * r));
   }
   scratch[lid] = sums;
   workgroupBarrier();
@@ -34,7 +36,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     workgroupBarrier();
   }
   let means = scratch[0] / f32(p.C);
-  for (var c = lid; c < p.C; c += WG) {
+  for (var c = lid; c < Cv; c += WG) {
     let xhat = (x[base + c] - m) * r;
     let dnorm = dOut[base + c] * gamma[c];
     dx[base + c] += r * (dnorm - means.x - xhat * means.y);
@@ -46,16 +48,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 fn per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = (wid.x + wid.y * nwg.x) * 64u + lid;
   if (row >= p.N) { return; }
-  let base = row * p.C;
+  let Cv = p.C / lanes;
+  let base = row * Cv;
   let m = mean[row];
   let r = rstd[row];
   var sums = vec2f(0.0);
-  for (var c = 0u; c < p.C; c++) {
+  for (var c = 0u; c < Cv; c++) {
     let dnorm = dOut[base + c] * gamma[c];
-    sums += vec2f(dnorm, dnorm * (x[base + c] - m) * r);
+    sums += vec2f(vsum(dnorm), vsum(dnorm * (x[base + c] - m) * r));
   }
   let means = sums / f32(p.C);
-  for (var c = 0u; c < p.C; c++) {
+  for (var c = 0u; c < Cv; c++) {
     let xhat = (x[base + c] - m) * r;
     let dnorm = dOut[base + c] * gamma[c];
     dx[base + c] += r * (dnorm - means.x - xhat * means.y);

@@ -4,15 +4,16 @@
 // Bindings: 0 a [N, C] (read), 1 b [N, C] (read; ignored unless residual), 2 gamma [C], 3 beta [C] (read),
 //           4 out [N, C], 5 mean [N], 6 rstd [N], 7 resOut [N, C] (read_write; written only if residual),
 //           8 params { N, C, eps, residual }.
+// Needs elementwise_lanes.wgsl prepended: rows are walked in V = vec4f lanes when C % 4 == 0.
 struct Params { N: u32, C: u32, eps: f32, residual: u32 }
-@group(0) @binding(0) var<storage, read> a: array<f32>;
-@group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> gamma: array<f32>;
-@group(0) @binding(3) var<storage, read> beta: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
+@group(0) @binding(0) var<storage, read> a: array<V>;
+@group(0) @binding(1) var<storage, read> b: array<V>;
+@group(0) @binding(2) var<storage, read> gamma: array<V>;
+@group(0) @binding(3) var<storage, read> beta: array<V>;
+@group(0) @binding(4) var<storage, read_write> out: array<V>;
 @group(0) @binding(5) var<storage, read_write> mean: array<f32>;
 @group(0) @binding(6) var<storage, read_write> rstd: array<f32>;
-@group(0) @binding(7) var<storage, read_write> resOut: array<f32>;
+@group(0) @binding(7) var<storage, read_write> resOut: array<V>;
 @group(0) @binding(8) var<uniform> p: Params;
 
 const WG: u32 = 64u;
@@ -30,7 +31,7 @@ fn reduceSum(lid: u32, value: f32) -> f32 {
   return total;
 }
 
-fn load(i: u32) -> f32 {
+fn load(i: u32) -> V {
   if (p.residual != 0u) { return a[i] + b[i]; }
   return a[i];
 }
@@ -39,18 +40,19 @@ fn load(i: u32) -> f32 {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= p.N) { return; }
-  let base = row * p.C;
-  var sum = 0.0;
-  for (var c = lid; c < p.C; c += WG) {
+  let Cv = p.C / lanes;
+  let base = row * Cv;
+  var sum = V(0.0);
+  for (var c = lid; c < Cv; c += WG) {
     let x = load(base + c);
     sum += x;
     if (p.residual != 0u) { resOut[base + c] = x; }
   }
-  let m = reduceSum(lid, sum) / f32(p.C);
-  var sq = 0.0;
-  for (var c = lid; c < p.C; c += WG) { let d = load(base + c) - m; sq += d * d; }
-  let r = inverseSqrt(reduceSum(lid, sq) / f32(p.C) + p.eps);
-  for (var c = lid; c < p.C; c += WG) { out[base + c] = (load(base + c) - m) * r * gamma[c] + beta[c]; }
+  let m = reduceSum(lid, vsum(sum)) / f32(p.C);
+  var sq = V(0.0);
+  for (var c = lid; c < Cv; c += WG) { let d = load(base + c) - m; sq += d * d; }
+  let r = inverseSqrt(reduceSum(lid, vsum(sq)) / f32(p.C) + p.eps);
+  for (var c = lid; c < Cv; c += WG) { out[base + c] = (load(base + c) - m) * r * gamma[c] + beta[c]; }
   if (lid == 0u) { mean[row] = m; rstd[row] = r; }
 }
 
@@ -59,18 +61,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 fn per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = (wid.x + wid.y * nwg.x) * 64u + lid;
   if (row >= p.N) { return; }
-  let base = row * p.C;
-  var sum = 0.0;
-  for (var c = 0u; c < p.C; c++) {
+  let Cv = p.C / lanes;
+  let base = row * Cv;
+  var sum = V(0.0);
+  for (var c = 0u; c < Cv; c++) {
     let x = load(base + c);
     sum += x;
     if (p.residual != 0u) { resOut[base + c] = x; }
   }
-  let m = sum / f32(p.C);
-  var sq = 0.0;
-  for (var c = 0u; c < p.C; c++) { let d = load(base + c) - m; sq += d * d; }
-  let r = inverseSqrt(sq / f32(p.C) + p.eps);
-  for (var c = 0u; c < p.C; c++) { out[base + c] = (load(base + c) - m) * r * gamma[c] + beta[c]; }
+  let m = vsum(sum) / f32(p.C);
+  var sq = V(0.0);
+  for (var c = 0u; c < Cv; c++) { let d = load(base + c) - m; sq += d * d; }
+  let r = inverseSqrt(vsum(sq) / f32(p.C) + p.eps);
+  for (var c = 0u; c < Cv; c++) { out[base + c] = (load(base + c) - m) * r * gamma[c] + beta[c]; }
   mean[row] = m;
   rstd[row] = r;
 }

@@ -6,7 +6,7 @@ import backwardWgsl from '../../shaders/layernorm_backward.wgsl?raw';
 import paramGradWgsl from '../../shaders/layernorm_param_grad.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, rowStrategy, unusedWritable } from './util';
+import { elementwiseLanes, expectNumel, f32, groupsFor, kernelFor, ownedScratch, packParams, rowStrategy, unusedWritable } from './util';
 
 export interface LayernormDims {
   N: number; // rows (B * T)
@@ -60,7 +60,8 @@ export function residualLayernormForward(
 function record(rec: Recorder, buffers: Parameters<ReturnType<typeof kernelFor>['record']>[1], dims: LayernormDims, residual: number) {
   const perThread = rowStrategy(rec) === 'thread';
   const entry = perThread ? 'per_thread' : 'main';
-  const k = kernelFor(rec, `layernorm.forward.${entry}`, forwardWgsl, ['read', 'read', 'read', 'read', 'write', 'write', 'write', 'write'], entry);
+  const { lanes, header } = elementwiseLanes(dims.C);
+  const k = kernelFor(rec, `layernorm.forward.${entry}.x${lanes}`, header + forwardWgsl, ['read', 'read', 'read', 'read', 'write', 'write', 'write', 'write'], entry);
   k.record(rec, buffers, groupsFor(rec, dims.N, perThread ? 64 : 1), packParams([dims.N, dims.C, f32(dims.eps ?? 1e-5), residual]));
 }
 
@@ -96,7 +97,8 @@ export function layernormBackward(
   const partial = scratch ?? ownedScratch(rec, 'layernorm.backward.partial', words);
   const perThread = rowStrategy(rec) === 'thread';
   const entry = perThread ? 'per_thread' : 'main';
-  kernelFor(rec, `layernorm.backward.${entry}`, backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], entry).record(
+  const { lanes, header } = elementwiseLanes(C);
+  kernelFor(rec, `layernorm.backward.${entry}.x${lanes}`, header + backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], entry).record(
     rec, [dOut, x, gamma, mean, rstd, dx], groupsFor(rec, N, perThread ? 64 : 1), packParams([N, C]),
   );
   const params = packParams([N, C, chunks]);

@@ -26,6 +26,7 @@ describe.each(['thread', 'workgroup'] as const)('%s-per-row kernels', (strategy)
     [130, 3, true],
     [65, 130, true],
     [200, 384, false],
+    [7, 12, true], // vec4 rows with the fused residual
   ])('forward and backward vs float64 (N=%i C=%i residual=%s)', async (N, C, residual) => {
     const pool = new Pool(ctx);
     const a = randn(N * C, 2);
