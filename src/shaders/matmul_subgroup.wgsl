@@ -31,9 +31,8 @@ struct Params {
 @group(0) @binding(0) var<storage, read> a: array<vec4f>;
 @group(0) @binding(1) var<storage, read> b: array<vec4f>;
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<storage, read_write> pre: array<f32>;
 @group(0) @binding(5) var<uniform> p: Params;
+// Bindings 3 (c) and 4 (pre) and store_row() come from one of the two blocks at the end.
 
 var<private> acc: array<vec4f, TM>;
 var<private> base_a: u32;
@@ -172,14 +171,35 @@ fn main(
   for (var i = 0u; i < TM; i++) {
     let m = m0 + i;
     if (m >= p.m) { break; }
-    let ci = base_c + m * p.ldc + n_out;
-    var v = acc[i] + bias4;
-    for (var j = 0u; j < cols; j++) {
-      var x = v[j];
-      if (ACCUMULATE) { x += c[ci + j]; }
-      if (WRITE_PRE) { pre[ci + j] = x; }
-      if (GELU) { x = gelu(x); }
-      c[ci + j] = x;
-    }
+    store_row(base_c + m * p.ldc + n_out, acc[i] + bias4, cols);
   }
+}
+
+// matmul-variants.ts appends one of the two blocks below: vec4 stores where every row of C (and
+// pre) starts 16-byte aligned and N % 4 == 0 (CPU drivers pay per store instruction, and a vec4
+// store costs about one scalar store), scalar stores otherwise.
+//--- store scalar
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<storage, read_write> pre: array<f32>;
+
+// C[m, n .. n + cols) (+)= v (pre gets the value before GELU); ci is the element index of C[m, n].
+fn store_row(ci: u32, v: vec4f, cols: u32) {
+  for (var j = 0u; j < cols; j++) {
+    var x = v[j];
+    if (ACCUMULATE) { x += c[ci + j]; }
+    if (WRITE_PRE) { pre[ci + j] = x; }
+    if (GELU) { x = gelu(x); }
+    c[ci + j] = x;
+  }
+}
+//--- store vec4
+@group(0) @binding(3) var<storage, read_write> c: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> pre: array<vec4f>;
+
+fn store_row(ci: u32, v: vec4f, cols: u32) {
+  var x = v;
+  if (ACCUMULATE) { x += c[ci / 4u]; }
+  if (WRITE_PRE) { pre[ci / 4u] = x; }
+  if (GELU) { x = vec4f(gelu(x.x), gelu(x.y), gelu(x.z), gelu(x.w)); }
+  c[ci / 4u] = x;
 }

@@ -38,7 +38,7 @@ export function dawnVersion(): string {
 export function tuningKey(ctx: GpuContext): string {
   const r = ctx.report;
   const kernels = createHash('sha256')
-    .update(MATMUL_VARIANTS.map((v) => v.name + v.code).join('\u0000'))
+    .update(MATMUL_VARIANTS.map((v) => v.name + v.code + (v.codeVec4Store ?? '')).join('\u0000'))
     .digest('hex')
     .slice(0, 12);
   return [r.vendor, r.architecture, r.device, r.description, r.driver, dawnVersion(), `kernels:${kernels}`].join('|');

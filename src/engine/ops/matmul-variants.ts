@@ -26,6 +26,8 @@ export interface MatmulVariant {
   tileCols: number;
   /** Subgroup lanes the kernel relies on (the adapter's minimum subgroup size must reach it). */
   subgroupLanes?: number;
+  /** The same kernel storing C (and pre) as vec4: for C rows that start 16-byte aligned and N % 4 == 0. */
+  codeVec4Store?: string;
 }
 
 /** Replaces `const NAME: u32 = ...;` lines of a WGSL source; throws if a name is missing. */
@@ -51,10 +53,13 @@ function vec4Variant(tm: number, wgX: number, wgY: number): MatmulVariant {
 }
 
 function subgroupVariant(tm: number, r: number, wgX: number): MatmulVariant {
+  const [body, stores] = withConstants(subgroupWgsl, { TM: tm, R: r, WG_X: wgX }).split('//--- store scalar\n');
+  const [scalarStore, vec4Store] = stores.split('//--- store vec4\n');
   return {
     name: `sg.${tm}x4.r${r}.wg${wgX}`,
     family: 'subgroup',
-    code: withConstants(subgroupWgsl, { TM: tm, R: r, WG_X: wgX }),
+    code: body + scalarStore,
+    codeVec4Store: body + vec4Store,
     vec4: true,
     tileRows: tm,
     tileCols: 4 * wgX,

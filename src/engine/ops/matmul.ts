@@ -227,6 +227,17 @@ function vec4Ok(p: Problem, c: Chunk): boolean {
   return true;
 }
 
+/** Whether every row of C (and pre) in this chunk starts on a vec4 and holds whole vec4s. */
+function vec4StoreOk(p: Problem, c: Chunk): boolean {
+  if (count(c.n) % 4 || c.n[0] % 4) return false;
+  for (const op of p.pre ? [p.c, p.pre] : [p.c]) {
+    if (op.ld % 4 || op.outer % 4 || op.inner % 4) return false;
+    const b = bindOperand(p, 'out', op, c);
+    if (b.offset % 4 || b.binding.size! % 16) return false;
+  }
+  return true;
+}
+
 function count(r: [number, number]): number {
   return r[1] - r[0];
 }
@@ -331,6 +342,7 @@ export function matmul(rec: Recorder, options: MatmulOptions): number {
     chunks.length = 0;
     splitChunks(p, variant, limits, whole, chunks);
   }
+  const vec4Store = variant.codeVec4Store !== undefined && chunks.every((c) => vec4StoreOk(p, c));
   const kernels = new Map<string, Kernel>();
   const kernelFor = (accumulate: boolean, bias: boolean) => {
     const key = `${accumulate}${bias}`;
@@ -338,7 +350,7 @@ export function matmul(rec: Recorder, options: MatmulOptions): number {
     if (!k) {
       k = new Kernel(ctx, {
         label: `${p.label}.${variant.name}`,
-        code: variant.code,
+        code: vec4Store ? variant.codeVec4Store! : variant.code,
         storage: ['read', 'read', 'read', 'write', 'write'],
         uniform: true,
         constants: {

@@ -22,6 +22,7 @@ const SHAPES: [number, number, number][] = [
   [17, 3, 65],
   [65, 130, 17],
   [130, 65, 3],
+  [20, 24, 9], // N % 4 == 0: the vec4 stores of the subgroup variants
 ];
 const TOL = 1e-4;
 
@@ -48,6 +49,9 @@ describe.each(MATMUL_VARIANTS.map((v) => [v.name, v] as const))('%s', (name, var
       { m: 65, n: 7, k: 130, batch: [2, 1] as [number, number], bias: true, accumulate: true, ...FORMS[2] },
       { m: 20, n: 21, k: 22, batch: [1, 3] as [number, number], accumulate: true, ...FORMS[1] },
       { m: 3, n: 130, k: 17, batch: [2, 2] as [number, number], bias: true, gelu: true, pre: true, ...FORMS[0] },
+      // N % 4 == 0 with aligned rows: vec4 stores (subgroup variants) with every epilogue flag
+      { m: 9, n: 32, k: 13, batch: [2, 2] as [number, number], bias: true, gelu: true, pre: true, ...FORMS[1] },
+      { m: 30, n: 8, k: 20, batch: [1, 2] as [number, number], bias: true, accumulate: true, ...FORMS[2] },
     ];
     for (const c of cases) {
       const { err, preErr } = await runCase(ctx, { ...c, strategy: name });
