@@ -5,32 +5,11 @@
 // row stride ldb; C and PRE are M x N, row stride ldc. Batch item z = (outer, inner) with
 // outer = z / inner_count, inner = z % inner_count; its matrices start at off + outer*s_outer + inner*s_inner.
 // Bindings: 0 a (read), 1 b (read), 2 bias (read), 3 c (read_write), 4 pre (read_write), 5 params.
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
-override GELU: bool = false;
-override ACCUMULATE: bool = false;
-override WRITE_PRE: bool = false;
 
-struct Params {
-  m: u32, n: u32, k: u32, inner_count: u32,
-  lda: u32, ldb: u32, ldc: u32, off_bias: u32,
-  off_a: u32, off_b: u32, off_c: u32, _pad0: u32,
-  sa_outer: u32, sb_outer: u32, sc_outer: u32, _pad1: u32,
-  sa_inner: u32, sb_inner: u32, sc_inner: u32, _pad2: u32,
-}
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<storage, read_write> pre: array<f32>;
-@group(0) @binding(5) var<uniform> p: Params;
-
-fn gelu(x: f32) -> f32 {
-  // GPT-2's tanh approximation; clamp so tanh never sees an overflowing exp.
-  let u = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
-  return 0.5 * x * (1.0 + tanh(u));
-}
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3u) {

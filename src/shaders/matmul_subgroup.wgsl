@@ -11,27 +11,12 @@ enable subgroups;
 // Control flow stays uniform through the K loop (subgroupBroadcast requires it): lanes past N
 // compute on a clamped column and only skip the stores.
 // TM, R and WG_X are substituted by matmul-variants.ts.
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
-override GELU: bool = false;
-override ACCUMULATE: bool = false;
-override WRITE_PRE: bool = false;
 const TM: u32 = 16u;
 const R: u32 = 8u;
 const WG_X: u32 = 8u;
 
-struct Params {
-  m: u32, n: u32, k: u32, inner_count: u32,
-  lda: u32, ldb: u32, ldc: u32, off_bias: u32,
-  off_a: u32, off_b: u32, off_c: u32, _pad0: u32,
-  sa_outer: u32, sb_outer: u32, sc_outer: u32, _pad1: u32,
-  sa_inner: u32, sb_inner: u32, sc_inner: u32, _pad2: u32,
-}
 @group(0) @binding(0) var<storage, read> a: array<vec4f>;
 @group(0) @binding(1) var<storage, read> b: array<vec4f>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
-@group(0) @binding(5) var<uniform> p: Params;
 // Bindings 3 (c) and 4 (pre) and store_row() come from one of the two blocks at the end.
 
 var<private> acc: array<vec4f, TM>;
@@ -40,15 +25,6 @@ var<private> base_b: u32;
 var<private> m0: u32;
 var<private> n0: u32;
 var<private> lane: u32;
-
-fn gelu(x: f32) -> f32 {
-  let u = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
-  return 0.5 * x * (1.0 + tanh(u));
-}
-
-fn clamp_row(r: u32, rows: u32) -> u32 { return min(r, rows - 1u); }
-
-fn krow(k: u32, tail: bool) -> u32 { return select(k, min(k, p.k - 1u), tail); }
 
 // acc[row] += A[row, k..k+4) · B[k..k+4), n0..n0+4), with av = A[row, k..k+4) and column j of
 // bk = B[k + j, n0..n0+4), so bk * av = sum_j av[j] B[k + j, ..].

@@ -9,47 +9,20 @@
 // from clamped (in-bounds) rows and never stored; the K tail is masked to zero.
 // Bindings: 0 a (vec4), 1 b (vec4), 2 bias (f32), 3 c (f32, read_write), 4 pre (f32, read_write), 5 params.
 // TM, WG_X and WG_Y are substituted by matmul-variants.ts (tile shapes tuned per adapter).
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
-override GELU: bool = false;
-override ACCUMULATE: bool = false;
-override WRITE_PRE: bool = false;
 const TM: u32 = 4u;
 const WG_X: u32 = 8u;
 const WG_Y: u32 = 8u;
 
-struct Params {
-  m: u32, n: u32, k: u32, inner_count: u32,
-  lda: u32, ldb: u32, ldc: u32, off_bias: u32,
-  off_a: u32, off_b: u32, off_c: u32, _pad0: u32,
-  sa_outer: u32, sb_outer: u32, sc_outer: u32, _pad1: u32,
-  sa_inner: u32, sb_inner: u32, sc_inner: u32, _pad2: u32,
-}
 @group(0) @binding(0) var<storage, read> a: array<vec4f>;
 @group(0) @binding(1) var<storage, read> b: array<vec4f>;
-@group(0) @binding(2) var<storage, read> bias: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
 @group(0) @binding(4) var<storage, read_write> pre: array<f32>;
-@group(0) @binding(5) var<uniform> p: Params;
 
 var<private> acc: array<vec4f, TM>;
 var<private> base_a: u32;
 var<private> base_b: u32;
 var<private> m0: u32;
 var<private> n0: u32;
-
-fn gelu(x: f32) -> f32 {
-  // GPT-2's tanh approximation; clamp so tanh never sees an overflowing exp.
-  let u = clamp(0.7978845608028654 * (x + 0.044715 * x * x * x), -15.0, 15.0);
-  return 0.5 * x * (1.0 + tanh(u));
-}
-
-// Row r of a row-major matrix, clamped into [0, rows) so loads for discarded rows stay in bounds.
-fn clamp_row(r: u32, rows: u32) -> u32 { return min(r, rows - 1u); }
-
-// Row k of a K-indexed operand; in the K tail, rows past K are clamped (their products are masked).
-fn krow(k: u32, tail: bool) -> u32 { return select(k, min(k, p.k - 1u), tail); }
 
 // Adds A[m0.., k..k+4) · B[k..k+4), n0..n0+4) into acc. `kmask` zeroes the part of a K tail past K.
 fn accumulate(k: u32, kmask: vec4f, tail: bool) {

@@ -7,6 +7,7 @@
 //                    (CPU drivers pay per lane for every load); needs subgroups of >= R lanes
 // Tile shapes are substituted into the WGSL `const` lines, so one source file serves several shapes.
 import type { FeatureSet } from '../gpu/device';
+import commonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import naiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
 import subgroupWgsl from '../../shaders/matmul_subgroup.wgsl?raw';
 import tiledWgsl from '../../shaders/matmul_tiled.wgsl?raw';
@@ -30,6 +31,12 @@ export interface MatmulVariant {
   codeVec4Store?: string;
 }
 
+/** A variant's source with matmul_common.wgsl (switches, params, bias, helpers) after its directives. */
+function withCommon(code: string): string {
+  const directives = code.match(/^(enable [^;]+;\n)*/)![0];
+  return directives + commonWgsl + code.slice(directives.length);
+}
+
 /** Replaces `const NAME: u32 = ...;` lines of a WGSL source; throws if a name is missing. */
 export function withConstants(code: string, values: Record<string, number>): string {
   let out = code;
@@ -45,7 +52,7 @@ function vec4Variant(tm: number, wgX: number, wgY: number): MatmulVariant {
   return {
     name: `vec4.${tm}x4.wg${wgX}x${wgY}`,
     family: 'vec4',
-    code: withConstants(vec4Wgsl, { TM: tm, WG_X: wgX, WG_Y: wgY }),
+    code: withCommon(withConstants(vec4Wgsl, { TM: tm, WG_X: wgX, WG_Y: wgY })),
     vec4: true,
     tileRows: tm * wgY,
     tileCols: 4 * wgX,
@@ -53,7 +60,7 @@ function vec4Variant(tm: number, wgX: number, wgY: number): MatmulVariant {
 }
 
 function subgroupVariant(tm: number, r: number, wgX: number): MatmulVariant {
-  const [body, stores] = withConstants(subgroupWgsl, { TM: tm, R: r, WG_X: wgX }).split('//--- store scalar\n');
+  const [body, stores] = withCommon(withConstants(subgroupWgsl, { TM: tm, R: r, WG_X: wgX })).split('//--- store scalar\n');
   const [scalarStore, vec4Store] = stores.split('//--- store vec4\n');
   return {
     name: `sg.${tm}x4.r${r}.wg${wgX}`,
@@ -71,7 +78,7 @@ function tiledVariant(bm: number, bn: number, bk: number, tm: number, tn: number
   return {
     name: `tiled.${bm}x${bn}x${bk}.${tm}x${tn}`,
     family: 'tiled',
-    code: withConstants(tiledWgsl, { BM: bm, BN: bn, BK: bk, TM: tm, TN: tn }),
+    code: withCommon(withConstants(tiledWgsl, { BM: bm, BN: bn, BK: bk, TM: tm, TN: tn })),
     vec4: false,
     tileRows: bm,
     tileCols: bn,
@@ -79,7 +86,7 @@ function tiledVariant(bm: number, bn: number, bk: number, tm: number, tn: number
 }
 
 export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
-  { name: 'naive', family: 'naive', code: naiveWgsl, vec4: false, tileRows: 8, tileCols: 8 },
+  { name: 'naive', family: 'naive', code: withCommon(naiveWgsl), vec4: false, tileRows: 8, tileCols: 8 },
   vec4Variant(4, 8, 8),
   vec4Variant(8, 8, 8),
   vec4Variant(4, 16, 1),
