@@ -5,7 +5,8 @@ enable subgroups;
 // lane's buffer load is a bounds-checked scalar load, so loading A once per R lanes instead of once
 // per lane is what pays: the broadcast is a register shuffle.
 //   C[z][m, n] (+)= sum_k opA(A)[z][m, k] * opB(B)[z][k, n]  (+ bias[n]), then optional GELU.
-// Same bindings, params, layout and alignment contract as matmul_vec4.wgsl.
+// Same bindings, params, layout and alignment contract as matmul_vec4.wgsl; C may also be stored
+// as vec4 (the block appended at the end).
 // Needs subgroups of at least R lanes (lanes 0..R-1 load, everyone reads), R = 4 or 8; the
 // variant is only offered where the adapter's minimum subgroup size allows it.
 // Control flow stays uniform through the K loop (subgroupBroadcast requires it): lanes past N
@@ -32,7 +33,7 @@ fn fma_row(row: u32, av: vec4f, bk: mat4x4f) {
   acc[row] += bk * av;
 }
 
-// acc[row + i] += t0[i] * b0 + ... for i = 0..3, with t_j = A[row .. row + 4, k + j].
+// acc[row + i] += bk * (t0[i], t1[i], t2[i], t3[i]) for i = 0..3, with t_j = A[row .. row + 4, k + j].
 fn fma_quad(row: u32, t0: vec4f, t1: vec4f, t2: vec4f, t3: vec4f, bk: mat4x4f) {
   acc[row] += bk * vec4f(t0.x, t1.x, t2.x, t3.x);
   acc[row + 1u] += bk * vec4f(t0.y, t1.y, t2.y, t3.y);
