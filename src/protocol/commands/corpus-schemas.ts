@@ -72,6 +72,12 @@ export const CorpusSnapshotSchema = v.object({
   tokenizer: v.nullable(TokenizerInfoSchema),
   /** False until the session was first filled (the renderer then adds the sample corpus). */
   initialized: v.boolean(),
+  /**
+   * Which host session and which of its snapshots this is (version grows with every snapshot).
+   * Replies and corpus.changed events may reach the renderer in either order: it keeps the newest.
+   */
+  session: v.string(),
+  version: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 export type CorpusSnapshot = v.InferOutput<typeof CorpusSnapshotSchema>;
 

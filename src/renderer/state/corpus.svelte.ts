@@ -72,7 +72,13 @@ export class CorpusState {
     if (event.type === 'host.state' && event.state === 'ready' && this.loaded) void this.init(true);
   }
 
+  /** The newest snapshot applied: an older one arriving late (a reply overtaken by an event) is dropped. */
+  private applied: { session: string; version: number } | null = null;
+
   private apply(snapshot: CorpusSnapshot): void {
+    const last = this.applied;
+    if (last && last.session === snapshot.session && snapshot.version <= last.version) return;
+    this.applied = { session: snapshot.session, version: snapshot.version };
     this.files = snapshot.files;
     this.stats = snapshot.stats;
     this.tokenizer = snapshot.tokenizer;

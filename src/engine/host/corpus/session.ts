@@ -30,6 +30,8 @@ export class CorpusSession {
   private tokenizer: Tokenizer | null = null;
   private tokenizerInfo: TokenizerInfo | null = null;
   private readonly uploads = new Map<string, { path: string; bytes: number }>();
+  private readonly id = randomUUID();
+  private version = 0;
 
   constructor(
     private readonly emit: (event: StudioEvent) => void,
@@ -50,7 +52,7 @@ export class CorpusSession {
     const stats = ok.length ? mergeStats(ok.map((f) => f.stats as CorpusStats)) : null;
     const tokenizer = this.tokenizerInfo;
     if (stats && tokenizer && sameIds(tokenizer.entryIds, ok.map((f) => f.id))) stats.tokens = tokenizer.tokens;
-    return { files, stats, tokenizer, initialized: this.initialized };
+    return { files, stats, tokenizer, initialized: this.initialized, session: this.id, version: ++this.version };
   }
 
   private changed(): void {
