@@ -34,3 +34,30 @@ fn clamp_row(r: u32, rows: u32) -> u32 { return min(r, rows - 1u); }
 
 // Row k of a K-indexed operand; in the K tail, rows past K are clamped (their products are masked).
 fn krow(k: u32, tail: bool) -> u32 { return select(k, min(k, p.k - 1u), tail); }
+
+// Where batch item z = outer * inner_count + inner starts in A, B and C (elements).
+fn batch_bases(z: u32) -> vec3u {
+  let outer = z / p.inner_count;
+  let inner = z % p.inner_count;
+  return vec3u(
+    p.off_a + outer * p.sa_outer + inner * p.sa_inner,
+    p.off_b + outer * p.sb_outer + inner * p.sb_inner,
+    p.off_c + outer * p.sc_outer + inner * p.sc_inner,
+  );
+}
+
+// bias[n .. n + 4), zero past N and when there is no bias.
+fn bias4(n: u32) -> vec4f {
+  var v = vec4f(0.0);
+  if (HAS_BIAS) {
+    for (var j = 0u; j < 4u; j++) {
+      if (n + j < p.n) { v[j] = bias[p.off_bias + n + j]; }
+    }
+  }
+  return v;
+}
+
+// 1 for the columns k4 .. k4 + 4 below K, 0 past it (the K tail of the vec4 kernels).
+fn kmask4(k4: u32) -> vec4f {
+  return select(vec4f(0.0), vec4f(1.0), vec4u(k4, k4 + 1u, k4 + 2u, k4 + 3u) < vec4u(p.k));
+}

@@ -16,11 +16,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let n = gid.x;
   let m = gid.y;
   if (m >= p.m || n >= p.n) { return; }
-  let outer = gid.z / p.inner_count;
-  let inner = gid.z % p.inner_count;
-  let base_a = p.off_a + outer * p.sa_outer + inner * p.sa_inner;
-  let base_b = p.off_b + outer * p.sb_outer + inner * p.sb_inner;
-  let base_c = p.off_c + outer * p.sc_outer + inner * p.sc_inner;
+  let bases = batch_bases(gid.z);
+  let base_a = bases.x;
+  let base_b = bases.y;
+  let base_c = bases.z;
   var acc = 0.0;
   for (var k = 0u; k < p.k; k++) {
     let av = select(a[base_a + m * p.lda + k], a[base_a + k * p.lda + m], TRANS_A);

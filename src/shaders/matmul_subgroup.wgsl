@@ -122,33 +122,24 @@ fn main(
   m0 = first_row;
   let n_out = gid.x * 4u;
   n0 = min(n_out, ((p.n + 3u) & ~3u) - 4u);
-  let outer = wid.z / p.inner_count;
-  let inner = wid.z % p.inner_count;
-  base_a = p.off_a + outer * p.sa_outer + inner * p.sa_inner;
-  base_b = p.off_b + outer * p.sb_outer + inner * p.sb_inner;
-  let base_c = p.off_c + outer * p.sc_outer + inner * p.sc_inner;
+  let bases = batch_bases(wid.z);
+  base_a = bases.x;
+  base_b = bases.y;
+  let base_c = bases.z;
 
   let k4 = p.k & ~3u;
   for (var k = 0u; k < k4; k += 4u) {
     accumulate(k, vec4f(1.0), false);
   }
-  if (k4 < p.k) {
-    let kk = vec4u(k4, k4 + 1u, k4 + 2u, k4 + 3u);
-    accumulate(k4, select(vec4f(0.0), vec4f(1.0), kk < vec4u(p.k)), true);
-  }
+  if (k4 < p.k) { accumulate(k4, kmask4(k4), true); }
 
   if (n_out >= p.n) { return; }
-  var bias4 = vec4f(0.0);
-  if (HAS_BIAS) {
-    for (var j = 0u; j < 4u; j++) {
-      if (n_out + j < p.n) { bias4[j] = bias[p.off_bias + n_out + j]; }
-    }
-  }
+  let bias_n = bias4(n_out);
   let cols = min(4u, p.n - n_out);
   for (var i = 0u; i < TM; i++) {
     let m = m0 + i;
     if (m >= p.m) { break; }
-    store_row(base_c + m * p.ldc + n_out, acc[i] + bias4, cols);
+    store_row(base_c + m * p.ldc + n_out, acc[i] + bias_n, cols);
   }
 }
 

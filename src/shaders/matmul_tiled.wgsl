@@ -30,11 +30,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
         @builtin(local_invocation_index) li: u32) {
   let tm0 = wid.y * BM;
   let tn0 = wid.x * BN;
-  let outer = wid.z / p.inner_count;
-  let inner = wid.z % p.inner_count;
-  let base_a = p.off_a + outer * p.sa_outer + inner * p.sa_inner;
-  let base_b = p.off_b + outer * p.sb_outer + inner * p.sb_inner;
-  let base_c = p.off_c + outer * p.sc_outer + inner * p.sc_inner;
+  let bases = batch_bases(wid.z);
+  let base_a = bases.x;
+  let base_b = bases.y;
+  let base_c = bases.z;
 
   var acc: array<f32, TM * TN>;
   for (var k0 = 0u; k0 < p.k; k0 += BK) {

@@ -75,34 +75,25 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
   // then knows A's rows are the same for every lane and loads them once (lavapipe's SIMD lanes).
   if (WG_Y == 1u) { m0 = wid.y * TM; } else { m0 = gid.y * TM; }
   if (m0 >= p.m || n0 >= p.n) { return; }
-  let outer = gid.z / p.inner_count;
-  let inner = gid.z % p.inner_count;
-  base_a = p.off_a + outer * p.sa_outer + inner * p.sa_inner;
-  base_b = p.off_b + outer * p.sb_outer + inner * p.sb_inner;
-  let base_c = p.off_c + outer * p.sc_outer + inner * p.sc_inner;
+  let bases = batch_bases(gid.z);
+  base_a = bases.x;
+  base_b = bases.y;
+  let base_c = bases.z;
 
   let k4 = p.k & ~3u;
   for (var k = 0u; k < k4; k += 4u) {
     accumulate(k, vec4f(1.0), false);
   }
-  if (k4 < p.k) {
-    let kk = vec4u(k4, k4 + 1u, k4 + 2u, k4 + 3u);
-    accumulate(k4, select(vec4f(0.0), vec4f(1.0), kk < vec4u(p.k)), true);
-  }
+  if (k4 < p.k) { accumulate(k4, kmask4(k4), true); }
 
-  var bias4 = vec4f(0.0);
-  if (HAS_BIAS) {
-    for (var j = 0u; j < 4u; j++) {
-      if (n0 + j < p.n) { bias4[j] = bias[p.off_bias + n0 + j]; }
-    }
-  }
+  let bias_n = bias4(n0);
   let cols = min(4u, p.n - n0);
   for (var i = 0u; i < TM; i++) {
     let m = m0 + i;
     if (m >= p.m) { break; }
     // Scalar stores: C needs no alignment (e.g. logits with N = 65), and they run once per output.
     let ci = base_c + m * p.ldc + n0;
-    var v = acc[i] + bias4;
+    var v = acc[i] + bias_n;
     for (var j = 0u; j < cols; j++) {
       var x = v[j];
       if (ACCUMULATE) { x += c[ci + j]; }
