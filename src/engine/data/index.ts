@@ -5,7 +5,7 @@ export { loadManifest, readDocuments, readTexts, type CorpusDocument, type Corpu
 export type { CorpusStats, ScriptCounts } from './stats';
 export { buildShards, openShards, documentTokens, defaultSeparator, type ShardMeta, type TokenDataset, type BuildShardsOptions, type BuildShardsResult } from './shards';
 export { splitDataset, type SplitSpec, type DataSplit } from './split';
-export { sampleBatch, sampleDocumentBatch, type Batch, type DocumentBatch } from './sampler';
+export { copyRange, sampleBatch, sampleDocumentBatch, type Batch, type DocumentBatch } from './sampler';
 export { batchRng, mulberry32, mixSeed, type Rng } from './rng';
 export { benchImport, type ImportBenchResult } from './bench';
 export { SAMPLE_CORPUS_FILES } from './sample-corpus';

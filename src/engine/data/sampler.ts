@@ -17,7 +17,7 @@ export interface Batch {
 }
 
 /** Copy `count` tokens starting at virtual offset `pos` of the split into out[at..]. */
-function copyRange(ds: TokenDataset, split: DataSplit, pos: number, count: number, out: Int32Array, at: number): void {
+export function copyRange(ds: TokenDataset, split: DataSplit, pos: number, count: number, out: Int32Array | Uint32Array, at: number): void {
   // Binary search the range holding pos.
   let lo = 0, hi = split.starts.length - 1;
   while (lo < hi) {

@@ -6,7 +6,7 @@
 //   token_type_ids 0 for [CLS] A [SEP], 1 for B [SEP]; kvLen = real length (the key padding mask)
 //   masking: each non-special position with probability 0.15 is predicted (mlm_labels = its id;
 //   IGNORE_INDEX elsewhere) and its input becomes [MASK] 80% / a random token 10% / itself 10%.
-import type { DataSplit, Rng, TokenDataset } from '../data';
+import { copyRange, type DataSplit, type Rng, type TokenDataset } from '../data';
 import { IGNORE_INDEX } from '../ops/crossentropy';
 import { CLS, MASK, PAD, SEP, type Tokenizer } from '../tokenizers';
 import type { MicroBatch } from '../train/step';
@@ -35,21 +35,6 @@ export function mlmSpecials(tok: Tokenizer): MlmSpecials {
   return { cls: id(CLS), sep: id(SEP), pad: id(PAD), mask: id(MASK), normalIds: Uint32Array.from(normal) };
 }
 
-/** Copies `count` tokens at virtual offset `pos` of the split into out[at..]. */
-function readSpan(ds: TokenDataset, split: DataSplit, pos: number, count: number, out: Uint32Array, at: number): void {
-  let lo = 0, hi = split.starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (split.cum[mid] <= pos) lo = mid; else hi = mid - 1;
-  }
-  let r = lo, inRange = pos - split.cum[r];
-  for (let k = 0; k < count; k++) {
-    while (inRange >= split.ends[r] - split.starts[r]) { r++; inRange = 0; }
-    out[at + k] = ds.tokens[split.starts[r] + inRange];
-    inRange++;
-  }
-}
-
 export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, seqLen: number, rng: Rng, sp: MlmSpecials): MicroBatch {
   const T = seqLen;
   if (T < 5) throw new Error(`MLM batches need blockSize >= 5 ([CLS] A [SEP] B [SEP]); got ${T}`);
@@ -64,9 +49,9 @@ export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, 
     const room = rng.next() < SHORT_ROW_PROBABILITY ? 2 + rng.int(T - 4) : T - 3; // tokens of A + B
     const lenA = 1 + rng.int(room - 1);
     const lenB = room - lenA;
-    readSpan(ds, split, rng.int(split.tokens - room + 1), room, span, 0);
+    copyRange(ds, split, rng.int(split.tokens - room + 1), room, span, 0);
     const random = rng.next() < 0.5;
-    if (random) readSpan(ds, split, rng.int(split.tokens - lenB + 1), lenB, span, lenA);
+    if (random) copyRange(ds, split, rng.int(split.tokens - lenB + 1), lenB, span, lenA);
     nsp[b] = random ? 1 : 0;
     const row = b * T;
     let t = 0;
