@@ -16,31 +16,39 @@ struct Params { N: u32, C: u32 }
 const WG: u32 = 64u;
 var<workgroup> scratch: array<vec2f, 64>;
 
+// Sums of dnorm and dnorm * xhat over the row's columns first, first + step, ... (the workgroup
+// kernel strides by WG and reduces across threads; the per-thread kernel walks the whole row).
+fn partialSums(base: u32, first: u32, step: u32, m: f32, r: f32) -> vec2f {
+  var sums = vec2f(0.0);
+  for (var c = first; c < p.C / lanes; c += step) {
+    let dnorm = dOut[base + c] * gamma[c];
+    sums += vec2f(vsum(dnorm), vsum(dnorm * (x[base + c] - m) * r));
+  }
+  return sums;
+}
+
+fn addDx(base: u32, first: u32, step: u32, m: f32, r: f32, means: vec2f) {
+  for (var c = first; c < p.C / lanes; c += step) {
+    let xhat = (x[base + c] - m) * r;
+    let dnorm = dOut[base + c] * gamma[c];
+    dx[base + c] += r * (dnorm - means.x - xhat * means.y);
+  }
+}
+
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = wid.x + wid.y * nwg.x;
   if (row >= p.N) { return; }
-  let Cv = p.C / lanes;
-  let base = row * Cv;
+  let base = row * (p.C / lanes);
   let m = mean[row];
   let r = rstd[row];
-  var sums = vec2f(0.0);
-  for (var c = lid; c < Cv; c += WG) {
-    let dnorm = dOut[base + c] * gamma[c];
-    sums += vec2f(vsum(dnorm), vsum(dnorm * (x[base + c] - m) * r));
-  }
-  scratch[lid] = sums;
+  scratch[lid] = partialSums(base, lid, WG, m, r);
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s >>= 1u) {
     if (lid < s) { scratch[lid] += scratch[lid + s]; }
     workgroupBarrier();
   }
-  let means = scratch[0] / f32(p.C);
-  for (var c = lid; c < Cv; c += WG) {
-    let xhat = (x[base + c] - m) * r;
-    let dnorm = dOut[base + c] * gamma[c];
-    dx[base + c] += r * (dnorm - means.x - xhat * means.y);
-  }
+  addDx(base, lid, WG, m, r, scratch[0] / f32(p.C));
 }
 
 // Variant for CPU adapters: one thread per row, no workgroup barriers (dispatch ceil(N / 64)).
@@ -48,19 +56,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 fn per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = (wid.x + wid.y * nwg.x) * 64u + lid;
   if (row >= p.N) { return; }
-  let Cv = p.C / lanes;
-  let base = row * Cv;
+  let base = row * (p.C / lanes);
   let m = mean[row];
   let r = rstd[row];
-  var sums = vec2f(0.0);
-  for (var c = 0u; c < Cv; c++) {
-    let dnorm = dOut[base + c] * gamma[c];
-    sums += vec2f(vsum(dnorm), vsum(dnorm * (x[base + c] - m) * r));
-  }
-  let means = sums / f32(p.C);
-  for (var c = 0u; c < Cv; c++) {
-    let xhat = (x[base + c] - m) * r;
-    let dnorm = dOut[base + c] * gamma[c];
-    dx[base + c] += r * (dnorm - means.x - xhat * means.y);
-  }
+  addDx(base, 0u, 1u, m, r, partialSums(base, 0u, 1u, m, r) / f32(p.C));
 }

@@ -36,23 +36,36 @@ fn load(i: u32) -> V {
   return a[i];
 }
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let row = wid.x + wid.y * nwg.x;
-  if (row >= p.N) { return; }
-  let Cv = p.C / lanes;
-  let base = row * Cv;
+// The row's columns first, first + step, ...: the workgroup kernel gives each thread a stride of
+// WG and reduces across threads; the per-thread kernel walks the whole row (first 0, step 1).
+fn partialSum(base: u32, first: u32, step: u32) -> f32 {
   var sum = V(0.0);
-  for (var c = lid; c < Cv; c += WG) {
+  for (var c = first; c < p.C / lanes; c += step) {
     let x = load(base + c);
     sum += x;
     if (p.residual != 0u) { resOut[base + c] = x; }
   }
-  let m = reduceSum(lid, vsum(sum)) / f32(p.C);
+  return vsum(sum);
+}
+
+fn partialSquares(base: u32, first: u32, step: u32, m: f32) -> f32 {
   var sq = V(0.0);
-  for (var c = lid; c < Cv; c += WG) { let d = load(base + c) - m; sq += d * d; }
-  let r = inverseSqrt(reduceSum(lid, vsum(sq)) / f32(p.C) + p.eps);
-  for (var c = lid; c < Cv; c += WG) { out[base + c] = (load(base + c) - m) * r * gamma[c] + beta[c]; }
+  for (var c = first; c < p.C / lanes; c += step) { let d = load(base + c) - m; sq += d * d; }
+  return vsum(sq);
+}
+
+fn normalize(base: u32, first: u32, step: u32, m: f32, r: f32) {
+  for (var c = first; c < p.C / lanes; c += step) { out[base + c] = (load(base + c) - m) * r * gamma[c] + beta[c]; }
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let row = wid.x + wid.y * nwg.x;
+  if (row >= p.N) { return; }
+  let base = row * (p.C / lanes);
+  let m = reduceSum(lid, partialSum(base, lid, WG)) / f32(p.C);
+  let r = inverseSqrt(reduceSum(lid, partialSquares(base, lid, WG, m)) / f32(p.C) + p.eps);
+  normalize(base, lid, WG, m, r);
   if (lid == 0u) { mean[row] = m; rstd[row] = r; }
 }
 
@@ -61,19 +74,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 fn per_thread(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let row = (wid.x + wid.y * nwg.x) * 64u + lid;
   if (row >= p.N) { return; }
-  let Cv = p.C / lanes;
-  let base = row * Cv;
-  var sum = V(0.0);
-  for (var c = 0u; c < Cv; c++) {
-    let x = load(base + c);
-    sum += x;
-    if (p.residual != 0u) { resOut[base + c] = x; }
-  }
-  let m = vsum(sum) / f32(p.C);
-  var sq = V(0.0);
-  for (var c = 0u; c < Cv; c++) { let d = load(base + c) - m; sq += d * d; }
-  let r = inverseSqrt(vsum(sq) / f32(p.C) + p.eps);
-  for (var c = 0u; c < Cv; c++) { out[base + c] = (load(base + c) - m) * r * gamma[c] + beta[c]; }
+  let base = row * (p.C / lanes);
+  let m = partialSum(base, 0u, 1u) / f32(p.C);
+  let r = inverseSqrt(partialSquares(base, 0u, 1u, m) / f32(p.C) + p.eps);
+  normalize(base, 0u, 1u, m, r);
   mean[row] = m;
   rstd[row] = r;
 }
