@@ -1,36 +1,20 @@
 // The corpus page on the real engine host, through the bridge: files dropped on the window (a
 // DataTransfer, as a browser gives it: no paths, so the bytes are uploaded in chunks) are imported
 // with their statistics; bad files show errors naming them; the tokenizer preview cuts Chinese.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { startBridge, type RunningBridge } from './bridge.ts';
+import type { RunningBridge } from './bridge.ts';
+import { dropFiles, startRunsBridge, type RunsBridge } from './run-helpers.ts';
 
+// Run folders and the data cache the previews fill go to a temporary folder, not ./runs.
+let runs: RunsBridge;
 let bridge: RunningBridge;
-let runsDir: string;
 test.beforeAll(async () => {
-  // Run folders and the data cache the previews fill go to a temporary folder, not ./runs.
-  runsDir = mkdtempSync(join(tmpdir(), 'studio-e2e-runs-'));
-  process.env.PRETRAIN_STUDIO_RUNS = runsDir;
-  bridge = await startBridge();
+  runs = await startRunsBridge('e2e-runs');
+  bridge = runs.bridge;
 });
 test.afterAll(async () => {
-  await bridge?.stop();
-  rmSync(runsDir, { recursive: true, force: true });
+  await runs?.stop();
 });
-
-/** Drops files on the window the way a person's drag does: dragenter, dragover, drop. */
-export async function dropFiles(page: Page, files: { name: string; text?: string; bytes?: number[] }[]): Promise<void> {
-  await page.evaluate((list) => {
-    const data = new DataTransfer();
-    for (const f of list) data.items.add(new File([f.bytes ? new Uint8Array(f.bytes) : (f.text ?? '')], f.name));
-    const target = document.body;
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
-    }
-  }, files);
-}
 
 const PARAGRAPHS = Array.from({ length: 12 }, (_, i) => `Zebracorn paragraph ${i}: the striped unicorn grazes near river ${i}. 斑马独角兽在河边吃草。`);
 

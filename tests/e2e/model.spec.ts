@@ -1,34 +1,20 @@
 // The Model & objective page on the real engine host: objective cards as the trainer says, the
 // causal-LM batch built from a dropped file's text, the engine's estimate and validation, and a
 // measured time per step on this adapter.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
-import { startBridge, TestClient, type RunningBridge } from './bridge.ts';
+import { expect, test } from '@playwright/test';
+import { TestClient, type RunningBridge } from './bridge.ts';
+import { dropFiles, startRunsBridge, type RunsBridge } from './run-helpers.ts';
 
+// Run folders and the data cache the previews fill go to a temporary folder, not ./runs.
+let runs: RunsBridge;
 let bridge: RunningBridge;
-let runsDir: string;
 test.beforeAll(async () => {
-  // Run folders and the data cache the previews fill go to a temporary folder, not ./runs.
-  runsDir = mkdtempSync(join(tmpdir(), 'studio-e2e-runs-'));
-  process.env.PRETRAIN_STUDIO_RUNS = runsDir;
-  bridge = await startBridge();
+  runs = await startRunsBridge('e2e-runs');
+  bridge = runs.bridge;
 });
 test.afterAll(async () => {
-  await bridge?.stop();
-  rmSync(runsDir, { recursive: true, force: true });
+  await runs?.stop();
 });
-
-async function dropFiles(page: Page, files: { name: string; text: string }[]): Promise<void> {
-  await page.evaluate((list) => {
-    const data = new DataTransfer();
-    for (const f of list) data.items.add(new File([f.text], f.name));
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      document.body.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
-    }
-  }, files);
-}
 
 // Chip labels show whitespace as visible marks.
 const unshow = (label: string) => label.replaceAll('␣', ' ').replaceAll('↵', '\n').replaceAll('⇥', '\t');

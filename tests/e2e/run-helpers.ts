@@ -1,5 +1,5 @@
-// Shared by the training, attention and runs end-to-end tests: a bridge whose engine host keeps
-// its run folders in a fresh temporary directory, and the tiny run settings (1 layer, 32 wide,
+// Shared by the end-to-end tests: a bridge whose engine host keeps its run folders in a fresh
+// temporary directory, dropping files on a page, and the tiny run settings (1 layer, 32 wide,
 // context 32) that train in seconds on lavapipe.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,4 +51,16 @@ export async function trainTinyRun(bridge: RunningBridge, name: string, sentence
 export async function openPage(page: Page, url: string, label: string): Promise<void> {
   await page.goto(url);
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: label, exact: true }).click();
+}
+
+/** Drops files on the window the way a person's drag does: dragenter, dragover, drop. */
+export async function dropFiles(page: Page, files: { name: string; text?: string; bytes?: number[] }[]): Promise<void> {
+  await page.evaluate((list) => {
+    const data = new DataTransfer();
+    for (const f of list) data.items.add(new File([f.bytes ? new Uint8Array(f.bytes) : (f.text ?? '')], f.name));
+    const target = document.body;
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }
+  }, files);
 }
