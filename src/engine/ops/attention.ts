@@ -89,10 +89,23 @@ function checkDims(op: string, d: AttentionDims) {
   if (drop && !(drop.p >= 0 && drop.p < 1)) throw new Error(`${op}: dropout p must be in [0, 1), got ${drop.p}`);
 }
 
-/** A [B, H, Tq, Tk] scratch tensor owned by `rec`. */
+const scratches = new WeakMap<Recorder, Map<string, Tensor>>();
+
+/**
+ * A [B, H, Tq, Tk] scratch tensor owned by `rec` and shared by every attention call recorded into
+ * it (they run one after another), so a model's layers do not each hold their own.
+ */
 function scratchScores(rec: Recorder, label: string, d: AttentionDims): Tensor {
-  const { buffer } = ownedScratch(rec, label, d.B * d.H * d.Tq * d.Tk);
-  return new Tensor(rec.ctx, [d.B, d.H, d.Tq, d.Tk], buffer, 0, 'f32', false);
+  let byKey = scratches.get(rec);
+  if (!byKey) scratches.set(rec, (byKey = new Map()));
+  const words = d.B * d.H * d.Tq * d.Tk;
+  const key = `${label}:${words}`;
+  let t = byKey.get(key);
+  if (!t) {
+    t = new Tensor(rec.ctx, [words], ownedScratch(rec, label, words).buffer, 0, 'f32', false);
+    byKey.set(key, t);
+  }
+  return t.view([d.B, d.H, d.Tq, d.Tk], 0);
 }
 
 /** The masked softmax (`forward`, in place on the scores) or its backward (in place on dL/dP). */
@@ -122,7 +135,7 @@ export function attentionForward(
   softmaxRows(rec, 'forward', probs, probs, dims);
   let weights = P;
   if (dims.dropout) {
-    const dropped = scratchScores(rec, 'attention.forward.dropped', dims);
+    const dropped = scratchScores(rec, 'attention.dropped', dims);
     dropoutForward(rec, dropped, probs, dims.dropout);
     weights = scores(op, 'dropped', dropped, dims);
   }
@@ -153,7 +166,7 @@ export function attentionBackward(
   const [dQ, dK, dV] = [heads(op, 'dq', dq, dims, Tq), heads(op, 'dk', dk, dims, Tk), heads(op, 'dv', dv, dims, Tk)];
   // With dropout the values saw the dropped probabilities Pd = mask(P): recompute them for dv,
   // and route dL/dPd back through the same mask to get dL/dP.
-  const dropped = dims.dropout ? scratchScores(rec, 'attention.backward.dropped', dims) : undefined;
+  const dropped = dims.dropout ? scratchScores(rec, 'attention.dropped', dims) : undefined;
   const Pd = dropped ? scores(op, 'dropped', dropped, dims) : P;
   if (dropped) dropoutForward(rec, dropped, probs, dims.dropout!);
   perHeadMatmul(rec, 'attention.dvalues', dims, [Tk, D, Tq], dV, Pd, dO, { transA: true, accumulate: true });
