@@ -7,7 +7,7 @@ enable subgroups;
 //   C[z][m, n] (+)= sum_k opA(A)[z][m, k] * opB(B)[z][k, n]  (+ bias[n]), then optional GELU.
 // Same bindings, params, layout and alignment contract as matmul_vec4.wgsl; C may also be stored
 // as vec4 (the block appended at the end).
-// Needs subgroups of at least R lanes (lanes 0..R-1 load, everyone reads), R = 4 or 8; the
+// Needs subgroups of at least R lanes (lanes 0..R-1 load, everyone reads), R = 4, 8 or 16; the
 // variant is only offered where the adapter's minimum subgroup size allows it.
 // Control flow stays uniform through the K loop (subgroupBroadcast requires it): lanes past N
 // compute on a clamped column and only skip the stores.
@@ -71,11 +71,21 @@ fn rows_nn(g: u32, k: u32, kmask: vec4f, tail: bool, bk: mat4x4f) {
   fma_row(row + 1u, subgroupBroadcast(mine, 1u), bk);
   fma_row(row + 2u, subgroupBroadcast(mine, 2u), bk);
   fma_row(row + 3u, subgroupBroadcast(mine, 3u), bk);
-  if (R == 8u) {
+  if (R >= 8u) {
     fma_row(row + 4u, subgroupBroadcast(mine, 4u), bk);
     fma_row(row + 5u, subgroupBroadcast(mine, 5u), bk);
     fma_row(row + 6u, subgroupBroadcast(mine, 6u), bk);
     fma_row(row + 7u, subgroupBroadcast(mine, 7u), bk);
+  }
+  if (R == 16u) {
+    fma_row(row + 8u, subgroupBroadcast(mine, 8u), bk);
+    fma_row(row + 9u, subgroupBroadcast(mine, 9u), bk);
+    fma_row(row + 10u, subgroupBroadcast(mine, 10u), bk);
+    fma_row(row + 11u, subgroupBroadcast(mine, 11u), bk);
+    fma_row(row + 12u, subgroupBroadcast(mine, 12u), bk);
+    fma_row(row + 13u, subgroupBroadcast(mine, 13u), bk);
+    fma_row(row + 14u, subgroupBroadcast(mine, 14u), bk);
+    fma_row(row + 15u, subgroupBroadcast(mine, 15u), bk);
   }
 }
 
@@ -88,8 +98,12 @@ fn rows_tn(g: u32, k: u32, kmask: vec4f, tail: bool, bk: mat4x4f) {
   var mine = a[(base_a + krow(k + l % 4u, tail) * p.lda + mq) / 4u];
   if (tail) { mine *= kmask[l % 4u]; }
   fma_quad(row, subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u), bk);
-  if (R == 8u) {
+  if (R >= 8u) {
     fma_quad(row + 4u, subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u), bk);
+  }
+  if (R == 16u) {
+    fma_quad(row + 8u, subgroupBroadcast(mine, 8u), subgroupBroadcast(mine, 9u), subgroupBroadcast(mine, 10u), subgroupBroadcast(mine, 11u), bk);
+    fma_quad(row + 12u, subgroupBroadcast(mine, 12u), subgroupBroadcast(mine, 13u), subgroupBroadcast(mine, 14u), subgroupBroadcast(mine, 15u), bk);
   }
 }
 

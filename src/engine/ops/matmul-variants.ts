@@ -97,6 +97,8 @@ export const MATMUL_VARIANTS: readonly MatmulVariant[] = [
   subgroupVariant(24, 8, 8),
   subgroupVariant(8, 4, 8),
   subgroupVariant(16, 4, 8),
+  subgroupVariant(32, 16, 16),
+  subgroupVariant(48, 16, 16),
 ];
 
 /** Whether this device can run the variant (subgroup variants need the feature and enough lanes). */
