@@ -41,6 +41,12 @@ if (args.driver && process.env.PRETRAIN_STUDIO_BENCH_CHILD !== '1') {
       process.exit(2);
     }
     env.VK_ICD_FILENAMES = icd;
+    if (args.driver === 'lavapipe') {
+      // The SIMD width the app gives lavapipe (src/engine/gpu/drivers.ts); LP_NATIVE_VECTOR_WIDTH=256 measures the narrow one.
+      const { cpuFlags, lavapipeVectorWidth } = await import('../src/engine/gpu/drivers.ts');
+      const width = lavapipeVectorWidth(process.env, cpuFlags());
+      if (width) env.LP_NATIVE_VECTOR_WIDTH = width;
+    }
   }
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env, stdio: 'inherit' });
   process.exit(child.status ?? 1);
@@ -65,7 +71,8 @@ const say = (line: string) => {
 const ctx = await GpuContext.open();
 const r = ctx.report;
 say(`adapter: ${r.description || r.device} (${r.vendor} ${r.architecture}), driver ${r.driver}, ` +
-  `features: ${['shaderF16', 'subgroups', 'timestampQuery'].filter((f) => ctx.features[f as keyof typeof ctx.features]).join(', ') || 'none'}`);
+  `features: ${['shaderF16', 'subgroups', 'timestampQuery'].filter((f) => ctx.features[f as keyof typeof ctx.features]).join(', ') || 'none'}` +
+  (ctx.features.subgroups ? `, subgroups of ${ctx.features.subgroupMinSize} lanes` : ''));
 const choice = await tuneMatmul(ctx, { cacheDir: args['cache-dir'], force: args.retune, log: (l) => say(`  ${l}`) });
 say(`matmul choice (${choice.source}): ` + Object.entries(choice.byClass).map(([k, v]) => `${k}=${v.best}`).join(' '));
 say('');

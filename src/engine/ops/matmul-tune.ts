@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { GpuContext } from '../gpu/device';
+import type { FeatureSet, GpuContext } from '../gpu/device';
 import { Recorder } from '../gpu/kernel';
 import { Tensor } from '../gpu/tensor';
 import { GpuTimer } from '../gpu/timing';
@@ -41,7 +41,9 @@ export function tuningKey(ctx: GpuContext): string {
     .update(MATMUL_VARIANTS.map((v) => v.name + v.code + (v.codeVec4Store ?? '')).join('\u0000'))
     .digest('hex')
     .slice(0, 12);
-  return [r.vendor, r.architecture, r.device, r.description, r.driver, dawnVersion(), `kernels:${kernels}`].join('|');
+  // lavapipe's SIMD width (LP_NATIVE_VECTOR_WIDTH) changes the subgroup size, not the adapter's name.
+  const lanes = `lanes:${ctx.features.subgroupMinSize}`;
+  return [r.vendor, r.architecture, r.device, r.description, r.driver, dawnVersion(), `kernels:${kernels}`, lanes].join('|');
 }
 
 /** One representative problem per class: [M, N, K, batch] (all multiples of 4, so vec4 competes). */
@@ -84,8 +86,8 @@ function writeCache(dir: string, file: string, cache: CacheFile): void {
   renameSync(tmp, file);
 }
 
-function isValidChoice(c: MatmulChoice | undefined): c is MatmulChoice {
-  const names = new Set(MATMUL_VARIANTS.map((v) => v.name));
+function isValidChoice(c: MatmulChoice | undefined, features: FeatureSet): c is MatmulChoice {
+  const names = new Set(MATMUL_VARIANTS.filter((v) => variantSupported(v, features)).map((v) => v.name));
   return Boolean(c && SHAPE_CLASSES.every((k) => names.has(c.byClass?.[k]?.best) && names.has(c.byClass?.[k]?.fallback)));
 }
 
@@ -127,7 +129,7 @@ export async function tuneMatmul(ctx: GpuContext, options: TuneOptions = {}): Pr
   if (options.override) {
     const base = (await tuneOrLoad(ctx, options, log)).byClass;
     const choice: MatmulChoice = { byClass: { ...base, ...options.override }, source: 'override' };
-    if (!isValidChoice(choice)) throw new Error(`tuneMatmul: override names an unknown variant: ${JSON.stringify(options.override)}`);
+    if (!isValidChoice(choice, ctx.features)) throw new Error(`tuneMatmul: override names an unknown or unsupported variant: ${JSON.stringify(options.override)}`);
     setMatmulChoice(ctx, choice);
     return choice;
   }
@@ -141,7 +143,7 @@ async function tuneOrLoad(ctx: GpuContext, options: TuneOptions, log: (line: str
   const file = join(dir, 'matmul-tuning.json');
   const key = tuningKey(ctx);
   const cache = readCache(file);
-  if (!options.force && isValidChoice(cache[key])) {
+  if (!options.force && isValidChoice(cache[key], ctx.features)) {
     log(`matmul: cached choice for ${ctx.report.description || ctx.report.device} (${file})`);
     return { ...cache[key], source: 'cache' };
   }

@@ -1,6 +1,6 @@
 // Per-adapter choice: measured once, written to the cache dir, read back (not re-measured) on the
 // next call, overridable; and a replayed matmul step allocates no GPU buffers.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -52,7 +52,25 @@ test('measures, caches on disk by adapter key, then reads the cache; override wi
   expect(forced.source).toBe('override');
   expect(forced.byClass.large).toEqual(override);
   expect(forced.byClass.small).toEqual(measured.byClass.small);
-  await expect(tuneMatmul(ctx, { cacheDir, override: { small: { best: 'nope', fallback: 'naive' } } })).rejects.toThrow(/unknown variant/);
+  await expect(tuneMatmul(ctx, { cacheDir, override: { small: { best: 'nope', fallback: 'naive' } } })).rejects.toThrow(/unknown or unsupported variant/);
+});
+
+test('a cached choice the adapter cannot run (more subgroup lanes than it has) is measured again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'matmul-tune-lanes-'));
+  // The same device seen with 4-lane subgroups, holding a cache written with 16 lanes (512-bit lavapipe).
+  const narrow: GpuContext = Object.assign(Object.create(ctx), { features: { ...ctx.features, subgroups: true, subgroupMinSize: 4 } });
+  try {
+    const stale = { best: 'sg.48x4.r16.wg16', fallback: 'tiled.32x32x16.4x4' };
+    const choice = { byClass: { small: stale, medium: stale, large: stale }, source: 'measured' };
+    writeFileSync(join(dir, 'matmul-tuning.json'), JSON.stringify({ [tuningKey(narrow)]: choice }));
+    const got = await tuneMatmul(narrow, { cacheDir: dir, ...small, shapes: { ...small.shapes } });
+    expect(got.source).toBe('measured');
+    expect(small.variants).toContain(got.byClass.medium.best);
+    expect(tuningKey(narrow)).toContain('lanes:4');
+    expect(tuningKey(narrow)).not.toBe(tuningKey(Object.assign(Object.create(ctx), { features: { ...ctx.features, subgroupMinSize: 16 } })));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a replayed matmul recording (split, bias, GELU) creates no buffers', async () => {
@@ -82,6 +100,7 @@ test('the default choice before tuning names real variants the adapter supports'
     { subgroups: false, subgroupMinSize: 0 },
     { subgroups: true, subgroupMinSize: 4 },
     { subgroups: true, subgroupMinSize: 8 },
+    { subgroups: true, subgroupMinSize: 16 },
   ];
   for (const driver of ['lavapipe', 'swiftshader', 'native'] as const) {
     for (const sg of featureSets) {
