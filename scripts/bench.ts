@@ -41,12 +41,6 @@ if (args.driver && process.env.PRETRAIN_STUDIO_BENCH_CHILD !== '1') {
       process.exit(2);
     }
     env.VK_ICD_FILENAMES = icd;
-    if (args.driver === 'lavapipe') {
-      // The SIMD width the app gives lavapipe (src/engine/gpu/drivers.ts); LP_NATIVE_VECTOR_WIDTH=256 measures the narrow one.
-      const { cpuFlags, lavapipeVectorWidth } = await import('../src/engine/gpu/drivers.ts');
-      const width = lavapipeVectorWidth(process.env, cpuFlags());
-      if (width) env.LP_NATIVE_VECTOR_WIDTH = width;
-    }
   }
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { env, stdio: 'inherit' });
   process.exit(child.status ?? 1);

@@ -1,4 +1,4 @@
-import { cpuFlags, kindOfIcd, lavapipeIcds, lavapipeVectorWidth, swiftshaderIcds } from '../src/engine/gpu/drivers.ts';
+import { lavapipeIcds, swiftshaderIcds } from '../src/engine/gpu/drivers.ts';
 
 /** Candidate software Vulkan drivers found on this machine, fastest first (lavapipe, then SwiftShader). */
 export const SOFTWARE_ICDS = [...lavapipeIcds(), ...swiftshaderIcds()];
@@ -11,9 +11,5 @@ export const SOFTWARE_ICDS = [...lavapipeIcds(), ...swiftshaderIcds()];
 export function chooseVulkanDriverForTests(): void {
   if (process.env.VK_ICD_FILENAMES || process.env.PRETRAIN_STUDIO_TEST_DEVICE === 'native') return;
   const icd = SOFTWARE_ICDS[0];
-  if (!icd) return;
-  process.env.VK_ICD_FILENAMES = icd;
-  // The SIMD width the app's supervisor gives lavapipe (envForDriver), so tests run what ships.
-  const width = kindOfIcd(icd) === 'lavapipe' ? lavapipeVectorWidth(process.env, cpuFlags()) : undefined;
-  if (width) process.env.LP_NATIVE_VECTOR_WIDTH = width;
+  if (icd) process.env.VK_ICD_FILENAMES = icd;
 }

@@ -2,6 +2,7 @@
 // the optional features we found, and every buffer created through it (so tests can prove a
 // replayed step allocates nothing new).
 import { create, globals } from 'webgpu';
+import { cpuFlags, lavapipeVectorWidth } from './drivers.ts';
 
 export interface AdapterReport {
   vendor: string;
@@ -39,6 +40,8 @@ export function setDawnFlags(flags: readonly string[]): void {
 
 function gpuInstance(): GPU {
   if (!dawnGpu) {
+    const width = lavapipeVectorWidth(process.env, cpuFlags());
+    if (width) process.env.LP_NATIVE_VECTOR_WIDTH = width;
     Object.assign(globalThis, globals);
     dawnGpu = create(dawnFlags) as unknown as GPU;
   }

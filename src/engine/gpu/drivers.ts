@@ -93,9 +93,10 @@ export function cpuFlags(): Set<string> {
 
 /**
  * lavapipe compiles shaders for 256-bit SIMD (8-lane subgroups) unless LP_NATIVE_VECTOR_WIDTH says
- * otherwise; on a CPU with AVX-512, 512 bits (16 lanes) runs the baby training step ~1.5x faster
+ * otherwise; on a CPU with AVX-512, 512 bits (16 lanes) runs the baby training step ~1.8x faster
  * (each instruction does twice the arithmetic; per-lane loads cost the same). A width the person
- * set is kept.
+ * set is kept. The variable only concerns Mesa's llvmpipe/lavapipe, and Mesa reads it when Dawn
+ * loads the driver, so GpuContext sets it in-process before creating Dawn's instance.
  */
 export function lavapipeVectorWidth(base: NodeJS.ProcessEnv, flags: ReadonlySet<string>): string | undefined {
   if (base.LP_NATIVE_VECTOR_WIDTH) return base.LP_NATIVE_VECTOR_WIDTH;
@@ -103,18 +104,12 @@ export function lavapipeVectorWidth(base: NodeJS.ProcessEnv, flags: ReadonlySet<
 }
 
 /** The environment for a host process started with this driver. */
-export function envForDriver(
-  candidate: DriverCandidate,
-  base: NodeJS.ProcessEnv = process.env,
-  flags: ReadonlySet<string> = candidate.kind === 'lavapipe' ? cpuFlags() : new Set(),
-): Record<string, string> {
+export function envForDriver(candidate: DriverCandidate, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(base)) if (value !== undefined) env[key] = value;
   delete env.VK_ICD_FILENAMES;
   delete env.VK_DRIVER_FILES;
   if (candidate.icd) env.VK_ICD_FILENAMES = candidate.icd;
-  const width = candidate.kind === 'lavapipe' ? lavapipeVectorWidth(base, flags) : undefined;
-  if (width) env.LP_NATIVE_VECTOR_WIDTH = width;
   return env;
 }
 

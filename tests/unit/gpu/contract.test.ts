@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
+import { cpuFlags } from '../../../src/engine/gpu/drivers';
 import { Recorder } from '../../../src/engine/gpu/kernel';
 import { Tensor } from '../../../src/engine/gpu/tensor';
 import { scaleForward } from '../../../src/engine/ops/scale';
@@ -27,4 +28,12 @@ test('a recorded dispatch replays without allocating', async () => {
     x.destroy();
     y.destroy();
   }
+});
+
+test('lavapipe runs at the SIMD width GpuContext chose: 16-lane subgroups on AVX-512 CPUs', (t) => {
+  if (ctx.report.driver !== 'lavapipe' || !ctx.features.subgroups) t.skip('needs lavapipe with subgroups');
+  // GpuContext.open sets LP_NATIVE_VECTOR_WIDTH before Dawn loads the driver (unless already set).
+  const width = process.env.LP_NATIVE_VECTOR_WIDTH;
+  if (cpuFlags().has('avx512f')) expect(width).toBeDefined();
+  expect(ctx.features.subgroupMinSize).toBe(width === '512' ? 16 : 8);
 });

@@ -4,6 +4,7 @@ import {
   effectiveDriverKind,
   envForDriver,
   isCpuAdapter,
+  lavapipeVectorWidth,
   missingDriverAdvice,
 } from '../../../src/engine/gpu/drivers.ts';
 
@@ -41,16 +42,13 @@ describe('driverPlan', () => {
   it('sets VK_ICD_FILENAMES only for an ICD candidate', () => {
     const base = { PATH: '/bin', VK_ICD_FILENAMES: '/old.json' };
     expect(envForDriver({ kind: 'native', label: 'n' }, base)).toEqual({ PATH: '/bin' });
-    expect(envForDriver({ kind: 'lavapipe', icd: LVP, label: 'l' }, base, new Set())).toEqual({ PATH: '/bin', VK_ICD_FILENAMES: LVP });
+    expect(envForDriver({ kind: 'lavapipe', icd: LVP, label: 'l' }, base)).toEqual({ PATH: '/bin', VK_ICD_FILENAMES: LVP });
   });
 
   it('widens lavapipe to 512-bit SIMD on AVX-512 CPUs, keeping a width the person set', () => {
-    const lvp = { kind: 'lavapipe' as const, icd: LVP, label: 'l' };
-    const avx512 = new Set(['sse2', 'avx2', 'avx512f']);
-    expect(envForDriver(lvp, { PATH: '/bin' }, avx512)).toEqual({ PATH: '/bin', VK_ICD_FILENAMES: LVP, LP_NATIVE_VECTOR_WIDTH: '512' });
-    expect(envForDriver(lvp, { PATH: '/bin' }, new Set(['avx2']))).toEqual({ PATH: '/bin', VK_ICD_FILENAMES: LVP });
-    expect(envForDriver(lvp, { LP_NATIVE_VECTOR_WIDTH: '256' }, avx512).LP_NATIVE_VECTOR_WIDTH).toBe('256');
-    expect(envForDriver({ kind: 'swiftshader', icd: SWS, label: 's' }, {}, avx512)).toEqual({ VK_ICD_FILENAMES: SWS });
+    expect(lavapipeVectorWidth({}, new Set(['sse2', 'avx2', 'avx512f']))).toBe('512');
+    expect(lavapipeVectorWidth({}, new Set(['avx2', 'fma']))).toBeUndefined();
+    expect(lavapipeVectorWidth({ LP_NATIVE_VECTOR_WIDTH: '256' }, new Set(['avx512f']))).toBe('256');
   });
 });
 
