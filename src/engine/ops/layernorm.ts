@@ -104,6 +104,7 @@ export function layernormBackward(
   const params = packParams([N, C, chunks]);
   const storage = ['read', 'read', 'read', 'read', 'write', 'write', 'write'] as const;
   const buffers = [dOut, x, mean, rstd, partial, dgamma, dbeta];
-  kernelFor(rec, 'layernorm.backward.partials', paramGradWgsl, storage, 'partials').record(rec, buffers, [Math.ceil(C / 64), chunks], params);
-  kernelFor(rec, 'layernorm.backward.finish', paramGradWgsl, storage, 'finish').record(rec, buffers, [Math.ceil(C / 64)], params);
+  const blocks = Math.ceil(C / lanes / 64);
+  kernelFor(rec, `layernorm.backward.partials.x${lanes}`, header + paramGradWgsl, storage, 'partials').record(rec, buffers, [blocks, chunks], params);
+  kernelFor(rec, `layernorm.backward.finish.x${lanes}`, header + paramGradWgsl, storage, 'finish').record(rec, buffers, [blocks], params);
 }
