@@ -21,27 +21,22 @@ export function labelClass(label: string): string {
 
 export async function profileDispatches(ctx: GpuContext, dispatches: readonly Dispatch[], reps = 3): Promise<ProfileRow[]> {
   const rows = new Map<string, ProfileRow>();
-  const rec = new Recorder(ctx);
-  try {
-    for (const d of dispatches) {
-      rec.dispatches.length = 0;
-      for (let r = 0; r < reps; r++) rec.dispatches.push(d);
-      await rec.run(); // warm: pipeline creation and first-touch costs stay out of the figure
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      await rec.run();
-      const wall = performance.now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      const key = labelClass(d.label);
-      const row = rows.get(key) ?? { labelClass: key, dispatches: 0, wallMs: 0, cpuMs: 0 };
-      row.dispatches++;
-      row.wallMs += wall / reps;
-      row.cpuMs += (cpu.user + cpu.system) / 1000 / reps;
-      rows.set(key, row);
-    }
-  } finally {
-    rec.dispatches.length = 0;
-    rec.destroy();
+  for (const d of dispatches) {
+    // A recorder per dispatch: its completion estimate (Recorder.run sleeps on it) is this one's.
+    const rec = new Recorder(ctx);
+    for (let r = 0; r < reps; r++) rec.dispatches.push(d);
+    await rec.run(); // warm: pipeline creation and first-touch costs stay out of the figure
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await rec.run();
+    const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const key = labelClass(d.label);
+    const row = rows.get(key) ?? { labelClass: key, dispatches: 0, wallMs: 0, cpuMs: 0 };
+    row.dispatches++;
+    row.wallMs += wall / reps;
+    row.cpuMs += (cpu.user + cpu.system) / 1000 / reps;
+    rows.set(key, row);
   }
   return [...rows.values()].sort((x, y) => y.cpuMs - x.cpuMs);
 }

@@ -5,6 +5,7 @@
 // parameters, the last binding is a uniform buffer holding them. `kernel.record(recorder, ...)`
 // creates the bind group and the parameter buffer once, at trace time, and appends a Dispatch;
 // replaying a Recorder only encodes what was recorded, so a replayed step allocates nothing.
+import { awaitQuietly, CompletionEstimate } from './completion';
 import type { GpuContext } from './device';
 import { BufferUsage, ShaderStage } from './flags';
 import type { Tensor } from './tensor';
@@ -144,6 +145,8 @@ export function splitWorkgroups(count: number, maxPerDimension: number): [number
 export class Recorder {
   readonly dispatches: Dispatch[] = [];
   private readonly owned: GPUBuffer[] = [];
+  /** How long a replay takes, learnt from earlier ones, so run() can wait without Dawn's busy-poll. */
+  readonly completion = new CompletionEstimate();
 
   constructor(readonly ctx: GpuContext) {}
 
@@ -170,10 +173,10 @@ export class Recorder {
     this.ctx.device.queue.submit([encoder.finish()]);
   }
 
-  /** Submits and waits for the GPU to finish (tests and benchmarks). */
+  /** Submits and waits for the GPU to finish (evaluation, tests and benchmarks). */
   async run(): Promise<void> {
     this.submit();
-    await this.ctx.device.queue.onSubmittedWorkDone();
+    await awaitQuietly(this.completion, performance.now(), () => this.ctx.device.queue.onSubmittedWorkDone());
     if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
   }
 

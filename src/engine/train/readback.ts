@@ -1,18 +1,23 @@
 // A ring of staging buffers for reading small per-step metrics (loss stats, grad norm) a step or two
-// late: each step's command encoder copies the metrics into the next slot, the slot is mapped
-// asynchronously after submit, and its values are collected when the ring comes round again (or on
-// drain). No step waits on the GPU unless the ring is full of unfinished steps.
+// late: each step's command encoder copies the metrics into the next slot, and its values are
+// collected when the ring comes round again (or on drain). No step waits on the GPU unless the ring
+// is full of unfinished steps.
+//
+// A slot is mapped only when its step should be about done (gpu/completion.ts: Dawn busy-polls the
+// main thread while a map is pending, and on CPU drivers that costs the kernels a core).
 import type { GpuContext } from '../gpu/device';
+import { awaitQuietly, CompletionEstimate } from '../gpu/completion';
 import { BufferUsage, MapMode } from '../gpu/flags';
 
 interface Slot {
   buffer: GPUBuffer;
-  pending?: { tag: number; mapped: Promise<void> };
+  pending?: { tag: number; submittedAt: number };
 }
 
 export class ReadbackRing {
   private readonly slots: Slot[];
   private next = 0;
+  readonly estimate = new CompletionEstimate();
 
   constructor(
     ctx: GpuContext,
@@ -37,10 +42,10 @@ export class ReadbackRing {
     return slot.buffer;
   }
 
-  /** After submit: start mapping the slot just filled, tagged (e.g. with the step number). */
+  /** After submit: the slot just filled holds this step's values (tagged, e.g. with the step number). */
   commit(tag: number): void {
     const slot = this.slots[this.next];
-    slot.pending = { tag, mapped: slot.buffer.mapAsync(MapMode.READ) };
+    slot.pending = { tag, submittedAt: performance.now() };
     this.next = (this.next + 1) % this.slots.length;
   }
 
@@ -53,9 +58,9 @@ export class ReadbackRing {
   }
 
   private async collectSlot(slot: Slot, collect: (tag: number, values: Float32Array) => void): Promise<void> {
-    const { tag, mapped } = slot.pending!;
+    const { tag, submittedAt } = slot.pending!;
     slot.pending = undefined;
-    await mapped;
+    await awaitQuietly(this.estimate, submittedAt, () => slot.buffer.mapAsync(MapMode.READ));
     const values = new Float32Array(slot.buffer.getMappedRange(0, this.bytes).slice(0));
     slot.buffer.unmap();
     collect(tag, values);
