@@ -22,8 +22,10 @@ export interface BenchCase {
   flops?: number;
   /** Bytes moved per run, for GB/s (memory-bound ops). */
   bytes?: number;
-  /** Tokens per run, for tokens/s (training steps). */
+  /** Tokens per step, for tokens/s (training steps). */
   tokens?: number;
+  /** Steps one run() performs (default 1): times are reported per step. */
+  stepsPerRun?: number;
   setup(ctx: GpuContext): BenchInstance | Promise<BenchInstance>;
 }
 

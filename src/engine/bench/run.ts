@@ -52,15 +52,16 @@ export async function runBenchmarks(ctx: GpuContext, options: RunOptions): Promi
             } else if (instance.run) {
               await instance.run();
               cpu0 = process.cpuUsage();
+              const steps = c.stepsPerRun ?? 1;
               for (let i = 0; i < samples; i++) {
                 const t0 = performance.now();
                 await instance.run();
-                result.samples.push(performance.now() - t0);
+                result.samples.push((performance.now() - t0) / steps);
               }
               result.ms = median(result.samples);
             }
             const cpu = process.cpuUsage(cpu0);
-            result.cpuMs = (cpu.user + cpu.system) / 1000 / samples;
+            result.cpuMs = (cpu.user + cpu.system) / 1000 / samples / (instance.run ? (c.stepsPerRun ?? 1) : 1);
           } finally {
             instance.dispose();
           }

@@ -2,7 +2,9 @@
 // shakespeare_char" model, nanoGPT's CPU configuration (4 layers, 4 heads, n_embd 128, block 64,
 // batch 12, vocab 65, no bias, tied, dropout 0), AdamW with clipping, on a fixed token batch (the
 // step's cost does not depend on the text). One run = one replayed step (upload, one encoder,
-// submit) waited to completion, so ms/run is the step time and tokens/s = 12 * 64 / time.
+// submit) waited to completion, so ms/run is the step time and tokens/s = 12 * 64 / time. The
+// pipelined case submits steps back to back as training does (metrics read a few steps late) and
+// reports the time per step.
 import type { GpuContext } from '../gpu/device';
 import { type BenchCase, registerBench } from '../bench/registry';
 import { BABY_SHAKESPEARE, type ModelConfig } from '../model/config';
@@ -33,18 +35,19 @@ export function benchStep(ctx: GpuContext, cfg: ModelConfig, batchSize: number) 
   return { step, batch };
 }
 
-/** A training-step bench case for a decoder config and batch size. */
-export function trainStepCase(name: string, cfg: ModelConfig, batchSize: number): BenchCase {
+/** A training-step bench case for a decoder config and batch size: `steps` submitted, then waited for. */
+export function trainStepCase(name: string, cfg: ModelConfig, batchSize: number, steps = 1): BenchCase {
   const T = cfg.blockSize;
   return {
     name,
     shape: `B=${batchSize} T=${T} L=${cfg.nLayer} C=${cfg.nEmbd} V=${cfg.vocabSize}`,
     tokens: batchSize * T,
+    stepsPerRun: steps,
     setup(ctx: GpuContext) {
       const { step, batch } = benchStep(ctx, cfg, batchSize);
       return {
         async run() {
-          await step.run([batch], 1e-3);
+          for (let i = 0; i < steps; i++) await step.run([batch], 1e-3);
           await step.flush();
         },
         dispose: () => step.destroy(),
@@ -55,5 +58,8 @@ export function trainStepCase(name: string, cfg: ModelConfig, batchSize: number)
 
 registerBench({
   name: 'train.step',
-  cases: () => [trainStepCase('baby shakespeare_char', BABY_SHAKESPEARE, 12)],
+  cases: () => [
+    trainStepCase('baby shakespeare_char', BABY_SHAKESPEARE, 12),
+    trainStepCase('baby, 8 steps pipelined', BABY_SHAKESPEARE, 12, 8),
+  ],
 });
