@@ -31,8 +31,8 @@ const choices = new WeakMap<GpuContext, MatmulChoice>();
 
 /**
  * Used until tuneMatmul runs (the app may never call it): per driver, what tuning measured on the
- * software drivers (lavapipe: 8- or 16-lane subgroups by SIMD width, SwiftShader: 4-lane). The subgroup variants beat
- * the best register-blocked vec4 variant by 2-4x on lavapipe and ~3x on SwiftShader, because
+ * software drivers (lavapipe: 8 or 16 lanes by SIMD width, SwiftShader: 4). The subgroup variants
+ * beat the best register-blocked vec4 variant by 2-4x on lavapipe and ~3x on SwiftShader, because
  * those drivers pay a bounds-checked scalar load per lane and the broadcast shares A's loads.
  */
 export function defaultMatmulChoice(ctx: GpuContext): MatmulChoice {
@@ -51,7 +51,7 @@ export function defaultMatmulChoice(ctx: GpuContext): MatmulChoice {
     byClass = subgroups && subgroupMinSize >= 4 ? all('sg.16x4.r4.wg8') : all('vec4.8x4.wg16x1');
   } else if (driver === 'lavapipe' || isFallbackAdapter) {
     if (subgroups && subgroupMinSize >= 16) {
-      // 512-bit SIMD (LP_NATIVE_VECTOR_WIDTH=512, set by drivers.ts on AVX-512 CPUs).
+      // 512-bit SIMD: GpuContext sets LP_NATIVE_VECTOR_WIDTH=512 on AVX-512 CPUs (drivers.ts).
       byClass = { ...all('sg.48x4.r16.wg16'), small: { best: 'sg.32x4.r16.wg16', fallback } };
     } else if (subgroups && subgroupMinSize >= 8) {
       byClass = { ...all('sg.24x4.r8.wg8'), large: { best: 'sg.16x4.r8.wg8', fallback } };
