@@ -9,9 +9,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /** When submitted work should finish: the GPU runs submissions in order, each taking about stepMs. */
 export class CompletionEstimate {
-  /** Moving average of one submission's GPU time; 0 until measured (then nothing sleeps). */
+  /** One submission's GPU time; 0 until measured (then nothing sleeps). */
   stepMs = 0;
   private lastDone = 0;
+  private seen = 0;
 
   /** When work submitted at `submittedAt` should be done, after what was queued before it. */
   expectedDone(submittedAt: number): number {
@@ -20,18 +21,21 @@ export class CompletionEstimate {
 
   /**
    * Dawn was asked at `askedAt` and answered at `doneAt`. If it answered only after a wait, doneAt
-   * is when the GPU finished: a measurement. If at once, the work had finished earlier than
-   * expected: shrink the estimate so the next one is asked sooner.
+   * is when the GPU finished: a measurement. If at once, the work had finished before askedAt: we
+   * slept too long, so the estimate at least halves. The first run is not learnt from (it pays for
+   * pipeline compilation, seconds on a CPU driver), and a faster measurement is taken at once while
+   * a slower one moves the estimate gradually, so one slow run cannot make the next ones oversleep.
    */
   observe(submittedAt: number, askedAt: number, doneAt: number): void {
     const start = Math.max(submittedAt, this.lastDone);
+    this.lastDone = doneAt;
+    if (this.seen++ === 0) return;
     if (doneAt - askedAt > 1) {
       const ms = doneAt - start;
-      this.stepMs = this.stepMs === 0 ? ms : 0.7 * this.stepMs + 0.3 * ms;
+      this.stepMs = this.stepMs === 0 || ms < this.stepMs ? ms : 0.7 * this.stepMs + 0.3 * ms;
     } else {
-      this.stepMs *= 0.9;
+      this.stepMs = Math.min(0.5 * this.stepMs, Math.max(0, askedAt - start));
     }
-    this.lastDone = doneAt;
   }
 }
 

@@ -6,20 +6,25 @@ import { GpuContext } from '../../../src/engine/gpu/device';
 import { CompletionEstimate } from '../../../src/engine/gpu/completion';
 import { ReadbackRing } from '../../../src/engine/train/readback';
 
-test('the estimate follows measured steps, queues them, and shrinks when a step was already done', () => {
+test('the estimate skips the first run, follows measured steps, queues them, and halves after oversleeping', () => {
   const e = new CompletionEstimate();
   expect(e.expectedDone(10)).toBe(10); // nothing measured: ask at once
-  e.observe(0, 0, 50); // waited 50 ms: a 50 ms step
+  e.observe(0, 0, 5000); // the first run (pipeline compilation): not learnt from
+  expect(e.stepMs).toBe(0);
+  e.observe(5000, 5000, 5050); // waited 50 ms: a 50 ms step
   expect(e.stepMs).toBe(50);
-  // Submitted at 40 while the previous step ran until 50: it starts at 50.
-  expect(e.expectedDone(40)).toBe(100);
-  // Submitted at 200 on an idle GPU: it starts at once.
-  expect(e.expectedDone(200)).toBe(250);
-  e.observe(40, 95, 110); // waited 15 ms: this step took 60 ms (50 -> 110)
+  // Submitted at 5040 while the previous step ran until 5050: it starts at 5050.
+  expect(e.expectedDone(5040)).toBe(5100);
+  // Submitted at 6000 on an idle GPU: it starts at once.
+  expect(e.expectedDone(6000)).toBe(6050);
+  e.observe(5040, 5095, 5110); // waited 15 ms: this step took 60 ms (5050 -> 5110): slower, moves gradually
   expect(e.stepMs).toBeCloseTo(0.7 * 50 + 0.3 * 60, 9);
-  const before = e.stepMs;
-  e.observe(120, 300, 300.2); // resolved at once: it had finished before we asked
-  expect(e.stepMs).toBeCloseTo(0.9 * before, 9);
+  e.observe(6000, 6040, 6045); // 45 ms (6000 -> 6045): faster, taken at once
+  expect(e.stepMs).toBe(45);
+  e.observe(7000, 7044, 7044.2); // resolved at once: it had finished before 7044; at least halve
+  expect(e.stepMs).toBe(22.5);
+  e.observe(8000, 8010, 8010.1); // finished within 10 ms: the estimate drops to that bound
+  expect(e.stepMs).toBe(10);
 });
 
 let ctx: GpuContext;
