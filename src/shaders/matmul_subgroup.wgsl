@@ -5,8 +5,8 @@ enable subgroups;
 // lane's buffer load is a bounds-checked scalar load, so loading A once per R lanes instead of once
 // per lane is what pays: the broadcast is a register shuffle.
 //   C[z][m, n] (+)= sum_k opA(A)[z][m, k] * opB(B)[z][k, n]  (+ bias[n]), then optional GELU.
-// Same bindings, params, layout and alignment contract as matmul_vec4.wgsl; C may also be stored
-// as vec4 (the block appended at the end).
+// Same bindings, params, layout and alignment contract as matmul_vec4.wgsl; B's loads, the K walk
+// and C's stores (scalar or vec4) are matmul_blocked.wgsl's.
 // Needs subgroups of at least R lanes (lanes 0..R-1 load, everyone reads), R = 4, 8 or 16; the
 // variant is only offered where the adapter's minimum subgroup size allows it.
 // Control flow stays uniform through the K loop (subgroupBroadcast requires it): lanes past N
@@ -18,7 +18,7 @@ const WG_X: u32 = 8u;
 
 @group(0) @binding(0) var<storage, read> a: array<vec4f>;
 @group(0) @binding(1) var<storage, read> b: array<vec4f>;
-// Bindings 3 (c) and 4 (pre) and store_row() come from one of the two blocks at the end.
+// Bindings 3 (c) and 4 (pre) come from matmul_blocked.wgsl's store block.
 
 var<private> acc: array<vec4f, TM>;
 var<private> base_a: u32;
@@ -39,26 +39,6 @@ fn fma_quad(row: u32, t0: vec4f, t1: vec4f, t2: vec4f, t3: vec4f, bk: mat4x4f) {
   acc[row + 1u] += bk * vec4f(t0.y, t1.y, t2.y, t3.y);
   acc[row + 2u] += bk * vec4f(t0.z, t1.z, t2.z, t3.z);
   acc[row + 3u] += bk * vec4f(t0.w, t1.w, t2.w, t3.w);
-}
-
-// Column j: B[k + j, n0 .. n0 + 4), zero past K.
-fn load_b(k: u32, kmask: vec4f, tail: bool) -> mat4x4f {
-  if (TRANS_B) {
-    let r0 = b[(base_b + clamp_row(n0, p.n) * p.ldb + k) / 4u];
-    let r1 = b[(base_b + clamp_row(n0 + 1u, p.n) * p.ldb + k) / 4u];
-    let r2 = b[(base_b + clamp_row(n0 + 2u, p.n) * p.ldb + k) / 4u];
-    let r3 = b[(base_b + clamp_row(n0 + 3u, p.n) * p.ldb + k) / 4u];
-    var bk = transpose(mat4x4f(r0, r1, r2, r3));
-    if (tail) { bk = mat4x4f(bk[0] * kmask.x, bk[1] * kmask.y, bk[2] * kmask.z, bk[3] * kmask.w); }
-    return bk;
-  } else {
-    let b0 = b[(base_b + k * p.ldb + n0) / 4u];
-    var b1 = b[(base_b + krow(k + 1u, tail) * p.ldb + n0) / 4u];
-    var b2 = b[(base_b + krow(k + 2u, tail) * p.ldb + n0) / 4u];
-    var b3 = b[(base_b + krow(k + 3u, tail) * p.ldb + n0) / 4u];
-    if (tail) { b1 *= kmask.y; b2 *= kmask.z; b3 *= kmask.w; }
-    return mat4x4f(b0, b1, b2, b3);
-  }
 }
 
 // Rows m0 + g*R .. + R: lane l < R loads row g*R + l (A[row, k..k+4)), then every lane takes
@@ -141,47 +121,7 @@ fn main(
   base_b = bases.y;
   let base_c = bases.z;
 
-  let k4 = p.k & ~3u;
-  for (var k = 0u; k < k4; k += 4u) {
-    accumulate(k, vec4f(1.0), false);
-  }
-  if (k4 < p.k) { accumulate(k4, kmask4(k4), true); }
-
+  accumulate_k();
   if (n_out >= p.n) { return; }
-  let bias_n = bias4(n_out);
-  let cols = min(4u, p.n - n_out);
-  for (var i = 0u; i < TM; i++) {
-    let m = m0 + i;
-    if (m >= p.m) { break; }
-    store_row(base_c + m * p.ldc + n_out, acc[i] + bias_n, cols);
-  }
-}
-
-// matmul-variants.ts appends one of the two blocks below: vec4 stores where every row of C (and
-// pre) starts 16-byte aligned and N % 4 == 0 (CPU drivers pay per store instruction, and a vec4
-// store costs about one scalar store), scalar stores otherwise.
-//--- store scalar
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<storage, read_write> pre: array<f32>;
-
-// C[m, n .. n + cols) (+)= v (pre gets the value before GELU); ci is the element index of C[m, n].
-fn store_row(ci: u32, v: vec4f, cols: u32) {
-  for (var j = 0u; j < cols; j++) {
-    var x = v[j];
-    if (ACCUMULATE) { x += c[ci + j]; }
-    if (WRITE_PRE) { pre[ci + j] = x; }
-    if (GELU) { x = gelu(x); }
-    c[ci + j] = x;
-  }
-}
-//--- store vec4
-@group(0) @binding(3) var<storage, read_write> c: array<vec4f>;
-@group(0) @binding(4) var<storage, read_write> pre: array<vec4f>;
-
-fn store_row(ci: u32, v: vec4f, cols: u32) {
-  var x = v;
-  if (ACCUMULATE) { x += c[ci / 4u]; }
-  if (WRITE_PRE) { pre[ci / 4u] = x; }
-  if (GELU) { x = vec4f(gelu(x.x), gelu(x.y), gelu(x.z), gelu(x.w)); }
-  c[ci / 4u] = x;
+  store_tile(base_c, n_out);
 }

@@ -5,9 +5,10 @@
 // Layout (elements, f32): A is M x K (TRANS_A: K x M), row stride lda; B is K x N (TRANS_B: N x K),
 // row stride ldb; C and PRE are M x N, row stride ldc; batch item z = (z / inner_count, z % inner_count).
 // The caller guarantees lda, ldb, A's and B's offsets and batch strides are multiples of 4 and that
-// their bindings cover whole vec4s, so a vec4 never straddles two rows; C is stored as scalars. Rows/columns past M/N are computed
-// from clamped (in-bounds) rows and never stored; the K tail is masked to zero.
-// Bindings: 0 a (vec4), 1 b (vec4), 2 bias (f32), 3 c (f32, read_write), 4 pre (f32, read_write), 5 params.
+// their bindings cover whole vec4s, so a vec4 never straddles two rows. Rows/columns past M/N are
+// computed from clamped (in-bounds) rows and never stored; the K tail is masked to zero.
+// Bindings: 0 a (vec4), 1 b (vec4), 2 bias (f32), 3 c, 4 pre (read_write), 5 params. B's loads,
+// the K walk and C's (scalar) stores are matmul_blocked.wgsl's.
 // TM, WG_X and WG_Y are substituted by matmul-variants.ts (tile shapes tuned per adapter).
 const TM: u32 = 4u;
 const WG_X: u32 = 8u;
@@ -15,8 +16,6 @@ const WG_Y: u32 = 8u;
 
 @group(0) @binding(0) var<storage, read> a: array<vec4f>;
 @group(0) @binding(1) var<storage, read> b: array<vec4f>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<storage, read_write> pre: array<f32>;
 
 var<private> acc: array<vec4f, TM>;
 var<private> base_a: u32;
@@ -26,26 +25,7 @@ var<private> n0: u32;
 
 // Adds A[m0.., k..k+4) · B[k..k+4), n0..n0+4) into acc. `kmask` zeroes the part of a K tail past K.
 fn accumulate(k: u32, kmask: vec4f, tail: bool) {
-  // b_j = B[k + j, n0 .. n0 + 4)
-  var b0: vec4f; var b1: vec4f; var b2: vec4f; var b3: vec4f;
-  if (TRANS_B) {
-    // B is N x K: read four rows n0 + j along k, then transpose in registers.
-    let r0 = b[(base_b + clamp_row(n0, p.n) * p.ldb + k) / 4u];
-    let r1 = b[(base_b + clamp_row(n0 + 1u, p.n) * p.ldb + k) / 4u];
-    let r2 = b[(base_b + clamp_row(n0 + 2u, p.n) * p.ldb + k) / 4u];
-    let r3 = b[(base_b + clamp_row(n0 + 3u, p.n) * p.ldb + k) / 4u];
-    b0 = vec4f(r0.x, r1.x, r2.x, r3.x);
-    b1 = vec4f(r0.y, r1.y, r2.y, r3.y);
-    b2 = vec4f(r0.z, r1.z, r2.z, r3.z);
-    b3 = vec4f(r0.w, r1.w, r2.w, r3.w);
-    if (tail) { b0 *= kmask.x; b1 *= kmask.y; b2 *= kmask.z; b3 *= kmask.w; }
-  } else {
-    b0 = b[(base_b + k * p.ldb + n0) / 4u];
-    b1 = b[(base_b + krow(k + 1u, tail) * p.ldb + n0) / 4u];
-    b2 = b[(base_b + krow(k + 2u, tail) * p.ldb + n0) / 4u];
-    b3 = b[(base_b + krow(k + 3u, tail) * p.ldb + n0) / 4u];
-    if (tail) { b1 *= kmask.y; b2 *= kmask.z; b3 *= kmask.w; }
-  }
+  let bk = load_b(k, kmask, tail);
   if (TRANS_A) {
     // A is K x M: row k + j holds A[m0 .. m0 + 4, k + j] for each group of four rows of C.
     for (var g = 0u; g < TM / 4u; g++) {
@@ -56,14 +36,14 @@ fn accumulate(k: u32, kmask: vec4f, tail: bool) {
       var t3 = a[(base_a + krow(k + 3u, tail) * p.lda + mg) / 4u];
       if (tail) { t1 *= kmask.y; t2 *= kmask.z; t3 *= kmask.w; }
       for (var i = 0u; i < 4u; i++) {
-        acc[4u * g + i] += t0[i] * b0 + t1[i] * b1 + t2[i] * b2 + t3[i] * b3;
+        acc[4u * g + i] += bk * vec4f(t0[i], t1[i], t2[i], t3[i]);
       }
     }
   } else {
     for (var i = 0u; i < TM; i++) {
       var av = a[(base_a + clamp_row(m0 + i, p.m) * p.lda + k) / 4u];
       if (tail) { av *= kmask; }
-      acc[i] += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+      acc[i] += bk * av;
     }
   }
 }
@@ -78,28 +58,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: v
   let bases = batch_bases(gid.z);
   base_a = bases.x;
   base_b = bases.y;
-  let base_c = bases.z;
-
-  let k4 = p.k & ~3u;
-  for (var k = 0u; k < k4; k += 4u) {
-    accumulate(k, vec4f(1.0), false);
-  }
-  if (k4 < p.k) { accumulate(k4, kmask4(k4), true); }
-
-  let bias_n = bias4(n0);
-  let cols = min(4u, p.n - n0);
-  for (var i = 0u; i < TM; i++) {
-    let m = m0 + i;
-    if (m >= p.m) { break; }
-    // Scalar stores: C needs no alignment (e.g. logits with N = 65), and they run once per output.
-    let ci = base_c + m * p.ldc + n0;
-    var v = acc[i] + bias_n;
-    for (var j = 0u; j < cols; j++) {
-      var x = v[j];
-      if (ACCUMULATE) { x += c[ci + j]; }
-      if (WRITE_PRE) { pre[ci + j] = x; }
-      if (GELU) { x = gelu(x); }
-      c[ci + j] = x;
-    }
-  }
+  accumulate_k();
+  store_tile(bases.z, n0);
 }

@@ -7,6 +7,7 @@
 //                    (CPU drivers pay per lane for every load); needs subgroups of >= R lanes
 // Tile shapes are substituted into the WGSL `const` lines, so one source file serves several shapes.
 import type { FeatureSet } from '../gpu/device';
+import blockedWgsl from '../../shaders/matmul_blocked.wgsl?raw';
 import commonWgsl from '../../shaders/matmul_common.wgsl?raw';
 import naiveWgsl from '../../shaders/matmul_naive.wgsl?raw';
 import subgroupWgsl from '../../shaders/matmul_subgroup.wgsl?raw';
@@ -48,11 +49,24 @@ export function withConstants(code: string, values: Record<string, number>): str
   return out;
 }
 
+/**
+ * A register-blocked kernel (vec4, sg) with matmul_blocked.wgsl appended: its code with scalar
+ * stores of C, and with vec4 stores (for C rows that start 16-byte aligned and N % 4 == 0).
+ */
+function withBlocked(kernel: string): { code: string; codeVec4Store: string } {
+  const [shared, stores] = (kernel + '\n' + blockedWgsl).split('//--- store scalar\n');
+  const [scalarStore, vec4Store] = stores.split('//--- store vec4\n');
+  const body = withCommon(shared);
+  return { code: body + scalarStore, codeVec4Store: body + vec4Store };
+}
+
 function vec4Variant(tm: number, wgX: number, wgY: number): MatmulVariant {
   return {
     name: `vec4.${tm}x4.wg${wgX}x${wgY}`,
     family: 'vec4',
-    code: withCommon(withConstants(vec4Wgsl, { TM: tm, WG_X: wgX, WG_Y: wgY })),
+    // Scalar stores only: this variant is the fallback where subgroups are missing, and every
+    // store path is one more pipeline to compile (seconds each on a software driver).
+    code: withBlocked(withConstants(vec4Wgsl, { TM: tm, WG_X: wgX, WG_Y: wgY })).code,
     vec4: true,
     tileRows: tm * wgY,
     tileCols: 4 * wgX,
@@ -60,13 +74,10 @@ function vec4Variant(tm: number, wgX: number, wgY: number): MatmulVariant {
 }
 
 function subgroupVariant(tm: number, r: number, wgX: number): MatmulVariant {
-  const [body, stores] = withCommon(withConstants(subgroupWgsl, { TM: tm, R: r, WG_X: wgX })).split('//--- store scalar\n');
-  const [scalarStore, vec4Store] = stores.split('//--- store vec4\n');
   return {
     name: `sg.${tm}x4.r${r}.wg${wgX}`,
     family: 'subgroup',
-    code: body + scalarStore,
-    codeVec4Store: body + vec4Store,
+    ...withBlocked(withConstants(subgroupWgsl, { TM: tm, R: r, WG_X: wgX })),
     vec4: true,
     tileRows: tm,
     tileCols: 4 * wgX,
