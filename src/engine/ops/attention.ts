@@ -89,23 +89,10 @@ function checkDims(op: string, d: AttentionDims) {
   if (drop && !(drop.p >= 0 && drop.p < 1)) throw new Error(`${op}: dropout p must be in [0, 1), got ${drop.p}`);
 }
 
-const scratches = new WeakMap<Recorder, Map<string, Tensor>>();
-
-/**
- * A [B, H, Tq, Tk] scratch tensor owned by `rec` and shared by every attention call recorded into
- * it (they run one after another), so a model's layers do not each hold their own.
- */
+/** A [B, H, Tq, Tk] scratch tensor owned by `rec` (shared by the attention calls recorded into it). */
 function scratchScores(rec: Recorder, label: string, d: AttentionDims): Tensor {
-  let byKey = scratches.get(rec);
-  if (!byKey) scratches.set(rec, (byKey = new Map()));
   const words = d.B * d.H * d.Tq * d.Tk;
-  const key = `${label}:${words}`;
-  let t = byKey.get(key);
-  if (!t) {
-    t = new Tensor(rec.ctx, [words], ownedScratch(rec, label, words).buffer, 0, 'f32', false);
-    byKey.set(key, t);
-  }
-  return t.view([d.B, d.H, d.Tq, d.Tk], 0);
+  return new Tensor(rec.ctx, [d.B, d.H, d.Tq, d.Tk], ownedScratch(rec, label, words).buffer, 0, 'f32', false);
 }
 
 /** The masked softmax (`forward`, in place on the scores) or its backward (in place on dL/dP). */

@@ -78,11 +78,25 @@ export function unusedWritable(rec: Recorder): GPUBufferBinding {
   return { buffer };
 }
 
-/** A scratch buffer of `words` 32-bit words owned by `rec` (freed by rec.destroy()). */
+const scratches = new WeakMap<Recorder, Map<string, GPUBufferBinding>>();
+
+/**
+ * A scratch buffer of `words` 32-bit words owned by `rec` (freed by rec.destroy()), for an op's
+ * internal use within one call. Calls recorded into the same recorder run one after another, so
+ * every call asking for the same label and size shares one buffer (a model's layers do not each
+ * hold their own).
+ */
 export function ownedScratch(rec: Recorder, label: string, words: number): GPUBufferBinding {
-  const buffer = rec.ctx.createBuffer({ label, size: Math.max(16, words * 4), usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC });
-  rec.own(buffer);
-  return { buffer };
+  let byKey = scratches.get(rec);
+  if (!byKey) scratches.set(rec, (byKey = new Map()));
+  const key = `${label}:${words}`;
+  let binding = byKey.get(key);
+  if (!binding) {
+    const buffer = rec.ctx.createBuffer({ label, size: Math.max(16, words * 4), usage: BufferUsage.STORAGE | BufferUsage.COPY_SRC });
+    rec.own(buffer);
+    byKey.set(key, (binding = { buffer }));
+  }
+  return binding;
 }
 
 export interface Chunk {

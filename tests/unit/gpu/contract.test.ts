@@ -4,6 +4,7 @@ import { cpuFlags } from '../../../src/engine/gpu/drivers';
 import { Recorder } from '../../../src/engine/gpu/kernel';
 import { Tensor } from '../../../src/engine/gpu/tensor';
 import { scaleForward } from '../../../src/engine/ops/scale';
+import { ownedScratch } from '../../../src/engine/ops/util';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -36,4 +37,18 @@ test('lavapipe runs at the SIMD width GpuContext chose: 16-lane subgroups on AVX
   const width = process.env.LP_NATIVE_VECTOR_WIDTH;
   if (cpuFlags().has('avx512f')) expect(width).toBeDefined();
   expect(ctx.features.subgroupMinSize).toBe(width === '512' ? 16 : 8);
+});
+
+test('an op scratch is one buffer per recorder, label and size', () => {
+  const rec = new Recorder(ctx);
+  const other = new Recorder(ctx);
+  const before = ctx.buffersCreated;
+  const a = ownedScratch(rec, 'test.scratch', 100);
+  expect(ownedScratch(rec, 'test.scratch', 100)).toBe(a);
+  expect(ctx.buffersCreated).toBe(before + 1);
+  expect(ownedScratch(rec, 'test.scratch', 200).buffer).not.toBe(a.buffer);
+  expect(ownedScratch(rec, 'test.other', 100).buffer).not.toBe(a.buffer);
+  expect(ownedScratch(other, 'test.scratch', 100).buffer).not.toBe(a.buffer);
+  rec.destroy();
+  other.destroy();
 });
