@@ -42,6 +42,7 @@ export async function runBenchmarks(ctx: GpuContext, options: RunOptions): Promi
         const result: BenchResult = { suite: suite.name, name: c.name, shape: c.shape, ms: NaN, samples: [], clock: 'wall' };
         try {
           const instance = await c.setup(ctx);
+          const steps = instance.run ? (c.stepsPerRun ?? 1) : 1; // times are per step
           try {
             let cpu0 = process.cpuUsage();
             if (instance.recorder) {
@@ -52,7 +53,6 @@ export async function runBenchmarks(ctx: GpuContext, options: RunOptions): Promi
             } else if (instance.run) {
               await instance.run();
               cpu0 = process.cpuUsage();
-              const steps = c.stepsPerRun ?? 1;
               for (let i = 0; i < samples; i++) {
                 const t0 = performance.now();
                 await instance.run();
@@ -61,7 +61,7 @@ export async function runBenchmarks(ctx: GpuContext, options: RunOptions): Promi
               result.ms = median(result.samples);
             }
             const cpu = process.cpuUsage(cpu0);
-            result.cpuMs = (cpu.user + cpu.system) / 1000 / samples / (instance.run ? (c.stepsPerRun ?? 1) : 1);
+            result.cpuMs = (cpu.user + cpu.system) / 1000 / samples / steps;
           } finally {
             instance.dispose();
           }

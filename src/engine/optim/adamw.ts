@@ -62,7 +62,8 @@ export function adamwStep(
       const end = Math.min(r.offset + r.count, c.start + c.count);
       if (end <= begin) continue;
       // vec4 lanes where the range and the chunk allow them (CPU drivers: ~2x fewer load instructions).
-      const { lanes, header } = elementwiseLanes((begin - c.start) % 4 || (end - begin) % 4 ? 1 : c.count);
+      const whole = (begin - c.start) % 4 === 0 && (end - begin) % 4 === 0 && c.count % 4 === 0;
+      const { lanes, header } = elementwiseLanes(whole ? 4 : 1);
       const k = kernelFor(rec, `adamw.x${lanes}`, header + adamwWgsl, ['read', 'read', 'read', 'write', 'write', 'write']);
       const grid = elementwiseGrid(rec, (end - begin) / lanes);
       const [g, w, mm, vv] = [grads, weights, m, v].map((t) => subBinding(t, c.start * 4, c.count * 4));

@@ -17,7 +17,7 @@ interface Slot {
 export class ReadbackRing {
   private readonly slots: Slot[];
   private next = 0;
-  readonly estimate = new CompletionEstimate();
+  private readonly estimate = new CompletionEstimate();
 
   constructor(
     ctx: GpuContext,

@@ -44,6 +44,5 @@ test('the ring hands back each step\'s values, oldest first, after sleeping on i
   }
   await ring.drain(collect);
   expect(got).toEqual([1, 2, 3, 4, 5].map((s) => [s, [s, s * 10]]));
-  expect(ring.estimate.stepMs).toBeGreaterThanOrEqual(0);
   ring.destroy();
 });
