@@ -3,11 +3,14 @@
 // A Kernel is one WGSL compute entry point with an explicit bind-group layout. Binding 0..n-1 are
 // storage buffers (read-only or read-write, in the order given), and, if the kernel takes
 // parameters, the last binding is a uniform buffer holding them. `kernel.record(recorder, ...)`
-// creates the bind group and the parameter buffer once, at trace time, and appends a Dispatch;
-// replaying a Recorder only encodes what was recorded, so a replayed step allocates nothing.
+// creates the parameter buffer once, at trace time, and appends a Dispatch; its bind group is made
+// then too, or, where it binds arena tensors whose buffers the memory planner has not chosen yet
+// (planner.ts), when the recorder is finished. Replaying a Recorder only encodes what was
+// recorded, so a replayed step allocates nothing.
 import { awaitQuietly, CompletionEstimate } from './completion';
 import type { GpuContext } from './device';
 import { BufferUsage, ShaderStage } from './flags';
+import { checkRecording, noteUse, PlannedBuffer } from './planner';
 import type { Tensor } from './tensor';
 
 export type BindingKind = 'read' | 'write';
@@ -26,10 +29,36 @@ export interface KernelSpec {
 }
 
 export interface Dispatch {
-  label: string;
-  pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
-  workgroups: readonly [number, number, number];
+  readonly label: string;
+  readonly pipeline: GPUComputePipeline;
+  /** Made at record time, or when the recorder is finished if it binds planned tensors. */
+  readonly bindGroup: GPUBindGroup;
+  readonly workgroups: readonly [number, number, number];
+}
+
+/** A dispatch whose bind group waits for the memory planner to choose its tensors' buffers. */
+class PendingDispatch implements Dispatch {
+  private group: GPUBindGroup | undefined;
+
+  constructor(
+    readonly label: string,
+    readonly pipeline: GPUComputePipeline,
+    readonly workgroups: readonly [number, number, number],
+    private readonly device: GPUDevice,
+    private readonly layout: GPUBindGroupLayout,
+    private readonly entries: GPUBindGroupEntry[],
+  ) {}
+
+  get bindGroup(): GPUBindGroup {
+    if (!this.group) {
+      const entries = this.entries.map((e) => {
+        const r = e.resource as GPUBufferBinding;
+        return r.buffer instanceof PlannedBuffer ? { binding: e.binding, resource: { ...r, buffer: r.buffer.resolve() } } : e;
+      });
+      this.group = this.device.createBindGroup({ label: this.label, layout: this.layout, entries });
+    }
+    return this.group;
+  }
 }
 
 type Bindable = Tensor | GPUBufferBinding;
@@ -120,13 +149,17 @@ export class Kernel {
     if (x > max || y > max || z > max) {
       throw new Error(`${spec.label}: dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${max}; use splitWorkgroups()`);
     }
-    const dispatch: Dispatch = {
-      label: spec.label,
-      pipeline: this.pipeline,
-      bindGroup: ctx.device.createBindGroup({ label: spec.label, layout: this.layout, entries }),
-      workgroups: [x, y, z],
-    };
-    if (x > 0 && y > 0 && z > 0) recorder.dispatches.push(dispatch);
+    const planned = entries.slice(0, spec.storage.length).map((e) => (e.resource as GPUBufferBinding).buffer);
+    const dispatch: Dispatch = planned.some((b) => b instanceof PlannedBuffer)
+      ? new PendingDispatch(spec.label, this.pipeline, [x, y, z], ctx.device, this.layout, entries)
+      : { label: spec.label, pipeline: this.pipeline, bindGroup: ctx.device.createBindGroup({ label: spec.label, layout: this.layout, entries }), workgroups: [x, y, z] };
+    if (x > 0 && y > 0 && z > 0) {
+      const index = recorder.dispatches.length;
+      planned.forEach((b, i) => {
+        if (b instanceof PlannedBuffer) recorder.note(b, index, spec.storage[i]);
+      });
+      recorder.dispatches.push(dispatch);
+    }
     return dispatch;
   }
 }
@@ -145,17 +178,46 @@ export function splitWorkgroups(count: number, maxPerDimension: number): [number
 export class Recorder {
   readonly dispatches: Dispatch[] = [];
   private readonly owned: GPUBuffer[] = [];
+  /** Planned tensors this recording binds (their uses are noted on them, keyed by this recorder). */
+  private readonly planned = new Set<PlannedBuffer>();
+  /** Dispatches before this index have their bind groups. */
+  private finishedUpTo = 0;
   /** How long a replay takes, learnt from earlier ones, so run() can wait without Dawn's busy-poll. */
   readonly completion = new CompletionEstimate();
 
-  constructor(readonly ctx: GpuContext) {}
+  constructor(
+    readonly ctx: GpuContext,
+    /** Names this recording in planner errors. */
+    readonly label = 'recording',
+  ) {}
 
   own(buffer: GPUBuffer): void {
     this.owned.push(buffer);
   }
 
+  /** Notes that dispatch `index` binds planned tensor `b` (Kernel.record calls this). */
+  note(b: PlannedBuffer, index: number, access: 'read' | 'write'): void {
+    this.planned.add(b);
+    noteUse(b, this, index, access);
+  }
+
+  /**
+   * Ends recording (more may still be appended and finished later): plans the buffers of the arena
+   * tensors it binds, if not yet planned, checks the plan serves this recording, and makes the
+   * pending bind groups. Record every recorder that shares an arena before finishing any of them:
+   * the plan is made from the recordings known at that moment. encode() finishes implicitly.
+   */
+  finish(): void {
+    if (this.finishedUpTo === this.dispatches.length) return;
+    for (const b of this.planned) b.resolve();
+    checkRecording(this, this.label, this.planned);
+    for (let i = this.finishedUpTo; i < this.dispatches.length; i++) void this.dispatches[i].bindGroup;
+    this.finishedUpTo = this.dispatches.length;
+  }
+
   /** Encodes every recorded dispatch, in order, into one compute pass. */
   encode(encoder: GPUCommandEncoder, timestampWrites?: GPUComputePassTimestampWrites): void {
+    this.finish();
     const pass = encoder.beginComputePass(timestampWrites ? { timestampWrites } : {});
     for (const d of this.dispatches) {
       pass.setPipeline(d.pipeline);
@@ -183,7 +245,10 @@ export class Recorder {
   /** Frees the parameter buffers this recording created (not the tensors it bound). */
   destroy(): void {
     for (const b of this.owned) b.destroy();
+    for (const b of this.planned) b.uses.delete(this);
+    this.planned.clear();
     this.owned.length = 0;
     this.dispatches.length = 0;
+    this.finishedUpTo = 0;
   }
 }

@@ -1,8 +1,11 @@
 // A float32 (or u32/i32) array living in a GPU buffer: a view (buffer, byte offset, shape) so that
 // many tensors can share one allocation (parameters, gradients and Adam state are views into flat
-// buffers, as in llm.c).
+// buffers, as in llm.c). An arena tensor's buffer is a PlannedBuffer until the memory planner
+// picks the real one (planner.ts): ops may bind it while recording, the host must go through
+// read()/write()/gpuBuffer(), which resolve it.
 import type { GpuContext } from './device';
 import { BufferUsage, MapMode } from './flags';
+import { PlannedBuffer } from './planner';
 
 export type DType = 'f32' | 'u32' | 'i32';
 
@@ -53,6 +56,16 @@ export class Tensor {
     return new Tensor(this.ctx, shape, this.buffer, this.byteOffset + byteOffset, dtype, false);
   }
 
+  /** The planner's stand-in, if this tensor's buffer is chosen by lifetime. */
+  get planned(): PlannedBuffer | undefined {
+    return this.buffer instanceof PlannedBuffer ? this.buffer : undefined;
+  }
+
+  /** The real GPUBuffer for a copy encoded outside any recording (plans the arena if needed). */
+  gpuBuffer(what = 'a copy'): GPUBuffer {
+    return realBuffer(this.buffer, what);
+  }
+
   get numel(): number {
     return numel(this.shape);
   }
@@ -66,7 +79,7 @@ export class Tensor {
   }
 
   write(data: Float32Array | Uint32Array | Int32Array): void {
-    this.ctx.device.queue.writeBuffer(this.buffer, this.byteOffset, data.buffer, data.byteOffset, data.byteLength);
+    this.ctx.device.queue.writeBuffer(realBuffer(this.buffer, 'a host write'), this.byteOffset, data.buffer, data.byteOffset, data.byteLength);
   }
 
   /** Copies the tensor back to the CPU. For tests, inspection and checkpoints: never inside a step. */
@@ -84,7 +97,13 @@ export class Tensor {
   }
 }
 
+/** `buffer` itself, or the buffer the planner chose for a stand-in (which must not be shared: the host uses it). */
+export function realBuffer(buffer: GPUBuffer, what: string): GPUBuffer {
+  return buffer instanceof PlannedBuffer ? buffer.resolveForHost(what) : buffer;
+}
+
 export async function readBytes(ctx: GpuContext, buffer: GPUBuffer, offset: number, size: number): Promise<ArrayBuffer> {
+  buffer = realBuffer(buffer, 'a host read');
   const padded = alignOffset(Math.max(size, 4), 4);
   const staging = ctx.createBuffer({ size: padded, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
   const encoder = ctx.device.createCommandEncoder();

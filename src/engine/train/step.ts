@@ -5,9 +5,16 @@
 //   [zero grads] ([copy micro-batch k inputs] [forward + backward])×K [grad norm + AdamW] [copy metrics]
 // Gradients accumulate over the K micro-batches (the loss gradient is scaled by 1/K). Nothing is
 // read back inside a step: loss and grad norm come out of a staging ring a step or two late.
+//
+// Memory: the graph's activations are pooled by lifetime (gpu/planner.ts) over the four recordings
+// made here, all of them recorded before any is finished. Inputs copied in and loss statistics
+// copied out around the micro-batch recording are pinned by name (the planner would also find
+// them: read before written, written last). The estimate is this constructor run on a dry-run
+// context (model/memory.ts), so it is exactly what is allocated here.
 import type { GpuContext } from '../gpu/device';
 import { BufferUsage } from '../gpu/flags';
 import { type Dispatch, Recorder } from '../gpu/kernel';
+import { isDryRun } from '../gpu/dry-run';
 import { Tensor } from '../gpu/tensor';
 import { fill } from '../ops/fill';
 import { StepState } from '../ops/step-state';
@@ -18,6 +25,7 @@ import { BertGraph } from '../model/bert';
 import { GptGraph } from '../model/gpt';
 import type { TrainGraph } from '../model/graph';
 import { assertFits, type DeviceLimits, type MemoryEstimate } from '../model/memory';
+import { pinBuffer } from '../gpu/planner';
 import { type ParamLayout, SLAB_ALIGN_FLOATS } from '../model/params';
 import { ReadbackRing } from './readback';
 
@@ -63,6 +71,12 @@ export function buildGraph(ctx: GpuContext, layout: ParamLayout, params: Tensor,
   return new BartGraph(ctx, layout, params, grads, batch, gradScale);
 }
 
+/** Stands in on a dry run, whose real estimate estimateMemory adds up from the dry-run context once it is built. */
+const DRY_RUN_ESTIMATE: MemoryEstimate = Object.freeze({
+  params: 0, paramBytes: 0, gradBytes: 0, adamBytes: 0, activationBytes: 0, pooledActivationBytes: 0, unpooledActivationBytes: 0,
+  scratchBytes: 0, totalBytes: 0, buffers: 0, largestTensorBytes: 0, largestTensorName: '(dry run)',
+});
+
 export class TrainStep {
   readonly params: Tensor;
   readonly grads: Tensor;
@@ -81,6 +95,9 @@ export class TrainStep {
   private readonly evalRec: Recorder;
   private readonly inputSlots: GPUBuffer;
   private readonly inputLayout: { name: string; tensor: Tensor; offset: number; length: number }[];
+  /** The real buffers of the inputs and loss terms, for the copies around each micro-batch. */
+  private readonly inputBuffers: GPUBuffer[];
+  private readonly termBuffers: GPUBuffer[];
   private readonly slotBytes: number;
   private readonly stateOffset: number;
   private readonly stateWords = new Uint32Array(4);
@@ -99,9 +116,11 @@ export class TrainStep {
       maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize,
       memoryBudgetBytes: options.memoryBudgetBytes,
     };
-    this.estimate = assertFits(layout, options.batch, limits);
     this.microSteps = options.microSteps ?? 1;
     if (!Number.isInteger(this.microSteps) || this.microSteps < 1) throw new Error(`TrainStep: microSteps must be a positive integer, got ${this.microSteps}`);
+    // On a dry run this constructor is the estimate's own planning: nothing to check against.
+    const dry = isDryRun(ctx);
+    this.estimate = dry ? DRY_RUN_ESTIMATE : assertFits(layout, options.batch, limits, { microSteps: this.microSteps, readbackDepth: options.readbackDepth, device: ctx, optimizer: options });
     const n = layout.totalFloats;
     this.params = Tensor.empty(ctx, [n], 'f32', 'params');
     this.grads = Tensor.empty(ctx, [n], 'f32', 'grads');
@@ -125,16 +144,16 @@ export class TrainStep {
     this.slotBytes = offset;
     this.inputSlots = ctx.createBuffer({ label: 'train.inputs', size: Math.max(16, offset * this.microSteps), usage: BufferUsage.COPY_SRC | BufferUsage.COPY_DST });
 
-    this.zeroRec = new Recorder(ctx);
+    this.zeroRec = new Recorder(ctx, 'train.zeroGrads');
     // Cleared in pieces a storage binding can hold (the flat buffer of a large model cannot be bound whole).
     const perBinding = Math.floor(ctx.limits.maxStorageBufferBindingSize / 4 / SLAB_ALIGN_FLOATS) * SLAB_ALIGN_FLOATS;
     for (let start = 0; start < n; start += perBinding) {
       fill(this.zeroRec, this.grads.view([Math.min(perBinding, n - start)], start * 4));
     }
-    this.microRec = new Recorder(ctx);
+    this.microRec = new Recorder(ctx, 'train.microStep');
     this.graph.forward(this.microRec);
     this.graph.backward(this.microRec);
-    this.optRec = new Recorder(ctx);
+    this.optRec = new Recorder(ctx, 'train.optimizer');
     const scratch = Tensor.empty(ctx, [gradNormScratchWords(n)], 'f32', 'gradNorm.partials');
     this.optRec.own(scratch.buffer);
     gradNormForward(this.optRec, this.gradNorm, this.grads, options.gradClip, scratch);
@@ -144,8 +163,15 @@ export class TrainStep {
       { offset: layout.noDecayRange.offset, count: layout.noDecayRange.length, weightDecay: 0 },
     ];
     adamwStep(this.optRec, this.params, this.m, this.v, this.grads, this.state, ranges, hyper, this.gradNorm);
-    this.evalRec = new Recorder(ctx);
+    this.evalRec = new Recorder(ctx, 'train.evaluate');
     this.graph.forward(this.evalRec, false);
+    for (const t of [...Object.values(this.graph.inputs), ...this.graph.lossTerms]) {
+      if (t.planned) pinBuffer(t.planned);
+    }
+    // Buffers are planned, created and bound here, over all four recordings: a step allocates nothing.
+    for (const r of [this.zeroRec, this.microRec, this.optRec, this.evalRec]) r.finish();
+    this.inputBuffers = this.inputLayout.map((e) => e.tensor.gpuBuffer(`the copy into input '${e.name}'`));
+    this.termBuffers = this.graph.lossTerms.map((t) => t.gpuBuffer('the loss statistics copy'));
 
     const terms = this.graph.lossTerms.length;
     this.ring = new ReadbackRing(ctx, (this.microSteps * terms * 4 + 2) * 4, options.readbackDepth ?? 3, 'train.metrics');
@@ -232,12 +258,12 @@ export class TrainStep {
     this.zeroRec.encode(encoder);
     const terms = this.graph.lossTerms;
     for (let k = 0; k < this.microSteps; k++) {
-      for (const e of this.inputLayout) {
-        encoder.copyBufferToBuffer(this.inputSlots, k * this.slotBytes + e.offset, e.tensor.buffer, e.tensor.byteOffset, e.length * 4);
-      }
+      this.inputLayout.forEach((e, j) => {
+        encoder.copyBufferToBuffer(this.inputSlots, k * this.slotBytes + e.offset, this.inputBuffers[j], e.tensor.byteOffset, e.length * 4);
+      });
       encoder.copyBufferToBuffer(this.inputSlots, k * this.slotBytes + this.stateOffset, this.state.buffer, 0, 16);
       this.microRec.encode(encoder);
-      terms.forEach((t, i) => encoder.copyBufferToBuffer(t.buffer, t.byteOffset, staging, (k * terms.length + i) * 16, 16));
+      this.termBuffers.forEach((b, i) => encoder.copyBufferToBuffer(b, terms[i].byteOffset, staging, (k * terms.length + i) * 16, 16));
     }
     this.optRec.encode(encoder);
     encoder.copyBufferToBuffer(this.gradNorm.buffer, this.gradNorm.byteOffset, staging, this.microSteps * terms.length * 16, 8);
