@@ -67,6 +67,17 @@ function asBinding(b: Bindable): GPUBufferBinding {
   return 'binding' in b && typeof b.binding === 'function' ? b.binding() : (b as GPUBufferBinding);
 }
 
+/**
+ * How errors name a binding: the arena tensor's name where the buffer is a planned one (e.g.
+ * "'gpt.activations[12x64].logits' [768,65]"), else the tensor's shape ("[768,65]"), else nothing.
+ */
+export function describeBinding(b: Bindable): string {
+  const buffer = asBinding(b).buffer;
+  const shape = 'shape' in b ? ` [${(b as Tensor).shape}]` : '';
+  if (buffer instanceof PlannedBuffer) return ` '${buffer.label}'${shape || ` (part of [${buffer.shape}])`}`;
+  return shape;
+}
+
 const pipelineCache = new WeakMap<GpuContext, Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>>();
 
 export class Kernel {
@@ -128,6 +139,14 @@ export class Kernel {
       throw new Error(`${spec.label}: expected ${spec.storage.length} buffers, got ${buffers.length}`);
     }
     const entries: GPUBindGroupEntry[] = buffers.map((b, binding) => ({ binding, resource: asBinding(b) }));
+    const limit = ctx.limits.maxStorageBufferBindingSize;
+    entries.forEach((e, i) => {
+      const r = e.resource as GPUBufferBinding;
+      const size = r.size ?? r.buffer.size - (r.offset ?? 0);
+      if (size > limit) {
+        throw new Error(`${spec.label}: binding ${i}${describeBinding(buffers[i])} is ${size} bytes, over this adapter's maxStorageBufferBindingSize ${limit}; split it (ops/util.ts bindingChunks)`);
+      }
+    });
     if (spec.uniform) {
       if (!params) throw new Error(`${spec.label}: this kernel needs parameters`);
       let uniform: GPUBuffer;

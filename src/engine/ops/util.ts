@@ -3,7 +3,7 @@
 import elementwiseLanesWgsl from '../../shaders/elementwise_lanes.wgsl?raw';
 import type { GpuContext } from '../gpu/device';
 import { BufferUsage } from '../gpu/flags';
-import { Kernel, type Recorder, splitWorkgroups } from '../gpu/kernel';
+import { describeBinding, Kernel, type Recorder, splitWorkgroups } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 
 /** A Kernel whose record() names the op and the binding when one exceeds maxStorageBufferBindingSize. */
@@ -14,8 +14,7 @@ class CheckedKernel extends Kernel {
     buffers.forEach((b, i) => {
       const size = 'binding' in b && typeof b.binding === 'function' ? b.byteLength : ((b as GPUBufferBinding).size ?? (b as GPUBufferBinding).buffer.size);
       if (size > limit) {
-        const shape = 'shape' in b ? ` [${(b as Tensor).shape}]` : '';
-        throw new Error(`${this.spec.label}: binding ${i}${shape} is ${size} bytes, over this adapter's maxStorageBufferBindingSize ${limit}`);
+        throw new Error(`${this.spec.label}: binding ${i}${describeBinding(b)} is ${size} bytes, over this adapter's maxStorageBufferBindingSize ${limit}`);
       }
     });
     return super.record(...args);

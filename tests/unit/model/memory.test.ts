@@ -80,3 +80,11 @@ test('a tensor larger than one buffer may be is refused by name, size and limit 
   );
   expect(ctx.buffersCreated).toBe(before);
 });
+
+test('a binding no kernel splits is refused naming the op, the arena tensor, its size and the limit', () => {
+  // BERT's attention probabilities [12, 4, 32, 32] f32 (196,608 bytes) are bound whole by the softmax.
+  const layout = buildParamLayout(encoderConfig({ nLayer: 2, nEmbd: 64, nHead: 4, vocabSize: 500, blockSize: 32 }));
+  expect(() => assertFits(layout, { batchSize: 12, seqLen: 32 }, { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 150_000 })).toThrow(
+    /encoder 2x64 .* will not fit: attention\.softmax\.forward: binding \d 'bert\.activations\[12x32\]\.\d\.probs' \[12,4,32,32\] is 196608 bytes, over this adapter's maxStorageBufferBindingSize 150000/,
+  );
+});
