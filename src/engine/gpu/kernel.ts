@@ -10,7 +10,7 @@
 import { awaitQuietly, CompletionEstimate } from './completion';
 import type { GpuContext } from './device';
 import { BufferUsage, ShaderStage } from './flags';
-import { checkRecording, noteUse, PlannedBuffer } from './planner';
+import { AdapterLimitError, checkRecording, noteUse, PlannedBuffer } from './planner';
 import type { Tensor } from './tensor';
 
 export type BindingKind = 'read' | 'write';
@@ -144,7 +144,7 @@ export class Kernel {
       const r = e.resource as GPUBufferBinding;
       const size = r.size ?? r.buffer.size - (r.offset ?? 0);
       if (size > limit) {
-        throw new Error(`${spec.label}: binding ${i}${describeBinding(buffers[i])} is ${size} bytes, over this adapter's maxStorageBufferBindingSize ${limit}; split it (ops/util.ts bindingChunks)`);
+        throw new AdapterLimitError(`${spec.label}: binding ${i}${describeBinding(buffers[i])} is ${size} bytes, over this adapter's maxStorageBufferBindingSize ${limit}; split it (ops/util.ts bindingChunks)`);
       }
     });
     if (spec.uniform) {
@@ -166,7 +166,7 @@ export class Kernel {
     const [x, y = 1, z = 1] = workgroups;
     const max = ctx.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max) {
-      throw new Error(`${spec.label}: dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${max}; use splitWorkgroups()`);
+      throw new AdapterLimitError(`${spec.label}: dispatch [${x}, ${y}, ${z}] exceeds maxComputeWorkgroupsPerDimension ${max}; use splitWorkgroups()`);
     }
     const planned = entries.slice(0, spec.storage.length).map((e) => (e.resource as GPUBufferBinding).buffer);
     const dispatch: Dispatch = planned.some((b) => b instanceof PlannedBuffer)

@@ -39,8 +39,13 @@ const STORAGE_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.C
 
 export type Access = 'read' | 'write';
 
-/** A tensor no buffer of this adapter can hold: the model or batch must shrink, nothing else helps. */
-export class BufferSizeError extends Error {
+/** Something this adapter's limits forbid (a binding, a dispatch, a buffer): the model or batch must shrink. */
+export class AdapterLimitError extends Error {
+  override name = 'AdapterLimitError';
+}
+
+/** A tensor no buffer of this adapter can hold. */
+export class BufferSizeError extends AdapterLimitError {
   override name = 'BufferSizeError';
 }
 

@@ -7,7 +7,7 @@
 // estimate is the exact byte count that context will allocate for the step.
 import { createdBuffers, type DeviceProfile, dryRunContext, profileOf, unboundedProfile } from '../gpu/dry-run';
 import type { GpuContext } from '../gpu/device';
-import { BufferSizeError, formatBytes, poolTotals } from '../gpu/planner';
+import { AdapterLimitError, BufferSizeError, formatBytes, poolTotals } from '../gpu/planner';
 import { getMatmulChoice, setMatmulChoice } from '../ops/matmul-choice';
 import { TrainStep, type TrainStepOptions } from '../train/step';
 import type { Seq2SeqShape } from './bart';
@@ -144,6 +144,8 @@ export function assertFits(layout: ParamLayout, batch: Seq2SeqShape, limits: Dev
   try {
     est = estimateMemory(layout, batch, { ...options, limits: { maxBufferSize: limits.maxBufferSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize } });
   } catch (error) {
+    // A model the graphs refuse (a config error) is not a question of fit: it goes as it is.
+    if (!(error instanceof AdapterLimitError)) throw error;
     // Most fundamental first: a tensor no buffer can hold; then a weight no binding can hold
     // (an op would refuse it too, in less plain words); then whatever the recording refused.
     if (!(error instanceof BufferSizeError)) {

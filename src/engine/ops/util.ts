@@ -4,6 +4,7 @@ import elementwiseLanesWgsl from '../../shaders/elementwise_lanes.wgsl?raw';
 import type { GpuContext } from '../gpu/device';
 import { BufferUsage } from '../gpu/flags';
 import { describeBinding, Kernel, type Recorder, splitWorkgroups } from '../gpu/kernel';
+import { AdapterLimitError } from '../gpu/planner';
 import type { Tensor } from '../gpu/tensor';
 
 /** A Kernel whose record() names the op and the binding when one exceeds maxStorageBufferBindingSize. */
@@ -14,7 +15,7 @@ class CheckedKernel extends Kernel {
     buffers.forEach((b, i) => {
       const size = 'binding' in b && typeof b.binding === 'function' ? b.byteLength : ((b as GPUBufferBinding).size ?? (b as GPUBufferBinding).buffer.size);
       if (size > limit) {
-        throw new Error(`${this.spec.label}: binding ${i}${describeBinding(b)} is ${size} bytes, over this adapter's maxStorageBufferBindingSize ${limit}`);
+        throw new AdapterLimitError(`${this.spec.label}: binding ${i}${describeBinding(b)} is ${size} bytes, over this adapter's maxStorageBufferBindingSize ${limit}`);
       }
     });
     return super.record(...args);
@@ -112,7 +113,7 @@ export function bindingChunks(rec: Recorder, op: string, units: number, unitByte
   const limit = rec.ctx.limits.maxStorageBufferBindingSize;
   if (units * unitBytes <= limit) return [{ start: 0, count: units }];
   const per = Math.floor(limit / unitBytes / step) * step;
-  if (per === 0) throw new Error(`${op}: ${step} rows of ${unitBytes} bytes exceed maxStorageBufferBindingSize ${limit}`);
+  if (per === 0) throw new AdapterLimitError(`${op}: ${step} rows of ${unitBytes} bytes exceed maxStorageBufferBindingSize ${limit}`);
   const chunks: Chunk[] = [];
   for (let start = 0; start < units; start += per) chunks.push({ start, count: Math.min(per, units - start) });
   return chunks;

@@ -88,3 +88,10 @@ test('a binding no kernel splits is refused naming the op, the arena tensor, its
     /encoder 2x64 .* will not fit: attention\.softmax\.forward: binding \d 'bert\.activations\[12x32\]\.\d\.probs' \[12,4,32,32\] is 196608 bytes, over this adapter's maxStorageBufferBindingSize 150000/,
   );
 });
+
+test('a model the graphs refuse is reported as it is, not as a question of fit', () => {
+  const layout = buildParamLayout({ ...BABY_SHAKESPEARE, activation: 'gelu' });
+  const fit = () => assertFits(layout, { batchSize: 2, seqLen: 16 }, { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 });
+  expect(fit).toThrow(/GptGraph: activation 'gelu' has no kernel/);
+  expect(fit).not.toThrow(/will not fit/);
+});
