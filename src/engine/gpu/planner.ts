@@ -21,11 +21,15 @@
 //     forward + backward and the evaluation forward) are thus planned on every timeline at once.
 //   - A tensor is PINNED (its own buffer, kept for the life of its arena) when its value must
 //     outlive a recording: it is read before it is first written in some recorder (an input
-//     uploaded by the host, a constant relying on the zero-filled allocation), or its last use in
-//     some recorder is a write (an output read after the replay: loss statistics, a gradient
-//     dump), or no recorder had used it when the group was planned (nothing is known of it), or it
-//     was pinned by name (ArenaPlan.add(..., { pin: true }), pinBuffer()) because the host reads or
-//     writes it around the recordings.
+//     uploaded by the host, a constant relying on the zero-filled allocation), or its last use is
+//     a write in every recorder that uses it (an output read after the replay: loss statistics),
+//     or no recorder had used it when the group was planned (nothing is known of it), or it was
+//     pinned by name (ArenaPlan.add(..., { pin: true }), pinBuffer()) because the host reads or
+//     writes it around the recordings. A tensor read last in some recording is an intermediate;
+//     a final write to it elsewhere is a dead write (the evaluation forward writes dlogits, which
+//     only the training recording reads), not an output: it may share.
+//   - The host reaches a tensor only through Tensor.read/write/gpuBuffer and readBytes, which
+//     refuse a shared one by name; so a wrong guess about outputs is an error, never a wrong value.
 //   - A tensor first bound writable is taken to be defined by that dispatch: an op that
 //     accumulates into an activation must follow a clear in the same recording (the graphs fill
 //     before they accumulate).
@@ -142,10 +146,9 @@ export function noteUse(b: PlannedBuffer, rec: object, index: number, access: Ac
 export function pinReason(b: PlannedBuffer): string | undefined {
   if (b.pinRequested) return 'pinned by name';
   if (b.uses.size === 0) return 'no recording used it before planning';
-  for (const use of b.uses.values()) {
-    if (use.firstAccess === 'read') return 'read before written in a recording (an input)';
-    if (use.lastAccess === 'write') return 'written last in a recording (an output)';
-  }
+  const uses = [...b.uses.values()];
+  if (uses.some((u) => u.firstAccess === 'read')) return 'read before written in a recording (an input)';
+  if (uses.every((u) => u.lastAccess === 'write')) return 'written last in every recording (an output)';
   return undefined;
 }
 
@@ -294,7 +297,7 @@ export function pinBuffer(b: PlannedBuffer): void {
 
 /**
  * Checks that the plan serves recorder `rec` (called when it is finished): every shared tensor it
- * uses starts with a write and ends with a read in it, and no two tensors that share a buffer are
+ * uses starts with a write in it, and no two tensors that share a buffer are
  * live at once in it. True of any recorder known at planning; a late one may break it.
  */
 export function checkRecording(rec: object, label: string, used: Iterable<PlannedBuffer>): void {
@@ -302,10 +305,9 @@ export function checkRecording(rec: object, label: string, used: Iterable<Planne
     const pooled = b.pooled;
     if (!pooled || pooled.pinned) continue;
     const use = b.uses.get(rec)!;
-    const why = use.firstAccess === 'read' ? 'reads it before writing it' : use.lastAccess === 'write' ? 'writes it last (an output)' : undefined;
-    if (why) {
+    if (use.firstAccess === 'read') {
       throw new Error(
-        `${label}: this recording ${why}, but ${b.describe} shares its buffer by lifetime (planned before this recording was made) ` +
+        `${label}: this recording reads it before writing it, but ${b.describe} shares its buffer by lifetime (planned before this recording was made) ` +
           'and keeps no value outside a recording. Record every use of an arena before its first run, or pin the tensor.',
       );
     }
