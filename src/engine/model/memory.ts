@@ -4,7 +4,9 @@
 // The figure is not a formula: it is what the training step allocates. estimateMemory builds the
 // real TrainStep (the graph, its recordings, the lifetime planner) on a dry-run context that
 // creates no buffer and adds up the ones it was asked for. On the profile of a real context the
-// estimate is the exact byte count that context will allocate for the step.
+// estimate is the exact byte count that context will allocate for the step, give or take the few
+// buffers an op makes once per context (matmul's 16-byte unused binding), which a dry run, being
+// a fresh context, always counts.
 import { createdBuffers, type DeviceProfile, dryRunContext, profileOf, unboundedProfile } from '../gpu/dry-run';
 import type { GpuContext } from '../gpu/device';
 import { AdapterLimitError, BufferSizeError, formatBytes, poolTotals } from '../gpu/planner';
