@@ -2,7 +2,12 @@
 // Needs no GPU: the step is planned on a dry-run context (model/memory.ts), with no adapter limits
 // (nothing split) unless --adapter, which plans for this machine's adapter instead.
 //
-//   node --import tsx --import ./scripts/register-wgsl.mjs scripts/memory-plan.ts [--adapter]
+//   node --import tsx --import ./scripts/register-wgsl.mjs scripts/memory-plan.ts [--adapter] [--run N] [--only TEXT]
+//
+// --only TEXT keeps the models whose name contains TEXT.
+// --run N (implies --adapter) also builds each step on the adapter, counts the bytes it creates
+// (to compare with the plan) and runs N steps of a fixed synthetic batch: the loss must fall, and
+// no step may create a buffer. Slow on a software driver for the larger models.
 //
 // "before" is what commit f6ea529 (main before this work) showed and allocated: its formula
 // (reproduced below, unchanged, for the comparison only) and one buffer per activation tensor,
@@ -14,6 +19,7 @@ import { GpuContext } from '../src/engine/gpu/device.ts';
 import { BABY_SHAKESPEARE, decoderConfig, type ModelConfig } from '../src/engine/model/config.ts';
 import { estimateMemory } from '../src/engine/model/memory.ts';
 import { buildParamLayout, type ParamLayout } from '../src/engine/model/params.ts';
+import { TrainStep } from '../src/engine/train/step.ts';
 
 /** f6ea529's estimateMemory (activations + 4 x parameters), kept to report the old figure. */
 function mainFormula(layout: ParamLayout, B: number, T: number): { totalBytes: number; activationBytes: number } {
@@ -48,13 +54,51 @@ const cases: { name: string; cfg: ModelConfig; batchSize: number; seqLen: number
 
 const MiB = 2 ** 20;
 const mib = (n: number) => Math.round((n / MiB) * 10) / 10;
-const ctx = process.argv.includes('--adapter') ? await GpuContext.open() : undefined;
-const rows = cases.map(({ name, cfg, batchSize, seqLen }) => {
+const runAt = process.argv.indexOf('--run');
+const runSteps = runAt >= 0 ? Number(process.argv[runAt + 1]) : 0;
+const ctx = process.argv.includes('--adapter') || runSteps > 0 ? await GpuContext.open() : undefined;
+const optimizer = { adamw: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 }, gradClip: 1 };
+
+/** Builds the step on the adapter, counting what it creates, and runs `steps` steps of a learnable synthetic batch. */
+async function run(gpu: GpuContext, layout: ParamLayout, batchSize: number, seqLen: number, steps: number) {
+  let createdBytes = 0;
+  const create = gpu.createBuffer.bind(gpu);
+  gpu.createBuffer = (d) => {
+    createdBytes += d.size;
+    return create(d);
+  };
+  let step: TrainStep;
+  try {
+    step = new TrainStep(gpu, layout, { batch: { batchSize, seqLen }, ...optimizer });
+  } finally {
+    gpu.createBuffer = create;
+  }
+  let seed = 12345;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const flat = Float32Array.from({ length: layout.totalFloats }, () => (rand() - 0.5) * 0.04);
+  for (const slab of layout.slabs) if (/ln|norm/i.test(slab.key) && slab.key.endsWith('weight')) flat.fill(1, slab.offset, slab.offset + slab.numel);
+  step.setParams(flat);
+  const V = Math.min(50, layout.config.vocabSize);
+  const idx = Uint32Array.from({ length: batchSize * seqLen }, () => Math.floor(rand() * V));
+  const targets = idx.map((t) => (t * 7 + 3) % V);
+  const before = gpu.buffersCreated;
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await step.run([{ idx, targets }], 3e-4);
+  const metrics = await step.flush();
+  const msPerStep = Math.round((performance.now() - t0) / steps);
+  step.destroy();
+  return { createdBytes, buffersCreatedBySteps: gpu.buffersCreated - before, msPerStep, losses: metrics.map((m) => +m.loss.toFixed(4)) };
+}
+
+const rows = [];
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : '';
+for (const { name, cfg, batchSize, seqLen } of cases.filter((c) => c.name.includes(only))) {
   const layout = buildParamLayout(cfg);
-  const est = estimateMemory(layout, { batchSize, seqLen }, { device: ctx });
+  const est = estimateMemory(layout, { batchSize, seqLen }, { device: ctx, optimizer });
   const formula = mainFormula(layout, batchSize, seqLen);
   const allocatedBefore = est.totalBytes - est.pooledActivationBytes + est.unpooledActivationBytes;
-  return {
+  rows.push({
     model: name,
     params: layout.count,
     batch: `${batchSize}x${seqLen}`,
@@ -76,7 +120,8 @@ const rows = cases.map(({ name, cfg, batchSize, seqLen }) => {
       largest: `${est.largestTensorName}: ${mib(est.largestTensorBytes)} MiB`,
     },
     activationsSaved: `${(100 * (1 - est.pooledActivationBytes / est.unpooledActivationBytes)).toFixed(1)}%`,
-  };
-});
+    ...(ctx && runSteps > 0 ? { run: await run(ctx, layout, batchSize, seqLen, runSteps) } : {}),
+  });
+}
 console.log(JSON.stringify({ adapter: ctx ? ctx.report.description || ctx.report.device : 'none (no limits)', rows }, null, 2));
 ctx?.destroy();
