@@ -59,6 +59,20 @@ export function driverFromEnv(
   return 'custom';
 }
 
+/**
+ * The driver from VK_ICD_FILENAMES, else from what the adapter calls itself: a browser host (and
+ * Electron's engine window) picks its driver with Chromium switches, not VK_ICD_FILENAMES, and the
+ * per-driver kernel defaults (ops/matmul-choice.ts) must still see SwiftShader or lavapipe.
+ */
+function driverOfAdapter(info: GPUAdapterInfo): AdapterReport['driver'] {
+  const fromEnv = driverFromEnv();
+  if (fromEnv !== 'native') return fromEnv;
+  const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
+  if (/swiftshader/i.test(text)) return 'swiftshader';
+  if (/llvmpipe|lavapipe/i.test(text)) return 'lavapipe';
+  return 'native';
+}
+
 const LIMITS_TO_REQUEST = [
   'maxStorageBufferBindingSize',
   'maxBufferSize',
@@ -129,7 +143,7 @@ export class GpuContext {
       architecture: info.architecture,
       device: info.device,
       description: info.description,
-      driver: driverFromEnv(),
+      driver: driverOfAdapter(info),
       isFallbackAdapter: Boolean((info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter),
       features: [...adapter.features].sort(),
       limits,
