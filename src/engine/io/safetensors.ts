@@ -7,9 +7,10 @@
 // I64 (narrowed, must fit); writes F32, I32, U32. Writes are atomic: a temp file, then rename.
 // The format itself (parse, serialize) is plain JS and runs in a browser too; only the file
 // functions need Node, and they fetch node:fs when called, so importing this module never does.
+import type * as NodeFs from 'node:fs';
 
 /** node:fs, or a clear error where there is none (a browser page, a worker without Node). */
-function nodeFs(caller: string): typeof import('node:fs') {
+function nodeFs(caller: string): typeof NodeFs {
   const fs = typeof process !== 'undefined' ? process.getBuiltinModule?.('node:fs') : undefined;
   if (!fs) throw new Error(`safetensors: ${caller} needs Node's file system; in a browser use parseSafetensors / serializeSafetensors`);
   return fs;
