@@ -104,8 +104,8 @@ export function engineWindowLauncher(files: EngineWindowFiles): HostLauncher {
     contents.on('render-process-gone', (_event, details) => {
       finish({ code: details.exitCode, signal: null, reason: `lost its window's process (${details.reason}, code ${details.exitCode})` });
     });
-    contents.on('did-fail-load', (_event, code, description, url) => {
-      finish({ code: null, signal: null, reason: `could not load its page ${url} (${description}, ${code})` });
+    contents.on('did-fail-load', (_event, code, description, url, isMainFrame) => {
+      if (isMainFrame) finish({ code: null, signal: null, reason: `could not load its page ${url} (${description}, ${code})` });
     });
     contents.on('console-message', (event) => {
       if (event.level === 'warning' || event.level === 'error') for (const listener of stderrListeners) listener(`${event.message}\n`);
