@@ -23,9 +23,10 @@ export interface ChromiumGpuSetup {
  * The Chromium setup for a driver choice (the `choice` argument, else PRETRAIN_STUDIO_VULKAN_ICD,
  * else a VK_ICD_FILENAMES the person set). On Linux WebGPU needs Vulkan and, in Chromium 156,
  * --enable-unsafe-webgpu; with no GPU, Chromium's Dawn falls back to the SwiftShader it ships by
- * itself (measured with Debian's Chromium 156 here), so 'auto' needs no more. Chromium's Dawn does
- * not list Mesa's lavapipe (a CPU Vulkan device) even with VK_ICD_FILENAMES pointing at it: the
- * lavapipe choice is passed on as asked and warned about, and ends on SwiftShader or no adapter.
+ * itself (measured with Debian's Chromium 156 here), so 'auto' needs no more. Chromium does not
+ * use Mesa's lavapipe (a CPU Vulkan device) for WebGPU even with VK_ICD_FILENAMES pointing at it
+ * (it treats the machine as software-only): the lavapipe choice is passed on as asked and warned
+ * about, and ends on SwiftShader or no adapter.
  */
 export function chromiumGpuSetup(
   choice: DriverChoice | string | undefined,
@@ -67,7 +68,7 @@ export function chromiumGpuSetup(
     env: { VK_ICD_FILENAMES: icd },
     warning:
       kind === 'lavapipe'
-        ? "Chromium's WebGPU may not offer Mesa's lavapipe (a CPU Vulkan driver); if the engine finds no adapter, choose SwiftShader."
+        ? "Chromium's WebGPU does not use Mesa's lavapipe (a CPU Vulkan driver): expect SwiftShader, or no adapter (then choose SwiftShader)."
         : undefined,
   };
 }
