@@ -2,7 +2,11 @@
 // window's worker on Electron's own WebGPU, routes commands to it, and restarts it after its
 // process crashes, with the app window unharmed. Without Electron (these build machines): the same
 // built worker bundle, in a process that imitates the engine window's worker scope, is started,
-// probed, crashed and stopped by the real supervisor, with commands that read GPU results back.
+// probed, crashed and stopped by the real supervisor, with commands that read GPU results back;
+// and the built page, in Chromium, starts its worker under its CSP and reports one that fails.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
 import { expect, _electron as electron, test } from '@playwright/test';
 import { forkLauncher } from '../../src/main/launch-fork.ts';
 import { EngineSupervisor } from '../../src/main/supervisor.ts';
@@ -118,5 +122,46 @@ test('the built engine worker is a host the supervisor starts, probes, restarts 
     expect(supervisor.state.state).toBe('stopped');
   } finally {
     await supervisor.stop(1_000);
+  }
+});
+
+test("the engine window's page starts its worker under its CSP, and reports a worker that cannot start", async ({ page }) => {
+  // The built page (out/engine-window/) in plain Chromium: the preload's part is played by the test,
+  // and the worker, without Electron's Node integration, fails at its first require(): exactly what
+  // the page must report on its control port (the launcher then ends and restarts the host).
+  const dir = join('out', 'engine-window');
+  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
+  const server = createServer((req, res) => {
+    const path = normalize(new URL(req.url ?? '/', 'http://127.0.0.1').pathname).replace(/^\/+/, '');
+    try {
+      res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(join(dir, path)));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  try {
+    await page.goto(`http://127.0.0.1:${port}/index.html`);
+    // Its CSP refuses inline script (only its own files run).
+    await expect(page.addScriptTag({ content: 'window.inlineRan = true' })).rejects.toThrow();
+    expect(await page.evaluate(() => (globalThis as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
+
+    const notice = await page.evaluate(
+      () =>
+        new Promise<unknown>((resolve, reject) => {
+          const engine = new MessageChannel();
+          const control = new MessageChannel();
+          control.port1.onmessage = (event) => resolve(event.data);
+          setTimeout(() => reject(new Error('no notice on the control port within 20 s')), 20_000);
+          // A connect message with the wrong ports is ignored; the page takes the first well-formed one.
+          window.postMessage({ type: 'engine:connect', settings: { env: {} } }, '*', [engine.port2]);
+          window.postMessage({ type: 'engine:connect', settings: { env: {} } }, '*', [new MessageChannel().port2, control.port2]);
+        }),
+    );
+    expect(notice).toMatchObject({ type: 'engine.exit', code: 70 });
+    expect((notice as { reason: string }).reason).toMatch(/crashed in its worker: .*require/);
+  } finally {
+    server.close();
   }
 });
