@@ -9,7 +9,7 @@ export interface AdapterReport {
   architecture: string;
   device: string;
   description: string;
-  /** Which Vulkan driver was chosen for this process, from VK_ICD_FILENAMES ('native' if none). */
+  /** The Vulkan driver: from VK_ICD_FILENAMES, else named from the adapter (SwiftShader, lavapipe), else 'native'. */
   driver: 'native' | 'lavapipe' | 'swiftshader' | 'custom';
   isFallbackAdapter: boolean;
   features: string[];
