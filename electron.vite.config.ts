@@ -1,12 +1,15 @@
 import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
+import { engineWindowBundles } from './scripts/vite-engine-window.ts';
 
 export default defineConfig({
-  // Main process bundle, plus the two other Node entry points that share its code: the engine host
-  // (forked by the supervisor: utilityProcess in the app, child_process.fork headless) and the
-  // loopback bridge behind `npm run serve`. Dependencies stay external (node_modules).
+  // Main process bundle, plus the two other Node entry points that share its code: the headless
+  // engine host (child_process.fork, on Dawn) and the loopback bridge behind `npm run serve`.
+  // Dependencies stay external (node_modules). The app's engine runs elsewhere: the hidden engine
+  // window's page and worker, built into out/engine-window/ by engineWindowBundles.
   main: {
+    plugins: [engineWindowBundles()],
     build: {
       rolldownOptions: {
         input: {
@@ -18,12 +21,13 @@ export default defineConfig({
     },
   },
   // The preload runs sandboxed: it may require only 'electron', so everything it uses (valibot,
-  // the protocol) is bundled in, as CommonJS.
+  // the protocol) is bundled in, as CommonJS. The engine window's preload imports only 'electron'
+  // (so the two share no chunk a sandboxed preload could not require).
   preload: {
     build: {
       externalizeDeps: false,
       rolldownOptions: {
-        input: { index: resolve('src/preload/index.ts') },
+        input: { index: resolve('src/preload/index.ts'), 'engine-window': resolve('src/preload/engine-window.ts') },
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },

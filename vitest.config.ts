@@ -16,6 +16,7 @@ export default defineConfig({
   environments: { client: { resolve: { conditions: ['browser', 'module', 'development|production'] } } },
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+    setupFiles: ['tests/setup-dawn.ts'],
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,

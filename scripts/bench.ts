@@ -48,6 +48,7 @@ if (args.driver && process.env.PRETRAIN_STUDIO_BENCH_CHILD !== '1') {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { GpuContext } = await import('../src/engine/gpu/device.ts');
+const { dawnGpuInstance } = await import('../src/engine/gpu/dawn.ts');
 const { tuneMatmul } = await import('../src/engine/ops/matmul-tune.ts');
 const { runBenchmarks } = await import('../src/engine/bench/run.ts');
 
@@ -62,7 +63,7 @@ for (const file of benchFiles(join(root, 'src/engine')).sort()) await import(pat
 const say = (line: string) => {
   if (!args.json) console.log(line);
 };
-const ctx = await GpuContext.open();
+const ctx = await GpuContext.open({ gpu: dawnGpuInstance() });
 const r = ctx.report;
 say(`adapter: ${r.description || r.device} (${r.vendor} ${r.architecture}), driver ${r.driver}, ` +
   `features: ${['shaderF16', 'subgroups', 'timestampQuery'].filter((f) => ctx.features[f as keyof typeof ctx.features]).join(', ') || 'none'}` +

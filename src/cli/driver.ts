@@ -5,6 +5,7 @@
 // the next candidate is tried. Ctrl-C reaches the child from the terminal; the parent only waits.
 import { spawn } from 'node:child_process';
 import { driverPlan, envForDriver, gpuInfoOf, missingDriverAdvice } from '../engine/gpu/drivers.ts';
+import { dawnGpuInstance } from '../engine/gpu/dawn.ts';
 import { GpuContext } from '../engine/gpu/device.ts';
 import { prepareMatmul } from '../engine/ops/matmul-tune.ts';
 
@@ -45,7 +46,7 @@ export async function runWithDriver(choice: string): Promise<void> {
 export async function openGpu(log: (line: string) => void): Promise<GpuContext> {
   let ctx: GpuContext;
   try {
-    ctx = await GpuContext.open();
+    ctx = await GpuContext.open({ gpu: dawnGpuInstance() });
   } catch (err) {
     log(`no WebGPU adapter: ${(err as Error).message}`);
     // A child of runWithDriver says so with NO_ADAPTER (the parent tries the next driver).

@@ -1,9 +1,11 @@
-// Electron main process: one window, the menu, the engine-host supervisor and the IPC router.
-// It never does engine work itself: requests are passed to the host process and answered later.
+// Electron main process: the app window, the menu, the engine-host supervisor and the IPC router.
+// It never does engine work itself: requests are passed to the engine (a worker in a hidden engine
+// window, on Electron's own WebGPU) and answered later.
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, shell } from 'electron';
+import { app, type BrowserWindow, ipcMain, Menu, shell } from 'electron';
 import { replyError, wireError, type DriverChoice, type StudioEvent } from '../protocol/index.ts';
-import { utilityLauncher } from './launch-utility.ts';
+import { chromiumGpuSetup } from './engine-window-policy.ts';
+import { engineWindowLauncher } from './launch-engine-window.ts';
 import { buildMenu } from './menu.ts';
 import { builtPaths } from './paths.ts';
 import { appHandlers, createRouter } from './router.ts';
@@ -19,19 +21,44 @@ const paths = builtPaths(import.meta.url);
 // Run folders live in the person's documents unless PRETRAIN_STUDIO_RUNS says otherwise (the host reads it).
 process.env.PRETRAIN_STUDIO_RUNS ??= join(app.getPath('documents'), 'Pretrain Studio', 'runs');
 const settings = new SettingsFile(app.getPath('userData'));
+// The engine runs on Electron's WebGPU, whose GPU process starts once per launch: the driver is
+// set here, as Chromium switches (and VK_ICD_FILENAMES for an ICD file), before the app is ready.
 // An explicit PRETRAIN_STUDIO_VULKAN_ICD for this launch wins over the saved setting.
+const startupDriver: DriverChoice = process.env.PRETRAIN_STUDIO_VULKAN_ICD ? 'auto' : settings.current.vulkanDriver;
+const gpuSetup = chromiumGpuSetup(startupDriver);
+for (const [name, value] of gpuSetup.switches) app.commandLine.appendSwitch(name, value);
+Object.assign(process.env, gpuSetup.env);
 const supervisor = new EngineSupervisor({
-  entry: paths.hostEntry,
-  launcher: utilityLauncher,
+  entry: paths.engineWindowPage,
+  launcher: engineWindowLauncher({ page: paths.engineWindowPage, preload: paths.engineWindowPreload }),
   assetsDir: paths.assetsDir,
-  driver: process.env.PRETRAIN_STUDIO_VULKAN_ICD ? undefined : settings.current.vulkanDriver,
+  // One candidate: the driver this launch's GPU process has; another needs a relaunch (below).
+  plan: [gpuSetup.candidate],
 });
-const rememberDriver = (driver: DriverChoice) => settings.update({ vulkanDriver: driver });
+const rememberDriver = (driver: DriverChoice) => {
+  settings.update({ vulkanDriver: driver });
+  if (driver !== startupDriver && !process.env.PRETRAIN_STUDIO_VULKAN_ICD) {
+    // Chromium picks its GPU driver at launch only: start the app again with the new one.
+    app.relaunch();
+    app.quit();
+  }
+};
+/** The app's own windows (the hidden engine window is not one: it gets no events and does not keep the app open). */
+const appWindows = new Set<BrowserWindow>();
+
+function openAppWindow(): void {
+  const window = createMainWindow(paths);
+  appWindows.add(window);
+  window.on('closed', () => {
+    appWindows.delete(window);
+    if (appWindows.size === 0 && process.platform !== 'darwin') app.quit();
+  });
+}
 const revealPath = (path: string) => (shell.showItemInFolder(path), true);
 const route = createRouter(supervisor, appHandlers(supervisor, { onDriverChosen: rememberDriver, revealPath }));
 
 function broadcast(event: StudioEvent): void {
-  for (const window of BrowserWindow.getAllWindows()) window.webContents.send(EVENT_CHANNEL, event);
+  for (const window of appWindows) window.webContents.send(EVENT_CHANNEL, event);
 }
 
 // A second launch focuses the first window instead of starting a second engine.
@@ -39,7 +66,7 @@ const firstInstance = app.requestSingleInstanceLock();
 if (!firstInstance) app.quit();
 
 app.on('second-instance', () => {
-  const [window] = BrowserWindow.getAllWindows();
+  const [window] = appWindows;
   if (window) {
     if (window.isMinimized()) window.restore();
     window.focus();
@@ -65,13 +92,17 @@ void app.whenReady().then(() => {
       },
     }),
   );
-  createMainWindow(paths);
-  void supervisor.start();
+  openAppWindow();
+  void supervisor.start().then(() => {
+    if (gpuSetup.warning) broadcast({ type: 'host.log', level: 'warn', message: gpuSetup.warning });
+  });
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createMainWindow(paths);
+    if (appWindows.size === 0) openAppWindow();
   });
 });
 
+// The hidden engine window outlives the app windows, so quitting follows the app windows (above);
+// this covers the engine window closing last.
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });

@@ -4,8 +4,12 @@
 import { fileURLToPath } from 'node:url';
 
 export interface BuiltPaths {
+  /** The headless engine host (child_process.fork, on Dawn): `npm run serve`, tests. */
   hostEntry: string;
   preload: string;
+  /** The app's engine: the hidden engine window's page (which starts engine-worker.js beside it) and its preload. */
+  engineWindowPage: string;
+  engineWindowPreload: string;
   rendererDir: string;
   /** The repository's assets/ (sample corpus, icons); packaged builds will ship it as a resource. */
   assetsDir: string;
@@ -16,6 +20,8 @@ export function builtPaths(entryUrl: string): BuiltPaths {
   return {
     hostEntry: at('./engine-host.js'),
     preload: at('../preload/index.cjs'),
+    engineWindowPage: at('../engine-window/index.html'),
+    engineWindowPreload: at('../preload/engine-window.cjs'),
     rendererDir: at('../renderer/'),
     assetsDir: at('../../assets/'),
   };

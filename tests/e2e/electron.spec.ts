@@ -1,23 +1,9 @@
 // Launches the real Electron app where its binary is installed (not on these build machines: npm ci
 // runs with ELECTRON_SKIP_BINARY_DOWNLOAD=1) and checks the window's security settings, the typed
-// preload API, the menu, and that the engine host (a utilityProcess) reports an adapter.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// preload API, the menu, and that the engine (in its hidden engine window) reports an adapter.
 import { _electron as electron, expect, test } from '@playwright/test';
 import { chooseVulkanDriverForTests } from '../vulkan-driver.ts';
-
-function electronBinary(): { path?: string; skip?: string } {
-  const pathFile = join('node_modules', 'electron', 'path.txt');
-  if (!existsSync(pathFile)) {
-    return { skip: 'the Electron binary is not installed (npm ci ran with ELECTRON_SKIP_BINARY_DOWNLOAD=1); run `npm ci` without it to enable this test' };
-  }
-  const path = join('node_modules', 'electron', 'dist', readFileSync(pathFile, 'utf8').trim());
-  if (!existsSync(path)) return { skip: `the Electron binary is missing at ${path}` };
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    return { skip: 'no display: run the e2e tests under `xvfb-run -a` to include the Electron launch test' };
-  }
-  return { path };
-}
+import { electronBinary } from './electron-binary.ts';
 
 test('the Electron app opens a locked-down window that reaches the engine', async () => {
   const binary = electronBinary();
@@ -32,8 +18,10 @@ test('the Electron app opens a locked-down window that reaches the engine', asyn
     await expect(page.getByTestId('adapter')).not.toBeEmpty();
 
     // getLastWebPreferences is not in Electron's typings, but it is what the window was made with.
+    // The app window is the visible one (the engine's window is hidden).
     const prefs = await app.evaluate(({ BrowserWindow }) => {
-      const contents = BrowserWindow.getAllWindows()[0].webContents as unknown as { getLastWebPreferences(): unknown };
+      const window = BrowserWindow.getAllWindows().find((w) => w.isVisible())!;
+      const contents = window.webContents as unknown as { getLastWebPreferences(): unknown };
       return contents.getLastWebPreferences();
     });
     expect(prefs).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true });

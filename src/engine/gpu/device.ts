@@ -1,15 +1,15 @@
-// The one GPU device of an engine process: Dawn's adapter and device, the limits we asked for,
-// the optional features we found, and every buffer created through it (so tests can prove a
-// replayed step allocates nothing new).
-import { create, globals } from 'webgpu';
-import { cpuFlags, lavapipeVectorWidth } from './drivers.ts';
+// The one GPU device of an engine process: the adapter and device, the limits we asked for, the
+// optional features we found, and every buffer created through it (so tests can prove a replayed
+// step allocates nothing new). The `GPU` object comes from the host: Dawn's Node bindings headless
+// (src/engine/gpu/dawn.ts), navigator.gpu in a browser or Electron's engine worker. Nothing here
+// imports 'webgpu' or Node modules, so the engine core bundles for the browser.
 
 export interface AdapterReport {
   vendor: string;
   architecture: string;
   device: string;
   description: string;
-  /** Which Vulkan driver was chosen for this process, from VK_ICD_FILENAMES ('native' if none). */
+  /** The Vulkan driver: from VK_ICD_FILENAMES, else named from the adapter (SwiftShader, lavapipe), else 'native'. */
   driver: 'native' | 'lavapipe' | 'swiftshader' | 'custom';
   isFallbackAdapter: boolean;
   features: string[];
@@ -24,35 +24,53 @@ export interface FeatureSet {
   timestampQuery: boolean;
 }
 
-// Dawn's `create()` result must stay reachable for the life of the process: if it is collected,
-// the process crashes later. Module scope keeps it.
-let dawnGpu: GPU | undefined;
-let dawnFlags: string[] = [];
+/** Where GpuContext.open() gets its `GPU` object when not given one. */
+export type GpuProvider = () => GPU | Promise<GPU>;
+
+let gpuProvider: GpuProvider | undefined;
 
 /**
- * Flags for Dawn's `create()` (e.g. 'enable-dawn-features=disable_robustness'); only effective
- * before the first GpuContext.open() of the process.
+ * Sets this process's (or worker's) GPU entry: Node hosts call useDawn() (src/engine/gpu/dawn.ts);
+ * browser hosts need nothing, navigator.gpu is the default.
  */
-export function setDawnFlags(flags: readonly string[]): void {
-  if (dawnGpu) throw new Error('setDawnFlags: Dawn is already created in this process');
-  dawnFlags = [...flags];
+export function setGpuProvider(provider: GpuProvider | undefined): void {
+  gpuProvider = provider;
 }
 
-function gpuInstance(): GPU {
-  if (!dawnGpu) {
-    const width = lavapipeVectorWidth(process.env, cpuFlags());
-    if (width) process.env.LP_NATIVE_VECTOR_WIDTH = width;
-    Object.assign(globalThis, globals);
-    dawnGpu = create(dawnFlags) as unknown as GPU;
-  }
-  return dawnGpu;
+async function gpuInstance(): Promise<GPU> {
+  if (gpuProvider) return gpuProvider();
+  const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (browserGpu) return browserGpu;
+  const inNode = typeof process !== 'undefined' && Boolean(process.versions?.node);
+  throw new Error(
+    inNode
+      ? 'No WebGPU entry point: under Node call useDawn() from src/engine/gpu/dawn.ts before GpuContext.open().'
+      : 'No WebGPU entry point: navigator.gpu is missing (WebGPU disabled, or not a secure context).',
+  );
 }
 
-export function driverFromEnv(icd = process.env.VK_ICD_FILENAMES ?? ''): AdapterReport['driver'] {
+/** The driver named by VK_ICD_FILENAMES; a browser host has no environment and reports 'native'. */
+export function driverFromEnv(
+  icd = (typeof process !== 'undefined' ? process.env?.VK_ICD_FILENAMES : undefined) ?? '',
+): AdapterReport['driver'] {
   if (!icd) return 'native';
   if (/lvp_icd/.test(icd)) return 'lavapipe';
   if (/swiftshader/i.test(icd)) return 'swiftshader';
   return 'custom';
+}
+
+/**
+ * The driver from VK_ICD_FILENAMES, else from what the adapter calls itself: a browser host (and
+ * Electron's engine window) picks its driver with Chromium switches, not VK_ICD_FILENAMES, and the
+ * per-driver kernel defaults (ops/matmul-choice.ts) must still see SwiftShader or lavapipe.
+ */
+function driverOfAdapter(info: GPUAdapterInfo): AdapterReport['driver'] {
+  const fromEnv = driverFromEnv();
+  if (fromEnv !== 'native') return fromEnv;
+  const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
+  if (/swiftshader/i.test(text)) return 'swiftshader';
+  if (/llvmpipe|lavapipe/i.test(text)) return 'lavapipe';
+  return 'native';
 }
 
 const LIMITS_TO_REQUEST = [
@@ -86,8 +104,9 @@ export class GpuContext {
     });
   }
 
-  static async open(options: { powerPreference?: GPUPowerPreference } = {}): Promise<GpuContext> {
-    const gpu = gpuInstance();
+  /** Opens an adapter and device on `options.gpu`, else on the provider's GPU (see setGpuProvider). */
+  static async open(options: { gpu?: GPU; powerPreference?: GPUPowerPreference } = {}): Promise<GpuContext> {
+    const gpu = options.gpu ?? (await gpuInstance());
     const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
     if (!adapter) {
       throw new Error(
@@ -101,7 +120,7 @@ export class GpuContext {
       if (typeof value === 'number') requiredLimits[name] = value;
     }
     const subgroups = adapter.features.has('subgroups');
-    // Dawn reports the subgroup size range in adapter.info (not yet in @webgpu/types).
+    // Dawn and Chromium report the subgroup size range in adapter.info (not yet in @webgpu/types).
     const sgInfo = adapter.info as unknown as { subgroupMinSize?: number };
     const features: FeatureSet = {
       shaderF16: adapter.features.has('shader-f16'),
@@ -124,7 +143,7 @@ export class GpuContext {
       architecture: info.architecture,
       device: info.device,
       description: info.description,
-      driver: driverFromEnv(),
+      driver: driverOfAdapter(info),
       isFallbackAdapter: Boolean((info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter),
       features: [...adapter.features].sort(),
       limits,

@@ -158,8 +158,16 @@ export function backendForPlatform(platform: NodeJS.Platform = process.platform)
   return 'Vulkan';
 }
 
-/** AdapterReport from GpuContext, plus driver, backend and the CPU-fallback verdict. */
-export function gpuInfoOf(ctx: GpuContext, env: NodeJS.ProcessEnv = process.env): GpuInfo {
+/**
+ * AdapterReport from GpuContext, plus driver, backend and the CPU-fallback verdict. `chromium`:
+ * the host is Electron's engine worker, whose WebGPU is Chromium's (a software driver found there
+ * is Chromium's own SwiftShader, not a system ICD).
+ */
+export function gpuInfoOf(
+  ctx: Pick<GpuContext, 'report' | 'features'>,
+  env: NodeJS.ProcessEnv = process.env,
+  chromium: boolean = Boolean(process.versions?.chrome),
+): GpuInfo {
   const report = ctx.report;
   const icd = env.VK_ICD_FILENAMES || undefined;
   const started: DriverKind = icd ? kindOfIcd(icd) : 'native';
@@ -171,7 +179,8 @@ export function gpuInfoOf(ctx: GpuContext, env: NodeJS.ProcessEnv = process.env)
     swiftshader: 'SwiftShader',
     custom: 'custom Vulkan driver',
   };
-  const label = started === 'native' && kind !== 'native' ? `${names[kind]} (system ICD)` : names[kind];
+  const found = chromium ? "in Electron's WebGPU" : 'system ICD';
+  const label = started === 'native' && kind !== 'native' ? `${names[kind]} (${found})` : names[kind];
   return {
     vendor: report.vendor,
     architecture: report.architecture,

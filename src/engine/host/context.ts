@@ -17,6 +17,8 @@ export class HostContext {
   constructor(
     readonly settings: HostSettings,
     readonly emit: (event: StudioEvent) => void,
+    /** Ends the host: process.exit in a process, a message to the launcher in the app's engine worker. */
+    private readonly exit: (code: number) => void = (code) => process.exit(code),
   ) {}
 
   /**
@@ -31,7 +33,7 @@ export class HostContext {
         void ctx.device.lost.then((info) => {
           if (info.reason === 'destroyed') return; // we closed it ourselves
           this.emit({ type: 'host.log', level: 'error', message: `GPU device lost (${info.reason}): ${info.message}` });
-          setTimeout(() => process.exit(HOST_EXIT_CODES.deviceLost), 100);
+          setTimeout(() => this.exit(HOST_EXIT_CODES.deviceLost), 100);
         });
         return ctx;
       },

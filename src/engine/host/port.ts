@@ -1,11 +1,46 @@
-// The engine host's one channel to its supervisor. Under Electron's utilityProcess it is
-// process.parentPort (messages arrive wrapped as { data }); under child_process.fork it is
-// process.send / process.on('message'). Nothing here imports Electron.
+// The engine host's one channel to its supervisor. In the app it is a MessagePort that the main
+// process handed to the engine window's worker (src/engine/host/worker.ts); under child_process.fork
+// it is process.send / process.on('message'); under Electron's utilityProcess it is
+// process.parentPort (messages arrive wrapped as { data }). Nothing here imports Electron.
 
 export interface ParentPort {
   post(message: unknown): void;
   onMessage(listener: (message: unknown) => void): void;
-  readonly kind: 'utility' | 'fork';
+  readonly kind: 'worker' | 'utility' | 'fork';
+}
+
+/** The part of a web MessagePort (a worker's end of Electron's MessageChannelMain) the host uses. */
+export interface WebMessagePort {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  start(): void;
+}
+
+/** The engine worker's channel: the MessagePort it was given (messages arrive as { data }). */
+export function workerParentPort(port: WebMessagePort): ParentPort {
+  const listeners: ((message: unknown) => void)[] = [];
+  port.addEventListener('message', (event) => {
+    for (const listener of listeners) listener(event.data);
+  });
+  // A port with an event listener delivers nothing until started; messages sent before are queued.
+  port.start();
+  return { kind: 'worker', post: (message) => port.postMessage(message), onMessage: (listener) => listeners.push(listener) };
+}
+
+/**
+ * What a worker host sends instead of exiting (a worker cannot end its process): the engine
+ * window's launcher reads it as the host's exit, closes the window and reports `code`. Not a
+ * protocol message: it never leaves the main process.
+ */
+export interface WorkerExit {
+  type: 'engine.exit';
+  code: number;
+  reason?: string;
+}
+
+export function isWorkerExit(message: unknown): message is WorkerExit {
+  const m = message as Partial<WorkerExit> | null;
+  return typeof m === 'object' && m !== null && m.type === 'engine.exit' && typeof m.code === 'number';
 }
 
 interface ElectronParentPort {

@@ -5,7 +5,16 @@
 // tensors ordered by dtype (wider first) then name, compact JSON with __metadata__ first, header
 // padded with spaces to a multiple of 8 bytes. Reads F32, F16, BF16 (widened to f32), I32, U32,
 // I64 (narrowed, must fit); writes F32, I32, U32. Writes are atomic: a temp file, then rename.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+// The format itself (parse, serialize) is plain JS and runs in a browser too; only the file
+// functions need Node, and they fetch node:fs when called, so importing this module never does.
+import type * as NodeFs from 'node:fs';
+
+/** node:fs, or a clear error where there is none (a browser page, a worker without Node). */
+function nodeFs(caller: string): typeof NodeFs {
+  const fs = typeof process !== 'undefined' ? process.getBuiltinModule?.('node:fs') : undefined;
+  if (!fs) throw new Error(`safetensors: ${caller} needs Node's file system; in a browser use parseSafetensors / serializeSafetensors`);
+  return fs;
+}
 
 export type SafeDType = 'F32' | 'F16' | 'BF16' | 'I32' | 'U32' | 'I64' | 'F64';
 export type TensorData = Float32Array | Int32Array | Uint32Array;
@@ -120,7 +129,7 @@ export function parseSafetensors(bytes: Uint8Array, path = '<buffer>'): SafeTens
 }
 
 export function readSafetensors(path: string): SafeTensorsFile {
-  return parseSafetensors(readFileSync(path), path);
+  return parseSafetensors(nodeFs('readSafetensors').readFileSync(path), path);
 }
 
 export interface TensorToWrite {
@@ -165,6 +174,7 @@ export function serializeSafetensors(tensors: Record<string, TensorToWrite> | Ma
 
 /** Writes `path` atomically: the bytes go to a temp file beside it, fsync'd, then renamed over it. */
 export function writeSafetensors(path: string, tensors: Record<string, TensorToWrite> | Map<string, TensorToWrite>, metadata?: Record<string, string>): void {
+  const { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } = nodeFs('writeSafetensors');
   const bytes = serializeSafetensors(tensors, metadata);
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   const fd = openSync(tmp, 'w');

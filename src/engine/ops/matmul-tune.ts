@@ -28,6 +28,9 @@ export function defaultCacheDir(): string {
 }
 
 export function dawnVersion(): string {
+  // In the app's engine worker the Dawn is Electron's own (Chromium's), not the webgpu package's.
+  const chromium = typeof process !== 'undefined' ? process.versions?.chrome : undefined;
+  if (chromium) return `chromium@${chromium}`;
   try {
     return `webgpu@${(createRequire(import.meta.url)('webgpu/package.json') as { version: string }).version}`;
   } catch {

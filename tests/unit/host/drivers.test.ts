@@ -3,6 +3,7 @@ import {
   driverPlan,
   effectiveDriverKind,
   envForDriver,
+  gpuInfoOf,
   isCpuAdapter,
   lavapipeVectorWidth,
   missingDriverAdvice,
@@ -64,6 +65,19 @@ describe('CPU adapter detection', () => {
     expect(effectiveDriverKind('native', { ...base, description: 'llvmpipe (LLVM 15)' })).toBe('lavapipe');
     expect(effectiveDriverKind('native', { ...base, vendor: 'amd' })).toBe('native');
     expect(effectiveDriverKind('swiftshader', base)).toBe('swiftshader');
+  });
+  it("reports Chromium's adapter the way Dawn's is reported, naming where a software driver came from", () => {
+    // What Electron's engine worker gets on a machine without a GPU (adapter info as Chromium 156 gives it).
+    const report = {
+      vendor: 'google', architecture: 'swiftshader', device: '', description: '', driver: 'swiftshader' as const,
+      isFallbackAdapter: true, features: ['subgroups', 'timestamp-query'], limits: { maxBufferSize: 1 << 30 },
+    };
+    const features = { shaderF16: false, subgroups: true, subgroupMinSize: 4, timestampQuery: true };
+    const inApp = gpuInfoOf({ report, features }, {}, true);
+    expect(inApp).toMatchObject({ cpuFallback: true, subgroups: true, shaderF16: false, limits: { maxBufferSize: 1 << 30 } });
+    expect(inApp.driver).toEqual({ kind: 'swiftshader', label: "SwiftShader (in Electron's WebGPU)" });
+    expect(gpuInfoOf({ report, features }, {}, false).driver.label).toBe('SwiftShader (system ICD)');
+    expect(gpuInfoOf({ report, features }, { VK_ICD_FILENAMES: SWS }, false).driver).toEqual({ kind: 'swiftshader', icd: SWS, label: 'SwiftShader' });
   });
   it('tells a Linux user what to install', () => {
     expect(missingDriverAdvice('linux')).toMatch(/lavapipe.*Chromium/s);

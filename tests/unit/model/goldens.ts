@@ -1,89 +1,13 @@
-// Loads a PyTorch golden (scripts/goldens/make_goldens.py) into engine-shaped data: the config, the
-// flat parameter buffer in the engine's layout, inputs as u32 (ignore labels -> 0xffffffff), and
-// a per-tensor comparison that prints max differences as llm.c's test_gpt2.c does.
+// Loads a PyTorch golden from tests/goldens/ (the parsing is in golden-data.ts, shared with the
+// browser build of tests/e2e/engine-in-chromium.spec.ts).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors, type SafeTensor } from '../../../src/engine/io/safetensors';
-import { decoderConfig, encoderConfig, type ModelConfig } from '../../../src/engine/model/config';
-import { allParts, buildParamLayout, type ParamLayout } from '../../../src/engine/model/params';
+import { type Golden, parseGolden } from './golden-data';
 
-export interface GoldenOptimizer {
-  steps: number;
-  lr: number;
-  minLr: number;
-  warmupIters: number;
-  lrDecayIters: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  gradClip: number;
-}
-
-export interface Golden {
-  name: string;
-  cfg: ModelConfig;
-  layout: ParamLayout;
-  batchSize: number;
-  /** Decoder length of encoder-decoder goldens. */
-  targetLen?: number;
-  loss: number;
-  optimizer: GoldenOptimizer;
-  training: { losses: number[]; lrs: number[]; gradNorms: number[]; finalLoss: number };
-  tensors: Map<string, SafeTensor>;
-  /** Parameters in the engine's flat layout. */
-  flatParams: Float32Array;
-  input(name: string): Uint32Array;
-}
+export { type Golden, type GoldenOptimizer, parseGolden, relativeError } from './golden-data';
 
 export function loadGolden(name: string): Golden {
   const dir = join(__dirname, '..', '..', 'goldens');
-  const meta = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8'));
-  const file = readSafetensors(join(dir, `${name}.safetensors`));
-  const c = meta.config;
-  const base = c.kind === 'encoder' ? encoderConfig : decoderConfig; // encoder-decoder: every field is given
-  const cfg = base({
-    kind: c.kind, vocabSize: c.vocabSize, nLayer: c.nLayer, nHead: c.nHead, nEmbd: c.nEmbd, blockSize: c.blockSize,
-    ffWidth: c.ffWidth, dropout: c.dropout, bias: c.bias, tiedEmbeddings: c.tiedEmbeddings, norm: c.norm,
-    activation: c.activation, layerNormEps: c.layerNormEps, typeVocabSize: c.typeVocabSize ?? 0, pooler: c.pooler ?? false,
-  });
-  const layout = buildParamLayout(cfg);
-  const flatParams = new Float32Array(layout.totalFloats);
-  for (const part of allParts(layout)) {
-    const t = file.tensors.get(`param.${part.name}`);
-    if (!t) throw new Error(`golden ${name}: no param.${part.name}`);
-    flatParams.set(t.data as Float32Array, part.offset);
-  }
-  return {
-    name,
-    cfg,
-    layout,
-    batchSize: c.batchSize,
-    targetLen: c.targetLen,
-    loss: meta.loss,
-    optimizer: meta.optimizer,
-    training: meta.training,
-    tensors: file.tensors,
-    flatParams,
-    input(key) {
-      const t = file.tensors.get(`input.${key}`);
-      if (!t) throw new Error(`golden ${name}: no input.${key}`);
-      return Uint32Array.from(t.data as Int32Array, (v) => (v < 0 ? 0xffffffff : v));
-    },
-  };
+  return parseGolden(name, readFileSync(join(dir, `${name}.json`), 'utf8'), readFileSync(join(dir, `${name}.safetensors`)));
 }
 
-/**
- * max |a - b| / max |b| over a tensor: the error relative to the tensor's scale. Tensors whose true
- * value is ~0 (e.g. BERT's key bias gradient: softmax ignores a per-row constant) are measured
- * against `floor` instead, so float32 rounding noise there is not divided by ~1e-17.
- */
-export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 1e-3): { maxDiff: number; rel: number } {
-  let maxDiff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return { maxDiff, rel: maxDiff / Math.max(scale, floor) };
-}
