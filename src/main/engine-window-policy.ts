@@ -35,12 +35,15 @@ export function chromiumGpuSetup(
   exists: Exists = existsSync,
 ): ChromiumGpuSetup {
   const explicit = choice && choice !== 'auto' ? choice : env[DRIVER_ENV] || env.VK_ICD_FILENAMES || 'auto';
+  // Dawn rounds GPU timestamps (a browser's timing-attack defence); the engine window runs only our
+  // own shaders, and start-up matmul tuning needs exact timings to tell the kernels apart.
+  const timers: ChromiumSwitch = ['disable-dawn-features', 'timestamp_quantization'];
   if (platform !== 'linux') {
     const candidate: DriverCandidate = { kind: 'native', label: "Electron's WebGPU (the system's GPU driver)" };
     const ignored = explicit !== 'auto' && explicit !== 'native';
-    return { candidate, switches: [], env: {}, warning: ignored ? `The ${explicit} driver choice applies on Linux only; using the system's GPU driver.` : undefined };
+    return { candidate, switches: [timers], env: {}, warning: ignored ? `The ${explicit} driver choice applies on Linux only; using the system's GPU driver.` : undefined };
   }
-  const base: ChromiumSwitch[] = [['enable-unsafe-webgpu'], ['enable-features', 'Vulkan']];
+  const base: ChromiumSwitch[] = [['enable-unsafe-webgpu'], ['enable-features', 'Vulkan'], timers];
   if (explicit === 'auto' || explicit === 'native') {
     const label = explicit === 'auto' ? "Electron's WebGPU (GPU first, else Chromium's SwiftShader)" : "Electron's WebGPU (the system's Vulkan driver)";
     return { candidate: { kind: 'native', label }, switches: base, env: {} };

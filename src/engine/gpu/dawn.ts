@@ -9,7 +9,11 @@ import { cpuFlags, lavapipeVectorWidth } from './drivers.ts';
 // Dawn's `create()` result must stay reachable for the life of the process: if it is collected,
 // the process crashes later. Module scope keeps it.
 let dawnGpu: GPU | undefined;
-let dawnFlags: string[] = [];
+// Dawn rounds timestamp queries to a coarse step (a browser's defence against timing attacks):
+// on an H200 every matmul up to 512³ timed 65.5 µs, so start-up tuning chose among equal numbers
+// and the bench reported steps of 0.0655 ms. A headless process runs only our own shaders.
+const DEFAULT_DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+let dawnFlags: string[] = [...DEFAULT_DAWN_FLAGS];
 
 /**
  * Flags for Dawn's `create()` (e.g. 'enable-dawn-features=disable_robustness'); only effective
@@ -17,7 +21,7 @@ let dawnFlags: string[] = [];
  */
 export function setDawnFlags(flags: readonly string[]): void {
   if (dawnGpu) throw new Error('setDawnFlags: Dawn is already created in this process');
-  dawnFlags = [...flags];
+  dawnFlags = [...DEFAULT_DAWN_FLAGS, ...flags];
 }
 
 /** Dawn's GPU object, created on first use (with the lavapipe vector width set first). */

@@ -46,7 +46,9 @@ export function tuningKey(ctx: GpuContext): string {
     .slice(0, 12);
   // lavapipe's SIMD width (LP_NATIVE_VECTOR_WIDTH) changes the subgroup size, not the adapter's name.
   const lanes = `lanes:${ctx.features.subgroupMinSize}`;
-  return [r.vendor, r.architecture, r.device, r.description, r.driver, dawnVersion(), `kernels:${kernels}`, lanes].join('|');
+  // Choices cached before headless Dawn stopped quantizing timestamps were picked among rounded
+  // (mostly equal) timings on real GPUs: the 'timer' part makes them measured again.
+  return [r.vendor, r.architecture, r.device, r.description, r.driver, dawnVersion(), `kernels:${kernels}`, lanes, 'timer:exact'].join('|');
 }
 
 /** One representative problem per class: [M, N, K, batch] (all multiples of 4, so vec4 competes). */

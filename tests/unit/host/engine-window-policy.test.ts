@@ -10,7 +10,7 @@ const nothing = () => false;
 describe('driver choice → Chromium switches', () => {
   test('auto on Linux: WebGPU on Vulkan, and Chromium finds the GPU or falls back to its SwiftShader', () => {
     const setup = chromiumGpuSetup('auto', 'linux', {}, nothing);
-    expect(setup.switches).toEqual([['enable-unsafe-webgpu'], ['enable-features', 'Vulkan']]);
+    expect(setup.switches).toEqual([['enable-unsafe-webgpu'], ['enable-features', 'Vulkan'], ['disable-dawn-features', 'timestamp_quantization']]);
     expect(setup.env).toEqual({});
     expect(setup.candidate.kind).toBe('native');
     expect(setup.warning).toBeUndefined();
@@ -45,8 +45,8 @@ describe('driver choice → Chromium switches', () => {
     expect(custom.candidate).toMatchObject({ kind: 'custom', icd: '/opt/vk/my_icd.json' });
   });
 
-  test('macOS and Windows: no switches (WebGPU ships there), a Linux-only choice is refused aloud', () => {
-    expect(chromiumGpuSetup('auto', 'darwin', {}, nothing)).toMatchObject({ switches: [], env: {}, warning: undefined });
+  test('macOS and Windows: only exact timestamps (WebGPU ships there), a Linux-only choice is refused aloud', () => {
+    expect(chromiumGpuSetup('auto', 'darwin', {}, nothing)).toMatchObject({ switches: [['disable-dawn-features', 'timestamp_quantization']], env: {}, warning: undefined });
     expect(chromiumGpuSetup('lavapipe', 'win32', {}, nothing).warning).toMatch(/Linux only/);
   });
 });
