@@ -1,5 +1,6 @@
-// config.json as a Hugging Face user expects it (GPT2Config / BertConfig keys), with everything
-// needed to reproduce the run in a `pretrain_studio` block that transformers ignores.
+// config.json as a Hugging Face user expects it (GPT2Config / BertConfig / BartConfig keys: each
+// objective's registry entry picks its writer), with everything needed to reproduce the run in a
+// `pretrain_studio` block that transformers ignores.
 import type { TrainOptions } from '../config/train-config';
 import type { ModelConfig } from '../model/config';
 
@@ -20,7 +21,8 @@ export interface DataDescription {
 
 export interface StudioBlock {
   version: 1;
-  objective: TrainOptions['objective'];
+  /** An objective registry id. */
+  objective: string;
   options: TrainOptions;
   model: ModelConfig;
   data: DataDescription;
@@ -34,7 +36,7 @@ export interface RunConfigJson {
   pretrain_studio: StudioBlock;
 }
 
-function gpt2Keys(m: ModelConfig, eosId: number | undefined): Record<string, unknown> {
+export function gpt2Keys(m: ModelConfig, eosId: number | undefined): Record<string, unknown> {
   return {
     architectures: ['GPT2LMHeadModel'],
     model_type: 'gpt2',
@@ -58,9 +60,10 @@ function gpt2Keys(m: ModelConfig, eosId: number | undefined): Record<string, unk
   };
 }
 
-function bertKeys(m: ModelConfig, padId: number | undefined): Record<string, unknown> {
+/** BertConfig keys; `architecture` names the heads (BertForMaskedLM, BertForPreTraining with NSP). */
+export function bertKeys(m: ModelConfig, padId: number | undefined, architecture: string): Record<string, unknown> {
   return {
-    architectures: ['BertForPreTraining'],
+    architectures: [architecture],
     model_type: 'bert',
     vocab_size: m.vocabSize,
     hidden_size: m.nEmbd,
@@ -80,7 +83,39 @@ function bertKeys(m: ModelConfig, padId: number | undefined): Record<string, unk
   };
 }
 
-export function runConfigJson(studio: StudioBlock, special: { eosId?: number; padId?: number }): RunConfigJson {
-  const hf = studio.model.kind === 'encoder' ? bertKeys(studio.model, special.padId) : gpt2Keys(studio.model, special.eosId);
+/**
+ * BartConfig keys. Unlike BART, positions are learned without its offset of 2, so transformers'
+ * BartLearnedPositionalEmbedding would read the position table shifted: the keys describe the
+ * shape for tooling; loading the weights into BartForConditionalGeneration needs that offset.
+ */
+export function bartKeys(m: ModelConfig, ids: { pad?: number; bos?: number; eos?: number }): Record<string, unknown> {
+  return {
+    architectures: ['BartForConditionalGeneration'],
+    model_type: 'bart',
+    vocab_size: m.vocabSize,
+    d_model: m.nEmbd,
+    encoder_layers: m.nLayer,
+    decoder_layers: m.nLayer,
+    encoder_attention_heads: m.nHead,
+    decoder_attention_heads: m.nHead,
+    encoder_ffn_dim: m.ffWidth,
+    decoder_ffn_dim: m.ffWidth,
+    max_position_embeddings: m.blockSize,
+    activation_function: 'gelu_new',
+    dropout: m.dropout,
+    attention_dropout: m.dropout,
+    activation_dropout: 0,
+    init_std: 0.02,
+    scale_embedding: false,
+    tie_word_embeddings: m.tiedEmbeddings,
+    ...(ids.pad === undefined ? {} : { pad_token_id: ids.pad }),
+    ...(ids.bos === undefined ? {} : { bos_token_id: ids.bos, decoder_start_token_id: ids.bos }),
+    ...(ids.eos === undefined ? {} : { eos_token_id: ids.eos, forced_eos_token_id: ids.eos }),
+    torch_dtype: 'float32',
+  };
+}
+
+/** config.json: the objective's Hugging Face keys, then the studio block. */
+export function runConfigJson(studio: StudioBlock, hf: Record<string, unknown>): RunConfigJson {
   return { ...hf, pretrain_studio: studio };
 }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { TrainOptions } from '../config/train-config';
+import { trainableObjective } from '../objectives/index.ts';
 import { buildShards, importCorpus, loadManifest, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
 import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
 
@@ -53,9 +54,9 @@ async function inputsKey(o: TrainOptions): Promise<string> {
   return createHash('sha256').update(JSON.stringify({ v: 1, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
 }
 
-/** Special tokens by objective: GPT wants <|endoftext|> (none for char, as nanoGPT), BERT its five. */
-export function tokenizerOptionsFor(o: TrainOptions): TrainTokenizerOptions {
-  const bert = o.objective !== 'clm';
+/** Special tokens as the objective asks: GPT's <|endoftext|> (none for char, as nanoGPT), or BERT's five. */
+export function tokenizerOptionsFor(o: Pick<TrainOptions, 'objective' | 'tokenizer' | 'vocabSize'>): TrainTokenizerOptions {
+  const bert = trainableObjective(o.objective).specials === 'bert';
   if (o.tokenizer === 'char') {
     return { kind: 'char', vocabSize: 1_000_000, specials: bert ? { bert: true, eos: false, sentinels: 0 } : [] };
   }

@@ -40,5 +40,15 @@ export function readRunConfig(runDir: string): RunConfigJson {
   const json = JSON.parse(readFileSync(path, 'utf8')) as RunConfigJson;
   const block = json.pretrain_studio as StudioBlock | undefined;
   if (!block || block.version !== 1 || !block.options || !block.model) throw new Error(`${path}: no pretrain_studio block (not written by Pretrain Studio?)`);
-  return json;
+  return { ...json, pretrain_studio: migrateStudioBlock(block) };
+}
+
+/**
+ * Folders written before the objective registry called BERT pretraining (masked LM + next
+ * sentence, a model with a pooler) 'mlm'; today 'mlm' is masked LM alone and BERT's pair is
+ * 'mlm+nsp'. The model block says which one a run trained, so such a folder still resumes as itself.
+ */
+export function migrateStudioBlock(block: StudioBlock): StudioBlock {
+  if (block.objective !== 'mlm' || !block.model.pooler) return block;
+  return { ...block, objective: 'mlm+nsp', options: { ...block.options, objective: 'mlm+nsp' } };
 }

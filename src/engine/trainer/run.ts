@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { modelConfigFor, validateTrainOptions, type TrainOptions } from '../config/train-config';
-import { batchRng, mixSeed, sampleBatch, type Batch } from '../data';
+import { batchRng, mixSeed } from '../data';
 import type { GpuContext } from '../gpu/device';
 import { buildParamLayout, type ParamLayout } from '../model/params';
 import { learningRate, type LrSchedule } from '../optim/schedule';
@@ -20,8 +20,7 @@ import type { RunProgress, RunState, TrainerEvent, TrainerEventSink } from './ev
 import { runConfigJson, type StudioBlock } from './hf-config';
 import { prepareData, type PreparedData } from './prepare';
 import { createRunDir, METRICS_FILE, readRunConfig, TOKENIZER_FILE, writeRunConfig } from './run-folder';
-import { SampleWriter } from './samples';
-import { mlmBatch, mlmSpecials, type MlmSpecials } from './mlm-collator';
+import { termMetrics, trainableObjective, type Collator, type EvalSampler, type TrainableObjective } from '../objectives/index.ts';
 import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
 import { initParams } from './init';
 
@@ -56,11 +55,6 @@ export interface RunSummary {
   tokensPerSecond: number;
 }
 
-/** Batch → the step's u32 inputs; -1 targets become 0xffffffff, which the loss ignores. */
-function microBatch(b: Batch): MicroBatch {
-  return { idx: new Uint32Array(b.x.buffer, b.x.byteOffset, b.x.length), targets: new Uint32Array(b.y.buffer, b.y.byteOffset, b.y.length) };
-}
-
 /** Time spent training, apart from evaluation, samples, checkpoints and pauses. */
 class Stopwatch {
   private total = 0;
@@ -87,8 +81,10 @@ export class TrainingRun {
   private data!: PreparedData;
   private layout!: ParamLayout;
   private trainStep: TrainStep | null = null;
-  private samples: SampleWriter | null = null;
-  private mlm: MlmSpecials | null = null;
+  /** The objective's registry entry: its model, batches, metric names and config.json keys. */
+  private objective!: TrainableObjective;
+  private collator!: Collator;
+  private samples: EvalSampler | null = null;
   private metricsPath = '';
   private startStep = 0;
   private elapsedBefore = 0;
@@ -200,7 +196,7 @@ export class TrainingRun {
     let studio: StudioBlock;
     if (this.request.kind === 'new') {
       const o = validateTrainOptions({ ...this.request.options, corpus: [...this.request.options.corpus] });
-      refuseUnavailable(o);
+      this.objective = trainableObjective(o.objective);
       // Absolute paths in config.json: a resume from another working directory finds the same files.
       o.runsDir = resolve(o.runsDir);
       o.corpus = o.corpus.map((p) => resolve(p));
@@ -231,8 +227,11 @@ export class TrainingRun {
       this.runDir = this.request.runDir;
       const config = readRunConfig(this.runDir);
       studio = config.pretrain_studio;
-      const o = validateTrainOptions({ ...studio.options, ...(this.request.steps !== undefined ? { steps: this.request.steps } : {}) });
-      refuseUnavailable(o);
+      const o = validateTrainOptions({ ...studio.options, ...(this.request.steps !== undefined ? { steps: this.request.steps } : {}) }, `${this.runDir}/config.json options`);
+      this.objective = trainableObjective(o.objective);
+      if (studio.model.kind !== this.objective.modelKind) {
+        throw new Error(`${this.runDir}: the run's model is a ${studio.model.kind}, but objective '${o.objective}' trains a ${this.objective.modelKind}`);
+      }
       this.options = o;
       const tok = await loadTokenizer(join(this.runDir, TOKENIZER_FILE));
       this.data = await prepare(o, tok);
@@ -244,18 +243,21 @@ export class TrainingRun {
     }
     if (this.data.issues.length) this.emit({ type: 'run.issues', runId: this.runId, issues: this.data.issues });
     const tok = this.data.tokenizer;
-    writeRunConfig(this.runDir, runConfigJson(studio, { eosId: tok.tokenToId('<|endoftext|>'), padId: tok.tokenToId('[PAD]') }));
+    writeRunConfig(this.runDir, runConfigJson(studio, this.objective.hfConfig(studio.model, tok)));
     if (this.stopRequested) return;
 
     const o = this.options;
     const step = new TrainStep(this.ctx, this.layout, {
-      batch: { batchSize: o.batchSize, seqLen: o.blockSize },
+      batch: this.objective.batchShape(o),
       microSteps: o.gradAccum,
       adamw: { beta1: o.beta1, beta2: o.beta2, eps: 1e-8, weightDecay: o.weightDecay },
       gradClip: o.gradClip,
       memoryBudgetBytes: this.opts.memoryBudgetBytes,
     });
     this.trainStep = step;
+    if (step.graph.lossTerms.length !== this.objective.lossTerms.length) {
+      throw new Error(`objective '${o.objective}' names ${this.objective.lossTerms.length} loss terms (${this.objective.lossTerms.join(', ')}); its ${this.layout.config.kind} graph has ${step.graph.lossTerms.length}`);
+    }
     this.metricsPath = join(this.runDir, METRICS_FILE);
     const latest = this.request.kind === 'resume' ? latestCheckpoint(this.runDir) : undefined;
     if (latest !== undefined) {
@@ -274,10 +276,8 @@ export class TrainingRun {
       truncateMetrics(this.metricsPath, -1);
     }
     this.step = this.startStep;
-    if (o.objective === 'mlm') this.mlm = mlmSpecials(tok);
-    if (o.objective === 'clm' && o.sampleTokens > 0) {
-      this.samples = new SampleWriter(this.ctx, this.layout, step.params, tok, o);
-    }
+    this.collator = this.objective.collator(tok);
+    this.samples = this.objective.sampler({ ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, options: o });
     this.emit({
       type: 'run.started',
       runId: this.runId,
@@ -297,8 +297,7 @@ export class TrainingRun {
     const o = this.options;
     const rng = batchRng(o.seed, draw, split);
     const data = split === 'train' ? this.data.train : this.data.val;
-    if (this.mlm) return mlmBatch(this.data.dataset, data, o.batchSize, o.blockSize, rng, this.mlm);
-    return microBatch(sampleBatch(this.data.dataset, data, o.batchSize, o.blockSize, rng));
+    return this.collator.batch(this.data.dataset, data, o.batchSize, o.blockSize, rng);
   }
 
   private schedule(): LrSchedule {
@@ -377,14 +376,10 @@ export class TrainingRun {
       }
       this.lastLogged = { step: m.step, clock };
       const record: MetricRecord = {
-        step: m.step, time: Date.now(), split: 'train', loss: m.loss, lr: m.lr, gradNorm: m.gradNorm, accuracy: m.accuracy[0] ?? 0,
+        step: m.step, time: Date.now(), split: 'train', ...termMetrics(this.objective, m.terms, m.accuracy), lr: m.lr, gradNorm: m.gradNorm,
         elapsedMs: Math.round(this.elapsed()),
       };
       if (Number.isFinite(tokensPerSecond)) record.tokensPerSecond = tokensPerSecond;
-      if (m.terms.length > 1) {
-        // BERT: the summed loss above, and each term (masked LM, next-sentence) with its accuracy.
-        Object.assign(record, { mlmLoss: m.terms[0], nspLoss: m.terms[1], mlmAccuracy: m.accuracy[0], nspAccuracy: m.accuracy[1] });
-      }
       this.pending.push(record);
     }
   }
@@ -461,12 +456,5 @@ export class TrainingRun {
       o.keepCheckpoints,
     );
     this.emit({ type: 'run.checkpoint', runId: this.runId, step: this.step, path });
-  }
-}
-
-/** Objectives whose pieces are not built yet are refused, never faked. */
-function refuseUnavailable(o: TrainOptions): void {
-  if (o.objective === 'denoise') {
-    throw new Error("--objective denoise is not available yet: 'clm' (GPT) and 'mlm' (BERT masked LM + next sentence) train end to end so far");
   }
 }

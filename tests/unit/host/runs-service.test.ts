@@ -114,7 +114,7 @@ test('a tiny run trains, pauses, resumes, saves attention snapshots and is liste
 }, 240_000);
 
 test('an MLM (BERT) run saves encoder self-attention snapshots with [CLS] and [SEP]', async () => {
-  const options = { ...TINY, objective: 'mlm', tokenizer: 'wordpiece', vocabSize: 600, steps: 10, evalEvery: 10, name: 'bert' };
+  const options = { ...TINY, objective: 'mlm+nsp', tokenizer: 'wordpiece' as const, vocabSize: 600, steps: 10, evalEvery: 10, name: 'bert' };
   const { runDir } = await service.start({ preset: 'tiny', options, attention: { every: 5, sentences: ['猫在垫子上睡觉'] } });
   await until(() => ['finished', 'failed'].includes(service.status().active?.state ?? ''), 120_000);
   expect(service.status().active?.message ?? '').toBe('');

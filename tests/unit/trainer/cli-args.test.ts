@@ -23,8 +23,9 @@ describe('requestFromArgs', () => {
     expect(() => requestFromArgs(['--corpus', 'a', '--steps', 'many'])).toThrow(/--steps expects a number/);
     expect(() => requestFromArgs(['--corpus', 'a', '--preset', 'huge'])).toThrow(/unknown --preset 'huge'/);
     expect(() => requestFromArgs(['--steps', '3'])).toThrow(/no corpus/);
-    expect(() => requestFromArgs(['--corpus', 'a', '--objective', 'denoise'])).toThrow(/not available yet/);
-    expect(() => requestFromArgs(['--corpus', 'a', '--objective', 'mlm'])).not.toThrow();
+    expect(() => requestFromArgs(['--corpus', 'a', '--objective', 't5-span'])).toThrow(/--objective 't5-span' is not available yet/);
+    expect(() => requestFromArgs(['--corpus', 'a', '--lr', '-1'])).toThrow(/invalid options: --lr must be above 0; got -1/);
+    for (const objective of ['mlm', 'mlm+nsp', 'bart']) expect(() => requestFromArgs(['--corpus', 'a', '--objective', objective])).not.toThrow();
     expect(() => requestFromArgs(['stray', '--corpus', 'a'])).toThrow(/unexpected argument 'stray'/);
     expect(() => requestFromArgs(['--corpus', 'a', '--nHead', '3'])).not.toThrow(); // divisibility is the model's check
   });

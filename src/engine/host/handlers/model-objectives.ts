@@ -1,6 +1,4 @@
-import { OBJECTIVES, probeObjective } from '../model/objectives.ts';
+import { objectiveInfos } from '../model/objectives.ts';
 import type { Handler } from './types.ts';
 
-export const modelObjectives: Handler<'model.objectives'> = async () => ({
-  objectives: await Promise.all(OBJECTIVES.map(probeObjective)),
-});
+export const modelObjectives: Handler<'model.objectives'> = async () => ({ objectives: objectiveInfos() });

@@ -5,12 +5,11 @@
 // at a time per run, so it interleaves with training on the same device without touching it.
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { StudioEvent } from '../../../protocol/index.ts';
+import type { CommandParams, StudioEvent } from '../../../protocol/index.ts';
 import type { ActiveRun } from '../../../protocol/commands/run-status.ts';
 import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
 import type { AttentionResult } from '../../../protocol/commands/attention-types.ts';
-import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../config/train-config';
-import { PRESETS } from '../../config/presets';
+import { resolveTrainOptions, type TrainOptions } from '../../config/train-config';
 import { SAMPLE_CORPUS_FILES } from '../../data/sample-corpus';
 import type { GpuContext } from '../../gpu/device';
 import type { ModelConfig } from '../../model/config';
@@ -46,7 +45,7 @@ export interface RunServiceOptions {
   emit: (event: StudioEvent) => void;
 }
 
-type StartParams = { preset?: string; options?: Record<string, unknown>; attention?: AttentionSettings | null };
+type StartParams = CommandParams<'run.start'>;
 
 export class RunService {
   private active: Active | null = null;
@@ -58,18 +57,13 @@ export class RunService {
     return this.opts.runsDir;
   }
 
-  /** Resolves the options of a new run: defaults, then the preset, then the caller's keys. */
+  /**
+   * A new run's options, as the CLI resolves them (resolveTrainOptions: defaults, preset, the
+   * caller's keys, checked); then what only the host decides: the sample corpus when none is
+   * given, its runs folder, and checkpoints at least as often as attention snapshots.
+   */
   resolveOptions(params: StartParams): TrainOptions {
-    let o: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, corpus: [] };
-    if (params.preset !== undefined) {
-      const preset = PRESETS[params.preset];
-      if (!preset) throw new Error(`run.start: no preset '${params.preset}' (presets: ${Object.keys(PRESETS).join(', ')})`);
-      o = { ...o, ...preset.options };
-    }
-    for (const [key, value] of Object.entries(params.options ?? {})) {
-      if (!(key in DEFAULT_TRAIN_OPTIONS)) throw new Error(`run.start: unknown option '${key}'`);
-      (o as unknown as Record<string, unknown>)[key] = value;
-    }
+    const o = resolveTrainOptions(params.preset, params.options, 'run.start options');
     if (o.corpus.length === 0) {
       if (!this.opts.assetsDir) throw new Error('run.start: no corpus given and no built-in sample corpus (PRETRAIN_STUDIO_ASSETS is not set)');
       o.corpus = SAMPLE_CORPUS_FILES.filter((f) => f.endsWith('.txt')).map((f) => join(this.opts.assetsDir!, 'sample-corpus', f));

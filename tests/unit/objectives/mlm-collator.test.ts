@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { batchRng, splitDataset, type TokenDataset } from '../../../src/engine/data';
 import { IGNORE_INDEX } from '../../../src/engine/ops/crossentropy';
-import { mlmBatch, type MlmSpecials } from '../../../src/engine/trainer/mlm-collator';
+import { mlmBatch, type MlmSpecials } from '../../../src/engine/objectives/mlm-collator';
 
 // Specials 0..4 as our tokenizers lay them out; ordinary tokens 10..59 count up the stream, so a
 // consecutive span is recognisable (each id is the previous + 1, wrapping at 60).
