@@ -46,7 +46,7 @@ const entries = {
   blockSize: field(int(2), 64, 'context length in tokens'),
   ffWidth: field(int(0), 0, 'hidden width of the MLP (0 = 4 * nEmbd)'),
   dropout: field(unit, 0, 'dropout probability (the encoder-decoder supports 0 only for now)'),
-  bias: field(v.boolean('must be true or false'), false, 'biases in linear layers and layernorms'),
+  bias: field(v.boolean('must be true or false'), false, 'biases in linear layers and layernorms (BART always has them)'),
   // --- optimizer
   steps: field(posInt, 2000, 'optimizer steps in total'),
   batchSize: field(posInt, 12, 'sequences per micro-batch'),
