@@ -111,7 +111,7 @@ function collatorFor(tok: Tokenizer): Collator {
 export const bart: TrainableObjective = {
   id: 'bart',
   status: 'available',
-  title: 'Denoising (text infilling)',
+  title: 'Denoising',
   family: 'BART',
   summary: 'Hides spans of the text behind single [MASK] tokens and learns, with an encoder and a decoder, to write the whole text back.',
   modelKind: 'encoder-decoder',
