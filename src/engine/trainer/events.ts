@@ -33,13 +33,19 @@ export type TrainerEvent =
       tokensPerStep: number;
       model: ModelConfig;
       memoryBytes: number;
+      /**
+       * The weights the run starts from (initialized, or its checkpoint's), flat in layout order:
+       * for a host that inspects the model in memory. Never sent over the wire.
+       */
+      params: Float32Array;
     }
   /** Train records (loss, lr, gradNorm, tokensPerSecond …) since the last event, in step order. */
   | { type: 'run.metrics'; runId: string; records: MetricRecord[]; progress: RunProgress }
   /** A validation record: valLoss, valPerplexity. */
   | { type: 'run.eval'; runId: string; record: MetricRecord }
   | { type: 'run.sample'; runId: string; step: number; prompt: string; text: string }
-  | { type: 'run.checkpoint'; runId: string; step: number; path: string }
+  /** `params`: the weights just saved, flat in layout order (for in-memory inspection; never sent over the wire). */
+  | { type: 'run.checkpoint'; runId: string; step: number; path: string; params: Float32Array }
   | { type: 'run.state'; runId: string; state: RunState; step: number; message?: string };
 
 export type TrainerEventSink = (event: TrainerEvent) => void;

@@ -260,9 +260,11 @@ export class TrainingRun {
     }
     this.metricsPath = join(this.runDir, METRICS_FILE);
     const latest = this.request.kind === 'resume' ? latestCheckpoint(this.runDir) : undefined;
+    let initial: Float32Array;
     if (latest !== undefined) {
       const ck = readCheckpoint(this.runDir, latest);
-      step.setParams(deserializeModel(this.layout, ck.model));
+      initial = deserializeModel(this.layout, ck.model);
+      step.setParams(initial);
       if (!ck.optimizer) throw new Error(`${this.runDir}: checkpoint step-${latest} has no optimizer.safetensors; cannot resume training from it`);
       const opt = deserializeOptimizer(this.layout, ck.optimizer);
       step.setOptimizerState(opt.m, opt.v, opt.step);
@@ -271,7 +273,8 @@ export class TrainingRun {
       this.bestValLoss = ck.state.bestValLoss;
       truncateMetrics(this.metricsPath, latest);
     } else {
-      step.setParams(initParams(this.layout, o.seed));
+      initial = initParams(this.layout, o.seed);
+      step.setParams(initial);
       this.startStep = 0;
       truncateMetrics(this.metricsPath, -1);
     }
@@ -289,6 +292,7 @@ export class TrainingRun {
       tokensPerStep: o.batchSize * o.blockSize * o.gradAccum,
       model: this.layout.config,
       memoryBytes: step.estimate.totalBytes,
+      params: initial,
     });
   }
 
@@ -455,6 +459,6 @@ export class TrainingRun {
       },
       o.keepCheckpoints,
     );
-    this.emit({ type: 'run.checkpoint', runId: this.runId, step: this.step, path });
+    this.emit({ type: 'run.checkpoint', runId: this.runId, step: this.step, path, params });
   }
 }
