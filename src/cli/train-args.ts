@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { type Flat, parseArgs } from '../engine/config/args.ts';
 import { DEFAULT_TRAIN_OPTIONS, resolveTrainOptions } from '../engine/config/train-config.ts';
-import type { RunRequest } from '../engine/trainer/index.ts';
+import type { RunRequest } from '../engine/train/index.ts';
 import { TrainOptionsError } from '../protocol/train-options.ts';
 
 export const COMMAND_DEFAULTS = { preset: '', resume: '', driver: 'auto', help: false };

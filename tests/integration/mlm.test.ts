@@ -7,7 +7,7 @@ import { afterAll, expect, test } from 'vitest';
 import { GpuContext } from '../../src/engine/gpu/device';
 import { readSafetensors } from '../../src/engine/io/safetensors';
 import { readMetrics } from '../../src/engine/runstore/metrics-log';
-import { TrainingRun } from '../../src/engine/trainer';
+import { TrainingRun } from '../../src/engine/train/index.ts';
 import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
 
 let ctx: GpuContext | undefined;

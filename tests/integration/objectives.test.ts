@@ -9,7 +9,7 @@ import { GpuContext } from '../../src/engine/gpu/device';
 import { readSafetensors } from '../../src/engine/io/safetensors';
 import { findObjective, metricNames, type TrainableObjective } from '../../src/engine/objectives/index.ts';
 import { readMetrics } from '../../src/engine/runstore/metrics-log';
-import { TrainingRun } from '../../src/engine/trainer';
+import { TrainingRun } from '../../src/engine/train/index.ts';
 import type { TrainOptions } from '../../src/engine/config/train-config';
 import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
 

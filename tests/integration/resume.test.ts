@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../src/engine/gpu/device';
 import { readMetrics } from '../../src/engine/runstore/metrics-log';
 import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
-import { TrainingRun, type RunSummary } from '../../src/engine/trainer';
+import { TrainingRun, type RunSummary } from '../../src/engine/train/index.ts';
 import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
 
 const STEPS = 24;

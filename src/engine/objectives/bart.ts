@@ -12,7 +12,7 @@ import { copyRange } from '../data/index.ts';
 import { encoderDecoderConfig } from '../model/config.ts';
 import { IGNORE_INDEX } from '../ops/crossentropy.ts';
 import { CLS, MASK, PAD, SEP, type Tokenizer } from '../tokenizers/index.ts';
-import { bartKeys } from '../trainer/hf-config.ts';
+import { bartKeys } from '../train/hf-config.ts';
 import type { MicroBatch } from '../train/step.ts';
 import { tokenView } from './preview.ts';
 import type { Collator, TrainableObjective } from './types.ts';

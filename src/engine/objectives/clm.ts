@@ -3,9 +3,9 @@
 // T, targets = the last T. Evaluation writes a text sample (nanoGPT's sample.py settings).
 import { sampleBatch } from '../data/index.ts';
 import { decoderConfig } from '../model/config.ts';
-import { SampleWriter } from '../trainer/samples.ts';
+import { SampleWriter } from '../train/samples.ts';
 import { EOS } from '../tokenizers/index.ts';
-import { gpt2Keys } from '../trainer/hf-config.ts';
+import { gpt2Keys } from '../train/hf-config.ts';
 import { tokenView } from './preview.ts';
 import type { Collator, TrainableObjective } from './types.ts';
 

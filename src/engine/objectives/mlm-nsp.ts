@@ -2,7 +2,7 @@
 // (B follows A half of the time). Two heads, two loss terms: the record carries each.
 import { encoderConfig } from '../model/config.ts';
 import { PAD } from '../tokenizers/index.ts';
-import { bertKeys } from '../trainer/hf-config.ts';
+import { bertKeys } from '../train/hf-config.ts';
 import { mlmBatch, mlmPreview, mlmSpecials } from './mlm-collator.ts';
 import type { TrainableObjective } from './types.ts';
 

@@ -2,7 +2,7 @@
 // its tokens to restore from both sides; no next-sentence head, so no pooler.
 import { encoderConfig } from '../model/config.ts';
 import { PAD } from '../tokenizers/index.ts';
-import { bertKeys } from '../trainer/hf-config.ts';
+import { bertKeys } from '../train/hf-config.ts';
 import { mlmBatch, mlmPreview, mlmSpecials } from './mlm-collator.ts';
 import type { TrainableObjective } from './types.ts';
 

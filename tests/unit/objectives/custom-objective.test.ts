@@ -13,7 +13,7 @@ import { objectiveInfos } from '../../../src/engine/host/model/objectives.ts';
 import { decoderConfig } from '../../../src/engine/model/config.ts';
 import { findObjective, metricNames, registerObjective, unregisterObjective, type Collator, type TrainableObjective } from '../../../src/engine/objectives/index.ts';
 import { readMetrics } from '../../../src/engine/runstore/metrics-log.ts';
-import { TrainingRun } from '../../../src/engine/trainer/index.ts';
+import { TrainingRun } from '../../../src/engine/train/index.ts';
 import { removeTempRunsDirs, SAMPLE_EN, tempRunsDir } from '../../integration/helpers.ts';
 
 let batches = 0;

@@ -13,7 +13,7 @@ import { importCorpus, readDocuments, readTexts, SAMPLE_CORPUS_FILES, type Corpu
 import { TimeSlicer } from '../../tokenizers/time-slice.ts';
 import { trainTokenizer, type Tokenizer } from '../../tokenizers/index.ts';
 import type { TrainOptions } from '../../config/train-config.ts';
-import { tokenizerOptionsFor } from '../../trainer/prepare.ts';
+import { tokenizerOptionsFor } from '../../train/prepare.ts';
 import { mergeStats } from './stats.ts';
 
 interface Entry extends CorpusEntry {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { DEFAULT_TRAIN_OPTIONS, validateTrainOptions } from '../../config/train-config.ts';
 import { batchRng } from '../../data/index.ts';
 import { trainableObjective } from '../../objectives/index.ts';
-import { prepareData } from '../../trainer/prepare.ts';
+import { prepareData } from '../../train/prepare.ts';
 import { SCHEMES } from '../corpus/session.ts';
 import { runsDirFromEnv } from '../run-service/index.ts';
 import type { Handler } from './types.ts';

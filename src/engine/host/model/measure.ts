@@ -6,7 +6,7 @@ import { mulberry32 } from '../../data/index.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import { buildParamLayout } from '../../model/params.ts';
 import { TrainStep, type MicroBatch } from '../../train/step.ts';
-import { initParams } from '../../trainer/index.ts';
+import { initParams } from '../../train/index.ts';
 import { configOf } from './shape.ts';
 
 export interface Measurement {

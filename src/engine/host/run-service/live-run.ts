@@ -7,7 +7,7 @@ import type { ActiveRun } from '../../../protocol/commands/run-status.ts';
 import type { AttentionSettings } from '../../../protocol/commands/run-types.ts';
 import type { GpuContext } from '../../gpu/device';
 import { listSnapshots } from '../../inspect';
-import { TrainingRun, type RunRequest, type TrainerEvent } from '../../trainer';
+import { TrainingRun, type RunRequest, type TrainerEvent } from '../../train/index.ts';
 import { appendSample, readSamples, writeAttentionSettings } from './folder';
 import { finiteOnly } from './run-folders';
 import { RunSnapshotter } from './snapshotter';

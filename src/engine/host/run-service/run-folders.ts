@@ -11,7 +11,7 @@ import { AttentionInspector, inspectSentences, listSnapshots, readSnapshot, type
 import { latestCheckpoint } from '../../runstore/checkpoints';
 import { readMetrics, type MetricRecord } from '../../runstore/metrics-log';
 import { loadTokenizer } from '../../tokenizers';
-import { deserializeModel, METRICS_FILE, readRunConfig, TOKENIZER_FILE } from '../../trainer';
+import { deserializeModel, METRICS_FILE, readRunConfig, TOKENIZER_FILE } from '../../train/index.ts';
 import { describeRun, insideRunsDir, listRunDirs, readAttentionSettings, readSamples } from './folder';
 
 /** Attention maps above this many bytes do not fit one message over the bridge (1 MiB, base64). */

@@ -13,7 +13,7 @@ import { SAMPLE_CORPUS_FILES } from '../../data/sample-corpus';
 import type { GpuContext } from '../../gpu/device';
 import { latestCheckpoint } from '../../runstore/checkpoints';
 import type { MetricRecord } from '../../runstore/metrics-log';
-import type { RunRequest } from '../../trainer';
+import type { RunRequest } from '../../train/index.ts';
 import { readAttentionSettings } from './folder';
 import { LiveRun } from './live-run';
 import { attentionResult, RunFolders } from './run-folders';

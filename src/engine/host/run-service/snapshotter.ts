@@ -8,7 +8,7 @@ import type { AttentionSettings } from '../../../protocol/commands/run-types.ts'
 import type { GpuContext } from '../../gpu/device';
 import type { ModelConfig } from '../../model/config';
 import { loadTokenizer, type Tokenizer } from '../../tokenizers';
-import { TOKENIZER_FILE } from '../../trainer';
+import { TOKENIZER_FILE } from '../../train/index.ts';
 import { AttentionInspector, inspectSentences, writeSnapshot, type AttentionSnapshot } from '../../inspect';
 
 export interface SnapshotterDeps {

@@ -3,8 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { decoderConfig } from '../../../src/engine/model/config';
 import { allParts, buildParamLayout } from '../../../src/engine/model/params';
 import { parseSafetensors } from '../../../src/engine/io/safetensors';
-import { initParams } from '../../../src/engine/trainer/init';
-import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from '../../../src/engine/trainer/weights-io';
+import { initParams } from '../../../src/engine/train/init';
+import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from '../../../src/engine/train/weights-io';
 
 const cfg = decoderConfig({ vocabSize: 67, nLayer: 3, nHead: 2, nEmbd: 48, blockSize: 17, bias: true });
 const layout = buildParamLayout(cfg);

@@ -15,7 +15,7 @@ import { latestCheckpoint, readCheckpoint, writeCheckpoint } from '../runstore/c
 import { appendMetrics, truncateMetrics, type MetricRecord } from '../runstore/metrics-log';
 import { writeJsonAtomic } from '../runstore/atomic';
 import { loadTokenizer, saveTokenizer } from '../tokenizers';
-import { TrainStep, type MicroBatch } from '../train/step';
+import { TrainStep, type MicroBatch } from './step';
 import type { RunProgress, RunState, TrainerEvent, TrainerEventSink } from './events';
 import { runConfigJson, type StudioBlock } from './hf-config';
 import { prepareData, type PreparedData } from './prepare';

@@ -1,4 +1,5 @@
-// Training runs: the public surface for the engine host and the CLI.
+// Training: one recorded step replayed (step.ts, readback.ts) and whole runs around it (run.ts:
+// data, checkpoints, metrics, samples). The public surface for the engine host and the CLI.
 export { TrainingRun, type RunRequest, type RunSummary, type TrainingRunOptions } from './run';
 export type { RunProgress, RunState, TrainerEvent, TrainerEventSink } from './events';
 export { prepareData, tokenizerOptionsFor, type PreparedData, type PreparePhase, type PrepareProgress } from './prepare';
