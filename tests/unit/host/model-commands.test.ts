@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostContext } from '../../../src/engine/host/context.ts';
 import { dispatch } from '../../../src/engine/host/dispatch.ts';
-import { decoderConfig, encoderConfig } from '../../../src/engine/model/config.ts';
+import { decoderConfig, encoderConfig, encoderDecoderConfig } from '../../../src/engine/model/config.ts';
 import { buildParamLayout } from '../../../src/engine/model/params.ts';
 import { PRESETS } from '../../../src/engine/config/presets.ts';
 
@@ -28,6 +28,13 @@ describe('model commands', () => {
     expect(gpt.fitError).toBeUndefined();
     const bert = await call('model.estimate', { ...tiny, objective: 'mlm+nsp' });
     expect(bert.params).toBe(buildParamLayout(encoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: false })).count);
+    // Each objective's own family: masked LM alone has no pooler or NSP head; BART has two stacks (and always biases).
+    const mlm = await call('model.estimate', { ...tiny, objective: 'mlm' });
+    expect(mlm.params).toBe(buildParamLayout(encoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: false, pooler: false })).count);
+    const bart = await call('model.estimate', { ...tiny, objective: 'bart' });
+    expect(bart.params).toBe(buildParamLayout(encoderDecoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: true })).count);
+    const planned = await call('model.estimate', { ...tiny, objective: 't5-span' });
+    expect(planned.invalid).toMatch(/'t5-span' is not available yet/);
   });
 
   it('model.estimate names what is wrong with a shape, and what does not fit', async () => {
