@@ -24,6 +24,8 @@ export class RunSnapshotter {
   private inspector: AttentionInspector | null = null;
   /** Inspection jobs, one after another (they share the inspector). */
   private chain: Promise<unknown> = Promise.resolve();
+  /** Why this model cannot be inspected (e.g. an encoder-decoder): said once, then not retried each checkpoint. */
+  private unavailable: string | null = null;
 
   /**
    * `settings`: the sentences snapshotted at each checkpoint (null: none); `saved`: steps already
@@ -68,7 +70,16 @@ export class RunSnapshotter {
   }
 
   private async inspectorWith(params: Float32Array): Promise<AttentionInspector> {
-    this.inspector ??= new AttentionInspector(await this.deps.gpu(), this.model);
+    if (this.unavailable) throw new Error(this.unavailable);
+    if (!this.inspector) {
+      const ctx = await this.deps.gpu();
+      try {
+        this.inspector = new AttentionInspector(ctx, this.model);
+      } catch (error) {
+        this.unavailable = error instanceof Error ? error.message : String(error);
+        throw error;
+      }
+    }
     this.inspector.setParams(params);
     return this.inspector;
   }
@@ -76,7 +87,7 @@ export class RunSnapshotter {
   private snapshotLatest(): void {
     const settings = this.settings;
     const latest = this.latest;
-    if (!settings || !latest) return;
+    if (!settings || !latest || this.unavailable) return;
     this.chain = this.chain
       .then(async () => {
         if (!this.tokenizer) return;
