@@ -10,7 +10,11 @@ import * as v from 'valibot';
 
 type Check<T> = v.GenericSchema<T, T>;
 
-/** An option: its schema with its description attached, optional with its default. */
+/**
+ * An option: its schema with its description attached, optional with its default. Typed with a
+ * `never` default so that valibot infers the option's output as T (a default always fills it),
+ * not the default value's own literal type.
+ */
 function field<T>(schema: Check<T>, fallback: T, doc: string) {
   return v.optional(v.pipe(schema, v.description(doc)), fallback as never) as v.OptionalSchema<Check<T>, never>;
 }

@@ -2,6 +2,8 @@
 //   prepare data → tokenizer → shards → model + recorded step → loop:
 //     batch (a pure function of (seed, step): resumes draw the same batches) → LR of the step →
 //     replayed step → metrics read a step or two late → eval / samples / checkpoints on schedule
+// Everything that depends on the objective (the model family, the batches, the metric names,
+// the samples, config.json's Hugging Face keys) comes from its registry entry.
 // pause(), resume() and stop() take effect between steps: a pending GPU call is never abandoned.
 // A stop saves a checkpoint, so `resume` continues exactly where it left off.
 import { randomUUID } from 'node:crypto';
