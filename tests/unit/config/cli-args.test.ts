@@ -4,6 +4,7 @@ import { DEFAULT_TRAIN_OPTIONS } from '../../../src/engine/config/train-config';
 import { PRESETS } from '../../../src/engine/config/presets';
 import { requestFromArgs } from '../../../src/cli/train-args';
 import { generateHelp, trainHelp } from '../../../src/cli/help';
+import { listObjectives } from '../../../src/engine/objectives/index.ts';
 
 describe('requestFromArgs', () => {
   test('a preset, then the options given, win in that order', () => {
@@ -42,6 +43,10 @@ describe('requestFromArgs', () => {
     const help = trainHelp();
     for (const key of Object.keys(DEFAULT_TRAIN_OPTIONS)) expect(help).toMatch(new RegExp(`--${key}\\s`));
     for (const name of Object.keys(PRESETS)) expect(help).toContain(name);
+    // Every registered objective has its line, a planned one with its reason.
+    const lines = help.split('\n');
+    for (const o of listObjectives()) expect(lines.some((l) => l.startsWith(`  ${o.id} `) && l.includes(o.title)), o.id).toBe(true);
+    expect(help).toMatch(/t5-span .*Not available yet: the span-corruption collator/);
     for (const key of ['preset', 'resume', 'driver', 'help']) expect(help).toContain(`--${key}`);
     for (const key of ['run', 'prompt', 'maxNewTokens', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'stop', 'seed', 'checkpoint']) {
       expect(generateHelp()).toContain(`--${key} `);
