@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from '../src/engine/config/args.ts';
 import { PRESETS } from '../src/engine/config/presets.ts';
 import { DEFAULT_TRAIN_OPTIONS, validateTrainOptions, type TrainOptions } from '../src/engine/config/train-config.ts';
-import { TrainingRun, type TrainerEvent } from '../src/engine/trainer/index.ts';
+import { TrainingRun, type TrainerEvent } from '../src/engine/train/index.ts';
 import { openGpu } from '../src/cli/driver.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');

@@ -6,7 +6,7 @@ import { parseArgs } from '../engine/config/args.ts';
 import { generate, loadDecoder } from '../engine/generate/index.ts';
 import { latestCheckpoint, listCheckpoints } from '../engine/runstore/checkpoints.ts';
 import { EOS, loadTokenizer } from '../engine/tokenizers/index.ts';
-import { readRunConfig, TOKENIZER_FILE } from '../engine/trainer/index.ts';
+import { readRunConfig, TOKENIZER_FILE } from '../engine/train/index.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 import { generateHelp } from './help.ts';
 

@@ -1,49 +1,8 @@
-// --help text. Every training option has a line here: the table is typed by TrainOptions' keys,
-// so adding an option without documenting it does not compile.
-import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../engine/config/train-config.ts';
+// --help text, generated: every training option's line comes from the TrainOptions schema (its
+// description and default), every objective's from the registry, every preset's from presets.ts.
 import { PRESETS } from '../engine/config/presets.ts';
-
-type Docs<T> = { [K in keyof T]: string };
-
-export const TRAIN_OPTION_DOCS: Docs<TrainOptions> = {
-  objective: "what to learn: 'clm' next-token prediction (GPT), 'mlm' masked LM + next sentence (BERT); 'denoise' (T5/BART) is not available yet",
-  corpus: 'files or folders to import (.txt .md .jsonl .csv .tsv), space-separated',
-  textField: 'JSONL field or CSV/TSV column holding the text (CSV/TSV: a usual name is found when left at "text")',
-  documents: "what a document is in .txt/.md files: 'paragraph' (blank-line separated) or 'file'",
-  dedup: 'drop exact duplicate documents (true/false)',
-  tokenizer: "'char' (one token per character), 'bpe' (GPT-2 byte-level BPE) or 'wordpiece' (BERT)",
-  vocabSize: 'vocabulary size for trained bpe/wordpiece tokenizers (char takes what the corpus has)',
-  valFraction: 'fraction of the data held out for validation',
-  split: "'document' holds out whole documents (seeded); 'tail' holds out the end of the text (nanoGPT)",
-  nLayer: 'Transformer blocks',
-  nHead: 'attention heads (nEmbd must divide by it)',
-  nEmbd: 'width of the residual stream',
-  blockSize: 'context length in tokens',
-  ffWidth: 'hidden width of the MLP (0 = 4 * nEmbd)',
-  dropout: 'dropout probability (the GPT graph supports 0 only for now)',
-  bias: 'biases in linear layers and layernorms',
-  steps: 'optimizer steps in total',
-  batchSize: 'sequences per micro-batch',
-  gradAccum: 'micro-batches whose gradients add up to one optimizer step',
-  lr: 'peak learning rate',
-  minLr: 'learning rate at the end of the decay',
-  warmupSteps: 'steps of linear warm-up',
-  schedule: "'cosine', 'linear' or 'constant' after warm-up",
-  beta1: 'AdamW beta1',
-  beta2: 'AdamW beta2',
-  weightDecay: 'AdamW weight decay (matrices and embeddings; not norms or biases)',
-  gradClip: 'clip the global gradient norm to this (0 = off)',
-  evalEvery: 'validation loss every this many steps (and at the start and the end)',
-  evalIters: 'batches averaged for one validation loss',
-  logEvery: 'train metrics every this many steps',
-  checkpointEvery: 'checkpoint every this many steps (and at the end, and on Ctrl-C)',
-  keepCheckpoints: 'how many of the newest checkpoints to keep',
-  sampleTokens: 'tokens of sample text printed at each evaluation (0 = none)',
-  samplePrompt: "text the samples start from ('' = a newline or <|endoftext|>)",
-  seed: 'seed for initialization, data order and samples',
-  runsDir: 'where run folders are created',
-  name: "run folder name ('' = objective and date)",
-};
+import { listObjectives } from '../engine/objectives/index.ts';
+import { DEFAULT_TRAIN_OPTIONS, TRAIN_OPTION_KEYS, trainOptionDoc } from '../protocol/train-options.ts';
 
 function show(v: unknown): string {
   if (Array.isArray(v)) return v.length ? v.join(' ') : '(none)';
@@ -52,7 +11,8 @@ function show(v: unknown): string {
 }
 
 export function trainHelp(): string {
-  const keys = Object.keys(TRAIN_OPTION_DOCS) as (keyof TrainOptions)[];
+  const keys = TRAIN_OPTION_KEYS;
+  const objectives = listObjectives();
   const width = Math.max(...keys.map((k) => k.length)) + 2;
   const lines = [
     'Usage: npm run train -- --corpus <files or folders…> [--preset <name>] [--key=value …]',
@@ -69,7 +29,13 @@ export function trainHelp(): string {
     `  --help${' '.repeat(Math.max(1, width - 4))}this text`,
     '',
     'Training options (default in brackets):',
-    ...keys.map((k) => `  --${k.padEnd(width)}${TRAIN_OPTION_DOCS[k]} [${show(DEFAULT_TRAIN_OPTIONS[k])}]`),
+    ...keys.map((k) => `  --${k.padEnd(width)}${trainOptionDoc(k)} [${show(DEFAULT_TRAIN_OPTIONS[k])}]`),
+    '',
+    'Objectives (--objective):',
+    ...objectives.map((o) => {
+      const what = `${o.title} (${o.family}, ${o.modelKind}): ${o.summary}`;
+      return `  ${o.id.padEnd(width)}${o.status === 'available' ? what : `${what} Not available yet: ${o.reason}.`}`;
+    }),
     '',
     'Presets:',
     ...Object.entries(PRESETS).map(([name, p]) => `  ${name.padEnd(Math.max(...Object.keys(PRESETS).map((n) => n.length)) + 2)}${p.description}`),

@@ -1,5 +1,5 @@
 // Training progress for a terminal: one redrawn bar on a TTY, plain lines otherwise (logs, pipes).
-import type { RunProgress, TrainerEvent } from '../engine/trainer/index.ts';
+import type { RunProgress, TrainerEvent } from '../engine/train/index.ts';
 import type { MetricRecord } from '../engine/runstore/metrics-log.ts';
 import { formatIssue } from '../engine/data/index.ts';
 

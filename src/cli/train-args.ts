@@ -1,11 +1,13 @@
 // Command-line arguments of `npm run train`: a preset, then the options given; or a resume.
+// Values are parsed to the type of their schema default (src/protocol/train-options.ts), then the
+// options go through the same resolveTrainOptions as run.start.
 import { resolve } from 'node:path';
 import { type Flat, parseArgs } from '../engine/config/args.ts';
-import { PRESETS } from '../engine/config/presets.ts';
-import { DEFAULT_TRAIN_OPTIONS, validateTrainOptions, type TrainOptions } from '../engine/config/train-config.ts';
-import type { RunRequest } from '../engine/trainer/index.ts';
+import { DEFAULT_TRAIN_OPTIONS, resolveTrainOptions } from '../engine/config/train-config.ts';
+import type { RunRequest } from '../engine/train/index.ts';
+import { TrainOptionsError } from '../protocol/train-options.ts';
 
-const COMMAND_DEFAULTS = { preset: '', resume: '', driver: 'auto', help: false };
+export const COMMAND_DEFAULTS = { preset: '', resume: '', driver: 'auto', help: false };
 const DEFAULTS = { ...DEFAULT_TRAIN_OPTIONS, ...COMMAND_DEFAULTS } as unknown as Flat;
 
 /** The run to start: a preset, then the options given on the command line; or a resume. */
@@ -19,12 +21,20 @@ export function requestFromArgs(argv: readonly string[]): { request: RunRequest 
     if (extra.length) throw new Error(`with --resume only --steps and --driver may be given (the run keeps its options); got --${extra.join(', --')}`);
     return { request: { kind: 'resume', runDir: resolve(String(values.resume)), ...(given.has('steps') ? { steps: Number(values.steps) } : {}) }, driver };
   }
+  const overrides = Object.fromEntries([...given].filter((k) => k in DEFAULT_TRAIN_OPTIONS).map((k) => [k, values[k as string]]));
   const presetName = String(values.preset);
-  const preset = presetName ? PRESETS[presetName] : undefined;
-  if (presetName && !preset) throw new Error(`unknown --preset '${presetName}'; presets: ${Object.keys(PRESETS).join(', ')}`);
-  const options = { ...DEFAULT_TRAIN_OPTIONS, ...preset?.options } as TrainOptions;
-  for (const key of given) if (key in DEFAULT_TRAIN_OPTIONS) (options as unknown as Flat)[key as string] = values[key as string];
-  if (options.objective === 'denoise') throw new Error("--objective denoise is not available yet: 'clm' (GPT) and 'mlm' (BERT) train end to end so far");
+  let options;
+  try {
+    options = resolveTrainOptions(presetName || undefined, overrides, 'options');
+  } catch (error) {
+    // The shared messages name options bare ('lr must be …'); on the command line they are --options.
+    throw new Error(cliWords(error as Error));
+  }
   if (options.corpus.length === 0) throw new Error('no corpus: pass --corpus <files or folders> (see --help)');
-  return { request: { kind: 'new', options: validateTrainOptions(options) }, driver };
+  return { request: { kind: 'new', options }, driver };
+}
+
+function cliWords(error: Error): string {
+  if (error instanceof TrainOptionsError) return `invalid options: ${error.problems.map((p) => `--${p.option} ${p.message}`).join('; ')}`;
+  return error.message.replace(/^unknown preset/, 'unknown --preset').replace(/^objective '/, "--objective '");
 }

@@ -2,7 +2,7 @@
 // `npm run train -- --resume runs/<name> [--steps N]`
 // Trains in this process on the GPU (or the CPU fallback), printing progress; Ctrl-C saves a
 // checkpoint and exits (130). See --help (src/cli/help.ts) for every option.
-import { TrainingRun } from '../engine/trainer/index.ts';
+import { TrainingRun } from '../engine/train/index.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 import { trainHelp } from './help.ts';
 import { formatDuration, ProgressPrinter } from './progress.ts';

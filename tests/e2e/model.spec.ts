@@ -1,5 +1,5 @@
-// The Model & objective page on the real engine host: objective cards as the trainer says, the
-// causal-LM batch built from a dropped file's text, the engine's estimate and validation, and a
+// The Model & objective page on the real engine host: objective cards from the engine's registry,
+// each objective's batch built from a dropped file's text by its own collator, the engine's estimate and validation, and a
 // measured time per step on this adapter.
 import { expect, test } from '@playwright/test';
 import { TestClient, type RunningBridge } from './bridge.ts';
@@ -64,19 +64,34 @@ test('the causal-LM preview is a real batch of the dropped text, targets shifted
   }
   await page.screenshot({ path: 'test-results/model-preview.png' });
 
-  // Masked LM, when the trainer runs it: [CLS] A [SEP] B [SEP] with predicted positions marked and the original under each.
-  if (objectives.find((o) => o.id === 'mlm')?.available) {
-    await page.getByTestId('objective-mlm').getByRole('radio').check();
-    const example = preview.locator('.example[data-kind="mlm"]').first();
-    await expect(example).toBeVisible();
-    const inputs = await example.locator('tr.inputs .chip .text').allInnerTexts();
-    expect(inputs[0]).toBe('[CLS]');
-    expect(inputs.filter((t) => t === '[SEP]').length).toBe(2);
-    const marked = example.locator('tr.inputs .chip[data-mark]');
-    expect(await marked.count()).toBeGreaterThan(0);
-    await expect(example.locator('tr.inputs .chip[data-mark="mask"] .text').first()).toHaveText('[MASK]');
-    await page.screenshot({ path: 'test-results/model-preview-mlm.png' });
-  }
+  // BERT (masked LM + NSP): [CLS] A [SEP] B [SEP] with predicted positions marked and the original under each.
+  await page.getByTestId('objective-mlm+nsp').getByRole('radio').check();
+  const example = preview.locator('.example[data-kind="mlm"]').first();
+  await expect(example).toBeVisible();
+  await expect(example).toContainText('next sentence:');
+  const inputs = await example.locator('tr.inputs .chip .text').allInnerTexts();
+  expect(inputs[0]).toBe('[CLS]');
+  expect(inputs.filter((t) => t === '[SEP]').length).toBe(2);
+  const marked = example.locator('tr.inputs .chip[data-mark]');
+  expect(await marked.count()).toBeGreaterThan(0);
+  await expect(example.locator('tr.inputs .chip[data-mark="mask"] .text').first()).toHaveText('[MASK]');
+  await page.screenshot({ path: 'test-results/model-preview-mlm.png' });
+
+  // Masked LM alone: one segment, no next-sentence label.
+  await page.getByTestId('objective-mlm').getByRole('radio').check();
+  await expect(preview.locator('.example[data-kind="mlm"]').first()).not.toContainText('next sentence:');
+  const single = await preview.locator('.example[data-kind="mlm"]').first().locator('tr.inputs .chip .text').allInnerTexts();
+  expect(single.filter((t) => t === '[SEP]').length).toBe(1);
+
+  // BART: the encoder's input with spans behind [MASK], the decoder's target the whole text.
+  await page.getByTestId('objective-bart').getByRole('radio').check();
+  const denoise = preview.locator('.example[data-kind="denoise"]').first();
+  await expect(denoise).toBeVisible();
+  await expect(denoise.locator('.inputs .chip[data-mark="mask"] .text').first()).toHaveText('[MASK]');
+  const target = (await denoise.locator('.targets .chip .text').allInnerTexts()).map(unshow);
+  expect(target.at(-1)).toBe('[SEP]');
+  for (const piece of target.slice(0, -1).join('').split('\n\n')) expect(TEXT).toContain(piece);
+  await page.screenshot({ path: 'test-results/model-preview-bart.png' });
 });
 
 test('presets, validation, estimate and a measured step time', async ({ page }) => {

@@ -7,7 +7,7 @@ import { afterAll, expect, test } from 'vitest';
 import { GpuContext } from '../../src/engine/gpu/device';
 import { readSafetensors } from '../../src/engine/io/safetensors';
 import { readMetrics } from '../../src/engine/runstore/metrics-log';
-import { TrainingRun } from '../../src/engine/trainer';
+import { TrainingRun } from '../../src/engine/train/index.ts';
 import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
 
 let ctx: GpuContext | undefined;
@@ -19,7 +19,7 @@ afterAll(() => {
 test('MLM + NSP trains end to end and writes a BERT run folder', async () => {
   ctx = await GpuContext.open();
   const options = tinyOptions(tempRunsDir('mlm'), {
-    name: 'bert', objective: 'mlm', tokenizer: 'wordpiece', vocabSize: 300, split: 'document', blockSize: 32, batchSize: 8,
+    name: 'bert', objective: 'mlm+nsp', tokenizer: 'wordpiece', vocabSize: 300, split: 'document', blockSize: 32, batchSize: 8,
     steps: 40, evalEvery: 40, checkpointEvery: 40, lr: 3e-3,
   });
   const summary = await new TrainingRun(ctx, { kind: 'new', options }).start();

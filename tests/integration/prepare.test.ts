@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { prepareData, type PrepareProgress } from '../../src/engine/trainer';
+import { prepareData, type PrepareProgress } from '../../src/engine/train/index.ts';
 import { removeTempRunsDirs, SAMPLE_EN, tempRunsDir, tinyOptions } from './helpers';
 
 afterAll(() => removeTempRunsDirs());

@@ -1,12 +1,13 @@
 // Resume equivalence: a run stopped at its step-10 checkpoint and resumed gives the same loss at
 // every step as a run that was never interrupted (same data order, same optimizer state), and
 // the resumed run's metrics.jsonl has each step once. Pause / resume between steps changes nothing.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../src/engine/gpu/device';
 import { readMetrics } from '../../src/engine/runstore/metrics-log';
 import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
-import { TrainingRun, type RunSummary } from '../../src/engine/trainer';
+import { TrainingRun, type RunSummary } from '../../src/engine/train/index.ts';
 import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
 
 const STEPS = 24;
@@ -108,4 +109,27 @@ test('with gradient accumulation (2 micro-batches) resume is exact too', async (
   const part2 = await new TrainingRun(ctx, { kind: 'resume', runDir: part1.runDir }).start();
   expect(maxDiff([...part1.losses, ...part2.losses], whole.losses)).toBeLessThan(1e-6);
   expect(whole.losses.at(-1)!.loss).toBeLessThan(whole.losses[0].loss);
+});
+
+test("a BERT folder written before the registry ('mlm' with a pooler) resumes as 'mlm+nsp', continuing the same curve", async () => {
+  const bert = { objective: 'mlm+nsp', tokenizer: 'wordpiece' as const, vocabSize: 300, split: 'document' as const, steps: 12, evalEvery: 12, checkpointEvery: 6 };
+  const whole = await new TrainingRun(ctx, { kind: 'new', options: tinyOptions(tempRunsDir('bert-whole'), { ...bert, name: 'whole' }) }).start();
+  const first: TrainingRun = new TrainingRun(ctx, { kind: 'new', options: tinyOptions(tempRunsDir('bert-old'), { ...bert, name: 'old' }) }, {
+    onEvent: (e) => { if (e.type === 'run.checkpoint' && e.step === 6) first.stop(); },
+  });
+  const part1 = await first.start();
+  expect(part1.step).toBe(6);
+  // What config.json said before the registry: objective 'mlm' for BERT's masked LM + NSP.
+  const path = join(part1.runDir, 'config.json');
+  const old = JSON.parse(readFileSync(path, 'utf8'));
+  old.pretrain_studio.objective = 'mlm';
+  old.pretrain_studio.options.objective = 'mlm';
+  writeFileSync(path, JSON.stringify(old));
+
+  const part2 = await new TrainingRun(ctx, { kind: 'resume', runDir: part1.runDir }).start();
+  expect(part2.state).toBe('finished');
+  const diff = maxDiff([...part1.losses, ...part2.losses], whole.losses);
+  console.log(`old 'mlm' folder resumed as mlm+nsp: max |loss difference| = ${diff.toExponential(2)}`);
+  expect(diff).toBeLessThan(1e-6);
+  expect(JSON.parse(readFileSync(path, 'utf8')).pretrain_studio).toMatchObject({ objective: 'mlm+nsp', options: { objective: 'mlm+nsp' } });
 });

@@ -11,7 +11,7 @@ import { readSafetensors } from '../../src/engine/io/safetensors';
 import { readMetrics } from '../../src/engine/runstore/metrics-log';
 import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
 import { loadTokenizer } from '../../src/engine/tokenizers';
-import { TrainingRun, type RunSummary, type TrainerEvent } from '../../src/engine/trainer';
+import { TrainingRun, type RunSummary, type TrainerEvent } from '../../src/engine/train/index.ts';
 import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
 
 let ctx: GpuContext;

@@ -1,9 +1,9 @@
 // Named starting points for a run; the CLI and the UI apply one, then the user's overrides.
-import type { TrainOptions } from './train-config';
+import type { TrainOptionsPatch } from '../../protocol/train-options.ts';
 
 export interface Preset {
   description: string;
-  options: Partial<TrainOptions>;
+  options: TrainOptionsPatch;
 }
 
 export const PRESETS: Record<string, Preset> = {

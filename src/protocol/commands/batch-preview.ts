@@ -22,19 +22,36 @@ const MaskedRowSchema = v.object({
   kind: v.literal('mlm'),
   inputs: v.array(MarkedTokenSchema),
   labels: v.array(v.nullable(TokenViewSchema)),
-  nsp: v.object({ isNext: v.boolean() }),
+  /** The next-sentence label, when the objective pairs spans for next-sentence prediction. */
+  nsp: v.optional(v.object({ isNext: v.boolean() })),
 });
 
 /**
+ * Denoising (BART text infilling, T5 span corruption): the encoder's corrupted input (spans as one
+ * [MASK] or a sentinel, marked) and the text the decoder must write.
+ */
+const DenoiseRowSchema = v.object({
+  kind: v.literal('denoise'),
+  inputs: v.array(MarkedTokenSchema),
+  targets: v.array(MarkedTokenSchema),
+});
+
+/** One row of a preview; an objective's entry says which kind its collator draws. */
+export const BatchPreviewRowSchema = v.variant('kind', [CausalRowSchema, MaskedRowSchema, DenoiseRowSchema]);
+export type BatchPreviewRow = v.InferOutput<typeof BatchPreviewRowSchema>;
+
+/**
  * A few rows of a real training batch, as the trainer would draw them at step 0: the trainer's own
- * data preparation (import, tokenizer, shards, split; cached where a run finds it) and sampler.
+ * data preparation (import, tokenizer, shards, split; cached where a run finds it) and the
+ * objective's own collator.
  */
 export const batchPreview = defineCommand({
   target: 'engine',
   summary: 'Draw a real training batch from the corpus for the preview',
   timeoutMs: 600_000,
   params: v.object({
-    objective: v.picklist(['clm', 'mlm', 'denoise']),
+    /** An objective id of the engine's registry (model.objectives lists them). */
+    objective: v.pipe(v.string(), v.nonEmpty()),
     corpus: v.pipe(v.array(v.string()), v.minLength(1)),
     tokenizer: v.picklist(['char', 'bpe', 'wordpiece']),
     vocabSize: v.pipe(v.number(), v.integer(), v.minValue(64)),
@@ -47,7 +64,7 @@ export const batchPreview = defineCommand({
     runsDir: v.optional(v.string()),
   }),
   result: v.object({
-    rows: v.array(v.variant('kind', [CausalRowSchema, MaskedRowSchema])),
+    rows: v.array(BatchPreviewRowSchema),
     scheme: v.picklist(['byte-level', 'sentencepiece', 'wordpiece', 'plain']),
     vocabSize: v.number(),
     trainTokens: v.number(),

@@ -4,7 +4,8 @@ import * as v from 'valibot';
 const posInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 
 export const ModelShapeSchema = v.object({
-  objective: v.picklist(['clm', 'mlm', 'denoise']),
+  /** An objective id of the engine's registry (model.objectives lists them). */
+  objective: v.pipe(v.string(), v.nonEmpty()),
   vocabSize: posInt,
   nLayer: posInt,
   nHead: posInt,

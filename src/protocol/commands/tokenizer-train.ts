@@ -13,7 +13,8 @@ export const tokenizerTrain = defineCommand({
   params: v.object({
     kind: v.picklist(['char', 'bpe', 'wordpiece']),
     vocabSize: v.pipe(v.number(), v.integer(), v.minValue(64), v.maxValue(200_000)),
-    objective: v.picklist(['clm', 'mlm', 'denoise']),
+    /** An objective id of the engine's registry (model.objectives lists them). */
+    objective: v.pipe(v.string(), v.nonEmpty()),
   }),
   result: TokenizerInfoSchema,
 });

@@ -5,6 +5,7 @@ import type { CorpusState } from './corpus.svelte.ts';
 import type { EngineState } from './engine.svelte.ts';
 import type { ModelState } from './model.svelte.ts';
 import type { NavState } from './nav.svelte.ts';
+import type { ObjectiveCatalog } from './objectives.svelte.ts';
 import type { ThemeState } from './theme.svelte.ts';
 
 export interface Studio {
@@ -14,6 +15,8 @@ export interface Studio {
   theme: ThemeState;
   corpus: CorpusState;
   model: ModelState;
+  /** The engine's objective registry, asked once. */
+  objectives: ObjectiveCatalog;
 }
 
 const key = Symbol('studio');

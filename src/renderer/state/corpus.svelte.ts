@@ -176,7 +176,8 @@ export class CorpusState {
     }
   }
 
-  async trainTokenizer(objective: 'clm' | 'mlm' | 'denoise' = 'clm'): Promise<void> {
+  /** `objective`: a registry id; its entry decides the special tokens. */
+  async trainTokenizer(objective: string): Promise<void> {
     this.training = true;
     this.tokenizerError = null;
     try {

@@ -1,28 +1,18 @@
 // The run being designed on the Model & objective page: objective, size (a preset or a custom
-// shape), hyperparameters, plus what the engine says about them (objectives it can train,
+// shape), hyperparameters, plus what the engine says about them (its objective registry,
 // parameters and memory, a measured time per step, a real batch "as the model sees it").
 // trainOptions() resolves it all, with the corpus page's choices, into the TrainOptions keys that
-// run.start takes (src/engine/config/train-config.ts).
+// run.start takes. Defaults and ranges are the TrainOptions schema's (src/protocol/train-options.ts),
+// never repeated here.
 import type { ModelShape } from '../../protocol/commands/model-schemas.ts';
 import type { CommandResult } from '../../protocol/index.ts';
+import { DEFAULT_TRAIN_OPTIONS, trainOptionProblem, type TrainOptions, type TrainOptionsPatch } from '../../protocol/train-options.ts';
 import type { StudioApi } from '../api/index.ts';
 import type { CorpusState } from './corpus.svelte.ts';
+import { ObjectiveCatalog, type ObjectiveInfo } from './objectives.svelte.ts';
 
-export type Objective = 'clm' | 'mlm' | 'denoise';
-export type OptionValue = string | number | boolean | string[];
-
-export interface ObjectiveInfo {
-  id: Objective;
-  title: string;
-  family: string;
-  sentence: string;
-}
-
-export const OBJECTIVE_INFO: readonly ObjectiveInfo[] = [
-  { id: 'clm', title: 'Causal LM', family: 'GPT', sentence: 'Reads the text left to right and learns to predict each next token; it can then continue any prompt.' },
-  { id: 'mlm', title: 'Masked LM + NSP', family: 'BERT', sentence: 'Hides 15% of the tokens and learns to restore them from both sides, and whether sentence B follows sentence A.' },
-  { id: 'denoise', title: 'Denoising', family: 'T5 / BART', sentence: 'Corrupts spans of the text and learns, with an encoder and a decoder, to write back what was removed.' },
-];
+/** Tokens per row of the batch preview: enough to see the objective at work, short enough to read. */
+const PREVIEW_TOKENS = 24;
 
 /** The fields of TrainOptions this page edits (besides the corpus and tokenizer). */
 export const SHAPE_KEYS = ['nLayer', 'nHead', 'nEmbd', 'blockSize', 'ffWidth', 'dropout'] as const;
@@ -36,40 +26,42 @@ type Measure = CommandResult<'model.measure'>;
 type Preview = CommandResult<'batch.preview'>;
 type Preset = CommandResult<'model.defaults'>['presets'][number];
 
-const INT_KEYS = new Set<NumberKey>(['nLayer', 'nHead', 'nEmbd', 'blockSize', 'ffWidth', 'warmupSteps', 'steps', 'batchSize', 'gradAccum', 'evalEvery']);
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const sentence = (s: string) => `${s[0].toUpperCase()}${s.slice(1)}.`;
 
-/** What each number may be; the message names the field as the page labels it. */
+/** The number fields of an option set. */
+function numbersOf(o: TrainOptions): Record<NumberKey, number> {
+  return Object.fromEntries([...SHAPE_KEYS, ...HYPER_KEYS].map((k) => [k, o[k]])) as Record<NumberKey, number>;
+}
+
+/**
+ * What each number may be: the schema's own rule for the field, then what this page knows from
+ * the other fields (and a warning the schema cannot give). The message is a sentence for the field.
+ */
 export function validateField(key: NumberKey, value: number, all: Record<NumberKey, number>): string | null {
   if (!Number.isFinite(value)) return 'Enter a number.';
-  if (INT_KEYS.has(key) && !Number.isInteger(value)) return 'Must be a whole number.';
+  const problem = trainOptionProblem(key, value);
+  if (problem) return sentence(problem);
   switch (key) {
-    case 'ffWidth': return value < 0 ? 'Must be 0 (= 4 × width) or more.' : null;
-    case 'dropout': return value < 0 || value >= 1 ? 'Must be at least 0 and below 1.' : null;
-    case 'nEmbd': return value < 1 ? 'Must be at least 1.' : all.nHead >= 1 && value % all.nHead !== 0 ? `Must be divisible by the ${all.nHead} heads.` : null;
-    case 'blockSize': return value < 2 ? 'Must be at least 2.' : value > 4096 ? 'At most 4096 tokens.' : null;
-    case 'lr': return value <= 0 ? 'Must be above 0.' : value > 1 ? 'Above 1 will diverge.' : null;
-    case 'minLr': return value < 0 ? 'Must be 0 or more.' : value > all.lr ? 'Must not exceed the learning rate.' : null;
-    case 'warmupSteps': return value < 0 ? 'Must be 0 or more.' : value > all.steps ? 'Longer than the whole run.' : null;
-    case 'weightDecay': case 'gradClip': return value < 0 ? 'Must be 0 or more.' : null;
-    default: return value < 1 ? 'Must be at least 1.' : null;
+    case 'nEmbd': return all.nHead >= 1 && value % all.nHead !== 0 ? `Must be divisible by the ${all.nHead} heads.` : null;
+    case 'blockSize': return value > 4096 ? 'At most 4096 tokens.' : null;
+    case 'lr': return value > 1 ? 'Above 1 will diverge.' : null;
+    case 'minLr': return value > all.lr ? 'Must not exceed the learning rate.' : null;
+    case 'warmupSteps': return value > all.steps ? 'Longer than the whole run.' : null;
+    default: return null;
   }
 }
 
 export class ModelState {
-  objective = $state<Objective>('clm');
-  objectives = $state.raw<{ id: Objective; available: boolean; reason?: string }[]>([]);
-  objectivesError = $state<string | null>(null);
+  objective = $state<string>(DEFAULT_TRAIN_OPTIONS.objective);
 
   presets = $state.raw<Preset[]>([]);
-  defaults = $state.raw<Record<string, OptionValue>>({});
+  defaults = $state.raw<TrainOptions>(DEFAULT_TRAIN_OPTIONS);
+  /** The preset the page starts from (a name the engine's presets may offer). */
   preset = $state<string>('tiny');
   /** The chosen preset's other options (evalIters, split, schedule …), kept for the run. */
-  presetExtras = $state.raw<Record<string, OptionValue>>({});
-  values = $state<Record<NumberKey, number>>({
-    nLayer: 2, nHead: 2, nEmbd: 64, blockSize: 64, ffWidth: 0, dropout: 0,
-    lr: 1e-3, minLr: 1e-4, warmupSteps: 20, steps: 300, batchSize: 8, gradAccum: 1, weightDecay: 0.1, gradClip: 1, evalEvery: 50,
-  });
+  presetExtras = $state.raw<TrainOptionsPatch>({});
+  values = $state<Record<NumberKey, number>>(numbersOf(DEFAULT_TRAIN_OPTIONS));
   loaded = $state(false);
   loadError = $state<string | null>(null);
 
@@ -87,7 +79,6 @@ export class ModelState {
     Object.fromEntries([...SHAPE_KEYS, ...HYPER_KEYS].map((k) => [k, validateField(k, this.values[k], this.values)])) as Record<NumberKey, string | null>,
   );
   readonly valid = $derived(Object.values(this.errors).every((e) => e === null));
-  readonly objectiveAvailable = $derived(this.objectives.find((o) => o.id === this.objective)?.available ?? false);
   /** Vocabulary the estimate assumes: the trained tokenizer's, else the requested size. */
   readonly vocabSize = $derived.by(() => this.preview?.vocabSize ?? this.corpus.tokenizer?.vocabSize ?? (this.corpus.tokenizerKind === 'char' ? 256 : this.corpus.vocabSize));
   readonly shape = $derived<ModelShape>({
@@ -97,20 +88,34 @@ export class ModelState {
   });
   readonly shapeKey = $derived(JSON.stringify(this.shape));
 
+  /** The registry's entries, in its order (getters: the catalog's state is already reactive). */
+  get objectives(): ObjectiveInfo[] {
+    return this.catalog.list;
+  }
+
+  get objectivesError(): string | null {
+    return this.catalog.error;
+  }
+
+  get objectiveAvailable(): boolean {
+    return this.catalog.find(this.objective)?.available ?? false;
+  }
+
   private estimateTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly api: StudioApi,
     readonly corpus: CorpusState,
+    readonly catalog = new ObjectiveCatalog(api),
   ) {}
 
   async init(): Promise<void> {
     try {
-      const [defs, objs] = await Promise.all([this.api.call('model.defaults', {}), this.api.call('model.objectives', {})]);
+      const [defs] = await Promise.all([this.api.call('model.defaults', {}), this.catalog.load()]);
       this.defaults = defs.defaults;
       this.presets = defs.presets;
-      this.objectives = objs.objectives;
-      if (!this.objectiveAvailable) this.objective = objs.objectives.find((o) => o.available)?.id ?? 'clm';
+      this.values = numbersOf(defs.defaults);
+      if (!this.objectiveAvailable) this.objective = this.catalog.list.find((o) => o.available)?.id ?? this.objective;
       this.applyPreset(this.preset);
       this.loadError = null;
     } catch (error) {
@@ -125,20 +130,15 @@ export class ModelState {
     this.preset = name;
     const preset = this.presets.find((p) => p.name === name);
     if (!preset) return;
-    const merged = { ...this.defaults, ...preset.options };
-    for (const key of [...SHAPE_KEYS, ...HYPER_KEYS]) {
-      const value = merged[key];
-      if (typeof value === 'number') this.values[key] = value;
-    }
+    const merged: TrainOptions = { ...this.defaults, ...preset.options };
+    this.values = numbersOf(merged);
     // The corpus page owns the tokenizer and the split fraction: a preset sets them there.
-    const { tokenizer, valFraction, vocabSize, objective: _objective, ...extras } = preset.options;
-    if (tokenizer === 'char' || tokenizer === 'bpe' || tokenizer === 'wordpiece') this.corpus.tokenizerKind = tokenizer;
-    if (typeof valFraction === 'number') this.corpus.valFraction = valFraction;
-    if (typeof vocabSize === 'number') this.corpus.vocabSize = vocabSize;
+    const { tokenizer, valFraction, vocabSize, objective, ...extras } = preset.options;
+    if (tokenizer !== undefined) this.corpus.tokenizerKind = tokenizer;
+    if (valFraction !== undefined) this.corpus.valFraction = valFraction;
+    if (vocabSize !== undefined) this.corpus.vocabSize = vocabSize;
     this.presetExtras = Object.fromEntries(Object.entries(extras).filter(([k]) => !(SHAPE_KEYS as readonly string[]).includes(k) && !(HYPER_KEYS as readonly string[]).includes(k)));
-    if (merged.objective === 'clm' || merged.objective === 'mlm' || merged.objective === 'denoise') {
-      if (this.objectives.find((o) => o.id === merged.objective)?.available) this.objective = merged.objective;
-    }
+    if (objective !== undefined && this.catalog.find(objective)?.available) this.objective = objective;
   }
 
   /** Editing a field leaves the preset: the size is now custom. */
@@ -177,8 +177,8 @@ export class ModelState {
     }
   }
 
-  /** A real step-0 batch of the corpus, as the trainer would draw it (causal LM, masked LM). */
-  async loadPreview(rows = 2, blockSize = Math.min(this.values.blockSize, this.objective === 'mlm' ? 32 : 24)): Promise<void> {
+  /** A real step-0 batch of the corpus, as the trainer would draw it with the objective's collator. */
+  async loadPreview(rows = 2, blockSize = Math.min(this.values.blockSize, PREVIEW_TOKENS)): Promise<void> {
     const corpus = this.corpus.importedPaths;
     if (corpus.length === 0) { this.previewError = 'No imported file yet: add text on the Corpus page.'; return; }
     this.previewLoading = true;
@@ -187,7 +187,7 @@ export class ModelState {
       const o = this.trainOptions();
       const preview = await this.api.call('batch.preview', {
         objective, corpus, tokenizer: this.corpus.tokenizerKind, vocabSize: this.corpus.vocabSize,
-        valFraction: this.corpus.valFraction, split: o.split === 'tail' ? 'tail' : 'document', blockSize, rows, seed: Number(o.seed ?? 1337),
+        valFraction: this.corpus.valFraction, split: o.split ?? this.defaults.split, blockSize, rows, seed: o.seed ?? this.defaults.seed,
       });
       if (objective !== this.objective) return; // the person switched meanwhile
       this.preview = preview;
@@ -205,11 +205,11 @@ export class ModelState {
    * the preset's other options (split, evalIters …; kept when fields are edited), this page's
    * objective, shape and hyperparameters, the corpus page's files, tokenizer and split fraction.
    */
-  trainOptions(): Record<string, OptionValue> {
+  trainOptions(): TrainOptions {
     const v = this.values;
     return {
       ...this.defaults,
-      checkpointEvery: Math.max(v.evalEvery, Math.min(Number(this.defaults.checkpointEvery ?? 500), v.steps)),
+      checkpointEvery: Math.max(v.evalEvery, Math.min(this.defaults.checkpointEvery, v.steps)),
       ...this.presetExtras,
       objective: this.objective,
       corpus: [...this.corpus.importedPaths],

@@ -5,13 +5,14 @@
 import type { CommandResult, StudioEvent } from '../../protocol/index.ts';
 import type { ActiveRun } from '../../protocol/commands/run-status.ts';
 import type { AttentionSettings, RunEntry, RunMetricRecord, RunProgressInfo, RunSample } from '../../protocol/commands/run-types.ts';
+import type { TrainOptionsPatch } from '../../protocol/train-options.ts';
 import type { StudioApi } from '../api/index.ts';
 import { MetricsStore, type MetricRecord } from '../lib/charts/metrics.svelte.ts';
 
 /** Keys of a metrics.jsonl record that are not metrics. */
 const NOT_METRICS = new Set(['step', 'time', 'split', 'elapsedMs', 'evalMs']);
 
-/** metrics.jsonl records → chart records (one per named number); train perplexity is exp(loss). */
+/** metrics.jsonl records → chart records (one per named number); train perplexity is exp(loss), a term's exp(<term>Loss). */
 export function chartRecords(records: readonly RunMetricRecord[]): MetricRecord[] {
   const out: MetricRecord[] = [];
   for (const r of records) {
@@ -19,7 +20,8 @@ export function chartRecords(records: readonly RunMetricRecord[]): MetricRecord[
       if (NOT_METRICS.has(name) || typeof value !== 'number' || !Number.isFinite(value)) continue;
       out.push({ step: r.step, split: r.split, name, value, time: r.time });
       if (name === 'loss' && r.split === 'train') out.push({ step: r.step, split: 'train', name: 'perplexity', value: Math.exp(value), time: r.time });
-      if (name === 'mlmLoss') out.push({ step: r.step, split: r.split, name: 'mlmPerplexity', value: Math.exp(value), time: r.time });
+      // Each named loss term (mlmLoss …) has its perplexity too: the registry's charts may name it.
+      if (name.endsWith('Loss') && name !== 'valLoss') out.push({ step: r.step, split: r.split, name: `${name.slice(0, -4)}Perplexity`, value: Math.exp(value), time: r.time });
     }
   }
   return out;
@@ -38,7 +40,6 @@ export async function loadHistory(api: StudioApi, runDir: string, store: Metrics
   return count;
 }
 
-export type RunOptionValues = Record<string, string | number | boolean | string[]>;
 
 export class RunsState {
   active = $state.raw<ActiveRun | null>(null);
@@ -87,7 +88,7 @@ export class RunsState {
     }
   }
 
-  async start(options: RunOptionValues, attention: AttentionSettings | null): Promise<void> {
+  async start(options: TrainOptionsPatch, attention: AttentionSettings | null): Promise<void> {
     await this.command(async () => {
       const { runId, runDir } = await this.api.call('run.start', { options, attention });
       this.metrics.clear();

@@ -17,7 +17,9 @@ test('options parse to the type of their default, both spellings', () => {
 test('unknown keys and bad values are refused by name', () => {
   expect(() => parseArgs(['--stepz=5'], DEFAULT_TRAIN_OPTIONS as never)).toThrow(/--stepz/);
   expect(() => parseArgs(['--steps=many'], DEFAULT_TRAIN_OPTIONS as never)).toThrow(/--steps expects a number/);
-  expect(() => validateTrainOptions({ ...DEFAULT_TRAIN_OPTIONS, objective: 'gan' as never })).toThrow(/--objective/);
+  expect(() => validateTrainOptions({ ...DEFAULT_TRAIN_OPTIONS, objective: 'gan' })).toThrow(/objective 'gan' is not a registered objective/);
+  expect(() => validateTrainOptions({ ...DEFAULT_TRAIN_OPTIONS, lr: 1e-3, minLr: 1e-2 })).toThrow(/minLr must not exceed lr; got 0.01/);
+  expect(() => validateTrainOptions({ ...DEFAULT_TRAIN_OPTIONS, stepz: 5 })).toThrow(/stepz is not an option/);
   expect(() => validateTrainOptions({ ...DEFAULT_TRAIN_OPTIONS, valFraction: 1 })).toThrow(/valFraction/);
 });
 
@@ -32,9 +34,10 @@ test('every preset validates and yields a buildable model', () => {
 });
 
 test('each objective gets its own architecture family', () => {
-  const kinds = (['clm', 'mlm', 'denoise'] as const).map((objective) => {
+  const kinds = ['clm', 'mlm', 'mlm+nsp', 'bart'].map((objective) => {
     const m = modelConfigFor({ ...DEFAULT_TRAIN_OPTIONS, objective }, 100);
-    return [m.kind, m.norm];
+    return [m.kind, m.norm, m.pooler];
   });
-  expect(kinds).toEqual([['decoder', 'pre'], ['encoder', 'post'], ['encoder-decoder', 'post']]);
+  expect(kinds).toEqual([['decoder', 'pre', false], ['encoder', 'post', false], ['encoder', 'post', true], ['encoder-decoder', 'post', false]]);
+  expect(() => modelConfigFor({ ...DEFAULT_TRAIN_OPTIONS, objective: 'seq2seq' }, 100)).toThrow(/'seq2seq' is not available yet/);
 });

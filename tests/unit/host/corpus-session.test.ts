@@ -8,7 +8,6 @@ import type { StudioEvent } from '../../../src/protocol/index.ts';
 import { CorpusSession } from '../../../src/engine/host/corpus/session.ts';
 import { mergeStats } from '../../../src/engine/host/corpus/stats.ts';
 import { batchPreview } from '../../../src/engine/host/handlers/batch-preview.ts';
-import { probeObjective } from '../../../src/engine/host/model/objectives.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -111,7 +110,7 @@ describe('batch.preview and objectives', () => {
   });
 
   it('draws the trainer MLM batch: [CLS] A [SEP] B [SEP], masked positions carry the original token', async () => {
-    const r = await batchPreview({ objective: 'mlm', corpus: [join(dir, 'fox.txt')], tokenizer: 'char', vocabSize: 400, valFraction: 0.1, split: 'document', blockSize: 24, rows: 4, seed: 1, runsDir: join(dir, 'runs') }, null as never);
+    const r = await batchPreview({ objective: 'mlm+nsp', corpus: [join(dir, 'fox.txt')], tokenizer: 'char', vocabSize: 400, valFraction: 0.1, split: 'document', blockSize: 24, rows: 4, seed: 1, runsDir: join(dir, 'runs') }, null as never);
     let predicted = 0;
     for (const row of r.rows) {
       if (row.kind !== 'mlm') throw new Error(`expected an mlm row, got ${row.kind}`);
@@ -129,10 +128,26 @@ describe('batch.preview and objectives', () => {
     expect(predicted).toBeGreaterThan(0);
   });
 
-  it('asks the trainer which objectives it runs', async () => {
-    const clm = await probeObjective('clm');
-    expect(clm.available).toBe(true);
-    const denoise = await probeObjective('denoise');
-    if (!denoise.available) expect(denoise.reason!.length).toBeGreaterThan(0); // the trainer's words, 'not available yet' cut off
+  it('draws the BART batch: the corrupted input with [MASK] spans, the whole text as the target', async () => {
+    const r = await batchPreview({ objective: 'bart', corpus: [join(dir, 'fox.txt')], tokenizer: 'char', vocabSize: 400, valFraction: 0.1, split: 'document', blockSize: 24, rows: 4, seed: 1, runsDir: join(dir, 'runs') }, null as never);
+    let hidden = 0;
+    for (const row of r.rows) {
+      if (row.kind !== 'denoise') throw new Error(`expected a denoise row, got ${row.kind}`);
+      expect(row.inputs[0].text).toBe('[CLS]');
+      expect(row.inputs.at(-1)!.text).toBe('[SEP]');
+      expect(row.targets.length).toBe(24);
+      expect(row.targets.at(-1)!.text).toBe('[SEP]');
+      // Every unmasked input token is the target's next unhidden token, in order.
+      const kept = row.inputs.slice(1, -1).filter((t) => t.mark !== 'mask').map((t) => t.id);
+      const unhidden = row.targets.slice(0, -1).filter((t) => t.mark !== 'mask').map((t) => t.id);
+      expect(kept).toEqual(unhidden.slice(0, kept.length));
+      hidden += row.targets.filter((t) => t.mark === 'mask').length;
+    }
+    expect(hidden).toBeGreaterThan(0);
+  });
+
+  it('refuses a planned objective with its reason', async () => {
+    const params = { objective: 't5-span', corpus: [join(dir, 'fox.txt')], tokenizer: 'char' as const, vocabSize: 400, valFraction: 0.1, split: 'document' as const, blockSize: 24, rows: 1, seed: 1, runsDir: join(dir, 'runs') };
+    await expect(batchPreview(params, null as never)).rejects.toThrow(/'t5-span' is not available yet: the span-corruption collator/);
   });
 });

@@ -49,6 +49,23 @@ describe('engine host dispatch', () => {
     });
     expect(await dispatch({ requestId: 'r' }, host)).toMatchObject({ ok: false, requestId: 'r', error: { name: 'InvalidMessage' } });
   });
+
+  it('run.start refuses bad options by name before any run starts', async () => {
+    const host = hostWith(undefined);
+    const start = (options: Record<string, unknown>) => dispatch({ type: 'run.start', requestId: 's', params: { options } }, host);
+    const typed = await start({ lr: -1, stepz: 3 });
+    expect(typed).toMatchObject({ ok: false });
+    if (typed.ok) throw new Error('expected a refusal');
+    expect(typed.error.message).toMatch(/lr/);
+    expect(typed.error.message).toMatch(/stepz/);
+    // Each option is checked alone at the boundary; what needs two of them or the registry, after.
+    const crossed = await start({ lr: 1e-4, minLr: 1e-3 });
+    if (crossed.ok) throw new Error('expected a refusal');
+    expect(crossed.error.message).toMatch(/invalid run.start options: minLr must not exceed lr; got 0.001/);
+    const planned = await start({ objective: 'seq2seq' });
+    if (planned.ok) throw new Error('expected a refusal');
+    expect(planned.error.message).toMatch(/objective 'seq2seq' is not available yet: paired source\/target rows/);
+  });
 });
 
 describe('describeExit', () => {

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostContext } from '../../../src/engine/host/context.ts';
 import { dispatch } from '../../../src/engine/host/dispatch.ts';
-import { decoderConfig, encoderConfig } from '../../../src/engine/model/config.ts';
+import { decoderConfig, encoderConfig, encoderDecoderConfig } from '../../../src/engine/model/config.ts';
 import { buildParamLayout } from '../../../src/engine/model/params.ts';
 import { PRESETS } from '../../../src/engine/config/presets.ts';
 
@@ -26,8 +26,15 @@ describe('model commands', () => {
     expect(gpt.params).toBe(buildParamLayout(decoderConfig({ vocabSize: 67, nLayer: 3, nHead: 3, nEmbd: 48, blockSize: 16, dropout: 0, bias: false })).count);
     expect(gpt.totalBytes as number).toBeGreaterThan(4 * (gpt.paramBytes as number) - 1);
     expect(gpt.fitError).toBeUndefined();
-    const bert = await call('model.estimate', { ...tiny, objective: 'mlm' });
+    const bert = await call('model.estimate', { ...tiny, objective: 'mlm+nsp' });
     expect(bert.params).toBe(buildParamLayout(encoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: false })).count);
+    // Each objective's own family: masked LM alone has no pooler or NSP head; BART has two stacks (and always biases).
+    const mlm = await call('model.estimate', { ...tiny, objective: 'mlm' });
+    expect(mlm.params).toBe(buildParamLayout(encoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: false, pooler: false })).count);
+    const bart = await call('model.estimate', { ...tiny, objective: 'bart' });
+    expect(bart.params).toBe(buildParamLayout(encoderDecoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: true })).count);
+    const planned = await call('model.estimate', { ...tiny, objective: 't5-span' });
+    expect(planned.invalid).toMatch(/'t5-span' is not available yet/);
   });
 
   it('model.estimate names what is wrong with a shape, and what does not fit', async () => {
@@ -43,17 +50,17 @@ describe('model commands', () => {
     expect(m.msPerStep as number).toBeGreaterThan(0);
     expect(m.tokensPerSecond as number).toBeCloseTo((2 * 16) / ((m.msPerStep as number) / 1000), 6);
     expect(String(m.adapter).length).toBeGreaterThan(0);
-    const bert = await call('model.measure', { shape: { ...tiny, objective: 'mlm' }, steps: 1, maxMs: 20_000 });
+    const bert = await call('model.measure', { shape: { ...tiny, objective: 'mlm+nsp' }, steps: 1, maxMs: 20_000 });
     expect(bert.steps).toBe(1);
   }, 60_000);
 
-  it('model.defaults returns the trainer presets; model.objectives asks the trainer', async () => {
+  it('model.defaults returns the schema defaults and the presets; model.objectives lists the registry', async () => {
     const d = await call('model.defaults', {});
     expect((d.presets as { name: string }[]).map((p) => p.name)).toEqual(Object.keys(PRESETS));
     expect((d.defaults as { objective: string }).objective).toBe('clm');
     const o = (await call('model.objectives', {})).objectives as { id: string; available: boolean; reason?: string }[];
-    expect(o.map((x) => x.id)).toEqual(['clm', 'mlm', 'denoise']);
-    expect(o[0].available).toBe(true);
+    expect(o.map((x) => x.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart', 't5-span', 'seq2seq', 'classify']);
+    expect(o.filter((x) => x.available).map((x) => x.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart']);
     for (const x of o) if (!x.available) expect(x.reason).toBeTruthy();
   });
 });

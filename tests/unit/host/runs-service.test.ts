@@ -114,7 +114,7 @@ test('a tiny run trains, pauses, resumes, saves attention snapshots and is liste
 }, 240_000);
 
 test('an MLM (BERT) run saves encoder self-attention snapshots with [CLS] and [SEP]', async () => {
-  const options = { ...TINY, objective: 'mlm', tokenizer: 'wordpiece', vocabSize: 600, steps: 10, evalEvery: 10, name: 'bert' };
+  const options = { ...TINY, objective: 'mlm+nsp', tokenizer: 'wordpiece' as const, vocabSize: 600, steps: 10, evalEvery: 10, name: 'bert' };
   const { runDir } = await service.start({ preset: 'tiny', options, attention: { every: 5, sentences: ['猫在垫子上睡觉'] } });
   await until(() => ['finished', 'failed'].includes(service.status().active?.state ?? ''), 120_000);
   expect(service.status().active?.message ?? '').toBe('');
@@ -136,3 +136,18 @@ test('an MLM (BERT) run saves encoder self-attention snapshots with [CLS] and [S
   }
 }, 180_000);
 
+
+test('a BART run trains with attention asked for: the snapshotter says once that encoder-decoders cannot be inspected yet', async () => {
+  events.length = 0;
+  const options = { ...TINY, objective: 'bart', steps: 10, evalEvery: 10, name: 'bart' };
+  const { runDir } = await service.start({ preset: 'tiny', options, attention: { every: 5, sentences: ['The cat sat on the mat'] } });
+  await until(() => ['finished', 'failed'].includes(service.status().active?.state ?? ''), 120_000);
+  expect(service.status().active).toMatchObject({ state: 'finished', objective: 'bart', model: { kind: 'encoder-decoder' } });
+  const warnings = events.filter((e) => e.type === 'host.log' && e.level === 'warn').map((e) => (e as { message: string }).message);
+  expect(warnings.filter((m) => /no inspection path yet/.test(m))).toHaveLength(1);
+  expect(service.snapshots(runDir).steps).toEqual([]);
+  await expect(service.inspect({ kind: 'live' }, ['The cat'])).rejects.toThrow(/no inspection path yet/);
+  // The weights never travel with the events the UI gets.
+  for (const e of events) if (e.type === 'run.started' || e.type === 'run.checkpoint') expect('params' in e).toBe(false);
+  expect(service.list().runs.find((r) => r.name === 'bart')).toMatchObject({ objective: 'bart', status: 'finished' });
+}, 180_000);

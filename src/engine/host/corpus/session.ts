@@ -13,7 +13,7 @@ import { importCorpus, readDocuments, readTexts, SAMPLE_CORPUS_FILES, type Corpu
 import { TimeSlicer } from '../../tokenizers/time-slice.ts';
 import { trainTokenizer, type Tokenizer } from '../../tokenizers/index.ts';
 import type { TrainOptions } from '../../config/train-config.ts';
-import { tokenizerOptionsFor } from '../../trainer/prepare.ts';
+import { tokenizerOptionsFor } from '../../train/prepare.ts';
 import { mergeStats } from './stats.ts';
 
 interface Entry extends CorpusEntry {
@@ -197,7 +197,7 @@ export class CorpusSession {
     if (ok.length === 0) throw new Error('tokenizer.train: no imported file to train on (add a file, or wait for its import)');
     const started = performance.now();
     const dirs = ok.map((e) => e.corpusDir as string);
-    const options = tokenizerOptionsFor({ tokenizer: kind, vocabSize, objective } as TrainOptions);
+    const options = tokenizerOptionsFor({ tokenizer: kind, vocabSize, objective });
     const tokenizer = await trainTokenizer(textsOf(dirs), options);
     // Count the corpus's tokens with it (yielding: the host keeps answering meanwhile).
     const slicer = new TimeSlicer();

@@ -3,6 +3,6 @@ import { DEFAULT_TRAIN_OPTIONS } from '../../config/train-config.ts';
 import type { Handler } from './types.ts';
 
 export const modelDefaults: Handler<'model.defaults'> = async () => ({
-  defaults: { ...DEFAULT_TRAIN_OPTIONS },
-  presets: Object.entries(PRESETS).map(([name, p]) => ({ name, description: p.description, options: { ...p.options } as Record<string, string | number | boolean | string[]> })),
+  defaults: structuredClone(DEFAULT_TRAIN_OPTIONS),
+  presets: Object.entries(PRESETS).map(([name, p]) => ({ name, description: p.description, options: structuredClone(p.options) })),
 });

@@ -1,17 +1,17 @@
 import { assertFits, estimateMemory } from '../../model/memory.ts';
 import { buildParamLayout } from '../../model/params.ts';
-import { configOf } from '../model/shape.ts';
+import { batchOf, configOf } from '../model/shape.ts';
 import type { Handler } from './types.ts';
 
 export const modelEstimate: Handler<'model.estimate'> = async (shape, host) => {
-  let layout;
+  let layout, batch;
   try {
     layout = buildParamLayout(configOf(shape));
+    batch = batchOf(shape);
   } catch (error) {
     const invalid = error instanceof Error ? error.message : String(error);
     return { invalid, params: 0, paramBytes: 0, gradBytes: 0, adamBytes: 0, activationBytes: 0, totalBytes: 0, largestTensorName: '', largestTensorBytes: 0 };
   }
-  const batch = { batchSize: shape.batchSize, seqLen: shape.blockSize };
   const m = estimateMemory(layout, batch);
   let fitError: string | undefined;
   try {

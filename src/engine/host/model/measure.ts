@@ -6,8 +6,8 @@ import { mulberry32 } from '../../data/index.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import { buildParamLayout } from '../../model/params.ts';
 import { TrainStep, type MicroBatch } from '../../train/step.ts';
-import { initParams } from '../../trainer/index.ts';
-import { configOf } from './shape.ts';
+import { initParams } from '../../train/index.ts';
+import { batchOf, configOf } from './shape.ts';
 
 export interface Measurement {
   msPerStep: number;
@@ -27,7 +27,7 @@ export async function measureStep(ctx: GpuContext, shape: ModelShape, steps: num
     const layout = buildParamLayout(configOf(shape));
     const t0 = performance.now();
     step = new TrainStep(ctx, layout, {
-      batch: { batchSize: shape.batchSize, seqLen: shape.blockSize },
+      batch: batchOf(shape),
       microSteps: shape.gradAccum,
       adamw: { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 },
       gradClip: 1,

@@ -1,8 +1,16 @@
-// The engine's model config for a shape the UI asks about (the trainer's own mapping).
+// The engine's model and batch for a shape the UI asks about: the trainer's own mapping, through
+// the objective's registry entry (its model family, and its batch shape: an encoder-decoder adds
+// a target length).
 import type { ModelShape } from '../../../protocol/commands/model-schemas.ts';
 import { DEFAULT_TRAIN_OPTIONS, modelConfigFor } from '../../config/train-config.ts';
 import type { ModelConfig } from '../../model/config.ts';
+import type { Seq2SeqShape } from '../../model/bart.ts';
+import { trainableObjective } from '../../objectives/index.ts';
 
 export function configOf(s: ModelShape): ModelConfig {
   return modelConfigFor({ ...DEFAULT_TRAIN_OPTIONS, ...s }, s.vocabSize);
+}
+
+export function batchOf(s: ModelShape): Seq2SeqShape {
+  return trainableObjective(s.objective).batchShape({ ...DEFAULT_TRAIN_OPTIONS, ...s });
 }

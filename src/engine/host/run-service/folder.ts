@@ -5,7 +5,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
 import { readMetrics } from '../../runstore/metrics-log';
 import { listCheckpoints } from '../../runstore/checkpoints';
-import { CONFIG_FILE, METRICS_FILE, readRunConfig } from '../../trainer';
+import { CONFIG_FILE, METRICS_FILE, readRunConfig } from '../../train/index.ts';
 import { ATTENTION_DIR, listSnapshots } from '../../inspect';
 import { writeJsonAtomic } from '../../runstore/atomic';
 

@@ -1,9 +1,9 @@
-// The settings the Train page starts a run with. Until the Model page provides the person's
-// TrainOptions, these are the built-in "tiny" preset's values on the sample corpus (a few minutes
-// on a CPU adapter); every field can be changed here before starting.
+// The settings the Train page starts a run with: the Model page's TrainOptions (the schema's
+// defaults and the chosen preset), a few of which can be changed here before starting.
+import type { TrainOptionsPatch } from '../../../protocol/train-options.ts';
 
 export interface RunField {
-  key: string;
+  key: 'nLayer' | 'nHead' | 'nEmbd' | 'blockSize' | 'batchSize' | 'steps' | 'lr' | 'evalEvery';
   label: string;
   min: number;
   max: number;
@@ -21,10 +21,6 @@ export const RUN_FIELDS: RunField[] = [
   { key: 'evalEvery', label: 'Evaluate every', min: 1, max: 100_000 },
 ];
 
-export const DEFAULT_RUN_VALUES: Record<string, number> = {
-  nLayer: 2, nHead: 2, nEmbd: 64, blockSize: 64, batchSize: 8, steps: 300, lr: 1e-3, evalEvery: 50,
-};
-
 export interface AttentionFormValues {
   enabled: boolean;
   every: number;
@@ -37,7 +33,7 @@ export const DEFAULT_ATTENTION: AttentionFormValues = { enabled: true, every: 50
  * Form values → run.start options. Warmup (unless the Model page chose it) and evaluation batches
  * are scaled to short runs; checkpoints come at every other evaluation.
  */
-export function runOptions(values: Record<string, number>, designed: Record<string, unknown> = {}): Record<string, number> {
+export function runOptions(values: Record<RunField['key'], number>, designed: TrainOptionsPatch): TrainOptionsPatch {
   const steps = values.steps;
   const warmup = typeof designed.warmupSteps === 'number' ? Math.min(designed.warmupSteps, steps) : Math.min(100, Math.max(1, Math.floor(steps / 10)));
   return {

@@ -1,0 +1,161 @@
+// The active run: a TrainingRun from the trainer, what the Train page shows of it (kept for a
+// page that opens mid-run), its events forwarded to the UI without the weights they carry, its
+// samples appended to the folder, and its attention snapshotter once the model exists.
+import { resolve } from 'node:path';
+import type { StudioEvent } from '../../../protocol/index.ts';
+import type { ActiveRun } from '../../../protocol/commands/run-status.ts';
+import type { AttentionSettings } from '../../../protocol/commands/run-types.ts';
+import type { GpuContext } from '../../gpu/device';
+import { listSnapshots } from '../../inspect';
+import { TrainingRun, type RunRequest, type TrainerEvent } from '../../train/index.ts';
+import { appendSample, readSamples, writeAttentionSettings } from './folder';
+import { finiteOnly } from './run-folders';
+import { RunSnapshotter } from './snapshotter';
+
+const SAMPLES_KEPT = 50;
+
+export interface LiveRunDeps {
+  gpu: () => Promise<GpuContext>;
+  emit: (event: StudioEvent) => void;
+}
+
+export class LiveRun {
+  readonly info: ActiveRun;
+  snapshotter: RunSnapshotter | null = null;
+  /** The trainer has ended and the snapshotter has finished its jobs. */
+  done = false;
+  /** Resolves when `done` becomes true. */
+  ended: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly run: TrainingRun,
+    attention: AttentionSettings | null,
+    private readonly deps: LiveRunDeps,
+  ) {
+    const objective = run.request.kind === 'new' ? run.request.options.objective : '';
+    this.info = {
+      runId: run.runId, runDir: '', name: '', state: 'preparing', objective, parameters: 0, memoryBytes: 0, model: null,
+      totalSteps: 0, progress: null, samples: [], attention, attentionSteps: [],
+    };
+  }
+
+  /**
+   * Starts the run; resolves once it has chosen its folder (or rejects with why it could not:
+   * bad options, a folder in use). Its `ended` resolves when it has finished, stopped or failed.
+   */
+  static async launch(request: RunRequest, attention: AttentionSettings | null, deps: LiveRunDeps, cacheDir: string): Promise<LiveRun> {
+    const ctx = await deps.gpu();
+    let live: LiveRun | null = null;
+    const run = new TrainingRun(ctx, request, { cacheDir, onEvent: (event) => live?.receive(event) });
+    live = new LiveRun(run, attention, deps);
+    const finished = run.start();
+    if (!run.runDir) {
+      // It failed before choosing its folder (bad options): report that to the caller.
+      await finished;
+      throw new Error('run.start: the run ended before it started');
+    }
+    const info = live.info;
+    info.runDir = run.runDir;
+    info.name = run.runDir.split(/[\\/]/).pop() ?? run.runDir;
+    info.totalSteps = run.options.steps;
+    info.objective = run.options.objective;
+    if (request.kind === 'resume') {
+      info.samples = readSamples(run.runDir).slice(-SAMPLES_KEPT);
+      info.attentionSteps = listSnapshots(run.runDir);
+    }
+    if (attention) writeAttentionSettings(run.runDir, attention);
+    const self = live;
+    live.ended = finished
+      .then(() => undefined, () => undefined) // the trainer has said why in a run.state 'failed' event
+      .then(() => self.snapshotter?.dispose())
+      .then(() => { self.done = true; });
+    return live;
+  }
+
+  /** Still training (or about to): its folder is in use. Snapshot jobs may still finish after this. */
+  get isLive(): boolean {
+    return !this.done && !['finished', 'stopped', 'failed'].includes(this.info.state);
+  }
+
+  /** This run's state for the runs list, when `runDir` is its folder and it is live. */
+  liveState(runDir: string): { status: ActiveRun['state']; step?: number } | null {
+    if (!this.isLive || resolve(this.info.runDir) !== resolve(runDir)) return null;
+    return { status: this.info.state, step: this.info.progress?.step };
+  }
+
+  private receive(event: TrainerEvent): void {
+    const info = this.info;
+    switch (event.type) {
+      case 'run.prepare':
+        info.prepare = event.message;
+        break;
+      case 'run.started':
+        info.parameters = event.parameters;
+        info.memoryBytes = event.memoryBytes;
+        info.totalSteps = event.totalSteps;
+        info.model = { ...event.model };
+        info.prepare = undefined;
+        this.snapshotter = new RunSnapshotter(info.runDir, event.model, info.attention, {
+          gpu: this.deps.gpu,
+          saved: (step) => {
+            if (!info.attentionSteps.includes(step)) info.attentionSteps = [...info.attentionSteps, step].sort((x, y) => x - y);
+            this.deps.emit({ type: 'run.attention', runId: info.runId, step });
+          },
+          warn: (message) => this.warn(message),
+        }, info.attentionSteps, { step: event.startStep, params: event.params });
+        break;
+      case 'run.metrics':
+        info.progress = { ...event.progress, loss: Number.isFinite(event.progress.loss) ? event.progress.loss : null };
+        break;
+      case 'run.sample': {
+        const sample = { step: event.step, prompt: event.prompt, text: event.text };
+        info.samples = [...info.samples, sample].slice(-SAMPLES_KEPT);
+        this.safely(() => appendSample(info.runDir, sample));
+        break;
+      }
+      case 'run.checkpoint':
+        this.snapshotter?.checkpoint(event.step, event.params);
+        break;
+      case 'run.state':
+        info.state = event.state;
+        info.message = event.message;
+        if (info.progress) info.progress = { ...info.progress, step: event.step };
+        break;
+    }
+    this.deps.emit(wireEvent(event));
+  }
+
+  private safely(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.warn(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private warn(message: string): void {
+    this.deps.emit({ type: 'host.log', level: 'warn', message, runId: this.info.runId });
+  }
+}
+
+/** The event as the UI gets it: finite numbers only, and no weights (they stay in this process). */
+function wireEvent(event: TrainerEvent): StudioEvent {
+  switch (event.type) {
+    case 'run.metrics': {
+      const loss = event.progress.loss;
+      return { ...event, records: event.records.map(finiteOnly), progress: { ...event.progress, loss: Number.isFinite(loss) ? loss : null } };
+    }
+    case 'run.eval':
+      return { ...event, record: finiteOnly(event.record) };
+    case 'run.started': {
+      const { params: _weights, ...rest } = event;
+      return { ...rest, model: { ...event.model } };
+    }
+    case 'run.checkpoint': {
+      const { params: _weights, ...rest } = event;
+      return rest;
+    }
+    default:
+      return event as StudioEvent;
+  }
+}

@@ -1,0 +1,115 @@
+// What an objective is: everything the trainer, the CLI, the engine host and the UI need to know
+// about one way of learning from text, in one object. The trainer never asks "which objective is
+// this?"; it asks the entry (its model, its batches, its metric names, its config.json keys).
+import type { BatchPreviewRow } from '../../protocol/commands/batch-preview.ts';
+import type { TrainOptions } from '../config/train-config.ts';
+import type { DataSplit, Rng, TokenDataset } from '../data/index.ts';
+import type { GpuContext } from '../gpu/device.ts';
+import type { Tensor } from '../gpu/tensor.ts';
+import type { ModelConfig, ModelKind } from '../model/config.ts';
+import type { ParamLayout } from '../model/params.ts';
+import type { Tokenizer } from '../tokenizers/index.ts';
+import type { MicroBatch } from '../train/step.ts';
+import type { Seq2SeqShape } from '../model/bart.ts';
+
+/** The model's shape from the options, before the objective picks its family's defaults. */
+export interface ModelShapeValues {
+  vocabSize: number;
+  nLayer: number;
+  nHead: number;
+  nEmbd: number;
+  blockSize: number;
+  ffWidth: number;
+  dropout: number;
+  bias: boolean;
+}
+
+/** Turns a split's token stream into the graph's named u32 inputs, and into preview rows. */
+export interface Collator {
+  /**
+   * One micro-batch of `batchSize` rows for a graph recorded at `seqLen`: a u32 array per graph
+   * input. Randomness comes only from `rng` (batchRng(seed, draw, split)): a resumed run draws
+   * the same batches.
+   */
+  batch(ds: TokenDataset, split: DataSplit, batchSize: number, seqLen: number, rng: Rng): MicroBatch;
+  /** The first `rows` rows of the same batch, token by token, for the "as the model sees it" view. */
+  preview(ds: TokenDataset, split: DataSplit, rows: number, seqLen: number, rng: Rng, tok: Tokenizer): BatchPreviewRow[];
+}
+
+/** One line of a chart: a metric name of metrics.jsonl ('val' records or 'train' records). */
+export interface ChartLine {
+  label: string;
+  split: 'train' | 'val';
+  name: string;
+  dashed?: boolean;
+}
+
+/** What the Train page charts, beyond the learning rate, grad norm and throughput every run has. */
+export interface ObjectiveCharts {
+  loss: ChartLine[];
+  perplexity: ChartLine[];
+  accuracy: ChartLine[];
+}
+
+/** Text the model writes at each evaluation (GPT: a continuation of the prompt). */
+export interface EvalSampler {
+  sample(step: number): Promise<{ prompt: string; text: string }>;
+  destroy(): void;
+}
+
+export interface SamplerArgs {
+  ctx: GpuContext;
+  layout: ParamLayout;
+  /** The live parameter buffer (read, never written). */
+  params: Tensor;
+  tokenizer: Tokenizer;
+  options: TrainOptions;
+}
+
+/** What every registry entry says about itself: enough for a card, --help and the runs list. */
+export interface ObjectiveInfo {
+  /** The value of --objective and of config.json's pretrain_studio.objective. */
+  readonly id: string;
+  readonly title: string;
+  /** The model family people know it from (GPT, BERT …). */
+  readonly family: string;
+  /** One sentence: what the model learns. */
+  readonly summary: string;
+  readonly modelKind: ModelKind;
+  /** The heads on the body, in loss-term order for trainable entries (e.g. ['mlm', 'nsp']). */
+  readonly heads: readonly string[];
+}
+
+/** A slot a later issue fills: listed (and refused, with the reason) but not trainable yet. */
+export interface PlannedObjective extends ObjectiveInfo {
+  readonly status: 'planned';
+  /** Why it cannot train yet, in the words the CLI and the UI show. */
+  readonly reason: string;
+}
+
+export interface TrainableObjective extends ObjectiveInfo {
+  readonly status: 'available';
+  /** Special tokens the tokenizer needs: GPT's <|endoftext|>, or BERT's [PAD] [UNK] [CLS] [SEP] [MASK]. */
+  readonly specials: 'gpt' | 'bert';
+  /** The model for a shape; its kind must be `modelKind` (the trainer checks). */
+  model(shape: ModelShapeValues): ModelConfig;
+  /** The batch shape the graph is recorded for (encoder-decoders add a target length). */
+  batchShape(o: TrainOptions): Seq2SeqShape;
+  /** The collator for this tokenizer (looks up the special ids it needs, or says which are missing). */
+  collator(tok: Tokenizer): Collator;
+  /**
+   * Names of the graph's loss terms, one per head, in the graph's order. A train record carries
+   * `loss` (their sum) and `accuracy` (the first term's); with more than one term, also
+   * `<term>Loss` and `<term>Accuracy` for each (metricNames() lists them).
+   */
+  readonly lossTerms: readonly string[];
+  readonly charts: ObjectiveCharts;
+  /** What evaluation writes besides the validation loss, in words for the UI; null: nothing. */
+  readonly samples: string | null;
+  /** The writer of those samples for a run (null when it writes none, e.g. sampleTokens 0). */
+  sampler(args: SamplerArgs): EvalSampler | null;
+  /** config.json's Hugging Face keys (GPT2Config, BertConfig, BartConfig …) for this model. */
+  hfConfig(model: ModelConfig, tok: Tokenizer): Record<string, unknown>;
+}
+
+export type ObjectiveEntry = PlannedObjective | TrainableObjective;

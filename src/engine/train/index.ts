@@ -1,0 +1,10 @@
+// Training: one recorded step replayed (step.ts, readback.ts) and whole runs around it (run.ts:
+// data, checkpoints, metrics, samples). The public surface for the engine host and the CLI.
+export { TrainingRun, type RunRequest, type RunSummary, type TrainingRunOptions } from './run';
+export type { RunProgress, RunState, TrainerEvent, TrainerEventSink } from './events';
+export { prepareData, tokenizerOptionsFor, type PreparedData, type PreparePhase, type PrepareProgress } from './prepare';
+export { readRunConfig, createRunDir, CONFIG_FILE, TOKENIZER_FILE, METRICS_FILE } from './run-folder';
+export { runConfigJson, type RunConfigJson, type StudioBlock, type DataDescription } from './hf-config';
+export { initParams } from './init';
+export { serializeModel, serializeOptimizer, deserializeModel, deserializeOptimizer } from './weights-io';
+export { SampleWriter } from './samples';

@@ -1,0 +1,131 @@
+// Data for a run: import the corpus (cached by its files' paths, sizes and times), train the
+// tokenizer (or take the run's own when resuming), tokenize into shards (cached per corpus and
+// tokenizer by the shard builder), then split train / validation.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { TrainOptions } from '../config/train-config';
+import { trainableObjective } from '../objectives/index.ts';
+import { buildShards, importCorpus, loadManifest, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
+import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
+
+export type PreparePhase = 'import' | 'tokenizer' | 'shards' | 'split';
+
+export interface PrepareProgress {
+  phase: PreparePhase;
+  message: string;
+  /** 0..1 when known. */
+  fraction?: number;
+}
+
+export interface PreparedData {
+  corpusDir: string;
+  manifest: CorpusManifest;
+  /** Problems found while importing (files or lines skipped). */
+  issues: CorpusIssue[];
+  tokenizer: Tokenizer;
+  shards: BuildShardsResult;
+  dataset: TokenDataset;
+  train: DataSplit;
+  val: DataSplit;
+}
+
+export interface PrepareOptions {
+  /** Where imported corpora and token shards are cached (default <runsDir>/.cache). */
+  cacheDir?: string;
+  /** Use this tokenizer instead of training one (a resumed run keeps its own). */
+  tokenizer?: Tokenizer;
+  onProgress?: (p: PrepareProgress) => void;
+  signal?: AbortSignal;
+}
+
+/** Identifies the import inputs without reading them: every file's path, size and mtime. */
+async function inputsKey(o: TrainOptions): Promise<string> {
+  const entries: string[] = [];
+  const walk = async (p: string): Promise<void> => {
+    const st = await stat(p).catch(() => null);
+    if (!st) { entries.push(`${p}:missing`); return; }
+    if (st.isDirectory()) {
+      for (const name of (await readdir(p)).sort()) if (!name.startsWith('.')) await walk(join(p, name));
+    } else entries.push(`${p}:${st.size}:${st.mtimeMs}`);
+  };
+  for (const input of o.corpus) await walk(resolve(input));
+  return createHash('sha256').update(JSON.stringify({ v: 1, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
+}
+
+/** Special tokens as the objective asks: GPT's <|endoftext|> (none for char, as nanoGPT), or BERT's five. */
+export function tokenizerOptionsFor(o: Pick<TrainOptions, 'objective' | 'tokenizer' | 'vocabSize'>): TrainTokenizerOptions {
+  const bert = trainableObjective(o.objective).specials === 'bert';
+  if (o.tokenizer === 'char') {
+    return { kind: 'char', vocabSize: 1_000_000, specials: bert ? { bert: true, eos: false, sentinels: 0 } : [] };
+  }
+  if (o.tokenizer === 'bpe') return { kind: 'bpe', vocabSize: o.vocabSize, specials: bert ? { bert: true, eos: false, sentinels: 0 } : [EOS] };
+  return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: { bert: true, eos: false, sentinels: 0 } };
+}
+
+export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): Promise<PreparedData> {
+  if (o.corpus.length === 0) throw new Error('No corpus given: pass --corpus <files or folders>');
+  const cacheDir = resolve(opts.cacheDir ?? join(o.runsDir, '.cache'));
+  const report = opts.onProgress ?? (() => {});
+
+  const corpusDir = join(cacheDir, `corpus-${await inputsKey(o)}`);
+  let manifest: CorpusManifest;
+  let issues: CorpusIssue[];
+  if (existsSync(join(corpusDir, 'manifest.json'))) {
+    manifest = await loadManifest(corpusDir);
+    issues = manifest.issues;
+    report({ phase: 'import', message: `corpus already imported (${manifest.stats.documents} documents)`, fraction: 1 });
+  } else {
+    report({ phase: 'import', message: `importing ${o.corpus.join(', ')}`, fraction: 0 });
+    const result = await importCorpus({
+      inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup,
+      // CSV/TSV: an explicit column, else the importer looks for a usual name (text, sentence, review …)
+      textColumn: o.textField === 'text' ? undefined : o.textField, signal: opts.signal,
+      onProgress: (p) => report({ phase: 'import', message: `importing ${p.file}`, fraction: p.totalBytes ? p.bytesRead / p.totalBytes : undefined }),
+    });
+    issues = result.issues;
+    if (!result.manifest) {
+      const lines = issues.filter((i) => i.severity === 'error').slice(0, 5).map((i) => `  ${i.file}: ${i.message}`);
+      throw Object.assign(new Error(`Nothing could be imported from ${o.corpus.join(', ')}:\n${lines.join('\n')}`), { issues });
+    }
+    manifest = result.manifest;
+  }
+
+  let tokenizer = opts.tokenizer;
+  if (!tokenizer) {
+    // Trained tokenizers are cached per (corpus content, trainer options): a second run starts at once.
+    const tokOptions = tokenizerOptionsFor(o);
+    const key = createHash('sha256').update(JSON.stringify({ v: 1, corpus: manifest.contentHash, tokOptions })).digest('hex').slice(0, 16);
+    const cached = join(cacheDir, 'tokenizers', `${o.tokenizer}-${key}.json`);
+    if (existsSync(cached)) {
+      tokenizer = await loadTokenizer(cached);
+      report({ phase: 'tokenizer', message: `${o.tokenizer} tokenizer from the cache (${tokenizer.vocabSize} tokens)` });
+    } else {
+      report({ phase: 'tokenizer', message: `training a ${o.tokenizer} tokenizer` });
+      tokenizer = await trainTokenizer(readTexts(corpusDir), tokOptions);
+      await mkdir(dirname(cached), { recursive: true });
+      saveTokenizer(tokenizer, cached);
+    }
+  }
+  report({ phase: 'shards', message: `tokenizing (${tokenizer.kind}, ${tokenizer.vocabSize} tokens)`, fraction: 0 });
+  const shards = await buildShards({
+    corpusDir, tokenizer, cacheDir: join(cacheDir, 'shards'), signal: opts.signal,
+    // Whole files are streamed as they are (nanoGPT's reference stream is the file, byte for byte).
+    ...(o.documents === 'file' ? { separator: [] } : {}),
+    onProgress: (p) => report({ phase: 'shards', message: `tokenized ${p.documents} of ${p.totalDocuments} documents`, fraction: p.totalDocuments ? p.documents / p.totalDocuments : undefined }),
+  });
+  const dataset = await openShards(shards.dir);
+  const { train, val } = splitDataset(dataset, o.split === 'tail' ? { kind: 'stream', valFraction: o.valFraction } : { kind: 'documents', valFraction: o.valFraction, seed: o.seed });
+  const need = o.blockSize + 1;
+  for (const s of [train, val]) {
+    if (s.tokens < need) {
+      throw new Error(
+        `The ${s.name} split has ${s.tokens} tokens, fewer than blockSize + 1 = ${need}: use more text, a smaller --blockSize` +
+          (o.split === 'document' ? ", or --split tail (documents are few or short)" : ', or a different --valFraction'),
+      );
+    }
+  }
+  report({ phase: 'split', message: `${train.tokens} training and ${val.tokens} validation tokens`, fraction: 1 });
+  return { corpusDir, manifest, issues, tokenizer, shards, dataset, train, val };
+}
