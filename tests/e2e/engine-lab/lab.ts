@@ -11,8 +11,8 @@ import { decoderConfig } from '../../../src/engine/model/config.ts';
 import { GptGraph } from '../../../src/engine/model/gpt.ts';
 import { allParts, buildParamLayout } from '../../../src/engine/model/params.ts';
 import { TrainStep, type MicroBatch } from '../../../src/engine/train/step.ts';
-import { initParams } from '../../../src/engine/trainer/init.ts';
-import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from '../../../src/engine/trainer/weights-io.ts';
+import { initParams } from '../../../src/engine/train/init.ts';
+import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from '../../../src/engine/train/weights-io.ts';
 import { type Golden, relativeError } from '../../unit/model/golden-data.ts';
 
 export interface TensorError {
