@@ -33,6 +33,8 @@ export class ProgressPrinter {
   constructor(
     private readonly out: NodeJS.WriteStream = process.stdout,
     private readonly tty = Boolean(process.stdout.isTTY),
+    /** The import summary was printed before the run started (see import-summary.ts). */
+    private readonly importShown = false,
   ) {}
 
   private line(text: string): void {
@@ -49,7 +51,10 @@ export class ProgressPrinter {
         this.lastPrepare = text;
         break;
       }
-      case 'run.issues': for (const i of e.issues) this.line(`corpus ${formatIssue(i)}`); break;
+      case 'run.issues':
+        if (this.importShown) break;
+        for (const l of e.summary ?? e.issues.map((i) => formatIssue(i))) this.line(`[import] ${l}`);
+        break;
       case 'run.started':
         this.total = e.totalSteps;
         this.line(`${e.resumed ? 'resuming' : 'training'} ${e.runDir} from step ${e.startStep} to ${e.totalSteps}: ` +

@@ -196,6 +196,8 @@ export class TrainingRun {
         tokenizer,
         signal: this.abort.signal,
         onProgress: (p) => this.emit({ type: 'run.prepare', runId: this.runId, ...p }),
+        // At once, not when training starts: a run that stops before (too little text) still says why.
+        onImported: (i) => this.emit({ type: 'run.issues', runId: this.runId, issues: i.manifest.issues, summary: i.summary }),
       });
     let studio: StudioBlock;
     if (this.request.kind === 'new') {
@@ -242,7 +244,6 @@ export class TrainingRun {
       this.layout = buildParamLayout(studio.model);
       studio = { ...studio, options: o };
     }
-    if (this.data.issues.length) this.emit({ type: 'run.issues', runId: this.runId, issues: this.data.issues });
     const tok = this.data.tokenizer;
     writeRunConfig(this.runDir, runConfigJson(studio, { eosId: tok.tokenToId('<|endoftext|>'), padId: tok.tokenToId('[PAD]') }));
     if (this.stopRequested) return;
