@@ -157,12 +157,18 @@ export async function extractCsv(
   let textIdx = -1, labelIdx = -1;
   let source = 0; // characters read for the record being assembled (line breaks inside it included)
   let lastEol = 0;
+  let batch: LineEvent[] = [];
+  let k = 0;
   const skipFile = (detail: ConstructorParameters<typeof FileSkip>[0]) => {
-    acct.drop('file-skipped', source); source = 0;
+    // lines.ts read (and counted) the whole batch; the lines after this one are skipped with the file.
+    let rest = 0;
+    for (const e of batch.slice(k + 1)) if (e.kind === 'line') rest += e.chars + e.eol;
+    acct.drop('file-skipped', source + rest); source = 0;
     return new FileSkip(detail);
   };
-  for await (const batch of events) {
-    for (const e of batch) {
+  for await (batch of events) {
+    for (k = 0; k < batch.length; k++) {
+      const e = batch[k];
       if (e.kind === 'too-long' && parser.pending) {
         throw skipFile({ line: parser.startLine, code: 'record-too-long', message: `a quoted field runs past the line limit of ${fmtN(opts.maxLineBytes)} bytes (unclosed quote?); the rest of the file was not read` });
       }

@@ -152,6 +152,7 @@ export async function* readLines(path: string, opts: ReadLinesOptions): AsyncGen
       skippedChars += codePoints(skipDecoder!.end());
       acct.charsRead += skippedChars + eol;
       acct.drop('line-too-long', skippedChars);
+      acct.drop('line-breaks', eol);
       out.push({ kind: 'too-long', line: lineNo, offset: at(lineStart), bytes: pendingLen, chars: skippedChars, eol });
     } else if (pieces > 0) {
       // The last piece (possibly empty when the line ended at a cut: then it carries only the eol).
