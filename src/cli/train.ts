@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   await runWithDriver(parsed.driver);
-  if (request.kind === 'new') await importStep(request.options, parsed.strict);
+  const importNote = request.kind === 'new' ? await importStep(request.options, parsed.strict) : '';
   const ctx = await openGpu((line) => process.stdout.write(line + '\n'));
   // The run finds the import in the cache and sends its summary again: printed above already.
   const printer = new ProgressPrinter(process.stdout, Boolean(process.stdout.isTTY), request.kind === 'new');
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     );
     process.exit(interruptedAt ? 130 : 0);
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.stderr.write(`error: ${(err as Error).message}\n${importNote ? `${importNote}\n` : ''}`);
     process.exit(1);
   }
 }
