@@ -46,8 +46,12 @@ export interface ReadLinesOptions {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufeff]/g;
 
+const HIGH_SURROGATE = /[\ud800-\udbff]/;
+
 /** Code points in `s` (a surrogate pair is one). */
 export function codePoints(s: string): number {
+  // Most text has no characters beyond the BMP: a native scan instead of a JS loop over each one.
+  if (!HIGH_SURROGATE.test(s)) return s.length;
   let n = s.length;
   for (let i = 0; i < s.length - 1; i++) {
     const c = s.charCodeAt(i);
