@@ -39,8 +39,9 @@ export async function importOrReuse(opts: ImportOrReuseOptions): Promise<CachedI
   const corpusDir = opts.outDir;
   const reportPath = join(corpusDir, REPORT_FILE);
   let result: CachedImport;
-  if (existsSync(join(corpusDir, 'manifest.json'))) {
-    const manifest = await loadManifest(corpusDir);
+  // A corpus folder of another format version is imported again (publishDir replaces it).
+  const manifest = existsSync(join(corpusDir, 'manifest.json')) ? await loadManifest(corpusDir).catch(() => null) : null;
+  if (manifest) {
     const report = readImportReport(reportPath);
     const summary = report
       ? summarizeImport(report, { reportPath, cached: true, firstIssues: opts.firstIssues })
