@@ -52,7 +52,8 @@ export async function prepareData(opts: PrepareDataOptions): Promise<PreparedDat
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
   const files = await discover(opts.inputs);
-  const corpusDir = join(dataDir, `corpus-${key16({ v: 1, files, inputs: opts.inputs.map((p) => resolve(p)), options: opts.import ?? {} })}`);
+  // v2: imports split long lines, remove control characters and keep a report; v1 caches are redone.
+  const corpusDir = join(dataDir, `corpus-${key16({ v: 2, files, inputs: opts.inputs.map((p) => resolve(p)), options: opts.import ?? {} })}`);
 
   let imported;
   try {

@@ -55,7 +55,8 @@ async function inputsKey(o: TrainOptions): Promise<string> {
     } else entries.push(`${p}:${st.size}:${st.mtimeMs}`);
   };
   for (const input of o.corpus) await walk(resolve(input));
-  return createHash('sha256').update(JSON.stringify({ v: 1, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
+  // v2: imports split long lines, remove control characters and keep a report; v1 caches are redone.
+  return createHash('sha256').update(JSON.stringify({ v: 2, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
 }
 
 /** Special tokens by objective: GPT wants <|endoftext|> (none for char, as nanoGPT), BERT its five. */
