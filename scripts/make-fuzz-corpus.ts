@@ -52,6 +52,8 @@ export function fuzzFiles(): Record<string, Uint8Array | string> {
     'utf16be-bom.txt': Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(mixed('four'))]),
     'utf16be-no-bom.txt': utf16be(mixed('five')),
     'utf16le-no-bom-chinese.txt': Buffer.from(ZH, 'utf16le'),
+    // A control character and a lone surrogate (0xD800 with no partner): reported with file offsets.
+    'utf16le-damaged.txt': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Good line.\n\nA bell\u0007 here.\n\ud800after\n', 'utf16le')]),
     'crlf.txt': 'CRLF paragraph, line one\r\nline two\r\n\r\nCRLF second paragraph\r\n',
     'lone-cr.txt': 'Old Mac line one\rOld Mac line two\r\rOld Mac second paragraph\r',
     'nul-inside.txt': 'Text with a NUL\u0000 inside.\n\nAnother NUL-free paragraph.\n',

@@ -49,6 +49,7 @@ export function formatOf(path: string): CorpusFormat | null {
   }
 }
 
+const ENCODING_NAMES = { utf8: 'UTF-8', utf16le: 'UTF-16LE', utf16be: 'UTF-16BE', gb18030: 'GB18030' } as const;
 // Plain digits: messages are grepped and compared in tests.
 const fmtN = (n: number) => String(n);
 
@@ -59,7 +60,12 @@ const fmtN = (n: number) => String(n);
 function common(e: LineEvent, opts: FormatOptions, issue: IssueSink, acct: FileAccount): boolean {
   switch (e.kind) {
     case 'invalid':
-      issue({ line: e.line, offset: e.offset, code: 'invalid-bytes', severity: 'warning', message: `${e.count} invalid UTF-8 byte sequence${e.count === 1 ? '' : 's'} replaced by U+FFFD` });
+      issue({
+        line: e.line, offset: e.offset, code: 'invalid-bytes', severity: 'warning',
+        message: e.encoding === 'utf8'
+          ? `${e.count} invalid UTF-8 byte sequence${e.count === 1 ? '' : 's'} replaced by U+FFFD`
+          : `${e.count} character${e.count === 1 ? '' : 's'} not valid ${ENCODING_NAMES[e.encoding]} replaced by U+FFFD`,
+      });
       return true;
     case 'controls':
       issue({ line: e.line, offset: e.offset, code: 'control-characters', severity: 'warning', message: `${e.count} control character${e.count === 1 ? '' : 's'} removed (the first U+${e.first.toString(16).toUpperCase().padStart(4, '0')})` });

@@ -23,7 +23,8 @@ export type LineEvent =
   /** After the last piece of a line that was split. */
   | { kind: 'split'; line: number; offset?: number; bytes: number; pieces: number; atSentence: number; atSpace: number; inText: number }
   | { kind: 'too-long'; line: number; offset?: number; bytes: number; chars: number; eol: number }
-  | { kind: 'invalid'; line: number; offset?: number; count: number }
+  /** `count` characters could not be decoded (`encoding`) and were replaced by U+FFFD. */
+  | { kind: 'invalid'; line: number; offset?: number; count: number; encoding: Encoding }
   | { kind: 'controls'; line: number; offset?: number; count: number; first: number };
 
 export interface ReadLinesOptions {
@@ -109,8 +110,13 @@ export async function* readLines(path: string, opts: ReadLinesOptions): AsyncGen
   const chunkBytes = opts.chunkBytes ?? 1 << 20;
   const acct = opts.account;
   const transcode = opts.encoding !== 'utf8' ? iconv.getDecoder(opts.encoding, { stripBOM: true }) : null;
-  // Byte offsets are only meaningful when the stream is the file itself (UTF-8).
-  const at = (streamOffset: number) => (transcode ? undefined : streamOffset + opts.bomLength);
+  // A place's byte offset in the file: UTF-8 by its offset in the stream; UTF-16 by the code units
+  // decoded before it (two bytes each); GB18030 (1, 2 or 4 bytes a character, transcoded) unknown.
+  const utf16 = opts.encoding === 'utf16le' || opts.encoding === 'utf16be';
+  const place = (streamOffset: number, unitOffset: number) => (!transcode ? streamOffset + opts.bomLength : utf16 ? opts.bomLength + 2 * unitOffset : undefined);
+  let units = 0; // UTF-16 code units of decoded text consumed so far (emitted or skipped)
+  let lineUnits = 0; // ... when the current line started
+  let skippedUnits = 0;
   const split = opts.splitLongLines === true;
   const fh = await open(path, 'r');
   let filePos = opts.bomLength;
@@ -128,14 +134,22 @@ export async function* readLines(path: string, opts: ReadLinesOptions): AsyncGen
   const how = { sentence: 0, space: 0, text: 0 };
 
   const emitText = (body: Buffer, bodyOffset: number, eol: number, out: LineEvent[], piece?: number) => {
-    if (!isUtf8(body)) {
-      let count = 0;
-      for (const ch of body.toString('utf8')) if (ch === '\uFFFD') count++;
-            // -1: the only fault is a character cut off at the end (a truncated file).
-      const k = firstInvalidUtf8(body);
-      out.push({ kind: 'invalid', line: lineNo, offset: at(bodyOffset + (k >= 0 ? k : utf8BoundaryLength(body))), count });
-    }
+    const unitBase = units;
     let text = body.toString('utf8');
+    if (!transcode && !isUtf8(body)) {
+      let count = 0;
+      for (const ch of text) if (ch === '\uFFFD') count++;
+      // -1: the only fault is a character cut off at the end (a truncated file).
+      const k = firstInvalidUtf8(body);
+      out.push({ kind: 'invalid', line: lineNo, offset: place(bodyOffset + (k >= 0 ? k : utf8BoundaryLength(body)), 0), count, encoding: opts.encoding });
+    } else if (transcode && text.includes('\uFFFD')) {
+      // The decoder replaced what it could not decode (a lone surrogate, an odd last byte, a
+      // byte pair that is no GB18030 character); a U+FFFD in the file itself is counted too.
+      let count = 0;
+      for (const ch of text) if (ch === '\uFFFD') count++;
+      out.push({ kind: 'invalid', line: lineNo, offset: place(0, unitBase + text.indexOf('\uFFFD')), count, encoding: opts.encoding });
+    }
+    units += text.length + eol;
     const all = codePoints(text);
     acct.charsRead += all + eol;
     CONTROL.lastIndex = 0;
@@ -145,26 +159,28 @@ export async function* readLines(path: string, opts: ReadLinesOptions): AsyncGen
       const stripped = text.replace(CONTROL, '');
       const removed = text.length - stripped.length; // controls are all single UTF-16 units
       acct.drop('control-characters', removed);
-      out.push({ kind: 'controls', line: lineNo, offset: at(bodyOffset + Buffer.byteLength(text.slice(0, first))), count: removed, first: text.codePointAt(first)! });
+      out.push({ kind: 'controls', line: lineNo, offset: place(bodyOffset + Buffer.byteLength(text.slice(0, first)), unitBase + first), count: removed, first: text.codePointAt(first)! });
       text = stripped;
-      out.push({ kind: 'line', text, line: lineNo, offset: at(bodyOffset), chars: all - removed, eol, piece });
-    } else out.push({ kind: 'line', text, line: lineNo, offset: at(bodyOffset), chars: all, eol, piece });
+      out.push({ kind: 'line', text, line: lineNo, offset: place(bodyOffset, unitBase), chars: all - removed, eol, piece });
+    } else out.push({ kind: 'line', text, line: lineNo, offset: place(bodyOffset, unitBase), chars: all, eol, piece });
   };
 
   const endLine = (eol: number, out: LineEvent[]) => {
     if (skipping) {
-      skippedChars += codePoints(skipDecoder!.end());
+      const tail = skipDecoder!.end();
+      skippedChars += codePoints(tail);
+      units += skippedUnits + tail.length + eol;
       acct.charsRead += skippedChars + eol;
       acct.drop('line-too-long', skippedChars);
       acct.drop('line-breaks', eol);
-      out.push({ kind: 'too-long', line: lineNo, offset: at(lineStart), bytes: pendingLen, chars: skippedChars, eol });
+      out.push({ kind: 'too-long', line: lineNo, offset: place(lineStart, lineUnits), bytes: pendingLen, chars: skippedChars, eol });
     } else if (pieces > 0) {
       // The last piece (possibly empty when the line ended at a cut: then it carries only the eol).
       if (pendingLen > 0) pieces++;
       emitText(pending.length ? Buffer.concat(pending) : Buffer.alloc(0), pieceStart, eol, out, pieces);
-      out.push({ kind: 'split', line: lineNo, offset: at(lineStart), bytes: pieceStart - lineStart + pendingLen, pieces, atSentence: how.sentence, atSpace: how.space, inText: how.text });
+      out.push({ kind: 'split', line: lineNo, offset: place(lineStart, lineUnits), bytes: pieceStart - lineStart + pendingLen, pieces, atSentence: how.sentence, atSpace: how.space, inText: how.text });
     } else emitText(pending.length === 1 ? pending[0] : Buffer.concat(pending), lineStart, eol, out);
-    skipping = false; skipDecoder = null; skippedChars = 0; pending = []; pendingLen = 0; pieces = 0;
+    skipping = false; skipDecoder = null; skippedChars = 0; skippedUnits = 0; pending = []; pendingLen = 0; pieces = 0;
     how.sentence = 0; how.space = 0; how.text = 0;
   };
 
@@ -173,7 +189,8 @@ export async function* readLines(path: string, opts: ReadLinesOptions): AsyncGen
     if (seg.length === 0) return;
     if (skipping) {
       pendingLen += seg.length;
-      skippedChars += codePoints(skipDecoder!.write(seg));
+      const s = skipDecoder!.write(seg);
+      skippedChars += codePoints(s); skippedUnits += s.length;
       return;
     }
     pending.push(seg); pendingLen += seg.length;
@@ -182,7 +199,7 @@ export async function* readLines(path: string, opts: ReadLinesOptions): AsyncGen
       // Count what was buffered, then stop buffering: the rest of the line is only counted.
       skipping = true;
       skipDecoder = new StringDecoder('utf8');
-      for (const p of pending) skippedChars += codePoints(skipDecoder.write(p));
+      for (const p of pending) { const s = skipDecoder.write(p); skippedChars += codePoints(s); skippedUnits += s.length; }
       pending = [];
       return;
     }
@@ -220,7 +237,7 @@ export async function* readLines(path: string, opts: ReadLinesOptions): AsyncGen
       if (afterCR && bytes.length > 0) {
         // The '\r' of a '\r\n' split across chunks ended its line already; its '\n' is a
         // character read and dropped with the line break it belongs to.
-        if (bytes[0] === 0x0a) { pos = 1; lineStart = streamPos + 1; pieceStart = lineStart; acct.charsRead++; acct.drop('line-breaks', 1); }
+        if (bytes[0] === 0x0a) { pos = 1; lineStart = streamPos + 1; pieceStart = lineStart; units++; lineUnits = units; acct.charsRead++; acct.drop('line-breaks', 1); }
         afterCR = false;
       }
       let nextLF = bytes.indexOf(0x0a, pos);
@@ -238,7 +255,7 @@ export async function* readLines(path: string, opts: ReadLinesOptions): AsyncGen
         endLine(eol, out);
         lineNo++;
         pos = brk + eol;
-        lineStart = streamPos + pos; pieceStart = lineStart;
+        lineStart = streamPos + pos; pieceStart = lineStart; lineUnits = units;
       }
       streamPos += bytes.length;
       if (atEof) {

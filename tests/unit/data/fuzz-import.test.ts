@@ -57,6 +57,10 @@ const CASES: Record<string, Expected> = {
   'utf16be-bom.txt': { docs: mixed('four'), encoding: 'utf16be', imported: true, issues: {} },
   'utf16be-no-bom.txt': { docs: mixed('five'), encoding: 'utf16be', imported: true, issues: {} },
   'utf16le-no-bom-chinese.txt': { docs: ['满纸荒唐言，一把辛酸泪。', '都云作者痴，谁解其中味？'], encoding: 'utf16le', imported: true, issues: {} },
+  'utf16le-damaged.txt': {
+    docs: ['Good line.', 'A bell here.\n\uFFFDafter'], encoding: 'utf16le', imported: true, issues: { 'control-characters': 1, 'invalid-bytes': 1 },
+    dropped: { 'control-characters': 1 }, at: { line: 3, offset: 2 + 2 * 'Good line.\n\nA bell'.length },
+  },
   'crlf.txt': { docs: ['CRLF paragraph, line one\nline two', 'CRLF second paragraph'], encoding: 'utf8', imported: true, issues: {}, dropped: { 'line-breaks': 7 } },
   'lone-cr.txt': { docs: ['Old Mac line one\nOld Mac line two', 'Old Mac second paragraph'], encoding: 'utf8', imported: true, issues: {}, dropped: { 'line-breaks': 3 } },
   'nul-inside.txt': {
@@ -173,6 +177,9 @@ describe('the whole folder, through the CLI (--importOnly)', () => {
     // A file's first issues, with line and byte offset, and the unsupported file.
     expect(out).toContain(`warning [bad-json] ${join(dir, 'jsonl-broken.jsonl')}, line 2, byte 26: not JSON`);
     expect(out).toContain(`warning [unsupported-type] ${join(dir, 'nested', 'readme.pdf')}`);
+    // UTF-16: byte offsets in the file, though the importer reads it transcoded.
+    const damaged = join(dir, 'utf16le-damaged.txt');
+    expect(out).toContain(`warning [invalid-bytes] ${damaged}, line 4, byte ${2 + 2 * 'Good line.\n\nA bell\u0007 here.\n'.length}: 1 character not valid UTF-16LE replaced by U+FFFD`);
   });
 
   test('the 50 MB line: split streaming into documents of at most 8 MiB at sentence ends, every byte kept', async () => {
