@@ -108,6 +108,7 @@ export async function extractText(events: AsyncIterable<LineEvent[]>, opts: Form
         // A piece of a split line is a document of its own.
         if (e.piece === 1) await flush();
         parts = [e.text]; chars = e.chars; source = e.chars + e.eol;
+        if (wholeFile && e.eol > 0) { parts.push('\n'); chars++; } // the last piece keeps the line's break
         await flush();
         continue;
       }

@@ -298,3 +298,16 @@ test('line breaks split across read chunks: CRLF, lone CR and LF give the same l
   expect(whole.read).toBe('a\r\nbb\rccc\n\r\n\rdddd\r'.length);
   for (const size of [1, 2, 3, 4, 5]) expect(await lines(size)).toEqual(whole);
 });
+
+test("textDocuments 'file': a split line's pieces and the lines around it still concatenate to the file", async () => {
+  const text = `before\n${'One sentence here. '.repeat(40)}\nafter\n`;
+  const path = join(root, 'file-mode.txt');
+  writeFileSync(path, text);
+  const r = await importCorpus({ inputs: [path], outDir: join(root, 'out', 'file-mode'), textDocuments: 'file', maxLineBytes: 100, dedup: false });
+  const docs = docsOf(r, 0);
+  expect(docs.length).toBeGreaterThan(3);
+  expect(docs.join('')).toBe(text);
+  const f = r.report.files[0];
+  expect(f.charactersRead).toBe(f.charactersImported + sum(f.charactersDropped));
+  expect(f.charactersDropped).toEqual({});
+});
