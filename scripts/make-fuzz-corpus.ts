@@ -54,6 +54,7 @@ export function fuzzFiles(): Record<string, Uint8Array | string> {
     'utf16le-no-bom-chinese.txt': Buffer.from(ZH, 'utf16le'),
     // A control character and a lone surrogate (0xD800 with no partner): reported with file offsets.
     'utf16le-damaged.txt': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Good line.\n\nA bell\u0007 here.\n\ud800after\n', 'utf16le')]),
+    'utf16le-odd-length.txt': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Odd length file.\n', 'utf16le'), Buffer.from([0x42])]),
     'crlf.txt': 'CRLF paragraph, line one\r\nline two\r\n\r\nCRLF second paragraph\r\n',
     'lone-cr.txt': 'Old Mac line one\rOld Mac line two\r\rOld Mac second paragraph\r',
     'nul-inside.txt': 'Text with a NUL\u0000 inside.\n\nAnother NUL-free paragraph.\n',

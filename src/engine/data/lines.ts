@@ -229,7 +229,10 @@ export async function* readLines(path: string, opts: ReadLinesOptions): AsyncGen
       opts.onBytes?.(filePos);
       let bytes: Buffer;
       if (transcode) {
-        const text = atEof ? transcode.end() ?? '' : transcode.write(raw.subarray(0, bytesRead));
+        let text = atEof ? transcode.end() ?? '' : transcode.write(raw.subarray(0, bytesRead));
+        // iconv-lite drops an odd last byte of UTF-16 without a word; a WHATWG decoder gives U+FFFD,
+        // and so do we, so that it is counted and reported like any undecodable byte.
+        if (atEof && utf16 && (filePos - opts.bomLength) % 2 === 1) text += '\uFFFD';
         bytes = Buffer.from(text, 'utf8');
       } else bytes = raw.subarray(0, bytesRead);
       const out: LineEvent[] = [];

@@ -61,6 +61,7 @@ const CASES: Record<string, Expected> = {
     docs: ['Good line.', 'A bell here.\n\uFFFDafter'], encoding: 'utf16le', imported: true, issues: { 'control-characters': 1, 'invalid-bytes': 1 },
     dropped: { 'control-characters': 1 }, at: { line: 3, offset: 2 + 2 * 'Good line.\n\nA bell'.length },
   },
+  'utf16le-odd-length.txt': { docs: ['Odd length file.\n\uFFFD'], encoding: 'utf16le', imported: true, issues: { 'invalid-bytes': 1 }, at: { line: 2, offset: 2 + 2 * 'Odd length file.\n'.length } },
   'crlf.txt': { docs: ['CRLF paragraph, line one\nline two', 'CRLF second paragraph'], encoding: 'utf8', imported: true, issues: {}, dropped: { 'line-breaks': 7 } },
   'lone-cr.txt': { docs: ['Old Mac line one\nOld Mac line two', 'Old Mac second paragraph'], encoding: 'utf8', imported: true, issues: {}, dropped: { 'line-breaks': 3 } },
   'nul-inside.txt': {
