@@ -139,7 +139,9 @@ export function summarizeImport(report: StoredImportReport, opts: { reportPath?:
   for (const f of report.files) {
     const dropped = Object.entries(f.charactersDropped).filter(([, n]) => n).map(([r, n]) => `${r} ${fmt(n!)}`);
     const kinds = Object.entries(f.issues).map(([c, n]) => `${c} ×${fmt(n!)}`);
-    out.push(`  ${f.path} (${f.format}${f.encoding ? `, ${f.encoding}` : ''}, ${plural(f.bytes, 'byte')}): ` +
+    // Bytes read differ from the size when a file was judged on its first bytes, or its reading stopped.
+    const bytes = f.bytesRead === f.bytes ? plural(f.bytes, 'byte') : `${fmt(f.bytesRead)} of ${plural(f.bytes, 'byte')} read`;
+    out.push(`  ${f.path} (${f.format}${f.encoding ? `, ${f.encoding}` : ''}, ${bytes}): ` +
       (f.imported ? `${plural(f.documents, 'document')}, ${fmt(f.charactersImported)} of ${plural(f.charactersRead, 'character')} imported` : 'skipped') +
       (dropped.length ? `; dropped: ${dropped.join(', ')}` : '') +
       (f.split.lines ? `; ${plural(f.split.lines, 'long line')} split into ${plural(f.split.pieces, 'document')}` : '') +
