@@ -38,6 +38,15 @@ export type IssueSink = (issue: Omit<CorpusIssue, 'file'>) => void;
 
 const TEXT_COLUMNS = ['text', 'sentence', 'review', 'content', 'body'];
 
+/**
+ * Plain-text lines longer than this many bytes are cut into documents (lines.ts): the line limit,
+ * or the document limit when smaller, so that a one-line novel becomes documents of the size a
+ * paragraph may have (and a split into train and validation documents has enough of them).
+ */
+export function textLineLimit(opts: Pick<FormatOptions, 'maxLineBytes' | 'maxDocumentChars'>): number {
+  return Math.min(opts.maxLineBytes, opts.maxDocumentChars);
+}
+
 export function formatOf(path: string): CorpusFormat | null {
   const ext = path.toLowerCase().match(/\.[^./\\]+$/)?.[0];
   switch (ext) {
@@ -74,7 +83,7 @@ function common(e: LineEvent, opts: FormatOptions, issue: IssueSink, acct: FileA
       acct.split.lines++; acct.split.pieces += e.pieces;
       issue({
         line: e.line, offset: e.offset, code: 'line-split', severity: 'warning',
-        message: `line of ${fmtN(e.bytes)} bytes is longer than the limit of ${fmtN(opts.maxLineBytes)} bytes; split into ${e.pieces} documents ` +
+        message: `line of ${fmtN(e.bytes)} bytes is longer than the limit of ${fmtN(textLineLimit(opts))} bytes; split into ${e.pieces} documents ` +
           `(${e.atSentence} cut at sentence ends, ${e.atSpace} at spaces, ${e.inText} inside text)`,
       });
       return true;

@@ -12,7 +12,7 @@ import { writeJsonAtomic } from '../runstore/atomic';
 import { TimeSlicer } from '../tokenizers/time-slice';
 import type { Tokenizer } from '../tokenizers/tokenizer';
 import { detectEncoding, SAMPLE_BYTES } from './detect';
-import { extractCsv, extractJsonl, extractText, FileSkip, formatOf, type FormatOptions } from './formats';
+import { extractCsv, extractJsonl, extractText, FileSkip, formatOf, textLineLimit, type FormatOptions } from './formats';
 import { HashSet64 } from './hashset64';
 import { hash64 } from './hash64';
 import { FileAccount, type FileReport, type StoredImportReport, writeImportReport } from './import-report';
@@ -31,12 +31,13 @@ export interface ImportOptions {
   textColumn?: string;
   labelColumn?: string | null;
   csvQuoting?: boolean;
-  /** Longer lines are split into documents (.txt/.md) or skipped (.jsonl/.csv/.tsv), and
-   *  reported (default 8 MiB). */
+  /** Longer lines are skipped (.jsonl/.csv/.tsv) and reported (default 8 MiB). In .txt/.md
+   *  lines longer than this or maxDocumentChars are cut into documents (see textLineLimit). */
   maxLineBytes?: number;
   /** .txt/.md: a document per paragraph (default) or per file (see formats.ts). */
   textDocuments?: 'paragraph' | 'file';
-  /** Text paragraphs longer than this are cut at a line boundary (default 1,000,000). */
+  /** Text paragraphs longer than this are cut at a line boundary, and lines longer than this
+   *  many bytes at sentence ends (default 1,000,000). */
   maxDocumentChars?: number;
   /** Issues listed per file in `issues` and the manifest before a 'too-many-issues' summary
    *  (default 50). The report lists up to REPORT_ISSUES_PER_FILE and counts them all. */
@@ -209,7 +210,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
           await slicer.tick();
         };
         const events = readLines(path, {
-          encoding: det.encoding, bomLength: det.bomLength, maxLineBytes, splitLongLines: format === 'text', account: acct, onBytes: progress, signal: opts.signal,
+          encoding: det.encoding, bomLength: det.bomLength, maxLineBytes: format === 'text' ? textLineLimit(fmt) : maxLineBytes, splitLongLines: format === 'text', account: acct, onBytes: progress, signal: opts.signal,
         });
         if (format === 'text') await extractText(events, fmt, sink, report, acct);
         else if (format === 'jsonl') await extractJsonl(events, fmt, sink, report, acct);
