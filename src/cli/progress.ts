@@ -45,6 +45,7 @@ export class ProgressPrinter {
   handle(e: TrainerEvent): void {
     switch (e.type) {
       case 'run.prepare': {
+        if (e.phase === 'import' && this.importShown) break; // the run found the import just printed
         // Import progress arrives per chunk: print a phase's message once, not every update.
         const text = `[${e.phase}] ${e.message}`;
         if (text !== this.lastPrepare && (e.phase !== 'import' || e.fraction === undefined || e.fraction === 0 || e.fraction === 1)) this.line(text);
