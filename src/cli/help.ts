@@ -26,6 +26,8 @@ export function trainHelp(): string {
     `  --preset <name>${' '.repeat(Math.max(1, width - 13))}start from a preset (below), then apply the other options`,
     `  --resume <dir>${' '.repeat(Math.max(1, width - 12))}continue the run in <dir> from its latest checkpoint (only --steps may change)`,
     `  --driver <d>${' '.repeat(Math.max(1, width - 10))}Vulkan driver: auto | native | lavapipe | swiftshader | /path/to/icd.json (default auto)`,
+    `  --strict${' '.repeat(Math.max(1, width - 6))}refuse a corpus whose import had any warning (a skipped line, a split line, replaced bytes …)`,
+    `  --importOnly${' '.repeat(Math.max(1, width - 10))}import the corpus, print its summary and stop (no GPU needed)`,
     `  --help${' '.repeat(Math.max(1, width - 4))}this text`,
     '',
     'Training options (default in brackets):',

@@ -33,6 +33,8 @@ export class ProgressPrinter {
   constructor(
     private readonly out: NodeJS.WriteStream = process.stdout,
     private readonly tty = Boolean(process.stdout.isTTY),
+    /** The import summary was printed before the run started (see import-summary.ts). */
+    private readonly importShown = false,
   ) {}
 
   private line(text: string): void {
@@ -43,13 +45,17 @@ export class ProgressPrinter {
   handle(e: TrainerEvent): void {
     switch (e.type) {
       case 'run.prepare': {
+        if (e.phase === 'import' && this.importShown) break; // the run found the import just printed
         // Import progress arrives per chunk: print a phase's message once, not every update.
         const text = `[${e.phase}] ${e.message}`;
         if (text !== this.lastPrepare && (e.phase !== 'import' || e.fraction === undefined || e.fraction === 0 || e.fraction === 1)) this.line(text);
         this.lastPrepare = text;
         break;
       }
-      case 'run.issues': for (const i of e.issues) this.line(`corpus ${formatIssue(i)}`); break;
+      case 'run.issues':
+        if (this.importShown) break;
+        for (const l of e.summary ?? e.issues.map((i) => formatIssue(i))) this.line(`[import] ${l}`);
+        break;
       case 'run.started':
         this.total = e.totalSteps;
         this.line(`${e.resumed ? 'resuming' : 'training'} ${e.runDir} from step ${e.startStep} to ${e.totalSteps}: ` +

@@ -7,19 +7,20 @@ import { DEFAULT_TRAIN_OPTIONS, resolveTrainOptions } from '../engine/config/tra
 import type { RunRequest } from '../engine/train/index.ts';
 import { TrainOptionsError } from '../protocol/train-options.ts';
 
-export const COMMAND_DEFAULTS = { preset: '', resume: '', driver: 'auto', help: false };
+export const COMMAND_DEFAULTS = { preset: '', resume: '', driver: 'auto', help: false, strict: false, importOnly: false };
 const DEFAULTS = { ...DEFAULT_TRAIN_OPTIONS, ...COMMAND_DEFAULTS } as unknown as Flat;
 
 /** The run to start: a preset, then the options given on the command line; or a resume. */
-export function requestFromArgs(argv: readonly string[]): { request: RunRequest | null; driver: string } {
-  const { values, given, positional } = parseArgs(argv, DEFAULTS, ['help']);
-  if (values.help) return { request: null, driver: '' };
+export function requestFromArgs(argv: readonly string[]): { request: RunRequest | null; driver: string; strict: boolean; importOnly: boolean } {
+  const { values, given, positional } = parseArgs(argv, DEFAULTS, ['help', 'strict', 'importOnly']);
+  if (values.help) return { request: null, driver: '', strict: false, importOnly: false };
+  const flags = { strict: Boolean(values.strict), importOnly: Boolean(values.importOnly) };
   if (positional.length) throw new Error(`unexpected argument '${positional[0]}' (options start with --; see --help)`);
   const driver = String(values.driver);
   if (values.resume) {
     const extra = [...given].filter((k) => !['resume', 'steps', 'driver'].includes(String(k)));
     if (extra.length) throw new Error(`with --resume only --steps and --driver may be given (the run keeps its options); got --${extra.join(', --')}`);
-    return { request: { kind: 'resume', runDir: resolve(String(values.resume)), ...(given.has('steps') ? { steps: Number(values.steps) } : {}) }, driver };
+    return { request: { kind: 'resume', runDir: resolve(String(values.resume)), ...(given.has('steps') ? { steps: Number(values.steps) } : {}) }, driver, ...flags };
   }
   const overrides = Object.fromEntries([...given].filter((k) => k in DEFAULT_TRAIN_OPTIONS).map((k) => [k, values[k as string]]));
   const presetName = String(values.preset);
@@ -31,7 +32,7 @@ export function requestFromArgs(argv: readonly string[]): { request: RunRequest 
     throw new Error(cliWords(error as Error));
   }
   if (options.corpus.length === 0) throw new Error('no corpus: pass --corpus <files or folders> (see --help)');
-  return { request: { kind: 'new', options }, driver };
+  return { request: { kind: 'new', options }, driver, ...flags };
 }
 
 function cliWords(error: Error): string {

@@ -5,6 +5,7 @@
 import { TrainingRun } from '../engine/train/index.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 import { trainHelp } from './help.ts';
+import { importStep } from './import-summary.ts';
 import { formatDuration, ProgressPrinter } from './progress.ts';
 import { requestFromArgs } from './train-args.ts';
 
@@ -24,9 +25,17 @@ async function main(): Promise<void> {
     process.stdout.write(trainHelp());
     process.exit(0);
   }
+  const { request } = parsed;
+  if (parsed.importOnly) {
+    if (request.kind !== 'new') fail('--importOnly needs --corpus (a resumed run imports nothing new)');
+    await importStep(request.options, parsed.strict);
+    process.exit(0);
+  }
   await runWithDriver(parsed.driver);
+  const importNote = request.kind === 'new' ? await importStep(request.options, parsed.strict) : '';
   const ctx = await openGpu((line) => process.stdout.write(line + '\n'));
-  const printer = new ProgressPrinter();
+  // The run finds the import in the cache and sends its summary again: printed above already.
+  const printer = new ProgressPrinter(process.stdout, Boolean(process.stdout.isTTY), request.kind === 'new');
   const run = new TrainingRun(ctx, parsed.request, { onEvent: (e) => printer.handle(e) });
 
   let interruptedAt = 0;
@@ -54,7 +63,7 @@ async function main(): Promise<void> {
     );
     process.exit(interruptedAt ? 130 : 0);
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.stderr.write(`error: ${(err as Error).message}\n${importNote ? `${importNote}\n` : ''}`);
     process.exit(1);
   }
 }

@@ -9,7 +9,8 @@
 //     label column. Quoted fields (RFC 4180) for .csv; plain tab-separated for .tsv by default.
 import { CsvRecordParser } from './csv';
 import type { CorpusIssue } from './issues';
-import type { LineEvent } from './lines';
+import type { FileAccount } from './import-report';
+import { codePoints, type LineEvent } from './lines';
 
 export type CorpusFormat = 'text' | 'jsonl' | 'csv' | 'tsv';
 
@@ -30,11 +31,21 @@ export interface FormatOptions {
   maxLineBytes: number;
 }
 
-export type DocSink = (text: string, label: string | undefined) => Promise<void> | void;
+/** A document: its text as extracted (before normalization) and that text's code points. */
+export type DocSink = (text: string, label: string | undefined, chars: number) => Promise<void> | void;
 /** Records an issue for the current file (the caller adds the file name and caps the count). */
 export type IssueSink = (issue: Omit<CorpusIssue, 'file'>) => void;
 
 const TEXT_COLUMNS = ['text', 'sentence', 'review', 'content', 'body'];
+
+/**
+ * Plain-text lines longer than this many bytes are cut into documents (lines.ts): the line limit,
+ * or the document limit when smaller, so that a one-line novel becomes documents of the size a
+ * paragraph may have (and a split into train and validation documents has enough of them).
+ */
+export function textLineLimit(opts: Pick<FormatOptions, 'maxLineBytes' | 'maxDocumentChars'>): number {
+  return Math.min(opts.maxLineBytes, opts.maxDocumentChars);
+}
 
 export function formatOf(path: string): CorpusFormat | null {
   const ext = path.toLowerCase().match(/\.[^./\\]+$/)?.[0];
@@ -47,97 +58,186 @@ export function formatOf(path: string): CorpusFormat | null {
   }
 }
 
-function tooLong(e: Extract<LineEvent, { kind: 'too-long' }>, limit: number): Omit<CorpusIssue, 'file'> {
-  return { line: e.line, offset: e.offset, code: 'line-too-long', severity: 'warning', message: `line of ${e.bytes} bytes is longer than the limit of ${limit} bytes; skipped` };
+const ENCODING_NAMES = { utf8: 'UTF-8', utf16le: 'UTF-16LE', utf16be: 'UTF-16BE', gb18030: 'GB18030' } as const;
+// Plain digits: messages are grepped and compared in tests.
+const fmtN = (n: number) => String(n);
+
+/**
+ * The events every format treats alike (replaced bytes, removed control characters, long lines
+ * split or skipped). Returns true when `e` was one of them.
+ */
+function common(e: LineEvent, opts: FormatOptions, issue: IssueSink, acct: FileAccount): boolean {
+  switch (e.kind) {
+    case 'invalid':
+      issue({
+        line: e.line, offset: e.offset, code: 'invalid-bytes', severity: 'warning',
+        message: e.encoding === 'utf8'
+          ? `${e.count} invalid UTF-8 byte sequence${e.count === 1 ? '' : 's'} replaced by U+FFFD`
+          : `${e.count} character${e.count === 1 ? '' : 's'} not valid ${ENCODING_NAMES[e.encoding]} replaced by U+FFFD`,
+      });
+      return true;
+    case 'controls':
+      issue({ line: e.line, offset: e.offset, code: 'control-characters', severity: 'warning', message: `${e.count} control character${e.count === 1 ? '' : 's'} removed (the first U+${e.first.toString(16).toUpperCase().padStart(4, '0')})` });
+      return true;
+    case 'split':
+      acct.split.lines++; acct.split.pieces += e.pieces;
+      issue({
+        line: e.line, offset: e.offset, code: 'line-split', severity: 'warning',
+        message: `line of ${fmtN(e.bytes)} bytes is longer than the limit of ${fmtN(textLineLimit(opts))} bytes; split into ${e.pieces} documents ` +
+          `(${e.atSentence} cut at sentence ends, ${e.atSpace} at spaces, ${e.inText} inside text)`,
+      });
+      return true;
+    case 'too-long':
+      // lines.ts counted the skipped characters already (it never decodes the line into a string).
+      issue({ line: e.line, offset: e.offset, code: 'line-too-long', severity: 'warning', message: `line of ${fmtN(e.bytes)} bytes (${fmtN(e.chars)} characters) is longer than the limit of ${fmtN(opts.maxLineBytes)} bytes; skipped` });
+      return true;
+    default:
+      return false;
+  }
 }
 
-export async function extractText(events: AsyncIterable<LineEvent[]>, opts: FormatOptions, sink: DocSink, issue: IssueSink): Promise<void> {
+export async function extractText(events: AsyncIterable<LineEvent[]>, opts: FormatOptions, sink: DocSink, issue: IssueSink, acct: FileAccount): Promise<void> {
+  // paragraph: lines up to a blank line, joined by '\n'. file: every line with its own '\n', so
+  // the documents concatenated are the file (a line break that was not in the file is never added).
   const wholeFile = opts.textDocuments === 'file';
-  let lines: string[] = [];
-  let chars = 0;
+  let parts: string[] = [];
+  let chars = 0; // code points in parts
+  let source = 0; // characters read for them, line breaks included
   const flush = async () => {
-    if (lines.length) await sink(wholeFile ? lines.join('\n') + '\n' : lines.join('\n'), undefined);
-    lines = []; chars = 0;
+    if (parts.length) {
+      acct.drop('line-breaks', source - chars);
+      await sink(parts.join(''), undefined, chars);
+    }
+    parts = []; chars = 0; source = 0;
   };
   for await (const batch of events) {
     for (const e of batch) {
-      if (e.kind === 'invalid') { issue({ line: e.line, offset: e.offset, code: 'invalid-bytes', severity: 'warning', message: 'invalid UTF-8 bytes replaced by U+FFFD' }); continue; }
-      if (e.kind === 'too-long') { issue(tooLong(e, opts.maxLineBytes)); if (!wholeFile) await flush(); continue; }
-      if (!wholeFile && e.text.trim() === '') { await flush(); continue; }
-      if (chars + e.text.length > opts.maxDocumentChars && lines.length) await flush();
-      lines.push(e.text); chars += e.text.length + 1;
+      if (e.kind !== 'line') { common(e, opts, issue, acct); continue; }
+      if (e.piece !== undefined) {
+        // A piece of a split line is a document of its own.
+        if (e.piece === 1) await flush();
+        parts = [e.text]; chars = e.chars; source = e.chars + e.eol;
+        if (wholeFile && e.eol > 0) { parts.push('\n'); chars++; } // the last piece keeps the line's break
+        await flush();
+        continue;
+      }
+      if (!wholeFile && e.text.trim() === '') {
+        await flush();
+        acct.drop('blank', e.chars); acct.drop('line-breaks', e.eol);
+        continue;
+      }
+      if (chars + e.chars > opts.maxDocumentChars && parts.length) await flush();
+      if (!wholeFile && parts.length) { parts.push('\n'); chars++; }
+      parts.push(e.text); chars += e.chars; source += e.chars + e.eol;
+      if (wholeFile && e.eol > 0) { parts.push('\n'); chars++; }
     }
   }
   await flush();
 }
 
-export async function extractJsonl(events: AsyncIterable<LineEvent[]>, opts: FormatOptions, sink: DocSink, issue: IssueSink): Promise<void> {
+export async function extractJsonl(events: AsyncIterable<LineEvent[]>, opts: FormatOptions, sink: DocSink, issue: IssueSink, acct: FileAccount): Promise<void> {
   for await (const batch of events) {
     for (const e of batch) {
-      if (e.kind === 'invalid') { issue({ line: e.line, offset: e.offset, code: 'invalid-bytes', severity: 'warning', message: 'invalid UTF-8 bytes replaced by U+FFFD' }); continue; }
-      if (e.kind === 'too-long') { issue(tooLong(e, opts.maxLineBytes)); continue; }
-      if (e.text.trim() === '') continue;
+      if (e.kind !== 'line') { common(e, opts, issue, acct); continue; }
+      acct.drop('line-breaks', e.eol);
+      if (e.text.trim() === '') { acct.drop('blank', e.chars); continue; }
       let row: unknown;
       try { row = JSON.parse(e.text); } catch (err) {
+        acct.drop('bad-json', e.chars);
         issue({ line: e.line, offset: e.offset, code: 'bad-json', severity: 'warning', message: `not JSON (${(err as Error).message}); line skipped` });
         continue;
       }
       const obj = row !== null && typeof row === 'object' && !Array.isArray(row) ? row as Record<string, unknown> : null;
       const text = obj?.[opts.textField];
       if (typeof text !== 'string') {
-        issue({ line: e.line, offset: e.offset, code: 'missing-field', severity: 'warning', message: `no string field "${opts.textField}"; line skipped` });
+        acct.drop('missing-field', e.chars);
+        const keys = obj ? Object.keys(obj).slice(0, 8).join(', ') : Array.isArray(row) ? 'an array' : typeof row;
+        issue({ line: e.line, offset: e.offset, code: 'missing-field', severity: 'warning', message: `no string field "${opts.textField}" (the row has ${obj ? `fields: ${keys || 'none'}` : keys}); line skipped` });
         continue;
       }
       const labelKey = opts.labelField === undefined ? 'label' : opts.labelField;
       const label = labelKey !== null && obj![labelKey] !== undefined && obj![labelKey] !== null ? String(obj![labelKey]) : undefined;
-      await sink(text, label);
+      const chars = codePoints(text);
+      acct.drop('markup', e.chars - chars);
+      await sink(text, label, chars);
     }
   }
 }
 
 /** Returns an issue (and stops) when the header lacks the requested column. */
 export async function extractCsv(
-  events: AsyncIterable<LineEvent[]>, opts: FormatOptions, delimiter: string, quoting: boolean, sink: DocSink, issue: IssueSink,
+  events: AsyncIterable<LineEvent[]>, opts: FormatOptions, delimiter: string, quoting: boolean, sink: DocSink, issue: IssueSink, acct: FileAccount,
 ): Promise<void> {
   const parser = new CsvRecordParser(delimiter, quoting);
   let header: string[] | null = null;
   let textIdx = -1, labelIdx = -1;
-  for await (const batch of events) {
-    for (const e of batch) {
-      if (e.kind === 'invalid') { issue({ line: e.line, offset: e.offset, code: 'invalid-bytes', severity: 'warning', message: 'invalid UTF-8 bytes replaced by U+FFFD' }); continue; }
-      if (e.kind === 'too-long') {
-        if (parser.pending) throw new FileSkip({ line: parser.startLine, code: 'record-too-long', message: `a quoted field runs past the line limit of ${opts.maxLineBytes} bytes; file skipped` });
-        issue(tooLong(e, opts.maxLineBytes)); continue;
+  let source = 0; // characters read for the record being assembled (line breaks inside it included)
+  let lastEol = 0;
+  let batch: LineEvent[] = [];
+  let k = 0;
+  const skipFile = (detail: ConstructorParameters<typeof FileSkip>[0]) => {
+    // lines.ts read (and counted) the whole batch; the lines after this one are skipped with the file.
+    let rest = 0;
+    for (const e of batch.slice(k + 1)) if (e.kind === 'line') rest += e.chars + e.eol;
+    acct.drop('file-skipped', source + rest); source = 0;
+    return new FileSkip(detail);
+  };
+  for await (batch of events) {
+    for (k = 0; k < batch.length; k++) {
+      const e = batch[k];
+      if (e.kind === 'too-long' && parser.pending) {
+        throw skipFile({ line: parser.startLine, code: 'record-too-long', message: `a quoted field runs past the line limit of ${fmtN(opts.maxLineBytes)} bytes (unclosed quote?); the rest of the file was not read` });
       }
-      if (!parser.pending && e.text.trim() === '') continue;
+      if (e.kind !== 'line') { common(e, opts, issue, acct); continue; }
+      if (!parser.pending && e.text.trim() === '') { acct.drop('blank', e.chars); acct.drop('line-breaks', e.eol); continue; }
+      if (parser.pending) source += lastEol; // the break inside a quoted field belongs to the record
       const rec = parser.pushLine(e.text, e.line);
-      if (parser.bufferedChars > opts.maxLineBytes) throw new FileSkip({ line: parser.startLine, code: 'record-too-long', message: `a quoted field runs past the limit of ${opts.maxLineBytes} characters (unclosed quote?); file skipped` });
+      source += e.chars; lastEol = e.eol;
+      if (parser.bufferedChars > opts.maxLineBytes) {
+        throw skipFile({ line: parser.startLine, code: 'record-too-long', message: `a quoted field runs past the limit of ${fmtN(opts.maxLineBytes)} characters (unclosed quote?); the rest of the file was not read` });
+      }
       if (rec === null) continue;
+      acct.drop('line-breaks', e.eol);
+      const recSource = source;
+      source = 0;
       if (header === null) {
         header = rec.map((h) => h.trim());
         const lower = header.map((h) => h.toLowerCase());
         const want = opts.textColumn;
         textIdx = want !== undefined ? header.indexOf(want) : lower.findIndex((h) => TEXT_COLUMNS.includes(h));
+        source = recSource; // counted as skipped if the header is refused below
         if (textIdx < 0) {
-          throw new FileSkip({ line: parser.startLine, code: 'missing-column', message: `no column ${want !== undefined ? `"${want}"` : `named one of ${TEXT_COLUMNS.join(', ')}`} in the header (columns: ${header.join(', ')}); file skipped` });
+          throw skipFile({ line: parser.startLine, code: 'missing-column', message: `no column ${want !== undefined ? `"${want}"` : `named one of ${TEXT_COLUMNS.join(', ')}`} in the header (columns: ${header.join(', ')}); file skipped` });
         }
         if (opts.labelColumn !== null) {
           labelIdx = opts.labelColumn !== undefined ? header.indexOf(opts.labelColumn) : lower.indexOf('label');
           if (labelIdx < 0 && opts.labelColumn !== undefined) {
-            throw new FileSkip({ line: parser.startLine, code: 'missing-column', message: `no label column "${opts.labelColumn}" in the header (columns: ${header.join(', ')}); file skipped` });
+            throw skipFile({ line: parser.startLine, code: 'missing-column', message: `no label column "${opts.labelColumn}" in the header (columns: ${header.join(', ')}); file skipped` });
           }
         }
+        source = 0;
+        acct.drop('markup', recSource);
         continue;
       }
       if (rec.length <= Math.max(textIdx, labelIdx)) {
-        issue({ line: parser.startLine, code: 'bad-row', severity: 'warning', message: `row has ${rec.length} fields, the header ${header.length}; row skipped` });
+        acct.drop('bad-row', recSource);
+        issue({ line: parser.startLine, code: 'bad-row', severity: 'warning', message: `row has ${rec.length} field${rec.length === 1 ? '' : 's'}, the header ${header.length}; row skipped` });
         continue;
       }
+      if (rec.length > header.length) {
+        issue({ line: parser.startLine, code: 'extra-fields', severity: 'warning', message: `row has ${rec.length} fields, the header ${header.length}; the extra fields are ignored` });
+      }
       const label = labelIdx >= 0 ? rec[labelIdx].trim() : undefined;
-      await sink(rec[textIdx], label === '' ? undefined : label);
+      const text = rec[textIdx];
+      const chars = codePoints(text);
+      acct.drop('markup', recSource - chars);
+      await sink(text, label === '' ? undefined : label, chars);
     }
   }
-  if (parser.pending) throw new FileSkip({ line: parser.startLine, code: 'bad-row', message: 'a quoted field is never closed; the rows after it were not read' });
+  if (parser.pending) {
+    acct.drop('unclosed-quote', source + lastEol);
+    throw new FileSkip({ line: parser.startLine, code: 'bad-row', message: 'a quoted field opened here is never closed; the rows after it were not imported' });
+  }
 }
 
 /** Thrown by an extractor when the whole file must be skipped. */

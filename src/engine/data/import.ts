@@ -2,18 +2,22 @@
 // statistics. Streams every file in chunks (memory does not grow with corpus size, only with
 // the number of distinct documents: 16 bytes each for duplicate detection), reports every
 // problem as a CorpusIssue and goes on with the rest, and publishes the result atomically.
+// Every character read is either imported or counted as dropped with a reason (import-report.ts);
+// the report goes into the corpus folder (import-report.json), or beside where it would have
+// been when nothing could be imported.
 import { createHash } from 'node:crypto';
 import { open, readdir, rm, stat, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../runstore/atomic';
 import { TimeSlicer } from '../tokenizers/time-slice';
 import type { Tokenizer } from '../tokenizers/tokenizer';
 import { detectEncoding, SAMPLE_BYTES } from './detect';
-import { extractCsv, extractJsonl, extractText, FileSkip, formatOf, type FormatOptions } from './formats';
+import { extractCsv, extractJsonl, extractText, FileSkip, formatOf, textLineLimit, type FormatOptions } from './formats';
 import { HashSet64 } from './hashset64';
 import { hash64 } from './hash64';
+import { FileAccount, type FileReport, type StoredImportReport, writeImportReport } from './import-report';
 import type { CorpusIssue } from './issues';
-import { readLines } from './lines';
+import { codePoints, readLines } from './lines';
 import { CORPUS_FORMAT_VERSION, DocumentWriter, publishDir, tempDirFor, type CorpusFileEntry, type CorpusManifest } from './store';
 import { StatsAccumulator } from './stats';
 
@@ -27,13 +31,16 @@ export interface ImportOptions {
   textColumn?: string;
   labelColumn?: string | null;
   csvQuoting?: boolean;
-  /** Lines longer than this are skipped and reported (default 8 MiB). */
+  /** Longer lines are skipped (.jsonl/.csv/.tsv) and reported (default 8 MiB). In .txt/.md
+   *  lines longer than this or maxDocumentChars are cut into documents (see textLineLimit). */
   maxLineBytes?: number;
   /** .txt/.md: a document per paragraph (default) or per file (see formats.ts). */
   textDocuments?: 'paragraph' | 'file';
-  /** Text paragraphs longer than this are cut at a line boundary (default 1,000,000). */
+  /** Text paragraphs longer than this are cut at a line boundary, and lines longer than this
+   *  many bytes at sentence ends (default 1,000,000). */
   maxDocumentChars?: number;
-  /** Issues listed per file before a 'too-many-issues' summary (default 50). */
+  /** Issues listed per file in `issues` and the manifest before a 'too-many-issues' summary
+   *  (default 50). The report lists up to REPORT_ISSUES_PER_FILE and counts them all. */
   maxIssuesPerFile?: number;
   /** Drop exact-duplicate documents (default true). Off for reference workloads that must see
    *  the file as it is (nanoGPT's shakespeare_char repeats short speeches such as "Away!"). */
@@ -58,6 +65,18 @@ export interface ImportResult {
   dir: string | null;
   manifest: CorpusManifest | null;
   issues: CorpusIssue[];
+  /** Per-file accounting and every issue counted (also written to `reportPath`). */
+  report: StoredImportReport;
+  reportPath: string;
+}
+
+export const REPORT_FILE = 'import-report.json';
+/** Issues listed per file in the report; more are counted, not listed. */
+export const REPORT_ISSUES_PER_FILE = 1000;
+
+/** Where an import into `outDir` leaves its report when nothing could be imported (no outDir). */
+export function failedReportPath(outDir: string): string {
+  return join(dirname(outDir), `${basename(outDir)}.${REPORT_FILE}`);
 }
 
 /** NFC, and every line ending as '\n'. */
@@ -70,15 +89,19 @@ export interface FoundFile { path: string; bytes: number; mtimeMs: number }
 /** The files an import of `inputs` would read (folders searched recursively, in name order). */
 export async function discover(inputs: string[], issues: CorpusIssue[] = []): Promise<FoundFile[]> {
   const found: FoundFile[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  const walk = async (dir: string, issues: CorpusIssue[]): Promise<void> => {
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // One of our own corpus stores (e.g. a data dir inside the folder being imported): skip it.
     if (entries.some((e) => e.name === 'manifest.json') && entries.some((e) => e.name === 'documents.jsonl')) return;
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if ((e.isFile() || e.isSymbolicLink()) && formatOf(p) !== null) {
+      if (e.isDirectory()) await walk(p, issues);
+      else if ((e.isFile() || e.isSymbolicLink()) && formatOf(p) === null) {
+        // Said, not silently passed over: a folder of .doc or .pdf files would otherwise import
+        // "nothing" without a reason.
+        issues.push({ file: p, code: 'unsupported-type', severity: 'warning', message: 'not a .txt, .md, .jsonl, .csv or .tsv file; not imported' });
+      } else if (e.isFile() || e.isSymbolicLink()) {
         // Symlinked files are followed; symlinked folders are not (no loops).
         const st = await stat(p).catch(() => null);
         if (st?.isFile()) found.push({ path: p, bytes: st.size, mtimeMs: st.mtimeMs });
@@ -92,7 +115,7 @@ export async function discover(inputs: string[], issues: CorpusIssue[] = []): Pr
       issues.push({ file: p, code: 'not-found', severity: 'error', message: 'no such file or folder' });
       continue;
     }
-    if (st.isDirectory()) await walk(p);
+    if (st.isDirectory()) await walk(p, issues);
     else if (formatOf(p) === null) issues.push({ file: p, code: 'unsupported-type', severity: 'error', message: 'not a .txt, .md, .jsonl, .csv or .tsv file; skipped' });
     else found.push({ path: p, bytes: st.size, mtimeMs: st.mtimeMs });
   }
@@ -116,6 +139,10 @@ class ContentHash {
 export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
   const issues: CorpusIssue[] = [];
   const files = await discover(opts.inputs, issues);
+  const generalIssues = [...issues];
+  const listed: CorpusIssue[] = [];
+  let notListed = 0;
+  const reports: FileReport[] = [];
   const totalBytes = files.reduce((s, f) => s + f.bytes, 0);
   const maxLineBytes = opts.maxLineBytes ?? 8 * 1024 * 1024;
   const fmt: FormatOptions = {
@@ -139,10 +166,14 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
       const format = formatOf(path)!;
       const entry: CorpusFileEntry = { path, format, encoding: null, bytes, documents: 0, imported: false };
       entries.push(entry);
+      const acct = new FileAccount();
       let fileIssues = 0;
       const maxIssues = opts.maxIssuesPerFile ?? 50;
       const report = (i: Omit<CorpusIssue, 'file'>) => {
         fileIssues++;
+        acct.issueCounts[i.code] = (acct.issueCounts[i.code] ?? 0) + 1;
+        if (i.severity === 'error') acct.errors++; else acct.warnings++;
+        if (fileIssues <= REPORT_ISSUES_PER_FILE) listed.push({ file: path, ...i }); else notListed++;
         if (fileIssues <= maxIssues) issues.push({ file: path, ...i });
         else if (fileIssues === maxIssues + 1) issues.push({ file: path, code: 'too-many-issues', severity: 'warning', message: `more than ${maxIssues} issues in this file; the rest are not listed` });
       };
@@ -153,6 +184,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         const fh = await open(path, 'r');
         const sample = Buffer.alloc(Math.min(SAMPLE_BYTES, bytes));
         try { await fh.read(sample, 0, sample.length, 0); } finally { await fh.close(); }
+        acct.bytesRead = sample.length;
         const det = detectEncoding(sample, sample.length === bytes);
         if (!det.ok) {
           const line = 1 + sample.subarray(0, det.offset).filter((b) => b === 0x0a).length;
@@ -161,22 +193,28 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         }
         entry.encoding = det.encoding;
         entry.imported = true;
-        const sink = async (raw: string, label: string | undefined) => {
+        const sink = async (raw: string, label: string | undefined, rawChars: number) => {
           const text = normalizeText(raw);
-          if (text.trim() === '') { stats.stats.emptyDropped++; return; }
+          const chars = text === raw ? rawChars : codePoints(text);
+          acct.drop('normalization', rawChars - chars);
+          if (text.trim() === '') { stats.stats.emptyDropped++; acct.drop('blank', chars); return; }
           const [h1, h2] = hash64(text);
-          if (opts.dedup !== false && !seen.add(h1, h2)) { stats.stats.duplicatesDropped++; return; }
+          if (opts.dedup !== false && !seen.add(h1, h2)) { stats.stats.duplicatesDropped++; acct.drop('duplicate', chars); return; }
           const doc = label === undefined ? { text, source: fi } : { text, label: normalizeText(label), source: fi };
           await writer.write(doc);
           content.add(text, doc.label);
           stats.add(text, doc.label, opts.tokenizer ? opts.tokenizer.encode(text).length : undefined);
           entry.documents++;
+          acct.documents++;
+          acct.charsImported += chars;
           await slicer.tick();
         };
-        const events = readLines(path, { encoding: det.encoding, bomLength: det.bomLength, maxLineBytes, onBytes: progress, signal: opts.signal });
-        if (format === 'text') await extractText(events, fmt, sink, report);
-        else if (format === 'jsonl') await extractJsonl(events, fmt, sink, report);
-        else await extractCsv(events, fmt, format === 'csv' ? ',' : '\t', fmt.csvQuoting ?? format === 'csv', sink, report);
+        const events = readLines(path, {
+          encoding: det.encoding, bomLength: det.bomLength, maxLineBytes: format === 'text' ? textLineLimit(fmt) : maxLineBytes, splitLongLines: format === 'text', account: acct, onBytes: progress, signal: opts.signal,
+        });
+        if (format === 'text') await extractText(events, fmt, sink, report, acct);
+        else if (format === 'jsonl') await extractJsonl(events, fmt, sink, report, acct);
+        else await extractCsv(events, fmt, format === 'csv' ? ',' : '\t', fmt.csvQuoting ?? format === 'csv', sink, report, acct);
         if (entry.documents === 0 && fileIssues === 0) report({ code: 'empty-file', severity: 'error', message: 'no text in this file (only blank lines)' });
       } catch (err) {
         if (err instanceof FileSkip) {
@@ -189,22 +227,36 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         if (entry.documents === 0) entry.imported = false;
       } finally {
         bytesBefore += bytes;
+        reports.push(acct.toReport({ path, format, encoding: entry.encoding, bytes, imported: entry.imported }));
       }
     }
     await writer.close();
+    const importReport = (): StoredImportReport => ({
+      version: 1, createdAt: new Date().toISOString(), inputs: opts.inputs.map((p) => resolve(p)), files: reports,
+      issues: generalIssues, issuesNotListed: notListed, list: listed,
+    });
     if (stats.stats.documents === 0) {
-      issues.push({ file: files.length === 1 ? files[0].path : opts.inputs.join(', '), code: 'no-documents', severity: 'error', message: 'no documents could be imported' });
+      const none: CorpusIssue = { file: files.length === 1 ? files[0].path : opts.inputs.join(', '), code: 'no-documents', severity: 'error', message: 'no documents could be imported' };
+      issues.push(none);
+      generalIssues.push(none);
       await rm(tmp, { recursive: true, force: true });
-      return { dir: null, manifest: null, issues };
+      const report = importReport();
+      const reportPath = failedReportPath(outDir);
+      writeImportReport(reportPath, report);
+      return { dir: null, manifest: null, issues, report, reportPath };
     }
     const manifest: CorpusManifest = {
       version: CORPUS_FORMAT_VERSION, createdAt: new Date().toISOString(), contentHash: content.digest(),
       files: entries, stats: stats.stats, issues,
       options: { textField: fmt.textField, labelField: fmt.labelField ?? null, textColumn: fmt.textColumn ?? null, labelColumn: fmt.labelColumn ?? null, csvQuoting: fmt.csvQuoting ?? null, maxLineBytes, textDocuments: fmt.textDocuments, maxDocumentChars: fmt.maxDocumentChars, dedup: opts.dedup !== false },
     };
+    const report = importReport();
+    writeImportReport(join(tmp, REPORT_FILE), report);
     writeJsonAtomic(join(tmp, 'manifest.json'), manifest);
     await publishDir(tmp, outDir);
-    return { dir: outDir, manifest, issues };
+    // A report left by an earlier failed import of these inputs would now mislead.
+    await rm(failedReportPath(outDir), { force: true });
+    return { dir: outDir, manifest, issues, report, reportPath: join(outDir, REPORT_FILE) };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;

@@ -1,6 +1,8 @@
 // The data pipeline's public surface: import → (train a tokenizer) → shards → split → batches.
 export { importCorpus, normalizeText, type ImportOptions, type ImportProgress, type ImportResult } from './import';
 export { formatIssue, type CorpusIssue, type CorpusIssueCode } from './issues';
+export { issueTotals, summarizeImport, DROP_REASONS, type DropReason, type FileReport, type ImportReport, type StoredImportReport } from './import-report';
+export { importOrReuse, ImportFailedError, type CachedImport } from './import-cache';
 export { loadManifest, readDocuments, readTexts, type CorpusDocument, type CorpusManifest, type CorpusFileEntry } from './store';
 export type { CorpusStats, ScriptCounts } from './stats';
 export { buildShards, openShards, documentTokens, defaultSeparator, type ShardMeta, type TokenDataset, type BuildShardsOptions, type BuildShardsResult } from './shards';

@@ -1,11 +1,12 @@
 // Problems found while importing, in a shape the UI can list and the CLI can print:
 // which file, where (1-based line, byte offset from the file start where we know it), a stable
-// code, and a sentence. 'error' means the file was skipped; 'warning' means a line/row was.
+// code, and a sentence. 'error' means the file (or the rest of it) was skipped; 'warning' means a
+// line or row was skipped, or text was changed (split, bytes replaced, controls removed).
 
 export type CorpusIssueCode =
   | 'not-found' | 'unsupported-type' | 'empty-file' | 'binary' | 'undecodable' | 'invalid-bytes'
   | 'line-too-long' | 'bad-json' | 'missing-field' | 'missing-column' | 'bad-row' | 'record-too-long'
-  | 'read-failed' | 'too-many-issues' | 'no-documents';
+  | 'read-failed' | 'too-many-issues' | 'no-documents' | 'line-split' | 'control-characters' | 'extra-fields';
 
 export interface CorpusIssue {
   file: string;

@@ -10,11 +10,12 @@ import { join, resolve } from 'node:path';
 import { loadTokenizer, saveTokenizer } from '../tokenizers/io';
 import { trainTokenizer, type TrainTokenizerOptions } from '../tokenizers/train';
 import { Tokenizer } from '../tokenizers/tokenizer';
-import { discover, importCorpus, type ImportOptions } from './import';
+import { discover, type ImportOptions } from './import';
+import { ImportFailedError, importOrReuse } from './import-cache';
 import type { CorpusIssue } from './issues';
 import { buildShards, openShards, type TokenDataset } from './shards';
 import { splitDataset, type DataSplit, type SplitSpec } from './split';
-import { loadManifest, readTexts, type CorpusManifest } from './store';
+import { readTexts, type CorpusManifest } from './store';
 
 export interface PrepareDataOptions {
   inputs: string[];
@@ -35,6 +36,8 @@ export interface PreparedData {
   manifest: CorpusManifest;
   /** Import issues (also in manifest.issues); empty on a cache hit only if there were none. */
   issues: CorpusIssue[];
+  /** The import's summary for a person (see summarizeImport), the same on a cache hit. */
+  importSummary: string[];
   tokenizer: Tokenizer;
   shardsDir: string;
   cached: { corpus: boolean; tokenizer: boolean; shards: boolean };
@@ -49,19 +52,21 @@ export async function prepareData(opts: PrepareDataOptions): Promise<PreparedDat
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
   const files = await discover(opts.inputs);
-  const corpusDir = join(dataDir, `corpus-${key16({ v: 1, files, inputs: opts.inputs.map((p) => resolve(p)), options: opts.import ?? {} })}`);
+  // v2: imports split long lines, remove control characters and keep a report; v1 caches are redone.
+  const corpusDir = join(dataDir, `corpus-${key16({ v: 2, files, inputs: opts.inputs.map((p) => resolve(p)), options: opts.import ?? {} })}`);
 
-  let manifest: CorpusManifest;
-  let corpusCached = true;
-  try { manifest = await loadManifest(corpusDir); } catch {
-    corpusCached = false;
-    const r = await importCorpus({
+  let imported;
+  try {
+    imported = await importOrReuse({
       ...opts.import, inputs: opts.inputs, outDir: corpusDir, signal: opts.signal,
       onProgress: (p) => opts.onProgress?.({ stage: 'import', done: p.bytesRead, total: p.totalBytes }),
     });
-    if (!r.manifest) throw new CorpusImportError(r.issues);
-    manifest = r.manifest;
+  } catch (err) {
+    if (err instanceof ImportFailedError) throw new CorpusImportError(err.issues, err.summary);
+    throw err;
   }
+  const manifest: CorpusManifest = imported.manifest;
+  const corpusCached = imported.cached;
 
   let tokenizer: Tokenizer;
   let tokenizerCached = true;
@@ -84,15 +89,15 @@ export async function prepareData(opts: PrepareDataOptions): Promise<PreparedDat
   const dataset = await openShards(built.dir);
   const { train, val } = splitDataset(dataset, opts.split);
   return {
-    corpusDir, manifest, issues: manifest.issues, tokenizer, shardsDir: built.dir,
+    corpusDir, manifest, issues: manifest.issues, importSummary: imported.summary, tokenizer, shardsDir: built.dir,
     cached: { corpus: corpusCached, tokenizer: tokenizerCached, shards: built.cacheHit }, dataset, train, val,
   };
 }
 
-/** Nothing could be imported; `issues` says why, file by file. */
+/** Nothing could be imported; `issues` says why, file by file, and `summary` with the numbers. */
 export class CorpusImportError extends Error {
-  constructor(readonly issues: CorpusIssue[]) {
-    super(`no documents could be imported:\n${issues.map((i) => `  ${i.file}: ${i.message}`).join('\n')}`);
+  constructor(readonly issues: CorpusIssue[], readonly summary: string[] = []) {
+    super(`no documents could be imported:\n${issues.map((i) => `  ${i.file}: ${i.message}`).join('\n')}${summary.length ? `\n${summary.join('\n')}` : ''}`);
     this.name = 'CorpusImportError';
   }
 }

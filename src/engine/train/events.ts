@@ -21,7 +21,8 @@ export interface RunProgress {
 
 export type TrainerEvent =
   | { type: 'run.prepare'; runId: string; phase: PreparePhase; message: string; fraction?: number }
-  | { type: 'run.issues'; runId: string; issues: CorpusIssue[] }
+  /** `summary`: the import's summary lines (counts by kind, first issues, the report's path). */
+  | { type: 'run.issues'; runId: string; issues: CorpusIssue[]; summary?: string[] }
   | {
       type: 'run.started';
       runId: string;

@@ -7,7 +7,8 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { TrainOptions } from '../config/train-config';
 import { trainableObjective } from '../objectives/index.ts';
-import { buildShards, importCorpus, loadManifest, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
+import { importOrReuse, type CachedImport } from '../data/import-cache';
+import { buildShards, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
 import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
 
 export type PreparePhase = 'import' | 'tokenizer' | 'shards' | 'split';
@@ -37,6 +38,10 @@ export interface PrepareOptions {
   /** Use this tokenizer instead of training one (a resumed run keeps its own). */
   tokenizer?: Tokenizer;
   onProgress?: (p: PrepareProgress) => void;
+  /** The import's summary, as soon as the corpus is imported (or found in the cache). */
+  onImported?: (imported: CachedImport) => void;
+  /** Refuse an import with any warning (see importOrReuse). */
+  strict?: boolean;
   signal?: AbortSignal;
 }
 
@@ -51,7 +56,8 @@ async function inputsKey(o: TrainOptions): Promise<string> {
     } else entries.push(`${p}:${st.size}:${st.mtimeMs}`);
   };
   for (const input of o.corpus) await walk(resolve(input));
-  return createHash('sha256').update(JSON.stringify({ v: 1, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
+  // v2: imports split long lines, remove control characters and keep a report; v1 caches are redone.
+  return createHash('sha256').update(JSON.stringify({ v: 2, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
 }
 
 /** Special tokens as the objective asks: GPT's <|endoftext|> (none for char, as nanoGPT), or BERT's five. */
@@ -64,33 +70,31 @@ export function tokenizerOptionsFor(o: Pick<TrainOptions, 'objective' | 'tokeniz
   return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: { bert: true, eos: false, sentinels: 0 } };
 }
 
+/** Import the run's corpus, or reuse the cached import of the same files and options. */
+export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): Promise<CachedImport> {
+  if (o.corpus.length === 0) throw new Error('No corpus given: pass --corpus <files or folders>');
+  const cacheDir = resolve(opts.cacheDir ?? join(o.runsDir, '.cache'));
+  const report = opts.onProgress ?? (() => {});
+  const corpusDir = join(cacheDir, `corpus-${await inputsKey(o)}`);
+  if (!existsSync(join(corpusDir, 'manifest.json'))) report({ phase: 'import', message: `importing ${o.corpus.join(', ')}`, fraction: 0 });
+  const imported = await importOrReuse({
+    inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup, strict: opts.strict,
+    // CSV/TSV: an explicit column, else the importer looks for a usual name (text, sentence, review …)
+    textColumn: o.textField === 'text' ? undefined : o.textField, signal: opts.signal,
+    onProgress: (p) => report({ phase: 'import', message: `importing ${p.file}`, fraction: p.totalBytes ? p.bytesRead / p.totalBytes : undefined }),
+  });
+  if (imported.cached) report({ phase: 'import', message: `corpus already imported (${imported.manifest.stats.documents} documents)`, fraction: 1 });
+  opts.onImported?.(imported);
+  return imported;
+}
+
 export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): Promise<PreparedData> {
   if (o.corpus.length === 0) throw new Error('No corpus given: pass --corpus <files or folders>');
   const cacheDir = resolve(opts.cacheDir ?? join(o.runsDir, '.cache'));
   const report = opts.onProgress ?? (() => {});
 
-  const corpusDir = join(cacheDir, `corpus-${await inputsKey(o)}`);
-  let manifest: CorpusManifest;
-  let issues: CorpusIssue[];
-  if (existsSync(join(corpusDir, 'manifest.json'))) {
-    manifest = await loadManifest(corpusDir);
-    issues = manifest.issues;
-    report({ phase: 'import', message: `corpus already imported (${manifest.stats.documents} documents)`, fraction: 1 });
-  } else {
-    report({ phase: 'import', message: `importing ${o.corpus.join(', ')}`, fraction: 0 });
-    const result = await importCorpus({
-      inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup,
-      // CSV/TSV: an explicit column, else the importer looks for a usual name (text, sentence, review …)
-      textColumn: o.textField === 'text' ? undefined : o.textField, signal: opts.signal,
-      onProgress: (p) => report({ phase: 'import', message: `importing ${p.file}`, fraction: p.totalBytes ? p.bytesRead / p.totalBytes : undefined }),
-    });
-    issues = result.issues;
-    if (!result.manifest) {
-      const lines = issues.filter((i) => i.severity === 'error').slice(0, 5).map((i) => `  ${i.file}: ${i.message}`);
-      throw Object.assign(new Error(`Nothing could be imported from ${o.corpus.join(', ')}:\n${lines.join('\n')}`), { issues });
-    }
-    manifest = result.manifest;
-  }
+  const { corpusDir, manifest } = await importForRun(o, opts);
+  const issues = manifest.issues;
 
   let tokenizer = opts.tokenizer;
   if (!tokenizer) {

@@ -194,6 +194,8 @@ export class TrainingRun {
         tokenizer,
         signal: this.abort.signal,
         onProgress: (p) => this.emit({ type: 'run.prepare', runId: this.runId, ...p }),
+        // At once, not when training starts: a run that stops before (too little text) still says why.
+        onImported: (i) => this.emit({ type: 'run.issues', runId: this.runId, issues: i.manifest.issues, summary: i.summary }),
       });
     let studio: StudioBlock;
     if (this.request.kind === 'new') {
@@ -243,7 +245,6 @@ export class TrainingRun {
       this.layout = buildParamLayout(studio.model);
       studio = { ...studio, options: o };
     }
-    if (this.data.issues.length) this.emit({ type: 'run.issues', runId: this.runId, issues: this.data.issues });
     const tok = this.data.tokenizer;
     writeRunConfig(this.runDir, runConfigJson(studio, this.objective.hfConfig(studio.model, tok)));
     if (this.stopRequested) return;

@@ -11,6 +11,7 @@ export const RunPrepareSchema = defineRunEvent('run.prepare', {
 });
 export const RunIssuesSchema = defineRunEvent('run.issues', {
   issues: v.array(v.looseObject({ file: v.string(), code: v.string(), severity: v.string(), message: v.string() })),
+  summary: v.optional(v.array(v.string())),
 });
 export const RunStartedSchema = defineRunEvent('run.started', {
   runDir: v.string(),

@@ -200,7 +200,8 @@ export class RunsState {
         this.active = { ...a, prepare: event.message };
         break;
       case 'run.issues':
-        this.issues = event.issues.map((i) => `${i.file}: ${i.message}`);
+        // The import's summary (counts by kind, first issues, report path) when there is anything to say.
+        this.issues = event.issues.length === 0 ? [] : event.summary ?? event.issues.map((i) => `${i.file}: ${i.message}`);
         break;
       case 'run.started':
         this.active = { ...a, prepare: undefined, parameters: event.parameters, memoryBytes: event.memoryBytes, model: event.model, totalSteps: event.totalSteps };

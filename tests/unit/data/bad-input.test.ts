@@ -91,6 +91,10 @@ test('a 100 MB single line is skipped while streaming (bounded memory), with the
   expect(r.issues).toEqual([expect.objectContaining({ code: 'line-too-long', line: 2, offset: 18 })]);
   expect(r.issues[0].message).toMatch(/longer than the limit of 8388608 bytes/);
   expect((peak - rssBefore) / 1e6).toBeLessThan(100);
+  // Skipped, but counted to the character (never decoded into one string), and the books balance.
+  const f = r.report.files[0];
+  expect(f.charactersDropped['line-too-long']).toBe('{"text":"'.length + 100 * (1 << 20) + '"}'.length);
+  expect(f.charactersRead).toBe(f.charactersImported + Object.values(f.charactersDropped).reduce((s, n) => s + n!, 0));
 }, 60_000);
 
 test('nothing importable: no corpus directory is created, and no temp folder is left', async () => {

@@ -10,6 +10,7 @@ import { basename, join, normalize, resolve, sep } from 'node:path';
 import type { CorpusEntry, CorpusSnapshot, TokenizerInfo } from '../../../protocol/commands/corpus-schemas.ts';
 import type { StudioEvent } from '../../../protocol/index.ts';
 import { importCorpus, readDocuments, readTexts, SAMPLE_CORPUS_FILES, type CorpusStats, type ImportProgress } from '../../data/index.ts';
+import { issueTotals } from '../../data/import-report.ts';
 import { TimeSlicer } from '../../tokenizers/time-slice.ts';
 import { trainTokenizer, type Tokenizer } from '../../tokenizers/index.ts';
 import type { TrainOptions } from '../../config/train-config.ts';
@@ -105,8 +106,8 @@ export class CorpusSession {
       delete entry.progress;
       if (!this.entries.includes(entry)) { await rm(outDir, { recursive: true, force: true }); return; } // removed meanwhile
       entry.issues = result.issues.map((i) => ({ ...i, file: this.displayName(i.file) }));
-      entry.warnings = result.issues.filter((i) => i.severity === 'warning').length;
-      entry.errors = result.issues.filter((i) => i.severity === 'error').length;
+      // Full counts: result.issues lists at most 50 per file.
+      ({ warnings: entry.warnings, errors: entry.errors } = issueTotals(result.report));
       if (result.manifest && result.dir) {
         entry.status = 'ok';
         entry.corpusDir = result.dir;
