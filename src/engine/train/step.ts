@@ -60,7 +60,7 @@ export class TraceShapeError extends Error {
 export function buildGraph(ctx: GpuContext, layout: ParamLayout, params: Tensor, grads: Tensor, batch: Seq2SeqShape, gradScale: number, state?: StepState): TrainGraph {
   if (layout.config.kind === 'decoder') return new GptGraph(ctx, layout, params, grads, batch, gradScale, state);
   if (layout.config.kind === 'encoder') return new BertGraph(ctx, layout, params, grads, batch, gradScale, state);
-  return new BartGraph(ctx, layout, params, grads, batch, gradScale);
+  return new BartGraph(ctx, layout, params, grads, batch, gradScale, state);
 }
 
 export class TrainStep {
