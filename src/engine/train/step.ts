@@ -18,7 +18,7 @@ import { BertGraph } from '../model/bert';
 import { GptGraph } from '../model/gpt';
 import type { TrainGraph } from '../model/graph';
 import { assertFits, type DeviceLimits, type MemoryEstimate } from '../model/memory';
-import { type ParamLayout, SLAB_ALIGN_FLOATS } from '../model/params';
+import { type ParamLayout, SLAB_ALIGN_FLOATS, trainableRanges } from '../model/params';
 import { ReadbackRing } from './readback';
 
 export interface TrainStepOptions {
@@ -139,10 +139,7 @@ export class TrainStep {
     this.optRec.own(scratch.buffer);
     gradNormForward(this.optRec, this.gradNorm, this.grads, options.gradClip, scratch);
     const { weightDecay, ...hyper } = options.adamw;
-    const ranges = [
-      { offset: layout.decayRange.offset, count: layout.decayRange.length, weightDecay },
-      { offset: layout.noDecayRange.offset, count: layout.noDecayRange.length, weightDecay: 0 },
-    ];
+    const ranges = trainableRanges(layout, weightDecay); // frozen slabs: never updated, m and v stay zero
     adamwStep(this.optRec, this.params, this.m, this.v, this.grads, this.state, ranges, hyper, this.gradNorm);
     this.evalRec = new Recorder(ctx);
     this.graph.forward(this.evalRec, false);
