@@ -25,6 +25,8 @@ Cases:
              the embeddings and layer 0 frozen: they get no gradient and AdamW skips them; the
              parameters after 10 steps are stored (final.<name>)
   gpt_cls    GPT2ForSequenceClassification: the last real token of each padded row -> score (no bias)
+  bart_cls   the bart case with a classification head (dense, tanh, out_proj: Hugging Face's
+             BartClassificationHead) on the first decoder position instead of the LM head
 
 Run with case names to write only those (e.g. make_goldens.py gpt_erf); without, all are written.
 """
@@ -374,8 +376,12 @@ class Bart(nn.Module):
             s.layernorm_embedding = LayerNorm(C, True, eps)
             s.layers = nn.ModuleList([BartLayer(cfg, side == 'decoder') for _ in range(cfg['nLayer'])])
             setattr(self.model, side, s)
+        if cfg.get('heads'):  # BartForSequenceClassification's head (dense, tanh, out_proj)
+            self.classification_head = nn.Module()
+            self.classification_head.dense = Linear(C, C)
+            self.classification_head.out_proj = Linear(C, cfg['heads'][0]['numLabels'])
 
-    def forward(self, src, src_mask, tgt, labels):
+    def decode(self, src, src_mask, tgt):
         m = self.model
         x = m.encoder.layernorm_embedding(m.shared(src) + m.encoder.embed_positions(torch.arange(src.shape[1])))
         for layer in m.encoder.layers:
@@ -383,7 +389,15 @@ class Bart(nn.Module):
         y = m.decoder.layernorm_embedding(m.shared(tgt) + m.decoder.embed_positions(torch.arange(tgt.shape[1])))
         for layer in m.decoder.layers:
             y = layer(y, None, causal=True, enc=x, enc_mask=src_mask)
-        logits = y @ m.shared.weight.t()  # tied lm_head
+        return y
+
+    def classify(self, src, src_mask, tgt, labels):
+        h = self.classification_head
+        logits = h.out_proj(torch.tanh(h.dense(self.decode(src, src_mask, tgt)[:, 0])))  # the first decoder position
+        return logits, F.cross_entropy(logits, labels)
+
+    def forward(self, src, src_mask, tgt, labels):
+        logits = self.decode(src, src_mask, tgt) @ self.model.shared.weight.t()  # tied lm_head
         loss = F.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1), ignore_index=-100)
         return logits, loss
 
@@ -557,11 +571,13 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     dump(case, cfg, model, {**inputs, 'mlm_labels': labels, 'nsp_labels': nsp}, forward)
 
 
-def bart_case(seed):
+def bart_case(case, seed, heads=None):
     cfg = {'kind': 'encoder-decoder', 'vocabSize': 29, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': 0.0, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
            'activation': 'gelu_tanh', 'layerNormEps': 1e-5, 'typeVocabSize': 0, 'pooler': False,
            'batchSize': 3, 'targetLen': 7, 'ignoreIndex': -100, 'padId': 0}
+    if heads:
+        cfg['heads'] = heads
     gen = torch.Generator().manual_seed(seed)
     model = Bart(cfg)
     init_weights(model, gen)
@@ -574,8 +590,14 @@ def bart_case(seed):
     tgt = torch.randint(1, V, (B, Tt), generator=gen)
     labels = torch.randint(1, V, (B, Tt), generator=gen)
     labels[1, 5:] = -100  # padded targets cost nothing
-    dump('bart', cfg, model, {'input_ids': src, 'attention_mask': mask, 'decoder_input_ids': tgt, 'labels': labels},
-         lambda step: model(src, mask, tgt, labels))
+    inputs = {'input_ids': src, 'attention_mask': mask, 'decoder_input_ids': tgt}
+    if heads:  # classify each pair from the first decoder position
+        classes = torch.tensor([1, 0, 1])
+        cls_index = torch.tensor([b * Tt for b in range(B)])
+        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes},
+             lambda step: model.classify(src, mask, tgt, classes))
+        return
+    dump(case, cfg, model, {**inputs, 'labels': labels}, lambda step: model(src, mask, tgt, labels))
 
 
 CASES = {
@@ -583,13 +605,14 @@ CASES = {
     'gpt_nobias': lambda: gpt_case('gpt_nobias', False, 1338),
     'gpt_untied': lambda: gpt_case('gpt_untied', True, 1341, tied=False),
     'bert': lambda: bert_case('bert', 1339),
-    'bart': lambda: bart_case(1340),
+    'bart': lambda: bart_case('bart', 1340),
     'gpt_erf': lambda: gpt_case('gpt_erf', True, 1337, activation='gelu'),
     'bert_dropout': lambda: bert_case('bert_dropout', 1339, activation='gelu', dropout=0.1),
     'bert_cls_frozen': lambda: bert_case('bert_cls_frozen', 1342, activation='gelu',
                                          heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
                                          frozen=['bert.embeddings.', 'bert.encoder.layer.0.']),
     'gpt_cls': lambda: gpt_case('gpt_cls', True, 1343, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}]),
+    'bart_cls': lambda: bart_case('bart_cls', 1344, heads=[{'kind': 'classify', 'numLabels': 2, 'pool': 'first'}]),
 }
 
 if __name__ == '__main__':

@@ -137,7 +137,7 @@ async function runGolden(g: Golden, layout = g.layout): Promise<{ outputs: Map<s
   return { outputs, loss, grads: flat };
 }
 
-for (const name of ['bert_dropout', 'gpt_cls', 'bert_cls_frozen']) {
+for (const name of ['bert_dropout', 'gpt_cls', 'bert_cls_frozen', 'bart_cls']) {
   test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
     const g = loadGolden(name);
     const { outputs, loss, grads } = await runGolden(g);
@@ -157,6 +157,7 @@ for (const name of ['bert_dropout', 'gpt_cls', 'bert_cls_frozen']) {
 test('the classification goldens gather the rows classifyIndex computes', () => {
   expect([...loadGolden('gpt_cls').input('cls_index')]).toEqual([...classifyIndex('last', 11, [11, 7, 4])]);
   expect([...loadGolden('bert_cls_frozen').input('cls_index')]).toEqual([...classifyIndex('first', 11, [11, 8, 5])]);
+  expect([...loadGolden('bart_cls').input('cls_index')]).toEqual([...classifyIndex('first', 7, [7, 7, 7])]);
 });
 
 test('the goldens discriminate: tanh GELU on the erf golden, or dropout off on the dropout golden, miss by more than 1e-4', async () => {
