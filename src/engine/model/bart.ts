@@ -11,12 +11,12 @@ import type { Tensor } from '../gpu/tensor';
 import { fill } from '../ops/fill';
 import type { StepState } from '../ops/step-state';
 import { type Arena, ArenaPlan } from './arena';
-import type { TrainGraph } from './graph';
+import { ModelGraph } from './body';
 import type { Head } from './heads/head';
 import { planHeads } from './heads/index';
 import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, planEmbeddings } from './layers/embeddings';
 import { bind, type Plans } from './layers/plan';
-import { bindShared, dropoutAt, planShared, type Shared } from './layers/shared';
+import { bindShared, planShared, type Shared } from './layers/shared';
 import { type EncoderLink, type LayerActs, type LayerGrads, type LayerParams, type LayerShape, layerBackward, layerForward, planLayer, planLayerGrads } from './layers/transformer-layer';
 import type { BatchShape } from './memory';
 import type { ParamLayout } from './params';
@@ -40,7 +40,7 @@ interface Stack {
   base: number;
 }
 
-export class BartGraph implements TrainGraph {
+export class BartGraph extends ModelGraph {
   readonly acts: Arena;
   readonly dacts: Arena;
   readonly kvLen: Tensor;
@@ -51,14 +51,14 @@ export class BartGraph implements TrainGraph {
 
   constructor(
     readonly ctx: GpuContext,
-    readonly layout: ParamLayout,
+    layout: ParamLayout,
     readonly params: Tensor,
     readonly grads: Tensor,
     batch: Seq2SeqShape,
     readonly gradScale = 1,
-    /** Seed and step of the replay: dropout masks are drawn from them (required to train with dropout). */
-    readonly state?: StepState,
+    state?: StepState,
   ) {
+    super('BartGraph', layout, state);
     const cfg = layout.config;
     if (cfg.kind !== 'encoder-decoder') throw new Error(`BartGraph: config kind is '${cfg.kind}', expected 'encoder-decoder'`);
     if (cfg.norm !== 'post') throw new Error('BartGraph: only post-LN encoder-decoders (BART) are assembled');
@@ -135,30 +135,13 @@ export class BartGraph implements TrainGraph {
     this.heads = heads.map((build) => build(this.acts, this.dacts, v));
   }
 
-  get inputs(): Record<string, Tensor> {
-    return Object.assign({ input_ids: this.enc.ids, kvLen: this.kvLen, decoder_input_ids: this.dec.ids }, ...this.heads.map((h) => h.inputs));
-  }
-
-  get lossTerms(): Tensor[] {
-    return this.heads.flatMap((h) => h.lossTerms);
-  }
-
-  /** The first head's logits ([Nt, V] for the seq2seq LM) and loss statistics. */
-  get logits(): Tensor {
-    return this.heads[0].logits;
-  }
-
-  get lossStats(): Tensor {
-    return this.heads[0].lossTerms[0];
+  protected get bodyInputs(): Record<string, Tensor> {
+    return { input_ids: this.enc.ids, kvLen: this.kvLen, decoder_input_ids: this.dec.ids };
   }
 
   /** Attention probabilities after a forward pass: encoder self, decoder self, or decoder cross. */
   probs(kind: 'encoder' | 'decoder' | 'cross', l: number): Tensor {
     return kind === 'encoder' ? this.enc.layers[l].a.probs : kind === 'decoder' ? this.dec.layers[l].a.probs : this.dec.layers[l].a.cross!.probs;
-  }
-
-  private drop(layer: number, site: number) {
-    return dropoutAt(this.layout.config.dropout, this.state, layer, site);
   }
 
   /** Layer l's input: the stack's embeddings (dropped in training) or the previous layer's output. */
@@ -177,9 +160,7 @@ export class BartGraph implements TrainGraph {
 
   /** Records the forward pass through the losses; `train` applies dropout (backward must follow one). */
   forward(rec: Recorder, train = true): void {
-    if (train && this.layout.config.dropout > 0 && !this.state) {
-      throw new Error(`BartGraph: training with dropout ${this.layout.config.dropout} needs the StepState its masks are drawn from`);
-    }
+    this.checkTrain(train);
     for (const st of [this.enc, this.dec]) {
       fill(rec, st.ones, 1);
       embeddingsForward(rec, st.emb.a, st.emb.p, { ids: st.ids }, st.ed, train ? this.drop(st.base, 0) : undefined); // x [B*T, C]
@@ -212,8 +193,4 @@ export class BartGraph implements TrainGraph {
     }
   }
 
-  destroy(): void {
-    this.acts.destroy();
-    this.dacts.destroy();
-  }
 }

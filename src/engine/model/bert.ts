@@ -9,18 +9,18 @@ import type { Tensor } from '../gpu/tensor';
 import { fill } from '../ops/fill';
 import type { StepState } from '../ops/step-state';
 import { type Arena, ArenaPlan } from './arena';
-import type { TrainGraph } from './graph';
+import { ModelGraph } from './body';
 import type { Head } from './heads/head';
 import { planHeads } from './heads/index';
 import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, planEmbeddings } from './layers/embeddings';
 import { bind, type Plans } from './layers/plan';
-import { bindShared, dropoutAt, planShared, type Shared } from './layers/shared';
+import { bindShared, planShared, type Shared } from './layers/shared';
 import { type LayerActs, type LayerGrads, type LayerParams, type LayerShape, layerBackward, layerForward, planLayer, planLayerGrads } from './layers/transformer-layer';
 import type { BatchShape } from './memory';
 import type { ParamLayout } from './params';
 import { ParamViews } from './views';
 
-export class BertGraph implements TrainGraph {
+export class BertGraph extends ModelGraph {
   readonly acts: Arena;
   readonly dacts: Arena;
   /** Inputs uploaded each step: token and segment ids [N], real tokens per row [B] (the key mask). */
@@ -37,14 +37,14 @@ export class BertGraph implements TrainGraph {
 
   constructor(
     readonly ctx: GpuContext,
-    readonly layout: ParamLayout,
+    layout: ParamLayout,
     readonly params: Tensor,
     readonly grads: Tensor,
     batch: BatchShape,
     readonly gradScale = 1,
-    /** Seed and step of the replay: dropout masks are drawn from them (required to train with dropout). */
-    readonly state?: StepState,
+    state?: StepState,
   ) {
+    super('BertGraph', layout, state);
     const cfg = layout.config;
     if (cfg.kind !== 'encoder') throw new Error(`BertGraph: config kind is '${cfg.kind}', expected 'encoder'`);
     if (cfg.norm !== 'post') throw new Error('BertGraph: only post-LN encoders (BERT) are assembled');
@@ -99,43 +99,31 @@ export class BertGraph implements TrainGraph {
     this.heads = heads.map((build) => build(this.acts, this.dacts, v));
   }
 
-  get inputs(): Record<string, Tensor> {
-    return Object.assign({ input_ids: this.ids, token_type_ids: this.types, kvLen: this.kvLen }, ...this.heads.map((h) => h.inputs));
+  protected get bodyInputs(): Record<string, Tensor> {
+    return { input_ids: this.ids, token_type_ids: this.types, kvLen: this.kvLen };
   }
 
-  get lossTerms(): Tensor[] {
-    return this.heads.flatMap((h) => h.lossTerms);
-  }
-
-  private head(i: number, what: string): Head {
-    if (!this.heads[i]) throw new Error(`BertGraph: no ${what} head in this layout (heads: ${this.layout.heads.map((h) => h.kind).join(', ')})`);
+  /** A head's tensor by position, naming the layout's heads when it has no such head. */
+  private head(i: number): Head {
+    if (!this.heads[i]) throw new Error(`BertGraph: no head ${i} in this layout (heads: ${this.layout.heads.map((h) => h.kind).join(', ')})`);
     return this.heads[i];
   }
 
-  private input(name: string): Tensor {
-    const t = this.inputs[name];
-    if (!t) throw new Error(`BertGraph: no input '${name}' (heads: ${this.layout.heads.map((h) => h.kind).join(', ')})`);
-    return t;
-  }
-
-  /** The pretraining heads' tensors (labels >= their vocabulary are ignored). */
+  /** The pretraining heads' labels ([N] and [B] u32; labels >= their vocabulary are ignored) and outputs. */
   get mlmLabels(): Tensor {
-    return this.input('mlm_labels');
+    return this.head(0).inputs.mlm_labels;
   }
   get nspLabels(): Tensor {
-    return this.input('nsp_labels');
-  }
-  get logits(): Tensor {
-    return this.head(0, 'first').logits;
+    return this.head(1).inputs.nsp_labels;
   }
   get mlmStats(): Tensor {
-    return this.head(0, 'first').lossTerms[0];
+    return this.head(0).lossTerms[0];
   }
   get nspLogits(): Tensor {
-    return this.head(1, 'second').logits;
+    return this.head(1).logits;
   }
   get nspStats(): Tensor {
-    return this.head(1, 'second').lossTerms[0];
+    return this.head(1).lossTerms[0];
   }
 
   /** Attention probabilities of layer `l` ([B, H, T, T]) after a forward pass: the inspection path. */
@@ -143,12 +131,8 @@ export class BertGraph implements TrainGraph {
     return this.layers[l].a.probs;
   }
 
-  private drop(l: number, site: number) {
-    return dropoutAt(this.layout.config.dropout, this.state, l, site);
-  }
-
   /** Layer l's input: the embeddings' output (dropped in training) or the previous layer's output. */
-  private input0(l: number, train: boolean): Tensor {
+  private input(l: number, train: boolean): Tensor {
     if (l > 0) return this.layers[l - 1].a.norm2.out;
     return train && this.drop(-1, 0) ? this.emb.a.dropped! : this.emb.a.norm!.out;
   }
@@ -159,13 +143,11 @@ export class BertGraph implements TrainGraph {
 
   /** Records the forward pass through the losses; `train` applies dropout (backward must follow one). */
   forward(rec: Recorder, train = true): void {
-    if (train && this.layout.config.dropout > 0 && !this.state) {
-      throw new Error(`BertGraph: training with dropout ${this.layout.config.dropout} needs the StepState its masks are drawn from`);
-    }
+    this.checkTrain(train);
     fill(rec, this.shared.ones, 1);
     embeddingsForward(rec, this.emb.a, this.emb.p, { ids: this.ids, types: this.types }, this.ed, train ? this.drop(-1, 0) : undefined); // x [N, C]
     this.layers.forEach((layer, l) => {
-      layerForward(rec, layer.a, layer.p, this.input0(l, train), this.s, { label: `layer${l}`, drop: train ? (site) => this.drop(l, site) : undefined });
+      layerForward(rec, layer.a, layer.p, this.input(l, train), this.s, { label: `layer${l}`, drop: train ? (site) => this.drop(l, site) : undefined });
     });
     for (const head of this.heads) head.forward(rec, this.top); // x [N, C]
   }
@@ -178,14 +160,10 @@ export class BertGraph implements TrainGraph {
     let dx = g.streamA;
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const { a, p } = this.layers[l];
-      dx = layerBackward(rec, g, dx, a, p, this.input0(l, true), this.s, this.shared, { label: `layer${l}`, drop: (site) => this.drop(l, site) });
+      dx = layerBackward(rec, g, dx, a, p, this.input(l, true), this.s, this.shared, { label: `layer${l}`, drop: (site) => this.drop(l, site) });
     }
     const scratch = { ln: this.shared.lnScratch, emb: this.shared.embScratch };
     embeddingsBackward(rec, this.emb.g, dx, this.emb.a, this.emb.p, { ids: this.ids, types: this.types }, this.ed, scratch, this.drop(-1, 0));
   }
 
-  destroy(): void {
-    this.acts.destroy();
-    this.dacts.destroy();
-  }
 }

@@ -9,19 +9,19 @@ import type { Tensor } from '../gpu/tensor';
 import { fill } from '../ops/fill';
 import type { StepState } from '../ops/step-state';
 import { type Arena, ArenaPlan } from './arena';
-import type { TrainGraph } from './graph';
+import { ModelGraph } from './body';
 import type { Head } from './heads/head';
 import { planHeads } from './heads/index';
 import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, planEmbeddings } from './layers/embeddings';
 import { type NormActs, normBackward, normForward, planNorm } from './layers/norm';
 import { bind, type Plans } from './layers/plan';
-import { bindShared, dropoutAt, planShared, type Shared } from './layers/shared';
+import { bindShared, planShared, type Shared } from './layers/shared';
 import { type LayerActs, type LayerGrads, type LayerParams, type LayerShape, layerBackward, layerForward, planLayer, planLayerGrads } from './layers/transformer-layer';
 import type { BatchShape } from './memory';
 import type { ParamLayout } from './params';
 import { type Norm, ParamViews } from './views';
 
-export class GptGraph implements TrainGraph {
+export class GptGraph extends ModelGraph {
   readonly acts: Arena;
   readonly dacts: Arena;
   /** Token ids [N] u32, uploaded each step. */
@@ -37,15 +37,15 @@ export class GptGraph implements TrainGraph {
 
   constructor(
     readonly ctx: GpuContext,
-    readonly layout: ParamLayout,
+    layout: ParamLayout,
     readonly params: Tensor,
     readonly grads: Tensor,
     batch: BatchShape,
     /** Multiplies every loss gradient (1 / micro-batches for gradient accumulation). */
     readonly gradScale = 1,
-    /** Seed and step of the replay: dropout masks are drawn from them (required to train with dropout). */
-    readonly state?: StepState,
+    state?: StepState,
   ) {
+    super('GptGraph', layout, state);
     const cfg = layout.config;
     if (cfg.kind !== 'decoder') throw new Error(`GptGraph: config kind is '${cfg.kind}', expected 'decoder'`);
     if (cfg.norm !== 'pre') throw new Error('GptGraph: only pre-LN decoders (GPT-2) are assembled');
@@ -93,12 +93,8 @@ export class GptGraph implements TrainGraph {
     this.heads = heads.map((build) => build(this.acts, this.dacts, v));
   }
 
-  get inputs(): Record<string, Tensor> {
-    return Object.assign({ idx: this.idx }, ...this.heads.map((h) => h.inputs));
-  }
-
-  get lossTerms(): Tensor[] {
-    return this.heads.flatMap((h) => h.lossTerms);
+  protected get bodyInputs(): Record<string, Tensor> {
+    return { idx: this.idx };
   }
 
   /** Next-token targets [N] u32 of the LM head (targets >= V are ignored). */
@@ -108,22 +104,9 @@ export class GptGraph implements TrainGraph {
     return t;
   }
 
-  /** The first head's logits ([N, V] for the LM head) and loss statistics ([4]). */
-  get logits(): Tensor {
-    return this.heads[0].logits;
-  }
-
-  get lossStats(): Tensor {
-    return this.heads[0].lossTerms[0];
-  }
-
   /** Attention probabilities of layer `l` ([B, H, T, T]) after a forward pass: the inspection path. */
   probs(l: number): Tensor {
     return this.layers[l].a.probs;
-  }
-
-  private drop(l: number, site: number) {
-    return dropoutAt(this.layout.config.dropout, this.state, l, site);
   }
 
   /** Layer l's input: the embeddings' output (dropped in training) or the previous layer's residual. */
@@ -134,9 +117,7 @@ export class GptGraph implements TrainGraph {
 
   /** Records the forward pass through the losses; `train` applies dropout (backward must follow one). */
   forward(rec: Recorder, train = true): void {
-    if (train && this.layout.config.dropout > 0 && !this.state) {
-      throw new Error(`GptGraph: training with dropout ${this.layout.config.dropout} needs the StepState its masks are drawn from`);
-    }
+    this.checkTrain(train);
     const { s, layers } = this;
     const d = { N: s.B * s.T, C: s.C, eps: s.eps };
     fill(rec, this.shared.ones, 1);
@@ -166,8 +147,4 @@ export class GptGraph implements TrainGraph {
     embeddingsBackward(rec, this.emb.g, dx, this.emb.a, this.emb.p, { ids: this.idx }, this.ed, { ln: this.shared.lnScratch, emb: this.shared.embScratch }, this.drop(-1, 0));
   }
 
-  destroy(): void {
-    this.acts.destroy();
-    this.dacts.destroy();
-  }
 }
