@@ -192,5 +192,4 @@ export class BartGraph extends ModelGraph {
       embeddingsBackward(rec, st.emb.g, dx, st.emb.a, st.emb.p, { ids: st.ids }, st.ed, scratch, this.drop(st.base, 0));
     }
   }
-
 }

@@ -165,5 +165,4 @@ export class BertGraph extends ModelGraph {
     const scratch = { ln: this.shared.lnScratch, emb: this.shared.embScratch };
     embeddingsBackward(rec, this.emb.g, dx, this.emb.a, this.emb.p, { ids: this.ids, types: this.types }, this.ed, scratch, this.drop(-1, 0));
   }
-
 }

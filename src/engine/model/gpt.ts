@@ -21,6 +21,15 @@ import type { BatchShape } from './memory';
 import type { ParamLayout } from './params';
 import { type Norm, ParamViews } from './views';
 
+/**
+ * GPT-2's tensors of layer l by Hugging Face name prefix (Conv1D weights [in, out]): the one
+ * spelling the training graph and the KV-cache decoder (generate/kv-decoder.ts) both bind.
+ */
+export function gptLayerTensors(l: number): Record<keyof Omit<LayerParams, 'cross'>, string> {
+  const h = `transformer.h.${l}`;
+  return { ln1: `${h}.ln_1`, qkv: `${h}.attn.c_attn`, attnOut: `${h}.attn.c_proj`, ln2: `${h}.ln_2`, fc: `${h}.mlp.c_fc`, fcOut: `${h}.mlp.c_proj` };
+}
+
 export class GptGraph extends ModelGraph {
   readonly acts: Arena;
   readonly dacts: Arena;
@@ -77,14 +86,10 @@ export class GptGraph extends ModelGraph {
       p: { tokens: v.param('transformer.wte.weight'), dTokens: v.grad('transformer.wte.weight'), positions: v.param('transformer.wpe.weight'), dPositions: v.grad('transformer.wpe.weight') },
     };
     this.layers = layers.map((names, l) => {
-      const h = `transformer.h.${l}`;
+      const n = gptLayerTensors(l);
       const p: LayerParams = {
-        ln1: v.norm(`${h}.ln_1`),
-        qkv: v.linear(`${h}.attn.c_attn`, 'in_out'),
-        attnOut: v.linear(`${h}.attn.c_proj`, 'in_out'),
-        ln2: v.norm(`${h}.ln_2`),
-        fc: v.linear(`${h}.mlp.c_fc`, 'in_out'),
-        fcOut: v.linear(`${h}.mlp.c_proj`, 'in_out'),
+        ln1: v.norm(n.ln1), qkv: v.linear(n.qkv, 'in_out'), attnOut: v.linear(n.attnOut, 'in_out'),
+        ln2: v.norm(n.ln2), fc: v.linear(n.fc, 'in_out'), fcOut: v.linear(n.fcOut, 'in_out'),
       };
       return { a: bind(this.acts, names), p };
     });
@@ -146,5 +151,4 @@ export class GptGraph extends ModelGraph {
     }
     embeddingsBackward(rec, this.emb.g, dx, this.emb.a, this.emb.p, { ids: this.idx }, this.ed, { ln: this.shared.lnScratch, emb: this.shared.embScratch }, this.drop(-1, 0));
   }
-
 }
