@@ -14,7 +14,7 @@ import { type Arena, ArenaPlan } from './arena';
 import { ModelGraph } from './body';
 import type { Head } from './heads/head';
 import { planHeads } from './heads/index';
-import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, planEmbeddings } from './layers/embeddings';
+import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, embeddingsTrain, planEmbeddings } from './layers/embeddings';
 import { bind, type Plans } from './layers/plan';
 import { bindShared, planShared, type Shared } from './layers/shared';
 import { type EncoderLink, type LayerActs, type LayerGrads, type LayerParams, type LayerShape, layerBackward, layerForward, planLayer, planLayerGrads } from './layers/transformer-layer';
@@ -181,15 +181,19 @@ export class BartGraph extends ModelGraph {
     fill(rec, this.dec.g.streamA);
     for (const head of this.heads) head.backward(rec, this.top(this.dec), this.dec.g.streamA); // dy [Nt, C]
     const scratch = { ln: this.shared.lnScratch, emb: this.shared.embScratch };
+    const stops = new Map([this.enc, this.dec].map((st) => [st, ModelGraph.lowestTrainable(embeddingsTrain(st.emb.p), st.layers.map((x) => x.p))]));
+    // A trainable encoder needs the encoder output's gradient, which every decoder layer adds to.
+    if (stops.get(this.enc)! < this.enc.layers.length) stops.set(this.dec, Math.min(stops.get(this.dec)!, 0));
     for (const st of [this.dec, this.enc]) {
       let dx = st.g.streamA;
-      for (let l = st.layers.length - 1; l >= 0; l--) {
+      const stop = stops.get(st)!;
+      for (let l = st.layers.length - 1; l >= Math.max(stop, 0); l--) {
         const { a, p } = st.layers[l];
         const shared = { ones: st.ones, lnScratch: this.shared.lnScratch };
         const encoder = st === this.dec ? link : undefined;
         dx = layerBackward(rec, st.g, dx, a, p, this.input(st, l, true), st.s, shared, { label: `${st === this.enc ? 'e' : 'd'}${l}`, drop: (site) => this.drop(st.base + 1 + l, site), encoder });
       }
-      embeddingsBackward(rec, st.emb.g, dx, st.emb.a, st.emb.p, { ids: st.ids }, st.ed, scratch, this.drop(st.base, 0));
+      if (stop < 0) embeddingsBackward(rec, st.emb.g, dx, st.emb.a, st.emb.p, { ids: st.ids }, st.ed, scratch, this.drop(st.base, 0));
     }
   }
 }

@@ -12,7 +12,7 @@ import { type Arena, ArenaPlan } from './arena';
 import { ModelGraph } from './body';
 import type { Head } from './heads/head';
 import { planHeads } from './heads/index';
-import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, planEmbeddings } from './layers/embeddings';
+import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, embeddingsTrain, planEmbeddings } from './layers/embeddings';
 import { bind, type Plans } from './layers/plan';
 import { bindShared, planShared, type Shared } from './layers/shared';
 import { type LayerActs, type LayerGrads, type LayerParams, type LayerShape, layerBackward, layerForward, planLayer, planLayerGrads } from './layers/transformer-layer';
@@ -158,11 +158,12 @@ export class BertGraph extends ModelGraph {
     fill(rec, g.streamA);
     for (const head of this.heads) head.backward(rec, this.top, g.streamA); // dx [N, C]
     let dx = g.streamA;
-    for (let l = this.layers.length - 1; l >= 0; l--) {
+    const stop = ModelGraph.lowestTrainable(embeddingsTrain(this.emb.p), this.layers.map((x) => x.p));
+    for (let l = this.layers.length - 1; l >= Math.max(stop, 0); l--) {
       const { a, p } = this.layers[l];
       dx = layerBackward(rec, g, dx, a, p, this.input(l, true), this.s, this.shared, { label: `layer${l}`, drop: (site) => this.drop(l, site) });
     }
     const scratch = { ln: this.shared.lnScratch, emb: this.shared.embScratch };
-    embeddingsBackward(rec, this.emb.g, dx, this.emb.a, this.emb.p, { ids: this.ids, types: this.types }, this.ed, scratch, this.drop(-1, 0));
+    if (stop < 0) embeddingsBackward(rec, this.emb.g, dx, this.emb.a, this.emb.p, { ids: this.ids, types: this.types }, this.ed, scratch, this.drop(-1, 0));
   }
 }

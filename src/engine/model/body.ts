@@ -9,6 +9,7 @@ import type { Arena } from './arena';
 import type { TrainGraph } from './graph';
 import type { Head } from './heads/head';
 import { dropoutAt } from './layers/shared';
+import { type LayerParams, layerTrains } from './layers/transformer-layer';
 import type { ParamLayout } from './params';
 
 export abstract class ModelGraph implements TrainGraph {
@@ -52,6 +53,17 @@ export abstract class ModelGraph implements TrainGraph {
     if (train && this.layout.config.dropout > 0 && !this.state) {
       throw new Error(`${this.name}: training with dropout ${this.layout.config.dropout} needs the StepState its masks are drawn from`);
     }
+  }
+
+  /**
+   * Where a stack's backward may stop: the lowest layer with a trainable tensor (-1: the
+   * embeddings train too; layers.length: none does). Below it nothing needs a gradient, so a model
+   * fine-tuned in its top layers records no backward for the frozen ones at all.
+   */
+  protected static lowestTrainable(embeddingsTrain: boolean, layers: readonly LayerParams[]): number {
+    if (embeddingsTrain) return -1;
+    const i = layers.findIndex(layerTrains);
+    return i < 0 ? layers.length : i;
   }
 
   abstract forward(rec: Recorder, train?: boolean): void;

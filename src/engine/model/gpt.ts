@@ -12,7 +12,7 @@ import { type Arena, ArenaPlan } from './arena';
 import { ModelGraph } from './body';
 import type { Head } from './heads/head';
 import { planHeads } from './heads/index';
-import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, planEmbeddings } from './layers/embeddings';
+import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, embeddingsTrain, planEmbeddings } from './layers/embeddings';
 import { type NormActs, normBackward, normForward, planNorm } from './layers/norm';
 import { bind, type Plans } from './layers/plan';
 import { bindShared, planShared, type Shared } from './layers/shared';
@@ -146,9 +146,10 @@ export class GptGraph extends ModelGraph {
     fill(rec, g.streamA);
     normBackward(rec, g.streamA, this.lnf.dHidden, this.lnf.a, this.lnf.p, layers[L - 1].a.res2, d, this.shared.lnScratch); // dx [N, C]
     let dx = g.streamA;
-    for (let l = L - 1; l >= 0; l--) {
+    const stop = ModelGraph.lowestTrainable(embeddingsTrain(this.emb.p), layers.map((x) => x.p));
+    for (let l = L - 1; l >= Math.max(stop, 0); l--) {
       dx = layerBackward(rec, g, dx, layers[l].a, layers[l].p, this.input(l, true), s, this.shared, { label: `h${l}`, drop: (site) => this.drop(l, site) });
     }
-    embeddingsBackward(rec, this.emb.g, dx, this.emb.a, this.emb.p, { ids: this.idx }, this.ed, { ln: this.shared.lnScratch, emb: this.shared.embScratch }, this.drop(-1, 0));
+    if (stop < 0) embeddingsBackward(rec, this.emb.g, dx, this.emb.a, this.emb.p, { ids: this.idx }, this.ed, { ln: this.shared.lnScratch, emb: this.shared.embScratch }, this.drop(-1, 0));
   }
 }

@@ -84,7 +84,7 @@ test('frozen prefixes cover whole slabs, match something, and take their slabs o
   }
 });
 
-test('a frozen layer records no weight-gradient kernels (skipped, not computed and discarded)', () => {
+test('a frozen layer records no weight-gradient kernels (skipped, not computed and discarded), and a frozen bottom no backward', () => {
   const cfg = decoderConfig({ nLayer: 2, nEmbd: 16, nHead: 2, vocabSize: 37, blockSize: 8 });
   const labels = (frozen: string[]) => {
     const layout = buildParamLayout(cfg, { frozen });
@@ -106,7 +106,12 @@ test('a frozen layer records no weight-gradient kernels (skipped, not computed a
   expect(all.filter(h0).length).toBeGreaterThan(0);
   expect(some.filter(h0)).toEqual([]);
   expect(some.filter((l) => l.includes('h1.') && /\.dw\b/.test(l)).length).toBe(all.filter((l) => l.includes('h1.') && /\.dw\b/.test(l)).length);
-  console.log(`GPT backward: ${all.length} dispatches, ${some.length} with layer 0 and positions frozen`);
+  // With the embeddings frozen too, nothing below layer 1 needs a gradient: no layer-0 backward at all.
+  const bottom = labels(['transformer.h.0.', 'transformer.wpe.', 'transformer.wte.']);
+  expect(bottom.filter((l) => l.includes('h0.'))).toEqual([]);
+  expect(some.filter((l) => l.includes('h0.')).length).toBeGreaterThan(0);
+  console.log(`GPT backward: ${all.length} dispatches, ${some.length} with layer 0 and positions frozen, ${bottom.length} with the embeddings too`);
+  expect(bottom.length).toBeLessThan(some.length - 10);
   // Layer 0: 4 dW and 4 db matmuls, 2 layernorms x 2 parameter-gradient kernels; the position table's scatter.
   expect(all.length - some.length).toBe(4 + 4 + 2 * 2 + 1);
 });

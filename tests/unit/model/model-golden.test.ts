@@ -177,3 +177,34 @@ test('the goldens discriminate: tanh GELU on the erf golden, or dropout off on t
   expect(tanhWorst).toBeGreaterThan(1e-4);
   expect(noDropWorst).toBeGreaterThan(1e-4);
 });
+
+// Freezing changes which gradients are computed, never their values: the trainable ones equal the
+// unfrozen golden's (a frozen decoder still carries the encoder's gradient through cross-attention).
+const freezes: [string, string[]][] = [
+  ['gpt', ['transformer.wte.', 'transformer.wpe.', 'transformer.h.0.']],
+  ['bert', ['bert.embeddings.', 'bert.encoder.layer.0.']],
+  ['bart', ['model.shared.', 'model.decoder.']],
+];
+for (const [name, frozen] of freezes) {
+  test(`${name} with ${frozen.join(', ')} frozen: the other gradients are the golden's, the frozen ones zero`, async () => {
+    const g = loadGolden(name);
+    const layout = buildParamLayout(g.cfg, { frozen });
+    const { grads } = await runGolden(g, layout);
+    let worst = 0;
+    let trainable = 0;
+    for (const slab of layout.slabs) {
+      for (const part of slab.parts) {
+        const got = grads.subarray(part.offset, part.offset + part.numel);
+        if (layout.frozen.has(slab.key)) {
+          expect(got.every((x) => x === 0), part.name).toBe(true);
+          continue;
+        }
+        trainable++;
+        worst = Math.max(worst, relativeError(got, g.tensors.get(`grad.${part.name}`)!.data).rel);
+      }
+    }
+    console.log(`${name}, ${frozen.join(' ')} frozen: ${trainable} trainable tensors, worst gradient rel ${worst.toExponential(2)}`);
+    expect(trainable).toBeGreaterThan(5);
+    expect(worst).toBeLessThan(1e-4);
+  });
+}

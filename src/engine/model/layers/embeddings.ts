@@ -60,6 +60,11 @@ export function planEmbeddings(p: Plans, prefix: string, d: EmbeddingDims, opts:
   };
 }
 
+/** Whether any embedding tensor trains (if none does, and no layer below the first trainable one, backward stops there). */
+export function embeddingsTrain(p: EmbeddingParams): boolean {
+  return Boolean(p.dTokens || p.dPositions || p.dTypes || p.norm?.dg);
+}
+
 /** Returns the embeddings' output [N, C]: the first layer's input. `drop` only in a training forward. */
 export function embeddingsForward(rec: Recorder, a: EmbeddingActs, p: EmbeddingParams, x: EmbeddingInputs, d: EmbeddingDims, drop?: DropoutSpec): Tensor {
   const { B, T, C, V } = d;

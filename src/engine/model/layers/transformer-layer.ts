@@ -154,6 +154,13 @@ export function planLayerGrads(p: Plans, prefix: string, s: LayerShape, dropout:
   };
 }
 
+/** Whether any of the layer's tensors trains (a fully frozen layer below every trainable one needs no backward). */
+export function layerTrains(p: LayerParams): boolean {
+  const linears = [p.qkv, p.attnOut, p.fc, p.fcOut, ...(p.cross ? [p.cross.q, p.cross.kv, p.cross.out] : [])];
+  const norms = [p.ln1, p.ln2, ...(p.cross ? [p.cross.ln] : [])];
+  return linears.some((x) => x.d.dw || x.d.db) || norms.some((n) => n.dg);
+}
+
 /** The layer's output [N, C]: the residual stream (pre-LN) or its last layernorm (post-LN). */
 export function layerOutput(a: LayerActs, s: LayerShape): Tensor {
   return s.norm === 'pre' ? a.res2 : a.norm2.out;
