@@ -78,7 +78,6 @@ export class BartGraph extends ModelGraph {
     ].map((x) => ({
       ...x,
       idsName: plans.a.add(x.ids, [B * x.T], 'u32'),
-      onesName: plans.a.add(`${x.side}.ones`, [1, B * x.T]),
       ed: { B, T: x.T, C, V, typeV: 0, eps },
       emb: planEmbeddings(plans, `${x.side}.emb`, { B, T: x.T, C, V, typeV: 0, eps }, { norm: true, dropout: drop }),
       layers: Array.from({ length: L }, (_, l) => planLayer(plans, `${x.side}${l}`, x.s, drop)),
@@ -126,7 +125,7 @@ export class BartGraph extends ModelGraph {
           return { a: bind(this.acts, names), p };
         }),
         g: bind(this.dacts, x.g),
-        ones: this.acts.get(x.onesName),
+        ones: this.shared.ones.view([1, B * x.T], 0), // the first B*T of the shared row of ones
         base: i === 0 ? -1 : L, // dropout streams: encoder embeddings -1, layers 0..L-1; decoder L, L+1..
       };
     });
@@ -161,8 +160,8 @@ export class BartGraph extends ModelGraph {
   /** Records the forward pass through the losses; `train` applies dropout (backward must follow one). */
   forward(rec: Recorder, train = true): void {
     this.checkTrain(train);
+    fill(rec, this.shared.ones, 1);
     for (const st of [this.enc, this.dec]) {
-      fill(rec, st.ones, 1);
       embeddingsForward(rec, st.emb.a, st.emb.p, { ids: st.ids }, st.ed, train ? this.drop(st.base, 0) : undefined); // x [B*T, C]
       st.layers.forEach((layer, l) => {
         const drop = train ? (site: number) => this.drop(st.base + 1 + l, site) : undefined;
