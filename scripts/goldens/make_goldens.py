@@ -15,11 +15,26 @@ Cases:
   bart       tiny BART-style encoder-decoder (post-LN, learned positions without BART's offset of 2,
              layernorm_embedding, causal decoder self-attention, cross attention over a padded
              encoder input, tied shared embeddings), source length 11, target length 7
+  gpt_erf    the gpt case with the exact erf GELU (Hugging Face's 'gelu') instead of tanh
+  bert_dropout  the bert case with erf GELU and dropout 0.1 on the embeddings, the attention
+             probabilities and both residual branches of every post-LN layer. The masks are the
+             engine's: a Python copy of its counter-based RNG (src/shaders/rng.wgsl, lowbias32 of
+             (seed, step, stream, element)) draws them for StepState seed 0 and step t, stream
+             (layer + 1) * 8 + site (site 0 embeddings, 1 probabilities, 2 attention branch, 3 MLP branch)
+  bert_cls_frozen  BertForSequenceClassification (pooled [CLS] -> 3-way classifier, erf GELU), with
+             the embeddings and layer 0 frozen: they get no gradient and AdamW skips them; the
+             parameters after 10 steps are stored (final.<name>)
+  gpt_cls    GPT2ForSequenceClassification: the last real token of each padded row -> score (no bias)
+  bart_cls   the bart case with a classification head (dense, tanh, out_proj: Hugging Face's
+             BartClassificationHead) on the first decoder position instead of the LM head
+
+Run with case names to write only those (e.g. make_goldens.py gpt_erf); without, all are written.
 """
 import json
 import math
 import os
 import struct
+import sys
 
 import numpy as np
 import torch
@@ -72,6 +87,47 @@ def gelu(x, kind):
     return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))  # BERT's exact GELU
 
 
+M32 = 0xffffffff
+
+
+def lowbias32(x):
+    """The engine's u32 mixer (Chris Wellons' lowbias32), on Python ints or numpy uint64 arrays."""
+    arr = isinstance(x, np.ndarray)
+    m, k1, k2 = (np.uint64(M32), np.uint64(0x7feb352d), np.uint64(0x846ca68b)) if arr else (M32, 0x7feb352d, 0x846ca68b)
+    s15, s16 = (np.uint64(15), np.uint64(16)) if arr else (15, 16)
+    x = x & m
+    x ^= x >> s16
+    x = (x * k1) & m
+    x ^= x >> s15
+    x = (x * k2) & m
+    x ^= x >> s16
+    return x
+
+
+def dropout_mask(shape, p, seed, step, stream):
+    """The engine's dropout mask (src/engine/reference/dropout.ts): element i (row-major) is kept iff
+    randomBits(stepSeed(seed, step), stream, i) >= p * 2^32; kept elements scale by f32(1 / (1 - p))."""
+    n = int(np.prod(shape))
+    s = lowbias32(seed ^ lowbias32(step))
+    key = lowbias32(s ^ lowbias32((stream + 0x9e3779b9) & M32))
+    i = np.arange(n, dtype=np.uint64)
+    bits = lowbias32((lowbias32(i ^ np.uint64(key)) + np.uint64(key)) & np.uint64(M32))
+    threshold = min(M32, int(math.floor(p * 4294967296 + 0.5)))
+    scale = float(np.float32(1.0 / (1.0 - p)))
+    keep = torch.from_numpy((bits >= threshold).reshape(shape))
+    return keep.to(DT) * scale
+
+
+class Dropper:
+    """Applies the engine's masks for one (seed, step): site s of layer l uses stream (l + 1) * 8 + s."""
+
+    def __init__(self, p, seed, step):
+        self.p, self.seed, self.step = p, seed, step
+
+    def __call__(self, x, layer, site):
+        return x * dropout_mask(tuple(x.shape), self.p, self.seed, self.step, (layer + 1) * 8 + site)
+
+
 class LayerNorm(nn.Module):
     """LayerNorm with an optional bias (PyTorch 1.13's has none to switch off)."""
 
@@ -98,7 +154,7 @@ class Conv1D(nn.Module):
         return y + self.bias if self.bias is not None else y
 
 
-def attention(q, k, v, n_head, causal, key_mask=None):
+def attention(q, k, v, n_head, causal, key_mask=None, drop=None):
     B, T, C = q.shape
     q = q.view(B, T, n_head, C // n_head).transpose(1, 2)  # (B, nh, T, hs)
     k = k.view(B, T, n_head, C // n_head).transpose(1, 2)
@@ -110,6 +166,8 @@ def attention(q, k, v, n_head, causal, key_mask=None):
     if key_mask is not None:  # (B, T) 1 = real token, 0 = padding
         att = att.masked_fill(key_mask[:, None, None, :] == 0, float('-inf'))
     att = F.softmax(att, dim=-1)
+    if drop is not None:  # attention dropout on the probabilities (B, nh, T, T)
+        att = drop(att)
     y = att @ v  # (B, nh, T, hs)
     return y.transpose(1, 2).contiguous().view(B, T, C)
 
@@ -143,8 +201,22 @@ class GPT(nn.Module):
         self.transformer.wpe = nn.Embedding(cfg['blockSize'], cfg['nEmbd'], dtype=DT)
         self.transformer.h = nn.ModuleList([GPTBlock(cfg) for _ in range(cfg['nLayer'])])
         self.transformer.ln_f = LayerNorm(cfg['nEmbd'], cfg['bias'], cfg['layerNormEps'])
-        if not cfg['tiedEmbeddings']:
+        if cfg.get('heads'):  # GPT2ForSequenceClassification: score, no bias
+            self.score = nn.Linear(cfg['nEmbd'], cfg['heads'][0]['numLabels'], bias=False, dtype=DT)
+        elif not cfg['tiedEmbeddings']:
             self.lm_head = nn.Linear(cfg['nEmbd'], cfg['vocabSize'], bias=False, dtype=DT)
+
+    def hidden(self, idx):
+        B, T = idx.shape
+        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(T))
+        for block in self.transformer.h:
+            x = block(x)
+        return self.transformer.ln_f(x)
+
+    def classify(self, idx, cls_index, labels):
+        h = self.hidden(idx).reshape(-1, self.cfg['nEmbd'])[cls_index]  # (B, C): each row's last real token
+        logits = h @ self.score.weight.t()
+        return logits, F.cross_entropy(logits, labels)
 
     def forward(self, idx, targets):
         B, T = idx.shape
@@ -188,12 +260,15 @@ class BertLayer(nn.Module):
         self.output.LayerNorm = LayerNorm(C, True, eps)
         self.cfg = cfg
 
-    def forward(self, x, key_mask):
+    def forward(self, x, key_mask, drop=None):
+        """drop(t, site): the layer's dropout at site 1 (probabilities), 2 and 3 (branches), or None."""
+        d = drop or (lambda t, site: t)
         s = self.attention.self
-        a = attention(s.query(x), s.key(x), s.value(x), self.cfg['nHead'], causal=False, key_mask=key_mask)
-        x = self.attention.output.LayerNorm(x + self.attention.output.dense(a))  # post-LN
+        a = attention(s.query(x), s.key(x), s.value(x), self.cfg['nHead'], causal=False, key_mask=key_mask,
+                      drop=(lambda t: d(t, 1)) if drop else None)
+        x = self.attention.output.LayerNorm(x + d(self.attention.output.dense(a), 2))  # post-LN
         h = gelu(self.intermediate.dense(x), self.cfg['activation'])
-        return self.output.LayerNorm(x + self.output.dense(h))
+        return self.output.LayerNorm(x + d(self.output.dense(h), 3))
 
 
 class Bert(nn.Module):
@@ -211,6 +286,9 @@ class Bert(nn.Module):
         self.bert.encoder.layer = nn.ModuleList([BertLayer(cfg) for _ in range(cfg['nLayer'])])
         self.bert.pooler = nn.Module()
         self.bert.pooler.dense = Linear(C, C)
+        if cfg.get('heads'):  # BertForSequenceClassification
+            self.classifier = Linear(C, cfg['heads'][0]['numLabels'])
+            return
         self.cls = nn.Module()
         p = self.cls.predictions = nn.Module()
         p.transform = nn.Module()
@@ -219,12 +297,24 @@ class Bert(nn.Module):
         p.bias = nn.Parameter(torch.zeros(cfg['vocabSize'], dtype=DT))  # decoder weight tied to word_embeddings
         self.cls.seq_relationship = Linear(C, 2)
 
-    def forward(self, ids, types, mask, mlm_labels, nsp_labels):
+    def encode(self, ids, types, mask, dropper=None):
         B, T = ids.shape
         e = self.bert.embeddings
         x = e.LayerNorm(e.word_embeddings(ids) + e.position_embeddings(torch.arange(T)) + e.token_type_embeddings(types))
-        for layer in self.bert.encoder.layer:
-            x = layer(x, mask)
+        if dropper:
+            x = dropper(x, -1, 0)
+        for l, layer in enumerate(self.bert.encoder.layer):
+            x = layer(x, mask, (lambda t, site, l=l: dropper(t, l, site)) if dropper else None)
+        return x
+
+    def classify(self, ids, types, mask, labels):
+        pooled = torch.tanh(self.bert.pooler.dense(self.encode(ids, types, mask)[:, 0]))  # (B, C) from [CLS]
+        logits = self.classifier(pooled)  # (B, K)
+        return logits, F.cross_entropy(logits, labels)
+
+    def forward(self, ids, types, mask, mlm_labels, nsp_labels, dropper=None):
+        x = self.encode(ids, types, mask, dropper)
+        e = self.bert.embeddings
         p = self.cls.predictions
         h = p.transform.LayerNorm(gelu(p.transform.dense(x), self.cfg['activation']))
         logits = h @ e.word_embeddings.weight.t() + p.bias  # (B, T, V)
@@ -286,8 +376,12 @@ class Bart(nn.Module):
             s.layernorm_embedding = LayerNorm(C, True, eps)
             s.layers = nn.ModuleList([BartLayer(cfg, side == 'decoder') for _ in range(cfg['nLayer'])])
             setattr(self.model, side, s)
+        if cfg.get('heads'):  # BartForSequenceClassification's head (dense, tanh, out_proj)
+            self.classification_head = nn.Module()
+            self.classification_head.dense = Linear(C, C)
+            self.classification_head.out_proj = Linear(C, cfg['heads'][0]['numLabels'])
 
-    def forward(self, src, src_mask, tgt, labels):
+    def decode(self, src, src_mask, tgt):
         m = self.model
         x = m.encoder.layernorm_embedding(m.shared(src) + m.encoder.embed_positions(torch.arange(src.shape[1])))
         for layer in m.encoder.layers:
@@ -295,7 +389,15 @@ class Bart(nn.Module):
         y = m.decoder.layernorm_embedding(m.shared(tgt) + m.decoder.embed_positions(torch.arange(tgt.shape[1])))
         for layer in m.decoder.layers:
             y = layer(y, None, causal=True, enc=x, enc_mask=src_mask)
-        logits = y @ m.shared.weight.t()  # tied lm_head
+        return y
+
+    def classify(self, src, src_mask, tgt, labels):
+        h = self.classification_head
+        logits = h.out_proj(torch.tanh(h.dense(self.decode(src, src_mask, tgt)[:, 0])))  # the first decoder position
+        return logits, F.cross_entropy(logits, labels)
+
+    def forward(self, src, src_mask, tgt, labels):
+        logits = self.decode(src, src_mask, tgt) @ self.model.shared.weight.t()  # tied lm_head
         loss = F.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1), ignore_index=-100)
         return logits, loss
 
@@ -331,7 +433,7 @@ def get_lr(it, opt):
 
 def train_steps(model, forward, opt):
     """10 AdamW steps on the same batch: nanoGPT's configure_optimizers + clip + schedule."""
-    params = dict(model.named_parameters())
+    params = {n: p for n, p in model.named_parameters() if p.requires_grad}  # frozen tensors: no optimizer state
     decay = [p for n, p in params.items() if p.dim() >= 2]
     no_decay = [p for n, p in params.items() if p.dim() < 2]
     optim = torch.optim.AdamW(
@@ -343,7 +445,7 @@ def train_steps(model, forward, opt):
         for g in optim.param_groups:
             g['lr'] = lr
         optim.zero_grad(set_to_none=True)
-        _, loss = forward()
+        _, loss = forward(it + 1)  # step it + 1: the engine's 1-based StepState step (dropout masks)
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), opt['gradClip'])
         optim.step()
@@ -351,7 +453,7 @@ def train_steps(model, forward, opt):
         lrs.append(lr)
         norms.append(norm.item())
     with torch.no_grad():
-        _, final = forward()
+        _, final = forward(None)  # evaluation: no dropout
     return {'losses': losses, 'lrs': lrs, 'gradNorms': norms, 'finalLoss': final.item()}
 
 
@@ -364,14 +466,15 @@ def f32(t):
     return t.detach().to(torch.float32).numpy()
 
 
-def dump(case, cfg, model, inputs, forward):
+def dump(case, cfg, model, inputs, forward, final_params=False):
+    """forward(step): the model's (outputs, loss) with step's dropout masks (step None: no dropout)."""
     gen_state = {n: p.detach().clone() for n, p in model.named_parameters()}
-    (outs, loss) = forward()
+    (outs, loss) = forward(1)
     loss.backward()
     tensors = {}
     for name, p in model.named_parameters():
         tensors['param.' + name] = f32(gen_state[name])
-        tensors['grad.' + name] = f32(p.grad)
+        tensors['grad.' + name] = f32(p.grad if p.grad is not None else torch.zeros_like(p))  # frozen: none
     for name, arr in inputs.items():
         tensors['input.' + name] = arr.to(torch.int32).numpy()
     if isinstance(outs, tuple):
@@ -381,6 +484,9 @@ def dump(case, cfg, model, inputs, forward):
         tensors['output.logits'] = f32(outs)
     model.zero_grad(set_to_none=True)
     training = train_steps(model, forward, OPT)
+    if final_params:
+        for name, p in model.named_parameters():
+            tensors['final.' + name] = f32(p)
     meta = {'case': case, 'config': cfg, 'loss': loss.item(), 'optimizer': OPT, 'training': training,
             'torch': torch.__version__, 'precision': 'float64, stored as float32'}
     write_safetensors(os.path.join(OUT, case + '.safetensors'), tensors, {'case': case})
@@ -391,29 +497,46 @@ def dump(case, cfg, model, inputs, forward):
           f'{sum(p.numel() for p in model.parameters())} params')
 
 
-def gpt_case(case, bias, seed, tied=True):
+def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None):
     cfg = {'kind': 'decoder', 'vocabSize': 37, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': 0.0, 'bias': bias, 'tiedEmbeddings': tied, 'norm': 'pre',
-           'activation': 'gelu_tanh', 'layerNormEps': 1e-5, 'batchSize': 3, 'ignoreIndex': -1}
+           'activation': activation, 'layerNormEps': 1e-5, 'batchSize': 3, 'ignoreIndex': -1}
+    if heads:
+        cfg['heads'] = heads
     gen = torch.Generator().manual_seed(seed)
     model = GPT(cfg)
     init_weights(model, gen)
     B, T = cfg['batchSize'], cfg['blockSize']
     idx = torch.randint(0, cfg['vocabSize'], (B, T), generator=gen)
+    if heads:  # classify each row from its last real token; padding (id 0) at the tail
+        lengths = [11, 7, 4]
+        for b, n in enumerate(lengths):
+            idx[b, n:] = 0
+        cls_index = torch.tensor([b * T + n - 1 for b, n in enumerate(lengths)])
+        labels = torch.tensor([0, 2, 1])
+        dump(case, cfg, model, {'idx': idx, 'cls_index': cls_index, 'class_labels': labels},
+             lambda step: model.classify(idx, cls_index, labels))
+        return
     targets = torch.randint(0, cfg['vocabSize'], (B, T), generator=gen)
     targets[0, 3] = -1  # ignored positions cost nothing in the loss
     targets[2, 10] = -1
-    dump(case, cfg, model, {'idx': idx, 'targets': targets}, lambda: model(idx, targets))
+    dump(case, cfg, model, {'idx': idx, 'targets': targets}, lambda step: model(idx, targets))
 
 
-def bert_case(seed):
+def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, frozen=None):
     cfg = {'kind': 'encoder', 'vocabSize': 41, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
-           'ffWidth': 64, 'dropout': 0.0, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
-           'activation': 'gelu_tanh', 'layerNormEps': 1e-12, 'typeVocabSize': 2, 'pooler': True,
+           'ffWidth': 64, 'dropout': dropout, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
+           'activation': activation, 'layerNormEps': 1e-12, 'typeVocabSize': 2, 'pooler': True,
            'batchSize': 3, 'ignoreIndex': -100, 'padId': 0, 'clsId': 2, 'sepId': 3, 'maskId': 4}
+    if heads:
+        cfg['heads'] = heads
+    if frozen:
+        cfg['frozen'] = frozen
     gen = torch.Generator().manual_seed(seed)
     model = Bert(cfg)
     init_weights(model, gen)
+    for name, p in model.named_parameters():
+        p.requires_grad_(not any(name.startswith(f) for f in frozen or []))
     B, T, V = cfg['batchSize'], cfg['blockSize'], cfg['vocabSize']
     lengths = [11, 8, 5]
     ids = torch.zeros(B, T, dtype=torch.long)
@@ -433,17 +556,28 @@ def bert_case(seed):
             if t != split and torch.rand((), generator=gen).item() < 0.35:
                 labels[b, t] = ids[b, t]
                 ids[b, t] = cfg['maskId']
+    inputs = {'input_ids': ids, 'token_type_ids': types, 'attention_mask': mask}
+    if heads:  # classify [CLS] into 3 classes
+        cls_index = torch.tensor([b * T for b in range(B)])
+        classes = torch.tensor([2, 0, 1])
+        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes},
+             lambda step: model.classify(ids, types, mask, classes), final_params=True)
+        return
     nsp = torch.tensor([0, 1, 1])
-    dump('bert', cfg, model, {'input_ids': ids, 'token_type_ids': types, 'attention_mask': mask,
-                              'mlm_labels': labels, 'nsp_labels': nsp},
-         lambda: model(ids, types, mask, labels, nsp))
+
+    def forward(step):  # the engine's masks of StepState (seed 0, step); step None: evaluation
+        return model(ids, types, mask, labels, nsp, Dropper(dropout, 0, step) if dropout > 0 and step else None)
+
+    dump(case, cfg, model, {**inputs, 'mlm_labels': labels, 'nsp_labels': nsp}, forward)
 
 
-def bart_case(seed):
+def bart_case(case, seed, heads=None):
     cfg = {'kind': 'encoder-decoder', 'vocabSize': 29, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': 0.0, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
            'activation': 'gelu_tanh', 'layerNormEps': 1e-5, 'typeVocabSize': 0, 'pooler': False,
            'batchSize': 3, 'targetLen': 7, 'ignoreIndex': -100, 'padId': 0}
+    if heads:
+        cfg['heads'] = heads
     gen = torch.Generator().manual_seed(seed)
     model = Bart(cfg)
     init_weights(model, gen)
@@ -456,15 +590,38 @@ def bart_case(seed):
     tgt = torch.randint(1, V, (B, Tt), generator=gen)
     labels = torch.randint(1, V, (B, Tt), generator=gen)
     labels[1, 5:] = -100  # padded targets cost nothing
-    dump('bart', cfg, model, {'input_ids': src, 'attention_mask': mask, 'decoder_input_ids': tgt, 'labels': labels},
-         lambda: model(src, mask, tgt, labels))
+    inputs = {'input_ids': src, 'attention_mask': mask, 'decoder_input_ids': tgt}
+    if heads:  # classify each pair from the first decoder position
+        classes = torch.tensor([1, 0, 1])
+        cls_index = torch.tensor([b * Tt for b in range(B)])
+        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes},
+             lambda step: model.classify(src, mask, tgt, classes))
+        return
+    dump(case, cfg, model, {**inputs, 'labels': labels}, lambda step: model(src, mask, tgt, labels))
 
+
+CASES = {
+    'gpt': lambda: gpt_case('gpt', True, 1337),
+    'gpt_nobias': lambda: gpt_case('gpt_nobias', False, 1338),
+    'gpt_untied': lambda: gpt_case('gpt_untied', True, 1341, tied=False),
+    'bert': lambda: bert_case('bert', 1339),
+    'bart': lambda: bart_case('bart', 1340),
+    'gpt_erf': lambda: gpt_case('gpt_erf', True, 1337, activation='gelu'),
+    'bert_dropout': lambda: bert_case('bert_dropout', 1339, activation='gelu', dropout=0.1),
+    'bert_cls_frozen': lambda: bert_case('bert_cls_frozen', 1342, activation='gelu',
+                                         heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
+                                         frozen=['bert.embeddings.', 'bert.encoder.layer.0.']),
+    'gpt_cls': lambda: gpt_case('gpt_cls', True, 1343, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}]),
+    'bart_cls': lambda: bart_case('bart_cls', 1344, heads=[{'kind': 'classify', 'numLabels': 2, 'pool': 'first'}]),
+}
 
 if __name__ == '__main__':
+    OUT = os.environ.get('GOLDENS_OUT', OUT)  # e.g. a temporary folder, to check that a rerun is byte-identical
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
-    gpt_case('gpt', True, 1337)
-    gpt_case('gpt_nobias', False, 1338)
-    gpt_case('gpt_untied', True, 1341, tied=False)
-    bert_case(1339)
-    bart_case(1340)
+    names = sys.argv[1:] or list(CASES)
+    unknown = [n for n in names if n not in CASES]
+    if unknown:
+        sys.exit(f'unknown case(s) {unknown}; cases: {list(CASES)}')
+    for name in names:
+        CASES[name]()

@@ -13,6 +13,7 @@ import { BufferUsage, MapMode } from '../gpu/flags';
 import { Recorder } from '../gpu/kernel';
 import { alignOffset, Tensor } from '../gpu/tensor';
 import type { ModelConfig } from '../model/config';
+import { gptLayerTensors } from '../model/gpt';
 import { matmul } from '../ops/matmul';
 import { decodeAttention, decodeEmbed, decodeKvAppend, decodeLayernorm, decodeMatvec, STEP_HEADER } from './decode-ops';
 import type { DecoderWeights } from './weights';
@@ -95,14 +96,14 @@ export class KvDecoder {
     const wte = need('transformer.wte.weight', V * C);
     const wpe = need('transformer.wpe.weight', maxT * C);
     const layers = Array.from({ length: L }, (_, l) => {
-      const h = `transformer.h.${l}`;
+      const n = gptLayerTensors(l); // the training graph's names for the same layer
       return {
-        ln1w: need(`${h}.ln_1.weight`, C), ln1b: optional(`${h}.ln_1.bias`, C),
-        attnW: need(`${h}.attn.c_attn.weight`, C * 3 * C), attnB: optional(`${h}.attn.c_attn.bias`, 3 * C),
-        projW: need(`${h}.attn.c_proj.weight`, C * C), projB: optional(`${h}.attn.c_proj.bias`, C),
-        ln2w: need(`${h}.ln_2.weight`, C), ln2b: optional(`${h}.ln_2.bias`, C),
-        fcW: need(`${h}.mlp.c_fc.weight`, C * F), fcB: optional(`${h}.mlp.c_fc.bias`, F),
-        fcProjW: need(`${h}.mlp.c_proj.weight`, F * C), fcProjB: optional(`${h}.mlp.c_proj.bias`, C),
+        ln1w: need(`${n.ln1}.weight`, C), ln1b: optional(`${n.ln1}.bias`, C),
+        attnW: need(`${n.qkv}.weight`, C * 3 * C), attnB: optional(`${n.qkv}.bias`, 3 * C),
+        projW: need(`${n.attnOut}.weight`, C * C), projB: optional(`${n.attnOut}.bias`, C),
+        ln2w: need(`${n.ln2}.weight`, C), ln2b: optional(`${n.ln2}.bias`, C),
+        fcW: need(`${n.fc}.weight`, C * F), fcB: optional(`${n.fc}.bias`, F),
+        fcProjW: need(`${n.fcOut}.weight`, F * C), fcProjB: optional(`${n.fcOut}.bias`, C),
         kc: kAll.view([H, maxT, D], l * cacheLayerBytes),
         vc: vAll.view([H, maxT, D], l * cacheLayerBytes),
       };

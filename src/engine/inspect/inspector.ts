@@ -63,16 +63,15 @@ export class AttentionInspector {
     rows.forEach((r, b) => idx.set(r, b * T));
     if (graph instanceof GptGraph) {
       graph.idx.write(idx);
-      graph.targets.write(new Uint32Array(B * T).fill(IGNORE));
     } else {
       const types = new Uint32Array(B * T);
       typeIds?.forEach((r, b) => types.set(r.slice(0, rows[b].length), b * T));
       graph.ids.write(idx);
       graph.types.write(types);
       graph.kvLen.write(Uint32Array.from(rows, (r) => r.length));
-      graph.mlmLabels.write(new Uint32Array(B * T).fill(IGNORE));
-      graph.nspLabels.write(new Uint32Array(B).fill(IGNORE));
     }
+    // Every head's labels (the layout's default heads: LM, or MLM and NSP) are ignored.
+    for (const head of graph.heads) for (const t of Object.values(head.inputs)) t.write(new Uint32Array(t.numel).fill(IGNORE));
     const rec = new Recorder(this.ctx);
     try {
       graph.forward(rec, false);

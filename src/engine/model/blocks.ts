@@ -18,8 +18,9 @@ export interface LinearParams {
   form: WeightForm;
 }
 
+/** Undefined gradients are frozen parameters: their matmuls are not recorded at all. */
 export interface LinearGrads {
-  dw: Tensor;
+  dw?: Tensor;
   db?: Tensor;
 }
 
@@ -43,7 +44,8 @@ export function linearForward(
 /**
  * dx [N, in] (= or +=) dy · Wᵀ, dW += xᵀ · dy (or dyᵀ · x for [out, in]), db += 1ᵀ · dy.
  * `ones` is a [1, N] row of ones: the bias gradient is a matmul that sums the rows of dy.
- * dx is overwritten when this is its only contribution ('set'), saving a clear.
+ * dx is overwritten when this is its only contribution ('set'), saving a clear. A frozen layer
+ * (no dw, no db) costs only its dx matmul.
  */
 export function linearBackward(
   rec: Recorder,
@@ -58,8 +60,8 @@ export function linearBackward(
 ): void {
   const inOut = p.form === 'in_out';
   if (dx) matmul(rec, { out: dx, a: dy, b: p.w, transB: inOut, accumulate: dxMode === 'add', label: `${label}.dx` });
-  if (inOut) matmul(rec, { out: g.dw, a: x, b: dy, transA: true, accumulate: true, label: `${label}.dw` });
-  else matmul(rec, { out: g.dw, a: dy, b: x, transA: true, accumulate: true, label: `${label}.dw` });
+  if (g.dw && inOut) matmul(rec, { out: g.dw, a: x, b: dy, transA: true, accumulate: true, label: `${label}.dw` });
+  else if (g.dw) matmul(rec, { out: g.dw, a: dy, b: x, transA: true, accumulate: true, label: `${label}.dw` });
   if (g.db) matmul(rec, { out: g.db.view([1, g.db.numel], 0), a: ones, b: dy, accumulate: true, label: `${label}.db` });
 }
 

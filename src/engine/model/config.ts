@@ -74,7 +74,9 @@ export function encoderConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     bias: true,
     tiedEmbeddings: true,
     norm: 'post',
-    activation: 'gelu_tanh', // BERT itself uses erf GELU; the engine's GELU kernels are the tanh form
+    // BERT itself uses the erf form ('gelu', which the engine has); tanh stays the default until the
+    // Hugging Face config writer (trainer/hf-config.ts) writes the activation it is given.
+    activation: 'gelu_tanh',
     layerNormEps: 1e-12,
     typeVocabSize: 2,
     pooler: true,
@@ -92,11 +94,11 @@ export function encoderDecoderConfig(overrides: Partial<ModelConfig> = {}): Mode
     nEmbd: 768,
     blockSize: 1024,
     ffWidth: 3072,
-    dropout: 0, // BART uses 0.1; the encoder-decoder graph does not apply dropout yet
+    dropout: 0, // BART uses 0.1 (the graph applies any value; 0 keeps the preset's losses as they were)
     bias: true,
     tiedEmbeddings: true,
     norm: 'post',
-    activation: 'gelu_tanh', // BART uses erf GELU; the engine's GELU kernels are the tanh form
+    activation: 'gelu_tanh', // BART uses the erf form; tanh for the same reason as encoderConfig's
     layerNormEps: 1e-5,
     typeVocabSize: 0,
     pooler: false,

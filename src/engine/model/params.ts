@@ -7,6 +7,7 @@
 // weights ([C, C] each, [out, in]) stacked into one [3C, C] matrix so one matmul computes all
 // three. Slabs that decay come first, then those that do not: decay is one contiguous range.
 import type { ModelConfig } from './config';
+import { defaultHeads, type HeadSpec, headSpecs } from './heads/spec';
 
 /** One Hugging Face tensor: a name, a shape, where it lives in the flat buffer (in floats). */
 export interface ParamPart {
@@ -38,6 +39,17 @@ export interface DecayOptions {
   decayBiases?: boolean;
 }
 
+/** What buildParamLayout lays out besides the body: the heads, and which tensors train. */
+export interface LayoutOptions extends DecayOptions {
+  /** Heads over the final hidden states (default: the pretraining heads of the config's kind). */
+  heads?: readonly HeadSpec[];
+  /**
+   * Hugging Face name prefixes of frozen tensors (e.g. 'bert.embeddings.', 'transformer.h.0.'): no
+   * weight gradient is computed for them and AdamW skips them. A prefix must cover whole slabs.
+   */
+  frozen?: readonly string[];
+}
+
 export interface Range {
   offset: number;
   length: number;
@@ -53,6 +65,10 @@ export interface ParamLayout {
   /** The slabs that weight decay applies to, then those it does not: both contiguous. */
   decayRange: Range;
   noDecayRange: Range;
+  /** The heads these parameters serve (their tensors follow the body's). */
+  heads: readonly HeadSpec[];
+  /** Slabs (by key) that get no gradient and no optimizer update. */
+  frozen: ReadonlySet<string>;
   slab(key: string): ParamSlab;
   part(name: string): ParamPart;
 }
@@ -127,7 +143,6 @@ function gptSpecs(cfg: ModelConfig): SlabSpec[] {
     );
   }
   specs.push(...norm('transformer.ln_f', C, b));
-  if (!cfg.tiedEmbeddings) specs.push(one('lm_head.weight', 'weight', [cfg.vocabSize, C]));
   return specs;
 }
 
@@ -153,13 +168,6 @@ function bertSpecs(cfg: ModelConfig): SlabSpec[] {
     );
   }
   if (cfg.pooler) specs.push(...linear('bert.pooler.dense', [C, C], C, b));
-  specs.push(
-    ...linear('cls.predictions.transform.dense', [C, C], C, b),
-    ...norm('cls.predictions.transform.LayerNorm', C, b),
-  );
-  if (b) specs.push(one('cls.predictions.bias', 'bias', [cfg.vocabSize]));
-  if (!cfg.tiedEmbeddings) specs.push(one('cls.predictions.decoder.weight', 'weight', [cfg.vocabSize, C]));
-  if (cfg.pooler) specs.push(...linear('cls.seq_relationship', [2, C], 2, b));
   return specs;
 }
 
@@ -188,7 +196,6 @@ function encoderDecoderSpecs(cfg: ModelConfig): SlabSpec[] {
       specs.push(...linear(`${h}.fc1`, [F, C], F, b), ...linear(`${h}.fc2`, [C, F], C, b), ...norm(`${h}.final_layer_norm`, C, b));
     }
   }
-  if (!cfg.tiedEmbeddings) specs.push(one('lm_head.weight', 'weight', [cfg.vocabSize, C]));
   return specs;
 }
 
@@ -199,15 +206,24 @@ function decays(role: ParamRole, opts: DecayOptions): boolean {
   return opts.decayBiases ?? false;
 }
 
-export function paramSpecs(cfg: ModelConfig): SlabSpec[] {
-  if (cfg.kind === 'decoder') return gptSpecs(cfg);
-  if (cfg.kind === 'encoder') return bertSpecs(cfg);
-  return encoderDecoderSpecs(cfg);
+/** The body's tensors, then each head's (Hugging Face names for both). */
+export function paramSpecs(cfg: ModelConfig, heads: readonly HeadSpec[] = defaultHeads(cfg)): SlabSpec[] {
+  const body = cfg.kind === 'decoder' ? gptSpecs(cfg) : cfg.kind === 'encoder' ? bertSpecs(cfg) : encoderDecoderSpecs(cfg);
+  const specs: SlabSpec[] = [...body];
+  for (const h of heads) {
+    for (const t of headSpecs(cfg, h)) {
+      const role: ParamRole = t.role;
+      if (specs.some((s) => s.key === t.name)) throw new Error(`ParamLayout: head '${h.kind}' adds '${t.name}' twice`);
+      specs.push(one(t.name, role, t.shape));
+    }
+  }
+  return specs;
 }
 
-/** Lays every parameter of `cfg` out in one flat buffer; decayed slabs first. */
-export function buildParamLayout(cfg: ModelConfig, opts: DecayOptions = {}): ParamLayout {
-  const specs = paramSpecs(cfg);
+/** Lays every parameter of `cfg` (body and heads) out in one flat buffer; decayed slabs first. */
+export function buildParamLayout(cfg: ModelConfig, opts: LayoutOptions = {}): ParamLayout {
+  const heads = opts.heads ?? defaultHeads(cfg);
+  const specs = paramSpecs(cfg, heads);
   const ordered = [...specs.filter((s) => decays(s.role, opts)), ...specs.filter((s) => !decays(s.role, opts))];
   const slabs: ParamSlab[] = [];
   const byKey = new Map<string, ParamSlab>();
@@ -241,6 +257,7 @@ export function buildParamLayout(cfg: ModelConfig, opts: DecayOptions = {}): Par
     if (slab.decay) decayEnd = Math.ceil(cursor / SLAB_ALIGN_FLOATS) * SLAB_ALIGN_FLOATS;
   }
   const totalFloats = Math.max(SLAB_ALIGN_FLOATS, Math.ceil(cursor / SLAB_ALIGN_FLOATS) * SLAB_ALIGN_FLOATS);
+  const frozen = frozenSlabs(slabs, opts.frozen ?? []);
   return {
     config: cfg,
     slabs,
@@ -248,6 +265,8 @@ export function buildParamLayout(cfg: ModelConfig, opts: DecayOptions = {}): Par
     count,
     decayRange: { offset: 0, length: decayEnd },
     noDecayRange: { offset: decayEnd, length: totalFloats - decayEnd },
+    heads,
+    frozen,
     slab(key) {
       const s = byKey.get(key);
       if (!s) throw new Error(`ParamLayout: no slab '${key}' in this ${cfg.kind} model`);
@@ -259,6 +278,85 @@ export function buildParamLayout(cfg: ModelConfig, opts: DecayOptions = {}): Par
       return p;
     },
   };
+}
+
+/** The slabs whose every part matches a prefix; a prefix that splits a fused slab is refused. */
+function frozenSlabs(slabs: readonly ParamSlab[], prefixes: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  const used = new Set<string>();
+  for (const s of slabs) {
+    const hit = s.parts.map((p) => prefixes.find((x) => p.name.startsWith(x)));
+    hit.forEach((x) => x !== undefined && used.add(x));
+    if (hit.every((x) => x !== undefined)) out.add(s.key);
+    else if (hit.some((x) => x !== undefined)) {
+      throw new Error(`ParamLayout: frozen prefix '${hit.find((x) => x !== undefined)}' covers only part of the fused tensor ${s.key} (${s.parts.map((p) => p.name).join(', ')}); freeze all of it or none`);
+    }
+  }
+  const unused = prefixes.filter((x) => !used.has(x));
+  if (unused.length) throw new Error(`ParamLayout: frozen prefix${unused.length > 1 ? 'es' : ''} ${unused.map((x) => `'${x}'`).join(', ')} match no parameter`);
+  return out;
+}
+
+/**
+ * AdamW's element ranges: the decayed and undecayed halves of the layout when nothing is frozen
+ * (two dispatches), else each run of trainable slabs (with the padding after it, which holds
+ * zeros) so frozen slabs keep their exact bits and their m and v stay zero.
+ */
+export function trainableRanges(layout: ParamLayout, weightDecay: number): { offset: number; count: number; weightDecay: number }[] {
+  if (layout.frozen.size === 0) {
+    return [
+      { offset: layout.decayRange.offset, count: layout.decayRange.length, weightDecay },
+      { offset: layout.noDecayRange.offset, count: layout.noDecayRange.length, weightDecay: 0 },
+    ];
+  }
+  const out: { offset: number; count: number; weightDecay: number }[] = [];
+  layout.slabs.forEach((s, i) => {
+    if (layout.frozen.has(s.key)) return;
+    const end = i + 1 < layout.slabs.length ? layout.slabs[i + 1].offset : layout.totalFloats;
+    const wd = s.decay ? weightDecay : 0;
+    const last = out[out.length - 1];
+    if (last && last.offset + last.count === s.offset && last.weightDecay === wd) last.count = end - last.offset;
+    else out.push({ offset: s.offset, count: end - s.offset, weightDecay: wd });
+  });
+  return out;
+}
+
+/**
+ * How a checkpoint's tensors meet the layout: `missing` layout tensors it lacks (a new head's, to
+ * be initialised), `unexpected` tensors the layout has no place for (reported, never dropped
+ * silently), `mismatched` shapes. Body tensors missing from a checkpoint are an error: a head can
+ * be new, a body cannot.
+ */
+export function matchCheckpoint(layout: ParamLayout, shapes: ReadonlyMap<string, readonly number[]>): { missing: string[]; unexpected: string[]; mismatched: string[] } {
+  const parts = allParts(layout);
+  const names = new Set(parts.map((p) => p.name));
+  const headNames = new Set(layout.heads.flatMap((h) => headSpecs(layout.config, h).map((t) => t.name)));
+  const missing = parts.filter((p) => !shapes.has(p.name)).map((p) => p.name);
+  const body = missing.filter((n) => !headNames.has(n));
+  if (body.length) throw new Error(`checkpoint: body tensor${body.length > 1 ? 's' : ''} ${body.slice(0, 5).join(', ')} missing (only head tensors may be absent)`);
+  const unexpected = [...shapes.keys()].filter((n) => !names.has(n));
+  const mismatched = parts.filter((p) => shapes.has(p.name) && shapes.get(p.name)!.join(',') !== p.shape.join(',')).map((p) => `${p.name} [${shapes.get(p.name)}] vs [${p.shape}]`);
+  return { missing, unexpected, mismatched };
+}
+
+/**
+ * A flat parameter buffer from checkpoint tensors; tensors it lacks (new heads) keep their values
+ * from `init` (an initializer's flat buffer). Returns what was initialised and what was left over.
+ */
+export function loadParams(
+  layout: ParamLayout,
+  tensors: ReadonlyMap<string, { shape: readonly number[]; data: ArrayLike<number> }>,
+  init: Float32Array,
+): { flat: Float32Array; initialised: string[]; unexpected: string[] } {
+  if (init.length !== layout.totalFloats) throw new Error(`loadParams: init has ${init.length} floats, the layout ${layout.totalFloats}`);
+  const { missing, unexpected, mismatched } = matchCheckpoint(layout, new Map([...tensors].map(([n, t]) => [n, t.shape])));
+  if (mismatched.length) throw new Error(`checkpoint: shapes differ: ${mismatched.slice(0, 5).join('; ')}`);
+  const flat = Float32Array.from(init);
+  for (const p of allParts(layout)) {
+    const t = tensors.get(p.name);
+    if (t) flat.set(t.data, p.offset);
+  }
+  return { flat, initialised: missing, unexpected };
 }
 
 /** Every Hugging Face tensor of the layout, in layout order (for checkpoints). */

@@ -70,12 +70,15 @@ export function layernormBackwardScratchWords(N: number, C: number): number {
   return Math.ceil(N / ROWS_PER_CHUNK) * 2 * C;
 }
 
-/** dx += ..., dgamma += sum dOut * xhat, dbeta += sum dOut (all accumulated; deterministic). Three dispatches. */
+/**
+ * dx += ..., dgamma += sum dOut * xhat, dbeta += sum dOut (all accumulated; deterministic). Three
+ * dispatches; one when dgamma and dbeta are both omitted (a frozen norm: no parameter gradient).
+ */
 export function layernormBackward(
   rec: Recorder,
   dx: Tensor, // [N, C] accumulated
-  dgamma: Tensor, // [C] accumulated
-  dbeta: Tensor, // [C] accumulated
+  dgamma: Tensor | undefined, // [C] accumulated
+  dbeta: Tensor | undefined, // [C] accumulated
   dOut: Tensor, // [N, C]
   x: Tensor, // [N, C] the forward input (resOut when fused)
   gamma: Tensor, // [C]
@@ -85,8 +88,9 @@ export function layernormBackward(
   scratch?: Tensor, // layernormBackwardScratchWords(N, C) f32; owned by rec if omitted
 ): void {
   const { N, C } = dims;
+  if (!dgamma !== !dbeta) throw new Error('layernormBackward: dgamma and dbeta are written together: give both or neither');
   check('layernormBackward', dims, {
-    dx: [dx, N * C], dgamma: [dgamma, C], dbeta: [dbeta, C], dOut: [dOut, N * C], x: [x, N * C], gamma: [gamma, C], mean: [mean, N], rstd: [rstd, N],
+    dx: [dx, N * C], ...(dgamma && dbeta ? { dgamma: [dgamma, C], dbeta: [dbeta, C] } : {}), dOut: [dOut, N * C], x: [x, N * C], gamma: [gamma, C], mean: [mean, N], rstd: [rstd, N],
   });
   const chunks = Math.ceil(N / ROWS_PER_CHUNK);
   if (chunks > rec.ctx.limits.maxComputeWorkgroupsPerDimension) {
@@ -101,6 +105,7 @@ export function layernormBackward(
   kernelFor(rec, `layernorm.backward.${entry}.x${lanes}`, header + backwardWgsl, ['read', 'read', 'read', 'read', 'read', 'write'], entry).record(
     rec, [dOut, x, gamma, mean, rstd, dx], groupsFor(rec, N, perThread ? 64 : 1), packParams([N, C]),
   );
+  if (!dgamma || !dbeta) return;
   const params = packParams([N, C, chunks]);
   const storage = ['read', 'read', 'read', 'read', 'write', 'write', 'write'] as const;
   const buffers = [dOut, x, mean, rstd, partial, dgamma, dbeta];

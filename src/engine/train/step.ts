@@ -26,7 +26,7 @@ import { GptGraph } from '../model/gpt';
 import type { TrainGraph } from '../model/graph';
 import { assertFits, type DeviceLimits, type MemoryEstimate } from '../model/memory';
 import { pinBuffer } from '../gpu/planner';
-import { type ParamLayout, SLAB_ALIGN_FLOATS } from '../model/params';
+import { type ParamLayout, SLAB_ALIGN_FLOATS, trainableRanges } from '../model/params';
 import { ReadbackRing } from './readback';
 
 export interface TrainStepOptions {
@@ -68,7 +68,7 @@ export class TraceShapeError extends Error {
 export function buildGraph(ctx: GpuContext, layout: ParamLayout, params: Tensor, grads: Tensor, batch: Seq2SeqShape, gradScale: number, state?: StepState): TrainGraph {
   if (layout.config.kind === 'decoder') return new GptGraph(ctx, layout, params, grads, batch, gradScale, state);
   if (layout.config.kind === 'encoder') return new BertGraph(ctx, layout, params, grads, batch, gradScale, state);
-  return new BartGraph(ctx, layout, params, grads, batch, gradScale);
+  return new BartGraph(ctx, layout, params, grads, batch, gradScale, state);
 }
 
 /** Stands in on a dry run, whose real estimate estimateMemory adds up from the dry-run context once it is built. */
@@ -158,10 +158,7 @@ export class TrainStep {
     this.optRec.own(scratch.buffer);
     gradNormForward(this.optRec, this.gradNorm, this.grads, options.gradClip, scratch);
     const { weightDecay, ...hyper } = options.adamw;
-    const ranges = [
-      { offset: layout.decayRange.offset, count: layout.decayRange.length, weightDecay },
-      { offset: layout.noDecayRange.offset, count: layout.noDecayRange.length, weightDecay: 0 },
-    ];
+    const ranges = trainableRanges(layout, weightDecay); // frozen slabs: never updated, m and v stay zero
     adamwStep(this.optRec, this.params, this.m, this.v, this.grads, this.state, ranges, hyper, this.gradNorm);
     this.evalRec = new Recorder(ctx, 'train.evaluate');
     this.graph.forward(this.evalRec, false);

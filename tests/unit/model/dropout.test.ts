@@ -1,4 +1,4 @@
-// Dropout wired into GPT and BERT: off in evaluation (the PyTorch golden loss exactly), on in
+// Dropout wired into GPT, BERT and BART: off in evaluation (the PyTorch golden loss exactly), on in
 // training (a different, seed-reproducible loss), and the backward pass uses the same masks as the
 // forward: a finite difference along the gradient direction matches the gradient's norm.
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -6,11 +6,10 @@ import { GpuContext } from '../../../src/engine/gpu/device';
 import { Recorder } from '../../../src/engine/gpu/kernel';
 import { Tensor } from '../../../src/engine/gpu/tensor';
 import { StepState } from '../../../src/engine/ops/step-state';
-import { BertGraph } from '../../../src/engine/model/bert';
-import { GptGraph } from '../../../src/engine/model/gpt';
 import type { TrainGraph } from '../../../src/engine/model/graph';
 import { buildParamLayout } from '../../../src/engine/model/params';
-import { type Golden, loadGolden } from './goldens';
+import { buildGraph } from '../../../src/engine/train/step';
+import { batchOf, type Golden, loadGolden } from './goldens';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -19,19 +18,8 @@ beforeAll(async () => {
 afterAll(() => ctx?.destroy());
 
 function upload(g: Golden, graph: TrainGraph): void {
-  const B = g.batchSize;
-  const T = g.cfg.blockSize;
-  if (g.cfg.kind === 'decoder') {
-    graph.inputs.idx.write(g.input('idx'));
-    graph.inputs.targets.write(g.input('targets'));
-    return;
-  }
-  const mask = g.input('attention_mask');
-  graph.inputs.input_ids.write(g.input('input_ids'));
-  graph.inputs.token_type_ids.write(g.input('token_type_ids'));
-  graph.inputs.kvLen.write(Uint32Array.from({ length: B }, (_, b) => mask.subarray(b * T, (b + 1) * T).reduce((s, x) => s + x, 0)));
-  graph.inputs.mlm_labels.write(g.input('mlm_labels'));
-  graph.inputs.nsp_labels.write(g.input('nsp_labels'));
+  const batch = batchOf(g);
+  for (const [name, t] of Object.entries(graph.inputs)) t.write(batch[name]);
 }
 
 async function lossOf(graph: TrainGraph): Promise<number> {
@@ -40,17 +28,15 @@ async function lossOf(graph: TrainGraph): Promise<number> {
   return loss;
 }
 
-for (const name of ['gpt', 'bert']) {
+for (const name of ['gpt', 'bert', 'bart']) {
   test(`${name} with dropout 0.2: off in eval, seeded in training, gradients consistent with the masks`, async () => {
     const g = loadGolden(name);
     const layout = buildParamLayout({ ...g.cfg, dropout: 0.2 });
     const state = new StepState(ctx);
     const params = Tensor.from(ctx, g.flatParams, [layout.totalFloats]);
     const grads = Tensor.empty(ctx, [layout.totalFloats]);
-    const batch = { batchSize: g.batchSize, seqLen: g.cfg.blockSize };
-    const graph: TrainGraph = g.cfg.kind === 'decoder'
-      ? new GptGraph(ctx, layout, params, grads, batch, 1, state)
-      : new BertGraph(ctx, layout, params, grads, batch, 1, state);
+    const batch = { batchSize: g.batchSize, seqLen: g.cfg.blockSize, targetLen: g.targetLen };
+    const graph: TrainGraph = buildGraph(ctx, layout, params, grads, batch, 1, state);
     upload(g, graph);
     const evalRec = new Recorder(ctx);
     graph.forward(evalRec, false);

@@ -34,6 +34,8 @@ export interface Golden {
   /** Parameters in the engine's flat layout. */
   flatParams: Float32Array;
   input(name: string): Uint32Array;
+  /** Names of the golden's inputs (input.<name>). */
+  inputNames: string[];
 }
 
 /** A golden from its two files' contents: `<name>.json` as text and `<name>.safetensors` as bytes. */
@@ -47,7 +49,8 @@ export function parseGolden(name: string, json: string, safetensors: Uint8Array)
     ffWidth: c.ffWidth, dropout: c.dropout, bias: c.bias, tiedEmbeddings: c.tiedEmbeddings, norm: c.norm,
     activation: c.activation, layerNormEps: c.layerNormEps, typeVocabSize: c.typeVocabSize ?? 0, pooler: c.pooler ?? false,
   });
-  const layout = buildParamLayout(cfg);
+  // Heads and frozen prefixes of the newer goldens (classification, frozen layers); absent: the defaults.
+  const layout = buildParamLayout(cfg, { heads: c.heads, frozen: c.frozen });
   const flatParams = new Float32Array(layout.totalFloats);
   for (const part of allParts(layout)) {
     const t = file.tensors.get(`param.${part.name}`);
@@ -65,12 +68,31 @@ export function parseGolden(name: string, json: string, safetensors: Uint8Array)
     training: meta.training,
     tensors: file.tensors,
     flatParams,
+    inputNames: [...file.tensors.keys()].filter((k) => k.startsWith('input.')).map((k) => k.slice('input.'.length)),
     input(key) {
       const t = file.tensors.get(`input.${key}`);
       if (!t) throw new Error(`golden ${name}: no input.${key}`);
       return Uint32Array.from(t.data as Int32Array, (v) => (v < 0 ? 0xffffffff : v));
     },
   };
+}
+
+/**
+ * The golden's inputs as a graph's inputs: every input.<name> as u32, the attention mask turned
+ * into per-row key lengths (kvLen), as the collators do.
+ */
+export function batchOf(g: Golden): Record<string, Uint32Array> {
+  const out: Record<string, Uint32Array> = {};
+  for (const name of g.inputNames) {
+    if (name !== 'attention_mask') out[name] = g.input(name);
+  }
+  if (g.inputNames.includes('attention_mask')) {
+    const B = g.batchSize;
+    const T = g.cfg.blockSize;
+    const mask = g.input('attention_mask');
+    out.kvLen = Uint32Array.from({ length: B }, (_, b) => mask.subarray(b * T, (b + 1) * T).reduce((s, x) => s + x, 0));
+  }
+  return out;
 }
 
 /**

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Golden, parseGolden } from './golden-data';
 
-export { type Golden, type GoldenOptimizer, parseGolden, relativeError } from './golden-data';
+export { batchOf, type Golden, type GoldenOptimizer, parseGolden, relativeError } from './golden-data';
 
 export function loadGolden(name: string): Golden {
   const dir = join(__dirname, '..', '..', 'goldens');

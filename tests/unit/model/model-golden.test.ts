@@ -1,6 +1,8 @@
-// The engine's GPT and BERT against PyTorch: logits, loss and every parameter gradient of the
+// The engine's GPT, BERT and BART against PyTorch: logits, loss and every parameter gradient of the
 // committed goldens (tests/goldens/*.safetensors), one forward + backward each. Prints the max
-// difference per tensor, as llm.c's test_gpt2.c does.
+// difference per tensor, as llm.c's test_gpt2.c does. The newer goldens cover the erf GELU, the
+// post-LN layer with dropout (the engine's masks replayed in PyTorch), classification heads and
+// frozen tensors.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { Recorder } from '../../../src/engine/gpu/kernel';
@@ -8,8 +10,11 @@ import { Tensor } from '../../../src/engine/gpu/tensor';
 import { BartGraph } from '../../../src/engine/model/bart';
 import { BertGraph } from '../../../src/engine/model/bert';
 import { GptGraph } from '../../../src/engine/model/gpt';
-import { allParts } from '../../../src/engine/model/params';
-import { type Golden, loadGolden, relativeError } from './goldens';
+import { allParts, buildParamLayout } from '../../../src/engine/model/params';
+import { classifyIndex } from '../../../src/engine/model/heads/classify';
+import { StepState } from '../../../src/engine/ops/step-state';
+import { buildGraph } from '../../../src/engine/train/step';
+import { batchOf, type Golden, loadGolden, relativeError } from './goldens';
 
 let ctx: GpuContext;
 beforeAll(async () => {
@@ -37,7 +42,7 @@ async function compare(g: Golden, outputs: [string, Tensor][], loss: number, gra
   expect(worst).toBeLessThan(1e-4);
 }
 
-for (const name of ['gpt', 'gpt_nobias', 'gpt_untied']) {
+for (const name of ['gpt', 'gpt_nobias', 'gpt_untied', 'gpt_erf']) {
   test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
     const g = loadGolden(name);
     const params = Tensor.from(ctx, g.flatParams, [g.layout.totalFloats]);
@@ -104,3 +109,102 @@ test('bart: encoder-decoder logits, loss and all gradients match PyTorch within 
   params.destroy();
   grads.destroy();
 });
+
+/** One forward + backward of the graph buildGraph assembles for the golden's layout (heads, frozen). */
+async function runGolden(g: Golden, layout = g.layout): Promise<{ outputs: Map<string, Float32Array>; loss: number; grads: Float32Array }> {
+  const params = Tensor.from(ctx, g.flatParams, [layout.totalFloats]);
+  const grads = Tensor.empty(ctx, [layout.totalFloats]);
+  const state = new StepState(ctx); // step 1, seed 0: the masks the dropout golden replays
+  const graph = buildGraph(ctx, layout, params, grads, { batchSize: g.batchSize, seqLen: g.cfg.blockSize, targetLen: g.targetLen }, 1, state);
+  const batch = batchOf(g);
+  for (const [name, t] of Object.entries(graph.inputs)) t.write(batch[name]);
+  const rec = new Recorder(ctx);
+  graph.forward(rec);
+  graph.backward(rec);
+  await rec.run();
+  let loss = 0;
+  for (const t of graph.lossTerms) loss += (await t.read())[0];
+  const outputs = new Map<string, Float32Array>();
+  const heads = (graph as unknown as { heads: { logits: Tensor }[] }).heads;
+  outputs.set('logits', await heads[0].logits.read());
+  if (heads[1]) outputs.set('nsp_logits', await heads[1].logits.read());
+  const flat = await grads.read();
+  rec.destroy();
+  graph.destroy();
+  state.destroy();
+  params.destroy();
+  grads.destroy();
+  return { outputs, loss, grads: flat };
+}
+
+for (const name of ['bert_dropout', 'gpt_cls', 'bert_cls_frozen', 'bart_cls']) {
+  test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
+    const g = loadGolden(name);
+    const { outputs, loss, grads } = await runGolden(g);
+    const t = Tensor.from(ctx, grads, [grads.length]);
+    const outs = [...outputs].filter(([n]) => g.tensors.has(`output.${n}`)).map(([n, data]) => [n, Tensor.from(ctx, data, [data.length])] as [string, Tensor]);
+    await compare(g, outs, loss, t);
+    for (const [, o] of outs) o.destroy();
+    t.destroy();
+    // Frozen tensors: nothing was written to their gradients.
+    for (const key of g.layout.frozen) {
+      const s = g.layout.slab(key);
+      expect(grads.subarray(s.offset, s.offset + s.numel).every((x) => x === 0), `${key} gradient`).toBe(true);
+    }
+  });
+}
+
+test('the classification goldens gather the rows classifyIndex computes', () => {
+  expect([...loadGolden('gpt_cls').input('cls_index')]).toEqual([...classifyIndex('last', 11, [11, 7, 4])]);
+  expect([...loadGolden('bert_cls_frozen').input('cls_index')]).toEqual([...classifyIndex('first', 11, [11, 8, 5])]);
+  expect([...loadGolden('bart_cls').input('cls_index')]).toEqual([...classifyIndex('first', 7, [7, 7, 7])]);
+});
+
+test('the goldens discriminate: tanh GELU on the erf golden, or dropout off on the dropout golden, miss by more than 1e-4', async () => {
+  const worstOf = async (g: Golden, layout: typeof g.layout) => {
+    const { outputs, grads } = await runGolden(g, layout);
+    let worst = relativeError(outputs.get('logits')!, g.tensors.get('output.logits')!.data).rel;
+    for (const part of allParts(g.layout)) {
+      worst = Math.max(worst, relativeError(grads.subarray(part.offset, part.offset + part.numel), g.tensors.get(`grad.${part.name}`)!.data).rel);
+    }
+    return worst;
+  };
+  const erf = loadGolden('gpt_erf');
+  const tanhWorst = await worstOf(erf, buildParamLayout({ ...erf.cfg, activation: 'gelu_tanh' }));
+  const drop = loadGolden('bert_dropout');
+  const noDropWorst = await worstOf(drop, buildParamLayout({ ...drop.cfg, dropout: 0 }));
+  console.log(`gpt_erf with tanh GELU: worst rel ${tanhWorst.toExponential(2)}; bert_dropout without dropout: ${noDropWorst.toExponential(2)}`);
+  expect(tanhWorst).toBeGreaterThan(1e-4);
+  expect(noDropWorst).toBeGreaterThan(1e-4);
+});
+
+// Freezing changes which gradients are computed, never their values: the trainable ones equal the
+// unfrozen golden's (a frozen decoder still carries the encoder's gradient through cross-attention).
+const freezes: [string, string[]][] = [
+  ['gpt', ['transformer.wte.', 'transformer.wpe.', 'transformer.h.0.']],
+  ['bert', ['bert.embeddings.', 'bert.encoder.layer.0.']],
+  ['bart', ['model.shared.', 'model.decoder.']],
+];
+for (const [name, frozen] of freezes) {
+  test(`${name} with ${frozen.join(', ')} frozen: the other gradients are the golden's, the frozen ones zero`, async () => {
+    const g = loadGolden(name);
+    const layout = buildParamLayout(g.cfg, { frozen });
+    const { grads } = await runGolden(g, layout);
+    let worst = 0;
+    let trainable = 0;
+    for (const slab of layout.slabs) {
+      for (const part of slab.parts) {
+        const got = grads.subarray(part.offset, part.offset + part.numel);
+        if (layout.frozen.has(slab.key)) {
+          expect(got.every((x) => x === 0), part.name).toBe(true);
+          continue;
+        }
+        trainable++;
+        worst = Math.max(worst, relativeError(got, g.tensors.get(`grad.${part.name}`)!.data).rel);
+      }
+    }
+    console.log(`${name}, ${frozen.join(' ')} frozen: ${trainable} trainable tensors, worst gradient rel ${worst.toExponential(2)}`);
+    expect(trainable).toBeGreaterThan(5);
+    expect(worst).toBeLessThan(1e-4);
+  });
+}
