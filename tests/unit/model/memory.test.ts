@@ -76,7 +76,7 @@ test('a tensor larger than one buffer may be is refused by name, size and limit 
   const layout = buildParamLayout({ ...BABY_SHAKESPEARE, nLayer: 1, nEmbd: 64, vocabSize: 50304 });
   const before = ctx.buffersCreated;
   expect(() => assertFits(layout, { batchSize: 12, seqLen: 64 }, { maxBufferSize: 100 * 2 ** 20, maxStorageBufferBindingSize: 2 ** 30 }, { device: ctx })).toThrow(
-    /'gpt\.activations\[12x64\]\.logits' \[768,50304\] needs 147\.4 MiB, above this adapter's maxBufferSize of 100\.0 MiB/,
+    /'gpt\.activations\[12x64\]\.lm\.logits' \[768,50304\] needs 147\.4 MiB, above this adapter's maxBufferSize of 100\.0 MiB/,
   );
   expect(ctx.buffersCreated).toBe(before);
 });
@@ -85,13 +85,13 @@ test('a binding no kernel splits is refused naming the op, the arena tensor, its
   // BERT's attention probabilities [12, 4, 32, 32] f32 (196,608 bytes) are bound whole by the softmax.
   const layout = buildParamLayout(encoderConfig({ nLayer: 2, nEmbd: 64, nHead: 4, vocabSize: 500, blockSize: 32 }));
   expect(() => assertFits(layout, { batchSize: 12, seqLen: 32 }, { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 150_000 })).toThrow(
-    /encoder 2x64 .* will not fit: attention\.softmax\.forward: binding \d 'bert\.activations\[12x32\]\.\d\.probs' \[12,4,32,32\] is 196608 bytes, over this adapter's maxStorageBufferBindingSize 150000/,
+    /encoder 2x64 .* will not fit: attention\.softmax\.forward: binding \d 'bert\.activations\[12x32\]\.layer\d\.probs' \[12,4,32,32\] is 196608 bytes, over this adapter's maxStorageBufferBindingSize 150000/,
   );
 });
 
 test('a model the graphs refuse is reported as it is, not as a question of fit', () => {
-  const layout = buildParamLayout({ ...BABY_SHAKESPEARE, activation: 'gelu' });
+  const layout = buildParamLayout({ ...BABY_SHAKESPEARE, norm: 'post' });
   const fit = () => assertFits(layout, { batchSize: 2, seqLen: 16 }, { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 });
-  expect(fit).toThrow(/GptGraph: activation 'gelu' has no kernel/);
+  expect(fit).toThrow(/GptGraph: only pre-LN decoders/);
   expect(fit).not.toThrow(/will not fit/);
 });
