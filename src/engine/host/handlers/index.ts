@@ -14,6 +14,7 @@ import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { gpuInfo } from './gpu-info.ts';
+import { gpuAdapters } from './gpu-adapters.ts';
 import { hostPing } from './host-ping.ts';
 import { runHandlers } from './run-registry.ts';
 import type { EngineHandlers } from './types.ts';
@@ -21,6 +22,7 @@ import type { EngineHandlers } from './types.ts';
 export const handlers = {
   'host.ping': hostPing,
   'gpu.info': gpuInfo,
+  'gpu.adapters': gpuAdapters,
   'corpus.samples': corpusSamples,
   'corpus.add': corpusAdd,
   'corpus.upload': corpusUpload,
