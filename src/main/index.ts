@@ -42,8 +42,9 @@ const gpuSetup = chromiumGpuSetup(startupDriver);
 // PRETRAIN_STUDIO_* on); one set for this launch wins over the saved setting, as for the driver.
 const adapterFromEnv = Boolean(process.env.PRETRAIN_STUDIO_ADAPTER);
 if (!adapterFromEnv) process.env.PRETRAIN_STUDIO_ADAPTER = adapterChoiceToText(settings.current.adapter);
-// userData's logs folder (~/.config/Pretrain Studio/logs, ~/Library/Logs/Pretrain Studio, …).
+// Electron's logs folder: userData/logs on Linux and Windows, ~/Library/Logs/<app> on macOS.
 const engineLog = new EngineLog(app.getPath('logs'));
+engineLog.write('info', `${app.getName()} ${app.getVersion()} started (Electron ${process.versions.electron}, adapter ${process.env.PRETRAIN_STUDIO_ADAPTER})`);
 for (const [name, value] of gpuSetup.switches) app.commandLine.appendSwitch(name, value);
 Object.assign(process.env, gpuSetup.env);
 const supervisor = new EngineSupervisor({
@@ -152,7 +153,10 @@ void app.whenReady().then(() => {
   refreshMenu();
   openAppWindow();
   void supervisor.start().then(() => {
-    if (gpuSetup.warning) broadcast({ type: 'host.log', level: 'warn', message: gpuSetup.warning });
+    if (gpuSetup.warning) {
+      engineLog.write('warn', gpuSetup.warning);
+      broadcast({ type: 'host.log', level: 'warn', message: gpuSetup.warning });
+    }
     return loadAdapters();
   });
   app.on('activate', () => {
