@@ -4,6 +4,7 @@
 // re-runs itself as a child per candidate; a child that finds no adapter exits with NO_ADAPTER and
 // the next candidate is tried. Ctrl-C reaches the child from the terminal; the parent only waits.
 import { spawn } from 'node:child_process';
+import { adapterChoiceFromEnv, adapterOptions } from '../engine/gpu/adapters.ts';
 import { driverPlan, envForDriver, gpuInfoOf, missingDriverAdvice } from '../engine/gpu/drivers.ts';
 import { dawnGpuInstance } from '../engine/gpu/dawn.ts';
 import { GpuContext } from '../engine/gpu/device.ts';
@@ -46,7 +47,8 @@ export async function runWithDriver(choice: string): Promise<void> {
 export async function openGpu(log: (line: string) => void): Promise<GpuContext> {
   let ctx: GpuContext;
   try {
-    ctx = await GpuContext.open({ gpu: dawnGpuInstance() });
+    // PRETRAIN_STUDIO_ADAPTER picks the adapter, as it does for the app's and serve's engine host.
+    ctx = await GpuContext.open({ gpu: dawnGpuInstance(), ...adapterOptions(adapterChoiceFromEnv()) });
   } catch (err) {
     log(`no WebGPU adapter: ${(err as Error).message}`);
     // A child of runWithDriver says so with NO_ADAPTER (the parent tries the next driver).

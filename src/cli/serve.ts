@@ -3,7 +3,7 @@
 // renderer runs in any browser (and in the Playwright tests). A random token, printed in the URL,
 // is required for the WebSocket; without it nothing reaches the engine.
 //
-//   node out/main/serve.js [--port N] [--driver auto|native|lavapipe|swiftshader]
+//   node out/main/serve.js [--port N] [--driver auto|native|lavapipe|swiftshader] [--adapter high-performance|low-power|NAME]
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -12,6 +12,8 @@ import { extname, join, normalize, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
+  adapterChoiceFromText,
+  adapterChoiceToText,
   decodeJson,
   DriverChoiceSchema,
   encodeJson,
@@ -177,8 +179,15 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string', default: '0' },
       driver: { type: 'string', default: process.env.PRETRAIN_STUDIO_VULKAN_ICD ? undefined : 'auto' },
+      adapter: { type: 'string' },
     },
   });
+  // The forked engine host reads its adapter choice from the environment it inherits.
+  if (values.adapter !== undefined) {
+    const choice = adapterChoiceFromText(values.adapter);
+    if (!choice.success) throw new Error(`--adapter must be high-performance, low-power or an adapter name, got "${values.adapter}"`);
+    process.env.PRETRAIN_STUDIO_ADAPTER = adapterChoiceToText(choice.output);
+  }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
   const driver: DriverChoice | undefined = values.driver ? v.parse(DriverChoiceSchema, values.driver) : undefined;

@@ -3,7 +3,19 @@
 // window, on Electron's own WebGPU) and answered later.
 import { join } from 'node:path';
 import { app, type BrowserWindow, ipcMain, Menu, shell } from 'electron';
-import { replyError, wireError, type DriverChoice, type StudioEvent } from '../protocol/index.ts';
+import * as v from 'valibot';
+import {
+  adapterChoiceFromText,
+  adapterChoiceToText,
+  commands,
+  replyError,
+  wireError,
+  type AdapterChoice,
+  type AdapterSummary,
+  type DriverChoice,
+  type StudioEvent,
+} from '../protocol/index.ts';
+import { EngineLog } from './engine-log.ts';
 import { chromiumGpuSetup } from './engine-window-policy.ts';
 import { engineWindowLauncher } from './launch-engine-window.ts';
 import { buildMenu } from './menu.ts';
@@ -26,6 +38,13 @@ const settings = new SettingsFile(app.getPath('userData'));
 // An explicit PRETRAIN_STUDIO_VULKAN_ICD for this launch wins over the saved setting.
 const startupDriver: DriverChoice = process.env.PRETRAIN_STUDIO_VULKAN_ICD ? 'auto' : settings.current.vulkanDriver;
 const gpuSetup = chromiumGpuSetup(startupDriver);
+// The adapter choice reaches the engine worker as PRETRAIN_STUDIO_ADAPTER (the launcher passes
+// PRETRAIN_STUDIO_* on); one set for this launch wins over the saved setting, as for the driver.
+const adapterFromEnv = Boolean(process.env.PRETRAIN_STUDIO_ADAPTER);
+if (!adapterFromEnv) process.env.PRETRAIN_STUDIO_ADAPTER = adapterChoiceToText(settings.current.adapter);
+// Electron's logs folder: userData/logs on Linux and Windows, ~/Library/Logs/<app> on macOS.
+const engineLog = new EngineLog(app.getPath('logs'));
+engineLog.write('info', `${app.getName()} ${app.getVersion()} started (Electron ${process.versions.electron}, adapter ${process.env.PRETRAIN_STUDIO_ADAPTER})`);
 for (const [name, value] of gpuSetup.switches) app.commandLine.appendSwitch(name, value);
 Object.assign(process.env, gpuSetup.env);
 const supervisor = new EngineSupervisor({
@@ -34,6 +53,7 @@ const supervisor = new EngineSupervisor({
   assetsDir: paths.assetsDir,
   // One candidate: the driver this launch's GPU process has; another needs a relaunch (below).
   plan: [gpuSetup.candidate],
+  onOutput: (line) => engineLog.write('output', line),
 });
 const rememberDriver = (driver: DriverChoice) => {
   settings.update({ vulkanDriver: driver });
@@ -55,6 +75,46 @@ function openAppWindow(): void {
   });
 }
 const revealPath = (path: string) => (shell.showItemInFolder(path), true);
+
+/** The Engine menu's adapter list: filled from gpu.adapters once the engine is up (validated: it crossed a process boundary). */
+let adapterList: AdapterSummary[] | undefined;
+function refreshMenu(): void {
+  const fromEnv = adapterFromEnv ? adapterChoiceFromText(process.env.PRETRAIN_STUDIO_ADAPTER) : undefined;
+  const current: AdapterChoice = fromEnv?.success ? fromEnv.output : settings.current.adapter;
+  Menu.setApplicationMenu(
+    buildMenu(
+      {
+        send: broadcast,
+        restartEngine: (driver) => {
+          if (driver) rememberDriver(driver);
+          void supervisor.restart(driver).then(loadAdapters);
+        },
+        chooseAdapter,
+        openEngineLog: () => {
+          engineLog.write('info', 'Log opened from the Engine menu.');
+          void shell.openPath(engineLog.path).then((error) => {
+            if (error) broadcast({ type: 'host.log', level: 'warn', message: `Could not open the engine log ${engineLog.path}: ${error}` });
+          });
+        },
+      },
+      { adapters: adapterList, current },
+    ),
+  );
+}
+async function loadAdapters(): Promise<void> {
+  const outcome = await supervisor.request('gpu.adapters', {});
+  const parsed = outcome.ok ? v.safeParse(commands['gpu.adapters'].result, outcome.result) : undefined;
+  adapterList = parsed?.success ? parsed.output.adapters : [];
+  if (!outcome.ok) engineLog.write('warn', `Listing GPU adapters failed: ${outcome.error.message}`);
+  refreshMenu();
+}
+function chooseAdapter(choice: AdapterChoice): void {
+  settings.update({ adapter: choice });
+  process.env.PRETRAIN_STUDIO_ADAPTER = adapterChoiceToText(choice);
+  engineLog.write('info', `GPU adapter chosen: ${adapterChoiceToText(choice)}; restarting the engine.`);
+  refreshMenu();
+  void supervisor.restart().then(loadAdapters);
+}
 const route = createRouter(supervisor, appHandlers(supervisor, { onDriverChosen: rememberDriver, revealPath }));
 
 function broadcast(event: StudioEvent): void {
@@ -83,18 +143,21 @@ void app.whenReady().then(() => {
     return route(raw);
   });
   supervisor.onEvent(broadcast);
-  Menu.setApplicationMenu(
-    buildMenu({
-      send: broadcast,
-      restartEngine: (driver) => {
-        if (driver) rememberDriver(driver);
-        void supervisor.restart(driver);
-      },
-    }),
-  );
+  supervisor.onEvent((event) => {
+    if (event.type === 'host.log' && event.level !== 'debug') engineLog.write(event.level, event.message);
+    if (event.type === 'host.state') {
+      const details = [event.driver, event.pid ? `pid ${event.pid}` : '', event.reason].filter(Boolean).join('; ');
+      engineLog.write('info', `Engine ${event.state}${details ? ` (${details})` : ''}`);
+    }
+  });
+  refreshMenu();
   openAppWindow();
   void supervisor.start().then(() => {
-    if (gpuSetup.warning) broadcast({ type: 'host.log', level: 'warn', message: gpuSetup.warning });
+    if (gpuSetup.warning) {
+      engineLog.write('warn', gpuSetup.warning);
+      broadcast({ type: 'host.log', level: 'warn', message: gpuSetup.warning });
+    }
+    return loadAdapters();
   });
   app.on('activate', () => {
     if (appWindows.size === 0) openAppWindow();

@@ -3,11 +3,13 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { DriverChoiceSchema } from '../protocol/index.ts';
+import { AdapterChoiceSchema, DriverChoiceSchema } from '../protocol/index.ts';
 
 const SettingsSchema = v.object({
   /** Which Vulkan driver the engine host starts with (see src/engine/gpu/drivers.ts). */
   vulkanDriver: v.optional(DriverChoiceSchema, 'auto'),
+  /** Which WebGPU adapter the engine opens (src/engine/gpu/adapters.ts). */
+  adapter: v.optional(AdapterChoiceSchema, 'high-performance'),
 });
 export type Settings = v.InferOutput<typeof SettingsSchema>;
 

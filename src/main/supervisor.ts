@@ -19,6 +19,7 @@ import {
   type StudioEvent,
 } from '../protocol/index.ts';
 import { driverPlan, envForDriver, missingDriverAdvice, type DriverCandidate } from '../engine/gpu/drivers.ts';
+import { OncePerSession } from './engine-log.ts';
 import { describeExit, type HostExit, type HostLauncher, type HostProcess } from './host-process.ts';
 
 export interface SupervisorOptions {
@@ -35,6 +36,8 @@ export interface SupervisorOptions {
   /** Crashes tolerated within a minute before giving up (state 'failed'). */
   maxRestartsPerMinute?: number;
   restartDelayMs?: number;
+  /** Each line the host writes to stderr (Dawn's notices once per supervisor), for the engine log. */
+  onOutput?: (line: string) => void;
 }
 
 interface Pending {
@@ -61,6 +64,7 @@ export class EngineSupervisor {
   private nextId = 1;
   private generation = 0;
   private crashTimes: number[] = [];
+  private readonly notices = new OncePerSession();
   private choice: DriverChoice;
   private current: HostState = { type: 'host.state', state: 'stopped', generation: 0, at: Date.now() };
 
@@ -215,7 +219,9 @@ export class EngineSupervisor {
         child.kill();
       }, readyTimeout);
       child.onStderr((text) => {
-        running.stderrTail.push(...text.split('\n').filter(Boolean));
+        const lines = text.split('\n').filter((line) => line.trim() && this.notices.keep(line));
+        for (const line of lines) this.options.onOutput?.(line);
+        running.stderrTail.push(...lines);
         running.stderrTail.splice(0, Math.max(0, running.stderrTail.length - 20));
       });
       child.onMessage((raw) => {

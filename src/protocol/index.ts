@@ -12,5 +12,6 @@ export { HostLogSchema, type HostLog } from './events/host-log.ts';
 export { PageSchema, type Page } from './events/ui-navigate.ts';
 export { GpuInfoSchema, type GpuInfo, type DriverKind } from './commands/gpu-info.ts';
 export { SampleFileSchema, type SampleFile } from './commands/corpus-samples.ts';
+export * from './commands/gpu-adapters.ts';
 export { DriverChoiceSchema, type DriverChoice } from './commands/host-restart.ts';
 export * from './json-codec.ts';

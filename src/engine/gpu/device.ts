@@ -3,6 +3,7 @@
 // step allocates nothing new). The `GPU` object comes from the host: Dawn's Node bindings headless
 // (src/engine/gpu/dawn.ts), navigator.gpu in a browser or Electron's engine worker. Nothing here
 // imports 'webgpu' or Node modules, so the engine core bundles for the browser.
+import { requestNamedAdapter } from './adapters.ts';
 
 export interface AdapterReport {
   vendor: string;
@@ -37,7 +38,8 @@ export function setGpuProvider(provider: GpuProvider | undefined): void {
   gpuProvider = provider;
 }
 
-async function gpuInstance(): Promise<GPU> {
+/** This process's GPU entry: the provider's, else navigator.gpu. */
+export async function gpuInstance(): Promise<GPU> {
   if (gpuProvider) return gpuProvider();
   const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (browserGpu) return browserGpu;
@@ -104,10 +106,16 @@ export class GpuContext {
     });
   }
 
-  /** Opens an adapter and device on `options.gpu`, else on the provider's GPU (see setGpuProvider). */
-  static async open(options: { gpu?: GPU; powerPreference?: GPUPowerPreference } = {}): Promise<GpuContext> {
+  /**
+   * Opens an adapter and device on `options.gpu`, else on the provider's GPU (see setGpuProvider):
+   * the adapter named `adapterName` (see adapters.ts; an error lists the names found), else the one
+   * WebGPU returns for `powerPreference`.
+   */
+  static async open(options: { gpu?: GPU; powerPreference?: GPUPowerPreference; adapterName?: string } = {}): Promise<GpuContext> {
     const gpu = options.gpu ?? (await gpuInstance());
-    const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+    const adapter = options.adapterName
+      ? await requestNamedAdapter(gpu, options.adapterName)
+      : await gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
     if (!adapter) {
       throw new Error(
         'No WebGPU adapter found. Install a GPU driver with Vulkan support, or, for the CPU fallback, ' +

@@ -1,6 +1,7 @@
 // What every command handler may use: the lazily opened GPU device, events to the UI, and the
 // host's settings. One instance per host process.
 import { HOST_EXIT_CODES, type StudioEvent } from '../../protocol/index.ts';
+import { adapterChoiceFromEnv, adapterOptions } from '../gpu/adapters.ts';
 import { GpuContext } from '../gpu/device.ts';
 import { isCpuAdapter } from '../gpu/drivers.ts';
 import { prepareMatmul } from '../ops/matmul-tune.ts';
@@ -27,7 +28,7 @@ export class HostContext {
    * new host.
    */
   gpu(): Promise<GpuContext> {
-    this.gpuPromise ??= GpuContext.open().then(
+    this.gpuPromise ??= GpuContext.open(adapterOptions(adapterChoiceFromEnv())).then(
       async (ctx) => {
         await prepareMatmul(ctx, isCpuAdapter(ctx.report), (message) => this.emit({ type: 'host.log', level: 'info', message }));
         void ctx.device.lost.then((info) => {

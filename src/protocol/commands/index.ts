@@ -15,6 +15,7 @@ import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { gpuInfo } from './gpu-info.ts';
+import { gpuAdapters } from './gpu-adapters.ts';
 import { hostPing } from './host-ping.ts';
 import { hostRestart } from './host-restart.ts';
 import { hostStatus } from './host-status.ts';
@@ -25,6 +26,7 @@ export const commands = {
   'host.status': hostStatus,
   'host.restart': hostRestart,
   'gpu.info': gpuInfo,
+  'gpu.adapters': gpuAdapters,
   'corpus.samples': corpusSamples,
   'corpus.add': corpusAdd,
   'corpus.upload': corpusUpload,

@@ -11,6 +11,7 @@ import { gpuInfo } from './gpu-info.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
+import { gpuAdapters } from './gpu-adapters.ts';
 import type { EngineHandlers } from './types.ts';
 
 export const handlers = {
@@ -19,6 +20,7 @@ export const handlers = {
     return { pid: process.pid, uptimeMs: Date.now() - host.startedAt };
   },
   'gpu.info': gpuInfo,
+  'gpu.adapters': gpuAdapters,
 
   'corpus.samples': corpusSamples,
   'corpus.add': async ({ paths, samples }, host) => {
