@@ -61,7 +61,8 @@ describe.skipIf(!hasTorch)('export to PyTorch distributed and back', () => {
   beforeAll(async () => {
     ctx = await GpuContext.open();
     root = tempRunsDir('export-torch');
-    const options = tinyOptions(root, { name: 'src', steps: EXPORTED, evalEvery: EXPORTED, checkpointEvery: EXPORTED, logEvery: 1 });
+    // Two micro-batches per step: accumulation (and DDP's no_sync on the first) is part of what must match.
+    const options = tinyOptions(root, { name: 'src', steps: EXPORTED, gradAccum: 2, evalEvery: EXPORTED, checkpointEvery: EXPORTED, logEvery: 1 });
     engine = await new TrainingRun(ctx, { kind: 'new', options }).start();
     runDir = engine.runDir;
     speed.engine = engine.tokensPerSecond;
