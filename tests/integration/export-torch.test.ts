@@ -78,7 +78,7 @@ describe.skipIf(!hasTorch)('export to PyTorch distributed and back', () => {
     engineOn = await new TrainingRun(ctx, { kind: 'resume', runDir: copy, steps: TOTAL }).start();
     speed.single = tokensPerSecond(python(['train.py', '--steps', String(TOTAL)], single).out);
     // Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default --redirects (see README).
-    speed.double = tokensPerSecond(python(['-m', 'torch.distributed.run', '--redirects', '0:1', '--tee', '0:1', '--nproc_per_node', '2', 'train.py', '--steps', String(TOTAL)], double).out);
+    speed.double = tokensPerSecond(python(['-m', 'torch.distributed.run', '--redirects', '0:1', '--tee', '0:1', '--log_dir', join(root, 'torchrun-logs'), '--nproc_per_node', '2', 'train.py', '--steps', String(TOTAL)], double).out);
     console.log(`tokens/s on the tiny model: engine ${Math.round(speed.engine)}, train.py 1 process ${speed.single}, torchrun 2 processes ${speed.double}`);
   }, 240_000);
 

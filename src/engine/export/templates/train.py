@@ -297,14 +297,22 @@ def build_model(m, which):
     return CompactGPT(m), 'compact GPT (engine math)'
 
 
+def unwrapped(name):
+    """A parameter's name inside DDP/FSDP wrappers (what FSDP's optimizer state dicts key by)."""
+    for prefix in ('_fsdp_wrapped_module.', 'module.'):
+        name = name.replace(prefix, '')
+    return name
+
+
+def hf_name(name):
+    """The Hugging Face GPT-2 name the engine and the checkpoints use."""
+    name = unwrapped(name)
+    return name[3:] if name.startswith('hf.') else name
+
+
 def named_params(model):
     """Parameters by their Hugging Face names, whatever wraps them (DDP, FSDP, HFGPT)."""
-    out = {}
-    for name, p in model.named_parameters():
-        for prefix in ('module.', '_fsdp_wrapped_module.', 'hf.'):
-            name = name.replace(prefix, '')
-        out[name] = p
-    return out
+    return {hf_name(name): p for name, p in model.named_parameters()}
 
 
 def load_weights(model, m, path):
@@ -445,11 +453,12 @@ def main(argv=None):
                             lr=o['lr'], betas=(o['beta1'], o['beta2']), eps=1e-8)
     saved = read_safetensors(os.path.join(base, 'optimizer.safetensors'))
     opt_step = int(saved['step'][0])
+    fqn = {hf_name(n): unwrapped(n) for n, _ in model.named_parameters()}
     if args.fsdp:
         from torch.distributed.fsdp import FullyShardedDataParallel as FSDP
-        full = {'state': {n: {'step': torch.tensor(float(opt_step)), 'exp_avg': torch.from_numpy(saved[n + '.exp_avg']),
-                              'exp_avg_sq': torch.from_numpy(saved[n + '.exp_avg_sq'])} for n in names},
-                'param_groups': [dict(pg, params=g['names']) for pg, g in zip(opt.state_dict()['param_groups'], groups)]}
+        full = {'state': {fqn[n]: {'step': torch.tensor(float(opt_step)), 'exp_avg': torch.from_numpy(saved[n + '.exp_avg']),
+                                   'exp_avg_sq': torch.from_numpy(saved[n + '.exp_avg_sq'])} for n in names},
+                'param_groups': [dict(pg, params=[fqn[n] for n in g['names']]) for pg, g in zip(opt.state_dict()['param_groups'], groups)]}
         opt.load_state_dict(FSDP.optim_state_dict_to_load(model=model, optim=opt, optim_state_dict=full))
     else:
         for n in names:
@@ -495,8 +504,11 @@ def main(argv=None):
                                       FullOptimStateDictConfig(offload_to_cpu=True, rank0_only=True)):
                 sd = model.state_dict()
                 osd = FSDP.optim_state_dict(model, opt)
-            tensors = {n: sd[k] for k in sd for n in [k.replace('_fsdp_wrapped_module.', '').replace('hf.', '')] if n in decay}
-            moments = {n: (osd['state'][n]['exp_avg'], osd['state'][n]['exp_avg_sq'], int(osd['state'][n]['step'])) for n in names} if is_main() else {}
+            tensors = {hf_name(k): v for k, v in sd.items() if hf_name(k) in decay}
+            moments = {}
+            if is_main():
+                state_of = {hf_name(k): v for k, v in osd['state'].items()}
+                moments = {n: (state_of[n]['exp_avg'], state_of[n]['exp_avg_sq'], int(state_of[n]['step'])) for n in names}
         else:
             tensors = {n: params[n].detach() for n in names}
             moments = {n: (opt.state[params[n]]['exp_avg'], opt.state[params[n]]['exp_avg_sq'], int(opt.state[params[n]]['step'])) for n in names}
