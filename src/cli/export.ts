@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     const r = await exportTorch(o.run, o.out, { ...(o.step > 0 ? { step: o.step } : {}), force: o.force });
     process.stdout.write(
       `exported step ${r.step} (${r.parameters} parameters, ${r.tokens} tokens) to ${r.outDir}\n` +
-        `train:  cd ${r.outDir} && torchrun --nnodes 1 --nproc_per_node 2 train.py\n` +
+        `train:  cd ${r.outDir} && torchrun --standalone --nproc_per_node 2 train.py\n` +
         `back:   npm run import-run -- ${r.outDir}\n`,
     );
   } catch (err) {

@@ -77,8 +77,9 @@ describe.skipIf(!hasTorch)('export to PyTorch distributed and back', () => {
     cpSync(runDir, copy, { recursive: true });
     engineOn = await new TrainingRun(ctx, { kind: 'resume', runDir: copy, steps: TOTAL }).start();
     speed.single = tokensPerSecond(python(['train.py', '--steps', String(TOTAL)], single).out);
-    // Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default --redirects (see README).
-    speed.double = tokensPerSecond(python(['-m', 'torch.distributed.run', '--redirects', '0:1', '--tee', '0:1', '--log_dir', join(root, 'torchrun-logs'), '--nproc_per_node', '2', 'train.py', '--steps', String(TOTAL)], double).out);
+    // Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default --redirects (see README);
+    // --standalone rendezvous on a free port, as other jobs on this machine may hold 29500.
+    speed.double = tokensPerSecond(python(['-m', 'torch.distributed.run', '--standalone', '--redirects', '0:1', '--tee', '0:1', '--log_dir', join(root, 'torchrun-logs'), '--nproc_per_node', '2', 'train.py', '--steps', String(TOTAL)], double).out);
     console.log(`tokens/s on the tiny model: engine ${Math.round(speed.engine)}, train.py 1 process ${speed.single}, torchrun 2 processes ${speed.double}`);
   }, 240_000);
 
@@ -179,6 +180,9 @@ describe.skipIf(!hasTorch)('export to PyTorch distributed and back', () => {
     const imported = readCheckpoint(runDir, TOTAL);
     expect(Buffer.compare(Buffer.from(imported.model), readFileSync(join(double, 'checkpoints', `step-${TOTAL}`, 'model.safetensors')))).toBe(0);
     expect(imported.state.optimizerStep).toBe(TOTAL);
+    // Importing the same folder again changes nothing (each metric step still once).
+    importTorchRun(double, { into: runDir });
+    expect(readMetrics(join(runDir, 'metrics.jsonl')).filter((r) => r.split === 'train').length).toBe(TOTAL);
 
     const on = await new TrainingRun(ctx, { kind: 'resume', runDir, steps: TOTAL + 4 }).start();
     expect(on.state).toBe('finished');
@@ -188,6 +192,8 @@ describe.skipIf(!hasTorch)('export to PyTorch distributed and back', () => {
     console.log(`engine after import: losses ${on.losses.map((l) => l.loss.toFixed(4)).join(', ')} (torch's last ${lastTorch.toFixed(4)})`);
     // Continuing from the trained state, not from scratch: near torch's last loss, far below ln(vocab).
     for (const l of on.losses) expect(Math.abs(l.loss - lastTorch)).toBeLessThan(0.3);
+    // Now the run has its own history past the cluster's: a plain re-import must not overwrite it.
+    expect(() => importTorchRun(double, { into: runDir })).toThrow(/trained on locally/);
   });
 
   test('clear errors: missing run, missing checkpoint, unsupported objective, nothing to import', async () => {

@@ -27,7 +27,7 @@ Needs Python 3 with PyTorch >= 1.13 and numpy (\`transformers\` is used when ins
 has biases; otherwise a compact PyTorch GPT with the engine's math).
 
 \`\`\`sh
-torchrun --nnodes 1 --nproc_per_node 2 train.py                # DDP, 2 processes on this machine
+torchrun --standalone --nproc_per_node 2 train.py              # DDP, 2 processes on this machine
 torchrun --nnodes 1 --nproc_per_node 8 train.py --fsdp         # FSDP (torch >= 2.1)
 python train.py --steps 20000                                  # one process; train longer (cosine over 20000)
 python train.py --stop-at ${step + 100}                                 # stop early, same schedule

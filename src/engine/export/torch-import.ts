@@ -76,7 +76,8 @@ export function importTorchRun(exportDirIn: string, opts: TorchImportOptions = {
     copyFileSync(join(exportDir, 'tokenizer.json'), join(runDir, TOKENIZER_FILE));
     restoreShards(exportDir, runDir, opts.cacheDir ?? join(resolve(runDir, '..'), '.cache'));
   } else {
-    const later = listCheckpoints(runDir).filter((s) => s > manifest.step);
+    // The cluster's own checkpoints from an earlier import of this folder are not a conflict.
+    const later = listCheckpoints(runDir).filter((s) => s > manifest.step && !steps.includes(s));
     if (later.length && !opts.force) {
       throw new Error(`import-run: ${runDir} has checkpoints after the exported step ${manifest.step} (${later.map((s) => `step-${s}`).join(', ')}): it trained on locally since the export. Pass --force to replace that history with the cluster's, or --into another folder`);
     }
