@@ -2,7 +2,8 @@
 // exported, continued 20 steps by the generated train.py (one process, and torchrun with two gloo
 // processes on the CPU), and imported back. Checks: engine and PyTorch logits on the exported
 // checkpoint (≤ 1e-4), PyTorch's loss on the engine's next batch (≤ 1e-4), 2 processes = 1 process
-// (parameters ≤ 1e-5), and the imported checkpoint resumes in the engine. Needs Debian's
+// (parameters ≤ 1e-5), and the imported checkpoint resumes in the engine; then the same for a tiny
+// BERT (masked LM + next sentence: the collator's masks are ported too). Needs Debian's
 // python3-torch at /usr/bin/python3; skips with a message where it is missing.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -200,15 +201,81 @@ describe.skipIf(!hasTorch)('export to PyTorch distributed and back', () => {
     await expect(exportTorch(join(root, 'nope'), join(root, 'x1'))).rejects.toThrow(/no run folder/);
     await expect(exportTorch(runDir, join(root, 'x2'), { step: 7 })).rejects.toThrow(/no checkpoint step-7/);
     await expect(exportTorch(runDir, single)).rejects.toThrow(/already exists/);
-    const mlm = join(root, 'mlm-run');
-    cpSync(runDir, mlm, { recursive: true });
-    const cfg = JSON.parse(readFileSync(join(mlm, 'config.json'), 'utf8'));
-    cfg.pretrain_studio.objective = 'mlm';
-    writeFileSync(join(mlm, 'config.json'), JSON.stringify(cfg));
-    await expect(exportTorch(mlm, join(root, 'x3'))).rejects.toThrow(/objective 'mlm' is not supported yet/);
+    const denoise = join(root, 'denoise-run');
+    cpSync(runDir, denoise, { recursive: true });
+    const cfg = JSON.parse(readFileSync(join(denoise, 'config.json'), 'utf8'));
+    cfg.pretrain_studio.objective = 'denoise';
+    writeFileSync(join(denoise, 'config.json'), JSON.stringify(cfg));
+    await expect(exportTorch(denoise, join(root, 'x3'))).rejects.toThrow(/objective 'denoise' is not supported yet/);
     expect(existsSync(join(root, 'x3'))).toBe(false);
     const fresh = join(root, 'fresh-export');
     await exportTorch(runDir, fresh);
     expect(() => importTorchRun(fresh, { into: runDir })).toThrow(/no checkpoint past the exported step/);
+  });
+});
+
+describe.skipIf(!hasTorch)('export a BERT (mlm) run to PyTorch and back', () => {
+  const FROM = 6;
+  const TO = 12;
+  let ctx: GpuContext;
+  let root: string;
+  let runDir: string;
+  let engineOn: RunSummary;
+  let single: string;
+  let double: string;
+
+  beforeAll(async () => {
+    ctx = await GpuContext.open();
+    root = tempRunsDir('export-torch-mlm');
+    const options = tinyOptions(root, {
+      name: 'bert', objective: 'mlm', tokenizer: 'wordpiece', vocabSize: 300, split: 'document',
+      steps: FROM, warmupSteps: 2, evalEvery: FROM, checkpointEvery: FROM, logEvery: 1,
+    });
+    runDir = (await new TrainingRun(ctx, { kind: 'new', options }).start()).runDir;
+    const exported = join(root, 'export');
+    await exportTorch(runDir, exported);
+    expect(JSON.parse(readFileSync(join(exported, 'export.json'), 'utf8')).mlm.normalIds.length).toBeGreaterThan(100);
+    single = join(root, 'single');
+    double = join(root, 'double');
+    cpSync(exported, single, { recursive: true });
+    cpSync(exported, double, { recursive: true });
+    const copy = join(root, 'engine-copy');
+    cpSync(runDir, copy, { recursive: true });
+    engineOn = await new TrainingRun(ctx, { kind: 'resume', runDir: copy, steps: TO }).start();
+    python(['train.py', '--steps', String(TO)], single);
+    python(['-m', 'torch.distributed.run', '--standalone', '--redirects', '0:1', '--tee', '0:1', '--log_dir', join(root, 'torchrun-logs'), '--nproc_per_node', '2', 'train.py', '--steps', String(TO)], double);
+  }, 240_000);
+
+  afterAll(() => {
+    ctx?.destroy();
+    removeTempRunsDirs();
+  });
+
+  test("masked LM + next sentence: PyTorch's loss on the engine's next batch within 1e-4, 2 processes = 1", () => {
+    const torchTrain = readMetrics(join(single, 'metrics.jsonl')).filter((r) => r.split === 'train');
+    const engineRecords = new Map(readMetrics(join(root, 'engine-copy', 'metrics.jsonl')).filter((r) => r.split === 'train').map((r) => [r.step, r]));
+    const next = torchTrain[0];
+    const ref = engineRecords.get(FROM + 1)!;
+    expect(next.step).toBe(FROM + 1);
+    const diffs = ['loss', 'mlmLoss', 'nspLoss'].map((k) => Math.abs(Number(next[k]) - Number(ref[k])));
+    const curve = Math.max(...torchTrain.map((r) => Math.abs(Number(r.loss) - engineOn.losses.find((l) => l.step === r.step)!.loss)));
+    console.log(`BERT step ${FROM + 1}: torch ${Number(next.loss).toFixed(6)} (mlm ${Number(next.mlmLoss).toFixed(6)}, nsp ${Number(next.nspLoss).toFixed(6)}), ` +
+      `engine ${Number(ref.loss).toFixed(6)}; |diff| loss/mlm/nsp ${diffs.map((d) => d.toExponential(2)).join('/')}; steps ${FROM + 1}-${TO} max ${curve.toExponential(2)}`);
+    for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-4);
+
+    const a = flatOf(join(single, 'checkpoints', `step-${TO}`, 'model.safetensors'));
+    const b = flatOf(join(double, 'checkpoints', `step-${TO}`, 'model.safetensors'));
+    let maxDiff = 0;
+    for (const [name, x] of a) for (let i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i] - b.get(name)![i]));
+    console.log(`BERT after ${TO - FROM} steps: max |1 process - 2 processes| = ${maxDiff.toExponential(2)}`);
+    expect(maxDiff).toBeLessThanOrEqual(1e-5);
+  });
+
+  test('the imported BERT checkpoint trains on in the engine', async () => {
+    importTorchRun(double, { into: runDir });
+    const on = await new TrainingRun(ctx, { kind: 'resume', runDir, steps: TO + 2 }).start();
+    expect(on.state).toBe('finished');
+    expect(on.losses.map((l) => l.step)).toEqual([TO + 1, TO + 2]);
+    for (const l of on.losses) expect(Number.isFinite(l.loss)).toBe(true);
   });
 });

@@ -16,15 +16,15 @@ export function torchReadme({ studio, step, tokens, trainTokens, valTokens }: Re
   const perStep = o.batchSize * o.blockSize * o.gradAccum;
   return `# ${o.name || 'Pretrain Studio run'}: continue on PyTorch
 
-Exported by Pretrain Studio at step ${step} of ${o.steps}: a ${m.nLayer}-layer GPT (width ${m.nEmbd}, ${m.nHead} heads,
+Exported by Pretrain Studio at step ${step} of ${o.steps}: a ${m.nLayer}-layer ${m.kind === 'encoder' ? 'BERT' : 'GPT'} (width ${m.nEmbd}, ${m.nHead} heads,
 context ${m.blockSize}, vocabulary ${m.vocabSize}, ${studio.parameters} parameters), objective \`${studio.objective}\`.
 ${tokens} tokens (${trainTokens} train, ${valTokens} validation); each step takes ${o.gradAccum} micro-batch(es) of
 ${o.batchSize} x ${o.blockSize} tokens = ${perStep} tokens.
 
 ## Run
 
-Needs Python 3 with PyTorch >= 1.13 and numpy (\`transformers\` is used when installed and the model
-has biases; otherwise a compact PyTorch GPT with the engine's math).
+Needs Python 3 with PyTorch >= 1.13 and numpy (for a GPT with biases \`transformers\`' GPT-2 is used
+when installed; otherwise, and for BERT, a compact PyTorch model with the engine's math).
 
 \`\`\`sh
 torchrun --standalone --nproc_per_node 2 train.py              # DDP, 2 processes on this machine
@@ -64,7 +64,7 @@ from the newest \`checkpoints/step-N\` in this folder.
 ## What is reproduced
 
 - data order: the engine's sampler (mulberry32 seeded by (seed ${o.seed}, draw index)), ported exactly;
-  windows of ${o.blockSize + 1} tokens at uniform offsets of the training ranges in \`data/index.json\`
+  ${studio.objective === 'mlm' ? 'BERT rows ([CLS] A [SEP] B [SEP], next-sentence labels, 15% masked) drawn as the engine\'s collator draws them' : `windows of ${o.blockSize + 1} tokens at uniform offsets`} from the training ranges in \`data/index.json\`
 - learning rate: ${o.schedule === 'constant' ? 'constant' : `warmup ${o.warmupSteps} steps, then ${o.schedule} from ${o.lr} to ${o.minLr} over --steps`}
 - AdamW: betas (${o.beta1}, ${o.beta2}), eps 1e-8, weight decay ${o.weightDecay} on the tensors \`export.json\` marks
   \`decay\` (matrices and embeddings), none on norms and biases; the moments and step continue from the engine
@@ -74,7 +74,7 @@ ${m.dropout > 0 ? `- dropout ${m.dropout}: PyTorch draws its own masks (same dis
 
 | file | what |
 | --- | --- |
-| config.json, model.safetensors, tokenizer.json | the model, Hugging Face GPT-2 layout (\`GPT2LMHeadModel.from_pretrained(".")\`) |
+| config.json, model.safetensors, tokenizer.json | the model, Hugging Face layout (\`${m.kind === 'encoder' ? 'BertForPreTraining' : 'GPT2LMHeadModel'}.from_pretrained(".")\`) |
 | optimizer.safetensors, state.json | AdamW \`<name>.exp_avg\`, \`<name>.exp_avg_sq\`, \`step\`; the checkpoint's data position |
 | export.json | source run, step, every parameter with its shape and decay group |
 | data/tokens-*.bin, data/index.json | token ids, \`numpy.memmap(f, dtype=index["dtype"], mode="r")\`; train/val ranges |

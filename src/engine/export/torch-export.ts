@@ -6,6 +6,7 @@
 //   <out>/data/tokens-NNNNN.bin, data/index.json           token ids (flat LE arrays) + split ranges
 //   <out>/train.py, README.md                              the trainer and how to launch it
 //   <out>/metrics.jsonl, checkpoints/step-N/               written by train.py as it goes
+// Objectives: 'clm' (GPT) and 'mlm' (BERT; export.json carries the collator's special ids).
 // Data order: train.py ports the engine's sampler (mulberry32 over (seed, draw)) rather than a
 // recorded list of upcoming batches, so any number of further steps draws exactly the engine's
 // batches; the split ranges are exported as the engine computes them (not re-derived in Python).
@@ -19,13 +20,15 @@ import { writeFileAtomic, writeJsonAtomic } from '../runstore/atomic';
 import { latestCheckpoint, listCheckpoints, readCheckpoint } from '../runstore/checkpoints';
 import { readRunConfig, TOKENIZER_FILE } from '../trainer/run-folder';
 import { deserializeModel, deserializeOptimizer } from '../trainer/weights-io';
+import { mlmSpecials } from '../trainer/mlm-collator';
+import { loadTokenizer } from '../tokenizers';
 import { torchReadme } from './readme';
 
 export const EXPORT_FORMAT = 'pretrain-studio-torch';
 export const EXPORT_VERSION = 1;
 
 /** Objectives train.py reproduces; the others are refused by name. */
-export const TORCH_OBJECTIVES = ['clm'] as const;
+export const TORCH_OBJECTIVES = ['clm', 'mlm'] as const;
 
 export interface ExportManifest {
   format: typeof EXPORT_FORMAT;
@@ -37,6 +40,8 @@ export interface ExportManifest {
   exportedAt: string;
   /** Every parameter by its Hugging Face name in the engine's layout order, with its decay group. */
   parameters: { name: string; shape: number[]; decay: boolean }[];
+  /** BERT's collator ids ('mlm'): the specials and the ordinary ids random replacements come from. */
+  mlm?: { cls: number; sep: number; pad: number; mask: number; normalIds: number[] };
 }
 
 export interface TorchExportOptions {
@@ -66,7 +71,7 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
   const config = readRunConfig(runDir);
   const studio = config.pretrain_studio;
   if (!(TORCH_OBJECTIVES as readonly string[]).includes(studio.objective)) {
-    throw new Error(`export --format torch: objective '${studio.objective}' is not supported yet; the PyTorch trainer covers ${TORCH_OBJECTIVES.map((o) => `'${o}' (GPT)`).join(', ')}`);
+    throw new Error(`export --format torch: objective '${studio.objective}' is not supported yet; the PyTorch trainer covers 'clm' (GPT) and 'mlm' (BERT)`);
   }
   const steps = listCheckpoints(runDir);
   const step = opts.step ?? latestCheckpoint(runDir);
@@ -128,6 +133,10 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
       exportedAt: new Date().toISOString(),
       parameters: layout.slabs.flatMap((s) => s.parts.map((p) => ({ name: p.name, shape: p.shape, decay: s.decay }))),
     };
+    if (studio.objective === 'mlm') {
+      const sp = mlmSpecials(await loadTokenizer(join(runDir, TOKENIZER_FILE)));
+      manifest.mlm = { cls: sp.cls, sep: sp.sep, pad: sp.pad, mask: sp.mask, normalIds: [...sp.normalIds] };
+    }
     writeJsonAtomic(join(tmp, 'export.json'), manifest);
     writeFileAtomic(join(tmp, 'train.py'), readFileSync(TEMPLATE));
     writeFileAtomic(join(tmp, 'README.md'), torchReadme({ studio, step, tokens: ds.meta.numTokens, trainTokens: train.tokens, valTokens: val.tokens }));
