@@ -10,3 +10,6 @@ fi
 apt-get update
 apt-get install -y --no-install-recommends chromium fonts-noto-cjk xvfb
 apt-get install -y --no-install-recommends -t bookworm-backports mesa-vulkan-drivers libvulkan1
+# Debian's PyTorch (1.13, CPU) and numpy: the golden generators and the torch export test
+# (tests/integration/export-torch.test.ts runs the exported train.py under torchrun with gloo).
+apt-get install -y --no-install-recommends python3-torch python3-numpy

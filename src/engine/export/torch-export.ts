@@ -1,0 +1,152 @@
+// `export --format torch`: a run folder's checkpoint as a self-contained folder that PyTorch
+// distributed training (torchrun, DDP/FSDP) continues, and `import-run` brings back:
+//   <out>/config.json, model.safetensors, tokenizer.json   the model in Hugging Face layout
+//   <out>/optimizer.safetensors, state.json                AdamW m, v, step; the checkpoint's state
+//   <out>/export.json                                      source run, step, parameter names + decay groups
+//   <out>/data/tokens-NNNNN.bin, data/index.json           token ids (flat LE arrays) + split ranges
+//   <out>/train.py, README.md                              the trainer and how to launch it
+//   <out>/metrics.jsonl, checkpoints/step-N/               written by train.py as it goes
+// Objectives: 'clm' (GPT) and 'mlm' (BERT; export.json carries the collator's special ids).
+// Data order: train.py ports the engine's sampler (mulberry32 over (seed, draw)) rather than a
+// recorded list of upcoming batches, so any number of further steps draws exactly the engine's
+// batches; the split ranges are exported as the engine computes them (not re-derived in Python).
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateTrainOptions } from '../config/train-config';
+import { openShards, splitDataset, type DataSplit } from '../data';
+import { allParts, buildParamLayout } from '../model/params';
+import { writeFileAtomic, writeJsonAtomic } from '../runstore/atomic';
+import { latestCheckpoint, listCheckpoints, readCheckpoint } from '../runstore/checkpoints';
+import { readRunConfig, TOKENIZER_FILE } from '../trainer/run-folder';
+import { deserializeModel, deserializeOptimizer } from '../trainer/weights-io';
+import { mlmSpecials } from '../trainer/mlm-collator';
+import { loadTokenizer } from '../tokenizers';
+import { torchReadme } from './readme';
+
+export const EXPORT_FORMAT = 'pretrain-studio-torch';
+export const EXPORT_VERSION = 1;
+
+/** Objectives train.py reproduces; the others are refused by name. */
+export const TORCH_OBJECTIVES = ['clm', 'mlm'] as const;
+
+export interface ExportManifest {
+  format: typeof EXPORT_FORMAT;
+  version: number;
+  /** The run folder exported (absolute), its objective and the checkpoint step. */
+  sourceRun: string;
+  objective: string;
+  step: number;
+  exportedAt: string;
+  /** Every parameter by its Hugging Face name in the engine's layout order, with its decay group. */
+  parameters: { name: string; shape: number[]; decay: boolean }[];
+  /** BERT's collator ids ('mlm'): the specials and the ordinary ids random replacements come from. */
+  mlm?: { cls: number; sep: number; pad: number; mask: number; normalIds: number[] };
+}
+
+export interface TorchExportOptions {
+  /** Checkpoint step to export (default the latest). */
+  step?: number;
+  /** Replace a folder that already holds an export. */
+  force?: boolean;
+}
+
+export interface TorchExportResult {
+  outDir: string;
+  step: number;
+  tokens: number;
+  parameters: number;
+}
+
+const TEMPLATE = fileURLToPath(new URL('./templates/train.py', import.meta.url));
+
+function ranges(split: DataSplit): [number, number][] {
+  return Array.from(split.starts, (s, i) => [s, split.ends[i]]);
+}
+
+export async function exportTorch(runDirIn: string, outDirIn: string, opts: TorchExportOptions = {}): Promise<TorchExportResult> {
+  const runDir = resolve(runDirIn);
+  const outDir = resolve(outDirIn);
+  if (!existsSync(runDir)) throw new Error(`export: no run folder at ${runDir}`);
+  const config = readRunConfig(runDir);
+  const studio = config.pretrain_studio;
+  if (!(TORCH_OBJECTIVES as readonly string[]).includes(studio.objective)) {
+    throw new Error(`export --format torch: objective '${studio.objective}' is not supported yet; the PyTorch trainer covers 'clm' (GPT) and 'mlm' (BERT)`);
+  }
+  const steps = listCheckpoints(runDir);
+  const step = opts.step ?? latestCheckpoint(runDir);
+  if (step === undefined) throw new Error(`export: ${runDir} has no checkpoint yet (train it first: a checkpoint is written every --checkpointEvery steps and on stop)`);
+  if (!steps.includes(step)) throw new Error(`export: ${runDir} has no checkpoint step-${step} (it has ${steps.map((s) => `step-${s}`).join(', ') || 'none'})`);
+  if (existsSync(outDir) && !opts.force) throw new Error(`export: ${outDir} already exists; choose another --out or pass --force to replace it`);
+
+  const ck = readCheckpoint(runDir, step);
+  if (!ck.optimizer) throw new Error(`export: checkpoint step-${step} of ${runDir} has no optimizer.safetensors; training could not continue exactly`);
+  const layout = buildParamLayout(studio.model);
+  // Parse both files now so a damaged checkpoint fails here, not on the cluster.
+  deserializeModel(layout, ck.model, `step-${step}/model.safetensors`);
+  deserializeOptimizer(layout, ck.optimizer, `step-${step}/optimizer.safetensors`);
+
+  const shardsRef = JSON.parse(readFileSync(join(runDir, 'data', 'shards.json'), 'utf8')) as { dir: string; key: string };
+  if (!existsSync(join(shardsRef.dir, 'meta.json'))) {
+    throw new Error(`export: the run's token shards are not at ${shardsRef.dir} (data/shards.json); resume the run once on this machine to rebuild them`);
+  }
+  const ds = await openShards(shardsRef.dir);
+  if (ds.meta.key !== studio.data.shardKey) throw new Error(`export: the shards at ${shardsRef.dir} are not the ones this run trained on`);
+  const o = validateTrainOptions({ ...studio.options });
+  // The same split the trainer computes (prepare.ts), from the same shards.
+  const { train, val } = splitDataset(ds, o.split === 'tail' ? { kind: 'stream', valFraction: o.valFraction } : { kind: 'documents', valFraction: o.valFraction, seed: o.seed });
+
+  // Build beside the target and rename into place: a half-written export never looks complete.
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(join(tmp, 'data'), { recursive: true });
+  try {
+    writeJsonAtomic(join(tmp, 'config.json'), config);
+    copyFileSync(join(runDir, TOKENIZER_FILE), join(tmp, 'tokenizer.json'));
+    writeFileAtomic(join(tmp, 'model.safetensors'), ck.model);
+    writeFileAtomic(join(tmp, 'optimizer.safetensors'), ck.optimizer);
+    writeJsonAtomic(join(tmp, 'state.json'), ck.state);
+    for (const s of ds.meta.shards) copyFileSync(join(shardsRef.dir, s.file), join(tmp, 'data', s.file));
+    copyFileSync(join(shardsRef.dir, 'docs.bin'), join(tmp, 'data', 'docs.bin'));
+    // The shard cache's own meta.json, so import-run can restore the cache on a machine without it.
+    copyFileSync(join(shardsRef.dir, 'meta.json'), join(tmp, 'data', 'meta.json'));
+    if (ds.labels) copyFileSync(join(shardsRef.dir, 'labels.bin'), join(tmp, 'data', 'labels.bin'));
+    writeJsonAtomic(join(tmp, 'data', 'index.json'), {
+      // numpy.memmap(file, dtype='<u2' or '<u4', mode='r') per shard; documents in docs.bin as uint64 starts.
+      dtype: ds.meta.dtype === 'uint16' ? '<u2' : '<u4',
+      numTokens: ds.meta.numTokens,
+      numDocuments: ds.meta.numDocuments,
+      separator: ds.meta.separator,
+      shards: ds.meta.shards,
+      docs: 'docs.bin',
+      shardKey: ds.meta.key,
+      split: studio.data.split,
+      train: ranges(train),
+      val: ranges(val),
+    });
+    const manifest: ExportManifest = {
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      sourceRun: runDir,
+      objective: studio.objective,
+      step,
+      exportedAt: new Date().toISOString(),
+      parameters: layout.slabs.flatMap((s) => s.parts.map((p) => ({ name: p.name, shape: p.shape, decay: s.decay }))),
+    };
+    if (studio.objective === 'mlm') {
+      const sp = mlmSpecials(await loadTokenizer(join(runDir, TOKENIZER_FILE)));
+      manifest.mlm = { cls: sp.cls, sep: sp.sep, pad: sp.pad, mask: sp.mask, normalIds: [...sp.normalIds] };
+    }
+    writeJsonAtomic(join(tmp, 'export.json'), manifest);
+    writeFileAtomic(join(tmp, 'train.py'), readFileSync(TEMPLATE));
+    writeFileAtomic(join(tmp, 'README.md'), torchReadme({ studio, step, tokens: ds.meta.numTokens, trainTokens: train.tokens, valTokens: val.tokens }));
+    writeFileAtomic(join(tmp, 'metrics.jsonl'), '');
+    if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(dirname(outDir), { recursive: true });
+    renameSync(tmp, outDir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return { outDir, step, tokens: ds.meta.numTokens, parameters: allParts(layout).reduce((n, p) => n + p.numel, 0) };
+}
