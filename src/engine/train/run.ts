@@ -281,7 +281,7 @@ export class TrainingRun {
       truncateMetrics(this.metricsPath, -1);
     }
     this.step = this.startStep;
-    this.collator = this.objective.collator(tok);
+    this.collator = this.objective.collator(tok, o);
     this.samples = this.objective.sampler({ ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, options: o });
     this.emit({
       type: 'run.started',
