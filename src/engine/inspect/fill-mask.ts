@@ -39,14 +39,25 @@ export interface FillMaskResult {
 export class EncoderForward {
   readonly layout: ParamLayout;
   private readonly params: Tensor;
+  private readonly ownsParams: boolean;
   private graph: { graph: BertGraph; T: number } | null = null;
 
-  constructor(readonly ctx: GpuContext, readonly config: ModelConfig, flat: Float32Array) {
+  /**
+   * `weights`: a flat parameter vector (uploaded to a buffer this object owns), or a live
+   * parameter tensor of the same layout that is only read (a training run's, for probes).
+   */
+  constructor(readonly ctx: GpuContext, readonly config: ModelConfig, weights: Float32Array | Tensor) {
     if (config.kind !== 'encoder') throw new Error(`fill-mask needs a BERT-style encoder; this model is a '${config.kind}'`);
     this.layout = buildParamLayout(config);
-    if (flat.length !== this.layout.totalFloats) throw new Error(`fill-mask: ${flat.length} parameters given, the model has ${this.layout.totalFloats}`);
-    this.params = Tensor.empty(ctx, [this.layout.totalFloats], 'f32', 'fill-mask.params');
-    this.params.write(flat);
+    if (weights instanceof Float32Array) {
+      if (weights.length !== this.layout.totalFloats) throw new Error(`fill-mask: ${weights.length} parameters given, the model has ${this.layout.totalFloats}`);
+      this.params = Tensor.empty(ctx, [this.layout.totalFloats], 'f32', 'fill-mask.params');
+      this.params.write(weights);
+      this.ownsParams = true;
+    } else {
+      this.params = weights;
+      this.ownsParams = false;
+    }
   }
 
   /** Logits of the rows at `positions` ([positions.length, V]) and the NSP logits ([2], or null without a pooler). */
@@ -85,7 +96,7 @@ export class EncoderForward {
   destroy(): void {
     this.graph?.graph.destroy();
     this.graph = null;
-    this.params.destroy();
+    if (this.ownsParams) this.params.destroy();
   }
 }
 

@@ -4,6 +4,7 @@ import { encoderConfig } from '../model/config.ts';
 import { PAD } from '../tokenizers/index.ts';
 import { bertKeys } from '../train/hf-config.ts';
 import { mlmCollator } from './mlm-collator.ts';
+import { PROBE_TOP_K, PROBES_FILE, ProbeWriter } from './mlm-probes.ts';
 import type { TrainableObjective } from './types.ts';
 
 export const mlm: TrainableObjective = {
@@ -24,7 +25,7 @@ export const mlm: TrainableObjective = {
     perplexity: [{ label: 'masked-token perplexity', split: 'train', name: 'perplexity' }, { label: 'validation perplexity', split: 'val', name: 'valPerplexity', dashed: true }],
     accuracy: [{ label: 'masked-token accuracy', split: 'train', name: 'accuracy' }],
   },
-  samples: null,
-  sampler: () => null,
+  samples: `top-${PROBE_TOP_K} fill-mask predictions for fixed probe sentences in the corpus's language (${PROBES_FILE})`,
+  sampler: (args) => new ProbeWriter(args),
   hfConfig: (model, tok) => bertKeys(model, tok.tokenToId(PAD), 'BertForMaskedLM'),
 };

@@ -64,6 +64,8 @@ export interface SamplerArgs {
   params: Tensor;
   tokenizer: Tokenizer;
   options: TrainOptions;
+  /** The run folder, for samplers that store what they write with the run ('' when there is none). */
+  runDir?: string;
 }
 
 /** What every registry entry says about itself: enough for a card, --help and the runs list. */

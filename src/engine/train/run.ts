@@ -282,7 +282,7 @@ export class TrainingRun {
     }
     this.step = this.startStep;
     this.collator = this.objective.collator(tok, o);
-    this.samples = this.objective.sampler({ ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, options: o });
+    this.samples = this.objective.sampler({ ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, options: o, runDir: this.runDir });
     this.emit({
       type: 'run.started',
       runId: this.runId,
