@@ -88,7 +88,8 @@ export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, 
   for (let b = 0; b < batchSize; b++) {
     const target = rng.next() < SHORT_ROW_PROBABILITY ? 2 + rng.int(maxTokens - 1) : maxTokens;
     const pair = drawPair(units, index, target, rng);
-    let [aFrom, aTo, bFrom, bTo] = pair.spans;
+    const [, aTo, bFrom] = pair.spans;
+    let [aFrom, , , bTo] = pair.spans;
     while (aTo - aFrom + bTo - bFrom > maxTokens) {
       if (aTo - aFrom > bTo - bFrom) aFrom++; else bTo--;
     }
