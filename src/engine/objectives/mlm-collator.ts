@@ -149,11 +149,17 @@ function pairIndex(units: TextUnits, split: DataSplit): PairIndex {
     for (let k = first; k + 1 < end; k++) pairStarts.push(k);
     if (end - first >= 2) multi++;
   }
-  if (multi < 1 || docFirst.length < 2) {
+  if (multi < 1) {
     throw new Error(
-      `MLM+NSP: the ${split.name} split has ${docFirst.length} document(s), ${multi} of them with two or more sentences; ` +
-      'next-sentence prediction needs documents of several sentences (for IsNext pairs) and at least two documents (for random pairs). ' +
+      `MLM+NSP: none of the ${docFirst.length} document(s) of the ${split.name} split has two or more sentences, so there are no IsNext pairs. ` +
       "Import text whose documents are paragraphs or files of several sentences (--documents paragraph|file), or train 'mlm' without NSP.",
+    );
+  }
+  if (docFirst.length < 2) {
+    throw new Error(
+      `MLM+NSP: the ${split.name} split has a single document, so there is no other document to draw NotNext sentences from. ` +
+      'Separate the text into documents (blank lines between paragraphs, or several files with --documents file), ' +
+      "or train 'mlm' without NSP.",
     );
   }
   const index = { pairStarts: Int32Array.from(pairStarts), docFirst: Int32Array.from(docFirst), docEnd: Int32Array.from(docEnd), docOfSentence };

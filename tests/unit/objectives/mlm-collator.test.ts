@@ -106,7 +106,12 @@ describe('NSP pairs from sentences', () => {
     const flat: TextUnits = { ...units, sentStart: Float64Array.from(docStarts.slice(0, -1)), sentEnd: Float64Array.from(docStarts.slice(1)), docSentences: Int32Array.from(docStarts.map((_, i) => i)) };
     const fresh = splitDataset(ds, { kind: 'documents', valFraction: 0.1, seed: 4 }).train;
     expect(() => mlmBatch(ds, fresh, 4, T, batchRng(1, 0, 'train'), sp, { pairs: true, wholeWord: false, units: flat }))
-      .toThrow(/0 of them with two or more sentences.*train 'mlm' without NSP/s);
+      .toThrow(/none of the \d+ document\(s\) of the train split has two or more sentences.*train 'mlm' without NSP/s);
+    const one = { ...ds, meta: { ...ds.meta, numDocuments: 1 }, docStarts: Float64Array.of(0, N) };
+    const oneUnits: TextUnits = { ...units, docSentences: Int32Array.of(0, sentStart.length) };
+    const single = splitDataset(one, { kind: 'stream', valFraction: 0.1 }).train;
+    expect(() => mlmBatch(one, single, 4, T, batchRng(1, 0, 'train'), sp, { pairs: true, wholeWord: false, units: oneUnits }))
+      .toThrow(/single document, so there is no other document/);
   });
 });
 
