@@ -43,6 +43,8 @@ const entries = {
   valFraction: field(v.pipe(v.number('must be a number'), v.gtValue(0, 'must be between 0 and 1'), v.ltValue(1, 'must be between 0 and 1')), 0.1,
     'fraction of the data held out for validation'),
   split: field(choice(['document', 'tail']), 'document', "'document' holds out whole documents (seeded); 'tail' holds out the end of the text (nanoGPT)"),
+  wholeWordMask: field(v.boolean('must be true or false'), true,
+    'masked LM: mask all pieces of a word together (Chinese words by Intl.Segmenter); false masks tokens one by one'),
   // --- model (src/engine/model/config.ts says what each means to the engine)
   nLayer: field(posInt, 4, 'Transformer blocks (per stack for encoder-decoders)'),
   nHead: field(posInt, 4, 'attention heads (nEmbd must divide by it)'),

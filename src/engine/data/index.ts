@@ -7,10 +7,11 @@ export { loadManifest, readDocuments, readTexts, type CorpusDocument, type Corpu
 export type { CorpusStats, ScriptCounts } from './stats';
 export { buildShards, openShards, documentTokens, defaultSeparator, type ShardMeta, type TokenDataset, type BuildShardsOptions, type BuildShardsResult } from './shards';
 export { splitDataset, type SplitSpec, type DataSplit } from './split';
-export { copyRange, sampleBatch, sampleDocumentBatch, type Batch, type DocumentBatch } from './sampler';
+export { copyRange, copyRangeOf, sampleBatch, sampleDocumentBatch, type Batch, type DocumentBatch } from './sampler';
 export { batchRng, mulberry32, mixSeed, type Rng } from './rng';
 export { benchImport, type ImportBenchResult } from './bench';
 export { SAMPLE_CORPUS_FILES } from './sample-corpus';
 export { prepareData, CorpusImportError, type PrepareDataOptions, type PreparedData } from './prepare';
 export { discover, type FoundFile } from './import';
-export { splitSentences } from './sentences';
+export { splitSentences, sentenceEnds } from './sentences';
+export { textUnits, tokenText, type TextUnits } from './text-units';

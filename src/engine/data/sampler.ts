@@ -18,6 +18,11 @@ export interface Batch {
 
 /** Copy `count` tokens starting at virtual offset `pos` of the split into out[at..]. */
 export function copyRange(ds: TokenDataset, split: DataSplit, pos: number, count: number, out: Int32Array | Uint32Array, at: number): void {
+  copyRangeOf(ds.tokens, split, pos, count, out, at);
+}
+
+/** copyRange over any per-token array of the stream (token ids, or per-token flags such as word starts). */
+export function copyRangeOf(source: ArrayLike<number>, split: DataSplit, pos: number, count: number, out: Int32Array | Uint32Array | Uint8Array, at: number): void {
   // Binary search the range holding pos.
   let lo = 0, hi = split.starts.length - 1;
   while (lo < hi) {
@@ -27,7 +32,7 @@ export function copyRange(ds: TokenDataset, split: DataSplit, pos: number, count
   let r = lo, inRange = pos - split.cum[r];
   for (let k = 0; k < count; k++) {
     while (inRange >= split.ends[r] - split.starts[r]) { r++; inRange = 0; }
-    out[at + k] = ds.tokens[split.starts[r] + inRange];
+    out[at + k] = source[split.starts[r] + inRange];
     inRange++;
   }
 }

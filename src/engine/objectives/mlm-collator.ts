@@ -1,19 +1,29 @@
 // BERT pretraining batches (masked LM, with or without next-sentence prediction), drawn from a
-// split's token stream with a caller's Rng (batchRng(seed, draw, split): a resumed run draws the
-// same ones). Per row, as BERT's create_pretraining_data does it (segments are token spans here,
-// not sentences):
-//   [CLS] A [SEP] B [SEP] [PAD]…   A, B: consecutive spans (NSP label 0, "is next") or, half of the
-//                                  time, B from a random place (label 1); 10% of rows are shorter
-//   token_type_ids 0 for [CLS] A [SEP], 1 for B [SEP]; kvLen = real length (the key padding mask)
-//   without NSP (RoBERTa's FULL-SENTENCES without the pair): [CLS] S [SEP] [PAD]…, one consecutive
-//                                  span, token_type_ids 0, nsp_labels 0 (the graph has no NSP head)
-//   masking: each non-special position with probability 0.15 is predicted (mlm_labels = its id;
-//   IGNORE_INDEX elsewhere) and its input becomes [MASK] 80% / a random token 10% / itself 10%.
-import { copyRange, type DataSplit, type Rng, type TokenDataset } from '../data';
+// split with a caller's Rng (batchRng(seed, draw, split): a resumed run draws the same ones, and
+// every step draws fresh masks: dynamic masking, reproducible from the run's seed).
+//
+// With NSP, rows are built as BERT's create_pretraining_data builds them, from the sentences of
+// the corpus's documents (data/text-units.ts):
+//   target length: T - 3 tokens of A + B, or with probability 0.1 a shorter one in [2, T - 3]
+//   A: consecutive sentences of one document from a random sentence that has a successor, packed
+//      up to the target, at least two; the first 1..m-1 of those m sentences form A
+//   B: half of the time the rest of them (the true continuation, NSP label 0 "is next"); else
+//      sentences of another document from a random one, up to the room A leaves (label 1)
+//   too long: the longer segment loses a token until they fit: A from its front, B from its back,
+//      so an IsNext pair stays consecutive across the middle [SEP] (BERT picks either end at random)
+//   [CLS] A [SEP] B [SEP] [PAD]…, token_type_ids 0 for [CLS] A [SEP], 1 for B [SEP]; kvLen = real length
+// Without NSP (RoBERTa's FULL-SENTENCES without the pair): [CLS] S [SEP] [PAD]…, one consecutive
+//   span (10% shorter), token_type_ids 0, nsp_labels 0 (the graph has no NSP head).
+// Masking, over words when wholeWord is on (all pieces of a word together; Chinese words from
+// Intl.Segmenter), else over tokens: each unit is predicted with probability 0.15 (mlm_labels = its
+// ids; IGNORE_INDEX elsewhere) and then becomes [MASK] 80% / random tokens 10% / itself 10%.
+import { copyRangeOf, textUnits, type DataSplit, type Rng, type TextUnits, type TokenDataset } from '../data';
 import { IGNORE_INDEX } from '../ops/crossentropy';
 import { CLS, MASK, PAD, SEP, type Tokenizer } from '../tokenizers';
 import type { MicroBatch } from '../train/step';
 import type { BatchPreviewRow } from '../../protocol/commands/batch-preview.ts';
+import type { TrainOptions } from '../config/train-config.ts';
+import type { Collator } from './types.ts';
 import { tokenView } from './preview.ts';
 
 export interface MlmSpecials {
@@ -23,6 +33,15 @@ export interface MlmSpecials {
   mask: number;
   /** Random replacements are drawn from ids that are not special tokens. */
   normalIds: Uint32Array;
+}
+
+export interface MlmBatchOptions {
+  /** [CLS] A [SEP] B [SEP] sentence pairs with NSP labels (needs `units`). */
+  pairs: boolean;
+  /** Mask whole words (needs `units`); tokens one by one otherwise. */
+  wholeWord: boolean;
+  /** Sentences and word starts of the dataset; null: token-level masking only, no pairs. */
+  units: TextUnits | null;
 }
 
 export const MASK_PROBABILITY = 0.15;
@@ -40,67 +59,178 @@ export function mlmSpecials(tok: Tokenizer): MlmSpecials {
   return { cls: id(CLS), sep: id(SEP), pad: id(PAD), mask: id(MASK), normalIds: Uint32Array.from(normal) };
 }
 
-export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, seqLen: number, rng: Rng, sp: MlmSpecials, pairs = true): MicroBatch {
+/** The registry entries' collator: sentence units are computed once per dataset, on first use. */
+export function mlmCollator(tok: Tokenizer, pairs: boolean, options?: Pick<TrainOptions, 'wholeWordMask'>): Collator {
+  const sp = mlmSpecials(tok);
+  const wholeWord = options?.wholeWordMask ?? true;
+  const opts = (ds: TokenDataset): MlmBatchOptions => ({ pairs, wholeWord, units: pairs || wholeWord ? textUnits(ds, tok) : null });
+  return {
+    batch: (ds, split, batchSize, seqLen, rng) => mlmBatch(ds, split, batchSize, seqLen, rng, sp, opts(ds)),
+    preview: (ds, split, rows, seqLen, rng) => mlmPreview(mlmBatch(ds, split, rows, seqLen, rng, sp, opts(ds)), rows, seqLen, tok, sp, pairs),
+  };
+}
+
+export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, seqLen: number, rng: Rng, sp: MlmSpecials, opts: MlmBatchOptions): MicroBatch {
+  if (opts.wholeWord && !opts.units) throw new Error('MLM: whole-word masking needs the word index of the dataset');
+  if (!opts.pairs) return mlmSingleBatch(ds, split, batchSize, seqLen, rng, sp, opts);
   const T = seqLen;
-  if (!pairs) return mlmSingleBatch(ds, split, batchSize, T, rng, sp);
   if (T < 5) throw new Error(`MLM batches need blockSize >= 5 ([CLS] A [SEP] B [SEP]); got ${T}`);
-  if (split.tokens < T) throw new Error(`MLM: the ${split.name} split has ${split.tokens} tokens, fewer than blockSize ${T}`);
+  if (!opts.units) throw new Error('MLM+NSP: sentence pairs need the sentence index of the dataset');
+  const index = pairIndex(opts.units, split);
+  const units = opts.units;
   const ids = new Uint32Array(batchSize * T).fill(sp.pad);
   const types = new Uint32Array(batchSize * T);
   const kvLen = new Uint32Array(batchSize);
   const labels = new Uint32Array(batchSize * T).fill(IGNORE_INDEX);
   const nsp = new Uint32Array(batchSize);
-  const span = new Uint32Array(T);
+  const starts = new Uint8Array(T);
+  const maxTokens = T - 3;
   for (let b = 0; b < batchSize; b++) {
-    const room = rng.next() < SHORT_ROW_PROBABILITY ? 2 + rng.int(T - 4) : T - 3; // tokens of A + B
-    const lenA = 1 + rng.int(room - 1);
-    const lenB = room - lenA;
-    copyRange(ds, split, rng.int(split.tokens - room + 1), room, span, 0);
-    const random = rng.next() < 0.5;
-    if (random) copyRange(ds, split, rng.int(split.tokens - lenB + 1), lenB, span, lenA);
-    nsp[b] = random ? 1 : 0;
+    const target = rng.next() < SHORT_ROW_PROBABILITY ? 2 + rng.int(maxTokens - 1) : maxTokens;
+    const pair = drawPair(units, index, target, rng);
+    const [, aTo, bFrom] = pair.spans;
+    let [aFrom, , , bTo] = pair.spans;
+    while (aTo - aFrom + bTo - bFrom > maxTokens) {
+      if (aTo - aFrom > bTo - bFrom) aFrom++; else bTo--;
+    }
+    nsp[b] = pair.isNext ? 0 : 1;
     const row = b * T;
     let t = 0;
+    starts.fill(1);
     ids[row + t++] = sp.cls;
-    for (let i = 0; i < lenA; i++) ids[row + t++] = span[i];
+    for (let p = aFrom; p < aTo; p++, t++) { ids[row + t] = ds.tokens[p]; starts[t] = p === aFrom ? 1 : units.wordStart[p]; }
+    const mid = t;
     ids[row + t++] = sp.sep;
-    const bStart = t;
-    for (let i = 0; i < lenB; i++) ids[row + t++] = span[lenA + i];
+    for (let p = bFrom; p < bTo; p++, t++) { ids[row + t] = ds.tokens[p]; starts[t] = p === bFrom ? 1 : units.wordStart[p]; }
     ids[row + t++] = sp.sep;
-    types.fill(1, row + bStart, row + t);
+    types.fill(1, row + mid + 1, row + t);
     kvLen[b] = t;
-    maskRow(ids, labels, row, t, bStart - 1, rng, sp);
+    maskRow(ids, labels, row, t, mid, opts.wholeWord ? starts : null, rng, sp);
   }
   return { input_ids: ids, token_type_ids: types, kvLen, mlm_labels: labels, nsp_labels: nsp };
 }
 
-/** Selects ~15% of the row's non-special positions (not 0, t-1 or `skip`) and corrupts them 80/10/10. */
-function maskRow(ids: Uint32Array, labels: Uint32Array, row: number, t: number, skip: number, rng: Rng, sp: MlmSpecials): void {
-  for (let i = 1; i < t - 1; i++) {
-    if (i === skip) continue; // the middle [SEP]
-    if (rng.next() >= MASK_PROBABILITY) continue;
-    labels[row + i] = ids[row + i];
-    const r = rng.next();
-    if (r < 0.8) ids[row + i] = sp.mask;
-    else if (r < 0.9) ids[row + i] = sp.normalIds[rng.int(sp.normalIds.length)];
+/** Where pairs can start in one split: sentences with a successor in the same document. */
+interface PairIndex {
+  /** Sentence indices k whose document continues with sentence k + 1 inside the split. */
+  pairStarts: Int32Array;
+  /** Documents of the split with at least one sentence inside it, and their sentence ranges. */
+  docFirst: Int32Array;
+  docEnd: Int32Array;
+  /** The position in docFirst of each sentence's document (for "another document"). */
+  docOfSentence: Map<number, number>;
+}
+
+const pairIndexes = new WeakMap<DataSplit, { units: TextUnits; index: PairIndex }>();
+
+function pairIndex(units: TextUnits, split: DataSplit): PairIndex {
+  const hit = pairIndexes.get(split);
+  if (hit && hit.units === units) return hit.index;
+  // A sentence belongs to the split when it lies inside one of its ranges (a 'tail' split can
+  // cut a document: its sentences on either side of the cut belong to one side only).
+  const inside = (s: number, e: number) => {
+    let lo = 0, hi = split.starts.length - 1;
+    while (lo < hi) { const m = (lo + hi + 1) >> 1; if (split.starts[m] <= s) lo = m; else hi = m - 1; }
+    return split.starts[lo] <= s && e <= split.ends[lo];
+  };
+  const pairStarts: number[] = [], docFirst: number[] = [], docEnd: number[] = [];
+  const docOfSentence = new Map<number, number>();
+  let multi = 0;
+  for (const d of split.documents) {
+    let first = -1, end = -1;
+    for (let k = units.docSentences[d]; k < units.docSentences[d + 1]; k++) {
+      if (!inside(units.sentStart[k], units.sentEnd[k])) { if (first >= 0) break; continue; }
+      if (first < 0) first = k;
+      end = k + 1;
+    }
+    if (first < 0) continue;
+    for (let k = first; k < end; k++) docOfSentence.set(k, docFirst.length);
+    docFirst.push(first); docEnd.push(end);
+    for (let k = first; k + 1 < end; k++) pairStarts.push(k);
+    if (end - first >= 2) multi++;
+  }
+  if (multi < 1) {
+    throw new Error(
+      `MLM+NSP: none of the ${docFirst.length} document(s) of the ${split.name} split has two or more sentences, so there are no IsNext pairs. ` +
+      "Import text whose documents are paragraphs or files of several sentences (--documents paragraph|file), or train 'mlm' without NSP.",
+    );
+  }
+  if (docFirst.length < 2) {
+    throw new Error(
+      `MLM+NSP: the ${split.name} split has a single document, so there is no other document to draw NotNext sentences from. ` +
+      'Separate the text into documents (blank lines between paragraphs, or several files with --documents file), ' +
+      "or train 'mlm' without NSP.",
+    );
+  }
+  const index = { pairStarts: Int32Array.from(pairStarts), docFirst: Int32Array.from(docFirst), docEnd: Int32Array.from(docEnd), docOfSentence };
+  pairIndexes.set(split, { units, index });
+  return index;
+}
+
+/** Stream spans [aFrom, aTo) and [bFrom, bTo) of one pair, before truncation. */
+function drawPair(u: TextUnits, ix: PairIndex, target: number, rng: Rng): { spans: [number, number, number, number]; isNext: boolean } {
+  const k0 = ix.pairStarts[rng.int(ix.pairStarts.length)];
+  const doc = ix.docOfSentence.get(k0)!;
+  const end = ix.docEnd[doc];
+  let k = k0 + 1; // exclusive end of the chunk: at least two sentences
+  while (k < end && (k - k0 < 2 || u.sentStart[k] - u.sentStart[k0] < target)) k++;
+  const m = k - k0;
+  const aSentences = 1 + rng.int(m - 1);
+  const aFrom = u.sentStart[k0], aTo = u.sentEnd[k0 + aSentences - 1];
+  if (rng.next() < 0.5) return { spans: [aFrom, aTo, u.sentStart[k0 + aSentences], u.sentEnd[k - 1]], isNext: true };
+  // Another document (there are at least two), from a random sentence, up to the room A leaves.
+  let other = rng.int(ix.docFirst.length - 1);
+  if (other >= doc) other++;
+  const first = ix.docFirst[other] + rng.int(ix.docEnd[other] - ix.docFirst[other]);
+  const room = Math.max(1, target - (aTo - aFrom));
+  let j = first + 1;
+  while (j < ix.docEnd[other] && u.sentEnd[j - 1] - u.sentStart[first] < room) j++;
+  return { spans: [aFrom, aTo, u.sentStart[first], u.sentEnd[j - 1]], isNext: false };
+}
+
+/**
+ * Selects ~15% of the row's units (whole words where `wordStart` is given, else single tokens)
+ * among positions 1..t-2 except `skip` (the middle [SEP]) and corrupts each unit 80/10/10.
+ */
+function maskRow(ids: Uint32Array, labels: Uint32Array, row: number, t: number, skip: number, wordStart: Uint8Array | null, rng: Rng, sp: MlmSpecials): void {
+  let i = 1;
+  while (i < t - 1) {
+    if (i === skip) { i++; continue; }
+    let j = i + 1;
+    if (wordStart) while (j < t - 1 && j !== skip && !wordStart[j]) j++;
+    if (rng.next() < MASK_PROBABILITY) {
+      const r = rng.next();
+      for (let p = row + i; p < row + j; p++) {
+        labels[p] = ids[p];
+        if (r < 0.8) ids[p] = sp.mask;
+        else if (r < 0.9) ids[p] = sp.normalIds[rng.int(sp.normalIds.length)];
+      }
+    }
+    i = j;
   }
 }
 
 /** Masked LM alone: [CLS] span [SEP] rows of one segment (10% shorter), nsp_labels left 0. */
-function mlmSingleBatch(ds: TokenDataset, split: DataSplit, batchSize: number, T: number, rng: Rng, sp: MlmSpecials): MicroBatch {
+function mlmSingleBatch(ds: TokenDataset, split: DataSplit, batchSize: number, T: number, rng: Rng, sp: MlmSpecials, opts: MlmBatchOptions): MicroBatch {
   if (T < 3) throw new Error(`MLM batches need blockSize >= 3 ([CLS] S [SEP]); got ${T}`);
   if (split.tokens < T) throw new Error(`MLM: the ${split.name} split has ${split.tokens} tokens, fewer than blockSize ${T}`);
   const ids = new Uint32Array(batchSize * T).fill(sp.pad);
   const labels = new Uint32Array(batchSize * T).fill(IGNORE_INDEX);
   const kvLen = new Uint32Array(batchSize);
+  const starts = new Uint8Array(T);
   for (let b = 0; b < batchSize; b++) {
     const room = rng.next() < SHORT_ROW_PROBABILITY ? 1 + rng.int(T - 2) : T - 2;
     const row = b * T;
+    const pos = rng.int(split.tokens - room + 1);
     ids[row] = sp.cls;
-    copyRange(ds, split, rng.int(split.tokens - room + 1), room, ids, row + 1);
+    copyRangeOf(ds.tokens, split, pos, room, ids, row + 1);
     ids[row + room + 1] = sp.sep;
     kvLen[b] = room + 2;
-    maskRow(ids, labels, row, room + 2, -1, rng, sp);
+    if (opts.wholeWord && opts.units) {
+      copyRangeOf(opts.units.wordStart, split, pos, room, starts, 1);
+      starts[1] = 1; // the span may open mid-word: its first piece starts the row's first unit
+    }
+    maskRow(ids, labels, row, room + 2, -1, opts.wholeWord ? starts : null, rng, sp);
   }
   return { input_ids: ids, token_type_ids: new Uint32Array(batchSize * T), kvLen, mlm_labels: labels, nsp_labels: new Uint32Array(batchSize) };
 }

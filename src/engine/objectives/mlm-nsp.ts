@@ -3,7 +3,8 @@
 import { encoderConfig } from '../model/config.ts';
 import { PAD } from '../tokenizers/index.ts';
 import { bertKeys } from '../train/hf-config.ts';
-import { mlmBatch, mlmPreview, mlmSpecials } from './mlm-collator.ts';
+import { mlmCollator } from './mlm-collator.ts';
+import { PROBE_TOP_K, PROBES_FILE, ProbeWriter } from './mlm-probes.ts';
 import type { TrainableObjective } from './types.ts';
 
 export const mlmNsp: TrainableObjective = {
@@ -11,19 +12,13 @@ export const mlmNsp: TrainableObjective = {
   status: 'available',
   title: 'Masked LM + NSP',
   family: 'BERT',
-  summary: 'Hides 15% of the tokens and learns to restore them from both sides, and whether sentence B follows sentence A.',
+  summary: 'Hides 15% of the words and learns to restore them from both sides, and whether sentences B follow sentences A in the same document.',
   modelKind: 'encoder',
   heads: ['mlm', 'nsp'],
   specials: 'bert',
   model: (shape) => encoderConfig({ ...shape, pooler: true }),
   batchShape: (o) => ({ batchSize: o.batchSize, seqLen: o.blockSize }),
-  collator: (tok) => {
-    const sp = mlmSpecials(tok);
-    return {
-      batch: (ds, split, batchSize, seqLen, rng) => mlmBatch(ds, split, batchSize, seqLen, rng, sp, true),
-      preview: (ds, split, rows, seqLen, rng) => mlmPreview(mlmBatch(ds, split, rows, seqLen, rng, sp, true), rows, seqLen, tok, sp, true),
-    };
-  },
+  collator: (tok, options) => mlmCollator(tok, true, options),
   lossTerms: ['mlm', 'nsp'],
   charts: {
     loss: [
@@ -35,7 +30,7 @@ export const mlmNsp: TrainableObjective = {
     perplexity: [{ label: 'masked-token perplexity', split: 'train', name: 'mlmPerplexity' }],
     accuracy: [{ label: 'masked-token accuracy', split: 'train', name: 'mlmAccuracy' }, { label: 'next-sentence accuracy', split: 'train', name: 'nspAccuracy' }],
   },
-  samples: null,
-  sampler: () => null,
+  samples: `top-${PROBE_TOP_K} fill-mask predictions for fixed probe sentences in the corpus's language (${PROBES_FILE})`,
+  sampler: (args) => new ProbeWriter(args),
   hfConfig: (model, tok) => bertKeys(model, tok.tokenToId(PAD), 'BertForPreTraining'),
 };

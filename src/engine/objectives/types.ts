@@ -64,6 +64,8 @@ export interface SamplerArgs {
   params: Tensor;
   tokenizer: Tokenizer;
   options: TrainOptions;
+  /** The run folder, for samplers that store what they write with the run ('' when there is none). */
+  runDir?: string;
 }
 
 /** What every registry entry says about itself: enough for a card, --help and the runs list. */
@@ -95,8 +97,11 @@ export interface TrainableObjective extends ObjectiveInfo {
   model(shape: ModelShapeValues): ModelConfig;
   /** The batch shape the graph is recorded for (encoder-decoders add a target length). */
   batchShape(o: TrainOptions): Seq2SeqShape;
-  /** The collator for this tokenizer (looks up the special ids it needs, or says which are missing). */
-  collator(tok: Tokenizer): Collator;
+  /**
+   * The collator for this tokenizer (looks up the special ids it needs, or says which are missing),
+   * with the run's options where the collator has settings (e.g. MLM's wholeWordMask).
+   */
+  collator(tok: Tokenizer, options?: TrainOptions): Collator;
   /**
    * Names of the graph's loss terms, one per head, in the graph's order. A train record carries
    * `loss` (their sum) and `accuracy` (the first term's); with more than one term, also

@@ -282,8 +282,8 @@ export class TrainingRun {
       truncateMetrics(this.metricsPath, -1);
     }
     this.step = this.startStep;
-    this.collator = this.objective.collator(tok);
-    this.samples = this.objective.sampler({ ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, options: o });
+    this.collator = this.objective.collator(tok, o);
+    this.samples = this.objective.sampler({ ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, options: o, runDir: this.runDir });
     this.emit({
       type: 'run.started',
       runId: this.runId,

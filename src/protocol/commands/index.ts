@@ -10,6 +10,7 @@ import { corpusDocuments } from './corpus-documents.ts';
 import { tokenizerTrain } from './tokenizer-train.ts';
 import { tokenizerEncode } from './tokenizer-encode.ts';
 import { batchPreview } from './batch-preview.ts';
+import { fillMask } from './fill-mask.ts';
 import { modelObjectives } from './model-objectives.ts';
 import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
@@ -40,5 +41,6 @@ export const commands = {
   'model.estimate': modelEstimate,
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
+  'mask.fill': fillMask,
   ...runCommands,
 } as const;

@@ -30,7 +30,7 @@ const trainable = (id: string) => listObjectives().find((o) => o.id === id) as T
 
 describe('mlm (no NSP)', () => {
   const B = 300, T = 20;
-  const b = mlmBatch(ds, train, B, T, batchRng(3, 0, 'train'), sp, false);
+  const b = mlmBatch(ds, train, B, T, batchRng(3, 0, 'train'), sp, { pairs: false, wholeWord: false, units: null });
 
   test('rows are [CLS] one consecutive span [SEP] then padding, one segment, no NSP label', () => {
     for (let r = 0; r < B; r++) {
@@ -99,8 +99,13 @@ test('each trainable entry draws exactly the inputs its graph records, of the re
   };
   const entries = listObjectives().filter((o): o is TrainableObjective => o.status === 'available');
   expect(entries.map((e) => e.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart']);
+  // NSP pairs sentences of different documents: 40 documents of 500 tokens, a sentence ending
+  // at every id 19 (the fake tokenizer's "." ); word boundaries at every space.
+  const docs: TokenDataset = { ...ds, meta: { ...ds.meta, numDocuments: 40 }, docStarts: Float64Array.from({ length: 41 }, (_, i) => i * 500) };
+  const docSplit = splitDataset(docs, { kind: 'documents', valFraction: 0.1, seed: 1 }).train;
+  const textTok = { ...tok, kind: 'char', idToToken: (id: number) => (id === 19 ? '. ' : `W${id} `) } as unknown as Tokenizer;
   for (const e of entries) {
-    const b = e.collator(tok).batch(ds, train, 4, 16, batchRng(1, 0, 'train'));
+    const b = e.collator(textTok).batch(docs, docSplit, 4, 16, batchRng(1, 0, 'train'));
     expect(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.length])), e.id).toEqual(inputs[e.modelKind]);
   }
 });

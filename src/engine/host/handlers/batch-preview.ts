@@ -21,6 +21,6 @@ export const batchPreview: Handler<'batch.preview'> = async (p) => {
   }, 'batch.preview');
   const data = await prepareData(o, { cacheDir: join(runsDir, '.cache') });
   const tok = data.tokenizer;
-  const rows = entry.collator(tok).preview(data.dataset, data.train, p.rows, p.blockSize, batchRng(p.seed, 0, 'train'), tok);
+  const rows = entry.collator(tok, o).preview(data.dataset, data.train, p.rows, p.blockSize, batchRng(p.seed, 0, 'train'), tok);
   return { rows, scheme: SCHEMES[p.tokenizer], vocabSize: tok.vocabSize, trainTokens: data.train.tokens, valTokens: data.val.tokens };
 };

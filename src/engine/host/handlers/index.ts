@@ -7,6 +7,7 @@ import { objectiveInfos } from '../model/objectives.ts';
 import { runsOf } from '../run-service/index.ts';
 import { batchPreview } from './batch-preview.ts';
 import { corpusSamples } from './corpus-samples.ts';
+import { fillMask } from './fill-mask.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { modelEstimate } from './model-estimate.ts';
@@ -44,6 +45,7 @@ export const handlers = {
   'model.estimate': modelEstimate,
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
+  'mask.fill': fillMask,
 
   'run.start': async (params, host) => runsOf(host).start(params),
   'run.pause': async ({ runId }, host) => runsOf(host).pause(runId),
