@@ -13,7 +13,7 @@ export const mlmNsp: TrainableObjective = {
   family: 'BERT',
   summary: 'Hides 15% of the tokens and learns to restore them from both sides, and whether sentence B follows sentence A.',
   modelKind: 'encoder',
-  heads: ['mlm', 'nsp'],
+  heads: [{ kind: 'mlm' }, { kind: 'nsp' }],
   specials: 'bert',
   model: (shape) => encoderConfig({ ...shape, pooler: true }),
   batchShape: (o) => ({ batchSize: o.batchSize, seqLen: o.blockSize }),

@@ -8,10 +8,10 @@
 // A stop saves a checkpoint, so `resume` continues exactly where it left off.
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { modelConfigFor, validateTrainOptions, type TrainOptions } from '../config/train-config';
+import { modelConfigFor, paramLayoutFor, validateTrainOptions, type TrainOptions } from '../config/train-config';
 import { batchRng, mixSeed } from '../data';
 import type { GpuContext } from '../gpu/device';
-import { buildParamLayout, type ParamLayout } from '../model/params';
+import type { ParamLayout } from '../model/params';
 import { learningRate, type LrSchedule } from '../optim/schedule';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint } from '../runstore/checkpoints';
 import { appendMetrics, truncateMetrics, type MetricRecord } from '../runstore/metrics-log';
@@ -210,7 +210,7 @@ export class TrainingRun {
       const tok = this.data.tokenizer;
       saveTokenizer(tok, join(this.runDir, TOKENIZER_FILE));
       const model = modelConfigFor(o, tok.vocabSize);
-      this.layout = buildParamLayout(model);
+      this.layout = paramLayoutFor(o, model);
       const { manifest, shards, train, val } = this.data;
       studio = {
         version: 1,
@@ -242,7 +242,7 @@ export class TrainingRun {
       if (this.data.shards.meta.key !== studio.data.shardKey) {
         throw new Error(`${this.runDir}: the corpus changed since this run started (token shards ${this.data.shards.meta.key.slice(0, 16)}, the run used ${studio.data.shardKey.slice(0, 16)}); resuming would not continue the same data`);
       }
-      this.layout = buildParamLayout(studio.model);
+      this.layout = paramLayoutFor(o, studio.model);
       studio = { ...studio, options: o };
     }
     const tok = this.data.tokenizer;

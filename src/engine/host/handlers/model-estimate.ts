@@ -1,12 +1,11 @@
 import { assertFits, estimateMemory } from '../../model/memory.ts';
-import { buildParamLayout } from '../../model/params.ts';
-import { batchOf, configOf } from '../model/shape.ts';
+import { batchOf, layoutOf } from '../model/shape.ts';
 import type { Handler } from './types.ts';
 
 export const modelEstimate: Handler<'model.estimate'> = async (shape, host) => {
   let layout, batch;
   try {
-    layout = buildParamLayout(configOf(shape));
+    layout = layoutOf(shape);
     batch = batchOf(shape);
   } catch (error) {
     const invalid = error instanceof Error ? error.message : String(error);
