@@ -23,7 +23,7 @@ import { runConfigJson, type StudioBlock } from './hf-config';
 import { prepareData, type PreparedData } from './prepare';
 import { createRunDir, METRICS_FILE, readRunConfig, TOKENIZER_FILE, writeRunConfig } from './run-folder';
 import { termMetrics, trainableObjective, type Collator, type EvalSampler, type TrainableObjective } from '../objectives/index.ts';
-import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
+import { describeLoad, deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
 import { initParams } from './init';
 
 export type RunRequest =
@@ -266,10 +266,14 @@ export class TrainingRun {
     let initial: Float32Array;
     if (latest !== undefined) {
       const ck = readCheckpoint(this.runDir, latest);
-      initial = deserializeModel(this.layout, ck.model);
+      const path = join(this.runDir, 'checkpoints', `step-${latest}`, 'model.safetensors');
+      const loaded = deserializeModel(this.layout, ck.model, path, initParams(this.layout, o.seed));
+      const said = describeLoad(loaded, path);
+      if (said) this.emit({ type: 'run.prepare', runId: this.runId, phase: 'checkpoint', message: said });
+      initial = loaded.params;
       step.setParams(initial);
       if (!ck.optimizer) throw new Error(`${this.runDir}: checkpoint step-${latest} has no optimizer.safetensors; cannot resume training from it`);
-      const opt = deserializeOptimizer(this.layout, ck.optimizer);
+      const opt = deserializeOptimizer(this.layout, ck.optimizer, 'optimizer.safetensors', loaded.initialised);
       step.setOptimizerState(opt.m, opt.v, opt.step);
       this.startStep = latest;
       this.elapsedBefore = Number(ck.state.data.elapsedMs ?? 0);
