@@ -11,7 +11,7 @@ export const modelEstimate: Handler<'model.estimate'> = async (shape, host) => {
     const invalid = error instanceof Error ? error.message : String(error);
     return { invalid, params: 0, paramBytes: 0, gradBytes: 0, adamBytes: 0, activationBytes: 0, totalBytes: 0, largestTensorName: '', largestTensorBytes: 0 };
   }
-  const m = estimateMemory(layout, batch);
+  const m = estimateMemory(layout, batch, { microSteps: shape.gradAccum }); // the run's layout (heads, frozen) and input staging
   let fitError: string | undefined;
   try {
     const { limits } = await host.gpu();

@@ -16,7 +16,7 @@ export function batchOf(s: ModelShape): Seq2SeqShape {
   return trainableObjective(s.objective).batchShape({ ...DEFAULT_TRAIN_OPTIONS, ...s });
 }
 
-/** The parameter layout a run of this shape trains: the objective's heads (the trainer's paramLayoutFor). */
+/** The parameter layout a run of this shape trains: the objective's heads and the frozen prefixes (the trainer's paramLayoutFor). */
 export function layoutOf(s: ModelShape): ParamLayout {
-  return paramLayoutFor({ ...DEFAULT_TRAIN_OPTIONS, ...s }, configOf(s));
+  return paramLayoutFor({ objective: s.objective, frozen: s.frozen ?? [] }, configOf(s));
 }
