@@ -30,7 +30,7 @@ test('GPT step: planned at construction, gradients pooled with dead activations,
   const mixed = buffers.filter((p) => new Set(p.members.map((m) => arenaOf(m.label))).size > 1);
   expect(mixed.length, 'buffers shared by an activation and an activation gradient').toBeGreaterThan(0);
   for (const t of [graph.idx, graph.targets, graph.lossStats]) expect(t.planned!.pooled!.members).toEqual([t.planned]);
-  await expect(graph.acts.get('0.attproj').read()).rejects.toThrow(/'gpt\.activations\[\d+x\d+\]\.0\.attproj' .*shares its GPU buffer by lifetime/);
+  await expect(graph.acts.get('h0.attnOut').read()).rejects.toThrow(/'gpt\.activations\[\d+x\d+\]\.h0\.attnOut' .*shares its GPU buffer by lifetime/);
 
   const evaluated = await step.evaluate(batch);
   // lr 0 and no decay: the parameters stay, so every step's loss is the evaluation's.
