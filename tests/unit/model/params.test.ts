@@ -79,7 +79,7 @@ test('a model that will not fit is refused up front with the estimate and the li
   const limits = { maxBufferSize: 256 * 2 ** 20, maxStorageBufferBindingSize: 128 * 2 ** 20, memoryBudgetBytes: 2 * 2 ** 30 };
   expect(() => assertFits(buildParamLayout(BABY_SHAKESPEARE), { batchSize: 12, seqLen: 64 }, limits)).not.toThrow();
   const gpt2 = buildParamLayout(decoderConfig({ vocabSize: 50257 }));
-  expect(() => assertFits(gpt2, { batchSize: 8, seqLen: 1024 }, limits)).toThrow(/'gpt\.activations\[8x1024\]\.logits' \[8192,50257\] needs 1.53 GiB, above this adapter's maxBufferSize of 256.0 MiB/);
+  expect(() => assertFits(gpt2, { batchSize: 8, seqLen: 1024 }, limits)).toThrow(/'gpt\.activations\[8x1024\]\.lm\.logits' \[8192,50257\] needs 1.53 GiB, above this adapter's maxBufferSize of 256.0 MiB/);
   const wide = buildParamLayout(decoderConfig({ vocabSize: 50257, nEmbd: 1024, nHead: 16 }));
   expect(() => assertFits(wide, { batchSize: 1, seqLen: 16 }, { ...limits, maxBufferSize: 2 ** 30 })).toThrow(/transformer.wte.weight \[50257,1024\] needs 196.3 MiB, above this adapter's maxStorageBufferBindingSize/);
   expect(() => assertFits(gpt2, { batchSize: 1, seqLen: 64 }, { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30, memoryBudgetBytes: 2 ** 30 })).toThrow(/needs about .* GiB .*above the memory budget of 1.00 GiB/);
