@@ -53,6 +53,8 @@ const entries = {
   ffWidth: field(int(0), 0, 'hidden width of the MLP (0 = 4 * nEmbd)'),
   dropout: field(unit, 0, 'dropout probability (the encoder-decoder supports 0 only for now)'),
   bias: field(v.boolean('must be true or false'), false, 'biases in linear layers and layernorms (BART always has them)'),
+  frozen: field(v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty')), 'must be a list of tensor-name prefixes'), [] as string[],
+    "Hugging Face tensor-name prefixes to freeze (e.g. 'bert.embeddings.' or 'transformer.h.0.'): no gradient, no update; each must match a tensor"),
   // --- optimizer
   steps: field(posInt, 2000, 'optimizer steps in total'),
   batchSize: field(posInt, 12, 'sequences per micro-batch'),

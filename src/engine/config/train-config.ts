@@ -13,6 +13,7 @@ import {
   type TrainOptionsPatch,
 } from '../../protocol/train-options.ts';
 import type { ModelConfig } from '../model/config';
+import { buildParamLayout, type ParamLayout } from '../model/params';
 import { trainableObjective } from '../objectives/index.ts';
 import { PRESETS } from './presets';
 
@@ -22,6 +23,8 @@ export { DEFAULT_TRAIN_OPTIONS, type Schedule, type TokenizerKind, type TrainOpt
 export function validateTrainOptions(o: unknown, context?: string): TrainOptions {
   const options = parseTrainOptions(o, context);
   trainableObjective(options.objective);
+  // Frozen prefixes name tensors, which do not depend on the vocabulary: checked here, before any data is read.
+  if (options.frozen.length) paramLayoutFor(options, modelConfigFor(options, 64));
   return options;
 }
 
@@ -55,4 +58,21 @@ export function modelConfigFor(o: TrainOptions, vocabSize: number): ModelConfig 
   });
   if (model.kind !== entry.modelKind) throw new Error(`objective '${entry.id}' says its model is a ${entry.modelKind} but built a ${model.kind}`);
   return model;
+}
+
+/**
+ * The parameter layout a run of these options trains: the model's body, the objective entry's
+ * heads, and the frozen prefixes. The trainer, resume, the memory estimate and the step-time
+ * measurement all build it here, so they lay out the same tensors.
+ */
+export function paramLayoutFor(o: Pick<TrainOptions, 'objective' | 'frozen'>, model: ModelConfig): ParamLayout {
+  const entry = trainableObjective(o.objective);
+  try {
+    return buildParamLayout(model, { heads: entry.heads, frozen: o.frozen });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/frozen prefix/.test(message)) throw error;
+    const roots = [...new Set(buildParamLayout(model, { heads: entry.heads }).slabs.flatMap((s) => s.parts.map((p) => p.name.split('.').slice(0, 2).join('.') + '.')))];
+    throw new Error(`frozen: ${message.replace(/^ParamLayout: /, '')} of objective '${entry.id}' (its tensors start with ${roots.slice(0, 8).join(', ')}${roots.length > 8 ? ', …' : ''})`, { cause: error });
+  }
 }

@@ -74,9 +74,9 @@ export function encoderConfig(overrides: Partial<ModelConfig> = {}): ModelConfig
     bias: true,
     tiedEmbeddings: true,
     norm: 'post',
-    // BERT itself uses the erf form ('gelu', which the engine has); tanh stays the default until the
-    // Hugging Face config writer (trainer/hf-config.ts) writes the activation it is given.
-    activation: 'gelu_tanh',
+    // BERT's exact erf GELU; config.json's hidden_act says which form (train/hf-config.ts: 'gelu',
+    // or 'gelu_new' for tanh), and runs saved with tanh resume with tanh (their model block says so).
+    activation: 'gelu',
     layerNormEps: 1e-12,
     typeVocabSize: 2,
     pooler: true,

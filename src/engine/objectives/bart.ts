@@ -115,7 +115,7 @@ export const bart: TrainableObjective = {
   family: 'BART',
   summary: 'Hides spans of the text behind single [MASK] tokens and learns, with an encoder and a decoder, to write the whole text back.',
   modelKind: 'encoder-decoder',
-  heads: ['lm'],
+  heads: [{ kind: 'lm' }],
   specials: 'bert',
   model: (shape) => {
     // Refused here, before a graph is recorded, in the option's own name.

@@ -34,7 +34,7 @@ export const clm: TrainableObjective = {
   family: 'GPT',
   summary: 'Reads the text left to right and learns to predict each next token; it can then continue any prompt.',
   modelKind: 'decoder',
-  heads: ['lm'],
+  heads: [{ kind: 'lm' }],
   specials: 'gpt',
   model: (shape) => decoderConfig(shape),
   batchShape: (o) => ({ batchSize: o.batchSize, seqLen: o.blockSize }),

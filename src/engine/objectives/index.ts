@@ -17,5 +17,5 @@ registerObjective(t5Span);
 registerObjective(seq2seq);
 registerObjective(classify);
 
-export { findObjective, listObjectives, metricNames, registerObjective, termMetrics, trainableObjective, unregisterObjective } from './registry.ts';
+export { findObjective, headNames, listObjectives, metricNames, registerObjective, termMetrics, trainableObjective, unregisterObjective } from './registry.ts';
 export type { ChartLine, Collator, EvalSampler, ModelShapeValues, ObjectiveCharts, ObjectiveEntry, ObjectiveInfo, PlannedObjective, SamplerArgs, TrainableObjective } from './types.ts';

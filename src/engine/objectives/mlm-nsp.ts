@@ -14,7 +14,7 @@ export const mlmNsp: TrainableObjective = {
   family: 'BERT',
   summary: 'Hides 15% of the words and learns to restore them from both sides, and whether sentences B follow sentences A in the same document.',
   modelKind: 'encoder',
-  heads: ['mlm', 'nsp'],
+  heads: [{ kind: 'mlm' }, { kind: 'nsp' }],
   specials: 'bert',
   model: (shape) => encoderConfig({ ...shape, pooler: true }),
   batchShape: (o) => ({ batchSize: o.batchSize, seqLen: o.blockSize }),

@@ -14,7 +14,7 @@ export const mlm: TrainableObjective = {
   family: 'BERT / RoBERTa',
   summary: 'Hides 15% of the words and learns to restore them from the words on both sides.',
   modelKind: 'encoder',
-  heads: ['mlm'],
+  heads: [{ kind: 'mlm' }],
   specials: 'bert',
   model: (shape) => encoderConfig({ ...shape, pooler: false }),
   batchShape: (o) => ({ batchSize: o.batchSize, seqLen: o.blockSize }),

@@ -41,6 +41,11 @@ export function trainableObjective(id: string): TrainableObjective {
   return entry;
 }
 
+/** The heads of an entry by name, for cards and --help (a trainable entry's are HeadSpecs). */
+export function headNames(entry: ObjectiveEntry): string[] {
+  return entry.status === 'available' ? entry.heads.map((h) => h.kind) : [...entry.heads];
+}
+
 /** The names a train record of this objective carries, besides lr, gradNorm, tokensPerSecond, elapsedMs. */
 export function metricNames(entry: TrainableObjective): string[] {
   const perTerm = entry.lossTerms.length > 1 ? entry.lossTerms.flatMap((t) => [`${t}Loss`, `${t}Accuracy`]) : [];

@@ -8,6 +8,7 @@ import type { GpuContext } from '../gpu/device.ts';
 import type { Tensor } from '../gpu/tensor.ts';
 import type { ModelConfig, ModelKind } from '../model/config.ts';
 import type { ParamLayout } from '../model/params.ts';
+import type { HeadSpec } from '../model/heads/spec.ts';
 import type { Tokenizer } from '../tokenizers/index.ts';
 import type { MicroBatch } from '../train/step.ts';
 import type { Seq2SeqShape } from '../model/bart.ts';
@@ -78,19 +79,25 @@ export interface ObjectiveInfo {
   /** One sentence: what the model learns. */
   readonly summary: string;
   readonly modelKind: ModelKind;
-  /** The heads on the body, in loss-term order for trainable entries (e.g. ['mlm', 'nsp']). */
-  readonly heads: readonly string[];
 }
 
 /** A slot a later issue fills: listed (and refused, with the reason) but not trainable yet. */
 export interface PlannedObjective extends ObjectiveInfo {
   readonly status: 'planned';
+  /** The heads it will put on the body, by name (e.g. ['classification']). */
+  readonly heads: readonly string[];
   /** Why it cannot train yet, in the words the CLI and the UI show. */
   readonly reason: string;
 }
 
 export interface TrainableObjective extends ObjectiveInfo {
   readonly status: 'available';
+  /**
+   * The heads on the body, in loss-term order: exactly what buildParamLayout(model, { heads })
+   * receives (paramLayoutFor in config/train-config.ts), so the layout, the graph and the
+   * checkpoint all carry these heads' tensors.
+   */
+  readonly heads: readonly HeadSpec[];
   /** Special tokens the tokenizer needs: GPT's <|endoftext|>, or BERT's [PAD] [UNK] [CLS] [SEP] [MASK]. */
   readonly specials: 'gpt' | 'bert';
   /** The model for a shape; its kind must be `modelKind` (the trainer checks). */

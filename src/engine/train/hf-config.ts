@@ -2,7 +2,7 @@
 // objective's registry entry picks its writer), with everything needed to reproduce the run in a
 // `pretrain_studio` block that transformers ignores.
 import type { TrainOptions } from '../config/train-config';
-import type { ModelConfig } from '../model/config';
+import type { Activation, ModelConfig } from '../model/config';
 
 export interface DataDescription {
   /** The corpus inputs as given, and the imported corpus' content hash. */
@@ -36,6 +36,20 @@ export interface RunConfigJson {
   pretrain_studio: StudioBlock;
 }
 
+/** Hugging Face's name for a GELU form: 'gelu' is the exact erf form, 'gelu_new' the tanh approximation (GPT-2's). */
+export function hfActivation(a: Activation): 'gelu' | 'gelu_new' {
+  if (a === 'gelu') return 'gelu';
+  if (a === 'gelu_tanh') return 'gelu_new';
+  throw new Error(`ModelConfig.activation: no Hugging Face name for '${String(a)}'`);
+}
+
+/** The engine's GELU form for a Hugging Face hidden_act / activation_function (the tanh names all map to 'gelu_tanh'). */
+export function activationFromHf(name: string): Activation {
+  if (name === 'gelu') return 'gelu';
+  if (name === 'gelu_new' || name === 'gelu_pytorch_tanh' || name === 'gelu_fast') return 'gelu_tanh';
+  throw new Error(`config.json: activation '${name}' is not one the engine has (gelu, gelu_new)`);
+}
+
 export function gpt2Keys(m: ModelConfig, eosId: number | undefined): Record<string, unknown> {
   return {
     architectures: ['GPT2LMHeadModel'],
@@ -47,7 +61,7 @@ export function gpt2Keys(m: ModelConfig, eosId: number | undefined): Record<stri
     n_layer: m.nLayer,
     n_head: m.nHead,
     n_inner: m.ffWidth,
-    activation_function: 'gelu_new', // the tanh approximation, HF's name for GPT-2's GELU
+    activation_function: hfActivation(m.activation), // GPT-2's is the tanh approximation, 'gelu_new'
     layer_norm_epsilon: m.layerNormEps,
     resid_pdrop: m.dropout,
     embd_pdrop: m.dropout,
@@ -70,7 +84,7 @@ export function bertKeys(m: ModelConfig, padId: number | undefined, architecture
     num_hidden_layers: m.nLayer,
     num_attention_heads: m.nHead,
     intermediate_size: m.ffWidth,
-    hidden_act: 'gelu_new',
+    hidden_act: hfActivation(m.activation),
     hidden_dropout_prob: m.dropout,
     attention_probs_dropout_prob: m.dropout,
     max_position_embeddings: m.blockSize,
@@ -101,7 +115,7 @@ export function bartKeys(m: ModelConfig, ids: { pad?: number; bos?: number; eos?
     encoder_ffn_dim: m.ffWidth,
     decoder_ffn_dim: m.ffWidth,
     max_position_embeddings: m.blockSize,
-    activation_function: 'gelu_new',
+    activation_function: hfActivation(m.activation),
     dropout: m.dropout,
     attention_dropout: m.dropout,
     activation_dropout: 0,

@@ -6,5 +6,5 @@ export { prepareData, tokenizerOptionsFor, type PreparedData, type PreparePhase,
 export { readRunConfig, createRunDir, CONFIG_FILE, TOKENIZER_FILE, METRICS_FILE } from './run-folder';
 export { runConfigJson, type RunConfigJson, type StudioBlock, type DataDescription } from './hf-config';
 export { initParams } from './init';
-export { serializeModel, serializeOptimizer, deserializeModel, deserializeOptimizer } from './weights-io';
+export { serializeModel, serializeOptimizer, deserializeModel, deserializeOptimizer, describeLoad, type LoadedModel } from './weights-io';
 export { SampleWriter } from './samples';

@@ -11,7 +11,8 @@ import { importOrReuse, type CachedImport } from '../data/import-cache';
 import { buildShards, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
 import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
 
-export type PreparePhase = 'import' | 'tokenizer' | 'shards' | 'split';
+/** 'checkpoint': what loading a checkpoint initialised or left out (a new head, tensors it had no place for). */
+export type PreparePhase = 'import' | 'tokenizer' | 'shards' | 'split' | 'checkpoint';
 
 export interface PrepareProgress {
   phase: PreparePhase;

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { TrainOptions } from '../config/train-config';
 import { writeJsonAtomic } from '../runstore/atomic';
 import { listCheckpoints } from '../runstore/checkpoints';
-import type { RunConfigJson, StudioBlock } from './hf-config';
+import { activationFromHf, type RunConfigJson, type StudioBlock } from './hf-config';
 
 export const CONFIG_FILE = 'config.json';
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -40,7 +40,19 @@ export function readRunConfig(runDir: string): RunConfigJson {
   const json = JSON.parse(readFileSync(path, 'utf8')) as RunConfigJson;
   const block = json.pretrain_studio as StudioBlock | undefined;
   if (!block || block.version !== 1 || !block.options || !block.model) throw new Error(`${path}: no pretrain_studio block (not written by Pretrain Studio?)`);
-  return { ...json, pretrain_studio: migrateStudioBlock(block) };
+  return { ...json, pretrain_studio: migrateStudioBlock(withActivation(block, json)) };
+}
+
+/**
+ * The model's GELU form: the studio block's own, else the Hugging Face key beside it (hidden_act
+ * for BERT, activation_function for GPT-2 and BART; 'gelu_new' is the tanh form), else tanh, the
+ * only form runs were written with before the erf kernel existed. A resumed run keeps its form.
+ */
+function withActivation(block: StudioBlock, json: Record<string, unknown>): StudioBlock {
+  if (block.model.activation) return block;
+  const hf = json.hidden_act ?? json.activation_function;
+  const activation = typeof hf === 'string' ? activationFromHf(hf) : 'gelu_tanh';
+  return { ...block, model: { ...block.model, activation } };
 }
 
 /**

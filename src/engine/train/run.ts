@@ -8,10 +8,10 @@
 // A stop saves a checkpoint, so `resume` continues exactly where it left off.
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { modelConfigFor, validateTrainOptions, type TrainOptions } from '../config/train-config';
+import { modelConfigFor, paramLayoutFor, validateTrainOptions, type TrainOptions } from '../config/train-config';
 import { batchRng, mixSeed } from '../data';
 import type { GpuContext } from '../gpu/device';
-import { buildParamLayout, type ParamLayout } from '../model/params';
+import type { ParamLayout } from '../model/params';
 import { learningRate, type LrSchedule } from '../optim/schedule';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint } from '../runstore/checkpoints';
 import { appendMetrics, truncateMetrics, type MetricRecord } from '../runstore/metrics-log';
@@ -23,7 +23,7 @@ import { runConfigJson, type StudioBlock } from './hf-config';
 import { prepareData, type PreparedData } from './prepare';
 import { createRunDir, METRICS_FILE, readRunConfig, TOKENIZER_FILE, writeRunConfig } from './run-folder';
 import { termMetrics, trainableObjective, type Collator, type EvalSampler, type TrainableObjective } from '../objectives/index.ts';
-import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
+import { describeLoad, deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
 import { initParams } from './init';
 
 export type RunRequest =
@@ -210,7 +210,7 @@ export class TrainingRun {
       const tok = this.data.tokenizer;
       saveTokenizer(tok, join(this.runDir, TOKENIZER_FILE));
       const model = modelConfigFor(o, tok.vocabSize);
-      this.layout = buildParamLayout(model);
+      this.layout = paramLayoutFor(o, model);
       const { manifest, shards, train, val } = this.data;
       studio = {
         version: 1,
@@ -242,7 +242,7 @@ export class TrainingRun {
       if (this.data.shards.meta.key !== studio.data.shardKey) {
         throw new Error(`${this.runDir}: the corpus changed since this run started (token shards ${this.data.shards.meta.key.slice(0, 16)}, the run used ${studio.data.shardKey.slice(0, 16)}); resuming would not continue the same data`);
       }
-      this.layout = buildParamLayout(studio.model);
+      this.layout = paramLayoutFor(o, studio.model);
       studio = { ...studio, options: o };
     }
     const tok = this.data.tokenizer;
@@ -266,10 +266,14 @@ export class TrainingRun {
     let initial: Float32Array;
     if (latest !== undefined) {
       const ck = readCheckpoint(this.runDir, latest);
-      initial = deserializeModel(this.layout, ck.model);
+      const path = join(this.runDir, 'checkpoints', `step-${latest}`, 'model.safetensors');
+      const loaded = deserializeModel(this.layout, ck.model, path, initParams(this.layout, o.seed));
+      const said = describeLoad(loaded, path);
+      if (said) this.emit({ type: 'run.prepare', runId: this.runId, phase: 'checkpoint', message: said });
+      initial = loaded.params;
       step.setParams(initial);
       if (!ck.optimizer) throw new Error(`${this.runDir}: checkpoint step-${latest} has no optimizer.safetensors; cannot resume training from it`);
-      const opt = deserializeOptimizer(this.layout, ck.optimizer);
+      const opt = deserializeOptimizer(this.layout, ck.optimizer, 'optimizer.safetensors', loaded.initialised);
       step.setOptimizerState(opt.m, opt.v, opt.step);
       this.startStep = latest;
       this.elapsedBefore = Number(ck.state.data.elapsedMs ?? 0);

@@ -17,5 +17,7 @@ export const ModelShapeSchema = v.object({
   bias: v.boolean(),
   batchSize: posInt,
   gradAccum: posInt,
+  /** Tensor-name prefixes the run freezes (TrainOptions.frozen): they change the optimizer's dispatches. */
+  frozen: v.optional(v.array(v.pipe(v.string(), v.nonEmpty()))),
 });
 export type ModelShape = v.InferOutput<typeof ModelShapeSchema>;

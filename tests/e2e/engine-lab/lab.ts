@@ -169,10 +169,10 @@ export interface CheckpointCheck {
 export async function checkpointRoundTrip(ctx: GpuContext, steps: number): Promise<CheckpointCheck> {
   const layout = buildParamLayout(TINY_GPT);
   const trained = await trainTiny(ctx, steps);
-  const params = deserializeModel(layout, trained.model);
+  const params = deserializeModel(layout, trained.model).params;
   const optimizer = deserializeOptimizer(layout, trained.optimizer);
   const reference = await tinyLogits(ctx, params, steps);
-  const reloaded = await tinyLogits(ctx, deserializeModel(layout, trained.model), steps);
+  const reloaded = await tinyLogits(ctx, deserializeModel(layout, trained.model).params, steps);
   let logitsMaxDiff = 0;
   for (let k = 0; k < reference.length; k++) logitsMaxDiff = Math.max(logitsMaxDiff, Math.abs(reference[k] - reloaded[k]));
   // The optimizer state matters for the step after a resume: the moments must come back too.

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { BABY_SHAKESPEARE, encoderConfig, encoderDecoderConfig, type ModelConfig } from '../../../src/engine/model/config';
 import { assertFits, estimateMemory } from '../../../src/engine/model/memory';
-import { buildParamLayout } from '../../../src/engine/model/params';
+import { buildParamLayout, type ParamLayout } from '../../../src/engine/model/params';
+import { DEFAULT_TRAIN_OPTIONS, modelConfigFor, paramLayoutFor } from '../../../src/engine/config/train-config';
+import { layoutOf } from '../../../src/engine/host/model/shape';
 import { TrainStep } from '../../../src/engine/train/step';
 
 let ctx: GpuContext;
@@ -15,7 +17,13 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.destroy());
 
-const cases: [string, ModelConfig, number, number][] = [
+// The layout an mlm+nsp run trains (MLM and NSP heads, pooler), with its embeddings frozen: what
+// TrainingRun builds (paramLayoutFor), and what model.estimate builds for the same shape (layoutOf).
+const bertNsp = { ...DEFAULT_TRAIN_OPTIONS, objective: 'mlm+nsp', nLayer: 2, nEmbd: 64, nHead: 4, blockSize: 32, dropout: 0.1, bias: true, frozen: ['bert.embeddings.'] };
+const bertNspLayout = paramLayoutFor(bertNsp, modelConfigFor(bertNsp, 500));
+
+const cases: [string, ModelConfig | ParamLayout, number, number][] = [
+  ['BERT + NSP, embeddings frozen (the mlm+nsp run\'s layout)', bertNspLayout, 8, 32],
   ['baby shakespeare_char GPT', BABY_SHAKESPEARE, 12, 64],
   ['small GPT with dropout', { ...BABY_SHAKESPEARE, nLayer: 2, dropout: 0.2 }, 4, 32],
   ['small BERT with dropout', encoderConfig({ nLayer: 2, nEmbd: 64, nHead: 4, vocabSize: 500, blockSize: 32, dropout: 0.1 }), 8, 32],
@@ -29,7 +37,7 @@ for (const [name, cfg, B, T] of cases) {
     // A fresh context: some buffers are made once per context (matmul's unused-binding dummy), and
     // a dry run, being a fresh context, counts them.
     const ctx = await GpuContext.open();
-    const layout = buildParamLayout(cfg);
+    const layout = 'slabs' in cfg ? cfg : buildParamLayout(cfg);
     const batch = { batchSize: B, seqLen: T };
     const est = estimateMemory(layout, batch, { device: ctx, microSteps: 2, optimizer: { adamw, gradClip: 1 } });
     let bytes = 0;
@@ -61,6 +69,18 @@ for (const [name, cfg, B, T] of cases) {
     ctx.destroy();
   });
 }
+
+test('model.estimate plans the layout the run trains: its heads and frozen prefixes', () => {
+  const shape = { objective: 'mlm+nsp', vocabSize: 500, nLayer: 2, nHead: 4, nEmbd: 64, blockSize: 32, ffWidth: 0, dropout: 0.1, bias: true, batchSize: 8, gradAccum: 1, frozen: ['bert.embeddings.'] };
+  const planned = layoutOf(shape);
+  expect(planned.heads).toEqual([{ kind: 'mlm' }, { kind: 'nsp' }]);
+  expect(planned.slabs.map((x) => [x.key, x.offset])).toEqual(bertNspLayout.slabs.map((x) => [x.key, x.offset]));
+  expect([...planned.frozen].sort()).toEqual([...bertNspLayout.frozen].sort());
+  expect(planned.frozen.size).toBeGreaterThan(0);
+  const batch = { batchSize: 8, seqLen: 32 };
+  expect(estimateMemory(planned, batch)).toEqual(estimateMemory(bertNspLayout, batch));
+  expect(estimateMemory(layoutOf({ ...shape, frozen: [] }), batch).totalBytes).not.toBe(estimateMemory(bertNspLayout, batch).totalBytes);
+});
 
 test('the estimate needs no GPU and grows with the batch as the activations do', () => {
   const layout = buildParamLayout(BABY_SHAKESPEARE);

@@ -42,7 +42,7 @@ const skip2: TrainableObjective = {
   family: 'toy',
   summary: 'Predicts the token after the next one.',
   modelKind: 'decoder',
-  heads: ['lm'],
+  heads: [{ kind: 'lm' }],
   specials: 'gpt',
   model: (shape) => decoderConfig(shape),
   batchShape: (o) => ({ batchSize: o.batchSize, seqLen: o.blockSize }),

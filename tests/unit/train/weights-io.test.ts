@@ -1,10 +1,10 @@
 // Initialization statistics and the checkpoint tensors (CPU only).
 import { describe, expect, test } from 'vitest';
-import { decoderConfig } from '../../../src/engine/model/config';
+import { decoderConfig, encoderConfig } from '../../../src/engine/model/config';
 import { allParts, buildParamLayout } from '../../../src/engine/model/params';
-import { parseSafetensors } from '../../../src/engine/io/safetensors';
+import { parseSafetensors, serializeSafetensors } from '../../../src/engine/io/safetensors';
 import { initParams } from '../../../src/engine/train/init';
-import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from '../../../src/engine/train/weights-io';
+import { describeLoad, deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from '../../../src/engine/train/weights-io';
 
 const cfg = decoderConfig({ vocabSize: 67, nLayer: 3, nHead: 2, nEmbd: 48, blockSize: 17, bias: true });
 const layout = buildParamLayout(cfg);
@@ -54,7 +54,10 @@ describe('checkpoint tensors', () => {
     expect([...file.tensors.keys()].sort()).toEqual(allParts(layout).map((p) => p.name).sort());
     expect(file.tensors.get('transformer.h.0.attn.c_attn.weight')!.shape).toEqual([48, 144]);
     expect(file.tensors.get('transformer.wpe.weight')!.shape).toEqual([17, 48]);
-    expect(same(deserializeModel(layout, bytes), flat)).toBe(true);
+    const back = deserializeModel(layout, bytes);
+    expect(same(back.params, flat)).toBe(true);
+    expect(back.initialised).toEqual([]);
+    expect(back.unexpected).toEqual([]);
   });
 
   test('optimizer.safetensors: moments and step round trip; a wrong model is refused by name', () => {
@@ -64,6 +67,46 @@ describe('checkpoint tensors', () => {
     expect(same(back.m, m)).toBe(true);
     expect(same(back.v, v)).toBe(true);
     const other = buildParamLayout(decoderConfig({ ...cfg, nEmbd: 32, ffWidth: 128 }));
-    expect(() => deserializeModel(other, serializeModel(layout, m))).toThrow(/transformer\.\S+ has shape \[/);
+    expect(() => deserializeModel(other, serializeModel(layout, m))).toThrow(/model\.safetensors: .*transformer\.\S+ \[\d+,\d+\] vs \[/);
+  });
+});
+
+describe('checkpoints and heads (the model\'s loadParams)', () => {
+  const bert = encoderConfig({ vocabSize: 50, nLayer: 1, nHead: 2, nEmbd: 16, blockSize: 12 });
+  const withNsp = buildParamLayout(bert, { heads: [{ kind: 'mlm' }, { kind: 'nsp' }] });
+  const mlmOnly = buildParamLayout(bert, { heads: [{ kind: 'mlm' }] });
+  const nspTensors = ['cls.seq_relationship.weight', 'cls.seq_relationship.bias'];
+
+  test('a checkpoint lacking a head: the head is initialised from init, named, the body loads exactly', () => {
+    const trained = initParams(mlmOnly, 5);
+    const init = initParams(withNsp, 9);
+    const loaded = deserializeModel(withNsp, serializeModel(mlmOnly, trained), 'model.safetensors', init);
+    expect(loaded.initialised.sort()).toEqual([...nspTensors].sort());
+    expect(loaded.unexpected).toEqual([]);
+    for (const p of allParts(withNsp)) {
+      const got = loaded.params.subarray(p.offset, p.offset + p.numel);
+      const q = nspTensors.includes(p.name) ? { src: init, offset: p.offset } : { src: trained, offset: mlmOnly.part(p.name).offset };
+      expect(same(got, q.src.subarray(q.offset, q.offset + p.numel)), p.name).toBe(true);
+    }
+    expect(describeLoad(loaded)).toMatch(/initialised 2 tensors .*cls\.seq_relationship\.weight/);
+    // Its optimizer file has no moments for the new head: they start at zero.
+    const m = initParams(mlmOnly, 6);
+    const opt = deserializeOptimizer(withNsp, serializeOptimizer(mlmOnly, m, m, 4), 'optimizer.safetensors', loaded.initialised);
+    const w = withNsp.part('cls.seq_relationship.weight');
+    expect(opt.m.subarray(w.offset, w.offset + w.numel).every((x) => x === 0)).toBe(true);
+    expect(() => deserializeOptimizer(withNsp, serializeOptimizer(mlmOnly, m, m, 4))).toThrow(/cls\.seq_relationship\.weight\.exp_avg' \[2,16\] is missing/);
+  });
+
+  test('tensors the layout has no place for are reported, not dropped silently', () => {
+    const loaded = deserializeModel(mlmOnly, serializeModel(withNsp, initParams(withNsp, 5)));
+    expect(loaded.unexpected.sort()).toEqual([...nspTensors].sort());
+    expect(loaded.initialised).toEqual([]);
+    expect(describeLoad(loaded, 'ck/model.safetensors')).toMatch(/^ck\/model\.safetensors: did not load 2 tensors .*cls\.seq_relationship/);
+  });
+
+  test('a missing body tensor is an error naming it', () => {
+    const flat = initParams(withNsp, 5);
+    const tensors = new Map(allParts(withNsp).filter((p) => p.name !== 'bert.encoder.layer.0.output.dense.weight').map((p) => [p.name, { shape: p.shape, data: flat.slice(p.offset, p.offset + p.numel) }]));
+    expect(() => deserializeModel(withNsp, serializeSafetensors(tensors), 'x.safetensors')).toThrow(/x\.safetensors: checkpoint: body tensor bert\.encoder\.layer\.0\.output\.dense\.weight missing/);
   });
 });

@@ -4,10 +4,9 @@
 import type { ModelShape } from '../../../protocol/commands/model-schemas.ts';
 import { mulberry32 } from '../../data/index.ts';
 import type { GpuContext } from '../../gpu/device.ts';
-import { buildParamLayout } from '../../model/params.ts';
 import { TrainStep, type MicroBatch } from '../../train/step.ts';
 import { initParams } from '../../train/index.ts';
-import { batchOf, configOf } from './shape.ts';
+import { batchOf, layoutOf } from './shape.ts';
 
 export interface Measurement {
   msPerStep: number;
@@ -24,7 +23,7 @@ export async function measureStep(ctx: GpuContext, shape: ModelShape, steps: num
   busy = true;
   let step: TrainStep | null = null;
   try {
-    const layout = buildParamLayout(configOf(shape));
+    const layout = layoutOf(shape);
     const t0 = performance.now();
     step = new TrainStep(ctx, layout, {
       batch: batchOf(shape),

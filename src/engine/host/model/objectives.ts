@@ -1,10 +1,10 @@
 // The objective registry as the UI sees it: the cards, whether each trains (a planned slot says
 // why not), and the metric names and charts of a run of it.
 import type { ObjectiveInfoWire } from '../../../protocol/commands/model-objectives.ts';
-import { listObjectives, metricNames, type ObjectiveEntry } from '../../objectives/index.ts';
+import { headNames, listObjectives, metricNames, type ObjectiveEntry } from '../../objectives/index.ts';
 
 export function objectiveInfo(e: ObjectiveEntry): ObjectiveInfoWire {
-  const common = { id: e.id, title: e.title, family: e.family, summary: e.summary, modelKind: e.modelKind, heads: [...e.heads] };
+  const common = { id: e.id, title: e.title, family: e.family, summary: e.summary, modelKind: e.modelKind, heads: headNames(e) };
   if (e.status === 'planned') return { ...common, available: false, reason: e.reason, metrics: [], samples: null, charts: { loss: [], perplexity: [], accuracy: [] } };
   return { ...common, available: true, metrics: metricNames(e), samples: e.samples, charts: structuredClone(e.charts) };
 }

@@ -2,7 +2,8 @@
 // the objective's registry entry (its model family, and its batch shape: an encoder-decoder adds
 // a target length).
 import type { ModelShape } from '../../../protocol/commands/model-schemas.ts';
-import { DEFAULT_TRAIN_OPTIONS, modelConfigFor } from '../../config/train-config.ts';
+import { DEFAULT_TRAIN_OPTIONS, modelConfigFor, paramLayoutFor } from '../../config/train-config.ts';
+import type { ParamLayout } from '../../model/params.ts';
 import type { ModelConfig } from '../../model/config.ts';
 import type { Seq2SeqShape } from '../../model/bart.ts';
 import { trainableObjective } from '../../objectives/index.ts';
@@ -13,4 +14,9 @@ export function configOf(s: ModelShape): ModelConfig {
 
 export function batchOf(s: ModelShape): Seq2SeqShape {
   return trainableObjective(s.objective).batchShape({ ...DEFAULT_TRAIN_OPTIONS, ...s });
+}
+
+/** The parameter layout a run of this shape trains: the objective's heads and the frozen prefixes (the trainer's paramLayoutFor). */
+export function layoutOf(s: ModelShape): ParamLayout {
+  return paramLayoutFor({ objective: s.objective, frozen: s.frozen ?? [] }, configOf(s));
 }

@@ -101,7 +101,7 @@ export class RunFolders {
     const inspector = new AttentionInspector(await this.gpu(), model);
     try {
       const modelPath = join(dir, 'checkpoints', `step-${at}`, 'model.safetensors');
-      inspector.setParams(deserializeModel(inspector.layout, readFileSync(modelPath), modelPath));
+      inspector.setParams(deserializeModel(inspector.layout, readFileSync(modelPath), modelPath).params);
       return attentionResult(await inspectSentences(inspector, tokenizer, sentences, at), dir);
     } finally {
       inspector.destroy();
