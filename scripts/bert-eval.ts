@@ -35,7 +35,7 @@ for (const runDir of args) {
   const layout = buildParamLayout(model);
   const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
   const params = Tensor.empty(ctx, [layout.totalFloats], 'f32', 'eval.params');
-  params.write(deserializeModel(layout, readFileSync(path), path));
+  params.write(deserializeModel(layout, readFileSync(path), path).params);
   const B = o.batchSize, T = o.blockSize;
   const graph = new BertGraph(ctx, layout, params, params, { batchSize: B, seqLen: T });
   // The unigram answer: the most frequent ordinary token of the training split.

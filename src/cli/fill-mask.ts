@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const modelPath = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
   let enc: EncoderForward | null = null;
   try {
-    enc = new EncoderForward(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(modelPath), modelPath));
+    enc = new EncoderForward(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(modelPath), modelPath).params);
     const filled = o.text.includes(MASK) ? await fillMask(enc, tokenizer, o.text, o.topK) : null;
     const isNext = o.next ? await nextSentenceProbability(enc, tokenizer, o.text, o.next) : null;
     if (o.json) {

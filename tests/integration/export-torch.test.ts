@@ -19,7 +19,7 @@ import { buildParamLayout } from '../../src/engine/model/params';
 import { parseSafetensors } from '../../src/engine/io/safetensors';
 import { listCheckpoints, readCheckpoint } from '../../src/engine/runstore/checkpoints';
 import { readMetrics } from '../../src/engine/runstore/metrics-log';
-import { readRunConfig, TrainingRun, deserializeModel, type RunSummary } from '../../src/engine/trainer';
+import { readRunConfig, TrainingRun, deserializeModel, type RunSummary } from '../../src/engine/train';
 import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
 
 const PYTHON = '/usr/bin/python3';
@@ -97,7 +97,7 @@ describe.skipIf(!hasTorch)('export to PyTorch distributed and back', () => {
     const bytes = readFileSync(join(single, 'data', 'tokens-00000.bin'));
     const ids = Uint32Array.from(new Uint16Array(bytes.buffer, bytes.byteOffset, B * T + 1));
     const idx = ids.subarray(0, B * T);
-    const params = Tensor.from(ctx, deserializeModel(layout, readFileSync(join(single, 'model.safetensors'))), [layout.totalFloats]);
+    const params = Tensor.from(ctx, deserializeModel(layout, readFileSync(join(single, 'model.safetensors'))).params, [layout.totalFloats]);
     const grads = Tensor.empty(ctx, [layout.totalFloats]);
     const graph = new GptGraph(ctx, layout, params, grads, { batchSize: B, seqLen: T });
     graph.idx.write(idx);

@@ -1,6 +1,6 @@
 // README.md of a torch export: what is in the folder, how to launch it (torchrun, Slurm) and how
 // to bring the results back. Generated so its numbers (steps, batch, tokens) are the run's own.
-import type { StudioBlock } from '../trainer/hf-config';
+import type { StudioBlock } from '../train/hf-config';
 
 export interface ReadmeFacts {
   studio: StudioBlock;

@@ -15,12 +15,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateTrainOptions } from '../config/train-config';
 import { openShards, splitDataset, type DataSplit } from '../data';
-import { allParts, buildParamLayout } from '../model/params';
+import { allParts } from '../model/params';
+import { paramLayoutFor } from '../config/train-config';
 import { writeFileAtomic, writeJsonAtomic } from '../runstore/atomic';
 import { latestCheckpoint, listCheckpoints, readCheckpoint } from '../runstore/checkpoints';
-import { readRunConfig, TOKENIZER_FILE } from '../trainer/run-folder';
-import { deserializeModel, deserializeOptimizer } from '../trainer/weights-io';
-import { mlmSpecials } from '../trainer/mlm-collator';
+import { readRunConfig, TOKENIZER_FILE } from '../train/run-folder';
+import { deserializeOptimizer } from '../train/weights-io';
+import { strictLoad } from './strict-load';
+import { mlmSpecials } from '../objectives/mlm-collator';
 import { loadTokenizer } from '../tokenizers';
 import { torchReadme } from './readme';
 
@@ -81,9 +83,10 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
 
   const ck = readCheckpoint(runDir, step);
   if (!ck.optimizer) throw new Error(`export: checkpoint step-${step} of ${runDir} has no optimizer.safetensors; training could not continue exactly`);
-  const layout = buildParamLayout(studio.model);
+  if (studio.options.frozen?.length) throw new Error(`export: this run freezes ${studio.options.frozen.join(', ')}; train.py trains every tensor, so frozen runs are not exported`);
+  const layout = paramLayoutFor({ objective: studio.objective, frozen: [] }, studio.model);
   // Parse both files now so a damaged checkpoint fails here, not on the cluster.
-  deserializeModel(layout, ck.model, `step-${step}/model.safetensors`);
+  strictLoad(layout, ck.model, `step-${step}/model.safetensors`);
   deserializeOptimizer(layout, ck.optimizer, `step-${step}/optimizer.safetensors`);
 
   const shardsRef = JSON.parse(readFileSync(join(runDir, 'data', 'shards.json'), 'utf8')) as { dir: string; key: string };

@@ -11,13 +11,14 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateTrainOptions } from '../config/train-config';
-import { buildParamLayout } from '../model/params';
+import { paramLayoutFor } from '../config/train-config';
 import { writeFileAtomic, writeJsonAtomic } from '../runstore/atomic';
 import { listCheckpoints, readCheckpoint, writeCheckpoint, type CheckpointState } from '../runstore/checkpoints';
 import { readMetrics, type MetricRecord } from '../runstore/metrics-log';
-import type { RunConfigJson } from '../trainer/hf-config';
-import { METRICS_FILE, TOKENIZER_FILE, writeRunConfig } from '../trainer/run-folder';
-import { deserializeModel, deserializeOptimizer } from '../trainer/weights-io';
+import type { RunConfigJson } from '../train/hf-config';
+import { METRICS_FILE, TOKENIZER_FILE, writeRunConfig } from '../train/run-folder';
+import { deserializeOptimizer } from '../train/weights-io';
+import { strictLoad } from './strict-load';
 import { EXPORT_FORMAT, EXPORT_VERSION, type ExportManifest } from './torch-export';
 
 export interface TorchImportOptions {
@@ -53,7 +54,8 @@ export function importTorchRun(exportDirIn: string, opts: TorchImportOptions = {
   }
   const config = readJson<RunConfigJson>(join(exportDir, 'config.json'), 'config.json');
   const studio = config.pretrain_studio;
-  const layout = buildParamLayout(studio.model);
+  if (studio.options.frozen?.length) throw new Error(`import-run: this run freezes ${studio.options.frozen.join(', ')}; train.py trains every tensor, so frozen runs are not exported`);
+  const layout = paramLayoutFor({ objective: studio.objective, frozen: [] }, studio.model);
   const runDir = resolve(opts.into ?? manifest.sourceRun);
 
   const steps = listCheckpoints(exportDir).filter((s) => s > manifest.step);
@@ -62,7 +64,7 @@ export function importTorchRun(exportDirIn: string, opts: TorchImportOptions = {
   const files = steps.map((s) => {
     const ck = readCheckpoint(exportDir, s);
     const where = `${exportDir}/checkpoints/step-${s}`;
-    deserializeModel(layout, ck.model, `${where}/model.safetensors`);
+    strictLoad(layout, ck.model, `${where}/model.safetensors`);
     if (!ck.optimizer) throw new Error(`import-run: ${where} has no optimizer.safetensors`);
     const opt = deserializeOptimizer(layout, ck.optimizer, `${where}/optimizer.safetensors`);
     if (ck.state.step !== s) throw new Error(`import-run: ${where}/state.json says step ${ck.state.step}`);

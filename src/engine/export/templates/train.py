@@ -170,7 +170,7 @@ SHORT_ROW_PROBABILITY = 0.1
 
 
 def mlm_batch(split, batch_size, T, rng, sp):
-    """BERT rows (src/engine/trainer/mlm-collator.ts, the same draws in the same order):
+    """BERT rows (src/engine/objectives/mlm-collator.ts, the same draws in the same order):
     [CLS] A [SEP] B [SEP] [PAD]..., B consecutive or (label 1) from a random place; 15% of the
     non-special positions predicted, their input [MASK] 80% / a random ordinary token 10% / kept."""
     if split.size < T:

@@ -21,7 +21,7 @@ export const fillMask: Handler<'mask.fill'> = async ({ runDir: dir, step: wanted
   if (!listCheckpoints(runDir).includes(step)) throw new Error(`${runDir} has no checkpoint step-${step}`);
   const tok = await loadTokenizer(join(runDir, TOKENIZER_FILE));
   const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
-  const enc = new EncoderForward(await host.gpu(), model, deserializeModel(buildParamLayout(model), readFileSync(path), path));
+  const enc = new EncoderForward(await host.gpu(), model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);
   try {
     const filled = text.includes(MASK) ? await fill(enc, tok, text, topK ?? 5) : { tokens: [], masks: [], filled: text };
     const isNextProbability = next ? await nextSentenceProbability(enc, tok, text, next) : null;
