@@ -69,7 +69,7 @@ export class EncoderForward {
     graph.types.write(Uint32Array.from(types));
     graph.kvLen.write(Uint32Array.of(T));
     graph.mlmLabels.write(new Uint32Array(T).fill(IGNORE));
-    graph.nspLabels.write(Uint32Array.of(IGNORE));
+    if (this.config.pooler) graph.nspLabels.write(Uint32Array.of(IGNORE));
     const rec = new Recorder(this.ctx);
     try {
       graph.forward(rec, false);
