@@ -4,18 +4,19 @@
 // chunks). Before each replay the host writes the step buffer u32 [pos0, nRows, tokens[R]];
 // nothing is allocated per token and only the logits row [V] is read back.
 //
-// Per layer, for rows r < nRows at positions pos0 + r (x is the residual stream [R, C]):
-//   xn = ln_1(x); qkv = xn c_attn; cache[pos] = k, v; a = attention(q, cache[0..pos]);
-//   x += a c_proj; xn = ln_2(x); h = gelu(xn c_fc); x += h c_proj
-// then logits = ln_f(x[last]) wteᵀ (or lm_head). Cache layout: per layer K, V [H, maxT, D].
+// The layers are model/layers/decode-layer.ts over the training graph's LayerParams; this file
+// binds them and adds the ends: x = wte[tokens] + wpe[pos] before, logits = ln_f(x[last]) wteᵀ
+// (or lm_head) after. Cache layout: per layer K, V [H, maxT, D].
 import type { GpuContext } from '../gpu/device';
 import { BufferUsage, MapMode } from '../gpu/flags';
 import { Recorder } from '../gpu/kernel';
 import { alignOffset, Tensor } from '../gpu/tensor';
 import type { ModelConfig } from '../model/config';
 import { gptLayerTensors } from '../model/gpt';
-import { matmul } from '../ops/matmul';
-import { decodeAttention, decodeEmbed, decodeKvAppend, decodeLayernorm, decodeMatvec, STEP_HEADER } from './decode-ops';
+import { type DecodeActs, type DecodeShape, decodeRows, type KvCache, layerDecode } from '../model/layers/decode-layer';
+import type { LayerParams } from '../model/layers/transformer-layer';
+import type { Linear, Norm } from '../model/views';
+import { decodeEmbed, decodeLayernorm, decodeMatvec, STEP_HEADER } from '../ops/decode';
 import type { DecoderWeights } from './weights';
 
 export interface KvDecoderOptions {
@@ -79,12 +80,14 @@ export class KvDecoder {
     }
     this.stepBuf = empty([STEP_HEADER + R], 'decode.step', 'u32');
     this.stepHost = new Uint32Array(STEP_HEADER + R);
-    const x = empty([R, C], 'decode.x');
-    const xn = empty([R, C], 'decode.xn');
-    const qkv = empty([R, 3 * C], 'decode.qkv');
-    const att = empty([R, C], 'decode.att');
-    const hidden = empty([R, F], 'decode.mlp');
-    const scores = empty([R, H, maxT], 'decode.scores');
+    const acts: DecodeActs = {
+      x: empty([R, C], 'decode.x'),
+      xn: empty([R, C], 'decode.xn'),
+      qkv: empty([R, 3 * C], 'decode.qkv'),
+      att: empty([R, C], 'decode.att'),
+      hidden: empty([R, F], 'decode.mlp'),
+      scores: empty([R, H, maxT], 'decode.scores'),
+    };
     const xf = empty([1, C], 'decode.xf');
     this.logits = empty([V], 'decode.logits');
     const cacheFloats = (L * cacheLayerBytes) / 4;
@@ -93,58 +96,30 @@ export class KvDecoder {
     this.staging = ctx.createBuffer({ label: 'decode.logits.staging', size: alignOffset(V * 4, 4), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
     this.logitsHost = new Float32Array(V);
 
+    // The training graph's LayerParams, bound by the same names (gptLayerTensors) from `weights`.
+    const zeros = cfg.bias ? null : empty([C], 'decode.noBias');
+    const norm = (prefix: string): Norm => ({ g: need(`${prefix}.weight`, C), b: optional(`${prefix}.bias`, C) ?? zeros! });
+    const linear = (prefix: string, K: number, N: number): Linear => ({ p: { w: need(`${prefix}.weight`, K * N), b: optional(`${prefix}.bias`, N) ?? undefined, form: 'in_out' }, d: {} });
+    const layers = Array.from({ length: L }, (_, l) => {
+      const n = gptLayerTensors(l);
+      const p: LayerParams = { ln1: norm(n.ln1), qkv: linear(n.qkv, C, 3 * C), attnOut: linear(n.attnOut, C, C), ln2: norm(n.ln2), fc: linear(n.fc, C, F), fcOut: linear(n.fcOut, F, C) };
+      const cache: KvCache = { k: kAll.view([H, maxT, D], l * cacheLayerBytes), v: vAll.view([H, maxT, D], l * cacheLayerBytes) };
+      return { p, cache };
+    });
     const wte = need('transformer.wte.weight', V * C);
     const wpe = need('transformer.wpe.weight', maxT * C);
-    const layers = Array.from({ length: L }, (_, l) => {
-      const n = gptLayerTensors(l); // the training graph's names for the same layer
-      return {
-        ln1w: need(`${n.ln1}.weight`, C), ln1b: optional(`${n.ln1}.bias`, C),
-        attnW: need(`${n.qkv}.weight`, C * 3 * C), attnB: optional(`${n.qkv}.bias`, 3 * C),
-        projW: need(`${n.attnOut}.weight`, C * C), projB: optional(`${n.attnOut}.bias`, C),
-        ln2w: need(`${n.ln2}.weight`, C), ln2b: optional(`${n.ln2}.bias`, C),
-        fcW: need(`${n.fc}.weight`, C * F), fcB: optional(`${n.fc}.bias`, F),
-        fcProjW: need(`${n.fcOut}.weight`, F * C), fcProjB: optional(`${n.fcOut}.bias`, C),
-        kc: kAll.view([H, maxT, D], l * cacheLayerBytes),
-        vc: vAll.view([H, maxT, D], l * cacheLayerBytes),
-      };
-    });
-    const lnfW = need('transformer.ln_f.weight', C);
-    const lnfB = optional('transformer.ln_f.bias', C);
+    const lnf = norm('transformer.ln_f');
     const head = cfg.tiedEmbeddings ? wte : need('lm_head.weight', V * C);
-    const eps = cfg.layerNormEps;
+    const shape: DecodeShape = { C, H, F, maxT, eps: cfg.layerNormEps, gelu: cfg.activation };
     const step = this.stepBuf;
 
-    // One row: the decode matvec. Several (prefill): the engine's tiled matmul over all R rows;
-    // rows past nRows compute on zeros (decode_embed and decode_layernorm write zeros there) and
-    // are never read. Exact-erf GELU has no matmul epilogue, so it stays on the matvec.
-    const useMatmul = (rows: number) => rows > 1 && cfg.activation === 'gelu_tanh';
-    const linear = (rec: Recorder, rows: number, y: Tensor, inp: Tensor, W: Tensor, b: Tensor | null, K: number, N: number, act: boolean, accumulate: boolean, label: string) => {
-      if (useMatmul(rows)) {
-        matmul(rec, { out: y, a: inp, b: W.view([K, N], 0), bias: b ?? undefined, gelu: act, accumulate, label: `decode.prefill.${label}` });
-      } else {
-        decodeMatvec(rec, y, step, inp, W, 'kn', rows, K, N, { bias: b, activation: act ? cfg.activation : null, accumulate });
-      }
-    };
-
+    // x = wte[tokens] + wpe[pos]; x = layer(x) for each layer; logits = ln_f(x[last]) headᵀ
     const record = (rows: number): Recorder => {
       const rec = new Recorder(ctx);
-      const xr = x.view([rows, C], 0);
-      const xnr = xn.view([rows, C], 0);
-      const qkvr = qkv.view([rows, 3 * C], 0);
-      const attr = att.view([rows, C], 0);
-      const hr = hidden.view([rows, F], 0);
-      decodeEmbed(rec, xr, step, wte, wpe, rows, C);
-      layers.forEach((w, l) => {
-        decodeLayernorm(rec, xnr, step, xr, w.ln1w, w.ln1b, rows, C, eps);
-        linear(rec, rows, qkvr, xnr, w.attnW, w.attnB, C, 3 * C, false, false, `h${l}.c_attn`);
-        decodeKvAppend(rec, w.kc, w.vc, step, qkvr, rows, C, D, maxT);
-        decodeAttention(rec, attr, scores.view([rows, H, maxT], 0), step, qkvr, w.kc, w.vc, rows, C, D, maxT);
-        linear(rec, rows, xr, attr, w.projW, w.projB, C, C, false, true, `h${l}.attn.c_proj`);
-        decodeLayernorm(rec, xnr, step, xr, w.ln2w, w.ln2b, rows, C, eps);
-        linear(rec, rows, hr, xnr, w.fcW, w.fcB, C, F, true, false, `h${l}.c_fc`);
-        linear(rec, rows, xr, hr, w.fcProjW, w.fcProjB, F, C, false, true, `h${l}.mlp.c_proj`);
-      });
-      decodeLayernorm(rec, xf, step, xr, lnfW, lnfB, rows, C, eps, true);
+      const a = decodeRows(acts, rows, shape);
+      decodeEmbed(rec, a.x, step, wte, wpe, rows, C);
+      layers.forEach(({ p, cache }, l) => layerDecode(rec, p, a, cache, step, rows, shape, cfg.bias, `h${l}`));
+      decodeLayernorm(rec, xf, step, a.x, lnf.g, cfg.bias ? lnf.b : null, rows, C, shape.eps, true);
       decodeMatvec(rec, this.logits, step, xf, head, 'nk', 1, C, V);
       return rec;
     };

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { electronCacheDir, electronZipName, findElectron, targetOf } from '../../../scripts/dist.ts';
@@ -56,7 +56,7 @@ describe('electron-builder configuration', () => {
   });
 
   it('packs every file the built app loads, and not the headless Dawn host or the webgpu package', () => {
-    if (!existsSync('out/main/index.js')) execFileSync(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build'], { stdio: 'ignore' });
+    if (!existsSync('out/main/index.js')) execFileSync(process.execPath, [join(dirname(require.resolve('electron-vite/package.json')), 'bin/electron-vite.js'), 'build'], { stdio: 'ignore' });
     // getConfig wraps the `files` list as [{ filter: [...] }].
     const patterns = (config.files as { filter: string[] }[]).flatMap((entry) => entry.filter);
     const filter = new FileMatcher(root, '/app', (s) => s, patterns).createFilter();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { Recorder } from '../../../src/engine/gpu/kernel';
 import { Tensor } from '../../../src/engine/gpu/tensor';
-import { decodeAttention, decodeEmbed, decodeKvAppend, decodeLayernorm, decodeMatvec } from '../../../src/engine/generate/decode-ops';
+import { decodeAttention, decodeEmbed, decodeKvAppend, decodeLayernorm, decodeMatvec } from '../../../src/engine/ops/decode';
 import { attentionForward } from '../../../src/engine/reference/attention';
 import { geluForward } from '../../../src/engine/reference/gelu';
 import { layernormForward } from '../../../src/engine/reference/layernorm';

@@ -110,7 +110,10 @@ describe('batch.preview and objectives', () => {
   });
 
   it('draws the trainer MLM batch: [CLS] A [SEP] B [SEP], masked positions carry the original token', async () => {
-    const r = await batchPreview({ objective: 'mlm+nsp', corpus: [join(dir, 'fox.txt')], tokenizer: 'char', vocabSize: 400, valFraction: 0.1, split: 'document', blockSize: 24, rows: 4, seed: 1, runsDir: join(dir, 'runs') }, null as never);
+    // NSP pairs sentences of one document, so each paragraph holds several.
+    const text = Array.from({ length: 40 }, (_, i) => `Paragraph ${i}: the fox ran ${i} times. It stopped by the tree. Then it slept.`).join('\n\n');
+    await writeFile(join(dir, 'fox-sentences.txt'), text);
+    const r = await batchPreview({ objective: 'mlm+nsp', corpus: [join(dir, 'fox-sentences.txt')], tokenizer: 'char', vocabSize: 400, valFraction: 0.1, split: 'document', blockSize: 24, rows: 4, seed: 1, runsDir: join(dir, 'runs') }, null as never);
     let predicted = 0;
     for (const row of r.rows) {
       if (row.kind !== 'mlm') throw new Error(`expected an mlm row, got ${row.kind}`);

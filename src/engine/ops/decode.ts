@@ -10,7 +10,7 @@ import matvecWgsl from '../../shaders/decode_matvec.wgsl?raw';
 import matvecVec4Wgsl from '../../shaders/decode_matvec_vec4.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, f32, groupsFor, kernelFor, packParams } from '../ops/util';
+import { expectNumel, f32, groupsFor, kernelFor, packParams } from './util';
 
 /** Words before the token ids in the step buffer. */
 export const STEP_HEADER = 2;
