@@ -46,6 +46,7 @@ function python(args: string[], cwd: string): { out: string; seconds: number } {
 
 /** python() without blocking: independent jobs (one process and torchrun) run side by side. */
 function pythonAsync(args: string[], cwd: string): Promise<string> {
+  const t0 = performance.now();
   return new Promise((resolveOut, reject) => {
     const child = spawn(PYTHON, args, { cwd, env: { ...process.env }, timeout: 120_000 });
     let out = '';
@@ -54,7 +55,8 @@ function pythonAsync(args: string[], cwd: string): Promise<string> {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (code === 0) resolveOut(out);
-      else reject(new Error(`${PYTHON} ${args.join(' ')} failed (${code ?? signal}):\n${out}`));
+      // torchrun turns the timeout's SIGTERM into exit code 1: the elapsed time tells them apart.
+      else reject(new Error(`${PYTHON} ${args.join(' ')} failed (${code ?? signal}) after ${((performance.now() - t0) / 1000).toFixed(1)} s (limit 120 s):\n${out}`));
     });
   });
 }
