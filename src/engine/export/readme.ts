@@ -10,6 +10,15 @@ export interface ReadmeFacts {
   valTokens: number;
 }
 
+/** How the rows are drawn, per objective (src/engine/objectives/mlm-collator.ts for BERT). */
+function dataOrder(studio: StudioBlock): string {
+  const o = studio.options;
+  const masking = `${o.wholeWordMask ? 'whole words' : 'single tokens'} masked (15%: 80% [MASK], 10% random, 10% kept)`;
+  if (studio.objective === 'mlm+nsp') return `BERT pairs [CLS] A [SEP] B [SEP] from the documents' sentences (B the continuation or another document's, the NSP label), ${masking}, drawn as the engine's collator draws them`;
+  if (studio.objective === 'mlm') return `BERT rows [CLS] span [SEP] (no NSP), ${masking}, drawn as the engine's collator draws them`;
+  return `windows of ${o.blockSize + 1} tokens at uniform offsets`;
+}
+
 export function torchReadme({ studio, step, tokens, trainTokens, valTokens }: ReadmeFacts): string {
   const o = studio.options;
   const m = studio.model;
@@ -64,7 +73,7 @@ from the newest \`checkpoints/step-N\` in this folder.
 ## What is reproduced
 
 - data order: the engine's sampler (mulberry32 seeded by (seed ${o.seed}, draw index)), ported exactly;
-  ${studio.objective === 'mlm' ? 'BERT rows ([CLS] A [SEP] B [SEP], next-sentence labels, 15% masked) drawn as the engine\'s collator draws them' : `windows of ${o.blockSize + 1} tokens at uniform offsets`} from the training ranges in \`data/index.json\`
+  ${dataOrder(studio)} from the training ranges in \`data/index.json\`
 - learning rate: ${o.schedule === 'constant' ? 'constant' : `warmup ${o.warmupSteps} steps, then ${o.schedule} from ${o.lr} to ${o.minLr} over --steps`}
 - AdamW: betas (${o.beta1}, ${o.beta2}), eps 1e-8, weight decay ${o.weightDecay} on the tensors \`export.json\` marks
   \`decay\` (matrices and embeddings), none on norms and biases; the moments and step continue from the engine
@@ -74,11 +83,13 @@ ${m.dropout > 0 ? `- dropout ${m.dropout}: PyTorch draws its own masks (same dis
 
 | file | what |
 | --- | --- |
-| config.json, model.safetensors, tokenizer.json | the model, Hugging Face layout (\`${m.kind === 'encoder' ? 'BertForPreTraining' : 'GPT2LMHeadModel'}.from_pretrained(".")\`) |
+| config.json, model.safetensors, tokenizer.json | the model, Hugging Face layout (\`${m.kind === 'encoder' ? (studio.objective === 'mlm+nsp' ? 'BertForPreTraining' : 'BertForMaskedLM') : 'GPT2LMHeadModel'}.from_pretrained(".")\`) |
 | optimizer.safetensors, state.json | AdamW \`<name>.exp_avg\`, \`<name>.exp_avg_sq\`, \`step\`; the checkpoint's data position |
 | export.json | source run, step, every parameter with its shape and decay group |
 | data/tokens-*.bin, data/index.json | token ids, \`numpy.memmap(f, dtype=index["dtype"], mode="r")\`; train/val ranges |
 | data/docs.bin | uint64 start of each document in the token stream, plus the end |
+| data/train-documents.bin, val-documents.bin | int32 corpus indices of each split's documents |${m.kind === 'encoder' ? `
+| data/sent-start.bin, sent-end.bin, doc-sentences.bin, word-start.bin | BERT's sentence and word index as the engine computed it (\`textUnits\` in data/index.json; absent when the collator reads none) |` : ''}
 | checkpoints/step-N/, metrics.jsonl | written by train.py in the run's own format |
 
 ## Bring it back

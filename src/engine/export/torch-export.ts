@@ -4,9 +4,15 @@
 //   <out>/optimizer.safetensors, state.json                AdamW m, v, step; the checkpoint's state
 //   <out>/export.json                                      source run, step, parameter names + decay groups
 //   <out>/data/tokens-NNNNN.bin, data/index.json           token ids (flat LE arrays) + split ranges
+//   <out>/data/{train,val}-documents.bin                   each split's documents (int32), as the engine has them
+//   <out>/data/sent-start.bin, sent-end.bin, doc-sentences.bin, word-start.bin
+//                                                          BERT's sentences and word starts (TextUnits), when the collator uses them
 //   <out>/train.py, README.md                              the trainer and how to launch it
 //   <out>/metrics.jsonl, checkpoints/step-N/               written by train.py as it goes
-// Objectives: 'clm' (GPT) and 'mlm' (BERT; export.json carries the collator's special ids).
+// Objectives: 'clm' (GPT), 'mlm' (BERT masked LM alone: no pooler, no NSP head) and 'mlm+nsp'
+// (sentence pairs + NSP head). export.json carries the collator's special ids and settings; the
+// sentence and word index is computed here by the engine (text-units.ts: Intl.Segmenter for Chinese
+// words), so train.py needs no tokenizer or segmenter to draw the same rows.
 // Data order: train.py ports the engine's sampler (mulberry32 over (seed, draw)) rather than a
 // recorded list of upcoming batches, so any number of further steps draws exactly the engine's
 // batches; the split ranges are exported as the engine computes them (not re-derived in Python).
@@ -14,7 +20,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync }
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateTrainOptions } from '../config/train-config';
-import { openShards, splitDataset, type DataSplit } from '../data';
+import { openShards, splitDataset, textUnits, type DataSplit, type TextUnits } from '../data';
 import { allParts } from '../model/params';
 import { paramLayoutFor } from '../config/train-config';
 import { writeFileAtomic, writeJsonAtomic } from '../runstore/atomic';
@@ -30,7 +36,7 @@ export const EXPORT_FORMAT = 'pretrain-studio-torch';
 export const EXPORT_VERSION = 1;
 
 /** Objectives train.py reproduces; the others are refused by name. */
-export const TORCH_OBJECTIVES = ['clm', 'mlm'] as const;
+export const TORCH_OBJECTIVES = ['clm', 'mlm', 'mlm+nsp'] as const;
 
 export interface ExportManifest {
   format: typeof EXPORT_FORMAT;
@@ -42,8 +48,11 @@ export interface ExportManifest {
   exportedAt: string;
   /** Every parameter by its Hugging Face name in the engine's layout order, with its decay group. */
   parameters: { name: string; shape: number[]; decay: boolean }[];
-  /** BERT's collator ids ('mlm'): the specials and the ordinary ids random replacements come from. */
-  mlm?: { cls: number; sep: number; pad: number; mask: number; normalIds: number[] };
+  /**
+   * BERT's collator ('mlm', 'mlm+nsp'): the specials, the ordinary ids random replacements come
+   * from, sentence pairs + NSP labels (pairs) and whole-word masking (data/index.json's textUnits).
+   */
+  mlm?: { cls: number; sep: number; pad: number; mask: number; normalIds: number[]; pairs: boolean; wholeWordMask: boolean };
 }
 
 export interface TorchExportOptions {
@@ -66,6 +75,34 @@ function ranges(split: DataSplit): [number, number][] {
   return Array.from(split.starts, (s, i) => [s, split.ends[i]]);
 }
 
+/** A typed array's bytes, little-endian (what numpy.fromfile reads with '<u8', '<i4', '|u1'). */
+function leBytes(a: BigUint64Array | Int32Array | Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength);
+  const view = new DataView(out.buffer);
+  if (a instanceof BigUint64Array) a.forEach((v, i) => view.setBigUint64(i * 8, v, true));
+  else if (a instanceof Int32Array) a.forEach((v, i) => view.setInt32(i * 4, v, true));
+  else out.set(a);
+  return out;
+}
+
+const u64 = (a: Float64Array) => BigUint64Array.from(a, (v) => BigInt(v));
+
+/** The TextUnits files and their index entry: { name: { file, dtype, length } }. */
+function writeTextUnits(dir: string, u: TextUnits): Record<string, { file: string; dtype: string; length: number }> {
+  const files = {
+    sentStart: ['sent-start.bin', '<u8', u64(u.sentStart)],
+    sentEnd: ['sent-end.bin', '<u8', u64(u.sentEnd)],
+    docSentences: ['doc-sentences.bin', '<i4', u.docSentences],
+    wordStart: ['word-start.bin', '|u1', u.wordStart],
+  } as const;
+  const index: Record<string, { file: string; dtype: string; length: number }> = {};
+  for (const [name, [file, dtype, data]] of Object.entries(files)) {
+    writeFileAtomic(join(dir, file), leBytes(data));
+    index[name] = { file, dtype, length: data.length };
+  }
+  return index;
+}
+
 export async function exportTorch(runDirIn: string, outDirIn: string, opts: TorchExportOptions = {}): Promise<TorchExportResult> {
   const runDir = resolve(runDirIn);
   const outDir = resolve(outDirIn);
@@ -73,7 +110,7 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
   const config = readRunConfig(runDir);
   const studio = config.pretrain_studio;
   if (!(TORCH_OBJECTIVES as readonly string[]).includes(studio.objective)) {
-    throw new Error(`export --format torch: objective '${studio.objective}' is not supported yet; the PyTorch trainer covers 'clm' (GPT) and 'mlm' (BERT)`);
+    throw new Error(`export --format torch: objective '${studio.objective}' is not supported yet; the PyTorch trainer covers 'clm' (GPT), 'mlm' and 'mlm+nsp' (BERT)`);
   }
   const steps = listCheckpoints(runDir);
   const step = opts.step ?? latestCheckpoint(runDir);
@@ -99,6 +136,18 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
   // The same split the trainer computes (prepare.ts), from the same shards.
   const { train, val } = splitDataset(ds, o.split === 'tail' ? { kind: 'stream', valFraction: o.valFraction } : { kind: 'documents', valFraction: o.valFraction, seed: o.seed });
 
+  // BERT's collator as the run builds it (objectives/mlm.ts, mlm-nsp.ts -> mlmCollator(tok, pairs, o)):
+  // the sentence and word index exists where pairs or whole-word masking read it.
+  let mlm: ExportManifest['mlm'];
+  let units: TextUnits | null = null;
+  if (studio.objective === 'mlm' || studio.objective === 'mlm+nsp') {
+    const tok = await loadTokenizer(join(runDir, TOKENIZER_FILE));
+    const sp = mlmSpecials(tok);
+    const pairs = studio.objective === 'mlm+nsp';
+    mlm = { cls: sp.cls, sep: sp.sep, pad: sp.pad, mask: sp.mask, normalIds: [...sp.normalIds], pairs, wholeWordMask: o.wholeWordMask };
+    if (pairs || o.wholeWordMask) units = textUnits(ds, tok);
+  }
+
   // Build beside the target and rename into place: a half-written export never looks complete.
   const tmp = `${outDir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
@@ -114,6 +163,10 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
     // The shard cache's own meta.json, so import-run can restore the cache on a machine without it.
     copyFileSync(join(shardsRef.dir, 'meta.json'), join(tmp, 'data', 'meta.json'));
     if (ds.labels) copyFileSync(join(shardsRef.dir, 'labels.bin'), join(tmp, 'data', 'labels.bin'));
+    const documents = (split: DataSplit, file: string) => {
+      writeFileAtomic(join(tmp, 'data', file), leBytes(split.documents));
+      return { file, dtype: '<i4', length: split.documents.length };
+    };
     writeJsonAtomic(join(tmp, 'data', 'index.json'), {
       // numpy.memmap(file, dtype='<u2' or '<u4', mode='r') per shard; documents in docs.bin as uint64 starts.
       dtype: ds.meta.dtype === 'uint16' ? '<u2' : '<u4',
@@ -126,6 +179,13 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
       split: studio.data.split,
       train: ranges(train),
       val: ranges(val),
+      // Documents (corpus indices, ascending) of each split: where BERT's pairs come from.
+      trainDocuments: documents(train, 'train-documents.bin'),
+      valDocuments: documents(val, 'val-documents.bin'),
+      // Sentences (stream offsets [sentStart, sentEnd), those of document d at docSentences[d] ..
+      // docSentences[d + 1] - 1) and wordStart (1 where a token begins a word), or null where the
+      // collator does not read them ('mlm' without whole-word masking, and 'clm').
+      textUnits: units ? writeTextUnits(join(tmp, 'data'), units) : null,
     });
     const manifest: ExportManifest = {
       format: EXPORT_FORMAT,
@@ -136,10 +196,7 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
       exportedAt: new Date().toISOString(),
       parameters: layout.slabs.flatMap((s) => s.parts.map((p) => ({ name: p.name, shape: p.shape, decay: s.decay }))),
     };
-    if (studio.objective === 'mlm') {
-      const sp = mlmSpecials(await loadTokenizer(join(runDir, TOKENIZER_FILE)));
-      manifest.mlm = { cls: sp.cls, sep: sp.sep, pad: sp.pad, mask: sp.mask, normalIds: [...sp.normalIds] };
-    }
+    if (mlm) manifest.mlm = mlm;
     writeJsonAtomic(join(tmp, 'export.json'), manifest);
     writeFileAtomic(join(tmp, 'train.py'), readFileSync(TEMPLATE));
     writeFileAtomic(join(tmp, 'README.md'), torchReadme({ studio, step, tokens: ds.meta.numTokens, trainTokens: train.tokens, valTokens: val.tokens }));
