@@ -7,6 +7,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { TrainOptions } from '../config/train-config';
 import { trainableObjective } from '../objectives/index.ts';
+import { T5_SENTINELS } from '../objectives/t5-span.ts';
 import { importOrReuse, type CachedImport } from '../data/import-cache';
 import { buildShards, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
 import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
@@ -61,14 +62,16 @@ async function inputsKey(o: TrainOptions): Promise<string> {
   return createHash('sha256').update(JSON.stringify({ v: 2, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
 }
 
-/** Special tokens as the objective asks: GPT's <|endoftext|> (none for char, as nanoGPT), or BERT's five. */
+/**
+ * Special tokens as the objective asks: GPT's <|endoftext|> (none for char, as nanoGPT), BERT's
+ * five, or BERT's five and T5's 100 sentinels (span corruption).
+ */
 export function tokenizerOptionsFor(o: Pick<TrainOptions, 'objective' | 'tokenizer' | 'vocabSize'>): TrainTokenizerOptions {
-  const bert = trainableObjective(o.objective).specials === 'bert';
-  if (o.tokenizer === 'char') {
-    return { kind: 'char', vocabSize: 1_000_000, specials: bert ? { bert: true, eos: false, sentinels: 0 } : [] };
-  }
-  if (o.tokenizer === 'bpe') return { kind: 'bpe', vocabSize: o.vocabSize, specials: bert ? { bert: true, eos: false, sentinels: 0 } : [EOS] };
-  return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: { bert: true, eos: false, sentinels: 0 } };
+  const kind = trainableObjective(o.objective).specials;
+  const bert = { bert: true, eos: false, sentinels: kind === 't5' ? T5_SENTINELS : 0 };
+  if (o.tokenizer === 'char') return { kind: 'char', vocabSize: 1_000_000, specials: kind === 'gpt' ? [] : bert };
+  if (o.tokenizer === 'bpe') return { kind: 'bpe', vocabSize: o.vocabSize, specials: kind === 'gpt' ? [EOS] : bert };
+  return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: bert };
 }
 
 /** Import the run's corpus, or reuse the cached import of the same files and options. */

@@ -33,8 +33,8 @@ describe('model commands', () => {
     expect(mlm.params).toBe(buildParamLayout(encoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: false, pooler: false })).count);
     const bart = await call('model.estimate', { ...tiny, objective: 'bart' });
     expect(bart.params).toBe(buildParamLayout(encoderDecoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: true })).count);
-    const planned = await call('model.estimate', { ...tiny, objective: 't5-span' });
-    expect(planned.invalid).toMatch(/'t5-span' is not available yet/);
+    const planned = await call('model.estimate', { ...tiny, objective: 'classify' });
+    expect(planned.invalid).toMatch(/'classify' is not available yet/);
   });
 
   it('model.estimate names what is wrong with a shape, and what does not fit', async () => {

@@ -7,6 +7,7 @@ import { batchRng, splitDataset, type TokenDataset } from '../../../src/engine/d
 import { IGNORE_INDEX } from '../../../src/engine/ops/crossentropy';
 import { listObjectives, type TrainableObjective } from '../../../src/engine/objectives/index.ts';
 import { mlmBatch, type MlmSpecials } from '../../../src/engine/objectives/mlm-collator';
+import { t5Lengths } from '../../../src/engine/objectives/t5-span';
 import type { Tokenizer } from '../../../src/engine/tokenizers';
 
 const sp: MlmSpecials = { pad: 0, cls: 2, sep: 3, mask: 4, normalIds: Uint32Array.from({ length: 50 }, (_, i) => 10 + i) };
@@ -18,10 +19,10 @@ const ds: TokenDataset = {
 const { train } = splitDataset(ds, { kind: 'stream', valFraction: 0.1 });
 const next = (id: number) => 10 + ((id - 10 + 1) % 50);
 
-/** Just what the collators ask of a tokenizer: BERT's specials at 0..4 and ordinary ids 10..59. */
+/** Just what the collators ask of a tokenizer: BERT's specials at 0..4, three T5 sentinels at 5..7, ordinary ids 10..59. */
 const tok = {
   vocabSize: 60,
-  tokenToId: (t: string) => ({ '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, '[MASK]': 4 } as Record<string, number>)[t],
+  tokenToId: (t: string) => ({ '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, '[MASK]': 4, '<extra_id_0>': 5, '<extra_id_1>': 6, '<extra_id_2>': 7 } as Record<string, number>)[t],
   idToToken: (id: number) => `t${id}`,
   isSpecial: (id: number) => id < 10,
 } as unknown as Tokenizer;
@@ -98,7 +99,10 @@ test('each trainable entry draws exactly the inputs its graph records, of the re
     'encoder-decoder': { input_ids: 4 * 16, kvLen: 4, decoder_input_ids: 4 * 16, labels: 4 * 16 },
   };
   const entries = listObjectives().filter((o): o is TrainableObjective => o.status === 'available');
-  expect(entries.map((e) => e.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart']);
+  expect(entries.map((e) => e.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart', 't5-span']);
+  // Span corruption's decoder is T5's targets_length long, not the encoder's.
+  const t5Target = 4 * t5Lengths(16).targetsLength;
+  const t5Inputs = { input_ids: 4 * 16, kvLen: 4, decoder_input_ids: t5Target, labels: t5Target };
   // NSP pairs sentences of different documents: 40 documents of 500 tokens, a sentence ending
   // at every id 19 (the fake tokenizer's "." ); word boundaries at every space.
   const docs: TokenDataset = { ...ds, meta: { ...ds.meta, numDocuments: 40 }, docStarts: Float64Array.from({ length: 41 }, (_, i) => i * 500) };
@@ -106,6 +110,8 @@ test('each trainable entry draws exactly the inputs its graph records, of the re
   const textTok = { ...tok, kind: 'char', idToToken: (id: number) => (id === 19 ? '. ' : `W${id} `) } as unknown as Tokenizer;
   for (const e of entries) {
     const b = e.collator(textTok).batch(docs, docSplit, 4, 16, batchRng(1, 0, 'train'));
-    expect(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.length])), e.id).toEqual(inputs[e.modelKind]);
+    expect(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.length])), e.id).toEqual(e.id === 't5-span' ? t5Inputs : inputs[e.modelKind]);
+    const shape = e.batchShape({ batchSize: 4, blockSize: 16 } as never);
+    expect(b.decoder_input_ids?.length ?? b.idx?.length ?? b.input_ids.length, e.id).toBe(4 * (shape.targetLen ?? shape.seqLen));
   }
 });
