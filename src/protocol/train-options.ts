@@ -44,6 +44,8 @@ const entries = {
   valFraction: field(v.pipe(v.number('must be a number'), v.gtValue(0, 'must be between 0 and 1'), v.ltValue(1, 'must be between 0 and 1')), 0.1,
     'fraction of the data held out for validation'),
   split: field(choice(['document', 'tail']), 'document', "'document' holds out whole documents (seeded); 'tail' holds out the end of the text (nanoGPT)"),
+  sourceField: field(v.string(), '', "seq2seq: CSV/TSV column or JSONL field of the source text ('' = the first column / string field)"),
+  targetField: field(v.string(), '', "seq2seq: CSV/TSV column or JSONL field of the target text ('' = the next column / string field)"),
   wholeWordMask: field(v.boolean('must be true or false'), true,
     'masked LM: mask all pieces of a word together (Chinese words by Intl.Segmenter); false masks tokens one by one'),
   // BART's noise mix (src/engine/objectives/bart-noise.ts): BART-large's is infilling 0.3 and all sentences permuted.

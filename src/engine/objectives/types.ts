@@ -103,6 +103,11 @@ export interface TrainableObjective extends ObjectiveInfo {
    * or BERT's and T5's sentinels <extra_id_0> … <extra_id_99> ('t5').
    */
   readonly specials: 'gpt' | 'bert' | 't5';
+  /**
+   * Reads paired rows (source [SEP] target per document: data/formats.ts) instead of plain text;
+   * --sourceField / --targetField pick the columns.
+   */
+  readonly paired?: boolean;
   /** The model for a shape; its kind must be `modelKind` (the trainer checks). */
   model(shape: ModelShapeValues): ModelConfig;
   /** The batch shape the graph is recorded for (encoder-decoders add a target length). */

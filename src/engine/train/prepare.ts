@@ -59,7 +59,14 @@ async function inputsKey(o: TrainOptions): Promise<string> {
   };
   for (const input of o.corpus) await walk(resolve(input));
   // v2: imports split long lines, remove control characters and keep a report; v1 caches are redone.
-  return createHash('sha256').update(JSON.stringify({ v: 2, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
+  const pairs = pairsOf(o);
+  return createHash('sha256').update(JSON.stringify({ v: 2, entries, textField: o.textField, documents: o.documents, dedup: o.dedup, ...(pairs ? { pairs } : {}) })).digest('hex').slice(0, 16);
+}
+
+/** Paired import for objectives that read pairs (seq2seq): the chosen columns, undefined = the first two. */
+function pairsOf(o: TrainOptions): { source: string | undefined; target: string | undefined } | null {
+  if (!trainableObjective(o.objective).paired) return null;
+  return { source: o.sourceField || undefined, target: o.targetField || undefined };
 }
 
 /**
@@ -82,7 +89,7 @@ export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): 
   const corpusDir = join(cacheDir, `corpus-${await inputsKey(o)}`);
   if (!existsSync(join(corpusDir, 'manifest.json'))) report({ phase: 'import', message: `importing ${o.corpus.join(', ')}`, fraction: 0 });
   const imported = await importOrReuse({
-    inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup, strict: opts.strict,
+    inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup, strict: opts.strict, pairs: pairsOf(o),
     // CSV/TSV: an explicit column, else the importer looks for a usual name (text, sentence, review …)
     textColumn: o.textField === 'text' ? undefined : o.textField, signal: opts.signal,
     onProgress: (p) => report({ phase: 'import', message: `importing ${p.file}`, fraction: p.totalBytes ? p.bytesRead / p.totalBytes : undefined }),

@@ -60,7 +60,7 @@ describe('model commands', () => {
     expect((d.defaults as { objective: string }).objective).toBe('clm');
     const o = (await call('model.objectives', {})).objectives as { id: string; available: boolean; reason?: string }[];
     expect(o.map((x) => x.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart', 't5-span', 'seq2seq', 'classify']);
-    expect(o.filter((x) => x.available).map((x) => x.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart', 't5-span']);
+    expect(o.filter((x) => x.available).map((x) => x.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart', 't5-span', 'seq2seq']);
     for (const x of o) if (!x.available) expect(x.reason).toBeTruthy();
   });
 });

@@ -102,7 +102,7 @@ test('each trainable entry draws exactly the inputs its graph records, of the re
     'encoder-decoder': { input_ids: 4 * 16, kvLen: 4, decoder_input_ids: 4 * 16, labels: 4 * 16 },
   };
   const entries = listObjectives().filter((o): o is TrainableObjective => o.status === 'available');
-  expect(entries.map((e) => e.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart', 't5-span']);
+  expect(entries.map((e) => e.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart', 't5-span', 'seq2seq']);
   // Span corruption's decoder is T5's targets_length long, not the encoder's.
   const t5Target = 4 * t5Lengths(16).targetsLength;
   const t5Inputs = { input_ids: 4 * 16, kvLen: 4, decoder_input_ids: t5Target, labels: t5Target };
@@ -111,8 +111,12 @@ test('each trainable entry draws exactly the inputs its graph records, of the re
   const docs: TokenDataset = { ...ds, meta: { ...ds.meta, numDocuments: 40 }, docStarts: Float64Array.from({ length: 41 }, (_, i) => i * 500) };
   const docSplit = splitDataset(docs, { kind: 'documents', valFraction: 0.1, seed: 1 }).train;
   const textTok = { ...tok, kind: 'char', idToToken: (id: number) => (id === 19 ? '. ' : `W${id} `) } as unknown as Tokenizer;
+  // Paired rows (seq2seq): 40 documents "source [SEP] target".
+  const pairTokens = Uint16Array.from({ length: 40 * 9 }, (_, i) => (i % 9 === 4 ? 3 : 10 + (i % 9)));
+  const pairs: TokenDataset = { ...docs, tokens: pairTokens, meta: { ...docs.meta, numTokens: pairTokens.length }, docStarts: Float64Array.from({ length: 41 }, (_, i) => i * 9) };
+  const pairSplit = splitDataset(pairs, { kind: 'documents', valFraction: 0.1, seed: 1 }).train;
   for (const e of entries) {
-    const b = e.collator(textTok).batch(docs, docSplit, 4, 16, batchRng(1, 0, 'train'));
+    const b = e.paired ? e.collator(textTok).batch(pairs, pairSplit, 4, 16, batchRng(1, 0, 'train')) : e.collator(textTok).batch(docs, docSplit, 4, 16, batchRng(1, 0, 'train'));
     expect(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.length])), e.id).toEqual(e.id === 't5-span' ? t5Inputs : inputs[e.modelKind]);
     const shape = e.batchShape({ batchSize: 4, blockSize: 16 } as never);
     expect(b.decoder_input_ids?.length ?? b.idx?.length ?? b.input_ids.length, e.id).toBe(4 * (shape.targetLen ?? shape.seqLen));
