@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     const fwd = new Seq2SeqForward(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);
     try {
       const t0 = performance.now();
-      const out = await translate(fwd, tokenizer, o.source, { maxLength: o.maxNewTokens, beams: o.beams, lengthPenalty: o.lengthPenalty });
+      const out = await translate(fwd, tokenizer, o.source, {
+        maxLength: o.maxNewTokens, beams: o.beams, lengthPenalty: o.lengthPenalty, framing: config.pretrain_studio.options.objective === 't5-span' ? 'sep' : 'cls-sep',
+      });
       process.stdout.write(out.text + '\n');
       const best = out.hypotheses[0];
       log(`step-${step}: ${best.tokens.length} tokens, ${o.beams > 1 ? `beam ${o.beams}, length penalty ${o.lengthPenalty}` : 'greedy'}, log p ${best.score.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -78,6 +78,11 @@ export class Seq2SeqForward {
 }
 
 export interface TranslateOptions {
+  /**
+   * How the encoder saw its input in training: '[CLS] source [SEP]' (bart, seq2seq) or
+   * 'source [SEP]' (t5-span: T5 appends EOS only).
+   */
+  framing: 'cls-sep' | 'sep';
   /** Most tokens generated (EOS included). */
   maxLength: number;
   /** Beam width; 1 = greedy. */
@@ -91,7 +96,7 @@ export interface Translation {
   hypotheses: (Hypothesis & { text: string })[];
 }
 
-/** Encodes `source` as [CLS] source [SEP], decodes greedily or by beam search, and detokenizes. */
+/** Encodes `source` as training framed it, decodes greedily or by beam search, and detokenizes. */
 export async function translate(fwd: Seq2SeqForward, tok: Tokenizer, source: string, o: TranslateOptions): Promise<Translation> {
   const id = (t: string) => {
     const v = tok.tokenToId(t);
@@ -100,7 +105,8 @@ export async function translate(fwd: Seq2SeqForward, tok: Tokenizer, source: str
   };
   const cls = id(CLS), sep = id(SEP);
   const maxLength = Math.min(o.maxLength, fwd.config.blockSize - 1);
-  const ids = [cls, ...tok.encode(source).slice(0, fwd.config.blockSize - 2), sep];
+  const lead = o.framing === 'cls-sep' ? [cls] : [];
+  const ids = [...lead, ...tok.encode(source).slice(0, fwd.config.blockSize - 1 - lead.length), sep];
   const next = fwd.nextFor(ids, maxLength + 1);
   const search = { start: cls, eos: sep, maxLength, beams: o.beams, lengthPenalty: o.lengthPenalty };
   const hyps = o.beams > 1 ? await beamSearch(next, search) : [await greedySearch(next, search)];
