@@ -3,10 +3,12 @@
 // Per run: the latest checkpoint translates the first N pairs of its own validation split
 // (documents held out by the run's seed), greedily or by beam search; corpus chrF (sacreBLEU's
 // default: chrF2, effective order) of the translations against the references, next to the
-// copy-the-source baseline (the source itself as the "translation"), and a few samples.
+// copy-the-source baseline (the source itself as the "translation"), corpus BLEU the same way
+// (sacreBLEU's 13a tokenizer, or its zh tokenizer when the references are Chinese), and a few samples.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Seq2SeqForward, translate } from '../src/engine/generate/seq2seq-forward.ts';
+import { corpusBleu } from '../src/engine/metrics/bleu.ts';
 import { corpusChrf } from '../src/engine/metrics/chrf.ts';
 import { buildParamLayout } from '../src/engine/model/params.ts';
 import { pairOf } from '../src/engine/objectives/seq2seq.ts';
@@ -43,7 +45,9 @@ for (const runDir of args) {
   }
   fwd.destroy();
   console.log(`${runDir} step ${step}: ${hyps.length} held-out pairs, ${beams > 1 ? `beam ${beams}` : 'greedy'}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const tokenize = refs.some((r) => /[\u4e00-\u9fa5]/u.test(r)) ? 'zh' as const : '13a' as const;
   console.log(`  chrF2 ${corpusChrf(hyps, refs).toFixed(2)}   copy-the-source baseline ${corpusChrf(sources, refs).toFixed(2)}`);
+  console.log(`  BLEU (${tokenize}) ${corpusBleu(hyps, refs, { tokenize }).score.toFixed(2)}   copy-the-source baseline ${corpusBleu(sources, refs, { tokenize }).score.toFixed(2)}`);
   for (let i = 0; i < 5; i++) console.log(`  ${sources[i]}  →  ${hyps[i]}   (reference: ${refs[i]})`);
 }
 process.exit(0);
