@@ -17,14 +17,25 @@ const IGNORE = 0xffffffff;
 export class Seq2SeqForward {
   readonly layout: ParamLayout;
   private readonly params: Tensor;
+  private readonly ownsParams: boolean;
   private graph: { graph: BartGraph; B: number; Ts: number; Tt: number } | null = null;
 
-  constructor(readonly ctx: GpuContext, readonly config: ModelConfig, weights: Float32Array) {
+  /**
+   * `weights`: a flat parameter vector (uploaded to a buffer this object owns), or a live
+   * parameter tensor of `layout` that is only read (a training run's, for its probes).
+   */
+  constructor(readonly ctx: GpuContext, readonly config: ModelConfig, weights: Float32Array | Tensor, layout?: ParamLayout) {
     if (config.kind !== 'encoder-decoder') throw new Error(`seq2seq decoding needs an encoder-decoder; this model is a '${config.kind}'`);
-    this.layout = buildParamLayout(config);
-    if (weights.length !== this.layout.totalFloats) throw new Error(`seq2seq decoding: ${weights.length} parameters given, the model has ${this.layout.totalFloats}`);
-    this.params = Tensor.empty(ctx, [this.layout.totalFloats], 'f32', 'seq2seq.params');
-    this.params.write(weights);
+    this.layout = layout ?? buildParamLayout(config);
+    if (weights instanceof Float32Array) {
+      if (weights.length !== this.layout.totalFloats) throw new Error(`seq2seq decoding: ${weights.length} parameters given, the model has ${this.layout.totalFloats}`);
+      this.params = Tensor.empty(ctx, [this.layout.totalFloats], 'f32', 'seq2seq.params');
+      this.params.write(weights);
+      this.ownsParams = true;
+    } else {
+      this.params = weights;
+      this.ownsParams = false;
+    }
   }
 
   /** `next` for the search: the encoder reads `source` (ids, specials included), rows are prefixes. */
@@ -73,7 +84,7 @@ export class Seq2SeqForward {
   destroy(): void {
     this.graph?.graph.destroy();
     this.graph = null;
-    this.params.destroy();
+    if (this.ownsParams) this.params.destroy();
   }
 }
 

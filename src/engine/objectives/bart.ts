@@ -20,6 +20,7 @@ import { bartKeys } from '../train/hf-config.ts';
 import type { MicroBatch } from '../train/step.ts';
 import { bartNoise, type BartNoise, type Noised } from './bart-noise.ts';
 import { tokenView } from './preview.ts';
+import { Seq2SeqProbeWriter } from './seq2seq-probes.ts';
 import type { Collator, TrainableObjective } from './types.ts';
 
 interface BartSpecials { cls: number; sep: number; pad: number; mask: number }
@@ -132,7 +133,7 @@ export const bart: TrainableObjective = {
     perplexity: [{ label: 'train perplexity', split: 'train', name: 'perplexity' }, { label: 'validation perplexity', split: 'val', name: 'valPerplexity', dashed: true }],
     accuracy: [{ label: 'reconstructed-token accuracy', split: 'train', name: 'accuracy' }],
   },
-  samples: null,
-  sampler: () => null,
+  samples: 'reconstructions of fixed corrupted probes (天气[MASK]好。) at each evaluation, in probes.jsonl',
+  sampler: (args) => (args.options.sampleTokens > 0 ? new Seq2SeqProbeWriter(args, 'bart') : null),
   hfConfig: (model, tok) => bartKeys(model, { pad: tok.tokenToId(PAD), bos: tok.tokenToId(CLS), eos: tok.tokenToId(SEP) }),
 };

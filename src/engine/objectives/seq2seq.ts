@@ -13,6 +13,7 @@ import { CLS, PAD, SEP, type Tokenizer } from '../tokenizers/index.ts';
 import { bartKeys } from '../train/hf-config.ts';
 import type { MicroBatch } from '../train/step.ts';
 import { tokenView } from './preview.ts';
+import { Seq2SeqProbeWriter } from './seq2seq-probes.ts';
 import type { Collator, TrainableObjective } from './types.ts';
 
 interface PairSpecials { cls: number; sep: number; pad: number }
@@ -97,7 +98,7 @@ export const seq2seq: TrainableObjective = {
     perplexity: [{ label: 'train perplexity', split: 'train', name: 'perplexity' }, { label: 'validation perplexity', split: 'val', name: 'valPerplexity', dashed: true }],
     accuracy: [{ label: 'target-token accuracy', split: 'train', name: 'accuracy' }],
   },
-  samples: null,
-  sampler: () => null,
+  samples: 'translations of fixed probe sentences at each evaluation, in probes.jsonl',
+  sampler: (args) => (args.options.sampleTokens > 0 ? new Seq2SeqProbeWriter(args, 'seq2seq') : null),
   hfConfig: (model, tok) => bartKeys(model, { pad: tok.tokenToId(PAD), bos: tok.tokenToId(CLS), eos: tok.tokenToId(SEP) }),
 };

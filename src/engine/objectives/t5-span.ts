@@ -17,6 +17,7 @@ import { bartKeys } from '../train/hf-config.ts';
 import type { MicroBatch } from '../train/step.ts';
 import { tokenView } from './preview.ts';
 import { randomSpansHelper, randomSpansNoiseMask, spanCorrupt, spanCounts } from './t5-noise.ts';
+import { Seq2SeqProbeWriter } from './seq2seq-probes.ts';
 import type { Collator, TrainableObjective } from './types.ts';
 
 /** T5's defaults (span_corruption: noise_density 0.15, mean_noise_span_length 3). */
@@ -112,7 +113,7 @@ export const t5Span: TrainableObjective = {
     perplexity: [{ label: 'train perplexity', split: 'train', name: 'perplexity' }, { label: 'validation perplexity', split: 'val', name: 'valPerplexity', dashed: true }],
     accuracy: [{ label: 'span-token accuracy', split: 'train', name: 'accuracy' }],
   },
-  samples: null,
-  sampler: () => null,
+  samples: 'the spans written for fixed probes with sentinels at each evaluation, in probes.jsonl',
+  sampler: (args) => (args.options.sampleTokens > 0 ? new Seq2SeqProbeWriter(args, 't5-span') : null),
   hfConfig: (model, tok) => bartKeys(model, { pad: tok.tokenToId(PAD), bos: tok.tokenToId(CLS), eos: tok.tokenToId(SEP) }),
 };
