@@ -1,18 +1,24 @@
 // `npm run generate -- --run runs/<name> --prompt "…" [--maxNewTokens --temperature --topK --topP
 //  --repetitionPenalty --stop … --seed --checkpoint]`: streams a trained GPT's text to stdout
-// (the adapter line and a summary go to stderr, so stdout is the text alone).
+// (the adapter line and a summary go to stderr, so stdout is the text alone). An encoder-decoder
+// run (bart, t5-span, seq2seq) takes `--source "…" [--beams N --lengthPenalty a --maxNewTokens n]`
+// and writes its reconstruction or translation.
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Seq2SeqForward, translate } from '../engine/generate/seq2seq-forward.ts';
+import { buildParamLayout } from '../engine/model/params.ts';
 import { parseArgs } from '../engine/config/args.ts';
 import { generate, loadDecoder } from '../engine/generate/index.ts';
 import { latestCheckpoint, listCheckpoints } from '../engine/runstore/checkpoints.ts';
 import { EOS, loadTokenizer } from '../engine/tokenizers/index.ts';
-import { readRunConfig, TOKENIZER_FILE } from '../engine/train/index.ts';
+import { deserializeModel, readRunConfig, TOKENIZER_FILE } from '../engine/train/index.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 import { generateHelp } from './help.ts';
 
 const DEFAULTS = {
   run: '', prompt: '', maxNewTokens: 200, temperature: 0.8, topK: 200, topP: 1, repetitionPenalty: 1,
   stop: [] as string[], seed: -1, checkpoint: 0, echoPrompt: true, driver: 'auto', help: false,
+  source: '', beams: 1, lengthPenalty: 1,
 };
 
 function fail(message: string, code = 2): never {
@@ -42,7 +48,9 @@ async function main(): Promise<void> {
     fail((err as Error).message, 1);
   }
   const model = config.pretrain_studio.model;
-  if (model.kind !== 'decoder') fail(`${runDir} holds a ${model.kind} model; generation needs a GPT (decoder)`, 1);
+  if (model.kind === 'encoder') fail(`${runDir} holds an encoder (BERT); generation needs a GPT or an encoder-decoder (fill-mask reads BERT runs)`, 1);
+  if (model.kind === 'encoder-decoder' && !o.source) fail(`${runDir} holds an encoder-decoder: pass --source "text" to reconstruct or translate`);
+  if (model.kind === 'decoder' && o.source) fail(`${runDir} holds a GPT: --source is for encoder-decoder runs; use --prompt`);
   const step = o.checkpoint > 0 ? o.checkpoint : latestCheckpoint(runDir);
   if (step === undefined) fail(`${runDir} has no checkpoint yet`, 1);
   if (!listCheckpoints(runDir).includes(step)) fail(`${runDir} has no checkpoint step-${step} (it has: ${listCheckpoints(runDir).join(', ') || 'none'})`, 1);
@@ -51,6 +59,23 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(line + '\n');
   const ctx = await openGpu(log);
   const tokenizer = await loadTokenizer(join(runDir, TOKENIZER_FILE));
+  if (model.kind === 'encoder-decoder') {
+    const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
+    const fwd = new Seq2SeqForward(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);
+    try {
+      const t0 = performance.now();
+      const out = await translate(fwd, tokenizer, o.source, {
+        maxLength: o.maxNewTokens, beams: o.beams, lengthPenalty: o.lengthPenalty, framing: config.pretrain_studio.options.objective === 't5-span' ? 'sep' : 'cls-sep',
+      });
+      process.stdout.write(out.text + '\n');
+      const best = out.hypotheses[0];
+      log(`step-${step}: ${best.tokens.length} tokens, ${o.beams > 1 ? `beam ${o.beams}, length penalty ${o.lengthPenalty}` : 'greedy'}, log p ${best.score.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (err) {
+      fail((err as Error).message, 1);
+    }
+    fwd.destroy();
+    process.exit(0);
+  }
   const decoder = loadDecoder(ctx, model, join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors'));
   const eosId = tokenizer.tokenToId(EOS);
   const codec = { encode: (t: string) => tokenizer.encode(t), decode: (ids: readonly number[]) => tokenizer.decode(ids) };

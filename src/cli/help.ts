@@ -50,8 +50,10 @@ export function trainHelp(): string {
 export function generateHelp(): string {
   return [
     'Usage: npm run generate -- --run <run folder> --prompt "text" [options]',
+    '       npm run generate -- --run <encoder-decoder run> --source "text" [--beams 4 --lengthPenalty 1]',
     '',
-    'Streams text from a trained GPT (KV cache) to stdout.',
+    'Streams text from a trained GPT (KV cache) to stdout; for an encoder-decoder run (bart, t5-span,',
+    'seq2seq) writes the decoder\'s reconstruction or translation of --source (greedy, or beam search).',
     '',
     '  --run <dir>              the run folder (config.json, tokenizer.json, checkpoints/)',
     "  --prompt <text>          text to continue ('' starts from a newline or <|endoftext|>)",
@@ -62,6 +64,9 @@ export function generateHelp(): string {
     '  --repetitionPenalty <r>  penalize tokens already in the context; 1 = off [1]',
     '  --stop <s…>              end before the first of these strings (repeatable)',
     '  --seed <n>               fixes the sampling stream; -1 = random (printed) [-1]',
+    '  --source <text>          encoder-decoder runs: the text to reconstruct or translate',
+    '  --beams <n>              encoder-decoder runs: beam width; 1 = greedy [1]',
+    '  --lengthPenalty <a>      encoder-decoder beam search: score = sum log p / length^a [1]',
     '  --checkpoint <step>      which checkpoints/step-N to load; 0 = the latest [0]',
     '  --echoPrompt <bool>      print the prompt before the generated text [true]',
     '  --driver <d>             Vulkan driver: auto | native | lavapipe | swiftshader | /path/to/icd.json [auto]',

@@ -2,12 +2,19 @@
 // `npm run train -- --resume runs/<name> [--steps N]`
 // Trains in this process on the GPU (or the CPU fallback), printing progress; Ctrl-C saves a
 // checkpoint and exits (130). See --help (src/cli/help.ts) for every option.
-import { TrainingRun } from '../engine/train/index.ts';
+import { readRunConfig, TrainingRun } from '../engine/train/index.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 import { trainHelp } from './help.ts';
 import { importStep } from './import-summary.ts';
 import { formatDuration, ProgressPrinter } from './progress.ts';
 import { requestFromArgs } from './train-args.ts';
+
+/** What to run next with the model: generate (GPT, encoder-decoder) or fill-mask (BERT). */
+function generateHint(runDir: string): string {
+  const kind = readRunConfig(runDir).pretrain_studio.model.kind;
+  if (kind === 'encoder') return `fill-mask: npm run fill-mask -- --run ${runDir} --text "… [MASK] …"\n`;
+  return `generate: npm run generate -- --run ${runDir} ${kind === 'encoder-decoder' ? '--source' : '--prompt'} "…"\n`;
+}
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`error: ${message}\n`);
@@ -59,7 +66,7 @@ async function main(): Promise<void> {
         `${last ? `, val loss ${last.valLoss.toFixed(4)}` : ''}, ${Math.round(summary.tokensPerSecond)} tokens/s\n` +
         `run folder: ${summary.runDir}\n` +
         (summary.state === 'stopped' ? `resume: npm run train -- --resume ${summary.runDir}\n` : '') +
-        `generate: npm run generate -- --run ${summary.runDir} --prompt "…"\n`,
+        generateHint(summary.runDir),
     );
     process.exit(interruptedAt ? 130 : 0);
   } catch (err) {

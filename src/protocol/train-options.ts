@@ -23,6 +23,7 @@ const int = (min: number) => v.pipe(v.number('must be a number'), v.integer('mus
 const posInt = int(1);
 const nonNeg = v.pipe(v.number('must be a number'), v.minValue(0, 'must be 0 or more'));
 const unit = v.pipe(v.number('must be a number'), v.minValue(0, 'must be at least 0 and below 1'), v.ltValue(1, 'must be at least 0 and below 1'));
+const fraction = v.pipe(v.number('must be a number'), v.minValue(0, 'must be between 0 and 1'), v.maxValue(1, 'must be between 0 and 1'));
 const choice = <const T extends readonly [string, ...string[]]>(options: T) => v.picklist(options, `must be one of ${options.join(', ')}`);
 
 export const TOKENIZER_KINDS = ['char', 'bpe', 'wordpiece'] as const;
@@ -43,8 +44,16 @@ const entries = {
   valFraction: field(v.pipe(v.number('must be a number'), v.gtValue(0, 'must be between 0 and 1'), v.ltValue(1, 'must be between 0 and 1')), 0.1,
     'fraction of the data held out for validation'),
   split: field(choice(['document', 'tail']), 'document', "'document' holds out whole documents (seeded); 'tail' holds out the end of the text (nanoGPT)"),
+  sourceField: field(v.string(), '', "seq2seq: CSV/TSV column or JSONL field of the source text ('' = the first column / string field)"),
+  targetField: field(v.string(), '', "seq2seq: CSV/TSV column or JSONL field of the target text ('' = the next column / string field)"),
   wholeWordMask: field(v.boolean('must be true or false'), true,
     'masked LM: mask all pieces of a word together (Chinese words by Intl.Segmenter); false masks tokens one by one'),
+  // BART's noise mix (src/engine/objectives/bart-noise.ts): BART-large's is infilling 0.3 and all sentences permuted.
+  bartInfill: field(unit, 0.3, 'BART text infilling: fraction of tokens hidden in Poisson(3)-length spans, each span behind one [MASK]'),
+  bartPermute: field(fraction, 1, 'BART sentence permutation: fraction of the sentences of each row that swap places (0 = off)'),
+  bartDelete: field(unit, 0, 'BART token deletion: fraction of tokens removed from the input'),
+  bartTokenMask: field(unit, 0, 'BART token masking: fraction of tokens replaced by [MASK] one by one'),
+  bartRotate: field(fraction, 0, 'BART document rotation: probability that a row starts at a random token'),
   // --- model (src/engine/model/config.ts says what each means to the engine)
   nLayer: field(posInt, 4, 'Transformer blocks (per stack for encoder-decoders)'),
   nHead: field(posInt, 4, 'attention heads (nEmbd must divide by it)'),

@@ -64,9 +64,9 @@ describe('npm run train', () => {
     const bad = startCli('train', ['--corpus', SAMPLE_EN, '--stepz', '3']);
     expect(await bad.exited).toBe(2);
     expect(bad.output()).toMatch(/Unknown option --stepz/);
-    const planned = startCli('train', ['--corpus', SAMPLE_EN, '--objective', 't5-span']);
+    const planned = startCli('train', ['--corpus', SAMPLE_EN, '--objective', 'classify']);
     expect(await planned.exited).toBe(2);
-    expect(planned.output()).toMatch(/--objective 't5-span' is not available yet: the span-corruption collator/);
+    expect(planned.output()).toMatch(/--objective 'classify' is not available yet: the classification head/);
     const unknown = startCli('train', ['--corpus', SAMPLE_EN, '--objective', 'gan']);
     expect(await unknown.exited).toBe(2);
     expect(unknown.output()).toMatch(/--objective 'gan' is not a registered objective \(objectives: clm, mlm, mlm\+nsp, bart/);

@@ -7,6 +7,11 @@
 //   jsonl: a document is a row's `textField` (string); `labelField` optional.
 //   csv/tsv: a header row names the columns; a document is a row's text column, with an optional
 //     label column. Quoted fields (RFC 4180) for .csv; plain tab-separated for .tsv by default.
+//   pairs (seq2seq; `pairs` set): a document is a row's source and target joined by
+//     PAIR_SEPARATOR ([SEP], a special token, so the tokenizer keeps it whole and learns neither
+//     side across it): CSV/TSV columns (default: the first two), JSONL fields (default: the first
+//     two string fields of each row). A missing column skips the file, an empty side the row; both
+//     name the file and line.
 import { CsvRecordParser } from './csv';
 import type { CorpusIssue } from './issues';
 import type { FileAccount } from './import-report';
@@ -27,6 +32,8 @@ export interface FormatOptions {
   csvQuoting: boolean | undefined;
   /** .txt/.md documents: 'paragraph' (default) or 'file'. */
   textDocuments: 'paragraph' | 'file';
+  /** Paired rows (seq2seq): source and target column/field names, undefined = the first two. */
+  pairs?: { source: string | undefined; target: string | undefined } | null;
   maxDocumentChars: number;
   maxLineBytes: number;
 }
@@ -37,6 +44,31 @@ export type DocSink = (text: string, label: string | undefined, chars: number) =
 export type IssueSink = (issue: Omit<CorpusIssue, 'file'>) => void;
 
 const TEXT_COLUMNS = ['text', 'sentence', 'review', 'content', 'body'];
+
+/** Joins a pair's source and target in one document (the BERT/BART special [SEP]). */
+export const PAIR_SEPARATOR = '[SEP]';
+
+/**
+ * One paired row into the sink: `source` [SEP] `target`, or an 'empty-side' warning (row skipped).
+ * The separator's characters were not read, so the row's other characters (`extra`: delimiters,
+ * other columns, quotes) count as markup less those 5.
+ */
+async function sinkPair(src: string, tgt: string, extra: number, line: number, names: { source: string; target: string }, sink: DocSink, issue: IssueSink, acct: FileAccount): Promise<void> {
+  const chars = codePoints(src) + codePoints(tgt);
+  if (src.trim() === '' || tgt.trim() === '') {
+    acct.drop('missing-field', chars + extra);
+    const side = src.trim() === '' ? `source "${names.source}"` : `target "${names.target}"`;
+    issue({ line, code: 'empty-side', severity: 'warning', message: `the ${side} is empty; row skipped` });
+    return;
+  }
+  if (src.includes(PAIR_SEPARATOR) || tgt.includes(PAIR_SEPARATOR)) {
+    acct.drop('bad-row', chars + extra);
+    issue({ line, code: 'bad-row', severity: 'warning', message: `the row contains ${PAIR_SEPARATOR}, which separates source from target; row skipped` });
+    return;
+  }
+  acct.drop('markup', extra - PAIR_SEPARATOR.length);
+  await sink(src + PAIR_SEPARATOR + tgt, undefined, chars + PAIR_SEPARATOR.length);
+}
 
 /**
  * Plain-text lines longer than this many bytes are cut into documents (lines.ts): the line limit,
@@ -148,6 +180,21 @@ export async function extractJsonl(events: AsyncIterable<LineEvent[]>, opts: For
         continue;
       }
       const obj = row !== null && typeof row === 'object' && !Array.isArray(row) ? row as Record<string, unknown> : null;
+      if (opts.pairs) {
+        const strings = obj ? Object.keys(obj).filter((k) => typeof obj[k] === 'string') : [];
+        const names = { source: opts.pairs.source ?? strings[0], target: opts.pairs.target ?? strings.find((k) => k !== (opts.pairs!.source ?? strings[0])) };
+        const src = names.source === undefined ? undefined : obj?.[names.source];
+        const tgt = names.target === undefined ? undefined : obj?.[names.target];
+        if (typeof src !== 'string' || typeof tgt !== 'string') {
+          acct.drop('missing-field', e.chars);
+          const want = opts.pairs.source !== undefined || opts.pairs.target !== undefined ? `the string fields "${names.source}" and "${names.target}"` : 'two string fields';
+          issue({ line: e.line, offset: e.offset, code: 'missing-field', severity: 'warning', message: `a pair needs ${want} (the row has ${obj ? `fields: ${Object.keys(obj).slice(0, 8).join(', ') || 'none'}` : 'no object'}); line skipped` });
+          continue;
+        }
+        acct.pairs ??= { source: names.source!, target: names.target! };
+        await sinkPair(src, tgt, e.chars - codePoints(src) - codePoints(tgt), e.line, acct.pairs, sink, issue, acct);
+        continue;
+      }
       const text = obj?.[opts.textField];
       if (typeof text !== 'string') {
         acct.drop('missing-field', e.chars);
@@ -203,6 +250,21 @@ export async function extractCsv(
       if (header === null) {
         header = rec.map((h) => h.trim());
         const lower = header.map((h) => h.toLowerCase());
+        if (opts.pairs) {
+          const find = (want: string | undefined, fallback: number, side: string) => {
+            const i = want !== undefined ? header!.indexOf(want) : fallback;
+            if (i < 0 || i >= header!.length) {
+              source = recSource;
+              throw skipFile({ line: parser.startLine, code: 'missing-column', message: `no ${side} column ${want !== undefined ? `"${want}"` : `(the header has ${header!.length} column${header!.length === 1 ? '' : 's'}, a pair needs two)`} in the header (columns: ${header!.join(', ')}); file skipped` });
+            }
+            return i;
+          };
+          textIdx = find(opts.pairs.source, 0, 'source');
+          labelIdx = find(opts.pairs.target, textIdx === 0 ? 1 : 0, 'target');
+          acct.pairs = { source: header[textIdx], target: header[labelIdx] };
+          acct.drop('markup', recSource);
+          continue;
+        }
         const want = opts.textColumn;
         textIdx = want !== undefined ? header.indexOf(want) : lower.findIndex((h) => TEXT_COLUMNS.includes(h));
         source = recSource; // counted as skipped if the header is refused below
@@ -226,6 +288,10 @@ export async function extractCsv(
       }
       if (rec.length > header.length) {
         issue({ line: parser.startLine, code: 'extra-fields', severity: 'warning', message: `row has ${rec.length} fields, the header ${header.length}; the extra fields are ignored` });
+      }
+      if (acct.pairs) {
+        await sinkPair(rec[textIdx], rec[labelIdx], recSource - codePoints(rec[textIdx]) - codePoints(rec[labelIdx]), parser.startLine, acct.pairs, sink, issue, acct);
+        continue;
       }
       const label = labelIdx >= 0 ? rec[labelIdx].trim() : undefined;
       const text = rec[textIdx];

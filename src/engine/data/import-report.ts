@@ -46,6 +46,8 @@ export interface FileReport {
   charactersDropped: Partial<Record<DropReason, number>>;
   /** Issues of each kind, all counted (the list keeps the first ones only). */
   issues: Partial<Record<CorpusIssueCode, number>>;
+  /** Paired import (seq2seq): the columns or fields taken as source and target. */
+  pairs?: { source: string; target: string };
   errors: number;
   warnings: number;
   /** Lines longer than the limit that were cut into documents. */
@@ -74,6 +76,7 @@ export class FileAccount {
   errors = 0;
   warnings = 0;
   readonly split = { lines: 0, pieces: 0 };
+  pairs: { source: string; target: string } | undefined;
 
   drop(reason: DropReason, chars: number): void {
     if (chars !== 0) this.dropped[reason] = (this.dropped[reason] ?? 0) + chars;
@@ -89,6 +92,7 @@ export class FileAccount {
     return {
       ...base, bytesRead: this.bytesRead, documents: this.documents, charactersRead: this.charsRead,
       charactersImported: this.charsImported, charactersDropped: { ...this.dropped }, issues: { ...this.issueCounts }, errors: this.errors, warnings: this.warnings, split: { ...this.split },
+      ...(this.pairs ? { pairs: this.pairs } : {}),
     };
   }
 }
@@ -145,6 +149,7 @@ export function summarizeImport(report: StoredImportReport, opts: { reportPath?:
       (f.imported ? `${plural(f.documents, 'document')}, ${fmt(f.charactersImported)} of ${plural(f.charactersRead, 'character')} imported` : 'skipped') +
       (dropped.length ? `; dropped: ${dropped.join(', ')}` : '') +
       (f.split.lines ? `; ${plural(f.split.lines, 'long line')} split into ${plural(f.split.pieces, 'document')}` : '') +
+      (f.pairs ? `; pairs: source "${f.pairs.source}", target "${f.pairs.target}"` : '') +
       (kinds.length ? `; issues: ${kinds.join(', ')}` : ''));
     const listed = byFile.get(f.path) ?? [];
     for (const i of listed.slice(0, first)) out.push(`    ${formatIssue(i)}`);

@@ -31,6 +31,8 @@ export interface ImportOptions {
   textColumn?: string;
   labelColumn?: string | null;
   csvQuoting?: boolean;
+  /** Paired rows for seq2seq (formats.ts): source and target column/field, undefined = the first two. */
+  pairs?: { source: string | undefined; target: string | undefined } | null;
   /** Longer lines are skipped (.jsonl/.csv/.tsv) and reported (default 8 MiB). In .txt/.md
    *  lines longer than this or maxDocumentChars are cut into documents (see textLineLimit). */
   maxLineBytes?: number;
@@ -147,7 +149,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
   const maxLineBytes = opts.maxLineBytes ?? 8 * 1024 * 1024;
   const fmt: FormatOptions = {
     textField: opts.textField ?? 'text', labelField: opts.labelField, textColumn: opts.textColumn, labelColumn: opts.labelColumn,
-    csvQuoting: opts.csvQuoting, textDocuments: opts.textDocuments ?? 'paragraph', maxDocumentChars: opts.maxDocumentChars ?? 1_000_000, maxLineBytes,
+    csvQuoting: opts.csvQuoting, pairs: opts.pairs ?? null, textDocuments: opts.textDocuments ?? 'paragraph', maxDocumentChars: opts.maxDocumentChars ?? 1_000_000, maxLineBytes,
   };
   const outDir = resolve(opts.outDir);
   await mkdir(join(outDir, '..'), { recursive: true });
@@ -212,6 +214,9 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         const events = readLines(path, {
           encoding: det.encoding, bomLength: det.bomLength, maxLineBytes: format === 'text' ? textLineLimit(fmt) : maxLineBytes, splitLongLines: format === 'text', account: acct, onBytes: progress, signal: opts.signal,
         });
+        if (format === 'text' && fmt.pairs) {
+          throw new FileSkip({ code: 'unsupported-type', message: 'paired text (seq2seq) is read from .tsv, .csv or .jsonl rows with a source and a target column; file skipped' });
+        }
         if (format === 'text') await extractText(events, fmt, sink, report, acct);
         else if (format === 'jsonl') await extractJsonl(events, fmt, sink, report, acct);
         else await extractCsv(events, fmt, format === 'csv' ? ',' : '\t', fmt.csvQuoting ?? format === 'csv', sink, report, acct);
@@ -248,7 +253,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
     const manifest: CorpusManifest = {
       version: CORPUS_FORMAT_VERSION, createdAt: new Date().toISOString(), contentHash: content.digest(),
       files: entries, stats: stats.stats, issues,
-      options: { textField: fmt.textField, labelField: fmt.labelField ?? null, textColumn: fmt.textColumn ?? null, labelColumn: fmt.labelColumn ?? null, csvQuoting: fmt.csvQuoting ?? null, maxLineBytes, textDocuments: fmt.textDocuments, maxDocumentChars: fmt.maxDocumentChars, dedup: opts.dedup !== false },
+      options: { textField: fmt.textField, labelField: fmt.labelField ?? null, textColumn: fmt.textColumn ?? null, labelColumn: fmt.labelColumn ?? null, csvQuoting: fmt.csvQuoting ?? null, ...(fmt.pairs ? { pairs: { source: fmt.pairs.source ?? null, target: fmt.pairs.target ?? null } } : {}), maxLineBytes, textDocuments: fmt.textDocuments, maxDocumentChars: fmt.maxDocumentChars, dedup: opts.dedup !== false },
     };
     const report = importReport();
     writeImportReport(join(tmp, REPORT_FILE), report);

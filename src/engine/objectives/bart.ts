@@ -1,25 +1,27 @@
-// BART denoising (text infilling, Lewis et al. 2019 §2.2): spans of the text, lengths drawn from
-// Poisson(λ = 3), are each replaced by ONE [MASK] (a 0-length span inserts a [MASK]) until about
-// 30% of the tokens are hidden; the encoder reads the corrupted text, the decoder writes the whole
-// original back, teacher-forced:
+// BART denoising (Lewis et al. 2019 §2.2): the encoder reads the text corrupted by BART's noise
+// mix (bart-noise.ts: sentence permutation, text infilling with Poisson(λ = 3) spans behind
+// single [MASK]s, token deletion, token masking, document rotation; --bartInfill … --bartRotate,
+// BART-large's mix by default: 30% infilled, every sentence permuted), the decoder writes the
+// whole original back, teacher-forced:
 //   input_ids          [CLS] corrupted… [SEP] [PAD]…   kvLen = its real length
-//   decoder_input_ids  [CLS] x0 x1 … x(n-1)  [PAD]…     (the target shifted right)
-//   labels             x0 x1 … x(n-1) [SEP]  ignored…
+//   decoder_input_ids  [CLS] x0 x1 … x(n-1)  [PAD]       (the target shifted right; n = T - 2)
+//   labels             x0 x1 … x(n-1) [SEP]  ignored
 // BART's <s> </s> <pad> <mask> are BERT's [CLS] [SEP] [PAD] [MASK] here (one special-token set for
-// every objective). Batches are drawn from a split's token stream with the caller's Rng only.
+// every objective). Sentences come from the dataset's sentence index (data/text-units.ts), cut
+// by the row's window. Batches are drawn from a split's token stream with the caller's Rng only.
+import type { TrainOptions } from '../config/train-config.ts';
 import type { DataSplit, Rng, TokenDataset } from '../data/index.ts';
-import { copyRange } from '../data/index.ts';
+import { copyRange, copyRangeOf } from '../data/index.ts';
+import { textUnits, type TextUnits } from '../data/text-units.ts';
 import { encoderDecoderConfig } from '../model/config.ts';
 import { IGNORE_INDEX } from '../ops/crossentropy.ts';
 import { CLS, MASK, PAD, SEP, type Tokenizer } from '../tokenizers/index.ts';
 import { bartKeys } from '../train/hf-config.ts';
 import type { MicroBatch } from '../train/step.ts';
+import { bartNoise, type BartNoise, type Noised } from './bart-noise.ts';
 import { tokenView } from './preview.ts';
+import { Seq2SeqProbeWriter } from './seq2seq-probes.ts';
 import type { Collator, TrainableObjective } from './types.ts';
-
-const POISSON_LAMBDA = 3;
-/** A span starts at an untouched position with this probability: 3p / (1 + 2p) = 30% hidden. */
-const SPAN_START = 0.125;
 
 interface BartSpecials { cls: number; sep: number; pad: number; mask: number }
 
@@ -32,77 +34,76 @@ function specialsOf(tok: Tokenizer): BartSpecials {
   return { cls: id(CLS), sep: id(SEP), pad: id(PAD), mask: id(MASK) };
 }
 
-/** Knuth's Poisson sampler (λ is small). */
-function poisson(rng: Rng, lambda: number): number {
-  const limit = Math.exp(-lambda);
-  let k = 0;
-  for (let p = rng.next(); p > limit; p *= rng.next()) k++;
-  return k;
+/** The noise mix of a run's options. */
+export function noiseOf(o?: Partial<Pick<TrainOptions, 'bartInfill' | 'bartPermute' | 'bartDelete' | 'bartTokenMask' | 'bartRotate'>>): BartNoise {
+  return { infill: o?.bartInfill ?? 0.3, permute: o?.bartPermute ?? 1, deletion: o?.bartDelete ?? 0, tokenMask: o?.bartTokenMask ?? 0, rotate: o?.bartRotate ?? 0 };
 }
 
-/** A row's corrupted source, and which of the original tokens it hides. */
-interface Row { source: number[]; hidden: boolean[] }
-
-/** The corrupted source of `text`, at most `room` tokens (an insertion past that is dropped). */
-function infill(text: Uint32Array, rng: Rng, room: number, mask: number): Row {
-  const source: number[] = [];
-  const hidden = new Array<boolean>(text.length).fill(false);
-  let i = 0;
-  while (i < text.length) {
-    if (rng.next() < SPAN_START) {
-      const len = Math.min(poisson(rng, POISSON_LAMBDA), text.length - i);
-      if (source.length < room) source.push(mask);
-      hidden.fill(true, i, i + len);
-      i += len;
-      if (len > 0) continue;
-    }
-    if (i < text.length) {
-      if (source.length < room) source.push(text[i]);
-      i++;
-    }
+/** One flag per stream token: 1 where a sentence starts (cached per sentence index). */
+const sentenceFlags = new WeakMap<TextUnits, Uint8Array>();
+function flagsOf(units: TextUnits, tokens: number): Uint8Array {
+  let f = sentenceFlags.get(units);
+  if (!f) {
+    f = new Uint8Array(tokens);
+    for (const p of units.sentStart) f[p] = 1;
+    sentenceFlags.set(units, f);
   }
-  return { source, hidden };
+  return f;
 }
 
-function draw(ds: TokenDataset, split: DataSplit, batchSize: number, T: number, rng: Rng, sp: BartSpecials): { batch: MicroBatch; rows: Row[]; texts: Uint32Array[] } {
+function draw(ds: TokenDataset, split: DataSplit, batchSize: number, T: number, rng: Rng, sp: BartSpecials, noise: BartNoise, units: TextUnits | null): { batch: MicroBatch; rows: Noised[]; texts: Uint32Array[] } {
   if (T < 4) throw new Error(`BART batches need blockSize >= 4 ([CLS] x [SEP] and its target); got ${T}`);
-  const n = T - 1; // target tokens before [SEP]
-  if (split.tokens < n) throw new Error(`BART: the ${split.name} split has ${split.tokens} tokens, fewer than blockSize - 1 = ${n}`);
+  // Text tokens per row: the encoder's [CLS] text [SEP] must fit when no noise shortens it
+  // (permutation or rotation alone); the decoder's [CLS] text then uses T - 1 positions.
+  const n = T - 2;
+  if (split.tokens < n) throw new Error(`BART: the ${split.name} split has ${split.tokens} tokens, fewer than blockSize - 2 = ${n}`);
   const ids = new Uint32Array(batchSize * T).fill(sp.pad);
   const kvLen = new Uint32Array(batchSize);
   const dec = new Uint32Array(batchSize * T).fill(sp.pad);
   const labels = new Uint32Array(batchSize * T).fill(IGNORE_INDEX);
-  const rows: Row[] = [];
+  const rows: Noised[] = [];
   const texts: Uint32Array[] = [];
+  const flags = new Uint8Array(n);
   for (let b = 0; b < batchSize; b++) {
     const text = new Uint32Array(n);
-    copyRange(ds, split, rng.int(split.tokens - n + 1), n, text, 0);
-    const row = infill(text, rng, T - 2, sp.mask);
+    const pos = rng.int(split.tokens - n + 1);
+    copyRange(ds, split, pos, n, text, 0);
+    let starts = [0];
+    if (units) {
+      copyRangeOf(flagsOf(units, ds.tokens.length), split, pos, n, flags, 0);
+      starts = [0, ...Array.from(flags.keys()).filter((i) => i > 0 && flags[i])];
+    }
+    const row = bartNoise(text, starts, noise, sp.mask, rng);
+    // Insertions can make the source longer than the text: what passes T - 2 is dropped.
+    const source = row.source.slice(0, T - 2);
     const o = b * T;
     ids[o] = sp.cls;
-    row.source.forEach((id, i) => (ids[o + 1 + i] = id));
-    ids[o + 1 + row.source.length] = sp.sep;
-    kvLen[b] = row.source.length + 2;
+    ids.set(source, o + 1);
+    ids[o + 1 + source.length] = sp.sep;
+    kvLen[b] = source.length + 2;
     dec[o] = sp.cls;
     dec.set(text, o + 1);
     labels.set(text, o);
     labels[o + n] = sp.sep;
-    rows.push(row);
+    rows.push({ ...row, source });
     texts.push(text);
   }
   return { batch: { input_ids: ids, kvLen, decoder_input_ids: dec, labels }, rows, texts };
 }
 
-function collatorFor(tok: Tokenizer): Collator {
+function collatorFor(tok: Tokenizer, options?: TrainOptions): Collator {
   const sp = specialsOf(tok);
+  const noise = noiseOf(options);
+  // The sentence index is computed once per dataset, and only when sentences are permuted.
+  const units = (ds: TokenDataset) => (noise.permute > 0 ? textUnits(ds, tok) : null);
   return {
-    batch: (ds, split, batchSize, seqLen, rng) => draw(ds, split, batchSize, seqLen, rng, sp).batch,
+    batch: (ds, split, batchSize, seqLen, rng) => draw(ds, split, batchSize, seqLen, rng, sp, noise, units(ds)).batch,
     preview: (ds, split, rows, seqLen, rng) => {
-      const d = draw(ds, split, rows, seqLen, rng, sp);
+      const d = draw(ds, split, rows, seqLen, rng, sp, noise, units(ds));
       return d.rows.map((row, r) => ({
         kind: 'denoise' as const,
         inputs: [sp.cls, ...row.source, sp.sep].map((id) => ({ ...tokenView(tok, id), ...(id === sp.mask ? { mark: 'mask' as const } : {}) })),
-        targets: [...Array.from(d.texts[r], (id, i) => ({ ...tokenView(tok, id), ...(row.hidden[i] ? { mark: 'mask' as const } : {}) })), tokenView(tok, sp.sep)],
+        targets: [...Array.from(d.texts[r], (id, i) => ({ ...tokenView(tok, id), ...(row.fate[i] !== 'kept' ? { mark: 'mask' as const } : {}) })), tokenView(tok, sp.sep)],
       }));
     },
   };
@@ -113,7 +114,7 @@ export const bart: TrainableObjective = {
   status: 'available',
   title: 'Denoising',
   family: 'BART',
-  summary: 'Hides spans of the text behind single [MASK] tokens and learns, with an encoder and a decoder, to write the whole text back.',
+  summary: 'Hides spans of the text behind single [MASK] tokens (and shuffles its sentences) and learns, with an encoder and a decoder, to write the whole text back.',
   modelKind: 'encoder-decoder',
   heads: [{ kind: 'lm' }],
   specials: 'bert',
@@ -132,7 +133,7 @@ export const bart: TrainableObjective = {
     perplexity: [{ label: 'train perplexity', split: 'train', name: 'perplexity' }, { label: 'validation perplexity', split: 'val', name: 'valPerplexity', dashed: true }],
     accuracy: [{ label: 'reconstructed-token accuracy', split: 'train', name: 'accuracy' }],
   },
-  samples: null,
-  sampler: () => null,
+  samples: 'reconstructions of fixed corrupted probes (天气[MASK]好。) at each evaluation, in probes.jsonl',
+  sampler: (args) => (args.options.sampleTokens > 0 ? new Seq2SeqProbeWriter(args, 'bart') : null),
   hfConfig: (model, tok) => bartKeys(model, { pad: tok.tokenToId(PAD), bos: tok.tokenToId(CLS), eos: tok.tokenToId(SEP) }),
 };

@@ -19,8 +19,8 @@ export const DEFAULT_PROBES: readonly { text: string; script: 'han' | 'latin' }[
   { text: 'The capital of France is [MASK].', script: 'latin' },
 ];
 
-/** The default probes that suit this tokenizer's corpus (at least one: the majority script's). */
-export function probesFor(tok: Tokenizer): string[] {
+/** The probes that suit this tokenizer's corpus (at least one: the majority script's). */
+export function probesFor(tok: Tokenizer, candidates: readonly { text: string; script: 'han' | 'latin' }[] = DEFAULT_PROBES): string[] {
   let han = 0, latin = 0;
   for (let i = 0; i < tok.vocabSize; i++) {
     if (tok.isSpecial(i)) continue;
@@ -31,9 +31,9 @@ export function probesFor(tok: Tokenizer): string[] {
   const total = Math.max(1, han + latin);
   const unk = tok.tokenToId(UNK);
   const fits = (p: (typeof DEFAULT_PROBES)[number]) => (p.script === 'han' ? han : latin) / total >= 0.2 && (unk === undefined || !tok.encode(p.text).includes(unk));
-  const chosen = DEFAULT_PROBES.filter(fits);
+  const chosen = candidates.filter(fits);
   const major = han >= latin ? 'han' : 'latin';
-  return (chosen.length ? chosen : DEFAULT_PROBES.filter((p) => p.script === major)).map((p) => p.text);
+  return (chosen.length ? chosen : candidates.filter((p) => p.script === major)).map((p) => p.text);
 }
 
 export interface ProbeResult {

@@ -98,8 +98,16 @@ export interface TrainableObjective extends ObjectiveInfo {
    * checkpoint all carry these heads' tensors.
    */
   readonly heads: readonly HeadSpec[];
-  /** Special tokens the tokenizer needs: GPT's <|endoftext|>, or BERT's [PAD] [UNK] [CLS] [SEP] [MASK]. */
-  readonly specials: 'gpt' | 'bert';
+  /**
+   * Special tokens the tokenizer needs: GPT's <|endoftext|>, BERT's [PAD] [UNK] [CLS] [SEP] [MASK],
+   * or BERT's and T5's sentinels <extra_id_0> … <extra_id_99> ('t5').
+   */
+  readonly specials: 'gpt' | 'bert' | 't5';
+  /**
+   * Reads paired rows (source [SEP] target per document: data/formats.ts) instead of plain text;
+   * --sourceField / --targetField pick the columns.
+   */
+  readonly paired?: boolean;
   /** The model for a shape; its kind must be `modelKind` (the trainer checks). */
   model(shape: ModelShapeValues): ModelConfig;
   /** The batch shape the graph is recorded for (encoder-decoders add a target length). */

@@ -7,6 +7,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { TrainOptions } from '../config/train-config';
 import { trainableObjective } from '../objectives/index.ts';
+import { T5_SENTINELS } from '../objectives/t5-span.ts';
 import { importOrReuse, type CachedImport } from '../data/import-cache';
 import { buildShards, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
 import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
@@ -58,17 +59,26 @@ async function inputsKey(o: TrainOptions): Promise<string> {
   };
   for (const input of o.corpus) await walk(resolve(input));
   // v2: imports split long lines, remove control characters and keep a report; v1 caches are redone.
-  return createHash('sha256').update(JSON.stringify({ v: 2, entries, textField: o.textField, documents: o.documents, dedup: o.dedup })).digest('hex').slice(0, 16);
+  const pairs = pairsOf(o);
+  return createHash('sha256').update(JSON.stringify({ v: 2, entries, textField: o.textField, documents: o.documents, dedup: o.dedup, ...(pairs ? { pairs } : {}) })).digest('hex').slice(0, 16);
 }
 
-/** Special tokens as the objective asks: GPT's <|endoftext|> (none for char, as nanoGPT), or BERT's five. */
+/** Paired import for objectives that read pairs (seq2seq): the chosen columns, undefined = the first two. */
+function pairsOf(o: TrainOptions): { source: string | undefined; target: string | undefined } | null {
+  if (!trainableObjective(o.objective).paired) return null;
+  return { source: o.sourceField || undefined, target: o.targetField || undefined };
+}
+
+/**
+ * Special tokens as the objective asks: GPT's <|endoftext|> (none for char, as nanoGPT), BERT's
+ * five, or BERT's five and T5's 100 sentinels (span corruption).
+ */
 export function tokenizerOptionsFor(o: Pick<TrainOptions, 'objective' | 'tokenizer' | 'vocabSize'>): TrainTokenizerOptions {
-  const bert = trainableObjective(o.objective).specials === 'bert';
-  if (o.tokenizer === 'char') {
-    return { kind: 'char', vocabSize: 1_000_000, specials: bert ? { bert: true, eos: false, sentinels: 0 } : [] };
-  }
-  if (o.tokenizer === 'bpe') return { kind: 'bpe', vocabSize: o.vocabSize, specials: bert ? { bert: true, eos: false, sentinels: 0 } : [EOS] };
-  return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: { bert: true, eos: false, sentinels: 0 } };
+  const kind = trainableObjective(o.objective).specials;
+  const bert = { bert: true, eos: false, sentinels: kind === 't5' ? T5_SENTINELS : 0 };
+  if (o.tokenizer === 'char') return { kind: 'char', vocabSize: 1_000_000, specials: kind === 'gpt' ? [] : bert };
+  if (o.tokenizer === 'bpe') return { kind: 'bpe', vocabSize: o.vocabSize, specials: kind === 'gpt' ? [EOS] : bert };
+  return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: bert };
 }
 
 /** Import the run's corpus, or reuse the cached import of the same files and options. */
@@ -79,7 +89,7 @@ export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): 
   const corpusDir = join(cacheDir, `corpus-${await inputsKey(o)}`);
   if (!existsSync(join(corpusDir, 'manifest.json'))) report({ phase: 'import', message: `importing ${o.corpus.join(', ')}`, fraction: 0 });
   const imported = await importOrReuse({
-    inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup, strict: opts.strict,
+    inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup, strict: opts.strict, pairs: pairsOf(o),
     // CSV/TSV: an explicit column, else the importer looks for a usual name (text, sentence, review …)
     textColumn: o.textField === 'text' ? undefined : o.textField, signal: opts.signal,
     onProgress: (p) => report({ phase: 'import', message: `importing ${p.file}`, fraction: p.totalBytes ? p.bytesRead / p.totalBytes : undefined }),

@@ -39,5 +39,5 @@ test('each objective gets its own architecture family', () => {
     return [m.kind, m.norm, m.pooler];
   });
   expect(kinds).toEqual([['decoder', 'pre', false], ['encoder', 'post', false], ['encoder', 'post', true], ['encoder-decoder', 'post', false]]);
-  expect(() => modelConfigFor({ ...DEFAULT_TRAIN_OPTIONS, objective: 'seq2seq' }, 100)).toThrow(/'seq2seq' is not available yet/);
+  expect(() => modelConfigFor({ ...DEFAULT_TRAIN_OPTIONS, objective: 'classify' }, 100)).toThrow(/'classify' is not available yet/);
 });

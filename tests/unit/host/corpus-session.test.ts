@@ -150,7 +150,7 @@ describe('batch.preview and objectives', () => {
   });
 
   it('refuses a planned objective with its reason', async () => {
-    const params = { objective: 't5-span', corpus: [join(dir, 'fox.txt')], tokenizer: 'char' as const, vocabSize: 400, valFraction: 0.1, split: 'document' as const, blockSize: 24, rows: 1, seed: 1, runsDir: join(dir, 'runs') };
-    await expect(batchPreview(params, null as never)).rejects.toThrow(/'t5-span' is not available yet: the span-corruption collator/);
+    const params = { objective: 'classify', corpus: [join(dir, 'fox.txt')], tokenizer: 'char' as const, vocabSize: 400, valFraction: 0.1, split: 'document' as const, blockSize: 24, rows: 1, seed: 1, runsDir: join(dir, 'runs') };
+    await expect(batchPreview(params, null as never)).rejects.toThrow(/'classify' is not available yet: the classification head/);
   });
 });

@@ -62,9 +62,9 @@ describe('engine host dispatch', () => {
     const crossed = await start({ lr: 1e-4, minLr: 1e-3 });
     if (crossed.ok) throw new Error('expected a refusal');
     expect(crossed.error.message).toMatch(/invalid run.start options: minLr must not exceed lr; got 0.001/);
-    const planned = await start({ objective: 'seq2seq' });
+    const planned = await start({ objective: 'classify' });
     if (planned.ok) throw new Error('expected a refusal');
-    expect(planned.error.message).toMatch(/objective 'seq2seq' is not available yet: paired source\/target rows/);
+    expect(planned.error.message).toMatch(/objective 'classify' is not available yet: the classification head/);
   });
 });
 

@@ -1,7 +1,7 @@
 // The host's run service on the real engine (lavapipe): a tiny run on the built-in sample corpus
 // with attention snapshots, then the run folder as the runs list, history, snapshots and
 // inspection see it. Pause/resume/stop are exercised on the same run.
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -150,4 +150,9 @@ test('a BART run trains with attention asked for: the snapshotter says once that
   // The weights never travel with the events the UI gets.
   for (const e of events) if (e.type === 'run.started' || e.type === 'run.checkpoint') expect('params' in e).toBe(false);
   expect(service.list().runs.find((r) => r.name === 'bart')).toMatchObject({ objective: 'bart', status: 'finished' });
+  // Reconstructions of the fixed corrupted probes, at each evaluation (steps 0 and 10), greedy.
+  const probes = readFileSync(join(runDir, 'probes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; probes: { source: string; output: string }[] });
+  expect(probes.map((p) => p.step)).toEqual([0, 10]);
+  expect(probes[1].probes.length).toBeGreaterThan(0);
+  for (const p of probes[1].probes) expect(p.source).toMatch(/\[MASK\]/);
 }, 180_000);

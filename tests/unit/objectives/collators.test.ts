@@ -7,7 +7,9 @@ import { batchRng, splitDataset, type TokenDataset } from '../../../src/engine/d
 import { IGNORE_INDEX } from '../../../src/engine/ops/crossentropy';
 import { listObjectives, type TrainableObjective } from '../../../src/engine/objectives/index.ts';
 import { mlmBatch, type MlmSpecials } from '../../../src/engine/objectives/mlm-collator';
+import { t5Lengths } from '../../../src/engine/objectives/t5-span';
 import type { Tokenizer } from '../../../src/engine/tokenizers';
+import type { TrainOptions } from '../../../src/engine/config/train-config';
 
 const sp: MlmSpecials = { pad: 0, cls: 2, sep: 3, mask: 4, normalIds: Uint32Array.from({ length: 50 }, (_, i) => 10 + i) };
 const tokens = Uint16Array.from({ length: 20000 }, (_, i) => 10 + (i % 50));
@@ -18,10 +20,10 @@ const ds: TokenDataset = {
 const { train } = splitDataset(ds, { kind: 'stream', valFraction: 0.1 });
 const next = (id: number) => 10 + ((id - 10 + 1) % 50);
 
-/** Just what the collators ask of a tokenizer: BERT's specials at 0..4 and ordinary ids 10..59. */
+/** Just what the collators ask of a tokenizer: BERT's specials at 0..4, three T5 sentinels at 5..7, ordinary ids 10..59. */
 const tok = {
   vocabSize: 60,
-  tokenToId: (t: string) => ({ '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, '[MASK]': 4 } as Record<string, number>)[t],
+  tokenToId: (t: string) => ({ '[PAD]': 0, '[UNK]': 1, '[CLS]': 2, '[SEP]': 3, '[MASK]': 4, '<extra_id_0>': 5, '<extra_id_1>': 6, '<extra_id_2>': 7 } as Record<string, number>)[t],
   idToToken: (id: number) => `t${id}`,
   isSpecial: (id: number) => id < 10,
 } as unknown as Tokenizer;
@@ -53,7 +55,8 @@ describe('mlm (no NSP)', () => {
 
 describe('bart (text infilling)', () => {
   const B = 300, T = 24;
-  const collator = trainable('bart').collator(tok);
+  // Infilling alone (bart-noise.test.ts covers the other noises and the mix).
+  const collator = trainable('bart').collator(tok, { bartInfill: 0.3, bartPermute: 0, bartDelete: 0, bartTokenMask: 0, bartRotate: 0 } as TrainOptions);
   const b = collator.batch(ds, train, B, T, batchRng(9, 0, 'train'));
 
   test('the decoder reads [CLS] + the text and must write the text + [SEP]; the encoder reads it with spans behind [MASK]', () => {
@@ -62,10 +65,11 @@ describe('bart (text infilling)', () => {
       const o = r * T;
       const labels = [...b.labels.subarray(o, o + T)];
       const dec = [...b.decoder_input_ids.subarray(o, o + T)];
-      expect(labels[T - 1]).toBe(sp.sep);
+      expect(labels[T - 2]).toBe(sp.sep); // T - 2 text tokens, so that [CLS] text [SEP] fits the encoder unshortened
+      expect(labels[T - 1]).toBe(IGNORE_INDEX);
       expect(dec[0]).toBe(sp.cls);
-      expect(dec.slice(1)).toEqual(labels.slice(0, -1)); // teacher forcing: the target shifted right
-      for (let i = 1; i < T - 1; i++) expect(labels[i]).toBe(next(labels[i - 1])); // one consecutive span of the stream
+      expect(dec.slice(1, T - 1)).toEqual(labels.slice(0, T - 2)); // teacher forcing: the target shifted right
+      for (let i = 1; i < T - 2; i++) expect(labels[i]).toBe(next(labels[i - 1])); // one consecutive span of the stream
       const len = b.kvLen[r];
       const src = [...b.input_ids.subarray(o, o + len)];
       expect(src[0]).toBe(sp.cls);
@@ -76,8 +80,8 @@ describe('bart (text infilling)', () => {
       let at = 0;
       for (const v of kept) { while (labels[at] !== v) at++; at++; }
       masks += src.filter((v) => v === sp.mask).length;
-      hidden += T - 1 - kept.length;
-      total += T - 1;
+      hidden += T - 2 - kept.length;
+      total += T - 2;
     }
     console.log(`bart: ${hidden}/${total} tokens hidden behind ${masks} masks`);
     expect(hidden / total).toBeGreaterThan(0.2);
@@ -98,14 +102,23 @@ test('each trainable entry draws exactly the inputs its graph records, of the re
     'encoder-decoder': { input_ids: 4 * 16, kvLen: 4, decoder_input_ids: 4 * 16, labels: 4 * 16 },
   };
   const entries = listObjectives().filter((o): o is TrainableObjective => o.status === 'available');
-  expect(entries.map((e) => e.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart']);
+  expect(entries.map((e) => e.id)).toEqual(['clm', 'mlm', 'mlm+nsp', 'bart', 't5-span', 'seq2seq']);
+  // Span corruption's decoder is T5's targets_length long, not the encoder's.
+  const t5Target = 4 * t5Lengths(16).targetsLength;
+  const t5Inputs = { input_ids: 4 * 16, kvLen: 4, decoder_input_ids: t5Target, labels: t5Target };
   // NSP pairs sentences of different documents: 40 documents of 500 tokens, a sentence ending
   // at every id 19 (the fake tokenizer's "." ); word boundaries at every space.
   const docs: TokenDataset = { ...ds, meta: { ...ds.meta, numDocuments: 40 }, docStarts: Float64Array.from({ length: 41 }, (_, i) => i * 500) };
   const docSplit = splitDataset(docs, { kind: 'documents', valFraction: 0.1, seed: 1 }).train;
   const textTok = { ...tok, kind: 'char', idToToken: (id: number) => (id === 19 ? '. ' : `W${id} `) } as unknown as Tokenizer;
+  // Paired rows (seq2seq): 40 documents "source [SEP] target".
+  const pairTokens = Uint16Array.from({ length: 40 * 9 }, (_, i) => (i % 9 === 4 ? 3 : 10 + (i % 9)));
+  const pairs: TokenDataset = { ...docs, tokens: pairTokens, meta: { ...docs.meta, numTokens: pairTokens.length }, docStarts: Float64Array.from({ length: 41 }, (_, i) => i * 9) };
+  const pairSplit = splitDataset(pairs, { kind: 'documents', valFraction: 0.1, seed: 1 }).train;
   for (const e of entries) {
-    const b = e.collator(textTok).batch(docs, docSplit, 4, 16, batchRng(1, 0, 'train'));
-    expect(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.length])), e.id).toEqual(inputs[e.modelKind]);
+    const b = e.paired ? e.collator(textTok).batch(pairs, pairSplit, 4, 16, batchRng(1, 0, 'train')) : e.collator(textTok).batch(docs, docSplit, 4, 16, batchRng(1, 0, 'train'));
+    expect(Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v.length])), e.id).toEqual(e.id === 't5-span' ? t5Inputs : inputs[e.modelKind]);
+    const shape = e.batchShape({ batchSize: 4, blockSize: 16 } as never);
+    expect(b.decoder_input_ids?.length ?? b.idx?.length ?? b.input_ids.length, e.id).toBe(4 * (shape.targetLen ?? shape.seqLen));
   }
 });

@@ -1,0 +1,53 @@
+// Held-out chrF of seq2seq runs, for the README's numbers: `node --import tsx --import
+// ./scripts/register-wgsl.mjs scripts/seq2seq-eval.ts [--pairs 200] [--beams 1] runs/<a> …`.
+// Per run: the latest checkpoint translates the first N pairs of its own validation split
+// (documents held out by the run's seed), greedily or by beam search; corpus chrF (sacreBLEU's
+// default: chrF2, effective order) of the translations against the references, next to the
+// copy-the-source baseline (the source itself as the "translation"), corpus BLEU the same way
+// (sacreBLEU's 13a tokenizer, or its zh tokenizer when the references are Chinese), and a few samples.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Seq2SeqForward, translate } from '../src/engine/generate/seq2seq-forward.ts';
+import { corpusBleu } from '../src/engine/metrics/bleu.ts';
+import { corpusChrf } from '../src/engine/metrics/chrf.ts';
+import { buildParamLayout } from '../src/engine/model/params.ts';
+import { pairOf } from '../src/engine/objectives/seq2seq.ts';
+import { latestCheckpoint } from '../src/engine/runstore/checkpoints.ts';
+import { loadTokenizer, SEP } from '../src/engine/tokenizers/index.ts';
+import { deserializeModel, readRunConfig, TOKENIZER_FILE } from '../src/engine/train/index.ts';
+import { prepareData } from '../src/engine/train/prepare.ts';
+import { openGpu, runWithDriver } from '../src/cli/driver.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: number) => { const at = args.indexOf(name); return at >= 0 ? Number(args.splice(at, 2)[1]) : fallback; };
+const pairs = opt('--pairs', 200);
+const beams = opt('--beams', 1);
+await runWithDriver('auto');
+const ctx = await openGpu(() => {});
+for (const runDir of args) {
+  const config = readRunConfig(runDir);
+  const o = config.pretrain_studio.options;
+  const model = config.pretrain_studio.model;
+  const tok = await loadTokenizer(join(runDir, TOKENIZER_FILE));
+  const data = await prepareData(o, { tokenizer: tok });
+  const step = latestCheckpoint(runDir)!;
+  const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
+  const fwd = new Seq2SeqForward(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);
+  const sep = tok.tokenToId(SEP)!;
+  const sources: string[] = [], refs: string[] = [], hyps: string[] = [];
+  const t0 = performance.now();
+  for (const d of data.val.documents.slice(0, pairs)) {
+    const p = pairOf(data.dataset, d, sep);
+    const source = tok.decode([...p.source]);
+    sources.push(source);
+    refs.push(tok.decode([...p.target]));
+    hyps.push((await translate(fwd, tok, source, { framing: 'cls-sep', maxLength: o.blockSize - 1, beams, lengthPenalty: 1 })).text);
+  }
+  fwd.destroy();
+  console.log(`${runDir} step ${step}: ${hyps.length} held-out pairs, ${beams > 1 ? `beam ${beams}` : 'greedy'}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const tokenize = refs.some((r) => /[\u4e00-\u9fa5]/u.test(r)) ? 'zh' as const : '13a' as const;
+  console.log(`  chrF2 ${corpusChrf(hyps, refs).toFixed(2)}   copy-the-source baseline ${corpusChrf(sources, refs).toFixed(2)}`);
+  console.log(`  BLEU (${tokenize}) ${corpusBleu(hyps, refs, { tokenize }).score.toFixed(2)}   copy-the-source baseline ${corpusBleu(sources, refs, { tokenize }).score.toFixed(2)}`);
+  for (let i = 0; i < 5; i++) console.log(`  ${sources[i]}  →  ${hyps[i]}   (reference: ${refs[i]})`);
+}
+process.exit(0);
