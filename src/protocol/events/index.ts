@@ -7,6 +7,7 @@ import { HostStateSchema } from './host-state.ts';
 import { ProtocolErrorSchema } from './protocol-error.ts';
 import { UiNavigateSchema } from './ui-navigate.ts';
 import { RunEventSchemas } from './run-events.ts';
+import { PromptTokensSchema } from './prompt-tokens.ts';
 
-export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema, CorpusChangedSchema, ...RunEventSchemas]);
+export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema, CorpusChangedSchema, PromptTokensSchema, ...RunEventSchemas]);
 export type StudioEvent = v.InferOutput<typeof EventSchema>;
