@@ -158,6 +158,16 @@ export class KvDecoder {
   }
 
   /**
+   * Forgets the cached positions from `length` on, keeping the prefix before it: scoring several
+   * continuations of one prompt feeds the prompt once and rewinds to it before each (attention
+   * reads positions below the row's own only, so the stale entries past it are never read).
+   */
+  rewind(length: number): void {
+    if (!(Number.isInteger(length) && length >= 0 && length <= this.length)) throw new Error(`KvDecoder.rewind: ${length} is not within the ${this.length} cached positions`);
+    this.length = length;
+  }
+
+  /**
    * Appends `tokens` at positions length, length+1, … and returns the logits [V] that predict the
    * token after the last one. The returned array is reused: the next call overwrites it. One call
    * at a time: await it before the next (the logits staging buffer is mapped in between).
