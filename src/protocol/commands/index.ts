@@ -12,6 +12,7 @@ import { tokenizerEncode } from './tokenizer-encode.ts';
 import { batchPreview } from './batch-preview.ts';
 import { fillMask } from './fill-mask.ts';
 import { promptCancel, promptGenerate } from './prompt-generate.ts';
+import { promptClassify, promptPreview } from './prompt-classify.ts';
 import { modelObjectives } from './model-objectives.ts';
 import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
@@ -45,5 +46,7 @@ export const commands = {
   'mask.fill': fillMask,
   'prompt.generate': promptGenerate,
   'prompt.cancel': promptCancel,
+  'prompt.classify': promptClassify,
+  'prompt.preview': promptPreview,
   ...runCommands,
 } as const;

@@ -2,11 +2,12 @@
 // Hugging Face fixture: the batched prompt.tokens events add up to the reply, the reply equals the
 // engine's generateText on the same checkpoint with the same options and seed (the CLI's path),
 // a cancel ends it with reason 'aborted', and bad requests are refused before any work.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { generateText, loadDecoder } from '../../../src/engine/generate';
+import { evaluatePrompting, readLabeledFile } from '../../../src/engine/prompt';
 import { importHfCheckpoint } from '../../../src/engine/hf-import';
 import { HostContext } from '../../../src/engine/host/context.ts';
 import { dispatch } from '../../../src/engine/host/dispatch.ts';
@@ -78,4 +79,38 @@ test('bad requests are refused: options out of range by the schema, a BERT run a
   if (!bad.ok) expect(bad.error.message).toMatch(/topP/);
   await expect(call('prompt.generate', { generationId: 'y', runDir: bert, prompt: 'a' })).rejects.toThrow(/holds an encoder model; generation needs a GPT/);
   await expect(call('prompt.generate', { generationId: 'z', runDir: gpt, prompt: 'a', step: 5 })).rejects.toThrow(/no checkpoint step-5 \(it has: 0\)/);
+});
+
+test('prompt.classify equals evaluatePrompting on the same rows; prompt.preview shows the prompt it scored; progress and cancel', async () => {
+  const data = join(work, 'reviews.tsv');
+  const rows = ['the cat sat', 'on the mat', 'The cat', 'sat on', 'the mat sat', 'cat on the mat', 'The mat', 'on the cat', 'sat', 'the cat on'];
+  writeFileSync(data, 'label\tsentence\n' + rows.map((r, i) => `${i % 2}\t${r}`).join('\n') + '\n');
+  const format = { template: 'The {text}:', classes: ['0', '1'], words: [' cat', ' mat'] };
+  const params = { runDir: gpt, data, offset: 0, limit: 4, ...format, shots: [0, 1], seeds: [3], calibrate: true };
+  const r = await call('prompt.classify', { generationId: 'c1', ...params });
+  const progress = events.flatMap((e) => (e.type === 'prompt.progress' && e.generationId === 'c1' ? [e] : []));
+  expect(progress[progress.length - 1]).toMatchObject({ done: 8, total: 8 });
+
+  const tok = await loadTokenizer(join(gpt, 'tokenizer.json'));
+  const decoder = loadDecoder(await host.gpu(), readRunConfig(gpt).pretrain_studio.model, join(gpt, 'checkpoints', 'step-0', 'model.safetensors'));
+  const all = readLabeledFile(data);
+  const ref = await evaluatePrompting(decoder, { encode: (t) => tok.encode(t), decode: (ids) => tok.decode(ids) }, all.slice(0, 4), all.slice(4), { format, shots: [0, 1], seeds: [3], calibrate: true });
+  decoder.destroy();
+  const results = r.results as { k: number; accuracy: number; confusion: number[][]; examplePrompt: string; cuts: string[] }[];
+  expect(results.map((x) => [x.k, x.accuracy, x.confusion, x.examplePrompt])).toEqual(ref.map((x) => [x.k, x.metrics.accuracy, x.metrics.confusion, x.examplePrompt]));
+
+  // The preview of the first row with K = 1, seed 3 is the prompt classify scored for it.
+  const preview = await call('prompt.preview', { runDir: gpt, data, offset: 0, limit: 4, ...format, text: all[0].text, k: 1, seed: 3 });
+  expect(preview.text).toBe(results[1].examplePrompt);
+  expect(preview.blockSize).toBe(16);
+  expect(preview.tokens as number).toBeLessThanOrEqual(16);
+  expect((preview.cut as string[]).length > 0).toBe(results[1].cuts.length > 0);
+
+  const pending = request('prompt.classify', { generationId: 'c2', ...params, shots: [0, 1, 2], seeds: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], limit: 6 });
+  while (!events.some((e) => e.type === 'prompt.progress' && e.generationId === 'c2')) await new Promise((res) => setTimeout(res, 5));
+  expect(await call('prompt.cancel', { generationId: 'c2' })).toEqual({ cancelled: true });
+  const cancelled = await pending;
+  expect(cancelled.ok).toBe(false);
+  if (!cancelled.ok) expect(cancelled.error.message).toMatch(/cancelled/);
+  await expect(call('prompt.classify', { generationId: 'c3', ...params, classes: ['0', '7'] })).rejects.toThrow(/class '1' has no label word/);
 });

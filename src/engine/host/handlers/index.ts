@@ -9,6 +9,7 @@ import { batchPreview } from './batch-preview.ts';
 import { corpusSamples } from './corpus-samples.ts';
 import { fillMask } from './fill-mask.ts';
 import { promptCancel, promptGenerate } from './prompt-generate.ts';
+import { promptClassify, promptPreview } from './prompt-classify.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { modelEstimate } from './model-estimate.ts';
@@ -49,6 +50,8 @@ export const handlers = {
   'mask.fill': fillMask,
   'prompt.generate': promptGenerate,
   'prompt.cancel': promptCancel,
+  'prompt.classify': promptClassify,
+  'prompt.preview': promptPreview,
 
   'run.start': async (params, host) => runsOf(host).start(params),
   'run.pause': async ({ runId }, host) => runsOf(host).pause(runId),

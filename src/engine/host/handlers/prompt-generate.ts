@@ -14,10 +14,10 @@ import type { Handler } from './types.ts';
 /** Events at most this often: a few per second, not one per token. */
 const EVENT_INTERVAL_MS = 100;
 
-/** Running generations by id, per host, so prompt.cancel can abort one. */
+/** Running generations and classifications by id, per host, so prompt.cancel can abort one. */
 const running = new WeakMap<HostContext, Map<string, AbortController>>();
 
-function runningOf(host: HostContext): Map<string, AbortController> {
+export function runningOf(host: HostContext): Map<string, AbortController> {
   let map = running.get(host);
   if (!map) running.set(host, (map = new Map()));
   return map;
@@ -26,7 +26,7 @@ function runningOf(host: HostContext): Map<string, AbortController> {
 const pieces = (tok: Tokenizer, ids: readonly number[]) => ids.map((id) => ({ id, token: tok.idToToken(id) ?? '' }));
 
 /** The run's decoder model and checkpoint step, refusing what cannot generate. */
-function checkpointOf(runDir: string, wanted: number | undefined) {
+export function checkpointOf(runDir: string, wanted: number | undefined) {
   const model = readRunConfig(runDir).pretrain_studio.model;
   if (model.kind !== 'decoder') throw new Error(`${runDir} holds an ${model.kind} model; generation needs a GPT (decoder)`);
   const step = wanted ?? latestCheckpoint(runDir);
