@@ -77,6 +77,18 @@ export class KvDecoder {
     if (cacheLayerBytes > maxBinding || R * H * maxT * 4 > maxBinding) {
       throw new Error(`KvDecoder: a cache of ${maxT} positions × ${C} floats exceeds maxStorageBufferBindingSize ${maxBinding}`);
     }
+    // Each weight is bound whole: one past the limit (GPT-2 small's 50257 × 768 embedding, 154 MB,
+    // against WebGPU's default 128 MiB) cannot be read by these kernels; say which one, not a
+    // validation error later.
+    const largest: [string, number][] = [
+      ['transformer.wte.weight', V * C], ['transformer.wpe.weight', maxT * C], ['mlp.c_fc.weight', C * F], ['attn.c_attn.weight', 3 * C * C],
+    ];
+    const size = (bytes: number) => (bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
+    for (const [name, numel] of largest) {
+      if (numel * 4 > maxBinding) {
+        throw new Error(`KvDecoder: ${name} is ${size(numel * 4)}, past this adapter's maxStorageBufferBindingSize of ${size(maxBinding)} (splitting a weight across bindings is not implemented yet)`);
+      }
+    }
     this.stepBuf = empty([STEP_HEADER + R], 'decode.step', 'u32');
     this.stepHost = new Uint32Array(STEP_HEADER + R);
     const x = empty([R, C], 'decode.x');

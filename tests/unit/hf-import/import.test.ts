@@ -71,6 +71,12 @@ describe('GPT-2 (GPT2LMHeadModel as the Hub stores it: no prefix, mask buffers, 
     expect(worst).toBeLessThanOrEqual(1e-4);
   });
 
+  test("a weight past the adapter's binding limit is refused naming it and the limit", () => {
+    // The same context with a 16 KiB binding limit: the 270 × 32 embedding (33.8 KiB) is past it.
+    const small = Object.create(ctx, { limits: { value: { ...ctx.limits, maxStorageBufferBindingSize: 16384 } } }) as GpuContext;
+    expect(() => loadDecoder(small, readRunConfig(run).pretrain_studio.model, modelFile(run))).toThrow(/transformer\.wte\.weight is 33\.8 KiB, past this adapter's maxStorageBufferBindingSize of 16\.0 KiB/);
+  });
+
   test('the tokenizer keeps the BPE ids, and Hugging Face tokenizers reads the file with the same ids', async () => {
     const tok = await loadTokenizer(join(run, 'tokenizer.json'));
     const vocab = JSON.parse(readFileSync(join(FIX, 'gpt2', 'vocab.json'), 'utf8')) as Record<string, number>;
