@@ -78,6 +78,18 @@ export class KvDecoder {
     if (cacheLayerBytes > maxBinding || R * H * maxT * 4 > maxBinding) {
       throw new Error(`KvDecoder: a cache of ${maxT} positions × ${C} floats exceeds maxStorageBufferBindingSize ${maxBinding}`);
     }
+    // Each weight is bound whole: one past the limit (GPT-2 small's 50257 × 768 embedding, 154 MB,
+    // against WebGPU's default 128 MiB) cannot be read by these kernels; say which one, not a
+    // validation error later.
+    const largest: [string, number][] = [
+      ['transformer.wte.weight', V * C], ['transformer.wpe.weight', maxT * C], ['mlp.c_fc.weight', C * F], ['attn.c_attn.weight', 3 * C * C],
+    ];
+    const size = (bytes: number) => (bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
+    for (const [name, numel] of largest) {
+      if (numel * 4 > maxBinding) {
+        throw new Error(`KvDecoder: ${name} is ${size(numel * 4)}, past this adapter's maxStorageBufferBindingSize of ${size(maxBinding)} (splitting a weight across bindings is not implemented yet)`);
+      }
+    }
     this.stepBuf = empty([STEP_HEADER + R], 'decode.step', 'u32');
     this.stepHost = new Uint32Array(STEP_HEADER + R);
     const acts: DecodeActs = {
@@ -130,6 +142,16 @@ export class KvDecoder {
   /** Forgets every cached position (the buffers stay; stale entries are never read). */
   reset(): void {
     this.length = 0;
+  }
+
+  /**
+   * Forgets the cached positions from `length` on, keeping the prefix before it: scoring several
+   * continuations of one prompt feeds the prompt once and rewinds to it before each (attention
+   * reads positions below the row's own only, so the stale entries past it are never read).
+   */
+  rewind(length: number): void {
+    if (!(Number.isInteger(length) && length >= 0 && length <= this.length)) throw new Error(`KvDecoder.rewind: ${length} is not within the ${this.length} cached positions`);
+    this.length = length;
   }
 
   /**

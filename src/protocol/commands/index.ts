@@ -11,6 +11,8 @@ import { tokenizerTrain } from './tokenizer-train.ts';
 import { tokenizerEncode } from './tokenizer-encode.ts';
 import { batchPreview } from './batch-preview.ts';
 import { fillMask } from './fill-mask.ts';
+import { promptCancel, promptGenerate } from './prompt-generate.ts';
+import { promptClassify, promptPreview } from './prompt-classify.ts';
 import { modelObjectives } from './model-objectives.ts';
 import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
@@ -42,5 +44,9 @@ export const commands = {
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
   'mask.fill': fillMask,
+  'prompt.generate': promptGenerate,
+  'prompt.cancel': promptCancel,
+  'prompt.classify': promptClassify,
+  'prompt.preview': promptPreview,
   ...runCommands,
 } as const;

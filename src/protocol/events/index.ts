@@ -7,6 +7,8 @@ import { HostStateSchema } from './host-state.ts';
 import { ProtocolErrorSchema } from './protocol-error.ts';
 import { UiNavigateSchema } from './ui-navigate.ts';
 import { RunEventSchemas } from './run-events.ts';
+import { PromptTokensSchema } from './prompt-tokens.ts';
+import { PromptProgressSchema } from './prompt-progress.ts';
 
-export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema, CorpusChangedSchema, ...RunEventSchemas]);
+export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema, CorpusChangedSchema, PromptTokensSchema, PromptProgressSchema, ...RunEventSchemas]);
 export type StudioEvent = v.InferOutput<typeof EventSchema>;

@@ -8,6 +8,8 @@ import { runsOf } from '../run-service/index.ts';
 import { batchPreview } from './batch-preview.ts';
 import { corpusSamples } from './corpus-samples.ts';
 import { fillMask } from './fill-mask.ts';
+import { promptCancel, promptGenerate } from './prompt-generate.ts';
+import { promptClassify, promptPreview } from './prompt-classify.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { modelEstimate } from './model-estimate.ts';
@@ -46,6 +48,10 @@ export const handlers = {
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
   'mask.fill': fillMask,
+  'prompt.generate': promptGenerate,
+  'prompt.cancel': promptCancel,
+  'prompt.classify': promptClassify,
+  'prompt.preview': promptPreview,
 
   'run.start': async (params, host) => runsOf(host).start(params),
   'run.pause': async ({ runId }, host) => runsOf(host).pause(runId),
