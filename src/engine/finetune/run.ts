@@ -365,29 +365,66 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
   }
 }
 
-/** The labeled rows' scores under a fine-tuned run's latest (or given) checkpoint: `npm run evaluate`. */
-export async function evaluateRun(ctx: GpuContext, runDir: string, file: string, o: { batchSize?: number; badRows?: 'skip' | 'refuse'; checkpoint?: number } = {}): Promise<SplitScores & { run: string; step: number; file: string; skipped: number }> {
+/** A fine-tuned run on disk: its labels, tokenizer, model and checkpoint weights. */
+interface SavedClassifier {
+  labels: LabelMap;
+  columns: LabeledColumns;
+  maxLength: number;
+  tokenizer: Tokenizer;
+  layout: ParamLayout;
+  params: Float32Array;
+  step: number;
+}
+
+async function loadClassifier(runDir: string, checkpoint = 0): Promise<SavedClassifier> {
   const config = readRunConfig(runDir) as unknown as { id2label?: Record<string, string>; pretrain_studio: { model: ModelConfig; finetune?: { columns: LabeledColumns; options: { maxLength: number } } } };
   const ft = config.pretrain_studio.finetune;
   if (!ft || !config.id2label) throw new Error(`${runDir} is not a fine-tuned classifier (no id2label / finetune block in config.json)`);
   const id2label = Object.keys(config.id2label).sort((a, b) => Number(a) - Number(b)).map((k) => config.id2label![k]);
-  const labels: LabelMap = { id2label, label2id: Object.fromEntries(id2label.map((l, i) => [l, i])) };
-  const f = readLabeledFile(file, { textField: ft.columns.text, pairField: ft.columns.pair, labelField: ft.columns.label, badRows: o.badRows ?? 'skip' });
-  const tokenizer = await loadTokenizer(join(runDir, TOKENIZER_FILE));
   const model = config.pretrain_studio.model;
   const layout = buildParamLayout(model, { heads: [{ kind: 'classify', numLabels: id2label.length, pool: model.kind === 'encoder' ? 'first' : 'last' }] });
-  const step = o.checkpoint || latestCheckpoint(runDir);
+  const step = checkpoint || latestCheckpoint(runDir);
   if (step === undefined) throw new Error(`${runDir} has no checkpoint`);
+  if (!listCheckpoints(runDir).includes(step)) throw new Error(`${runDir} has no checkpoint step-${step} (it has: ${listCheckpoints(runDir).join(', ')})`);
   const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
-  const { flat } = loadParams(layout, readSafetensors(path).tensors, initParams(layout, 0));
-  const enc = encodeRows(tokenizer, model.kind, f.rows, labels, ft.options.maxLength);
-  const B = o.batchSize ?? 32;
-  const train = new TrainStep(ctx, layout, { batch: { batchSize: B, seqLen: ft.options.maxLength }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
+  let flat: Float32Array;
   try {
-    train.setParams(flat);
-    const { probabilities: _p, predictions: _q, ...scores } = await new ClassifierEval(train, (train.graph as ModelGraph).logits, model.kind, B, id2label.length).score(enc, id2label);
-    return { run: runDir, step, file, skipped: f.bad.length, ...scores };
-  } finally {
-    train.destroy();
+    ({ flat } = loadParams(layout, readSafetensors(path).tensors, initParams(layout, 0)));
+  } catch (error) {
+    throw new Error(`${path}: ${(error as Error).message}`, { cause: error });
   }
+  return {
+    labels: { id2label, label2id: Object.fromEntries(id2label.map((l, i) => [l, i])) }, columns: ft.columns, maxLength: ft.options.maxLength,
+    tokenizer: await loadTokenizer(join(runDir, TOKENIZER_FILE)), layout, params: flat, step,
+  };
+}
+
+/** Scores `enc` under a saved classifier (a forward-only use of the recorded step). */
+async function scoreWith(ctx: GpuContext, c: SavedClassifier, enc: EncodedRows, B: number) {
+  const step = new TrainStep(ctx, c.layout, { batch: { batchSize: B, seqLen: c.maxLength }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
+  try {
+    step.setParams(c.params);
+    return await new ClassifierEval(step, (step.graph as ModelGraph).logits, c.layout.config.kind, B, c.labels.id2label.length).score(enc, c.labels.id2label);
+  } finally {
+    step.destroy();
+  }
+}
+
+/** The labeled rows' scores under a fine-tuned run's latest (or given) checkpoint: `npm run evaluate`. */
+export async function evaluateRun(ctx: GpuContext, runDir: string, file: string, o: { batchSize?: number; badRows?: 'skip' | 'refuse'; checkpoint?: number } = {}): Promise<SplitScores & { run: string; step: number; file: string; skipped: number }> {
+  const c = await loadClassifier(runDir, o.checkpoint);
+  const f = readLabeledFile(file, { textField: c.columns.text, pairField: c.columns.pair, labelField: c.columns.label, badRows: o.badRows ?? 'skip' });
+  const enc = encodeRows(c.tokenizer, c.layout.config.kind, f.rows, c.labels, c.maxLength);
+  const { probabilities: _p, predictions: _q, ...scores } = await scoreWith(ctx, c, enc, o.batchSize ?? 32);
+  return { run: runDir, step: c.step, file, skipped: f.bad.length, ...scores };
+}
+
+/** Class probabilities of one text (or pair) under a fine-tuned run: the "try it" box. */
+export async function predictText(ctx: GpuContext, runDir: string, text: string, pair?: string, checkpoint = 0): Promise<{ step: number; label: string; probabilities: { label: string; probability: number }[] }> {
+  const c = await loadClassifier(runDir, checkpoint);
+  if (pair === undefined && c.columns.pair !== undefined) throw new Error(`${runDir} classifies sentence pairs: give the second text too`);
+  const row: LabeledRow = { text, label: c.labels.id2label[0], file: '(text)', line: 1, ...(pair !== undefined ? { pair } : {}) };
+  const scores = await scoreWith(ctx, c, encodeRows(c.tokenizer, c.layout.config.kind, [row], c.labels, c.maxLength), 1);
+  const probabilities = c.labels.id2label.map((label, k) => ({ label, probability: scores.probabilities[k] }));
+  return { step: c.step, label: c.labels.id2label[scores.predictions[0]], probabilities };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { resolveTrainOptions } from '../../../src/engine/config/train-config';
 import { encodeRows, classifyBatch } from '../../../src/engine/finetune/encode';
-import { ClassifierEval, classifierLayout, evaluateRun, FINETUNE_DEFAULTS, fineTune, loadLabeledData, type FineTuneOptions } from '../../../src/engine/finetune/run';
+import { ClassifierEval, classifierLayout, evaluateRun, FINETUNE_DEFAULTS, fineTune, loadLabeledData, predictText, type FineTuneOptions } from '../../../src/engine/finetune/run';
 import { softmaxRows } from '../../../src/engine/finetune/metrics';
 import { frozenPrefixes } from '../../../src/engine/finetune/scope';
 import { GpuContext } from '../../../src/engine/gpu/device';
@@ -134,6 +134,11 @@ test('head-only on BERT: the body stays bit-identical with zero AdamW state, the
   const e = await evaluateRun(ctx, r.runDir, testFile);
   expect(e.confusion).toEqual(r.test!.confusion);
   expect(e.accuracy).toBe(r.test!.accuracy);
+  // The "try it" path: one text, batch 1, the same probabilities.
+  const one = await predictText(ctx, r.runDir, data.splits.test[9].text);
+  expect(one.probabilities.map((p) => p.label)).toEqual(['neg', 'pos']);
+  expect(Math.abs(one.probabilities[1].probability - fromEval[9 * 2 + 1])).toBeLessThan(1e-6);
+  expect(one.label).toBe(fromEval[9 * 2 + 1] > fromEval[9 * 2] ? 'pos' : 'neg');
 }, 120_000);
 
 function readConfigModel(runDir: string) {
