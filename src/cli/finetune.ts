@@ -119,8 +119,9 @@ async function main(): Promise<void> {
   } catch (err) {
     fail((err as Error).message, 1);
   }
-  if (!v.json) process.stdout.write(describeData(data) + '\n');
+  // The driver plan re-runs this command in a child process: the summary is printed there, once.
   await runWithDriver(v.driver);
+  if (!v.json) process.stdout.write(describeData(data) + '\n');
   const ctx = await openGpu((line) => process.stderr.write(line + '\n'));
   const inits: FineTuneOptions['init'][] = v.compare ? ['pretrained', 'scratch'] : [options.init];
   const results: FineTuneResult[] = [];

@@ -11,6 +11,7 @@ import { tokenizerTrain } from './tokenizer-train.ts';
 import { tokenizerEncode } from './tokenizer-encode.ts';
 import { batchPreview } from './batch-preview.ts';
 import { fillMask } from './fill-mask.ts';
+import { classifyPredict } from './classify-predict.ts';
 import { modelObjectives } from './model-objectives.ts';
 import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
@@ -42,5 +43,6 @@ export const commands = {
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
   'mask.fill': fillMask,
+  'classify.predict': classifyPredict,
   ...runCommands,
 } as const;

@@ -24,6 +24,8 @@ import { loadTokenizer } from '../../../src/engine/tokenizers';
 import { initParams } from '../../../src/engine/train/init';
 import { TrainingRun } from '../../../src/engine/train/index';
 import { TrainStep } from '../../../src/engine/train/step';
+import { HostContext } from '../../../src/engine/host/context';
+import { dispatch } from '../../../src/engine/host/dispatch';
 import { removeTempRunsDirs, SAMPLE_EN, tempRunsDir } from '../../integration/helpers';
 
 let ctx: GpuContext;
@@ -31,6 +33,7 @@ let runsDir: string;
 let bertRun: string;
 let gptRun: string;
 let labeled: string;
+let bertClassifier = '';
 
 const GOOD = ['a good day', 'so good and fine', 'good food here', 'it was good', 'very good work', 'good, good'];
 const BAD = ['a bad day', 'so bad and poor', 'bad food here', 'it was bad', 'very bad work', 'bad, bad'];
@@ -78,6 +81,7 @@ test('the labeled file: bad rows skipped and named, classes balanced in every sp
 test('head-only on BERT: the body stays bit-identical with zero AdamW state, the pooler and classifier train; probabilities are the softmax of a direct forward', async () => {
   const data = loadLabeledData(options(bertRun, {}));
   const r = await fineTune(ctx, options(bertRun, { scope: { kind: 'head' }, name: 'bert-head' }), data);
+  bertClassifier = r.runDir;
   const bias = readConfigModel(bertRun).bias as boolean;
   expect(r.initialised).toEqual(['bert.pooler.dense.weight', ...(bias ? ['bert.pooler.dense.bias'] : []), 'classifier.weight', ...(bias ? ['classifier.bias'] : [])]);
   const base = readSafetensors(join(bertRun, 'checkpoints', `step-${latestCheckpoint(bertRun)}`, 'model.safetensors')).tensors;
@@ -171,3 +175,22 @@ test("top:1 on GPT freezes the embeddings and layer 0 only; 'all' moves every te
   expect(frozenPrefixes(layout.config, { kind: 'head' })).toEqual(['transformer.wte.', 'transformer.wpe.', 'transformer.h.0.', 'transformer.h.1.']);
   expect(() => frozenPrefixes(layout.config, { kind: 'top', layers: 3 })).toThrow(/the model has 2 layers/);
 }, 120_000);
+
+test('classify.predict through the engine host: eval.json scores and a text\'s probabilities, validated by the protocol', async () => {
+  expect(bertClassifier).not.toBe('');
+  const host = new HostContext({ assetsDir: undefined }, () => undefined);
+  try {
+    const reply = await dispatch({ type: 'classify.predict', requestId: 'c1', params: { runDir: bertClassifier, text: GOOD[0] } }, host);
+    if (!reply.ok) throw new Error(reply.error.message);
+    const result = reply.result as { labels: string[]; test: { confusion: number[][]; count: number }; prediction: { label: string; probabilities: { probability: number }[] } };
+    const saved = JSON.parse(readFileSync(join(bertClassifier, 'eval.json'), 'utf8'));
+    expect(result.labels).toEqual(['neg', 'pos']);
+    expect(result.test.confusion).toEqual(saved.test.confusion);
+    expect(result.prediction.probabilities.reduce((s, p) => s + p.probability, 0)).toBeCloseTo(1, 6);
+    const bad = await dispatch({ type: 'classify.predict', requestId: 'c2', params: { runDir: bertRun } }, host);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toMatch(/not a finished fine-tuned classifier/);
+  } finally {
+    host.close();
+  }
+}, 60_000);

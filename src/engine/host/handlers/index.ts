@@ -8,6 +8,7 @@ import { runsOf } from '../run-service/index.ts';
 import { batchPreview } from './batch-preview.ts';
 import { corpusSamples } from './corpus-samples.ts';
 import { fillMask } from './fill-mask.ts';
+import { classifyPredict } from './classify-predict.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { modelEstimate } from './model-estimate.ts';
@@ -46,6 +47,7 @@ export const handlers = {
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
   'mask.fill': fillMask,
+  'classify.predict': classifyPredict,
 
   'run.start': async (params, host) => runsOf(host).start(params),
   'run.pause': async ({ runId }, host) => runsOf(host).pause(runId),
