@@ -69,6 +69,7 @@ export class EncoderForward {
     graph.types.write(Uint32Array.from(types));
     graph.kvLen.write(Uint32Array.of(T));
     graph.mlmLabels.write(new Uint32Array(T).fill(IGNORE));
+    // A masked-LM-only run (objective mlm) has no NSP head to feed.
     if (this.config.pooler) graph.nspLabels.write(Uint32Array.of(IGNORE));
     const rec = new Recorder(this.ctx);
     try {

@@ -1,6 +1,6 @@
-// A slot a later issue fills: listed now (a card, a line in --help) and refused with its reason,
-// never faked. When its collator and heads exist this file becomes a TrainableObjective; its
-// line in index.ts stays the same.
+// Classification learns from labeled rows, not from a corpus's token stream, so `npm run train`
+// refuses it with the way to do it: `npm run finetune` (src/engine/finetune/) puts this head on a
+// pretrained run's body. The entry stays listed so the Model page's card and --help say so.
 import type { PlannedObjective } from './types.ts';
 
 export const classify: PlannedObjective = {
@@ -11,5 +11,5 @@ export const classify: PlannedObjective = {
   summary: 'Learns a label for each text (e.g. its sentiment) from a head on the [CLS] position.',
   modelKind: 'encoder',
   heads: ['classification'],
-  reason: 'the classification head on [CLS] and labeled rows come with the Adapt page',
+  reason: 'it learns from labeled rows on a pretrained run: npm run finetune -- --run runs/<BERT or GPT run> --data <labeled .csv/.tsv/.jsonl>',
 };

@@ -41,6 +41,8 @@ export interface TrainStepOptions {
   memoryBudgetBytes?: number;
   /** Steps of metrics in flight before a step waits for the oldest (default 3). */
   readbackDepth?: number;
+  /** Tensors read back after evaluate() (e.g. a classifier's logits): kept out of the memory pool's reuse. */
+  readouts?: (graph: TrainGraph) => Tensor[];
 }
 
 /** One micro-batch: a u32 array per graph input, each of the recorded length. */
@@ -162,7 +164,7 @@ export class TrainStep {
     adamwStep(this.optRec, this.params, this.m, this.v, this.grads, this.state, ranges, hyper, this.gradNorm);
     this.evalRec = new Recorder(ctx, 'train.evaluate');
     this.graph.forward(this.evalRec, false);
-    for (const t of [...Object.values(this.graph.inputs), ...this.graph.lossTerms]) {
+    for (const t of [...Object.values(this.graph.inputs), ...this.graph.lossTerms, ...(options.readouts?.(this.graph) ?? [])]) {
       if (t.planned) pinBuffer(t.planned);
     }
     // Buffers are planned, created and bound here, over all four recordings: a step allocates nothing.

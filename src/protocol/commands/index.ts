@@ -13,6 +13,7 @@ import { batchPreview } from './batch-preview.ts';
 import { fillMask } from './fill-mask.ts';
 import { promptCancel, promptGenerate } from './prompt-generate.ts';
 import { promptClassify, promptPreview } from './prompt-classify.ts';
+import { classifyPredict } from './classify-predict.ts';
 import { modelObjectives } from './model-objectives.ts';
 import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
@@ -48,5 +49,6 @@ export const commands = {
   'prompt.cancel': promptCancel,
   'prompt.classify': promptClassify,
   'prompt.preview': promptPreview,
+  'classify.predict': classifyPredict,
   ...runCommands,
 } as const;

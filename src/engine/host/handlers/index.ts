@@ -10,6 +10,7 @@ import { corpusSamples } from './corpus-samples.ts';
 import { fillMask } from './fill-mask.ts';
 import { promptCancel, promptGenerate } from './prompt-generate.ts';
 import { promptClassify, promptPreview } from './prompt-classify.ts';
+import { classifyPredict } from './classify-predict.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { modelEstimate } from './model-estimate.ts';
@@ -52,6 +53,7 @@ export const handlers = {
   'prompt.cancel': promptCancel,
   'prompt.classify': promptClassify,
   'prompt.preview': promptPreview,
+  'classify.predict': classifyPredict,
 
   'run.start': async (params, host) => runsOf(host).start(params),
   'run.pause': async ({ runId }, host) => runsOf(host).pause(runId),

@@ -1,0 +1,155 @@
+// `npm run finetune -- --run runs/<pretrained> --data <labeled file> [--scope head|top:N|all]
+//  [--compare] [--key value …]`: a classifier on a pretrained run (BERT: [CLS]; GPT: last token),
+// trained and scored (validation during training, test at the end), written as a run folder.
+// --compare also trains the same architecture from random initialisation on the same rows with the
+// same budget and prints both scores and the majority-class baseline ("what pretraining buys").
+import { parseArgs } from '../engine/config/args.ts';
+import { FINETUNE_DEFAULTS, fineTune, loadLabeledData, type FineTuneOptions, type FineTuneResult, type LabeledData } from '../engine/finetune/run.ts';
+import { parseScope } from '../engine/finetune/scope.ts';
+import { openGpu, runWithDriver } from './driver.ts';
+
+const { scope: _scope, ...NUMERIC } = FINETUNE_DEFAULTS;
+const DEFAULTS = {
+  ...NUMERIC, run: '', data: '', textField: '', pairField: '', labelField: '', scope: 'all',
+  scratch: false, compare: false, json: false, driver: 'auto', help: false,
+};
+
+const HELP = [
+  'Usage: npm run finetune -- --run <pretrained run> --data <labeled .csv/.tsv/.jsonl> [options]',
+  '',
+  'Fine-tunes a classifier on a pretrained run: BERT classifies the pooled [CLS], GPT its last real',
+  'token; with a second text column, rows are sentence pairs ([CLS] A [SEP] B [SEP]).',
+  '',
+  '  --run <dir>            the pretrained run folder (its tokenizer, model and latest checkpoint)',
+  '  --checkpoint <step>    which checkpoints/step-N of it; 0 = the latest [0]',
+  '  --data <file>          labeled rows; validation and test are split off it (stratified, seeded)',
+  '  --valData <file>       validation rows from their own file instead [none]',
+  '  --testData <file>      test rows from their own file instead [none]',
+  '  --textField <col>      the text column (guessed from text, sentence, review … when not given)',
+  '  --pairField <col>      a second text column, for sentence pairs (guessed: sentence2, text_b …)',
+  '  --labelField <col>     the label column (guessed: label, class, sentiment …); any strings',
+  '  --badRows skip|refuse  rows without text or label: skipped and listed, or refused [skip]',
+  `  --valFraction <f>      of each class for validation [${FINETUNE_DEFAULTS.valFraction}]`,
+  `  --testFraction <f>     of each class for test [${FINETUNE_DEFAULTS.testFraction}]`,
+  '  --scope <s>            what trains: head | top:N (the head and the top N layers) | all [all]',
+  `  --steps <n>            optimizer steps [${FINETUNE_DEFAULTS.steps}]`,
+  `  --batchSize <n>        rows per step [${FINETUNE_DEFAULTS.batchSize}]`,
+  `  --maxLength <n>        tokens per row, longer rows truncated (at most the model's blockSize) [${FINETUNE_DEFAULTS.maxLength}]`,
+  `  --lr <x>               peak learning rate, linear warmup then linear decay to 0 [${FINETUNE_DEFAULTS.lr}]`,
+  `  --warmupSteps <n>      [${FINETUNE_DEFAULTS.warmupSteps}]`,
+  `  --weightDecay <x>      [${FINETUNE_DEFAULTS.weightDecay}]`,
+  `  --gradClip <x>         [${FINETUNE_DEFAULTS.gradClip}]`,
+  `  --evalEvery <n>        validation scores every n steps; the best weights (macro-F1) are kept [${FINETUNE_DEFAULTS.evalEvery}]`,
+  '  --patience <n>         stop after n evaluations without a better validation macro-F1; 0 = never [0]',
+  `  --seed <n>             split, order, head initialisation, dropout [${FINETUNE_DEFAULTS.seed}]`,
+  '  --scratch              train the same architecture from random initialisation instead',
+  '  --compare              train both (pretrained, then from scratch, same rows and budget) and compare',
+  '  --runsDir <dir>        where the run folder goes [runs]',
+  '  --name <name>          its name [classify-<run>-<init>-<time>]',
+  '  --json                 print the results as one JSON object',
+  '  --driver <d>           Vulkan driver: auto | native | lavapipe | swiftshader | /path/to/icd.json [auto]',
+  '  --help                 this text',
+  '',
+  'Scores: accuracy, macro-F1, per-class precision/recall, confusion matrix (rows: true label) on the',
+  "test split with the best validation weights; written to the run's eval.json.",
+  '',
+].join('\n');
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`error: ${message}\n`);
+  process.exit(code);
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+function describeData(d: LabeledData): string {
+  const lines: string[] = [];
+  const guessed = d.guessed.length ? ` (guessed: ${d.guessed.map((k) => `${k} = '${d.columns[k]}'`).join(', ')}; name them with --textField/--labelField)` : '';
+  lines.push(`columns: text '${d.columns.text}'${d.columns.pair ? `, pair '${d.columns.pair}'` : ''}, label '${d.columns.label}'${guessed}`);
+  const bal = (counts: number[]) => d.labels.id2label.map((l, i) => `${l} ${counts[i]}`).join(' / ');
+  lines.push(`labels: ${d.labels.id2label.map((l, i) => `${i}=${l}`).join(', ')}`);
+  lines.push(`train ${d.splits.train.length} (${bal(d.balance.train)}), validation ${d.splits.val.length} (${bal(d.balance.val)}), test ${d.splits.test.length} (${bal(d.balance.test)})`);
+  if (d.bad.length) {
+    lines.push(`skipped ${d.bad.length} bad row${d.bad.length > 1 ? 's' : ''} (--badRows refuse stops instead):`);
+    for (const b of d.bad.slice(0, 5)) lines.push(`  ${b.file}:${b.line}: ${b.reason}`);
+    if (d.bad.length > 5) lines.push(`  … ${d.bad.length - 5} more`);
+  }
+  return lines.join('\n');
+}
+
+function describeResult(r: FineTuneResult, labels: readonly string[]): string {
+  const s = r.test ?? r.val;
+  const which = r.test ? 'test' : 'validation';
+  const lines = [
+    `${r.init} (${r.scope}, ${r.trainableParameters.toLocaleString('en')} of ${r.parameters.toLocaleString('en')} parameters train): ${r.steps} steps in ${(r.elapsedMs / 1000).toFixed(1)} s, best validation macro-F1 ${r.val.macroF1.toFixed(4)} at step ${r.bestStep}`,
+    `  ${which}: accuracy ${pct(s.accuracy)}, macro-F1 ${s.macroF1.toFixed(4)}, loss ${s.loss.toFixed(4)} (${s.count} rows)`,
+    ...s.perClass.map((c) => `    ${c.label.padEnd(12)} precision ${c.precision.toFixed(3)}  recall ${c.recall.toFixed(3)}  F1 ${c.f1.toFixed(3)}  (${c.support})`),
+    `  confusion (rows true, columns predicted: ${labels.join(', ')}):`,
+    ...s.confusion.map((row, i) => `    ${labels[i].padEnd(12)} ${row.map((x) => String(x).padStart(6)).join('')}`),
+    `  run folder: ${r.runDir}`,
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let v: typeof DEFAULTS;
+  try {
+    const parsed = parseArgs(process.argv.slice(2), DEFAULTS, ['help', 'json', 'scratch', 'compare']);
+    if (parsed.positional.length) throw new Error(`unexpected argument '${parsed.positional[0]}' (options start with --; see --help)`);
+    v = parsed.values;
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (v.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  if (!v.run) fail('no pretrained run: pass --run runs/<name> (see --help)');
+  if (!v.data) fail('no labeled data: pass --data <file.csv|.tsv|.jsonl> (see --help)');
+  if (v.badRows !== 'skip' && v.badRows !== 'refuse') fail(`--badRows must be skip or refuse (got '${v.badRows}')`);
+  for (const k of ['steps', 'batchSize', 'maxLength', 'evalEvery'] as const) if (!(Number.isInteger(v[k]) && v[k] >= 1)) fail(`--${k} must be a positive integer`);
+  let options: FineTuneOptions;
+  let data: LabeledData;
+  try {
+    options = {
+      ...v, from: v.run, scope: parseScope(v.scope), init: v.scratch ? 'scratch' : 'pretrained', badRows: v.badRows,
+      textField: v.textField || undefined, pairField: v.pairField || undefined, labelField: v.labelField || undefined,
+    };
+    data = loadLabeledData(options);
+  } catch (err) {
+    fail((err as Error).message, 1);
+  }
+  // The driver plan re-runs this command in a child process: the summary is printed there, once.
+  await runWithDriver(v.driver);
+  if (!v.json) process.stdout.write(describeData(data) + '\n');
+  const ctx = await openGpu((line) => process.stderr.write(line + '\n'));
+  const inits: FineTuneOptions['init'][] = v.compare ? ['pretrained', 'scratch'] : [options.init];
+  const results: FineTuneResult[] = [];
+  try {
+    for (const init of inits) {
+      const o = { ...options, init, name: options.name && inits.length > 1 ? `${options.name}-${init}` : options.name };
+      const r = await fineTune(ctx, o, data, (e) => {
+        if (v.json) return;
+        if (e.kind === 'log') process.stdout.write(`${e.message}\n`);
+        if (e.kind === 'val' && e.record) process.stdout.write(`[${init}] step ${e.record.step}: validation loss ${Number(e.record.valLoss).toFixed(4)}, accuracy ${pct(Number(e.record.valAccuracy))}, macro-F1 ${Number(e.record.valMacroF1).toFixed(4)}\n`);
+      });
+      results.push(r);
+      if (!v.json) process.stdout.write(describeResult(r, data.labels.id2label) + '\n');
+    }
+  } catch (err) {
+    fail((err as Error).message, 1);
+  }
+  const m = results[0].majority;
+  if (v.json) {
+    process.stdout.write(JSON.stringify({ labels: data.labels.id2label, columns: data.columns, skippedRows: data.bad.length, majority: m, runs: results }) + '\n');
+  } else {
+    process.stdout.write(`majority class ('${m.label}'): accuracy ${pct(m.accuracy)}, macro-F1 ${m.macroF1.toFixed(4)}\n`);
+    if (results.length === 2) {
+      const [p, s] = results.map((r) => r.test ?? r.val);
+      process.stdout.write(`what pretraining buys: accuracy ${pct(p.accuracy)} vs ${pct(s.accuracy)} from scratch, macro-F1 ${p.macroF1.toFixed(4)} vs ${s.macroF1.toFixed(4)}\n`);
+    }
+  }
+  process.exit(0);
+}
+
+void main();
