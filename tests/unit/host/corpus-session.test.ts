@@ -138,7 +138,7 @@ describe('batch.preview and objectives', () => {
       if (row.kind !== 'denoise') throw new Error(`expected a denoise row, got ${row.kind}`);
       expect(row.inputs[0].text).toBe('[CLS]');
       expect(row.inputs.at(-1)!.text).toBe('[SEP]');
-      expect(row.targets.length).toBe(24);
+      expect(row.targets.length).toBe(23); // n = blockSize - 2 text tokens, then [SEP]
       expect(row.targets.at(-1)!.text).toBe('[SEP]');
       // Every unmasked input token is the target's next unhidden token, in order.
       const kept = row.inputs.slice(1, -1).filter((t) => t.mark !== 'mask').map((t) => t.id);
