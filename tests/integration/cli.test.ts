@@ -66,7 +66,7 @@ describe('npm run train', () => {
     expect(bad.output()).toMatch(/Unknown option --stepz/);
     const planned = startCli('train', ['--corpus', SAMPLE_EN, '--objective', 'classify']);
     expect(await planned.exited).toBe(2);
-    expect(planned.output()).toMatch(/--objective 'classify' is not available yet: the classification head/);
+    expect(planned.output()).toMatch(/--objective 'classify' is not available yet: it learns from labeled rows on a pretrained run: npm run finetune/);
     const unknown = startCli('train', ['--corpus', SAMPLE_EN, '--objective', 'gan']);
     expect(await unknown.exited).toBe(2);
     expect(unknown.output()).toMatch(/--objective 'gan' is not a registered objective \(objectives: clm, mlm, mlm\+nsp, bart/);

@@ -46,7 +46,7 @@ describe('requestFromArgs', () => {
     // Every registered objective has its line, a planned one with its reason.
     const lines = help.split('\n');
     for (const o of listObjectives()) expect(lines.some((l) => l.startsWith(`  ${o.id} `) && l.includes(o.title)), o.id).toBe(true);
-    expect(help).toMatch(/classify .*Not available yet: the classification head/);
+    expect(help).toMatch(/classify .*Not available yet: it learns from labeled rows on a pretrained run: npm run finetune/);
     for (const key of ['preset', 'resume', 'driver', 'help']) expect(help).toContain(`--${key}`);
     for (const key of ['run', 'prompt', 'maxNewTokens', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'stop', 'seed', 'checkpoint']) {
       expect(generateHelp()).toContain(`--${key} `);

@@ -151,6 +151,6 @@ describe('batch.preview and objectives', () => {
 
   it('refuses a planned objective with its reason', async () => {
     const params = { objective: 'classify', corpus: [join(dir, 'fox.txt')], tokenizer: 'char' as const, vocabSize: 400, valFraction: 0.1, split: 'document' as const, blockSize: 24, rows: 1, seed: 1, runsDir: join(dir, 'runs') };
-    await expect(batchPreview(params, null as never)).rejects.toThrow(/'classify' is not available yet: the classification head/);
+    await expect(batchPreview(params, null as never)).rejects.toThrow(/'classify' is not available yet: it learns from labeled rows on a pretrained run: npm run finetune/);
   });
 });

@@ -64,7 +64,7 @@ describe('engine host dispatch', () => {
     expect(crossed.error.message).toMatch(/invalid run.start options: minLr must not exceed lr; got 0.001/);
     const planned = await start({ objective: 'classify' });
     if (planned.ok) throw new Error('expected a refusal');
-    expect(planned.error.message).toMatch(/objective 'classify' is not available yet: the classification head/);
+    expect(planned.error.message).toMatch(/objective 'classify' is not available yet: it learns from labeled rows on a pretrained run: npm run finetune/);
   });
 });
 
