@@ -19,7 +19,7 @@ test.afterAll(async () => {
 // Chip labels show whitespace as visible marks.
 const unshow = (label: string) => label.replaceAll('␣', ' ').replaceAll('↵', '\n').replaceAll('⇥', '\t');
 
-const TEXT = Array.from({ length: 30 }, (_, i) => `Line ${i} of the quokka ledger: quokkas hop ${i % 7} times at dawn.`).join('\n\n') + '\n';
+const TEXT = Array.from({ length: 30 }, (_, i) => `Line ${i} of the quokka ledger: quokkas hop ${i % 7} times at dawn. They rest at noon.`).join('\n\n') + '\n';
 
 test('the causal-LM preview is a real batch of the dropped text, targets shifted by one', async ({ page }) => {
   await page.goto(bridge.url);
@@ -74,7 +74,8 @@ test('the causal-LM preview is a real batch of the dropped text, targets shifted
   expect(inputs.filter((t) => t === '[SEP]').length).toBe(2);
   const marked = example.locator('tr.inputs .chip[data-mark]');
   expect(await marked.count()).toBeGreaterThan(0);
-  await expect(example.locator('tr.inputs .chip[data-mark="mask"] .text').first()).toHaveText('[MASK]');
+  // 80% of the predicted words become [MASK]: over the rows shown, some do (a short row may have only a random or kept one).
+  await expect(preview.locator('.example[data-kind="mlm"] tr.inputs .chip[data-mark="mask"] .text').first()).toHaveText('[MASK]');
   await page.screenshot({ path: 'test-results/model-preview-mlm.png' });
 
   // Masked LM alone: one segment, no next-sentence label.
