@@ -96,6 +96,8 @@ test('the causal-LM preview is a real batch of the dropped text, targets shifted
 });
 
 test('presets, validation, estimate and a measured step time', async ({ page }) => {
+  // The measurement compiles and runs real steps; a loaded 2-core CI machine has taken over 45 s.
+  test.setTimeout(180_000);
   await page.goto(bridge.url);
   await page.getByRole('button', { name: 'Model & objective', exact: true }).click();
   await page.getByRole('button', { name: 'tiny', exact: true }).click();
@@ -115,7 +117,7 @@ test('presets, validation, estimate and a measured step time', async ({ page }) 
   await page.getByLabel('Learning rate', { exact: true }).fill('0.001');
 
   await page.getByRole('button', { name: 'Measure time per step' }).click();
-  await expect(page.getByTestId('measured')).toContainText('ms/step', { timeout: 45_000 });
+  await expect(page.getByTestId('measured')).toContainText('ms/step', { timeout: 120_000 });
   await expect(page.getByTestId('measured')).toContainText('tokens/s');
   await page.screenshot({ path: 'test-results/model-size.png', fullPage: true });
   await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
