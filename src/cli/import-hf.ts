@@ -29,7 +29,7 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let o: typeof DEFAULTS;
   try {
     const parsed = parseArgs(process.argv.slice(2), DEFAULTS, ['help', 'json']);
@@ -46,7 +46,7 @@ function main(): void {
   const into = o.into || join('runs', basename(resolve(o.from)));
   let last = '';
   try {
-    const s = importHfCheckpoint({
+    const s = await importHfCheckpoint({
       from: o.from, into,
       onProgress: (phase) => {
         if (phase !== last && phase !== 'done' && !o.json) process.stderr.write(`${phase}…\n`);
@@ -67,4 +67,4 @@ function main(): void {
   }
 }
 
-main();
+void main();

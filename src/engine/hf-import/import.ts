@@ -6,7 +6,8 @@
 //   runs/<name>/import.json                 where it came from, and what was ignored or initialised
 // Weights: model.safetensors, or a sharded model.safetensors.index.json; F16 / BF16 are widened to
 // f32. A pytorch_model.bin (a Python pickle, which this app does not execute) is refused.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DEFAULT_TRAIN_OPTIONS, validateTrainOptions } from '../config/train-config';
 import { parseSafetensors, type SafeTensor } from '../io/safetensors';
@@ -52,29 +53,52 @@ export interface ImportSummary {
   seconds: number;
 }
 
-/** The folder's tensors from model.safetensors or its sharded index; refuses pickles by name. */
-function readWeights(folder: string, progress: (f: number) => void): Map<string, SafeTensor> {
+/** The weight files of a checkpoint folder: model.safetensors or its sharded index; refuses pickles by name. */
+function weightFiles(folder: string): string[] {
   const single = join(folder, 'model.safetensors');
   const index = join(folder, 'model.safetensors.index.json');
-  let files: string[];
-  if (existsSync(single)) files = [single];
-  else if (existsSync(index)) {
+  if (existsSync(single)) return [single];
+  if (existsSync(index)) {
     const map = (JSON.parse(readFileSync(index, 'utf8')) as { weight_map?: Record<string, string> }).weight_map;
     if (!map) throw new Error(`${index}: no weight_map`);
-    files = [...new Set(Object.values(map))].map((f) => join(folder, f));
-  } else {
-    const pickle = ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'].find((f) => existsSync(join(folder, f)));
-    if (pickle) {
-      throw new Error(`${folder}: has ${pickle} but no model.safetensors; import reads safetensors only (a .bin is a Python pickle, which this app does not run). Convert it once with transformers: AutoModel.from_pretrained(folder).save_pretrained(folder, safe_serialization=True)`);
-    }
-    throw new Error(`${folder}: no model.safetensors (nor model.safetensors.index.json)`);
+    const files = [...new Set(Object.values(map))].map((f) => join(folder, f));
+    const missing = files.find((f) => !existsSync(f));
+    if (missing) throw new Error(`${missing}: named by the index but missing`);
+    return files;
   }
+  const pickle = ['pytorch_model.bin', 'tf_model.h5', 'flax_model.msgpack'].find((f) => existsSync(join(folder, f)));
+  if (pickle) {
+    throw new Error(`${folder}: has ${pickle} but no model.safetensors; import reads safetensors only (a .bin is a Python pickle, which this app does not run). Convert it once with transformers: AutoModel.from_pretrained(folder).save_pretrained(folder, safe_serialization=True)`);
+  }
+  throw new Error(`${folder}: no model.safetensors (nor model.safetensors.index.json)`);
+}
+
+// Read in slices, yielding between them, so a host process keeps answering (and reporting
+// progress) while a 500 MB checkpoint loads.
+const READ_SLICE = 32 << 20;
+
+/** The folder's tensors; `progress` gets the fraction of the weight bytes read. */
+async function readWeights(folder: string, progress: (f: number) => void): Promise<Map<string, SafeTensor>> {
+  const files = weightFiles(folder);
+  const total = files.reduce((n, f) => n + statSync(f).size, 0);
   const tensors = new Map<string, SafeTensor>();
-  files.forEach((path, i) => {
-    if (!existsSync(path)) throw new Error(`${path}: named by the index but missing`);
-    for (const [name, t] of parseSafetensors(readFileSync(path), path).tensors) tensors.set(name, t);
-    progress((i + 1) / files.length);
-  });
+  let done = 0;
+  for (const path of files) {
+    const file = await open(path, 'r');
+    try {
+      const bytes = Buffer.allocUnsafe((await file.stat()).size);
+      for (let at = 0; at < bytes.length;) {
+        const { bytesRead } = await file.read(bytes, at, Math.min(READ_SLICE, bytes.length - at), at);
+        if (bytesRead === 0) throw new Error(`${path}: ended at byte ${at} of ${bytes.length} while reading (was it truncated?)`);
+        at += bytesRead;
+        done += bytesRead;
+        progress(total ? done / total : 1);
+      }
+      for (const [name, t] of parseSafetensors(bytes, path).tensors) tensors.set(name, t);
+    } finally {
+      await file.close();
+    }
+  }
   return tensors;
 }
 
@@ -116,14 +140,14 @@ export function layoutCheckpoint(plan: HfModelPlan, tensors: Map<string, SafeTen
 }
 
 /** Imports `from` into a new run folder `into`; returns what it did. */
-export function importHfCheckpoint(o: ImportOptions): ImportSummary {
+export async function importHfCheckpoint(o: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const from = resolve(o.from), runDir = resolve(o.into);
   const progress = o.onProgress ?? (() => {});
   if (!existsSync(from)) throw new Error(`${from}: no such folder`);
   const configPath = join(from, 'config.json');
   if (!existsSync(configPath)) throw new Error(`${from}: no config.json (a Hugging Face checkpoint folder has config.json and model.safetensors)`);
-  if (existsSync(join(runDir, CONFIG_FILE)) || listCheckpoints(runDir).length) throw new Error(`${runDir} already holds a run; pick another --into`);
+  if (existsSync(join(runDir, CONFIG_FILE)) || listCheckpoints(runDir).length) throw new Error(`${runDir} already holds a run; pick another name (--into)`);
   let hf: Record<string, unknown>;
   try {
     hf = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
@@ -137,7 +161,7 @@ export function importHfCheckpoint(o: ImportOptions): ImportSummary {
     throw new Error(`${from}: the tokenizer (${tokenizer.source}) has ${tok.vocabSize} tokens, the model's vocab_size is ${plan.model.vocabSize}`);
   }
   progress('reading weights', 0);
-  const tensors = readWeights(from, (f) => progress('reading weights', f * 0.8));
+  const tensors = await readWeights(from, (f) => progress('reading weights', f * 0.8));
   const dtypes: Record<string, number> = {};
   for (const t of tensors.values()) dtypes[t.dtype] = (dtypes[t.dtype] ?? 0) + 1;
   const { layout, objective, params, initialised, ignored } = layoutCheckpoint(plan, tensors, from);

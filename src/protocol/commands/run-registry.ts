@@ -4,6 +4,7 @@ import { attentionSnapshot } from './attention-snapshot.ts';
 import { attentionSnapshots } from './attention-snapshots.ts';
 import { runDelete } from './run-delete.ts';
 import { runHistory } from './run-history.ts';
+import { runImport } from './run-import.ts';
 import { runList } from './run-list.ts';
 import { runOpen } from './run-open.ts';
 import { runPause } from './run-pause.ts';
@@ -23,6 +24,7 @@ export const runCommands = {
   'run.list': runList,
   'run.open': runOpen,
   'run.delete': runDelete,
+  'run.import': runImport,
   'run.reveal': runReveal,
   'attention.inspect': attentionInspect,
   'attention.snapshots': attentionSnapshots,

@@ -47,8 +47,8 @@ export type AttentionSettings = v.InferOutput<typeof AttentionSettingsSchema>;
 export const RunEntrySchema = v.object({
   name: v.string(),
   runDir: v.string(),
-  /** 'running' / 'paused' / 'preparing' for the active run; else from its checkpoints. */
-  status: v.picklist(['preparing', 'running', 'paused', 'stopping', 'finished', 'stopped', 'failed', 'interrupted', 'incomplete']),
+  /** 'running' / 'paused' / 'preparing' for the active run; 'imported' for a Hugging Face checkpoint brought in and not trained here; else from its checkpoints. */
+  status: v.picklist(['preparing', 'running', 'paused', 'stopping', 'finished', 'stopped', 'failed', 'interrupted', 'incomplete', 'imported']),
   objective: v.string(),
   parameters: v.number(),
   model: v.nullable(RunModelSchema),

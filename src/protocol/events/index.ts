@@ -9,6 +9,7 @@ import { UiNavigateSchema } from './ui-navigate.ts';
 import { RunEventSchemas } from './run-events.ts';
 import { PromptTokensSchema } from './prompt-tokens.ts';
 import { PromptProgressSchema } from './prompt-progress.ts';
+import { ImportProgressSchema } from './import-progress.ts';
 
-export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema, CorpusChangedSchema, PromptTokensSchema, PromptProgressSchema, ...RunEventSchemas]);
+export const EventSchema = v.variant('type', [HostStateSchema, HostLogSchema, ProtocolErrorSchema, UiNavigateSchema, CorpusChangedSchema, PromptTokensSchema, PromptProgressSchema, ImportProgressSchema, ...RunEventSchemas]);
 export type StudioEvent = v.InferOutput<typeof EventSchema>;

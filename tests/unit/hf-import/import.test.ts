@@ -42,9 +42,9 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe('GPT-2 (GPT2LMHeadModel as the Hub stores it: no prefix, mask buffers, vocab.json + merges.txt)', () => {
   let run: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     run = join(work, 'gpt2');
-    const s = importHfCheckpoint({ from: join(FIX, 'gpt2'), into: run });
+    const s = await importHfCheckpoint({ from: join(FIX, 'gpt2'), into: run });
     expect(s.architecture).toBe('GPT2LMHeadModel');
     expect(s.objective).toBe('clm');
     expect(s.initialised).toEqual([]);
@@ -91,9 +91,9 @@ describe('GPT-2 (GPT2LMHeadModel as the Hub stores it: no prefix, mask buffers, 
 
 describe('BERT (BertForPreTraining as bert-base-chinese stores it: gamma/beta, position_ids, tokenizer.json)', () => {
   let run: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     run = join(work, 'bert');
-    const s = importHfCheckpoint({ from: join(FIX, 'bert'), into: run });
+    const s = await importHfCheckpoint({ from: join(FIX, 'bert'), into: run });
     expect(s.objective).toBe('mlm+nsp'); // it has a pooler and an NSP head
     expect(s.initialised).toEqual([]);
     expect(s.ignored.map((i) => i.name)).toEqual(['bert.embeddings.position_ids']);
@@ -131,13 +131,13 @@ describe('BERT (BertForPreTraining as bert-base-chinese stores it: gamma/beta, p
     }
   });
 
-  test("re-importing the run's own files (config.json, tokenizer.json, model.safetensors) is bit-identical", () => {
+  test("re-importing the run's own files (config.json, tokenizer.json, model.safetensors) is bit-identical", async () => {
     const folder = join(work, 'bert-export');
     cpSync(join(run, 'config.json'), join(folder, 'config.json'));
     copyFileSync(join(run, 'tokenizer.json'), join(folder, 'tokenizer.json'));
     copyFileSync(modelFile(run), join(folder, 'model.safetensors'));
     const again = join(work, 'bert-again');
-    importHfCheckpoint({ from: folder, into: again });
+    await importHfCheckpoint({ from: folder, into: again });
     expect(Buffer.compare(readFileSync(modelFile(again)), readFileSync(modelFile(run)))).toBe(0);
     expect(readFileSync(join(again, 'tokenizer.json'), 'utf8')).toBe(readFileSync(join(run, 'tokenizer.json'), 'utf8'));
   });
@@ -152,34 +152,34 @@ describe('the same tensors spelled as other savers spell them', () => {
     writeFileSync(join(dir, 'model.safetensors'), serializeSafetensors(edit(file.tensors)));
     return dir;
   }
-  const base = (name: string) => {
+  const base = async (name: string) => {
     const run = join(mkdtempSync(join(work, 'base-')), name);
-    importHfCheckpoint({ from: join(FIX, name), into: run });
+    await importHfCheckpoint({ from: join(FIX, name), into: run });
     return readFileSync(modelFile(run));
   };
 
-  test("GPT-2 from save_pretrained (transformer. prefix, the tied lm_head stored)", () => {
+  test("GPT-2 from save_pretrained (transformer. prefix, the tied lm_head stored)", async () => {
     const from = respelled('gpt2', (t) => new Map([
       ...[...t].map(([n, v]) => [n.startsWith('h.') || n.startsWith('w') || n.startsWith('ln_f') ? `transformer.${n}` : n, v] as const),
       ['lm_head.weight', t.get('wte.weight')!],
     ]));
     const run = join(work, 'gpt2-prefixed');
-    const s = importHfCheckpoint({ from, into: run });
+    const s = await importHfCheckpoint({ from, into: run });
     expect(s.ignored.map((i) => i.why)).toContain('tied copy of the token embeddings');
-    expect(Buffer.compare(readFileSync(modelFile(run)), base('gpt2'))).toBe(0);
+    expect(Buffer.compare(readFileSync(modelFile(run)), await base('gpt2'))).toBe(0);
     // A differing lm_head under tie_word_embeddings is refused, not silently dropped.
     const differs = respelled('gpt2', (t) => new Map([...t, ['lm_head.weight', { ...t.get('wte.weight')!, data: new Float32Array(t.get('wte.weight')!.data.length) }]]));
-    expect(() => importHfCheckpoint({ from: differs, into: join(work, 'gpt2-differs') })).toThrow(/'lm_head\.weight' differs from 'wte\.weight' although config\.json ties them/);
+    await expect(importHfCheckpoint({ from: differs, into: join(work, 'gpt2-differs') })).rejects.toThrow(/'lm_head\.weight' differs from 'wte\.weight' although config\.json ties them/);
   });
 
-  test('BertModel (no bert. prefix, no heads): the heads are initialised and listed; BertForMaskedLM without a pooler is mlm', () => {
+  test('BertModel (no bert. prefix, no heads): the heads are initialised and listed; BertForMaskedLM without a pooler is mlm', async () => {
     const bare = respelled('bert', (t) => new Map([...t].filter(([n]) => !n.startsWith('cls.')).map(([n, v]) => [n.replace(/^bert\./, ''), v])));
-    const s = importHfCheckpoint({ from: bare, into: join(work, 'bert-bare') });
+    const s = await importHfCheckpoint({ from: bare, into: join(work, 'bert-bare') });
     expect(s.objective).toBe('mlm+nsp');
     expect(s.initialised).toContain('cls.predictions.transform.dense.weight');
     expect(s.initialised).toContain('cls.seq_relationship.weight');
     const mlm = respelled('bert', (t) => new Map([...t].filter(([n]) => !n.startsWith('bert.pooler') && !n.startsWith('cls.seq_relationship'))));
-    const m = importHfCheckpoint({ from: mlm, into: join(work, 'bert-mlm') });
+    const m = await importHfCheckpoint({ from: mlm, into: join(work, 'bert-mlm') });
     expect(m.objective).toBe('mlm');
     expect(m.initialised).toEqual([]);
     expect(readRunConfig(join(work, 'bert-mlm')).pretrain_studio.model.pooler).toBe(false);
@@ -196,50 +196,50 @@ describe('refusals name the architecture and the missing piece', () => {
   }
   const into = () => join(mkdtempSync(join(work, 'run-')), 'r');
 
-  test('a T5 config', () => {
+  test('a T5 config', async () => {
     const from = variant('gpt2', (d) => writeFileSync(join(d, 'config.json'), JSON.stringify({ architectures: ['T5ForConditionalGeneration'], model_type: 't5', d_model: 32 })));
-    expect(() => importHfCheckpoint({ from, into: into() })).toThrow(/architecture T5ForConditionalGeneration \(model_type 't5'\) is not one import reads; it reads GPT2LMHeadModel/);
+    await expect(importHfCheckpoint({ from, into: into() })).rejects.toThrow(/architecture T5ForConditionalGeneration \(model_type 't5'\) is not one import reads; it reads GPT2LMHeadModel/);
   });
 
-  test('a missing tensor', () => {
+  test('a missing tensor', async () => {
     const from = variant('bert', (d) => {
       const file = readSafetensors(join(d, 'model.safetensors'));
       file.tensors.delete('bert.encoder.layer.1.output.dense.weight');
       writeFileSync(join(d, 'model.safetensors'), serializeSafetensors(file.tensors));
     });
-    expect(() => importHfCheckpoint({ from, into: into() })).toThrow(/BertForMaskedLM body tensor bert\.encoder\.layer\.1\.output\.dense\.weight missing/);
+    await expect(importHfCheckpoint({ from, into: into() })).rejects.toThrow(/BertForMaskedLM body tensor bert\.encoder\.layer\.1\.output\.dense\.weight missing/);
   });
 
-  test('a shape that differs from config.json', () => {
+  test('a shape that differs from config.json', async () => {
     const from = variant('gpt2', (d) => {
       const cfg = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8'));
       writeFileSync(join(d, 'config.json'), JSON.stringify({ ...cfg, n_positions: 20 }));
     });
-    expect(() => importHfCheckpoint({ from, into: into() })).toThrow(/GPT2LMHeadModel shapes differ: transformer\.wpe\.weight \[16,32\] vs \[20,32\]/);
+    await expect(importHfCheckpoint({ from, into: into() })).rejects.toThrow(/GPT2LMHeadModel shapes differ: transformer\.wpe\.weight \[16,32\] vs \[20,32\]/);
   });
 
-  test('a pytorch_model.bin without safetensors', () => {
+  test('a pytorch_model.bin without safetensors', async () => {
     const from = variant('gpt2', (d) => {
       rmSync(join(d, 'model.safetensors'));
       writeFileSync(join(d, 'pytorch_model.bin'), 'not read');
     });
-    expect(() => importHfCheckpoint({ from, into: into() })).toThrow(/has pytorch_model\.bin but no model\.safetensors; import reads safetensors only/);
+    await expect(importHfCheckpoint({ from, into: into() })).rejects.toThrow(/has pytorch_model\.bin but no model\.safetensors; import reads safetensors only/);
   });
 
-  test('a tensor of another architecture', () => {
+  test('a tensor of another architecture', async () => {
     const from = variant('bert', (d) => {
       const file = readSafetensors(join(d, 'model.safetensors'));
       file.tensors.set('classifier.weight', { dtype: 'F32', shape: [2, 32], data: new Float32Array(64) });
       writeFileSync(join(d, 'model.safetensors'), serializeSafetensors(file.tensors));
     });
-    expect(() => importHfCheckpoint({ from, into: into() })).toThrow(/BertForMaskedLM has no place for 1 tensor: classifier\.weight/);
+    await expect(importHfCheckpoint({ from, into: into() })).rejects.toThrow(/BertForMaskedLM has no place for 1 tensor: classifier\.weight/);
   });
 
-  test('no tokenizer, and a run folder that exists', () => {
+  test('no tokenizer, and a run folder that exists', async () => {
     const from = variant('gpt2', (d) => rmSync(join(d, 'merges.txt')));
-    expect(() => importHfCheckpoint({ from, into: into() })).toThrow(/no tokenizer \(import reads tokenizer\.json, vocab\.txt/);
+    await expect(importHfCheckpoint({ from, into: into() })).rejects.toThrow(/no tokenizer \(import reads tokenizer\.json, vocab\.txt/);
     const target = into();
-    importHfCheckpoint({ from: join(FIX, 'gpt2'), into: target });
-    expect(() => importHfCheckpoint({ from: join(FIX, 'gpt2'), into: target })).toThrow(/already holds a run/);
+    await importHfCheckpoint({ from: join(FIX, 'gpt2'), into: target });
+    await expect(importHfCheckpoint({ from: join(FIX, 'gpt2'), into: target })).rejects.toThrow(/already holds a run/);
   });
 });

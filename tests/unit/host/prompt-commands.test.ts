@@ -19,12 +19,12 @@ const FIX = new URL('../../fixtures/hf/', import.meta.url).pathname;
 const events: StudioEvent[] = [];
 const host = new HostContext({ assetsDir: undefined }, (e) => events.push(e));
 let work: string, gpt: string, bert: string;
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'prompt-cmd-'));
   gpt = join(work, 'gpt2');
   bert = join(work, 'bert');
-  importHfCheckpoint({ from: join(FIX, 'gpt2'), into: gpt });
-  importHfCheckpoint({ from: join(FIX, 'bert'), into: bert });
+  await importHfCheckpoint({ from: join(FIX, 'gpt2'), into: gpt });
+  await importHfCheckpoint({ from: join(FIX, 'bert'), into: bert });
 });
 afterAll(async () => {
   await host.close();

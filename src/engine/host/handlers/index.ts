@@ -16,6 +16,7 @@ import { modelDefaults } from './model-defaults.ts';
 import { modelEstimate } from './model-estimate.ts';
 import { modelMeasure } from './model-measure.ts';
 import { gpuAdapters } from './gpu-adapters.ts';
+import { runImport } from './run-import.ts';
 import type { EngineHandlers } from './types.ts';
 
 export const handlers = {
@@ -64,6 +65,7 @@ export const handlers = {
   'run.list': async (_params, host) => runsOf(host).list(),
   'run.open': async ({ runDir }, host) => runsOf(host).open(runDir),
   'run.delete': async ({ runDir }, host) => runsOf(host).delete(runDir),
+  'run.import': runImport,
   'attention.inspect': async ({ source, sentences }, host) => runsOf(host).inspect(source, sentences),
   'attention.snapshots': async ({ runDir }, host) => runsOf(host).snapshots(runDir),
   'attention.snapshot': async ({ runDir, step }, host) => runsOf(host).snapshot(runDir, step),

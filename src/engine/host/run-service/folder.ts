@@ -7,6 +7,7 @@ import { readMetrics } from '../../runstore/metrics-log';
 import { listCheckpoints } from '../../runstore/checkpoints';
 import { CONFIG_FILE, METRICS_FILE, readRunConfig } from '../../train/index.ts';
 import { ATTENTION_DIR, listSnapshots } from '../../inspect';
+import { IMPORT_FILE } from '../../hf-import/import.ts';
 import { writeJsonAtomic } from '../../runstore/atomic';
 
 export const SAMPLES_FILE = 'samples.jsonl';
@@ -78,6 +79,11 @@ export function describeRun(runDir: string): RunEntry {
   const totalSteps = studio.options.steps;
   // No active process: finished if its last checkpoint is the end, else it was stopped or interrupted.
   const stoppedCleanly = step > 0 && lastStep <= step;
+  // An imported checkpoint (run.import) has weights but no data of its own to train on: it is
+  // prompted, probed or fine-tuned, not resumed.
+  if (existsSync(join(runDir, IMPORT_FILE)) && step === 0 && metrics.length === 0) {
+    return { ...base, status: 'imported', objective: studio.objective, parameters: studio.parameters, model: { ...studio.model }, step: 0, totalSteps: 0, createdAt: studio.createdAt };
+  }
   const status: RunEntry['status'] = step >= totalSteps ? 'finished' : checkpoints.length === 0 ? 'incomplete' : stoppedCleanly ? 'stopped' : 'interrupted';
   return {
     ...base,
