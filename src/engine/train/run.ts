@@ -231,6 +231,9 @@ export class TrainingRun {
       this.runDir = this.request.runDir;
       const config = readRunConfig(this.runDir);
       studio = config.pretrain_studio;
+      if (studio.data.split === 'imported') {
+        throw new Error(`${this.runDir} is a Hugging Face checkpoint imported as a run: it has no corpus of its own to resume on. Fine-tune it (npm run finetune -- --run ${this.runDir} …), prompt it, or train a new run`);
+      }
       const o = validateTrainOptions({ ...studio.options, ...(this.request.steps !== undefined ? { steps: this.request.steps } : {}) }, `${this.runDir}/config.json options`);
       this.objective = trainableObjective(o.objective);
       if (studio.model.kind !== this.objective.modelKind) {
