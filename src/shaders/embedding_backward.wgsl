@@ -10,9 +10,11 @@
 //   total[V]            bucket size of v
 //   start[V]            bucket start of v (exclusive prefix over v)
 //   sorted[N]           positions grouped by id, increasing within a bucket
+// A table past one storage binding is done in row ranges, the six passes once per range: dTable
+// holds rows first .. first+V-1 and ids outside them are skipped like ids >= V.
 // Bindings: 0 ids [N] u32 (read), 1 dOut [N, C] (read), 2 dTable [V, C] (read_write, accumulated),
-//           3 work (read_write), 4 params { N, C, V, chunks }.
-struct Params { N: u32, C: u32, V: u32, chunks: u32 }
+//           3 work (read_write), 4 params { N, C, V, chunks, first }.
+struct Params { N: u32, C: u32, V: u32, chunks: u32, first: u32 }
 @group(0) @binding(0) var<storage, read> ids: array<u32>;
 @group(0) @binding(1) var<storage, read> dOut: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dTable: array<f32>;
@@ -26,6 +28,8 @@ fn totalAt() -> u32 { return p.N + p.chunks * p.V; }
 fn startAt() -> u32 { return totalAt() + p.V; }
 fn sortedAt() -> u32 { return startAt() + p.V; }
 fn linear(wid: vec3u, nwg: vec3u, lid: u32) -> u32 { return (wid.x + wid.y * nwg.x) * 256u + lid; }
+// The row of position q's id in this range (>= V: not in it; ids below `first` wrap past V).
+fn row(q: u32) -> u32 { return ids[q] - p.first; }
 
 @compute @workgroup_size(256)
 fn clear_counts(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -37,15 +41,15 @@ fn clear_counts(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg:
 fn rank(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let pos = linear(wid, nwg, lid);
   if (pos >= p.N) { return; }
-  let id = ids[pos];
+  let id = row(pos);
   if (id >= p.V) { work[pos] = NONE; return; }
   let chunk = pos / CHUNK;
   let begin = chunk * CHUNK;
   let end = min(begin + CHUNK, p.N);
   var r = 0u;
-  for (var q = begin; q < pos; q++) { r += select(0u, 1u, ids[q] == id); }
+  for (var q = begin; q < pos; q++) { r += select(0u, 1u, row(q) == id); }
   var last = true;
-  for (var q = pos + 1u; q < end; q++) { if (ids[q] == id) { last = false; break; } }
+  for (var q = pos + 1u; q < end; q++) { if (row(q) == id) { last = false; break; } }
   work[pos] = r;
   if (last) { work[baseAt() + chunk * p.V + id] = r + 1u; }
 }
@@ -91,7 +95,7 @@ fn scatter(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   if (pos >= p.N) { return; }
   let r = work[pos];
   if (r == NONE) { return; }
-  let id = ids[pos];
+  let id = row(pos);
   let slot = work[startAt() + id] + work[baseAt() + (pos / CHUNK) * p.V + id] + r;
   work[sortedAt() + slot] = pos;
 }
@@ -118,7 +122,7 @@ fn slot_sum(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec
   let c = i - slot * p.C;
   let used = work[startAt() + p.V - 1u] + work[totalAt() + p.V - 1u]; // positions with a valid id
   if (slot >= used) { return; }
-  let v = ids[work[sortedAt() + slot]];
+  let v = row(work[sortedAt() + slot]);
   if (work[startAt() + v] != slot) { return; } // not the first slot of its bucket
   let count = work[totalAt() + v];
   let begin = sortedAt() + slot;

@@ -78,16 +78,14 @@ export class KvDecoder {
     if (cacheLayerBytes > maxBinding || R * H * maxT * 4 > maxBinding) {
       throw new Error(`KvDecoder: a cache of ${maxT} positions × ${C} floats exceeds maxStorageBufferBindingSize ${maxBinding}`);
     }
-    // Each weight is bound whole: one past the limit (GPT-2 small's 50257 × 768 embedding, 154 MB,
-    // against WebGPU's default 128 MiB) cannot be read by these kernels; say which one, not a
-    // validation error later.
-    const largest: [string, number][] = [
-      ['transformer.wte.weight', V * C], ['transformer.wpe.weight', maxT * C], ['mlp.c_fc.weight', C * F], ['attn.c_attn.weight', 3 * C * C],
-    ];
+    // The token table and the tied head are read in row ranges (ops/decode.ts); the layers' weights
+    // are bound whole: one past the limit cannot be read by these kernels, so say which one now,
+    // not with a validation error later.
+    const largest: [string, number][] = [['transformer.wpe.weight', maxT * C], ['mlp.c_fc.weight', C * F], ['attn.c_attn.weight', 3 * C * C]];
     const size = (bytes: number) => (bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
     for (const [name, numel] of largest) {
       if (numel * 4 > maxBinding) {
-        throw new Error(`KvDecoder: ${name} is ${size(numel * 4)}, past this adapter's maxStorageBufferBindingSize of ${size(maxBinding)} (splitting a weight across bindings is not implemented yet)`);
+        throw new Error(`KvDecoder: ${name} is ${size(numel * 4)}, past this adapter's maxStorageBufferBindingSize of ${size(maxBinding)} (a layer's weights are bound whole)`);
       }
     }
     this.stepBuf = empty([STEP_HEADER + R], 'decode.step', 'u32');

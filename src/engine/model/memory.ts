@@ -115,9 +115,10 @@ export function estimateMemory(layout: ParamLayout, batch: Seq2SeqShape, options
 
 /**
  * Throws, with the estimate and the limit, if the step cannot be allocated: a tensor larger than
- * one buffer may be (named by the planner), a parameter slab larger than one binding may be
- * (kernels split activations past the binding limit, but a weight is bound whole), an op that
- * cannot split a binding (named by the op), or a total above the memory budget.
+ * one buffer may be (named by the planner), an op that cannot split a binding (named by the op,
+ * and by the parameter slab past the binding limit when there is one: most ops bind a weight
+ * whole, though the token table and the matmuls read one past it in ranges), or a total above
+ * the memory budget.
  */
 export function assertFits(layout: ParamLayout, batch: Seq2SeqShape, limits: DeviceLimits, options: PlanOptions = {}): MemoryEstimate {
   const cfg = layout.config;
@@ -157,7 +158,6 @@ export function assertFits(layout: ParamLayout, batch: Seq2SeqShape, limits: Dev
     throw new Error(`${what} will not fit: ${error instanceof Error ? error.message : String(error)}. Use a smaller batch or model.`, { cause: error });
   }
   flatCheck();
-  slabCheck();
   if (limits.memoryBudgetBytes !== undefined && est.totalBytes > limits.memoryBudgetBytes) {
     throw new Error(
       `${what} will not fit: needs about ${formatBytes(est.totalBytes)} (parameters ${formatBytes(est.paramBytes)}, ` +

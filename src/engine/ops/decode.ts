@@ -10,7 +10,7 @@ import matvecWgsl from '../../shaders/decode_matvec.wgsl?raw';
 import matvecVec4Wgsl from '../../shaders/decode_matvec_vec4.wgsl?raw';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { expectNumel, f32, groupsFor, kernelFor, packParams } from './util';
+import { bindingChunks, expectNumel, f32, groupsFor, kernelFor, packParams, subBinding } from './util';
 
 /** Words before the token ids in the step buffer. */
 export const STEP_HEADER = 2;
@@ -22,14 +22,21 @@ function rowsGrid(rec: Recorder, items: number, rows: number): [number, number, 
   return [x, rows, 1];
 }
 
-/** x[r, :] = wte[tokens[r], :] + wpe[pos0 + r, :]. x: [R, C], wte: [V, C], wpe: [maxT, C]. */
+/**
+ * x[r, :] = wte[tokens[r], :] + wpe[pos0 + r, :]. x: [R, C], wte: [V, C], wpe: [maxT, C]. A wte
+ * past one storage binding is read in row ranges, one dispatch each.
+ */
 export function decodeEmbed(rec: Recorder, x: Tensor, step: Tensor, wte: Tensor, wpe: Tensor, rows: number, C: number): void {
   const V = wte.numel / C;
   const maxT = wpe.numel / C;
   if (!Number.isInteger(V) || !Number.isInteger(maxT)) throw new Error(`decode.embed: wte [${wte.shape}] / wpe [${wpe.shape}] are not [*, ${C}]`);
   expectNumel('decode.embed', 'x', x, rows * C);
   const k = kernelFor(rec, 'decode.embed', embedWgsl, ['read', 'read', 'read', 'write']);
-  k.record(rec, [step, wte, wpe, x], rowsGrid(rec, C, rows), packParams([C, V, maxT]));
+  const ranges = bindingChunks(rec, 'decode.embed', V, C * 4);
+  for (const { start, count } of ranges) {
+    const table = ranges.length === 1 ? wte : subBinding(wte, start * C * 4, count * C * 4);
+    k.record(rec, [step, table, wpe, x], rowsGrid(rec, C, rows), packParams([C, count, maxT, start, start === 0 ? 1 : 0, V]));
+  }
 }
 
 /**
@@ -64,7 +71,8 @@ export function matvecVec4Fits(layout: MatvecLayout, K: number, N: number, tenso
 
 /**
  * y[r, :] (+)= act(x[r, :] W + b) for r < nRows. x: [R, K]; W: [K, N] ('kn', Conv1D) or [N, K]
- * ('nk', Linear / tied embedding); b: [N]; y: [R, N].
+ * ('nk', Linear / tied embedding); b: [N]; y: [R, N]. An 'nk' W past one storage binding (the
+ * tied LM head of GPT-2's 50257 tokens) is done in ranges of its N rows for one input row.
  */
 export function decodeMatvec(
   rec: Recorder, y: Tensor, step: Tensor, x: Tensor, W: Tensor, layout: MatvecLayout,
@@ -80,7 +88,11 @@ export function decodeMatvec(
   const vec4 = variant === 'vec4' || (variant === 'auto' && fits);
   const label = `decode.matvec.${layout}${vec4 ? '.vec4' : ''}`;
   const k = kernelFor(rec, label, vec4 ? matvecVec4Wgsl : matvecWgsl, ['read', 'read', 'read', 'read', 'write'], layout === 'kn' ? 'main' : 'main_nk');
-  k.record(rec, [step, x, W, opts.bias ?? W, y], rowsGrid(rec, N, rows), packParams([K, N, flags]));
+  const ranges = layout === 'nk' && rows === 1 ? bindingChunks(rec, label, N, K * 4) : [{ start: 0, count: N }];
+  for (const { start, count } of ranges) {
+    const part = (t: Tensor, width: number) => (ranges.length === 1 ? t : subBinding(t, start * width * 4, count * width * 4));
+    k.record(rec, [step, x, part(W, K), opts.bias ? part(opts.bias, 1) : part(W, K), part(y, 1)], rowsGrid(rec, count, rows), packParams([K, count, flags]));
+  }
 }
 
 /** Writes the k and v thirds of qkv [R, 3C] into kc, vc [H, maxT, D] at positions pos0 + r. */

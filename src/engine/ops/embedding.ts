@@ -7,11 +7,14 @@ import positionBackwardWgsl from '../../shaders/position_embedding_backward.wgsl
 import { BufferUsage } from '../gpu/flags';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
-import { elementwiseGrid, expectNumel, groupsFor, kernelFor, packParams } from './util';
+import { bindingChunks, elementwiseGrid, expectNumel, groupsFor, kernelFor, packParams, subBinding } from './util';
 
 const CHUNK = 256; // positions per counting-sort chunk (matches embedding_backward.wgsl)
 
-/** out[p, :] (= or +=) table[ids[p], :]; ids >= V gather zeros. */
+/**
+ * out[p, :] (= or +=) table[ids[p], :]; ids >= V gather zeros. A table past one storage binding
+ * (GPT-2's 50257 x 768 on a 128 MiB limit) is gathered in row ranges, one dispatch each.
+ */
 export function embeddingForward(
   rec: Recorder,
   out: Tensor, // [N, C]
@@ -25,7 +28,11 @@ export function embeddingForward(
   expectNumel('embeddingForward', 'table', table, V * C);
   const k = kernelFor(rec, 'embedding.forward', embeddingForwardWgsl, ['read', 'read', 'write']);
   const { groups, stride } = elementwiseGrid(rec, N * C);
-  k.record(rec, [ids, table, out], groups, packParams([N, C, V, 0, dims.accumulate ? 1 : 0, stride]));
+  const ranges = bindingChunks(rec, 'embedding.forward', V, C * 4);
+  for (const { start, count } of ranges) {
+    const rows = ranges.length === 1 ? table : subBinding(table, start * C * 4, count * C * 4);
+    k.record(rec, [ids, rows, out], groups, packParams([N, C, count, 0, dims.accumulate ? 1 : 0, stride, start, start === 0 ? 1 : 0]));
+  }
 }
 
 /** out[b, t, :] (= or +=) wpe[t, :] (learned positions 0..T-1). */
@@ -41,7 +48,7 @@ export function positionEmbeddingForward(
   const k = kernelFor(rec, 'embedding.forward', embeddingForwardWgsl, ['read', 'read', 'write']);
   // The ids binding is unused when period > 0: bind the table there too (read-only aliasing is allowed).
   const { groups, stride } = elementwiseGrid(rec, B * T * C);
-  k.record(rec, [wpe, wpe, out], groups, packParams([B * T, C, T, T, dims.accumulate ? 1 : 0, stride]));
+  k.record(rec, [wpe, wpe, out], groups, packParams([B * T, C, T, T, dims.accumulate ? 1 : 0, stride, 0, 1]));
 }
 
 /** u32 words of scratch `embeddingBackward` needs for N positions and vocabulary V. */
@@ -51,7 +58,8 @@ export function embeddingBackwardScratchWords(N: number, V: number): number {
 
 /**
  * dTable[v, :] += sum of dOut[p, :] over positions with ids[p] == v, summed in increasing p
- * (deterministic: a stable counting sort on the GPU, then one thread per (v, c)). Six dispatches.
+ * (deterministic: a stable counting sort on the GPU, then one thread per (v, c)). Six dispatches,
+ * per row range of a table past one storage binding (the ranges reuse one scratch, in order).
  * `scratch` (u32, embeddingBackwardScratchWords words) is allocated and owned by `rec` if omitted.
  */
 export function embeddingBackward(
@@ -77,18 +85,22 @@ export function embeddingBackward(
     work = { buffer };
   }
   const chunks = Math.ceil(N / CHUNK);
-  const params = packParams([N, C, V, chunks]);
-  const pass = (entry: string, workgroups: [number, number?, number?]) =>
-    kernelFor(rec, `embedding.backward.${entry}`, embeddingBackwardWgsl, ['read', 'read', 'write', 'write'], entry).record(
-      rec, [ids, dOut, dTable, work], workgroups, params,
-    );
-  pass('clear_counts', groupsFor(rec, chunks * V, 256));
-  pass('rank', groupsFor(rec, N, 256));
-  pass('chunk_scan', groupsFor(rec, V, 256));
-  pass('vocab_scan', [1]);
-  pass('scatter', groupsFor(rec, N, 256));
-  if (V <= N) pass('bucket_sum', groupsFor(rec, V * C, 256));
-  else pass('slot_sum', groupsFor(rec, N * C, 256));
+  const ranges = bindingChunks(rec, 'embedding.backward', V, C * 4);
+  for (const { start, count } of ranges) {
+    const rows = ranges.length === 1 ? dTable : subBinding(dTable, start * C * 4, count * C * 4);
+    const params = packParams([N, C, count, chunks, start]);
+    const pass = (entry: string, workgroups: [number, number?, number?]) =>
+      kernelFor(rec, `embedding.backward.${entry}`, embeddingBackwardWgsl, ['read', 'read', 'write', 'write'], entry).record(
+        rec, [ids, dOut, rows, work], workgroups, params,
+      );
+    pass('clear_counts', groupsFor(rec, chunks * count, 256));
+    pass('rank', groupsFor(rec, N, 256));
+    pass('chunk_scan', groupsFor(rec, count, 256));
+    pass('vocab_scan', [1]);
+    pass('scatter', groupsFor(rec, N, 256));
+    if (count <= N) pass('bucket_sum', groupsFor(rec, count * C, 256));
+    else pass('slot_sum', groupsFor(rec, N * C, 256));
+  }
 }
 
 /** dWpe[t, :] += sum over b of dOut[b, t, :]. */

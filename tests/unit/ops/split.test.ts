@@ -7,6 +7,8 @@ import { Recorder } from '../../../src/engine/gpu/kernel';
 import { Tensor } from '../../../src/engine/gpu/tensor';
 import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../../src/engine/ops/crossentropy';
 import { dropoutForward } from '../../../src/engine/ops/dropout';
+import { embeddingBackward, embeddingForward } from '../../../src/engine/ops/embedding';
+import * as emb from '../../../src/engine/reference/embedding';
 import { geluForward } from '../../../src/engine/ops/gelu';
 import { layernormForward } from '../../../src/engine/ops/layernorm';
 import { StepState } from '../../../src/engine/ops/step-state';
@@ -130,6 +132,32 @@ test('an op that does not split names the binding and the limit', () => {
   expect(() =>
     layernormForward(rec, pool.empty([N, C]), pool.empty([N]), pool.empty([N]), pool.empty([N, C]), pool.empty([C]), pool.empty([C]), { N, C }),
   ).toThrow(/layernorm.forward.[\w.]+: binding 0 \[100,64\] is 25600 bytes, over this adapter's maxStorageBufferBindingSize 16384/);
+  rec.destroy();
+  pool.free();
+});
+
+test('an embedding table past one binding is gathered and scatter-added in row ranges (V = 300 x C = 33: 5 ranges)', async () => {
+  const pool = new Pool(ctx);
+  const V = 300, C = 33, N = 2 * 41;
+  const ids = randIds(N, V);
+  ids[0] = 0; ids[1] = V - 1; ids[2] = 63; ids[3] = 64; ids[4] = 0xffffffff; // range edges and a padding id
+  for (let i = 10; i < N; i += 4) ids[i] = 200; // a repeated id in the last range
+  const table = randn(V * C), dOut = randn(N * C), dInit = randn(V * C), prior = randn(N * C);
+  const tIds = pool.from(ids, [N]), tTable = pool.from(table, [V, C]);
+  const out = pool.empty([N, C]), summed = pool.from(prior, [N, C]);
+  const dTable = pool.from(dInit, [V, C]);
+  const rec = new Recorder(small);
+  embeddingForward(rec, out, tIds, tTable, { N, C, V });
+  embeddingForward(rec, summed, tIds, tTable, { N, C, V, accumulate: true });
+  embeddingBackward(rec, dTable, pool.from(dOut, [N, C]), tIds, { N, C, V });
+  // Ranges are whole multiples of 64 rows: 64 rows of 132 bytes fit 16 KiB, 128 do not, so
+  // 64, 64, 64, 64 and 44 rows; backward is 6 passes per range.
+  expect(rec.dispatches.length).toBe(5 + 5 + 5 * 6);
+  await rec.run();
+  const gathered = emb.embeddingForward(ids, table, V, C);
+  expectClose('gather', await out.read(), gathered);
+  expectClose('gather += ', await summed.read(), gathered.map((x, i) => x + prior[i]));
+  expectClose('scatter-add', await dTable.read(), emb.embeddingBackward(dOut, ids, V, C).map((x, i) => x + dInit[i]));
   rec.destroy();
   pool.free();
 });
