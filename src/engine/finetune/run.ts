@@ -133,6 +133,15 @@ export interface FineTuneEvent {
   record?: MetricRecord;
 }
 
+/**
+ * How a host drives a fine-tune between steps (the CLI passes none): `between` is awaited after
+ * each step (a pause waits there) and answers true to stop; the stopped run is scored and saved as
+ * a finished one would be, at the step it reached.
+ */
+export interface FineTuneControl {
+  between(step: number): Promise<boolean>;
+}
+
 /** Parameters that train in a layout (all slabs not frozen). */
 function trainableCount(layout: ParamLayout): number {
   return layout.slabs.filter((s) => !layout.frozen.has(s.key)).reduce((n, s) => n + s.numel, 0);
@@ -220,7 +229,7 @@ function createFineTuneDir(o: FineTuneOptions, baseName: string): string {
   return dir;
 }
 
-export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: LabeledData, onEvent: (e: FineTuneEvent) => void = () => {}): Promise<FineTuneResult> {
+export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: LabeledData, onEvent: (e: FineTuneEvent) => void = () => {}, control?: FineTuneControl): Promise<FineTuneResult> {
   const started = performance.now();
   const baseDir = resolve(o.from);
   const baseConfig = readRunConfig(baseDir);
@@ -326,10 +335,13 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
     for (; s < o.steps && !stopped; ) {
       await train.run([classifyBatch(enc.train, cfg.kind, rowsOf(s), o.batchSize)], learningRate(schedule, s), mixSeed(o.seed, s));
       s++;
-      if (s % o.evalEvery === 0 || s === o.steps) {
+      collect(); // the losses read back so far, for a live chart
+      const halt = control ? await control.between(s) : false;
+      if (s % o.evalEvery === 0 || s === o.steps || halt) {
         stopped = await evaluate(s);
         if (stopped) onEvent({ kind: 'log', message: `early stop at step ${s}: no better validation macro-F1 in ${o.patience} evaluations` });
       }
+      if (halt) stopped = true;
     }
     await train.flush();
     collect();
