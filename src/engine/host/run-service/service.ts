@@ -12,11 +12,12 @@ import type { AttentionResult } from '../../../protocol/commands/attention-types
 import { resolveTrainOptions, type TrainOptions } from '../../config/train-config';
 import { SAMPLE_CORPUS_FILES } from '../../data/sample-corpus';
 import type { GpuContext } from '../../gpu/device';
-import { latestCheckpoint } from '../../runstore/checkpoints';
+import { latestCheckpoint, listCheckpoints } from '../../runstore/checkpoints';
+import { readRunConfig } from '../../train/index.ts';
 import type { MetricRecord } from '../../runstore/metrics-log';
 import type { RunRequest } from '../../train/index.ts';
 import { readAttentionSettings } from './folder';
-import { FINETUNE_DEFAULTS, loadLabeledData, type FineTuneOptions } from '../../finetune/run';
+import { classifierLayout, FINETUNE_DEFAULTS, loadLabeledData, type FineTuneOptions } from '../../finetune/run';
 import { checkRowsPerClass } from '../../finetune/preview';
 import { parseScope } from '../../finetune/scope';
 import { FineTuneRun, labeledOptions, namedAs } from './finetune-run';
@@ -100,6 +101,11 @@ export class RunService {
     } catch (error) {
       throw new Error(namedAs((error as Error).message, params.path, params.name), { cause: error });
     }
+    // What would fail only once the run has started is refused now: the scope on this model, the checkpoint.
+    classifierLayout(readRunConfig(from).pretrain_studio.model, data.labels.id2label.length, base.scope);
+    const checkpoints = listCheckpoints(from);
+    if (checkpoints.length === 0) throw new Error(`${from} has no checkpoint to fine-tune from`);
+    if (params.checkpoint > 0 && !checkpoints.includes(params.checkpoint)) throw new Error(`${from} has no checkpoint step-${params.checkpoint} (it has: ${checkpoints.join(', ')})`);
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
     const taken = new Set<string>();
     const nameFor = (init: string): string => {
