@@ -102,8 +102,10 @@ test('a classifier is fine-tuned on an uploaded CSV, compared with training from
   await expect(rows).toHaveCount(2);
   for (const [i, p] of want.entries()) await expect(rows.nth(i)).toHaveText(new RegExp(`${p.label}\\s*${(100 * p.probability).toFixed(1)}%`));
 
+  await page.screenshot({ path: 'test-results/finetune.png', fullPage: true });
+
   // Both runs are in the runs list as classifiers.
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Runs', exact: true }).click();
   await expect(page.getByText(/classify-bert-pretrained-/).first()).toBeVisible();
-  await page.screenshot({ path: 'test-results/finetune.png', fullPage: true });
+  await page.screenshot({ path: 'test-results/finetune-runs.png' });
 });
