@@ -109,3 +109,28 @@ test('a classifier is fine-tuned on an uploaded CSV, compared with training from
   await expect(page.getByText(/classify-bert-pretrained-/).first()).toBeVisible();
   await page.screenshot({ path: 'test-results/finetune-runs.png' });
 });
+
+test('a running fine-tune is stopped from the tab, and scored at the step it reached', async ({ page }) => {
+  await openPage(page, env.bridge.url, 'Adapt');
+  await page.getByRole('tab', { name: 'Fine-tune' }).click();
+  const tab = page.getByRole('region', { name: 'Fine-tune a classifier' });
+  await tab.getByTestId('labeled-file-input').setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+  await expect(tab.getByRole('table', { name: 'Class balance' })).toBeVisible();
+  await tab.getByRole('combobox', { name: 'Trainable scope' }).selectOption('top');
+  await tab.getByRole('spinbutton', { name: 'Top layers' }).fill('1');
+  await tab.getByRole('spinbutton', { name: 'Steps' }).fill('200000');
+  await tab.getByRole('spinbutton', { name: 'Batch size' }).fill('4');
+  await tab.getByRole('button', { name: 'Start fine-tuning' }).click();
+  await expect(tab.getByTestId('finetune-state')).toContainText(/running · step \d+ \/ 200000/);
+  await tab.getByRole('button', { name: 'Stop' }).click();
+  await expect(tab.getByTestId('finetune-state')).toContainText('stopped');
+  const scores = tab.getByRole('region', { name: 'Fine-tuned classifier' });
+  await expect(scores).toContainText('scope top:1');
+  const dir = readdirSync(env.runsDir).filter((d) => d.startsWith('classify-bert-pretrained-')).sort().pop()!;
+  const evalJson = JSON.parse(readFileSync(join(env.runsDir, dir, 'eval.json'), 'utf8')) as { steps: number; scope: string; test: { accuracy: number } };
+  expect(evalJson.scope).toBe('top:1');
+  expect(evalJson.steps).toBeGreaterThan(0);
+  expect(evalJson.steps).toBeLessThan(200000);
+  await expect(scores).toContainText(`${evalJson.steps} steps`);
+  await expect(scores.getByTestId('accuracy')).toHaveText(pct(evalJson.test.accuracy));
+});
