@@ -378,7 +378,7 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
 }
 
 /** A fine-tuned run on disk: its labels, tokenizer, model and checkpoint weights. */
-interface SavedClassifier {
+export interface SavedClassifier {
   labels: LabelMap;
   columns: LabeledColumns;
   maxLength: number;
@@ -388,7 +388,7 @@ interface SavedClassifier {
   step: number;
 }
 
-async function loadClassifier(runDir: string, checkpoint = 0): Promise<SavedClassifier> {
+export async function loadClassifier(runDir: string, checkpoint = 0): Promise<SavedClassifier> {
   const config = readRunConfig(runDir) as unknown as { id2label?: Record<string, string>; pretrain_studio: { model: ModelConfig; finetune?: { columns: LabeledColumns; options: { maxLength: number } } } };
   const ft = config.pretrain_studio.finetune;
   if (!ft || !config.id2label) throw new Error(`${runDir} is not a fine-tuned classifier (no id2label / finetune block in config.json)`);
@@ -412,7 +412,7 @@ async function loadClassifier(runDir: string, checkpoint = 0): Promise<SavedClas
 }
 
 /** Scores `enc` under a saved classifier (a forward-only use of the recorded step). */
-async function scoreWith(ctx: GpuContext, c: SavedClassifier, enc: EncodedRows, B: number) {
+export async function scoreWith(ctx: GpuContext, c: SavedClassifier, enc: EncodedRows, B: number) {
   const step = new TrainStep(ctx, c.layout, { batch: { batchSize: B, seqLen: c.maxLength }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
   try {
     step.setParams(c.params);

@@ -88,8 +88,38 @@ export const finetuneStart = defineCommand({
   }),
 });
 
+/**
+ * The rows of a fine-tuned run's test split (validation without one), each with its true and
+ * predicted label and the class probabilities, as its kept checkpoint scores them: all, or one
+ * confusion-matrix cell's. Paged: texts of big splits do not fit one message.
+ */
+export const finetunePredictions = defineCommand({
+  target: 'engine',
+  summary: "A fine-tuned run's test rows with their predictions and class probabilities",
+  timeoutMs: 120_000,
+  params: v.object({
+    runDir: v.pipe(v.string(), v.minLength(1), v.maxLength(4096)),
+    /** Only rows with this true label id / this predicted label id. */
+    label: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    predicted: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    offset: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+    limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500))),
+  }),
+  result: v.object({
+    labels: v.array(v.string()),
+    split: v.picklist(['test', 'val']),
+    /** Rows matching the filter (this page is `rows`). */
+    total: v.number(),
+    rows: v.array(v.object({
+      file: v.string(), line: v.number(), text: v.string(), pair: v.optional(v.string()),
+      label: v.number(), predicted: v.number(), probabilities: v.array(v.number()),
+    })),
+  }),
+});
+
 export const finetuneCommands = {
   'finetune.scopes': finetuneScopes,
   'finetune.inspect': finetuneInspect,
   'finetune.start': finetuneStart,
+  'finetune.predictions': finetunePredictions,
 } as const;

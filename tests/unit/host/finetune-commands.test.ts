@@ -106,12 +106,29 @@ test('finetune.start runs as the active run, is listed, and its scores are what 
     const listed = service.list().runs.filter((r) => r.objective === 'classify');
     expect(listed.map((r) => [r.runDir, r.status, r.totalSteps]).sort()).toEqual([[compareRunDir, 'finished', 6], [runDir, 'finished', 6]].sort());
     const evalJson = JSON.parse(readFileSync(join(runDir, 'eval.json'), 'utf8')) as { test: { accuracy: number; confusion: number[][]; count: number } };
+    process.env.PRETRAIN_STUDIO_RUNS = runsDir; // the host's run service (finetune.predictions) looks here
     const host = new HostContext({ assetsDir: undefined }, () => {});
     (host as unknown as { gpu: () => Promise<GpuContext> }).gpu = async () => ctx;
     const reply = await dispatch({ type: 'classify.predict', requestId: 'r1', params: { runDir, text: 'a good day' } }, host);
     expect(reply).toMatchObject({ ok: true, result: { init: 'pretrained', test: { accuracy: evalJson.test.accuracy } } });
     expect(evalJson.test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(evalJson.test.count);
     expect(evalJson.test.count).toBe(8);
+
+    // The test rows behind the confusion matrix: rebuilt and scored as eval.json counted them.
+    const predictions = await dispatch({ type: 'finetune.predictions', requestId: 'r2', params: { runDir } }, host);
+    if (!predictions.ok) throw new Error(JSON.stringify(predictions.error));
+    const all = predictions.result as { labels: string[]; split: string; total: number; rows: { line: number; text: string; label: number; predicted: number; probabilities: number[] }[] };
+    expect(all).toMatchObject({ labels: ['neg', 'pos'], split: 'test', total: 8 });
+    const counts = [[0, 0], [0, 0]];
+    for (const r of all.rows) {
+      counts[r.label][r.predicted]++;
+      expect(r.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      expect(r.predicted).toBe(r.probabilities[1] > r.probabilities[0] ? 1 : 0);
+      expect(r.text).toBe((r.label ? POS : NEG)[(r.line - 2) % 6]); // line 2 + i holds row i
+    }
+    expect(counts).toEqual(evalJson.test.confusion);
+    const cell = await dispatch({ type: 'finetune.predictions', requestId: 'r3', params: { runDir, label: 1, predicted: counts[1][1] ? 1 : 0 } }, host);
+    expect(cell.ok && (cell.result as { total: number }).total).toBe(counts[1][1] || counts[1][0]);
 
     // Stopped between steps: scored at the step it reached, kept, listed as stopped.
     const s = await service.fineTune({ ...params, compare: false, steps: 400, evalEvery: 400 });

@@ -142,6 +142,11 @@ export class RunService {
     return { runId: live.info.runId, runDir: live.info.runDir, compareRunDir: second ? join(this.runsDir, second.name) : null };
   }
 
+  /** A run folder inside the runs directory (an error naming it otherwise). */
+  inside(runDir: string): string {
+    return this.folders.inside(runDir);
+  }
+
   pause(runId: string): { runId: string; state: ActiveRun['state'] } {
     const a = this.activeRun(runId);
     a.run.pause();
