@@ -2,8 +2,9 @@
 // API, then in the page a labeled CSV uploaded (a file with a class too small for the split is
 // refused first, naming file, column and lines), its columns guessed and its class balance shown,
 // a fine-tune with the from-scratch comparison started, watched and scored. The confusion matrix
-// sums to the test split, and every shown score and probability equals the engine's (eval.json in
-// the run folder, and classify.predict).
+// sums to the test split, a clicked cell lists its rows, and every shown score and probability
+// equals the engine's (eval.json in the run folder, finetune.predictions, classify.predict). Then a
+// long fine-tune is stopped from the tab and scored at the step it reached.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -87,6 +88,23 @@ test('a classifier is fine-tuned on an uploaded CSV, compared with training from
     await expect(region.getByTestId('accuracy')).toHaveText(pct(evalJson.test.accuracy));
     await expect(region.getByTestId('macro-f1')).toHaveText(evalJson.test.macroF1.toFixed(4));
   }
+  // Clicking a confusion cell lists its test rows with the engine's probabilities.
+  const evalPre = JSON.parse(readFileSync(join(dirOf('pretrained'), 'eval.json'), 'utf8')) as { test: Scores };
+  const flat = evalPre.test.confusion.flat();
+  const at = flat.findIndex((n) => n > 0);
+  const [t, p] = [Math.floor(at / 2), at % 2];
+  await pretrained.getByTestId('confusion-cell').nth(at).getByRole('button').click();
+  const listed = pretrained.getByRole('table', { name: 'Predictions' }).locator('tbody tr');
+  await expect(listed).toHaveCount(flat[at]);
+  const probe = await TestClient.connect(env.bridge);
+  const cellReply = await probe.request('finetune.predictions', { runDir: dirOf('pretrained'), label: t, predicted: p });
+  probe.close();
+  const cellRows = (cellReply.result as { rows: { text: string; line: number; probabilities: number[] }[] }).rows;
+  expect(cellRows).toHaveLength(flat[at]);
+  for (const [i, r] of cellRows.entries()) {
+    await expect(listed.nth(i)).toHaveText(new RegExp(`${r.text}.*${(100 * r.probabilities[0]).toFixed(1)}%.*${(100 * r.probabilities[1]).toFixed(1)}%.*reviews\\.csv:${r.line}`));
+  }
+
   const compare = tab.getByRole('region', { name: 'What pretraining buys' });
   await expect(compare.getByTestId('overlay-chart')).toHaveAttribute('data-lines', '4');
 

@@ -11,6 +11,16 @@ export type LabeledPreview = CommandResult<'finetune.inspect'>;
 export type ScopeChoice = CommandResult<'finetune.scopes'>['scopes'][number];
 export type ClassifierScores = CommandResult<'classify.predict'>;
 export type Prediction = NonNullable<ClassifierScores['prediction']>;
+export type SplitPredictions = CommandResult<'finetune.predictions'>;
+
+/** The rows of one confusion-matrix cell (true label, predicted label) of one run. */
+export interface CellExamples {
+  runDir: string;
+  label: number;
+  predicted: number;
+  result: SplitPredictions | null;
+  error: string | null;
+}
 
 /** A labeled file the host can read: its path there, and the name the person knows it by. */
 export interface LabeledFile {
@@ -58,6 +68,7 @@ export class FineTuneState {
   tryText = $state('');
   prediction = $state.raw<Prediction | null>(null);
   predicting = $state(false);
+  examples = $state.raw<CellExamples | null>(null);
   busy = $state(false);
   error = $state<string | null>(null);
   #inspectRequest = 0;
@@ -163,6 +174,7 @@ export class FineTuneState {
       this.started = started;
       this.scores = {};
       this.prediction = null;
+      this.examples = null;
     } catch (error) {
       this.error = message(error);
     } finally {
@@ -187,6 +199,24 @@ export class FineTuneState {
         // not finished yet (no eval.json): asked again when a run ends
       }
     }
+  }
+
+  /** Lists the rows of a confusion-matrix cell (the same cell again closes the list). */
+  async showCell(runDir: string, label: number, predicted: number): Promise<void> {
+    const open = this.examples;
+    if (open && open.runDir === runDir && open.label === label && open.predicted === predicted) {
+      this.examples = null;
+      return;
+    }
+    const request: CellExamples = { runDir, label, predicted, result: null, error: null };
+    this.examples = request;
+    let next: CellExamples;
+    try {
+      next = { ...request, result: await this.api.call('finetune.predictions', { runDir, label, predicted, limit: 200 }) };
+    } catch (error) {
+      next = { ...request, error: message(error) };
+    }
+    if (this.examples === request) this.examples = next;
   }
 
   async tryIt(): Promise<void> {
