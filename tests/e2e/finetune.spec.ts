@@ -122,6 +122,13 @@ test('a classifier is fine-tuned on an uploaded CSV, compared with training from
 
   await page.screenshot({ path: 'test-results/finetune.png', fullPage: true });
 
+  // The link opens the attention view of the fine-tuned checkpoint on that sentence.
+  await tab.getByRole('button', { name: /Attention of the fine-tuned model on this sentence/ }).click();
+  await expect(page.getByRole('heading', { name: 'Attention', level: 1 })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Run', exact: true })).toHaveValue(dirOf('pretrained'));
+  await expect(page.getByLabel('Sentences (one a line, Chinese or English)')).toHaveValue('a good day');
+  await expect(page.getByTestId('attention-heatmap')).toBeVisible();
+
   // Both runs are in the runs list as classifiers.
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Runs', exact: true }).click();
   await expect(page.getByText(/classify-bert-pretrained-/).first()).toBeVisible();

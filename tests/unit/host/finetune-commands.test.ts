@@ -1,7 +1,8 @@
 // The Fine-tune tab's engine side: a labeled file's preview (columns, guessed mapping, balance per
 // split, bad rows by line, classes too small for the split named with their lines), and
 // finetune.start on the host's run service: a tiny MLM run fine-tuned as the active run (run.*
-// events, listed as a finished 'classify' run, eval.json equal to what classify.predict answers),
+// events, listed as a finished 'classify' run, eval.json equal to what classify.predict answers,
+// the test rows behind its confusion matrix, its checkpoint in the attention view),
 // then compared with the same model from scratch, and a fine-tune stopped mid-way (scored, 'stopped').
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,6 +130,12 @@ test('finetune.start runs as the active run, is listed, and its scores are what 
     expect(counts).toEqual(evalJson.test.confusion);
     const cell = await dispatch({ type: 'finetune.predictions', requestId: 'r3', params: { runDir, label: 1, predicted: counts[1][1] ? 1 : 0 } }, host);
     expect(cell.ok && (cell.result as { total: number }).total).toBe(counts[1][1] || counts[1][0]);
+
+    // The attention view reads the fine-tuned checkpoint (the body's weights; the head is not used).
+    const bestStep = (JSON.parse(readFileSync(join(runDir, 'eval.json'), 'utf8')) as { bestStep: number }).bestStep;
+    const att = await service.inspect({ kind: 'checkpoint', runDir }, ['a good day']);
+    expect(att.step).toBe(bestStep);
+    expect(att.sentences[0].tokens.join('')).toBe('a good day');
 
     // Stopped between steps: scored at the step it reached, kept, listed as stopped.
     const s = await service.fineTune({ ...params, compare: false, steps: 400, evalEvery: 400 });
