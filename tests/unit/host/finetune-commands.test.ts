@@ -106,6 +106,7 @@ test('finetune.start runs as the active run, is listed, and its scores are what 
 
     const listed = service.list().runs.filter((r) => r.objective === 'classify');
     expect(listed.map((r) => [r.runDir, r.status, r.totalSteps]).sort()).toEqual([[compareRunDir, 'finished', 6], [runDir, 'finished', 6]].sort());
+    expect(service.open(runDir).options).toMatchObject({ steps: 6, batchSize: 4, lr: 1e-3, init: 'pretrained', scope: 'all', from: bert, labels: 'neg, pos' });
     const evalJson = JSON.parse(readFileSync(join(runDir, 'eval.json'), 'utf8')) as { test: { accuracy: number; confusion: number[][]; count: number } };
     process.env.PRETRAIN_STUDIO_RUNS = runsDir; // the host's run service (finetune.predictions) looks here
     const host = new HostContext({ assetsDir: undefined }, () => {});
