@@ -59,6 +59,12 @@ test('a classifier is fine-tuned on an uploaded CSV, compared with training from
   await expect(tab.getByTestId('bad-rows')).toContainText('1 bad row skipped');
   await tab.getByTestId('bad-rows').locator('summary').click();
   await expect(tab.getByTestId('bad-rows')).toContainText("reviews.csv:42: empty or missing label ('sentiment')");
+  // Refusing bad rows refuses the file at its first one.
+  await tab.getByRole('checkbox', { name: /Refuse the file if a row is bad/ }).check();
+  await expect(tab.getByTestId('labeled-error')).toHaveText("reviews.csv:42: empty or missing label ('sentiment') (--badRows skip skips such rows and counts them)");
+  await expect(tab.getByRole('button', { name: 'Start fine-tuning' })).toBeDisabled();
+  await tab.getByRole('checkbox', { name: /Refuse the file if a row is bad/ }).uncheck();
+  await expect(tab.getByTestId('labeled-error')).toHaveCount(0);
 
   await expect(tab.getByRole('combobox', { name: 'Pretrained run' })).toHaveValue(join(env.runsDir, 'bert'));
   await tab.getByRole('combobox', { name: 'Trainable scope' }).selectOption('all');

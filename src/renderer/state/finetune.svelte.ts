@@ -51,6 +51,8 @@ export class FineTuneState {
   valFraction = $state(0.1);
   testFraction = $state(0.1);
   seed = $state(1337);
+  /** Rows without text or label: skipped and listed, or the file refused. */
+  badRows = $state<'skip' | 'refuse'>('skip');
   preview = $state.raw<LabeledPreview | null>(null);
   inspecting = $state(false);
 
@@ -131,7 +133,7 @@ export class FineTuneState {
   private source(): Omit<CommandParams<'finetune.inspect'>, 'path'> & { path: string } {
     const f = this.file!;
     return {
-      path: f.path, name: f.name, valFraction: this.valFraction, testFraction: this.testFraction, seed: this.seed,
+      path: f.path, name: f.name, valFraction: this.valFraction, testFraction: this.testFraction, seed: this.seed, badRows: this.badRows,
       ...(this.textField ? { textField: this.textField } : {}),
       ...(this.pairField ? { pairField: this.pairField } : {}),
       ...(this.labelField ? { labelField: this.labelField } : {}),
