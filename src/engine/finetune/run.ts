@@ -133,6 +133,15 @@ export interface FineTuneEvent {
   record?: MetricRecord;
 }
 
+/**
+ * How a host drives a fine-tune between steps (the CLI passes none): `between` is awaited after
+ * each step (a pause waits there) and answers true to stop; the stopped run is scored and saved as
+ * a finished one would be, at the step it reached.
+ */
+export interface FineTuneControl {
+  between(step: number): Promise<boolean>;
+}
+
 /** Parameters that train in a layout (all slabs not frozen). */
 function trainableCount(layout: ParamLayout): number {
   return layout.slabs.filter((s) => !layout.frozen.has(s.key)).reduce((n, s) => n + s.numel, 0);
@@ -220,7 +229,7 @@ function createFineTuneDir(o: FineTuneOptions, baseName: string): string {
   return dir;
 }
 
-export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: LabeledData, onEvent: (e: FineTuneEvent) => void = () => {}): Promise<FineTuneResult> {
+export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: LabeledData, onEvent: (e: FineTuneEvent) => void = () => {}, control?: FineTuneControl): Promise<FineTuneResult> {
   const started = performance.now();
   const baseDir = resolve(o.from);
   const baseConfig = readRunConfig(baseDir);
@@ -326,10 +335,13 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
     for (; s < o.steps && !stopped; ) {
       await train.run([classifyBatch(enc.train, cfg.kind, rowsOf(s), o.batchSize)], learningRate(schedule, s), mixSeed(o.seed, s));
       s++;
-      if (s % o.evalEvery === 0 || s === o.steps) {
+      collect(); // the losses read back so far, for a live chart
+      const halt = control ? await control.between(s) : false;
+      if (s % o.evalEvery === 0 || s === o.steps || halt) {
         stopped = await evaluate(s);
         if (stopped) onEvent({ kind: 'log', message: `early stop at step ${s}: no better validation macro-F1 in ${o.patience} evaluations` });
       }
+      if (halt) stopped = true;
     }
     await train.flush();
     collect();
@@ -366,7 +378,7 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
 }
 
 /** A fine-tuned run on disk: its labels, tokenizer, model and checkpoint weights. */
-interface SavedClassifier {
+export interface SavedClassifier {
   labels: LabelMap;
   columns: LabeledColumns;
   maxLength: number;
@@ -376,7 +388,7 @@ interface SavedClassifier {
   step: number;
 }
 
-async function loadClassifier(runDir: string, checkpoint = 0): Promise<SavedClassifier> {
+export async function loadClassifier(runDir: string, checkpoint = 0): Promise<SavedClassifier> {
   const config = readRunConfig(runDir) as unknown as { id2label?: Record<string, string>; pretrain_studio: { model: ModelConfig; finetune?: { columns: LabeledColumns; options: { maxLength: number } } } };
   const ft = config.pretrain_studio.finetune;
   if (!ft || !config.id2label) throw new Error(`${runDir} is not a fine-tuned classifier (no id2label / finetune block in config.json)`);
@@ -400,7 +412,7 @@ async function loadClassifier(runDir: string, checkpoint = 0): Promise<SavedClas
 }
 
 /** Scores `enc` under a saved classifier (a forward-only use of the recorded step). */
-async function scoreWith(ctx: GpuContext, c: SavedClassifier, enc: EncodedRows, B: number) {
+export async function scoreWith(ctx: GpuContext, c: SavedClassifier, enc: EncodedRows, B: number) {
   const step = new TrainStep(ctx, c.layout, { batch: { batchSize: B, seqLen: c.maxLength }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
   try {
     step.setParams(c.params);

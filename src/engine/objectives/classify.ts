@@ -12,4 +12,14 @@ export const classify: PlannedObjective = {
   modelKind: 'encoder',
   heads: ['classification'],
   reason: 'it learns from labeled rows on a pretrained run: npm run finetune -- --run runs/<BERT or GPT run> --data <labeled .csv/.tsv/.jsonl>',
+  // A fine-tune's metrics.jsonl (finetune/run.ts): train loss and accuracy, validation loss, accuracy and macro-F1.
+  charts: {
+    loss: [{ label: 'train loss', split: 'train', name: 'loss' }, { label: 'validation loss', split: 'val', name: 'valLoss', dashed: true }],
+    perplexity: [],
+    accuracy: [
+      { label: 'train accuracy', split: 'train', name: 'accuracy' },
+      { label: 'validation accuracy', split: 'val', name: 'valAccuracy', dashed: true },
+      { label: 'validation macro-F1', split: 'val', name: 'valMacroF1', dashed: true },
+    ],
+  },
 };

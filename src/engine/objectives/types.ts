@@ -88,6 +88,8 @@ export interface PlannedObjective extends ObjectiveInfo {
   readonly heads: readonly string[];
   /** Why it cannot train yet, in the words the CLI and the UI show. */
   readonly reason: string;
+  /** What the Train page charts for a run of it made another way (a fine-tune); none without. */
+  readonly charts?: ObjectiveCharts;
 }
 
 export interface TrainableObjective extends ObjectiveInfo {

@@ -24,6 +24,7 @@ import { hostPing } from './host-ping.ts';
 import { hostRestart } from './host-restart.ts';
 import { hostStatus } from './host-status.ts';
 import { runCommands } from './run-registry.ts';
+import { finetuneCommands } from './finetune.ts';
 
 export const commands = {
   'host.ping': hostPing,
@@ -51,4 +52,5 @@ export const commands = {
   'prompt.preview': promptPreview,
   'classify.predict': classifyPredict,
   ...runCommands,
+  ...finetuneCommands,
 } as const;

@@ -11,6 +11,7 @@ import { fillMask } from './fill-mask.ts';
 import { promptCancel, promptGenerate } from './prompt-generate.ts';
 import { promptClassify, promptPreview } from './prompt-classify.ts';
 import { classifyPredict } from './classify-predict.ts';
+import { finetuneHandlers } from './finetune.ts';
 import { gpuInfo } from './gpu-info.ts';
 import { modelDefaults } from './model-defaults.ts';
 import { modelEstimate } from './model-estimate.ts';
@@ -55,6 +56,7 @@ export const handlers = {
   'prompt.classify': promptClassify,
   'prompt.preview': promptPreview,
   'classify.predict': classifyPredict,
+  ...finetuneHandlers,
 
   'run.start': async (params, host) => runsOf(host).start(params),
   'run.pause': async ({ runId }, host) => runsOf(host).pause(runId),

@@ -76,7 +76,10 @@ export function describeRun(runDir: string): RunEntry {
   }
   const studio = readRunConfig(runDir).pretrain_studio;
   const step = checkpoints.length ? checkpoints[checkpoints.length - 1] : 0;
-  const totalSteps = studio.options.steps;
+  // A fine-tuned classifier plans its own steps, keeps its best checkpoint (not its last) and
+  // writes eval.json when it ends: that file says it finished (or was stopped and scored).
+  const finetune = (studio as { finetune?: { options: { steps: number } } }).finetune;
+  const totalSteps = finetune ? finetune.options.steps : studio.options.steps;
   // No active process: finished if its last checkpoint is the end, else it was stopped or interrupted.
   const stoppedCleanly = step > 0 && lastStep <= step;
   // An imported checkpoint (run.import) has weights but no data of its own to train on: it is
@@ -84,7 +87,9 @@ export function describeRun(runDir: string): RunEntry {
   if (existsSync(join(runDir, IMPORT_FILE)) && step === 0 && metrics.length === 0) {
     return { ...base, status: 'imported', objective: studio.objective, parameters: studio.parameters, model: { ...studio.model }, step: 0, totalSteps: 0, createdAt: studio.createdAt };
   }
-  const status: RunEntry['status'] = step >= totalSteps ? 'finished' : checkpoints.length === 0 ? 'incomplete' : stoppedCleanly ? 'stopped' : 'interrupted';
+  const status: RunEntry['status'] = finetune
+    ? fineTuneStatus(runDir, totalSteps)
+    : step >= totalSteps ? 'finished' : checkpoints.length === 0 ? 'incomplete' : stoppedCleanly ? 'stopped' : 'interrupted';
   return {
     ...base,
     status,
@@ -95,6 +100,13 @@ export function describeRun(runDir: string): RunEntry {
     totalSteps,
     createdAt: studio.createdAt,
   };
+}
+
+function fineTuneStatus(runDir: string, totalSteps: number): RunEntry['status'] {
+  const path = join(runDir, 'eval.json');
+  if (!existsSync(path)) return listCheckpoints(runDir).length ? 'interrupted' : 'incomplete';
+  const steps = (JSON.parse(readFileSync(path, 'utf8')) as { steps: number }).steps;
+  return steps >= totalSteps ? 'finished' : 'stopped';
 }
 
 /** Every run folder (a folder with config.json or checkpoints/) in the runs directory, newest first. */

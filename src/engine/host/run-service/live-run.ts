@@ -1,18 +1,53 @@
-// The active run: a TrainingRun from the trainer, what the Train page shows of it (kept for a
-// page that opens mid-run), its events forwarded to the UI without the weights they carry, its
-// samples appended to the folder, and its attention snapshotter once the model exists.
+// The active run: a TrainingRun from the trainer (or a fine-tune, FineTuneRun: anything that is a
+// Trainer), what the Train page shows of it (kept for a page that opens mid-run), its events
+// forwarded to the UI without the weights they carry, its samples appended to the folder, and its
+// attention snapshotter once the model exists.
 import { resolve } from 'node:path';
 import type { StudioEvent } from '../../../protocol/index.ts';
 import type { ActiveRun } from '../../../protocol/commands/run-status.ts';
 import type { AttentionSettings } from '../../../protocol/commands/run-types.ts';
 import type { GpuContext } from '../../gpu/device';
 import { listSnapshots } from '../../inspect';
-import { TrainingRun, type RunRequest, type TrainerEvent } from '../../train/index.ts';
+import { TrainingRun, type RunRequest, type RunState, type TrainerEvent, type TrainerEventSink } from '../../train/index.ts';
 import { appendSample, readSamples, writeAttentionSettings } from './folder';
 import { finiteOnly } from './run-folders';
 import { RunSnapshotter } from './snapshotter';
 
 const SAMPLES_KEPT = 50;
+
+/** What a LiveRun drives: a run with a folder, a plan, and pause / resume / stop between steps. */
+export interface Trainer {
+  readonly runId: string;
+  /** Chosen synchronously by start() (empty if it failed before choosing). */
+  readonly runDir: string;
+  readonly state: RunState;
+  /** Known once start() has chosen the folder. */
+  readonly objective: string;
+  readonly totalSteps: number;
+  /** Its weights are a language model the attention view can inspect (a classifier's are not snapshotted). */
+  readonly inspectable: boolean;
+  /** Runs it to the end; the returned promise settles when it has finished, stopped or failed. */
+  start(): Promise<unknown>;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+}
+
+/** The trainer's TrainingRun as a Trainer. */
+function trainingTrainer(run: TrainingRun): Trainer {
+  return {
+    runId: run.runId,
+    get runDir() { return run.runDir; },
+    get state() { return run.state; },
+    get objective() { return run.options.objective; },
+    get totalSteps() { return run.options.steps; },
+    inspectable: true,
+    start: () => run.start(),
+    pause: () => run.pause(),
+    resume: () => run.resume(),
+    stop: () => run.stop(),
+  };
+}
 
 export interface LiveRunDeps {
   gpu: () => Promise<GpuContext>;
@@ -28,11 +63,11 @@ export class LiveRun {
   ended: Promise<void> = Promise.resolve();
 
   private constructor(
-    readonly run: TrainingRun,
+    readonly run: Trainer,
     attention: AttentionSettings | null,
     private readonly deps: LiveRunDeps,
+    objective: string,
   ) {
-    const objective = run.request.kind === 'new' ? run.request.options.objective : '';
     this.info = {
       runId: run.runId, runDir: '', name: '', state: 'preparing', objective, parameters: 0, memoryBytes: 0, model: null,
       totalSteps: 0, progress: null, samples: [], attention, attentionSteps: [],
@@ -45,9 +80,15 @@ export class LiveRun {
    */
   static async launch(request: RunRequest, attention: AttentionSettings | null, deps: LiveRunDeps, cacheDir: string): Promise<LiveRun> {
     const ctx = await deps.gpu();
+    const objective = request.kind === 'new' ? request.options.objective : '';
+    return LiveRun.launchTrainer((onEvent) => trainingTrainer(new TrainingRun(ctx, request, { cacheDir, onEvent })), objective, request.kind === 'resume', attention, deps);
+  }
+
+  /** Starts any Trainer (made with the sink its events go to) as the active run. */
+  static async launchTrainer(make: (onEvent: TrainerEventSink) => Trainer, objective: string, resumed: boolean, attention: AttentionSettings | null, deps: LiveRunDeps): Promise<LiveRun> {
     let live: LiveRun | null = null;
-    const run = new TrainingRun(ctx, request, { cacheDir, onEvent: (event) => live?.receive(event) });
-    live = new LiveRun(run, attention, deps);
+    const run = make((event) => live?.receive(event));
+    live = new LiveRun(run, attention, deps, objective);
     const finished = run.start();
     if (!run.runDir) {
       // It failed before choosing its folder (bad options): report that to the caller.
@@ -57,9 +98,9 @@ export class LiveRun {
     const info = live.info;
     info.runDir = run.runDir;
     info.name = run.runDir.split(/[\\/]/).pop() ?? run.runDir;
-    info.totalSteps = run.options.steps;
-    info.objective = run.options.objective;
-    if (request.kind === 'resume') {
+    info.totalSteps = run.totalSteps;
+    info.objective = run.objective;
+    if (resumed) {
       info.samples = readSamples(run.runDir).slice(-SAMPLES_KEPT);
       info.attentionSteps = listSnapshots(run.runDir);
     }
@@ -95,6 +136,7 @@ export class LiveRun {
         info.totalSteps = event.totalSteps;
         info.model = { ...event.model };
         info.prepare = undefined;
+        if (!this.run.inspectable) break;
         this.snapshotter = new RunSnapshotter(info.runDir, event.model, info.attention, {
           gpu: this.deps.gpu,
           saved: (step) => {

@@ -51,7 +51,10 @@ export class RunFolders {
     const run = this.describe(dir);
     let options: Record<string, unknown> = {};
     try {
-      options = { ...readRunConfig(dir).pretrain_studio.options };
+      const studio = readRunConfig(dir).pretrain_studio as { options: Record<string, unknown>; finetune?: { options: Record<string, unknown>; from: string; init: string; scope: string; labels: string[] } };
+      // A fine-tuned classifier shows its own settings, not those of the run it started from.
+      const ft = studio.finetune;
+      options = ft ? { ...ft.options, from: ft.from, init: ft.init, scope: ft.scope, labels: ft.labels.join(', ') } : { ...studio.options };
     } catch {
       // still preparing: no config.json yet
     }

@@ -3,7 +3,8 @@
 // trainer, its events and what the Train page shows) and that run's attention snapshotter
 // (RunSnapshotter, owned by the LiveRun). This class decides only what joins them: one run at a
 // time, the options of a new run, and where an inspection request goes.
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { CommandParams, StudioEvent } from '../../../protocol/index.ts';
 import type { ActiveRun } from '../../../protocol/commands/run-status.ts';
 import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
@@ -11,10 +12,15 @@ import type { AttentionResult } from '../../../protocol/commands/attention-types
 import { resolveTrainOptions, type TrainOptions } from '../../config/train-config';
 import { SAMPLE_CORPUS_FILES } from '../../data/sample-corpus';
 import type { GpuContext } from '../../gpu/device';
-import { latestCheckpoint } from '../../runstore/checkpoints';
+import { latestCheckpoint, listCheckpoints } from '../../runstore/checkpoints';
+import { readRunConfig } from '../../train/index.ts';
 import type { MetricRecord } from '../../runstore/metrics-log';
 import type { RunRequest } from '../../train/index.ts';
 import { readAttentionSettings } from './folder';
+import { classifierLayout, FINETUNE_DEFAULTS, loadLabeledData, type FineTuneOptions } from '../../finetune/run';
+import { checkRowsPerClass } from '../../finetune/preview';
+import { parseScope } from '../../finetune/scope';
+import { FineTuneRun, labeledOptions, namedAs } from './finetune-run';
 import { LiveRun } from './live-run';
 import { attentionResult, RunFolders } from './run-folders';
 
@@ -26,6 +32,7 @@ export interface RunServiceOptions {
 }
 
 type StartParams = CommandParams<'run.start'>;
+type FineTuneParams = CommandParams<'finetune.start'>;
 
 export class RunService {
   private active: LiveRun | null = null;
@@ -71,6 +78,73 @@ export class RunService {
     const runDir = this.folders.inside(params.runDir);
     if (latestCheckpoint(runDir) === undefined) throw new Error(`${runDir} has no checkpoint to resume from`);
     return this.launch({ kind: 'resume', runDir, steps: params.steps }, readAttentionSettings(runDir));
+  }
+
+  /**
+   * Fine-tunes a classifier on a run folder's checkpoint as the active run (the labeled file read,
+   * split and checked first, so a bad file is refused here); with `compare`, the same architecture
+   * from random initialisation follows on the same rows and budget once the first has finished.
+   */
+  async fineTune(params: FineTuneParams): Promise<{ runId: string; runDir: string; compareRunDir: string | null }> {
+    this.refuseIfBusy();
+    const from = this.folders.inside(params.runDir);
+    const base: FineTuneOptions = {
+      ...FINETUNE_DEFAULTS, ...labeledOptions(params), from, checkpoint: params.checkpoint, scope: parseScope(params.scope),
+      steps: params.steps, lr: params.lr, batchSize: params.batchSize, evalEvery: params.evalEvery ?? Math.max(1, Math.ceil(params.steps / 10)),
+      warmupSteps: Math.min(FINETUNE_DEFAULTS.warmupSteps, Math.floor(params.steps / 10)), maxLength: params.maxLength ?? FINETUNE_DEFAULTS.maxLength,
+      runsDir: this.runsDir, name: '',
+    };
+    let data;
+    try {
+      data = loadLabeledData(base);
+      checkRowsPerClass(data, base);
+    } catch (error) {
+      throw new Error(namedAs((error as Error).message, params.path, params.name), { cause: error });
+    }
+    // What would fail only once the run has started is refused now: the scope on this model, the checkpoint.
+    classifierLayout(readRunConfig(from).pretrain_studio.model, data.labels.id2label.length, base.scope);
+    const checkpoints = listCheckpoints(from);
+    if (checkpoints.length === 0) throw new Error(`${from} has no checkpoint to fine-tune from`);
+    if (params.checkpoint > 0 && !checkpoints.includes(params.checkpoint)) throw new Error(`${from} has no checkpoint step-${params.checkpoint} (it has: ${checkpoints.join(', ')})`);
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const taken = new Set<string>();
+    const nameFor = (init: string): string => {
+      const stem = `classify-${basename(from)}-${init}-${stamp}`;
+      let name = stem;
+      for (let i = 2; existsSync(join(this.runsDir, name)) || taken.has(name); i++) name = `${stem}-${i}`;
+      taken.add(name);
+      return name;
+    };
+    const first: FineTuneOptions = { ...base, init: 'pretrained', name: nameFor('pretrained') };
+    const second: FineTuneOptions | null = params.compare ? { ...base, init: 'scratch', name: nameFor('scratch') } : null;
+    const launch = async (o: FineTuneOptions): Promise<LiveRun> => {
+      const ctx = await this.opts.gpu();
+      const started = await LiveRun.launchTrainer(
+        (onEvent) => new FineTuneRun(ctx, o, data, onEvent, (message, runId) => this.opts.emit({ type: 'host.log', level: 'info', message, runId })),
+        'classify', false, null, { gpu: this.opts.gpu, emit: this.opts.emit },
+      );
+      this.active = started;
+      return started;
+    };
+    const live = await launch(first);
+    if (second) {
+      const firstRun = live;
+      void firstRun.ended.then(async () => {
+        // Only after a finished first run, and only if nothing else has started meanwhile.
+        if (firstRun.info.state !== 'finished' || this.active !== firstRun) return;
+        try {
+          await launch(second);
+        } catch (error) {
+          this.opts.emit({ type: 'host.log', level: 'error', message: `the from-scratch comparison did not start: ${(error as Error).message}` });
+        }
+      });
+    }
+    return { runId: live.info.runId, runDir: live.info.runDir, compareRunDir: second ? join(this.runsDir, second.name) : null };
+  }
+
+  /** A run folder inside the runs directory (an error naming it otherwise). */
+  inside(runDir: string): string {
+    return this.folders.inside(runDir);
   }
 
   pause(runId: string): { runId: string; state: ActiveRun['state'] } {
