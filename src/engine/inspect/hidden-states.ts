@@ -1,0 +1,69 @@
+// Contextual embeddings: the final hidden states of one sentence, from the same inference-only
+// forward pass the attention inspector and fill-mask run (the training graph, no backward ever
+// recorded, every label ignored). GPT: h = ln_f(x) after the last block, each position seeing
+// only its left context; BERT: the last post-LN layer's output, each position seeing the whole
+// sentence. Encoder-decoder models are refused: which stack's states to show (the encoder's over
+// the source, or the decoder's over a target it would have to be given) is a choice not made yet.
+import type { GpuContext } from '../gpu/device';
+import { Recorder } from '../gpu/kernel';
+import { pinBuffer } from '../gpu/planner';
+import { Tensor } from '../gpu/tensor';
+import { BertGraph } from '../model/bert';
+import type { ModelConfig } from '../model/config';
+import { GptGraph } from '../model/gpt';
+import { buildParamLayout, type ParamLayout } from '../model/params';
+
+/** Targets and labels at or past the vocabulary are ignored by the losses the forward also computes. */
+const IGNORE = 0xffffffff;
+
+export class HiddenStates {
+  readonly layout: ParamLayout;
+  private readonly params: Tensor;
+
+  constructor(readonly ctx: GpuContext, readonly config: ModelConfig, weights: Float32Array) {
+    if (config.kind !== 'decoder' && config.kind !== 'encoder') {
+      throw new Error(`contextual embeddings: '${config.kind}' models are not supported yet (GPT and BERT runs only); show this run's token embeddings instead`);
+    }
+    this.layout = buildParamLayout(config);
+    if (weights.length !== this.layout.totalFloats) throw new Error(`contextual embeddings: ${weights.length} parameters given, the model has ${this.layout.totalFloats}`);
+    this.params = Tensor.empty(ctx, [this.layout.totalFloats], 'f32', 'hidden-states.params');
+    this.params.write(weights);
+  }
+
+  /** Final hidden states [t, C] of one row of token ids (1 ≤ t ≤ blockSize). */
+  async run(ids: readonly number[]): Promise<Float32Array> {
+    const T = ids.length;
+    if (T === 0) throw new Error('contextual embeddings: the sentence has no tokens');
+    if (T > this.config.blockSize) throw new Error(`contextual embeddings: the sentence is ${T} tokens; the model reads at most ${this.config.blockSize}`);
+    // Forward only: the parameters stand in for the gradient buffer (only views are taken of it).
+    const shape = { batchSize: 1, seqLen: T };
+    const graph = this.config.kind === 'decoder' ? new GptGraph(this.ctx, this.layout, this.params, this.params, shape) : new BertGraph(this.ctx, this.layout, this.params, this.params, shape);
+    try {
+      // The host reads the states after the recording: keep their buffer out of lifetime sharing
+      // (before any write, which plans the arena).
+      if (graph.hidden.planned) pinBuffer(graph.hidden.planned);
+      if (graph instanceof GptGraph) {
+        graph.idx.write(Uint32Array.from(ids));
+      } else {
+        graph.ids.write(Uint32Array.from(ids));
+        graph.types.write(new Uint32Array(T));
+        graph.kvLen.write(Uint32Array.of(T));
+      }
+      for (const head of graph.heads) for (const t of Object.values(head.inputs)) t.write(new Uint32Array(t.numel).fill(IGNORE));
+      const rec = new Recorder(this.ctx);
+      try {
+        graph.forward(rec, false);
+        await rec.run();
+      } finally {
+        rec.destroy();
+      }
+      return (await graph.hidden.read()).slice(0, T * this.config.nEmbd);
+    } finally {
+      graph.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.params.destroy();
+  }
+}
