@@ -53,6 +53,7 @@ export const embeddingsProject = defineCommand({
     /** Which tokens: all, the most frequent in the training data, the lowest ids, or a sentence's. */
     selection: v.picklist(['all', 'most-frequent', 'lowest-ids', 'sentence']),
     points: v.array(Point),
+    method: v.picklist(['pca', 'umap']),
     dims: v.number(),
     /** [points, dims] row-major. */
     coords: v.array(v.number()),

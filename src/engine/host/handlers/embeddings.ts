@@ -74,6 +74,7 @@ export const embeddingsProject: Handler<'embeddings.project'> = async (params, h
     vocabSize: set.vocabSize,
     selection: set.selection,
     points: set.points,
+    method: params.method,
     dims,
     coords: Array.from(coords),
     varianceRatio,
