@@ -39,9 +39,10 @@ export function pointsOf(tok: Tokenizer, ids: readonly number[]): EmbeddingPoint
   return ids.map((id) => {
     const token = tok.idToToken(id) ?? `<${id}>`;
     const special = tok.isSpecial(id);
-    const decoded = special || id >= tok.vocabSize ? token : tok.decode([id]).replace(/^##/, '').trim();
-    const text = decoded || token;
-    return { id, token, text, cls: tokenClass(text, special) };
+    const decoded = special || id >= tok.vocabSize ? token : tok.decode([id]).replace(/^##/, '');
+    // A whitespace token would be an invisible label: show its characters as ␣ (space) and ↵ (newline).
+    const text = decoded.trim() || decoded.replace(/\n/g, '↵').replace(/\s/g, '␣') || token;
+    return { id, token, text, cls: tokenClass(decoded, special) };
   });
 }
 

@@ -8,9 +8,11 @@ import { describe, expect, test } from 'vitest';
 import { eigenSymmetric } from '../../../src/engine/inspect/eigen-symmetric';
 import { cosineNeighbours } from '../../../src/engine/inspect/neighbours';
 import { pca } from '../../../src/engine/inspect/pca';
+import { pointsOf } from '../../../src/engine/inspect/projector';
 import { tokenClass } from '../../../src/engine/inspect/token-class';
 import { chooseTokens } from '../../../src/engine/inspect/token-table';
 import { umapProject } from '../../../src/engine/inspect/umap';
+import { trainTokenizer } from '../../../src/engine/tokenizers';
 
 interface PcaCase { name: string; n: number; d: number; k: number; x: number[]; variance: number[]; varianceRatio: number[]; coords: number[] }
 const golden = JSON.parse(readFileSync(join(__dirname, '..', '..', 'goldens', 'pca.json'), 'utf8')) as { cases: PcaCase[] };
@@ -161,5 +163,18 @@ describe('UMAP (umap-js, seeded)', () => {
 
   test('refuses too few points', () => {
     expect(() => umapProject([1, 2, 3, 4, 5, 6], 3, 2, 2)).toThrow(/at least 4 points, got 3/);
+  });
+});
+
+describe('points: labels and classes from a real tokenizer', () => {
+  test('WordPiece marks are dropped, specials keep their names, whitespace is made visible', async () => {
+    const wp = await trainTokenizer(['the cat sat on the mat, 猫在垫子上睡觉 42 times'], { kind: 'wordpiece', vocabSize: 200 });
+    const ids = ['[CLS]', 'the', '猫', '4', ','].map((t) => wp.tokenToId(t)!);
+    expect(pointsOf(wp, ids).map((p) => [p.text, p.cls])).toEqual([['[CLS]', 'special'], ['the', 'latin'], ['猫', 'han'], ['4', 'digit'], [',', 'punctuation']]);
+    const cont = [...Array(wp.vocabSize).keys()].find((id) => wp.idToToken(id)!.startsWith('##'))!;
+    expect(pointsOf(wp, [cont])[0].text).toBe(wp.idToToken(cont)!.slice(2));
+    const chars = await trainTokenizer(['a b\nc'], { kind: 'char', vocabSize: 100, specials: [] });
+    const space = pointsOf(chars, [chars.tokenToId(' ')!])[0];
+    expect([space.text, space.cls]).toEqual(['␣', 'other']);
   });
 });
