@@ -3,7 +3,10 @@
 // embeddings (UMAP 3D). For a searched token, the coordinates and the nearest neighbours with
 // cosine scores shown must equal the engine's embeddings.project / embeddings.neighbours answers
 // for the same input; hovering the token's dot shows it; the checkpoint slider moves the step.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { openShards } from '../../src/engine/data/shards.ts';
 import { TestClient } from './bridge.ts';
 import { openPage, startRunsBridge, trainTinyRun, type RunsBridge } from './run-helpers.ts';
 import { hitTest, toScreen } from '../../src/renderer/lib/projector/geometry.ts';
@@ -94,6 +97,19 @@ test('token embeddings by PCA: the searched token\'s coordinates and neighbours 
   await page.keyboard.press('Home');
   await expect(page.getByTestId('projector-caption')).toContainText(`step ${first} ·`);
   await searchAndCheck(page, earlier, source);
+});
+
+test('a vocabulary larger than the cap keeps its most frequent tokens in the training data', async () => {
+  const top = await engine<Projection>('embeddings.project', { runDir, source: { kind: 'tokens', maxTokens: 20 }, method: 'pca', dims: 2 });
+  expect(top.selection).toBe('most-frequent');
+  // Brute force: count every token of the run's shards.
+  const { dir } = JSON.parse(readFileSync(join(runDir, 'data', 'shards.json'), 'utf8')) as { dir: string };
+  const { tokens } = await openShards(dir);
+  const counts = new Map<number, number>();
+  for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const ranked = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  const want = ranked.slice(0, 20).map(([id]) => id).sort((a, b) => a - b);
+  expect(top.points.map((p) => p.id)).toEqual(want);
 });
 
 test('a sentence\'s contextual embeddings by UMAP in 3D: the same seeded layout and neighbours as the engine\'s', async ({ page }) => {

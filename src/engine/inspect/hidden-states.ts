@@ -30,8 +30,8 @@ export class HiddenStates {
     this.params.write(weights);
   }
 
-  /** Final hidden states [t, C] of one row of token ids (1 ≤ t ≤ blockSize). */
-  async run(ids: readonly number[]): Promise<Float32Array> {
+  /** Final hidden states [t, C] of one row of token ids (1 ≤ t ≤ blockSize); `types`: BERT's segment ids (default 0). */
+  async run(ids: readonly number[], types?: readonly number[]): Promise<Float32Array> {
     const T = ids.length;
     if (T === 0) throw new Error('contextual embeddings: the sentence has no tokens');
     if (T > this.config.blockSize) throw new Error(`contextual embeddings: the sentence is ${T} tokens; the model reads at most ${this.config.blockSize}`);
@@ -46,7 +46,8 @@ export class HiddenStates {
         graph.idx.write(Uint32Array.from(ids));
       } else {
         graph.ids.write(Uint32Array.from(ids));
-        graph.types.write(new Uint32Array(T));
+        if (types && types.length !== T) throw new Error(`contextual embeddings: ${types.length} segment ids for ${T} tokens`);
+        graph.types.write(types ? Uint32Array.from(types) : new Uint32Array(T));
         graph.kvLen.write(Uint32Array.of(T));
       }
       for (const head of graph.heads) for (const t of Object.values(head.inputs)) t.write(new Uint32Array(t.numel).fill(IGNORE));

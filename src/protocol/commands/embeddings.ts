@@ -18,7 +18,8 @@ const EmbeddingSource = v.variant('kind', [
 
 const SetParams = {
   runDir: v.pipe(v.string(), v.minLength(1)),
-  step: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** An imported checkpoint is step 0. */
+  step: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
   source: EmbeddingSource,
 };
 
