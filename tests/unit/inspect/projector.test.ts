@@ -37,7 +37,8 @@ describe('PCA against torch.linalg.eigh (float64)', () => {
         expect(r.variance[axis]).toBeCloseTo(c.variance[axis], 10);
         expect(r.varianceRatio[axis]).toBeCloseTo(c.varianceRatio[axis], 10);
       }
-      console.log(`pca ${c.name}: max |coord diff| ${maxDiff.toExponential(2)} (coords up to ${scale.toFixed(3)})`);
+      console.log(`pca ${c.name}: max |coord diff| ${maxDiff.toExponential(2)} (coords up to ${scale.toFixed(3)}), ${r.iterations} iterations`);
+      expect(r.converged).toBe(true);
       expect(maxDiff / scale).toBeLessThan(1e-8);
     });
   }
