@@ -89,6 +89,13 @@ test('token embeddings by PCA: the searched token\'s coordinates and neighbours 
   await expect(page.getByTestId('projector-hover')).toContainText(want.points[under].text);
   await page.screenshot({ path: 'test-results/projector-tokens.png' });
 
+  // Export SVG: every point, and a caption naming the run, the step and what was projected.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export SVG' }).click()]);
+  expect(download.suggestedFilename()).toBe(`projector-proj-step-${want.step}.svg`);
+  const svg = readFileSync(await download.path(), 'utf8');
+  expect(svg.match(/<circle [^>]*><title>/g)).toHaveLength(want.points.length);
+  expect(svg).toContain(`proj · step ${want.step} · token embeddings (all ${want.points.length} tokens), PCA 2D`);
+
   // The slider steps back a checkpoint: the picture is the engine's at that step.
   const first = want.steps[0];
   const earlier = await engine<Projection>('embeddings.project', { runDir, step: first, source, method: 'pca', dims: 2 });
