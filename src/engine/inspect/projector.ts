@@ -46,14 +46,14 @@ export function pointsOf(tok: Tokenizer, ids: readonly number[]): EmbeddingPoint
   });
 }
 
-export function project(set: EmbeddingSet, method: ProjectionMethod, dims: 2 | 3, seed = 42): Projection {
+export async function project(set: EmbeddingSet, method: ProjectionMethod, dims: 2 | 3, seed = 42): Promise<Projection> {
   const n = set.points.length;
   if (method === 'pca') {
     if (dims > set.dim) throw new Error(`projector: ${dims} PCA axes asked of ${set.dim}-dimensional embeddings`);
     const r = pca(set.vectors, n, set.dim, dims);
     return { coords: r.coords, dims, varianceRatio: Array.from(r.varianceRatio) };
   }
-  return { coords: umapProject(set.vectors, n, set.dim, dims, { seed }), dims, varianceRatio: null };
+  return { coords: await umapProject(set.vectors, n, set.dim, dims, { seed }), dims, varianceRatio: null };
 }
 
 export function neighboursOf(set: EmbeddingSet, index: number, k: number): Neighbour[] {

@@ -21,8 +21,12 @@ export interface UmapOptions {
 /** The smallest set UMAP is run on: fewer points have no neighbourhood structure to keep. */
 export const UMAP_MIN_POINTS = 4;
 
-/** `data`: n rows of d values, row-major. Returns [n, dims] row-major. */
-export function umapProject(data: ArrayLike<number>, n: number, d: number, dims: number, opts: UmapOptions = {}): Float64Array {
+/**
+ * `data`: n rows of d values, row-major. Returns [n, dims] row-major. The optimisation yields to
+ * the event loop after every epoch (umap-js's fitAsync): seconds of layout for a few thousand
+ * tokens must not stall a training run's events in the same engine host.
+ */
+export async function umapProject(data: ArrayLike<number>, n: number, d: number, dims: number, opts: UmapOptions = {}): Promise<Float64Array> {
   if (data.length !== n * d) throw new Error(`umap: ${data.length} values for ${n} points of ${d} dimensions`);
   if (n < UMAP_MIN_POINTS) throw new Error(`umap: needs at least ${UMAP_MIN_POINTS} points, got ${n} (use PCA for so few)`);
   const rows: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => data[i * d + j]));
@@ -35,7 +39,7 @@ export function umapProject(data: ArrayLike<number>, n: number, d: number, dims:
     distanceFn: cosineDistance,
     random: rng.next,
   });
-  const out = umap.fit(rows);
+  const out = await umap.fitAsync(rows);
   const coords = new Float64Array(n * dims);
   out.forEach((row, i) => row.forEach((x, c) => (coords[i * dims + c] = x)));
   return coords;

@@ -145,16 +145,16 @@ describe('UMAP (umap-js, seeded)', () => {
     return centre + 0.05 * r();
   });
 
-  test('the same seed gives the same layout, another seed another', () => {
-    const a = umapProject(data, n, d, 2, { seed: 7 });
-    const b = umapProject(data, n, d, 2, { seed: 7 });
-    const c = umapProject(data, n, d, 2, { seed: 8 });
+  test('the same seed gives the same layout, another seed another', async () => {
+    const a = await umapProject(data, n, d, 2, { seed: 7 });
+    const b = await umapProject(data, n, d, 2, { seed: 7 });
+    const c = await umapProject(data, n, d, 2, { seed: 8 });
     expect(Array.from(b)).toEqual(Array.from(a));
     expect(Array.from(c)).not.toEqual(Array.from(a));
   });
 
-  test('keeps the clusters apart (3D)', () => {
-    const y = umapProject(data, n, d, 3, { seed: 1 });
+  test('keeps the clusters apart (3D)', async () => {
+    const y = await umapProject(data, n, d, 3, { seed: 1 });
     const centroid = (from: number) => [0, 1, 2].map((c) => Array.from({ length: 20 }, (_, i) => y[(from + i) * 3 + c]).reduce((s, v) => s + v, 0) / 20);
     const [a, b] = [centroid(0), centroid(20)];
     const spread = (from: number, m: number[]) => Math.max(...Array.from({ length: 20 }, (_, i) => Math.hypot(...[0, 1, 2].map((c) => y[(from + i) * 3 + c] - m[c]))));
@@ -162,8 +162,16 @@ describe('UMAP (umap-js, seeded)', () => {
     expect(between).toBeGreaterThan(Math.max(spread(0, a), spread(20, b)));
   });
 
-  test('refuses too few points', () => {
-    expect(() => umapProject([1, 2, 3, 4, 5, 6], 3, 2, 2)).toThrow(/at least 4 points, got 3/);
+  test('yields to the event loop while it optimises (a training run shares the engine host)', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    await umapProject(data, n, d, 2, { seed: 3, nEpochs: 50 });
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(10);
+  });
+
+  test('refuses too few points', async () => {
+    await expect(umapProject([1, 2, 3, 4, 5, 6], 3, 2, 2)).rejects.toThrow(/at least 4 points, got 3/);
   });
 });
 

@@ -1,13 +1,15 @@
 // embeddings.project and embeddings.neighbours: load a run's checkpoint (config, tokenizer,
 // model.safetensors), build the embedding set the request names, and project it or search it.
-// Nothing is kept between requests: the models this app trains load in milliseconds, and the
-// contextual path frees its GPU buffers at once (a training run may be sharing the device).
-import { readFileSync } from 'node:fs';
+// The contextual path frees its GPU buffers at once (a training run may be sharing the device).
+// The last set built is kept per host: a search asks for the neighbours of the set just projected,
+// and should not reload the checkpoint, recount the training tokens or rerun the forward pass.
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandParams } from '../../../protocol/index.ts';
 import { HiddenStates } from '../../inspect/hidden-states.ts';
 import { type EmbeddingSet, neighboursOf, pointsOf, project } from '../../inspect/projector.ts';
 import { chooseTokens, runTokenCounts, tokenEmbeddingRows, type TokenSelection } from '../../inspect/token-table.ts';
+import type { ModelConfig } from '../../model/config.ts';
 import { buildParamLayout } from '../../model/params.ts';
 import { latestCheckpoint, listCheckpoints } from '../../runstore/checkpoints.ts';
 import { CLS, loadTokenizer, SEP } from '../../tokenizers/index.ts';
@@ -27,16 +29,29 @@ interface LoadedSet extends EmbeddingSet {
   selection: TokenSelection | 'sentence';
 }
 
-async function loadSet({ runDir: dir, step: wanted, source }: SetRequest, host: HostContext): Promise<LoadedSet> {
+const lastSet = new WeakMap<HostContext, { key: string; set: LoadedSet }>();
+
+async function loadSet(request: SetRequest, host: HostContext): Promise<LoadedSet> {
+  const { runDir: dir, step: wanted, source } = request;
   const runDir = resolve(dir);
   const model = readRunConfig(runDir).pretrain_studio.model;
   const steps = listCheckpoints(runDir);
   const step = wanted ?? latestCheckpoint(runDir);
   if (step === undefined) throw new Error(`${runDir} has no checkpoint yet`);
   if (!steps.includes(step)) throw new Error(`${runDir} has no checkpoint step-${step} (it has ${steps.join(', ') || 'none'})`);
+  const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
+  // A run deleted and started again under the same name writes new files: the time tells them apart.
+  const key = JSON.stringify([path, statSync(path).mtimeMs, source]);
+  const cached = lastSet.get(host);
+  if (cached?.key === key) return { ...cached.set, steps };
+  const set = await buildSet(runDir, path, model, step, steps, source, host);
+  lastSet.set(host, { key, set });
+  return set;
+}
+
+async function buildSet(runDir: string, path: string, model: ModelConfig, step: number, steps: number[], source: SetRequest['source'], host: HostContext): Promise<LoadedSet> {
   const tok = await loadTokenizer(join(runDir, TOKENIZER_FILE));
   const layout = buildParamLayout(model);
-  const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
   const { params } = deserializeModel(layout, readFileSync(path), path);
   const vocabSize = Math.min(model.vocabSize, tok.vocabSize);
   const common = { step, steps, modelKind: model.kind, vocabSize, dim: model.nEmbd };
@@ -65,7 +80,7 @@ async function loadSet({ runDir: dir, step: wanted, source }: SetRequest, host: 
 
 export const embeddingsProject: Handler<'embeddings.project'> = async (params, host) => {
   const set = await loadSet(params, host);
-  const { coords, dims, varianceRatio } = project(set, params.method, params.dims, params.seed ?? 42);
+  const { coords, dims, varianceRatio } = await project(set, params.method, params.dims, params.seed ?? 42);
   return {
     step: set.step,
     steps: set.steps,
