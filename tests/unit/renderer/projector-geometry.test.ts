@@ -4,6 +4,7 @@
 import { expect, test } from 'vitest';
 import { drawOrder, hitTest, toScreen } from '../../../src/renderer/lib/projector/geometry';
 import { projectorSvg } from '../../../src/renderer/lib/projector/svg';
+import { findPoint } from '../../../src/renderer/state/projector.svelte';
 
 test('2D: one scale for both axes, y up, the bounding box centred in the plot', () => {
   const s = toScreen([0, 0, 2, 0, 0, 1], 2, 220, 120, 10);
@@ -50,4 +51,20 @@ test('the SVG has a circle per point, labels, the legend and the escaped caption
   expect(svg).toContain('run &lt;a&gt; · step 30 · “猫”');
   for (const c of ['Han', 'Latin', 'special']) expect(svg).toContain(`>${c}</text>`);
   expect(svg).toMatch(/width="300" height="244"/);
+});
+
+test('search finds an exact token or text first, then the text ignoring case', () => {
+  const points = [
+    { id: 0, token: '[CLS]', text: '[CLS]', cls: 'special' as const },
+    { id: 1, token: 'Ġcat', text: 'cat', cls: 'latin' as const },
+    { id: 2, token: 'Cat', text: 'Cat', cls: 'latin' as const },
+    { id: 3, token: '猫', text: '猫', cls: 'han' as const },
+  ];
+  expect(findPoint(points, 'Cat')).toBe(2);
+  expect(findPoint(points, ' cat ')).toBe(1);
+  expect(findPoint(points, 'Ġcat')).toBe(1);
+  expect(findPoint(points, 'CAT')).toBe(1);
+  expect(findPoint(points, '猫')).toBe(3);
+  expect(findPoint(points, 'dog')).toBeNull();
+  expect(findPoint(points, '  ')).toBeNull();
 });
