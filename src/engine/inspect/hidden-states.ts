@@ -1,13 +1,15 @@
 // Contextual embeddings: the final hidden states of one sentence, from the same inference-only
-// forward pass the attention inspector and fill-mask run (the training graph, no backward ever
-// recorded, every label ignored). GPT: h = ln_f(x) after the last block, each position seeing
-// only its left context; BERT: the last post-LN layer's output, each position seeing the whole
-// sentence. Encoder-decoder models are refused: which stack's states to show (the encoder's over
-// the source, or the decoder's over a target it would have to be given) is a choice not made yet.
+// forward pass the attention inspector, fill-mask and seq2seq decoding run (the training graph, no
+// backward ever recorded, every label ignored). GPT: h = ln_f(x) after the last block, each
+// position seeing only its left context; BERT: the last post-LN layer's output, each position
+// seeing the whole sentence; encoder-decoder (BART, T5 spans): the encoder's output over the
+// sentence as the source, what the decoder cross-attends to (the decoder is fed one token and its
+// states are not read: they would depend on a target the user has not given).
 import type { GpuContext } from '../gpu/device';
 import { Recorder } from '../gpu/kernel';
 import { pinBuffer } from '../gpu/planner';
 import { Tensor } from '../gpu/tensor';
+import { BartGraph } from '../model/bart';
 import { BertGraph } from '../model/bert';
 import type { ModelConfig } from '../model/config';
 import { GptGraph } from '../model/gpt';
@@ -21,9 +23,6 @@ export class HiddenStates {
   private readonly params: Tensor;
 
   constructor(readonly ctx: GpuContext, readonly config: ModelConfig, weights: Float32Array) {
-    if (config.kind !== 'decoder' && config.kind !== 'encoder') {
-      throw new Error(`contextual embeddings: '${config.kind}' models are not supported yet (GPT and BERT runs only); show this run's token embeddings instead`);
-    }
     this.layout = buildParamLayout(config);
     if (weights.length !== this.layout.totalFloats) throw new Error(`contextual embeddings: ${weights.length} parameters given, the model has ${this.layout.totalFloats}`);
     this.params = Tensor.empty(ctx, [this.layout.totalFloats], 'f32', 'hidden-states.params');
@@ -35,15 +34,19 @@ export class HiddenStates {
     const T = ids.length;
     if (T === 0) throw new Error('contextual embeddings: the sentence has no tokens');
     if (T > this.config.blockSize) throw new Error(`contextual embeddings: the sentence is ${T} tokens; the model reads at most ${this.config.blockSize}`);
-    // Forward only: the parameters stand in for the gradient buffer (only views are taken of it).
     const shape = { batchSize: 1, seqLen: T };
-    const graph = this.config.kind === 'decoder' ? new GptGraph(this.ctx, this.layout, this.params, this.params, shape) : new BertGraph(this.ctx, this.layout, this.params, this.params, shape);
+    const graph = this.graphFor(shape);
+    const hidden = graph instanceof BartGraph ? graph.encoderHidden : graph.hidden;
     try {
       // The host reads the states after the recording: keep their buffer out of lifetime sharing
       // (before any write, which plans the arena).
-      if (graph.hidden.planned) pinBuffer(graph.hidden.planned);
+      if (hidden.planned) pinBuffer(hidden.planned);
       if (graph instanceof GptGraph) {
         graph.idx.write(Uint32Array.from(ids));
+      } else if (graph instanceof BartGraph) {
+        graph.inputs.input_ids.write(Uint32Array.from(ids));
+        graph.kvLen.write(Uint32Array.of(T));
+        graph.inputs.decoder_input_ids.write(Uint32Array.of(ids[0]));
       } else {
         graph.ids.write(Uint32Array.from(ids));
         if (types && types.length !== T) throw new Error(`contextual embeddings: ${types.length} segment ids for ${T} tokens`);
@@ -58,10 +61,18 @@ export class HiddenStates {
       } finally {
         rec.destroy();
       }
-      return (await graph.hidden.read()).slice(0, T * this.config.nEmbd);
+      return (await hidden.read()).slice(0, T * this.config.nEmbd);
     } finally {
       graph.destroy();
     }
+  }
+
+  private graphFor(shape: { batchSize: number; seqLen: number }): GptGraph | BertGraph | BartGraph {
+    const { ctx, layout, params } = this;
+    // Forward only: the parameters stand in for the gradient buffer (only views are taken of it).
+    if (this.config.kind === 'decoder') return new GptGraph(ctx, layout, params, params, shape);
+    if (this.config.kind === 'encoder') return new BertGraph(ctx, layout, params, params, shape);
+    return new BartGraph(ctx, layout, params, params, { ...shape, targetLen: 1 });
   }
 
   destroy(): void {

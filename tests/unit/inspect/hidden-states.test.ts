@@ -1,12 +1,14 @@
 // Contextual embeddings (the final hidden states) against PyTorch: the GPT golden's logits are
 // h · wteᵀ (tied LM head, no bias), so hidden states that reproduce them through that one
-// product, in float64 here, are HF's last_hidden_state. Also: token embedding rows are the
-// checkpoint's wte rows, and encoder-decoder models are refused with a reason.
+// product, in float64 here, are HF's last_hidden_state; the BART golden's encoder output is
+// compared directly (tests/goldens/bart_encoder_states.json, scripts/goldens/make_encoder_states.py).
+// Also: token embedding rows are the checkpoint's table rows.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { HiddenStates } from '../../../src/engine/inspect/hidden-states';
 import { TOKEN_EMBEDDINGS, tokenEmbeddingRows } from '../../../src/engine/inspect/token-table';
-import { encoderDecoderConfig } from '../../../src/engine/model/config';
 import { loadGolden, relativeError } from '../model/goldens';
 
 let ctx: GpuContext;
@@ -48,7 +50,23 @@ test('GPT hidden states times wteᵀ give the PyTorch golden logits', async () =
   }
 });
 
-test('token embedding rows are the table\'s rows; encoder-decoder contextual embeddings are refused', () => {
+test('BART encoder states equal PyTorch\'s (a full row and a short one)', async () => {
+  const g = loadGolden('bart');
+  const want = JSON.parse(readFileSync(join(__dirname, '..', '..', 'goldens', 'bart_encoder_states.json'), 'utf8')) as { rows: { ids: number[]; hidden: number[] }[] };
+  const forward = new HiddenStates(ctx, g.cfg, g.flatParams);
+  try {
+    for (const row of want.rows) {
+      const h = await forward.run(row.ids);
+      const { maxDiff, rel } = relativeError(h, row.hidden);
+      console.log(`BART encoder states, ${row.ids.length} tokens: max diff ${maxDiff.toExponential(2)} (rel ${rel.toExponential(2)})`);
+      expect(rel).toBeLessThan(1e-4);
+    }
+  } finally {
+    forward.destroy();
+  }
+});
+
+test('token embedding rows are the table\'s rows', () => {
   const g = loadGolden('bert');
   const part = g.layout.part(TOKEN_EMBEDDINGS.encoder);
   const C = g.cfg.nEmbd;
@@ -56,6 +74,4 @@ test('token embedding rows are the table\'s rows; encoder-decoder contextual emb
   expect(Array.from(rows.subarray(0, C))).toEqual(Array.from(g.flatParams.subarray(part.offset + 5 * C, part.offset + 6 * C)));
   expect(Array.from(rows.subarray(2 * C))).toEqual(Array.from(g.flatParams.subarray(part.offset + 40 * C, part.offset + 41 * C)));
   expect(() => tokenEmbeddingRows(g.layout, g.flatParams, [41])).toThrow(/id 41 is outside the 41-row table/);
-  const bart = encoderDecoderConfig({ vocabSize: 20, nLayer: 1, nHead: 2, nEmbd: 8, blockSize: 8, ffWidth: 16 });
-  expect(() => new HiddenStates(ctx, bart, new Float32Array(1))).toThrow(/'encoder-decoder' models are not supported yet/);
 });

@@ -34,7 +34,7 @@ const lastSet = new WeakMap<HostContext, { key: string; set: LoadedSet }>();
 async function loadSet(request: SetRequest, host: HostContext): Promise<LoadedSet> {
   const { runDir: dir, step: wanted, source } = request;
   const runDir = resolve(dir);
-  const model = readRunConfig(runDir).pretrain_studio.model;
+  const { model, objective } = readRunConfig(runDir).pretrain_studio;
   const steps = listCheckpoints(runDir);
   const step = wanted ?? latestCheckpoint(runDir);
   if (step === undefined) throw new Error(`${runDir} has no checkpoint yet`);
@@ -44,12 +44,12 @@ async function loadSet(request: SetRequest, host: HostContext): Promise<LoadedSe
   const key = JSON.stringify([path, statSync(path).mtimeMs, source]);
   const cached = lastSet.get(host);
   if (cached?.key === key) return { ...cached.set, steps };
-  const set = await buildSet(runDir, path, model, step, steps, source, host);
+  const set = await buildSet(runDir, path, model, objective, step, steps, source, host);
   lastSet.set(host, { key, set });
   return set;
 }
 
-async function buildSet(runDir: string, path: string, model: ModelConfig, step: number, steps: number[], source: SetRequest['source'], host: HostContext): Promise<LoadedSet> {
+async function buildSet(runDir: string, path: string, model: ModelConfig, objective: string, step: number, steps: number[], source: SetRequest['source'], host: HostContext): Promise<LoadedSet> {
   const tok = await loadTokenizer(join(runDir, TOKENIZER_FILE));
   const layout = buildParamLayout(model);
   const { params } = deserializeModel(layout, readFileSync(path), path);
@@ -64,10 +64,12 @@ async function buildSet(runDir: string, path: string, model: ModelConfig, step: 
   }
   const body = tok.encode(source.text);
   let ids = body;
-  if (model.kind === 'encoder') {
+  if (model.kind !== 'decoder') {
     const cls = tok.tokenToId(CLS), sep = tok.tokenToId(SEP);
     if (cls === undefined || sep === undefined) throw new Error(`${runDir}: the tokenizer has no ${CLS}/${SEP} (was this run trained with BERT's specials?)`);
-    ids = [cls, ...body, sep];
+    // The encoder reads the sentence as training framed it: BERT and BART '[CLS] text [SEP]', T5's
+    // span corruption 'text [SEP]' (as seq2seq decoding does, generate/seq2seq-forward.ts).
+    ids = objective === 't5-span' ? [...body, sep] : [cls, ...body, sep];
   }
   if (body.length === 0) throw new Error(`the sentence "${source.text}" encodes to no tokens`);
   const forward = new HiddenStates(await host.gpu(), model, params);
