@@ -24,6 +24,7 @@ const PAGES: [Page, string][] = [
   ['model', 'Model and objective'],
   ['train', 'Train'],
   ['attention', 'Attention'],
+  ['projector', 'Projector'],
   ['adapt', 'Adapt'],
   ['runs', 'Runs'],
 ];

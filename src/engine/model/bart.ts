@@ -153,6 +153,11 @@ export class BartGraph extends ModelGraph {
     return st.layers[st.layers.length - 1].a.norm2.out;
   }
 
+  /** The encoder's output [B*Ts, C] after a forward pass (what the decoder cross-attends to). */
+  get encoderHidden(): Tensor {
+    return this.top(this.enc);
+  }
+
   private link(): EncoderLink {
     return { enc: this.top(this.enc), dEnc: this.enc.g.streamA, ones: this.enc.ones };
   }

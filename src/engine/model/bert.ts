@@ -141,6 +141,11 @@ export class BertGraph extends ModelGraph {
     return this.layers[this.layers.length - 1].a.norm2.out;
   }
 
+  /** The last layer's output [N, C] after a forward pass (contextual embeddings, the heads' input). */
+  get hidden(): Tensor {
+    return this.top;
+  }
+
   /** Records the forward pass through the losses; `train` applies dropout (backward must follow one). */
   forward(rec: Recorder, train = true): void {
     this.checkTrain(train);

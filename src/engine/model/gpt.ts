@@ -109,6 +109,11 @@ export class GptGraph extends ModelGraph {
     return t;
   }
 
+  /** The final hidden states h = ln_f(x) [N, C] after a forward pass (contextual embeddings). */
+  get hidden(): Tensor {
+    return this.lnf.a.out;
+  }
+
   /** Attention probabilities of layer `l` ([B, H, T, T]) after a forward pass: the inspection path. */
   probs(l: number): Tensor {
     return this.layers[l].a.probs;

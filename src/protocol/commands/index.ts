@@ -11,6 +11,7 @@ import { tokenizerTrain } from './tokenizer-train.ts';
 import { tokenizerEncode } from './tokenizer-encode.ts';
 import { batchPreview } from './batch-preview.ts';
 import { fillMask } from './fill-mask.ts';
+import { embeddingsNeighbours, embeddingsProject } from './embeddings.ts';
 import { promptCancel, promptGenerate } from './prompt-generate.ts';
 import { promptClassify, promptPreview } from './prompt-classify.ts';
 import { classifyPredict } from './classify-predict.ts';
@@ -46,6 +47,8 @@ export const commands = {
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
   'mask.fill': fillMask,
+  'embeddings.project': embeddingsProject,
+  'embeddings.neighbours': embeddingsNeighbours,
   'prompt.generate': promptGenerate,
   'prompt.cancel': promptCancel,
   'prompt.classify': promptClassify,

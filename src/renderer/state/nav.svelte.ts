@@ -12,6 +12,7 @@ export const PAGES: readonly PageInfo[] = [
   { id: 'model', label: 'Model & objective', blurb: 'What to learn, and how big a model to learn it with.' },
   { id: 'train', label: 'Train', blurb: 'Run training and watch it learn.' },
   { id: 'attention', label: 'Attention', blurb: 'Where each layer and head looks, for any sentence.' },
+  { id: 'projector', label: 'Projector', blurb: 'Where the model puts each token: embeddings in 2D and 3D, and their nearest neighbours.' },
   { id: 'adapt', label: 'Adapt', blurb: 'Fine-tune, prompt and probe a trained model.' },
   { id: 'runs', label: 'Runs', blurb: 'Every run, on disk, resumable.' },
 ];

@@ -8,6 +8,7 @@ import { runsOf } from '../run-service/index.ts';
 import { batchPreview } from './batch-preview.ts';
 import { corpusSamples } from './corpus-samples.ts';
 import { fillMask } from './fill-mask.ts';
+import { embeddingsNeighbours, embeddingsProject } from './embeddings.ts';
 import { promptCancel, promptGenerate } from './prompt-generate.ts';
 import { promptClassify, promptPreview } from './prompt-classify.ts';
 import { classifyPredict } from './classify-predict.ts';
@@ -51,6 +52,8 @@ export const handlers = {
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
   'mask.fill': fillMask,
+  'embeddings.project': embeddingsProject,
+  'embeddings.neighbours': embeddingsNeighbours,
   'prompt.generate': promptGenerate,
   'prompt.cancel': promptCancel,
   'prompt.classify': promptClassify,
