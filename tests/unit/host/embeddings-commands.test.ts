@@ -22,12 +22,12 @@ import { deserializeModel, readRunConfig } from '../../../src/engine/train';
 const FIX = new URL('../../fixtures/hf/', import.meta.url).pathname;
 const host = new HostContext({ assetsDir: undefined }, () => {});
 let work: string, bert: string, gpt: string;
-beforeAll(() => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'embeddings-cmd-'));
   bert = join(work, 'bert');
   gpt = join(work, 'gpt2');
-  importHfCheckpoint({ from: join(FIX, 'bert'), into: bert });
-  importHfCheckpoint({ from: join(FIX, 'gpt2'), into: gpt });
+  await importHfCheckpoint({ from: join(FIX, 'bert'), into: bert });
+  await importHfCheckpoint({ from: join(FIX, 'gpt2'), into: gpt });
 });
 afterAll(async () => {
   await host.close();
