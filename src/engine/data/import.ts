@@ -11,7 +11,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../runstore/atomic';
 import { TimeSlicer } from '../tokenizers/time-slice';
 import type { Tokenizer } from '../tokenizers/tokenizer';
-import { detectEncoding, SAMPLE_BYTES } from './detect';
+import { SAMPLE_BYTES } from './detect';
+import { detectFileEncoding } from './detect-file';
 import { extractCsv, extractJsonl, extractText, FileSkip, formatOf, textLineLimit, type FormatOptions } from './formats';
 import { HashSet64 } from './hashset64';
 import { hash64 } from './hash64';
@@ -187,7 +188,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         const sample = Buffer.alloc(Math.min(SAMPLE_BYTES, bytes));
         try { await fh.read(sample, 0, sample.length, 0); } finally { await fh.close(); }
         acct.bytesRead = sample.length;
-        const det = detectEncoding(sample, sample.length === bytes);
+        const det = await detectFileEncoding(path, sample, bytes);
         if (!det.ok) {
           const line = 1 + sample.subarray(0, det.offset).filter((b) => b === 0x0a).length;
           report({ line, offset: det.offset, code: det.code, severity: 'error', message: `${det.message}; file skipped` });

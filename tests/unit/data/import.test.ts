@@ -119,6 +119,26 @@ describe('encodings and normalization', () => {
     expect(ws.docs(r.dir!)).toEqual([{ text: '好吃，送得快', label: '1', source: 0 }, { text: '太慢了', label: '0', source: 0 }]);
   });
 
+  test('a GB18030 file whose first 64 KiB (and more) are ASCII is read as GB18030, not as broken UTF-8', async () => {
+    // An English preface of ~1.1 MB (past the first 64 KiB sample and past one 1 MiB scan chunk), then Chinese.
+    const preface = Array.from({ length: 24_000 }, (_, i) => `Preface line ${i} of the English introduction.`).join('\n');
+    const chinese = ['第一回　甄士隐梦幻识通灵，贾雨村风尘怀闺秀。', '此开卷第一回也。作者自云：因曾历过一番梦幻之后。'];
+    const p = ws.file('late-gbk.txt', iconv.encode(`${preface}\n\n${chinese.join('\n\n')}\n`, 'gbk'));
+    const r = await importCorpus({ inputs: [p], outDir: out() });
+    expect(r.issues).toEqual([]);
+    expect(r.manifest!.files[0].encoding).toBe('gb18030');
+    const docs = ws.docs(r.dir!).map((d) => d.text); // the preface is longer than one document: cut at lines
+    expect(docs.slice(-2)).toEqual(chinese);
+    expect(docs.slice(0, -2).join('\n')).toBe(preface);
+    // The same preface before UTF-8 Chinese stays UTF-8; before stray bytes, UTF-8 with the damage reported.
+    const u = await importCorpus({ inputs: [ws.file('late-utf8.txt', `${preface}\n\n${chinese[0]}\n`)], outDir: out() });
+    expect(u.manifest!.files[0].encoding).toBe('utf8');
+    expect(ws.docs(u.dir!).map((d) => d.text).at(-1)).toBe(chinese[0]);
+    const bad = await importCorpus({ inputs: [ws.file('late-damage.txt', Buffer.concat([Buffer.from(`${preface}\n\nbad `), Buffer.from([0xff]), Buffer.from(' byte\n')]))], outDir: out() });
+    expect(bad.manifest!.files[0].encoding).toBe('utf8');
+    expect(bad.issues.map((i) => i.code)).toEqual(['invalid-bytes']);
+  });
+
   test('NFC: decomposed accents are composed', async () => {
     const p = ws.file('nfd.txt', 'Cafe\u0301 nai\u0308ve');
     const r = await importCorpus({ inputs: [p], outDir: out() });
