@@ -10,6 +10,8 @@
 //             dA += duᵀ x           [r, in]
 //             dx += du A            [N, in]
 // The column slice is a strided matmul view (row stride = the linear's width), so nothing is copied.
+// The scale op reads one buffer and writes another (WebGPU forbids binding one buffer as both), hence
+// two scratch tensors; u is kept scaled so dB needs no extra scaling.
 import type { Recorder } from '../../gpu/kernel';
 import type { Tensor } from '../../gpu/tensor';
 import { matmul } from '../../ops/matmul';
