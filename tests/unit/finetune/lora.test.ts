@@ -1,6 +1,7 @@
 // LoRA fine-tuning (--scope lora): adapter tensors carry PEFT's names and shapes and are the only
 // body tensors that train; merging gives base + (alpha/r)·B·A (against a float64 reference, for
-// BERT's per-q/k/v slices of the fused [3C, C] weight and GPT-2's [in, out] Conv1D); end to end on
+// BERT's per-q/k/v slices of the fused [3C, C] weight and GPT-2's [in, out] Conv1D), and on the
+// LoRA goldens (random B) the merged model's logits equal the adapted model's; end to end on
 // tiny pretrained runs, the base stays bit-identical with no AdamW state, the checkpoint folder
 // holds a PEFT adapter file and config, and the merged run predicts what the adapted one does.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,12 @@ import { decoderConfig, encoderConfig } from '../../../src/engine/model/config';
 import { LORA_DEFAULTS, type LoraSpec, loraSites } from '../../../src/engine/model/lora';
 import { allParts, type ParamLayout, trainableRanges } from '../../../src/engine/model/params';
 import { latestCheckpoint } from '../../../src/engine/runstore/checkpoints';
+import { Recorder } from '../../../src/engine/gpu/kernel';
+import { Tensor } from '../../../src/engine/gpu/tensor';
+import type { ModelGraph } from '../../../src/engine/model/body';
 import { TrainingRun } from '../../../src/engine/train/index';
+import { buildGraph } from '../../../src/engine/train/step';
+import { batchOf, loadGolden, relativeError } from '../model/goldens';
 import { removeTempRunsDirs, SAMPLE_EN, tempRunsDir } from '../../integration/helpers';
 
 const bert = encoderConfig({ nLayer: 2, nEmbd: 16, nHead: 2, vocabSize: 41, blockSize: 11, dropout: 0, pooler: true });
@@ -144,6 +150,45 @@ afterAll(() => {
 
 function options(from: string, over: Partial<FineTuneOptions>): FineTuneOptions {
   return { ...FINETUNE_DEFAULTS, from, data: labeled, runsDir, valFraction: 0.2, testFraction: 0.2, steps: 4, batchSize: 8, maxLength: 20, evalEvery: 4, warmupSteps: 0, lr: 2e-2, ...over };
+}
+
+/** The first head's logits of one forward pass (no dropout) of `params` in `layout` on the golden's batch. */
+async function logitsOf(layout: ParamLayout, params: Float32Array, name: string): Promise<Float32Array> {
+  const g = loadGolden(name);
+  const p = Tensor.from(ctx, params, [layout.totalFloats]);
+  const grads = Tensor.empty(ctx, [layout.totalFloats]);
+  const graph = buildGraph(ctx, layout, p, grads, { batchSize: g.batchSize, seqLen: g.cfg.blockSize }) as ModelGraph;
+  const batch = batchOf(g);
+  for (const [n, t] of Object.entries(graph.inputs)) t.write(batch[n]);
+  const rec = new Recorder(ctx);
+  graph.forward(rec, false);
+  await rec.run();
+  const out = await graph.logits.read();
+  rec.destroy();
+  graph.destroy();
+  p.destroy();
+  grads.destroy();
+  return out;
+}
+
+for (const name of ['bert_cls_lora', 'gpt_cls_lora']) {
+  test(`${name}: the merged model's logits equal the adapted model's (and PyTorch's), and differ from the base's`, async () => {
+    // The golden's B is random (not PEFT's zeros), so the adapters change the logits a lot.
+    const g = loadGolden(name);
+    const adapted = await logitsOf(g.layout, g.flatParams, name);
+    const merged = mergeLora(g.layout, g.flatParams);
+    const plain = await logitsOf(merged.layout, merged.params, name);
+    const base = Float32Array.from(g.flatParams);
+    for (const s of g.layout.slabs) if (s.role === 'adapter') base.fill(0, s.offset, s.offset + s.numel);
+    const without = await logitsOf(g.layout, base, name);
+    const vsAdapted = relativeError(plain, adapted);
+    const vsTorch = relativeError(plain, g.tensors.get('output.logits')!.data);
+    const vsBase = relativeError(without, adapted);
+    console.log(`${name}: merged vs adapted logits rel ${vsAdapted.rel.toExponential(2)}, vs PyTorch ${vsTorch.rel.toExponential(2)}; without the adapters rel ${vsBase.rel.toFixed(3)}`);
+    expect(vsAdapted.rel).toBeLessThan(1e-5);
+    expect(vsTorch.rel).toBeLessThan(1e-4);
+    expect(vsBase.rel).toBeGreaterThan(0.05);
+  });
 }
 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (x: number, i: number) => Object.is(x, b[i]));
