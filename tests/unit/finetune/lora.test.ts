@@ -157,7 +157,7 @@ async function logitsOf(layout: ParamLayout, params: Float32Array, name: string)
   const g = loadGolden(name);
   const p = Tensor.from(ctx, params, [layout.totalFloats]);
   const grads = Tensor.empty(ctx, [layout.totalFloats]);
-  const graph = buildGraph(ctx, layout, p, grads, { batchSize: g.batchSize, seqLen: g.cfg.blockSize }) as ModelGraph;
+  const graph = buildGraph(ctx, layout, p, grads, { batchSize: g.batchSize, seqLen: g.cfg.blockSize }, 1) as ModelGraph;
   const batch = batchOf(g);
   for (const [n, t] of Object.entries(graph.inputs)) t.write(batch[n]);
   const rec = new Recorder(ctx);
