@@ -27,6 +27,12 @@ Cases:
   gpt_cls    GPT2ForSequenceClassification: the last real token of each padded row -> score (no bias)
   bart_cls   the bart case with a classification head (dense, tanh, out_proj: Hugging Face's
              BartClassificationHead) on the first decoder position instead of the LM head
+  bert_cls_lora  BertForSequenceClassification with LoRA adapters (rank 4, alpha 8) on query, key,
+             value and attention.output.dense of every layer, written by hand as PEFT's LoraLayer
+             (y = base(x) + alpha/r * (x A^T) B^T); every base tensor frozen, the adapters, pooler
+             and classifier train. B is drawn non-zero (PEFT starts it at 0) so A's gradient is too
+  gpt_cls_lora   GPT2ForSequenceClassification with LoRA on all four linears of every layer (Conv1D:
+             the update is x A^T B^T all the same, PEFT's fan_in_fan_out), base and ln_f frozen
 
 Run with case names to write only those (e.g. make_goldens.py gpt_erf); without, all are written.
 """
@@ -402,6 +408,21 @@ class Bart(nn.Module):
         return logits, loss
 
 
+def add_lora(model, modules, spec, gen):
+    """PEFT's LoraLayer by hand on each named module: lora_A [r, in] ~ U(+-1/sqrt(in)) as PEFT's
+    kaiming_uniform_(a=sqrt(5)), lora_B [out, r] random (PEFT: zeros), forward + alpha/r * x A^T B^T."""
+    r, scale = spec['rank'], spec['alpha'] / spec['rank']
+    for name in modules:
+        m = model.get_submodule(name)
+        nin, nout = (m.weight.shape[0], m.weight.shape[1]) if isinstance(m, Conv1D) else (m.weight.shape[1], m.weight.shape[0])
+        m.lora_A = nn.Module()
+        m.lora_A.weight = nn.Parameter((torch.rand(r, nin, generator=gen, dtype=DT) * 2 - 1) / math.sqrt(nin))
+        m.lora_B = nn.Module()
+        m.lora_B.weight = nn.Parameter(0.5 * torch.randn(nout, r, generator=gen, dtype=DT))
+        base = m.forward
+        m.forward = lambda x, base=base, m=m: base(x) + scale * (x @ m.lora_A.weight.t()) @ m.lora_B.weight.t()
+
+
 # ---------------------------------------------------------------------------------------------
 
 def init_weights(model, gen):
@@ -497,7 +518,7 @@ def dump(case, cfg, model, inputs, forward, final_params=False):
           f'{sum(p.numel() for p in model.parameters())} params')
 
 
-def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None):
+def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None, lora=None):
     cfg = {'kind': 'decoder', 'vocabSize': 37, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': 0.0, 'bias': bias, 'tiedEmbeddings': tied, 'norm': 'pre',
            'activation': activation, 'layerNormEps': 1e-5, 'batchSize': 3, 'ignoreIndex': -1}
@@ -506,6 +527,12 @@ def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None):
     gen = torch.Generator().manual_seed(seed)
     model = GPT(cfg)
     init_weights(model, gen)
+    if lora:  # all four linears of every layer; everything but the adapters and the score head frozen
+        cfg['lora'] = lora
+        cfg['frozen'] = ['transformer.wte.', 'transformer.wpe.', 'transformer.ln_f.'] + [f'transformer.h.{l}.' for l in range(cfg['nLayer'])]
+        add_lora(model, [f'transformer.h.{l}.{m}' for l in range(cfg['nLayer']) for m in ('attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj')], lora, gen)
+        for name, p in model.named_parameters():
+            p.requires_grad_('lora_' in name or not any(name.startswith(f) for f in cfg['frozen']))
     B, T = cfg['batchSize'], cfg['blockSize']
     idx = torch.randint(0, cfg['vocabSize'], (B, T), generator=gen)
     if heads:  # classify each row from its last real token; padding (id 0) at the tail
@@ -515,7 +542,7 @@ def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None):
         cls_index = torch.tensor([b * T + n - 1 for b, n in enumerate(lengths)])
         labels = torch.tensor([0, 2, 1])
         dump(case, cfg, model, {'idx': idx, 'cls_index': cls_index, 'class_labels': labels},
-             lambda step: model.classify(idx, cls_index, labels))
+             lambda step: model.classify(idx, cls_index, labels), final_params=bool(lora))
         return
     targets = torch.randint(0, cfg['vocabSize'], (B, T), generator=gen)
     targets[0, 3] = -1  # ignored positions cost nothing in the loss
@@ -523,7 +550,7 @@ def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None):
     dump(case, cfg, model, {'idx': idx, 'targets': targets}, lambda step: model(idx, targets))
 
 
-def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, frozen=None):
+def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, frozen=None, lora=None):
     cfg = {'kind': 'encoder', 'vocabSize': 41, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': dropout, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
            'activation': activation, 'layerNormEps': 1e-12, 'typeVocabSize': 2, 'pooler': True,
@@ -535,8 +562,11 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     gen = torch.Generator().manual_seed(seed)
     model = Bert(cfg)
     init_weights(model, gen)
+    if lora:  # PEFT's attention targets: query, key, value and the attention output
+        cfg['lora'] = lora
+        add_lora(model, [f'bert.encoder.layer.{l}.attention.{m}' for l in range(cfg['nLayer']) for m in ('self.query', 'self.key', 'self.value', 'output.dense')], lora, gen)
     for name, p in model.named_parameters():
-        p.requires_grad_(not any(name.startswith(f) for f in frozen or []))
+        p.requires_grad_('lora_' in name or not any(name.startswith(f) for f in frozen or []))
     B, T, V = cfg['batchSize'], cfg['blockSize'], cfg['vocabSize']
     lengths = [11, 8, 5]
     ids = torch.zeros(B, T, dtype=torch.long)
@@ -613,6 +643,12 @@ CASES = {
                                          frozen=['bert.embeddings.', 'bert.encoder.layer.0.']),
     'gpt_cls': lambda: gpt_case('gpt_cls', True, 1343, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}]),
     'bart_cls': lambda: bart_case('bart_cls', 1344, heads=[{'kind': 'classify', 'numLabels': 2, 'pool': 'first'}]),
+    'bert_cls_lora': lambda: bert_case('bert_cls_lora', 1345, activation='gelu',
+                                       heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
+                                       frozen=['bert.embeddings.', 'bert.encoder.layer.0.', 'bert.encoder.layer.1.'],
+                                       lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'attention'}),
+    'gpt_cls_lora': lambda: gpt_case('gpt_cls_lora', True, 1346, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}],
+                                     lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'all-linear'}),
 }
 
 if __name__ == '__main__':

@@ -1,10 +1,14 @@
-// `npm run finetune -- --run runs/<pretrained> --data <labeled file> [--scope head|top:N|all]
+// `npm run finetune -- --run runs/<pretrained> --data <labeled file> [--scope head|top:N|all|lora]
 //  [--compare] [--key value …]`: a classifier on a pretrained run (BERT: [CLS]; GPT: last token),
 // trained and scored (validation during training, test at the end), written as a run folder.
+// `npm run finetune -- --merge-lora runs/<LoRA run>` writes its adapters merged into the weights.
 // --compare also trains the same architecture from random initialisation on the same rows with the
 // same budget and prints both scores and the majority-class baseline ("what pretraining buys").
 import { parseArgs } from '../engine/config/args.ts';
-import { FINETUNE_DEFAULTS, fineTune, loadLabeledData, type FineTuneOptions, type FineTuneResult, type LabeledData } from '../engine/finetune/run.ts';
+import { mergeLoraRun } from '../engine/finetune/merge.ts';
+import { classifierLayout, FINETUNE_DEFAULTS, fineTune, loadLabeledData, type FineTuneOptions, type FineTuneResult, type LabeledData } from '../engine/finetune/run.ts';
+import { LORA_DEFAULTS, type LoraSpec } from '../engine/model/lora.ts';
+import { readRunConfig } from '../engine/train/run-folder.ts';
 import { parseScope } from '../engine/finetune/scope.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 
@@ -12,7 +16,10 @@ const { scope: _scope, ...NUMERIC } = FINETUNE_DEFAULTS;
 const DEFAULTS = {
   ...NUMERIC, run: '', data: '', textField: '', pairField: '', labelField: '', scope: 'all',
   scratch: false, compare: false, json: false, driver: 'auto', help: false,
+  'lora-rank': LORA_DEFAULTS.rank, 'lora-alpha': LORA_DEFAULTS.alpha, 'lora-dropout': LORA_DEFAULTS.dropout, 'lora-targets': LORA_DEFAULTS.targets as string,
+  'merge-lora': '', out: '',
 };
+const LORA_KEYS = ['lora-rank', 'lora-alpha', 'lora-dropout', 'lora-targets'] as const;
 
 const HELP = [
   'Usage: npm run finetune -- --run <pretrained run> --data <labeled .csv/.tsv/.jsonl> [options]',
@@ -31,7 +38,11 @@ const HELP = [
   '  --badRows skip|refuse  rows without text or label: skipped and listed, or refused [skip]',
   `  --valFraction <f>      of each class for validation [${FINETUNE_DEFAULTS.valFraction}]`,
   `  --testFraction <f>     of each class for test [${FINETUNE_DEFAULTS.testFraction}]`,
-  '  --scope <s>            what trains: head | top:N (the head and the top N layers) | all [all]',
+  '  --scope <s>            what trains: head | top:N (the head and the top N layers) | all | lora [all]',
+  `  --lora-rank <r>        LoRA: the adapters' rank [${LORA_DEFAULTS.rank}]`,
+  `  --lora-alpha <a>       LoRA: the update is scaled by alpha / r [${LORA_DEFAULTS.alpha}]`,
+  '  --lora-dropout <p>     LoRA: dropout on the adapter input; only 0 is built [0]',
+  '  --lora-targets <t>     LoRA: attention (q, k, v, attention output) | all-linear (and the MLP) [attention]',
   `  --steps <n>            optimizer steps [${FINETUNE_DEFAULTS.steps}]`,
   `  --batchSize <n>        rows per step [${FINETUNE_DEFAULTS.batchSize}]`,
   `  --maxLength <n>        tokens per row, longer rows truncated (at most the model's blockSize) [${FINETUNE_DEFAULTS.maxLength}]`,
@@ -49,6 +60,9 @@ const HELP = [
   '  --json                 print the results as one JSON object',
   '  --driver <d>           Vulkan driver: auto | native | lavapipe | swiftshader | /path/to/icd.json [auto]',
   '  --help                 this text',
+  '',
+  'npm run finetune -- --merge-lora <LoRA run> [--out <dir>] [--checkpoint <step>]',
+  '  writes <run>-merged (or --out): a plain classifier with W + (alpha/r)·B·A in place of each adapter',
   '',
   'Scores: accuracy, macro-F1, per-class precision/recall, confusion matrix (rows: true label) on the',
   "test split with the best validation weights; written to the run's eval.json.",
@@ -93,15 +107,26 @@ function describeResult(r: FineTuneResult, labels: readonly string[]): string {
 
 async function main(): Promise<void> {
   let v: typeof DEFAULTS;
+  let given: ReadonlySet<string>;
   try {
     const parsed = parseArgs(process.argv.slice(2), DEFAULTS, ['help', 'json', 'scratch', 'compare']);
     if (parsed.positional.length) throw new Error(`unexpected argument '${parsed.positional[0]}' (options start with --; see --help)`);
     v = parsed.values;
+    given = parsed.given as ReadonlySet<string>;
   } catch (err) {
     fail((err as Error).message);
   }
   if (v.help) {
     process.stdout.write(HELP);
+    process.exit(0);
+  }
+  if (v['merge-lora']) {
+    try {
+      const m = mergeLoraRun(v['merge-lora'], { checkpoint: v.checkpoint, out: v.out });
+      process.stdout.write(`merged ${m.merged} LoRA adapters of step-${m.step} into the base weights: ${m.runDir}\n`);
+    } catch (err) {
+      fail((err as Error).message, 1);
+    }
     process.exit(0);
   }
   if (!v.run) fail('no pretrained run: pass --run runs/<name> (see --help)');
@@ -111,8 +136,14 @@ async function main(): Promise<void> {
   let options: FineTuneOptions;
   let data: LabeledData;
   try {
+    const lora: LoraSpec = { rank: v['lora-rank'], alpha: v['lora-alpha'], dropout: v['lora-dropout'], targets: v['lora-targets'] as LoraSpec['targets'] };
+    const scope = parseScope(v.scope, lora);
+    const stray = LORA_KEYS.filter((k) => given.has(k));
+    if (scope.kind !== 'lora' && stray.length) throw new Error(`--${stray[0]} applies to --scope lora only (the scope is '${v.scope}')`);
+    // Refuse a scope the model cannot take (a rank wider than a layer, dropout, BART) before reading the data.
+    classifierLayout(readRunConfig(v.run).pretrain_studio.model, 2, scope);
     options = {
-      ...v, from: v.run, scope: parseScope(v.scope), init: v.scratch ? 'scratch' : 'pretrained', badRows: v.badRows,
+      ...v, from: v.run, scope, init: v.scratch ? 'scratch' : 'pretrained', badRows: v.badRows,
       textField: v.textField || undefined, pairField: v.pairField || undefined, labelField: v.labelField || undefined,
     };
     data = loadLabeledData(options);

@@ -30,6 +30,8 @@ import { TrainStep } from '../train/step';
 import { serializeModel, serializeOptimizer } from '../train/weights-io';
 import { classifyBatch, encodeRows, type EncodedRows } from './encode';
 import { argmaxRows, classificationMetrics, softmaxRows, type ClassificationMetrics } from './metrics';
+import { savedClassifierLayout } from './merge';
+import { writePeftAdapter } from './peft';
 import { frozenPrefixes, scopeName, type Scope } from './scope';
 
 export interface FineTuneOptions {
@@ -154,7 +156,8 @@ function trainableCount(layout: ParamLayout): number {
 export function classifierLayout(base: ModelConfig, numLabels: number, scope: Scope): ParamLayout {
   if (base.kind === 'encoder-decoder') throw new Error('fine-tuning a classifier on an encoder-decoder (BART) is not built yet: use a BERT or GPT run');
   const cfg: ModelConfig = base.kind === 'encoder' ? { ...base, pooler: true } : base;
-  return buildParamLayout(cfg, { heads: [{ kind: 'classify', numLabels, pool: base.kind === 'encoder' ? 'first' : 'last' }], frozen: frozenPrefixes(cfg, scope) });
+  const lora = scope.kind === 'lora' ? scope.lora : undefined;
+  return buildParamLayout(cfg, { heads: [{ kind: 'classify', numLabels, pool: base.kind === 'encoder' ? 'first' : 'last' }], frozen: frozenPrefixes(cfg, scope), lora });
 }
 
 /** Weights for the classifier: the checkpoint's body, and `init`'s values for what it lacks (the head; a pooler after MLM alone). */
@@ -260,13 +263,17 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
     params = loaded.params;
     initialised = loaded.initialised;
     from = `${baseDir} step-${step}`;
-    onEvent({ kind: 'log', message: `loaded ${path}; initialised ${initialised.join(', ')}${loaded.unexpected.length ? `; not used: ${loaded.unexpected.join(', ')}` : ''}` });
+    const adapters = initialised.filter((n) => /\.lora_[AB]\.weight$/.test(n)).length;
+    const named = initialised.filter((n) => !/\.lora_[AB]\.weight$/.test(n));
+    const fresh = [...named, ...(adapters ? [`${adapters / 2} LoRA adapters (A Kaiming-uniform, B zero)`] : [])];
+    onEvent({ kind: 'log', message: `loaded ${path}; initialised ${fresh.join(', ')}${loaded.unexpected.length ? `; not used: ${loaded.unexpected.join(', ')}` : ''}` });
   }
 
   const runDir = createFineTuneDir(o, baseDir.split(/[\\/]/).pop() ?? 'run');
   copyFileSync(join(baseDir, TOKENIZER_FILE), join(runDir, TOKENIZER_FILE));
   const finetune = {
     from: o.from ? baseDir : '', init: o.init, checkpoint: from, scope: scopeName(o.scope), frozen: [...frozenPrefixes(cfg, o.scope)],
+    ...(o.scope.kind === 'lora' ? { lora: o.scope.lora } : {}),
     data: data.files.map((f) => f.file), columns: data.columns, labels: data.labels.id2label,
     split: { train: data.splits.train.length, val: data.splits.val.length, test: data.splits.test.length, valFraction: o.valFraction, testFraction: o.testFraction, seed: o.seed, stratified: true },
     balance: data.balance, skippedRows: data.bad.length,
@@ -350,11 +357,13 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
     // AdamW's state when they are the last step's, so that checkpoint is the complete state).
     const b = best as unknown as { step: number; params: Float32Array; scores: SplitScores };
     const last = b.step === s;
-    writeCheckpoint(runDir, {
+    const checkpointDir = writeCheckpoint(runDir, {
       model: serializeModel(layout, b.params),
       ...(last ? { optimizer: serializeOptimizer(layout, state.m, state.v, state.step) } : {}),
       state: { step: b.step, optimizerStep: last ? state.step : b.step, data: { sampler: 'seeded permutation per epoch', seed: o.seed, kept: 'best validation macro-F1', stepsRun: s }, savedAt: new Date().toISOString() },
     }, o.keepCheckpoints);
+    // A LoRA run also saves what PEFT would: the adapters and the head, with their config.
+    if (layout.lora) writePeftAdapter(checkpointDir, layout, b.params, baseDir);
     train.setParams(b.params);
     let test: SplitScores | null = null;
     if (enc.test.count > 0) {
@@ -389,12 +398,12 @@ export interface SavedClassifier {
 }
 
 export async function loadClassifier(runDir: string, checkpoint = 0): Promise<SavedClassifier> {
-  const config = readRunConfig(runDir) as unknown as { id2label?: Record<string, string>; pretrain_studio: { model: ModelConfig; finetune?: { columns: LabeledColumns; options: { maxLength: number } } } };
+  const config = readRunConfig(runDir) as unknown as { id2label?: Record<string, string>; pretrain_studio: { model: ModelConfig; finetune?: { columns: LabeledColumns; options: { maxLength: number }; lora?: ParamLayout['lora'] } } };
   const ft = config.pretrain_studio.finetune;
   if (!ft || !config.id2label) throw new Error(`${runDir} is not a fine-tuned classifier (no id2label / finetune block in config.json)`);
   const id2label = Object.keys(config.id2label).sort((a, b) => Number(a) - Number(b)).map((k) => config.id2label![k]);
-  const model = config.pretrain_studio.model;
-  const layout = buildParamLayout(model, { heads: [{ kind: 'classify', numLabels: id2label.length, pool: model.kind === 'encoder' ? 'first' : 'last' }] });
+  // A LoRA run's checkpoint holds its adapters: the layout has them too (a merged run's has none).
+  const layout = savedClassifierLayout(config);
   const step = checkpoint || latestCheckpoint(runDir);
   if (step === undefined) throw new Error(`${runDir} has no checkpoint`);
   if (!listCheckpoints(runDir).includes(step)) throw new Error(`${runDir} has no checkpoint step-${step} (it has: ${listCheckpoints(runDir).join(', ')})`);

@@ -13,6 +13,7 @@ import { ModelGraph } from './body';
 import type { Head } from './heads/head';
 import { planHeads } from './heads/index';
 import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, embeddingsTrain, planEmbeddings } from './layers/embeddings';
+import { attachLora, planLora } from './layers/lora';
 import { bind, type Plans } from './layers/plan';
 import { bindShared, planShared, type Shared } from './layers/shared';
 import { type LayerActs, type LayerGrads, type LayerParams, type LayerShape, layerBackward, layerForward, planLayer, planLayerGrads } from './layers/transformer-layer';
@@ -61,6 +62,7 @@ export class BertGraph extends ModelGraph {
     const sNames = { B, T, C, H: cfg.nHead, F: cfg.ffWidth, eps, norm: 'post' as const, causal: false, gelu: cfg.activation };
     const layers = Array.from({ length: L }, (_, l) => planLayer(plans, `layer${l}`, sNames, drop));
     const g = planLayerGrads(plans, 'layer', sNames, drop);
+    const lora = planLora(plans, layout, N, (l) => `layer${l}`);
     const heads = planHeads({ plans, cfg, B, T, gradScale, tokensKey: 'bert.embeddings.word_embeddings.weight' }, layout.heads, 'labels');
     this.acts = plans.a.allocate(ctx);
     this.dacts = plans.d.allocate(ctx);
@@ -93,7 +95,7 @@ export class BertGraph extends ModelGraph {
         fcOut: v.linear(`${h}.output.dense`, 'out_in'),
         ln2: v.norm(`${h}.output.LayerNorm`),
       };
-      return { a: bind(this.acts, names), p };
+      return { a: bind(this.acts, names), p: attachLora(p, lora, l, v, this.acts, this.dacts) };
     });
     this.g = bind(this.dacts, g);
     this.heads = heads.map((build) => build(this.acts, this.dacts, v));

@@ -8,6 +8,7 @@ import type { Tensor } from '../gpu/tensor';
 import type { Recorder } from '../gpu/kernel';
 import type { DropoutSpec } from '../ops/dropout';
 import type { Arena, ArenaPlan } from './arena';
+import { type LoraAdapter, loraBackward, loraForward } from './layers/lora';
 
 /** 'in_out': y = x W (GPT-2 Conv1D). 'out_in': y = x Wᵀ (nn.Linear, BERT, BART). */
 export type WeightForm = 'in_out' | 'out_in';
@@ -16,6 +17,8 @@ export interface LinearParams {
   w: Tensor;
   b?: Tensor;
   form: WeightForm;
+  /** LoRA adapters adding s · (x Aᵀ) Bᵀ to (slices of) the output; see layers/lora.ts. */
+  lora?: readonly LoraAdapter[];
 }
 
 /** Undefined gradients are frozen parameters: their matmuls are not recorded at all. */
@@ -30,7 +33,7 @@ export function as2d(t: Tensor, rows: number, cols: number): Tensor {
   return t.view([rows, cols], 0);
 }
 
-/** y [N, out] = x [N, in] · W (+ b), optionally through GELU (preGelu [N, out] keeps x·W + b). */
+/** y [N, out] = x [N, in] · W (+ b) (+ the adapters'), optionally through GELU (preGelu [N, out] keeps x·W + b). */
 export function linearForward(
   rec: Recorder,
   y: Tensor,
@@ -38,7 +41,10 @@ export function linearForward(
   p: LinearParams,
   opts: { gelu?: boolean; preGelu?: Tensor; label?: string } = {},
 ): void {
-  matmul(rec, { out: y, a: x, b: p.w, transB: p.form === 'out_in', bias: p.b, gelu: opts.gelu, preGelu: opts.preGelu, label: opts.label });
+  const label = opts.label ?? 'linear';
+  if (p.lora?.length && opts.gelu) throw new Error(`${label}: GELU fused into a linear with LoRA adapters would apply before their update: run GELU separately`);
+  matmul(rec, { out: y, a: x, b: p.w, transB: p.form === 'out_in', bias: p.b, gelu: opts.gelu, preGelu: opts.preGelu, label });
+  for (const ad of p.lora ?? []) loraForward(rec, y, x, ad, label);
 }
 
 /**
@@ -63,6 +69,8 @@ export function linearBackward(
   if (g.dw && inOut) matmul(rec, { out: g.dw, a: x, b: dy, transA: true, accumulate: true, label: `${label}.dw` });
   else if (g.dw) matmul(rec, { out: g.dw, a: dy, b: x, transA: true, accumulate: true, label: `${label}.dw` });
   if (g.db) matmul(rec, { out: g.db.view([1, g.db.numel], 0), a: ones, b: dy, accumulate: true, label: `${label}.db` });
+  // The adapters add to dx after the base matmul has set or added its share.
+  for (const ad of p.lora ?? []) loraBackward(rec, dx, dy, x, ad, label);
 }
 
 export interface AttentionShape {

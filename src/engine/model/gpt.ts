@@ -14,6 +14,7 @@ import type { Head } from './heads/head';
 import { planHeads } from './heads/index';
 import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, embeddingsTrain, planEmbeddings } from './layers/embeddings';
 import { type NormActs, normBackward, normForward, planNorm } from './layers/norm';
+import { attachLora, planLora } from './layers/lora';
 import { bind, type Plans } from './layers/plan';
 import { bindShared, planShared, type Shared } from './layers/shared';
 import { type LayerActs, type LayerGrads, type LayerParams, type LayerShape, layerBackward, layerForward, planLayer, planLayerGrads } from './layers/transformer-layer';
@@ -71,6 +72,7 @@ export class GptGraph extends ModelGraph {
     const emb = planEmbeddings(plans, 'emb', this.ed, { norm: false, dropout: drop });
     const layers = Array.from({ length: L }, (_, l) => planLayer(plans, `h${l}`, this.s, drop));
     const g = planLayerGrads(plans, 'h', this.s, drop);
+    const lora = planLora(plans, layout, N, (l) => `h${l}`);
     const lnf = planNorm(plans.a, 'ln_f', N, C);
     const dHidden = plans.d.add('ln_f.dout', [N, C]);
     const heads = planHeads({ plans, cfg, B, T, gradScale, tokensKey: 'transformer.wte.weight' }, layout.heads, 'targets');
@@ -91,7 +93,7 @@ export class GptGraph extends ModelGraph {
         ln1: v.norm(n.ln1), qkv: v.linear(n.qkv, 'in_out'), attnOut: v.linear(n.attnOut, 'in_out'),
         ln2: v.norm(n.ln2), fc: v.linear(n.fc, 'in_out'), fcOut: v.linear(n.fcOut, 'in_out'),
       };
-      return { a: bind(this.acts, names), p };
+      return { a: bind(this.acts, names), p: attachLora(p, lora, l, v, this.acts, this.dacts) };
     });
     this.g = bind(this.dacts, g);
     this.lnf = { a: bind(this.acts, lnf), p: v.norm('transformer.ln_f'), dHidden: this.dacts.get(dHidden) };

@@ -8,6 +8,7 @@
 // three. Slabs that decay come first, then those that do not: decay is one contiguous range.
 import type { ModelConfig } from './config';
 import { defaultHeads, type HeadSpec, headSpecs } from './heads/spec';
+import { type LoraSpec, loraTensors } from './lora';
 
 /** One Hugging Face tensor: a name, a shape, where it lives in the flat buffer (in floats). */
 export interface ParamPart {
@@ -17,7 +18,8 @@ export interface ParamPart {
   numel: number;
 }
 
-export type ParamRole = 'embedding' | 'weight' | 'bias' | 'norm';
+/** 'adapter': a LoRA matrix (lora.ts); it decays like a weight and is never frozen. */
+export type ParamRole = 'embedding' | 'weight' | 'bias' | 'norm' | 'adapter';
 
 /** A bindable view: 256-byte aligned, one or more parts. `key` names the slab in engine code. */
 export interface ParamSlab {
@@ -48,6 +50,8 @@ export interface LayoutOptions extends DecayOptions {
    * weight gradient is computed for them and AdamW skips them. A prefix must cover whole slabs.
    */
   frozen?: readonly string[];
+  /** LoRA adapters on the body's linears (their A and B tensors are laid out after the body's). */
+  lora?: LoraSpec;
 }
 
 export interface Range {
@@ -69,6 +73,8 @@ export interface ParamLayout {
   heads: readonly HeadSpec[];
   /** Slabs (by key) that get no gradient and no optimizer update. */
   frozen: ReadonlySet<string>;
+  /** The LoRA adapters these parameters include, if any. */
+  lora?: LoraSpec;
   slab(key: string): ParamSlab;
   part(name: string): ParamPart;
 }
@@ -200,16 +206,18 @@ function encoderDecoderSpecs(cfg: ModelConfig): SlabSpec[] {
 }
 
 function decays(role: ParamRole, opts: DecayOptions): boolean {
-  if (role === 'weight') return true;
+  if (role === 'weight' || role === 'adapter') return true;
   if (role === 'embedding') return opts.decayEmbeddings ?? true;
   if (role === 'norm') return opts.decayNorms ?? false;
   return opts.decayBiases ?? false;
 }
 
-/** The body's tensors, then each head's (Hugging Face names for both). */
-export function paramSpecs(cfg: ModelConfig, heads: readonly HeadSpec[] = defaultHeads(cfg)): SlabSpec[] {
+/** The body's tensors, its LoRA adapters' if any, then each head's (Hugging Face and PEFT names). */
+export function paramSpecs(cfg: ModelConfig, heads: readonly HeadSpec[] = defaultHeads(cfg), lora?: LoraSpec): SlabSpec[] {
   const body = cfg.kind === 'decoder' ? gptSpecs(cfg) : cfg.kind === 'encoder' ? bertSpecs(cfg) : encoderDecoderSpecs(cfg);
   const specs: SlabSpec[] = [...body];
+  // One slab per adapter matrix: each is bound on its own (an A or B inside a stack would break the 256-byte rule).
+  if (lora) for (const t of loraTensors(cfg, lora)) specs.push(one(t.name, 'adapter', t.shape));
   for (const h of heads) {
     for (const t of headSpecs(cfg, h)) {
       const role: ParamRole = t.role;
@@ -223,7 +231,7 @@ export function paramSpecs(cfg: ModelConfig, heads: readonly HeadSpec[] = defaul
 /** Lays every parameter of `cfg` (body and heads) out in one flat buffer; decayed slabs first. */
 export function buildParamLayout(cfg: ModelConfig, opts: LayoutOptions = {}): ParamLayout {
   const heads = opts.heads ?? defaultHeads(cfg);
-  const specs = paramSpecs(cfg, heads);
+  const specs = paramSpecs(cfg, heads, opts.lora);
   const ordered = [...specs.filter((s) => decays(s.role, opts)), ...specs.filter((s) => !decays(s.role, opts))];
   const slabs: ParamSlab[] = [];
   const byKey = new Map<string, ParamSlab>();
@@ -267,6 +275,7 @@ export function buildParamLayout(cfg: ModelConfig, opts: LayoutOptions = {}): Pa
     noDecayRange: { offset: decayEnd, length: totalFloats - decayEnd },
     heads,
     frozen,
+    lora: opts.lora,
     slab(key) {
       const s = byKey.get(key);
       if (!s) throw new Error(`ParamLayout: no slab '${key}' in this ${cfg.kind} model`);
@@ -280,11 +289,16 @@ export function buildParamLayout(cfg: ModelConfig, opts: LayoutOptions = {}): Pa
   };
 }
 
-/** The slabs whose every part matches a prefix; a prefix that splits a fused slab is refused. */
+/**
+ * The slabs whose every part matches a prefix; a prefix that splits a fused slab is refused.
+ * Adapters are never frozen: they exist to train, and the prefixes that freeze a layer's base
+ * tensors (e.g. 'bert.encoder.layer.0.') would otherwise cover them too.
+ */
 function frozenSlabs(slabs: readonly ParamSlab[], prefixes: readonly string[]): Set<string> {
   const out = new Set<string>();
   const used = new Set<string>();
   for (const s of slabs) {
+    if (s.role === 'adapter') continue;
     const hit = s.parts.map((p) => prefixes.find((x) => p.name.startsWith(x)));
     hit.forEach((x) => x !== undefined && used.add(x));
     if (hit.every((x) => x !== undefined)) out.add(s.key);
@@ -324,13 +338,14 @@ export function trainableRanges(layout: ParamLayout, weightDecay: number): { off
 /**
  * How a checkpoint's tensors meet the layout: `missing` layout tensors it lacks (a new head's, to
  * be initialised), `unexpected` tensors the layout has no place for (reported, never dropped
- * silently), `mismatched` shapes. Body tensors missing from a checkpoint are an error: a head can
- * be new, a body cannot.
+ * silently), `mismatched` shapes. Body tensors missing from a checkpoint are an error: a head or a
+ * LoRA adapter can be new, a body cannot.
  */
 export function matchCheckpoint(layout: ParamLayout, shapes: ReadonlyMap<string, readonly number[]>): { missing: string[]; unexpected: string[]; mismatched: string[] } {
   const parts = allParts(layout);
   const names = new Set(parts.map((p) => p.name));
   const headNames = new Set(layout.heads.flatMap((h) => headSpecs(layout.config, h).map((t) => t.name)));
+  for (const s of layout.slabs) if (s.role === 'adapter') headNames.add(s.key);
   const missing = parts.filter((p) => !shapes.has(p.name)).map((p) => p.name);
   const body = missing.filter((n) => !headNames.has(n));
   if (body.length) throw new Error(`checkpoint: body tensor${body.length > 1 ? 's' : ''} ${body.slice(0, 5).join(', ')} missing (only head tensors may be absent)`);

@@ -37,8 +37,14 @@ export function initParams(layout: ParamLayout, seed: number): Float32Array {
       } else if (slab.role === 'weight' || slab.role === 'embedding') {
         const residual = /(attn\.c_proj|mlp\.c_proj)\.weight$/.test(part.name);
         fillNormal(view, residual ? residualStd : STD, mixSeed(seed, nameHash(part.name)));
+      } else if (slab.role === 'adapter' && part.name.endsWith('.lora_A.weight')) {
+        // PEFT's reset_lora_parameters: kaiming_uniform_(A, a=sqrt(5)), i.e. U(-1/sqrt(in), 1/sqrt(in)).
+        // B stays 0, so a fresh adapter leaves the model's outputs unchanged.
+        const bound = 1 / Math.sqrt(part.shape[1]);
+        const rng = mulberry32(mixSeed(seed, nameHash(part.name)));
+        for (let i = 0; i < view.length; i++) view[i] = bound * (2 * rng.next() - 1);
       }
-      // biases stay 0
+      // biases and LoRA's B stay 0
     }
   }
   return flat;

@@ -49,8 +49,8 @@ export function parseGolden(name: string, json: string, safetensors: Uint8Array)
     ffWidth: c.ffWidth, dropout: c.dropout, bias: c.bias, tiedEmbeddings: c.tiedEmbeddings, norm: c.norm,
     activation: c.activation, layerNormEps: c.layerNormEps, typeVocabSize: c.typeVocabSize ?? 0, pooler: c.pooler ?? false,
   });
-  // Heads and frozen prefixes of the newer goldens (classification, frozen layers); absent: the defaults.
-  const layout = buildParamLayout(cfg, { heads: c.heads, frozen: c.frozen });
+  // Heads, frozen prefixes and LoRA adapters of the newer goldens (classification, frozen layers); absent: the defaults.
+  const layout = buildParamLayout(cfg, { heads: c.heads, frozen: c.frozen, lora: c.lora });
   const flatParams = new Float32Array(layout.totalFloats);
   for (const part of allParts(layout)) {
     const t = file.tensors.get(`param.${part.name}`);

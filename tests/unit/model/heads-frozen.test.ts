@@ -24,7 +24,7 @@ const bert = encoderConfig({ nLayer: 2, nEmbd: 16, nHead: 2, vocabSize: 41, bloc
 const classify = { kind: 'classify', numLabels: 3, pool: 'first' } as const;
 
 test('classification layouts carry exactly the tensors of PyTorch\'s ...ForSequenceClassification modules', () => {
-  for (const name of ['gpt_cls', 'bert_cls_frozen', 'bart_cls']) {
+  for (const name of ['gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora']) {
     const g = loadGolden(name);
     const file = readSafetensors(join(__dirname, '..', '..', 'goldens', `${name}.safetensors`));
     const torch = new Map([...file.tensors].filter(([k]) => k.startsWith('param.')).map(([k, t]) => [k.slice(6), t.shape]));

@@ -158,7 +158,8 @@ export function planLayerGrads(p: Plans, prefix: string, s: LayerShape, dropout:
 export function layerTrains(p: LayerParams): boolean {
   const linears = [p.qkv, p.attnOut, p.fc, p.fcOut, ...(p.cross ? [p.cross.q, p.cross.kv, p.cross.out] : [])];
   const norms = [p.ln1, p.ln2, ...(p.cross ? [p.cross.ln] : [])];
-  return linears.some((x) => x.d.dw || x.d.db) || norms.some((n) => n.dg);
+  const adapters = linears.flatMap((x) => x.p.lora ?? []);
+  return linears.some((x) => x.d.dw || x.d.db) || norms.some((n) => n.dg) || adapters.some((a) => a.da || a.db);
 }
 
 /** The layer's output [N, C]: the residual stream (pre-LN) or its last layernorm (post-LN). */
@@ -182,9 +183,12 @@ function crossShape(s: LayerShape, dropout?: DropoutSpec): AttentionShape {
   return { B: s.B, T: s.T, Tk: s.cross!.Tk, H: s.H, D: s.C / s.H, causal: false, kvLen: s.cross!.kvLen, dropout };
 }
 
-/** y [N, F] = gelu(x · W + b), keeping x · W + b in fcPre (the tanh form fuses GELU into the matmul). */
+/**
+ * y [N, F] = gelu(x · W + b), keeping x · W + b in fcPre (the tanh form fuses GELU into the matmul,
+ * unless LoRA adapters must add their update before it).
+ */
 function mlpIn(rec: Recorder, a: LayerActs, p: LayerParams, x: Tensor, s: LayerShape, label: string): void {
-  if (s.gelu === 'gelu_tanh') {
+  if (s.gelu === 'gelu_tanh' && !p.fc.p.lora?.length) {
     linearForward(rec, a.fc, x, p.fc.p, { gelu: true, preGelu: a.fcPre, label: `${label}.fc` });
   } else {
     linearForward(rec, a.fcPre, x, p.fc.p, { label: `${label}.fc` });
