@@ -1,14 +1,14 @@
 // Resume equivalence: a run stopped at its step-10 checkpoint and resumed gives the same loss at
 // every step as a run that was never interrupted (same data order, same optimizer state), and
 // the resumed run's metrics.jsonl has each step once. Pause / resume between steps changes nothing.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../src/engine/gpu/device';
 import { readMetrics } from '../../src/engine/runstore/metrics-log';
 import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
 import { TrainingRun, type RunSummary } from '../../src/engine/train/index.ts';
-import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
+import { removeTempRunsDirs, SAMPLE_EN, tempRunsDir, tinyOptions } from './helpers';
 
 const STEPS = 24;
 let ctx: GpuContext;
@@ -132,4 +132,30 @@ test("a BERT folder written before the registry ('mlm' with a pooler) resumes as
   console.log(`old 'mlm' folder resumed as mlm+nsp: max |loss difference| = ${diff.toExponential(2)}`);
   expect(diff).toBeLessThan(1e-6);
   expect(JSON.parse(readFileSync(path, 'utf8')).pretrain_studio).toMatchObject({ objective: 'mlm+nsp', options: { objective: 'mlm+nsp' } });
+});
+
+test('a run folder copied elsewhere resumes without its corpus or the cache, on the same curve', async () => {
+  const home = tempRunsDir('portable');
+  const corpus = join(home, 'corpus.txt');
+  copyFileSync(SAMPLE_EN, corpus);
+  const options = tinyOptions(home, { name: 'portable', corpus: [corpus], steps: STEPS, evalEvery: 8, checkpointEvery: 10 });
+  const first: TrainingRun = new TrainingRun(ctx, { kind: 'new', options }, {
+    onEvent: (e) => { if (e.type === 'run.checkpoint' && e.step === 10) first.stop(); },
+  });
+  const part1 = await first.start();
+  expect(existsSync(join(part1.runDir, 'data', 'shards', 'meta.json'))).toBe(true);
+
+  // Another machine: the folder alone, no corpus, no runs-directory cache.
+  const elsewhere = join(tempRunsDir('elsewhere'), 'portable');
+  cpSync(part1.runDir, elsewhere, { recursive: true });
+  rmSync(home, { recursive: true, force: true });
+  const part2 = await new TrainingRun(ctx, { kind: 'resume', runDir: elsewhere }).start();
+  expect(part2.state).toBe('finished');
+  expect(maxDiff([...part1.losses, ...part2.losses], straight.losses)).toBeLessThan(1e-6);
+
+  // A folder without its own shards (made before runs kept them) and without its corpus says so.
+  const old = join(tempRunsDir('old'), 'portable');
+  cpSync(elsewhere, old, { recursive: true });
+  rmSync(join(old, 'data', 'shards'), { recursive: true, force: true });
+  await expect(new TrainingRun(ctx, { kind: 'resume', runDir: old, steps: STEPS + 2 }).start()).rejects.toThrow(/keeps no token shards of its own .* its corpus is not here: .*corpus\.txt/);
 });

@@ -20,6 +20,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync }
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateTrainOptions } from '../config/train-config';
+import { runShardsDir } from '../train/run-shards';
 import { openShards, splitDataset, textUnits, type DataSplit, type TextUnits } from '../data';
 import { allParts } from '../model/params';
 import { paramLayoutFor } from '../config/train-config';
@@ -126,12 +127,12 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
   strictLoad(layout, ck.model, `step-${step}/model.safetensors`);
   deserializeOptimizer(layout, ck.optimizer, `step-${step}/optimizer.safetensors`);
 
-  const shardsRef = JSON.parse(readFileSync(join(runDir, 'data', 'shards.json'), 'utf8')) as { dir: string; key: string };
-  if (!existsSync(join(shardsRef.dir, 'meta.json'))) {
-    throw new Error(`export: the run's token shards are not at ${shardsRef.dir} (data/shards.json); resume the run once on this machine to rebuild them`);
+  const shardsDir = runShardsDir(runDir);
+  if (!shardsDir) {
+    throw new Error(`export: the run's token shards are neither in ${join(runDir, 'data', 'shards')} nor where data/shards.json says; resume the run once on this machine to rebuild them`);
   }
-  const ds = await openShards(shardsRef.dir);
-  if (ds.meta.key !== studio.data.shardKey) throw new Error(`export: the shards at ${shardsRef.dir} are not the ones this run trained on`);
+  const ds = await openShards(shardsDir);
+  if (ds.meta.key !== studio.data.shardKey) throw new Error(`export: the shards at ${shardsDir} are not the ones this run trained on`);
   const o = validateTrainOptions({ ...studio.options });
   // The same split the trainer computes (prepare.ts), from the same shards.
   const { train, val } = splitDataset(ds, o.split === 'tail' ? { kind: 'stream', valFraction: o.valFraction } : { kind: 'documents', valFraction: o.valFraction, seed: o.seed });
@@ -158,11 +159,11 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
     writeFileAtomic(join(tmp, 'model.safetensors'), ck.model);
     writeFileAtomic(join(tmp, 'optimizer.safetensors'), ck.optimizer);
     writeJsonAtomic(join(tmp, 'state.json'), ck.state);
-    for (const s of ds.meta.shards) copyFileSync(join(shardsRef.dir, s.file), join(tmp, 'data', s.file));
-    copyFileSync(join(shardsRef.dir, 'docs.bin'), join(tmp, 'data', 'docs.bin'));
+    for (const s of ds.meta.shards) copyFileSync(join(shardsDir, s.file), join(tmp, 'data', s.file));
+    copyFileSync(join(shardsDir, 'docs.bin'), join(tmp, 'data', 'docs.bin'));
     // The shard cache's own meta.json, so import-run can restore the cache on a machine without it.
-    copyFileSync(join(shardsRef.dir, 'meta.json'), join(tmp, 'data', 'meta.json'));
-    if (ds.labels) copyFileSync(join(shardsRef.dir, 'labels.bin'), join(tmp, 'data', 'labels.bin'));
+    copyFileSync(join(shardsDir, 'meta.json'), join(tmp, 'data', 'meta.json'));
+    if (ds.labels) copyFileSync(join(shardsDir, 'labels.bin'), join(tmp, 'data', 'labels.bin'));
     const documents = (split: DataSplit, file: string) => {
       writeFileAtomic(join(tmp, 'data', file), leBytes(split.documents));
       return { file, dtype: '<i4', length: split.documents.length };

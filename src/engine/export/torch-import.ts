@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync }
 import { join, resolve } from 'node:path';
 import { validateTrainOptions } from '../config/train-config';
 import { paramLayoutFor } from '../config/train-config';
+import { keepShardsWithRun } from '../train/run-shards';
 import { writeFileAtomic, writeJsonAtomic } from '../runstore/atomic';
 import { listCheckpoints, readCheckpoint, writeCheckpoint, type CheckpointState } from '../runstore/checkpoints';
 import { readMetrics, type MetricRecord } from '../runstore/metrics-log';
@@ -132,4 +133,5 @@ function restoreShards(exportDir: string, runDir: string, cacheDir: string): voi
     renameSync(tmp, dir);
   }
   writeJsonAtomic(join(runDir, 'data', 'shards.json'), { dir, key: meta.key, meta });
+  keepShardsWithRun(runDir, dir);
 }

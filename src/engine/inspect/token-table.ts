@@ -4,9 +4,8 @@
 // training data (counted from its token shards), or, when the shards are not on this machine, to
 // the N lowest ids: the specials, the base alphabet, then merges in the order the tokenizer
 // trainer learned them, which is roughly by frequency too. The result says which was done.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { openShards } from '../data/shards';
+import { runShardsDir } from '../train/run-shards';
 import type { ModelConfig, ModelKind } from '../model/config';
 import type { ParamLayout } from '../model/params';
 
@@ -45,10 +44,8 @@ export function chooseTokens(vocab: number, maxTokens: number, counts: Float64Ar
 
 /** How often each id occurs in the run's training tokens, or null when its shards are not here. */
 export async function runTokenCounts(runDir: string, vocab: number): Promise<Float64Array | null> {
-  const ref = join(runDir, 'data', 'shards.json');
-  if (!existsSync(ref)) return null;
-  const { dir } = JSON.parse(readFileSync(ref, 'utf8')) as { dir?: string };
-  if (!dir || !existsSync(join(dir, 'meta.json'))) return null;
+  const dir = runShardsDir(runDir);
+  if (!dir) return null;
   const { tokens } = await openShards(dir);
   const counts = new Float64Array(vocab);
   for (let i = 0; i < tokens.length; i++) if (tokens[i] < vocab) counts[tokens[i]]++;

@@ -22,16 +22,21 @@ export interface PrepareProgress {
   fraction?: number;
 }
 
-export interface PreparedData {
-  corpusDir: string;
-  manifest: CorpusManifest;
-  /** Problems found while importing (files or lines skipped). */
-  issues: CorpusIssue[];
+/** What training reads: the tokenizer, the token shards and their split. */
+export interface RunData {
   tokenizer: Tokenizer;
   shards: BuildShardsResult;
   dataset: TokenDataset;
   train: DataSplit;
   val: DataSplit;
+}
+
+/** RunData prepared from the corpus, with what its import found. */
+export interface PreparedData extends RunData {
+  corpusDir: string;
+  manifest: CorpusManifest;
+  /** Problems found while importing (files or lines skipped). */
+  issues: CorpusIssue[];
 }
 
 export interface PrepareOptions {
@@ -131,6 +136,13 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
     onProgress: (p) => report({ phase: 'shards', message: `tokenized ${p.documents} of ${p.totalDocuments} documents`, fraction: p.totalDocuments ? p.documents / p.totalDocuments : undefined }),
   });
   const dataset = await openShards(shards.dir);
+  const { train, val } = splitForRun(dataset, o);
+  report({ phase: 'split', message: `${train.tokens} training and ${val.tokens} validation tokens`, fraction: 1 });
+  return { corpusDir, manifest, issues, tokenizer, shards, dataset, train, val };
+}
+
+/** The run's train / validation split of its token shards; refuses a split too short for one row. */
+export function splitForRun(dataset: TokenDataset, o: Pick<TrainOptions, 'split' | 'valFraction' | 'seed' | 'blockSize'>): { train: DataSplit; val: DataSplit } {
   const { train, val } = splitDataset(dataset, o.split === 'tail' ? { kind: 'stream', valFraction: o.valFraction } : { kind: 'documents', valFraction: o.valFraction, seed: o.seed });
   const need = o.blockSize + 1;
   for (const s of [train, val]) {
@@ -141,6 +153,5 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
       );
     }
   }
-  report({ phase: 'split', message: `${train.tokens} training and ${val.tokens} validation tokens`, fraction: 1 });
-  return { corpusDir, manifest, issues, tokenizer, shards, dataset, train, val };
+  return { train, val };
 }

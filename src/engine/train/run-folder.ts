@@ -1,6 +1,7 @@
 // The run folder (DESIGN.md "Runs on disk"): created for a new run, read back to resume one.
 //   config.json  HF model keys + pretrain_studio { options, model, data, tokenizer }
-//   tokenizer.json, metrics.jsonl, checkpoints/step-N/, data/shards.json (where the cached shards are)
+//   tokenizer.json, metrics.jsonl, checkpoints/step-N/, data/shards/ (the run's own token shards:
+//   hard links to the cache where they can be, so a copied folder resumes), data/shards.json (the cache entry)
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TrainOptions } from '../config/train-config';

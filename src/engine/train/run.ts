@@ -7,6 +7,7 @@
 // pause(), resume() and stop() take effect between steps: a pending GPU call is never abandoned.
 // A stop saves a checkpoint, so `resume` continues exactly where it left off.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { modelConfigFor, paramLayoutFor, validateTrainOptions, type TrainOptions } from '../config/train-config';
 import { batchRng, mixSeed } from '../data';
@@ -20,7 +21,8 @@ import { loadTokenizer, saveTokenizer } from '../tokenizers';
 import { TrainStep, type MicroBatch } from './step';
 import type { RunProgress, RunState, TrainerEvent, TrainerEventSink } from './events';
 import { runConfigJson, type StudioBlock } from './hf-config';
-import { prepareData, type PreparedData } from './prepare';
+import { prepareData, type RunData } from './prepare';
+import { keepShardsWithRun, openRunShards } from './run-shards';
 import { createRunDir, METRICS_FILE, readRunConfig, TOKENIZER_FILE, writeRunConfig } from './run-folder';
 import { termMetrics, trainableObjective, type Collator, type EvalSampler, type TrainableObjective } from '../objectives/index.ts';
 import { describeLoad, deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
@@ -80,7 +82,7 @@ export class TrainingRun {
   private readonly emitRaw: TrainerEventSink;
   private readonly eventIntervalMs: number;
 
-  private data!: PreparedData;
+  private data!: RunData;
   private layout!: ParamLayout;
   private trainStep: TrainStep | null = null;
   /** The objective's registry entry: its model, batches, metric names and config.json keys. */
@@ -206,12 +208,14 @@ export class TrainingRun {
       o.corpus = o.corpus.map((p) => resolve(p));
       this.options = o;
       this.runDir = createRunDir(o);
-      this.data = await prepare(o);
-      const tok = this.data.tokenizer;
+      const prepared = await prepare(o);
+      this.data = prepared;
+      const tok = prepared.tokenizer;
       saveTokenizer(tok, join(this.runDir, TOKENIZER_FILE));
       const model = modelConfigFor(o, tok.vocabSize);
       this.layout = paramLayoutFor(o, model);
-      const { manifest, shards, train, val } = this.data;
+      const { manifest, shards, train, val } = prepared;
+      keepShardsWithRun(this.runDir, shards.dir);
       studio = {
         version: 1,
         objective: o.objective,
@@ -241,10 +245,20 @@ export class TrainingRun {
       }
       this.options = o;
       const tok = await loadTokenizer(join(this.runDir, TOKENIZER_FILE));
-      this.data = await prepare(o, tok);
+      // The run's own shards when it has them (a copied or moved folder resumes without its
+      // corpus); else, for runs made before they were kept, the corpus again, from where it was.
+      const own = await openRunShards(this.runDir, studio.data.shardKey, o, tok);
+      if (!own) {
+        const missing = o.corpus.filter((p) => !existsSync(p));
+        if (missing.length) {
+          throw new Error(`${this.runDir} keeps no token shards of its own (it was made before runs kept them), and its corpus is not here: ${missing.join(', ')}. Put the corpus back at that path to resume it`);
+        }
+      }
+      this.data = own ?? (await prepare(o, tok));
       if (this.data.shards.meta.key !== studio.data.shardKey) {
         throw new Error(`${this.runDir}: the corpus changed since this run started (token shards ${this.data.shards.meta.key.slice(0, 16)}, the run used ${studio.data.shardKey.slice(0, 16)}); resuming would not continue the same data`);
       }
+      if (!own) keepShardsWithRun(this.runDir, this.data.shards.dir);
       this.layout = paramLayoutFor(o, studio.model);
       studio = { ...studio, options: o };
     }
