@@ -1,0 +1,75 @@
+// Corpus throughput and peak memory, one phase per process (peak RSS is the process's own):
+//   node --import tsx scripts/bench-corpus.ts make <MB> <file>          a corpus of varied lines
+//   node --import tsx scripts/bench-corpus.ts import <file> <dir>        import into <dir>
+//   node --import tsx scripts/bench-corpus.ts shards <dir> char|bpe|wordpiece   train + encode
+//   node --import tsx scripts/bench-corpus.ts hf <dir> char|bpe|wordpiece       HF `tokenizers` encoding the same documents
+// `make` cycles the paragraphs of ../shared/datasets/tinyshakespeare.txt and hongloumeng.txt,
+// each copy numbered so deduplication keeps it. Each phase prints one JSON line: seconds, MB/s,
+// CPU seconds, peak RSS (process.resourceUsage().maxRSS).
+import { createWriteStream, readFileSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { Tokenizer as NativeTokenizer } from 'tokenizers';
+import { buildShards, importCorpus, loadManifest, readDocuments } from '../src/engine/data';
+import { saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
+
+const [phase, a, b] = process.argv.slice(2);
+const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'datasets');
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
+function report(bytes: number, extra: Record<string, unknown>): void {
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(JSON.stringify({
+    phase, ...extra, mb: +(bytes / 1e6).toFixed(1), seconds: +seconds.toFixed(1), mbPerSecond: +(bytes / 1e6 / seconds).toFixed(2),
+    cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  }));
+}
+
+async function* texts(dir: string): AsyncGenerator<string> {
+  for await (const d of readDocuments(dir)) yield d.text;
+}
+
+if (phase === 'make') {
+  const target = Number(a) * 1e6;
+  const paragraphs = ['tinyshakespeare.txt', 'hongloumeng.txt'].flatMap((f) => readFileSync(join(SHARED, f), 'utf8').split(/\n\s*\n/).filter((p) => p.trim()));
+  const out = createWriteStream(b);
+  let written = 0;
+  for (let i = 0; written < target; i++) {
+    const chunk = `(${i}) ${paragraphs[i % paragraphs.length]}\n\n`;
+    written += Buffer.byteLength(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  report(statSync(b).size, { file: b });
+} else if (phase === 'import') {
+  const r = await importCorpus({ inputs: [a], outDir: b });
+  report(statSync(a).size, { documents: r.manifest?.stats.documents, issues: r.issues.length });
+} else if (phase === 'shards') {
+  const kind = b as TokenizerKind;
+  const manifest = await loadManifest(a);
+  const tok = await trainTokenizer(texts(a), { kind, vocabSize: kind === 'char' ? 1_000_000 : 16_000 });
+  const trained = (performance.now() - t0) / 1000;
+  saveTokenizer(tok, join(a, `${kind}.tokenizer.json`));
+  const shards = await buildShards({ corpusDir: a, tokenizer: tok, cacheDir: join(a, `shards-${kind}`) });
+  report(manifest.stats.bytes, { tokenizer: kind, vocab: tok.vocabSize, trainSeconds: +trained.toFixed(1), tokens: shards.meta.numTokens });
+} else if (phase === 'hf') {
+  const manifest = await loadManifest(a);
+  const native = NativeTokenizer.fromFile(join(a, `${b}.tokenizer.json`));
+  let tokens = 0;
+  let batch: string[] = [];
+  const flush = async () => {
+    for (const e of await native.encodeBatch(batch, { addSpecialTokens: false })) tokens += e.getIds().length;
+    batch = [];
+  };
+  for await (const t of texts(a)) {
+    batch.push(t);
+    if (batch.length === 256) await flush();
+  }
+  await flush();
+  report(manifest.stats.bytes, { tokenizer: `hf-${b}`, tokens });
+} else {
+  console.error('usage: see the header of scripts/bench-corpus.ts');
+  process.exit(2);
+}
