@@ -109,6 +109,8 @@ export interface TranslateOptions {
 
 export interface Translation {
   text: string;
+  /** The encoder's input ids, framed as in training (specials included, cut to the context). */
+  source: number[];
   /** Every finished hypothesis, best first (one for greedy). */
   hypotheses: (Hypothesis & { text: string })[];
 }
@@ -128,5 +130,5 @@ export async function translate(fwd: Seq2SeqModel, tok: Tokenizer, source: strin
   const search = { start: cls, eos: sep, maxLength, beams: o.beams, lengthPenalty: o.lengthPenalty };
   const hyps = o.beams > 1 ? await beamSearch(next, search) : [await greedySearch(next, search)];
   const withText = hyps.map((h) => ({ ...h, text: tok.decode(h.tokens.filter((t) => t !== sep)) }));
-  return { text: withText[0].text, hypotheses: withText };
+  return { text: withText[0].text, source: ids, hypotheses: withText };
 }
