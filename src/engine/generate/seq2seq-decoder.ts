@@ -8,7 +8,9 @@
 // in a cache slot (its own self-attention K/V for every layer, and a trace recorded once over
 // them); a beam that extends a beam of the last call takes over its slot, and the second and later
 // children of one parent get a free slot with the parent's cache copied in (copyBufferToBuffer),
-// so only the new token runs through the decoder. Cross K/V are shared by every slot.
+// so only the new token runs through the decoder. Cross K/V are shared by every slot. Each slot
+// has its own step buffer, so one command buffer carries every beam's token (and the logits
+// read-back): one submit per search step, not one per beam.
 // seq2seq-forward.ts (the whole graph rerun each step, no cache) is the reference it is tested
 // against (tests/unit/generate/seq2seq-decoder.test.ts).
 import type { GpuContext } from '../gpu/device';
@@ -32,6 +34,8 @@ const IGNORE = 0xffffffff;
 interface Slot {
   k: Tensor;
   v: Tensor;
+  /** u32 [pos, 1, token]: this slot's step header, written before each replay. */
+  step: Tensor;
   trace: Recorder;
   /** Tokens in the cache (prefix[0] is the decoder start token). */
   tokens: number[];
@@ -45,8 +49,6 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
   private readonly ownsParams: boolean;
   private readonly owned: Tensor[] = [];
   private readonly slots: Slot[] = [];
-  private readonly step: Tensor;
-  private readonly stepHost = new Uint32Array(STEP_HEADER + 1);
   private readonly acts: DecodeActs;
   private readonly shape: DecodeShape;
   private readonly layers: { p: LayerParams; cross: CrossCache }[];
@@ -91,7 +93,6 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
       this.owned.push(t);
       return t;
     };
-    this.step = empty([STEP_HEADER + 1], 'seq2seq.decoder.step', 'u32');
     this.src = empty([1], 'seq2seq.decoder.src', 'u32');
     this.acts = {
       x: empty([1, C], 'seq2seq.decoder.x'),
@@ -129,16 +130,17 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
       const i = this.slots.length;
       const k = Tensor.empty(this.ctx, [(L * this.cacheLayerBytes) / 4], 'f32', `seq2seq.decoder.kcache${i}`);
       const v = Tensor.empty(this.ctx, [(L * this.cacheLayerBytes) / 4], 'f32', `seq2seq.decoder.vcache${i}`);
-      this.slots.push({ k, v, trace: null as unknown as Recorder, tokens: [] });
+      const step = Tensor.empty(this.ctx, [STEP_HEADER + 1], 'u32', `seq2seq.decoder.step${i}`);
+      this.slots.push({ k, v, step, trace: null as unknown as Recorder, tokens: [] });
     }
     this.slots.forEach((s, i) => {
       const caches: KvCache[] = Array.from({ length: L }, (_, l) => ({ k: s.k.view([H, maxT, D], l * this.cacheLayerBytes), v: s.v.view([H, maxT, D], l * this.cacheLayerBytes) }));
-      s.trace = this.record(caches, logits.view([V], i * this.logitsStride * 4));
+      s.trace = this.record(caches, s.step, logits.view([V], i * this.logitsStride * 4));
     });
   }
 
   /** y = LN_emb(E[token] + Pd[pos]); each layer (x and xn swap roles: post-LN writes the other); logits = y Headᵀ. */
-  private record(caches: KvCache[], logits: Tensor): Recorder {
+  private record(caches: KvCache[], step: Tensor, logits: Tensor): Recorder {
     const cfg = this.config;
     const { C, eps } = this.shape;
     const V = cfg.vocabSize;
@@ -147,14 +149,14 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
     const head = cfg.tiedEmbeddings ? tokens : v.param('lm_head.weight');
     const lnEmb = v.norm('model.decoder.layernorm_embedding');
     const rec = new Recorder(this.ctx);
-    decodeEmbed(rec, this.acts.x, this.step, tokens, v.param('model.decoder.embed_positions.weight'), 1, C);
-    decodeLayernorm(rec, this.acts.xn, this.step, this.acts.x, lnEmb.g, cfg.bias ? lnEmb.b : null, 1, C, eps);
+    decodeEmbed(rec, this.acts.x, step, tokens, v.param('model.decoder.embed_positions.weight'), 1, C);
+    decodeLayernorm(rec, this.acts.xn, step, this.acts.x, lnEmb.g, cfg.bias ? lnEmb.b : null, 1, C, eps);
     let a: DecodeActs = { ...this.acts, x: this.acts.xn, xn: this.acts.x };
     this.layers.forEach(({ p, cross }, l) => {
-      postLayerDecode(rec, p, a, caches[l], cross, this.step, 1, this.shape, cfg.bias, `dec${l}`);
+      postLayerDecode(rec, p, a, caches[l], cross, step, 1, this.shape, cfg.bias, `dec${l}`);
       a = { ...a, x: a.xn, xn: a.x };
     });
-    decodeMatvec(rec, logits, this.step, a.x, head, 'nk', 1, C, V);
+    decodeMatvec(rec, logits, step, a.x, head, 'nk', 1, C, V);
     return rec;
   }
 
@@ -203,6 +205,7 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
 
   private async next(prefixes: readonly (readonly number[])[], maxPrefix: number): Promise<Float64Array[]> {
     const V = this.config.vocabSize;
+    if (prefixes.length === 0) return [];
     for (const p of prefixes) {
       if (p.length < 1 || p.length > maxPrefix) throw new Error(`seq2seq decoding: a prefix of ${p.length} tokens is outside [1, ${maxPrefix}]`);
       for (const t of p) if (!(Number.isInteger(t) && t >= 0 && t < V)) throw new Error(`seq2seq decoding: token id ${t} is outside the vocabulary [0, ${V})`);
@@ -244,20 +247,29 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
       });
       this.ctx.device.queue.submit([enc.finish()]);
     }
-    prefixes.forEach((p, i) => {
-      const slot = this.slots[slotOf[i]];
-      for (let pos = lengths[i]; pos < p.length; pos++) this.submit(slot.trace, pos, p[pos]);
-      slot.tokens = [...p];
-    });
-    // Slots no prefix took hold nothing a later prefix can extend.
-    this.slots.forEach((s, i) => {
-      if (!slotOf.includes(i)) s.tokens = [];
-    });
+    // Feeding in rounds: round r gives every prefix with an r-th new token that token (a search
+    // feeds one per beam: one round). Slots no prefix took hold nothing a later prefix can extend.
+    const rounds = Math.max(...prefixes.map((p, i) => p.length - lengths[i]));
     const staging = this.staging!;
     const floats = this.slots.length * this.logitsStride;
-    const enc = this.ctx.device.createCommandEncoder();
-    enc.copyBufferToBuffer(this.logits!.buffer, this.logits!.byteOffset, staging, 0, floats * 4);
-    this.ctx.device.queue.submit([enc.finish()]);
+    for (let r = 0; r < rounds; r++) {
+      if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
+      const encoder = this.ctx.device.createCommandEncoder();
+      prefixes.forEach((p, i) => {
+        const pos = lengths[i] + r;
+        if (pos >= p.length) return;
+        const slot = this.slots[slotOf[i]];
+        // Queue order puts this write after the previous replay and before this one.
+        this.ctx.device.queue.writeBuffer(slot.step.buffer, slot.step.byteOffset, Uint32Array.of(pos, 1, p[pos]));
+        slot.trace.encode(encoder);
+      });
+      if (r === rounds - 1) encoder.copyBufferToBuffer(this.logits!.buffer, this.logits!.byteOffset, staging, 0, floats * 4);
+      this.ctx.device.queue.submit([encoder.finish()]);
+    }
+    this.slots.forEach((s, i) => {
+      const k = slotOf.indexOf(i);
+      s.tokens = k >= 0 ? [...prefixes[k]] : [];
+    });
     await staging.mapAsync(MapMode.READ);
     const host = new Float32Array(staging.getMappedRange(0, floats * 4).slice(0));
     staging.unmap();
@@ -265,22 +277,10 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
     return prefixes.map((_, i) => logSoftmax(host.subarray(slotOf[i] * this.logitsStride, slotOf[i] * this.logitsStride + V)));
   }
 
-  private submit(trace: Recorder, pos: number, token: number): void {
-    if (this.ctx.lostReason) throw new Error(this.ctx.lostReason);
-    const host = this.stepHost;
-    host[0] = pos;
-    host[1] = 1;
-    host[STEP_HEADER] = token;
-    // Queue order puts this write after the previous replay and before this one.
-    this.ctx.device.queue.writeBuffer(this.step.buffer, this.step.byteOffset, host.buffer, 0, host.byteLength);
-    const encoder = this.ctx.device.createCommandEncoder();
-    trace.encode(encoder);
-    this.ctx.device.queue.submit([encoder.finish()]);
-  }
-
   destroy(): void {
     for (const s of this.slots) {
       s.trace.destroy();
+      s.step.destroy();
       s.k.destroy();
       s.v.destroy();
     }
