@@ -124,19 +124,19 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
     const logits = (this.logits = Tensor.empty(this.ctx, [n * this.logitsStride], 'f32', 'seq2seq.decoder.logits'));
     this.staging?.destroy();
     this.staging = this.ctx.createBuffer({ label: 'seq2seq.decoder.logits.staging', size: n * this.logitsStride * 4, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-    // Earlier slots' traces bound the old logits buffer: record them all again.
+    // Earlier slots' traces bound the old logits buffer: record them all again (caches kept).
     for (const s of this.slots) s.trace.destroy();
-    while (this.slots.length < n) {
-      const i = this.slots.length;
-      const k = Tensor.empty(this.ctx, [(L * this.cacheLayerBytes) / 4], 'f32', `seq2seq.decoder.kcache${i}`);
-      const v = Tensor.empty(this.ctx, [(L * this.cacheLayerBytes) / 4], 'f32', `seq2seq.decoder.vcache${i}`);
-      const step = Tensor.empty(this.ctx, [STEP_HEADER + 1], 'u32', `seq2seq.decoder.step${i}`);
-      this.slots.push({ k, v, step, trace: null as unknown as Recorder, tokens: [] });
-    }
-    this.slots.forEach((s, i) => {
+    const floats = (L * this.cacheLayerBytes) / 4;
+    for (let i = 0; i < n; i++) {
+      const s = this.slots[i] ?? {
+        k: Tensor.empty(this.ctx, [floats], 'f32', `seq2seq.decoder.kcache${i}`),
+        v: Tensor.empty(this.ctx, [floats], 'f32', `seq2seq.decoder.vcache${i}`),
+        step: Tensor.empty(this.ctx, [STEP_HEADER + 1], 'u32', `seq2seq.decoder.step${i}`),
+        tokens: [],
+      };
       const caches: KvCache[] = Array.from({ length: L }, (_, l) => ({ k: s.k.view([H, maxT, D], l * this.cacheLayerBytes), v: s.v.view([H, maxT, D], l * this.cacheLayerBytes) }));
-      s.trace = this.record(caches, s.step, logits.view([V], i * this.logitsStride * 4));
-    });
+      this.slots[i] = { ...s, trace: this.record(caches, s.step, logits.view([V], i * this.logitsStride * 4)) };
+    }
   }
 
   /** y = LN_emb(E[token] + Pd[pos]); each layer (x and xn swap roles: post-LN writes the other); logits = y Headᵀ. */
