@@ -7,7 +7,8 @@
 // (sacreBLEU's 13a tokenizer, or its zh tokenizer when the references are Chinese), and a few samples.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Seq2SeqForward, translate } from '../src/engine/generate/seq2seq-forward.ts';
+import { Seq2SeqDecoder } from '../src/engine/generate/seq2seq-decoder.ts';
+import { translate } from '../src/engine/generate/seq2seq-forward.ts';
 import { corpusBleu } from '../src/engine/metrics/bleu.ts';
 import { corpusChrf } from '../src/engine/metrics/chrf.ts';
 import { buildParamLayout } from '../src/engine/model/params.ts';
@@ -32,7 +33,7 @@ for (const runDir of args) {
   const data = await prepareData(o, { tokenizer: tok });
   const step = latestCheckpoint(runDir)!;
   const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
-  const fwd = new Seq2SeqForward(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);
+  const fwd = new Seq2SeqDecoder(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);
   const sep = tok.tokenToId(SEP)!;
   const sources: string[] = [], refs: string[] = [], hyps: string[] = [];
   const t0 = performance.now();

@@ -5,6 +5,7 @@
 // and writes its reconstruction or translation.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Seq2SeqDecoder } from '../engine/generate/seq2seq-decoder.ts';
 import { Seq2SeqForward, translate } from '../engine/generate/seq2seq-forward.ts';
 import { buildParamLayout } from '../engine/model/params.ts';
 import { parseArgs } from '../engine/config/args.ts';
@@ -18,7 +19,7 @@ import { generateHelp } from './help.ts';
 const DEFAULTS = {
   run: '', prompt: '', maxNewTokens: 200, temperature: 0.8, topK: 200, topP: 1, repetitionPenalty: 1,
   stop: [] as string[], seed: -1, checkpoint: 0, echoPrompt: true, driver: 'auto', help: false,
-  source: '', beams: 1, lengthPenalty: 1,
+  source: '', beams: 1, lengthPenalty: 1, kvCache: true,
 };
 
 function fail(message: string, code = 2): never {
@@ -61,7 +62,9 @@ async function main(): Promise<void> {
   const tokenizer = await loadTokenizer(join(runDir, TOKENIZER_FILE));
   if (model.kind === 'encoder-decoder') {
     const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
-    const fwd = new Seq2SeqForward(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);
+    const params = deserializeModel(buildParamLayout(model), readFileSync(path), path).params;
+    // --kvCache false: the uncached reference (the whole graph over each prefix), for comparison.
+    const fwd = o.kvCache ? new Seq2SeqDecoder(ctx, model, params) : new Seq2SeqForward(ctx, model, params);
     try {
       const t0 = performance.now();
       const out = await translate(fwd, tokenizer, o.source, {
@@ -69,7 +72,8 @@ async function main(): Promise<void> {
       });
       process.stdout.write(out.text + '\n');
       const best = out.hypotheses[0];
-      log(`step-${step}: ${best.tokens.length} tokens, ${o.beams > 1 ? `beam ${o.beams}, length penalty ${o.lengthPenalty}` : 'greedy'}, log p ${best.score.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const seconds = (performance.now() - t0) / 1000;
+      log(`step-${step}: ${best.tokens.length} tokens, ${o.beams > 1 ? `beam ${o.beams}, length penalty ${o.lengthPenalty}` : 'greedy'}, log p ${best.score.toFixed(3)}, ${seconds.toFixed(2)} s, ${(best.tokens.length / seconds).toFixed(1)} tokens/s (${o.kvCache ? 'KV cache' : 'no cache'})`);
     } catch (err) {
       fail((err as Error).message, 1);
     }

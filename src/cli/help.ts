@@ -67,6 +67,7 @@ export function generateHelp(): string {
     '  --source <text>          encoder-decoder runs: the text to reconstruct or translate',
     '  --beams <n>              encoder-decoder runs: beam width; 1 = greedy [1]',
     '  --lengthPenalty <a>      encoder-decoder beam search: score = sum log p / length^a [1]',
+    '  --kvCache <bool>         encoder-decoder runs: decode with the KV cache (false: rerun the whole graph each token, the reference) [true]',
     '  --checkpoint <step>      which checkpoints/step-N to load; 0 = the latest [0]',
     '  --echoPrompt <bool>      print the prompt before the generated text [true]',
     '  --driver <d>             Vulkan driver: auto | native | lavapipe | swiftshader | /path/to/icd.json [auto]',

@@ -1,8 +1,8 @@
 // The next-token log-probabilities of an encoder-decoder for seq2seq-search.ts: one forward pass
 // of the training graph (BartGraph, no backward recorded) over [CLS] source [SEP] and every live
 // prefix as a row of the batch, reading the logits at each prefix's last position. There is no
-// KV cache yet: each step runs the encoder and the whole decoder prefix again (cost ∝ length²),
-// which is what a small model on a CPU adapter can afford; a cached decoder is future work.
+// KV cache: each step runs the encoder and the whole decoder prefix again (cost ∝ length²).
+// seq2seq-decoder.ts is the cached decoder that generation uses; this is its reference.
 import type { GpuContext } from '../gpu/device';
 import { Recorder } from '../gpu/kernel';
 import { Tensor } from '../gpu/tensor';
@@ -14,7 +14,13 @@ import { beamSearch, greedySearch, logSoftmax, type Hypothesis, type NextLogProb
 
 const IGNORE = 0xffffffff;
 
-export class Seq2SeqForward {
+/** What translate() needs of a model: seq2seq-decoder.ts (cached) or Seq2SeqForward below. */
+export interface Seq2SeqModel {
+  readonly config: ModelConfig;
+  nextFor(source: readonly number[], maxPrefix: number): NextLogProbs;
+}
+
+export class Seq2SeqForward implements Seq2SeqModel {
   readonly layout: ParamLayout;
   private readonly params: Tensor;
   private readonly ownsParams: boolean;
@@ -103,12 +109,14 @@ export interface TranslateOptions {
 
 export interface Translation {
   text: string;
+  /** The encoder's input ids, framed as in training (specials included, cut to the context). */
+  source: number[];
   /** Every finished hypothesis, best first (one for greedy). */
   hypotheses: (Hypothesis & { text: string })[];
 }
 
 /** Encodes `source` as training framed it, decodes greedily or by beam search, and detokenizes. */
-export async function translate(fwd: Seq2SeqForward, tok: Tokenizer, source: string, o: TranslateOptions): Promise<Translation> {
+export async function translate(fwd: Seq2SeqModel, tok: Tokenizer, source: string, o: TranslateOptions): Promise<Translation> {
   const id = (t: string) => {
     const v = tok.tokenToId(t);
     if (v === undefined) throw new Error(`seq2seq decoding: the tokenizer has no ${t} token`);
@@ -122,5 +130,5 @@ export async function translate(fwd: Seq2SeqForward, tok: Tokenizer, source: str
   const search = { start: cls, eos: sep, maxLength, beams: o.beams, lengthPenalty: o.lengthPenalty };
   const hyps = o.beams > 1 ? await beamSearch(next, search) : [await greedySearch(next, search)];
   const withText = hyps.map((h) => ({ ...h, text: tok.decode(h.tokens.filter((t) => t !== sep)) }));
-  return { text: withText[0].text, hypotheses: withText };
+  return { text: withText[0].text, source: ids, hypotheses: withText };
 }

@@ -107,21 +107,7 @@ export class BartGraph extends ModelGraph {
           },
         },
         layers: x.layers.map((names, l) => {
-          const h = `${m}.layers.${l}`;
-          const p: LayerParams = {
-            qkv: v.linear(`${h}.self_attn.q_proj_k_proj_v_proj`, 'out_in'),
-            attnOut: v.linear(`${h}.self_attn.out_proj`, 'out_in'),
-            ln1: v.norm(`${h}.self_attn_layer_norm`),
-            cross: i === 0 ? undefined : {
-              q: v.linear(`${h}.encoder_attn.q_proj`, 'out_in'),
-              kv: v.linear(`${h}.encoder_attn.k_proj_v_proj`, 'out_in'),
-              out: v.linear(`${h}.encoder_attn.out_proj`, 'out_in'),
-              ln: v.norm(`${h}.encoder_attn_layer_norm`),
-            },
-            fc: v.linear(`${h}.fc1`, 'out_in'),
-            fcOut: v.linear(`${h}.fc2`, 'out_in'),
-            ln2: v.norm(`${h}.final_layer_norm`),
-          };
+          const p = bartLayerParams(v, x.side as 'encoder' | 'decoder', l);
           return { a: bind(this.acts, names), p };
         }),
         g: bind(this.dacts, x.g),
@@ -200,4 +186,23 @@ export class BartGraph extends ModelGraph {
       if (stop < 0) embeddingsBackward(rec, st.emb.g, dx, st.emb.a, st.emb.p, { ids: st.ids }, st.ed, scratch, this.drop(st.base, 0));
     }
   }
+}
+
+/** Layer l of BART's encoder or decoder bound by its Hugging Face names (the KV-cache decoder binds the same). */
+export function bartLayerParams(v: ParamViews, side: 'encoder' | 'decoder', l: number): LayerParams {
+  const h = `model.${side}.layers.${l}`;
+  return {
+    qkv: v.linear(`${h}.self_attn.q_proj_k_proj_v_proj`, 'out_in'),
+    attnOut: v.linear(`${h}.self_attn.out_proj`, 'out_in'),
+    ln1: v.norm(`${h}.self_attn_layer_norm`),
+    cross: side === 'encoder' ? undefined : {
+      q: v.linear(`${h}.encoder_attn.q_proj`, 'out_in'),
+      kv: v.linear(`${h}.encoder_attn.k_proj_v_proj`, 'out_in'),
+      out: v.linear(`${h}.encoder_attn.out_proj`, 'out_in'),
+      ln: v.norm(`${h}.encoder_attn_layer_norm`),
+    },
+    fc: v.linear(`${h}.fc1`, 'out_in'),
+    fcOut: v.linear(`${h}.fc2`, 'out_in'),
+    ln2: v.norm(`${h}.final_layer_norm`),
+  };
 }

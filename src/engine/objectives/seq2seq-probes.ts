@@ -5,7 +5,8 @@
 // ({ step, probes: [{ source, output }] }) and sent as the evaluation's sample text.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Seq2SeqForward, translate } from '../generate/seq2seq-forward.ts';
+import { Seq2SeqDecoder } from '../generate/seq2seq-decoder.ts';
+import { translate } from '../generate/seq2seq-forward.ts';
 import { PROBES_FILE, probesFor } from './mlm-probes.ts';
 import type { EvalSampler, SamplerArgs } from './types.ts';
 
@@ -27,7 +28,7 @@ const PROBES: Record<Seq2SeqProbeKind, { text: string; script: 'han' | 'latin' }
 };
 
 export class Seq2SeqProbeWriter implements EvalSampler {
-  private fwd: Seq2SeqForward | null = null;
+  private fwd: Seq2SeqDecoder | null = null;
   readonly probes: string[];
 
   constructor(private readonly args: SamplerArgs, private readonly kind: Seq2SeqProbeKind) {
@@ -36,7 +37,7 @@ export class Seq2SeqProbeWriter implements EvalSampler {
 
   async sample(step: number): Promise<{ prompt: string; text: string }> {
     const { ctx, layout, params, tokenizer, runDir, options } = this.args;
-    this.fwd ??= new Seq2SeqForward(ctx, layout.config, params, layout);
+    this.fwd ??= new Seq2SeqDecoder(ctx, layout.config, params, layout); // KV-cached
     const maxLength = Math.max(1, Math.min(options.sampleTokens, layout.config.blockSize - 1));
     const results: { source: string; output: string }[] = [];
     for (const source of this.probes) {

@@ -3,6 +3,7 @@
 // replay, so one recorded trace serves every position: rows r < nRows sit at positions pos0 + r,
 // dispatches are sized for R rows and the rows past nRows return at once.
 import attentionWgsl from '../../shaders/decode_attention.wgsl?raw';
+import crossAttentionWgsl from '../../shaders/decode_cross_attention.wgsl?raw';
 import embedWgsl from '../../shaders/decode_embed.wgsl?raw';
 import kvAppendWgsl from '../../shaders/decode_kv_append.wgsl?raw';
 import layernormWgsl from '../../shaders/decode_layernorm.wgsl?raw';
@@ -115,4 +116,20 @@ export function decodeAttention(
   expectNumel('decode.attention', 'scores', scores, rows * (C / D) * maxT);
   const k = kernelFor(rec, 'decode.attention', attentionWgsl, ['read', 'read', 'read', 'read', 'write', 'write']);
   k.record(rec, [step, qkv, kc, vc, scores, y], [C / D, rows, 1], packParams([C, D, maxT, f32(1 / Math.sqrt(D))]));
+}
+
+/**
+ * y[r, :] = attention of q row r over the encoder's keys and values, positions 0 .. Ts - 1 with
+ * Ts = src[0] (written once per source, so one trace serves every source length up to maxS).
+ * q: [R, C]; kv: [maxS, 2C] (k | v per position); scores: scratch [R, H, maxS]; y: [R, C].
+ */
+export function decodeCrossAttention(
+  rec: Recorder, y: Tensor, scores: Tensor, step: Tensor, q: Tensor, kv: Tensor, src: Tensor,
+  rows: number, C: number, D: number, maxS: number,
+): void {
+  if (C % D !== 0) throw new Error(`decode.cross_attention: C ${C} is not a multiple of head size ${D}`);
+  expectNumel('decode.cross_attention', 'kv', kv, maxS * 2 * C);
+  expectNumel('decode.cross_attention', 'scores', scores, rows * (C / D) * maxS);
+  const k = kernelFor(rec, 'decode.cross_attention', crossAttentionWgsl, ['read', 'read', 'read', 'read', 'write', 'write']);
+  k.record(rec, [step, q, kv, src, scores, y], [C / D, rows, 1], packParams([C, D, maxS, f32(1 / Math.sqrt(D))]));
 }

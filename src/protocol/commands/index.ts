@@ -11,6 +11,7 @@ import { tokenizerTrain } from './tokenizer-train.ts';
 import { tokenizerEncode } from './tokenizer-encode.ts';
 import { batchPreview } from './batch-preview.ts';
 import { fillMask } from './fill-mask.ts';
+import { seq2seqTranslate } from './seq2seq-translate.ts';
 import { embeddingsNeighbours, embeddingsProject } from './embeddings.ts';
 import { promptCancel, promptGenerate } from './prompt-generate.ts';
 import { promptClassify, promptPreview } from './prompt-classify.ts';
@@ -47,6 +48,7 @@ export const commands = {
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
   'mask.fill': fillMask,
+  'seq2seq.translate': seq2seqTranslate,
   'embeddings.project': embeddingsProject,
   'embeddings.neighbours': embeddingsNeighbours,
   'prompt.generate': promptGenerate,

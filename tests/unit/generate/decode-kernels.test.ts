@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { Recorder } from '../../../src/engine/gpu/kernel';
 import { Tensor } from '../../../src/engine/gpu/tensor';
-import { decodeAttention, decodeEmbed, decodeKvAppend, decodeLayernorm, decodeMatvec } from '../../../src/engine/ops/decode';
+import { decodeAttention, decodeCrossAttention, decodeEmbed, decodeKvAppend, decodeLayernorm, decodeMatvec } from '../../../src/engine/ops/decode';
 import { attentionForward } from '../../../src/engine/reference/attention';
 import { geluForward } from '../../../src/engine/reference/gelu';
 import { layernormForward } from '../../../src/engine/reference/layernorm';
@@ -129,6 +129,39 @@ for (const [K, N] of [[5, 67], [8, 68]]) test(`decode matvec: exact-erf GELU (K 
   expect(maxRelError(got, want)).toBeLessThan(1e-4);
   for (const t of [rec, step, xT, wT, y]) t.destroy();
 });
+
+// Cross-attention of `rows` decoder queries over Ts encoder positions (not causal) held in a
+// [maxS, 2C] k | v buffer longer than Ts: positions past src[0] hold NaN and must not be read.
+for (const [H, D, Ts, rows, maxS] of [[1, 3, 1, 1, 4], [2, 17, 65, 1, 70], [4, 5, 9, 3, 64], [3, 80, 12, 2, 12]] as const) {
+  test(`decode cross-attention: H ${H}, D ${D}, Ts ${Ts}, rows ${rows}, maxS ${maxS}`, async () => {
+    const C = H * D;
+    const q = randn(rows * C), k = randn(Ts * C), v = randn(Ts * C);
+    const kv0 = new Float32Array(maxS * 2 * C).fill(NaN);
+    for (let t = 0; t < Ts; t++) for (let c = 0; c < C; c++) {
+      kv0[t * 2 * C + c] = k[t * C + c];
+      kv0[t * 2 * C + C + c] = v[t * C + c];
+    }
+    const step = stepOf(0, Array(rows).fill(0));
+    const qT = Tensor.from(ctx, q, [rows, C]), kvT = Tensor.from(ctx, kv0, [maxS, 2 * C]);
+    const src = Tensor.from(ctx, Uint32Array.of(Ts), [1]);
+    const y = Tensor.empty(ctx, [rows, C]);
+    const scores = Tensor.empty(ctx, [rows, H, maxS]);
+    const rec = new Recorder(ctx);
+    decodeCrossAttention(rec, y, scores, step, qT, kvT, src, rows, C, D, maxS);
+    await rec.run();
+    const got = await y.read();
+    const heads = (a: Float32Array, T: number) => {
+      const out = new Float64Array(H * T * D);
+      for (let t = 0; t < T; t++) for (let c = 0; c < C; c++) out[(Math.floor(c / D) * T + t) * D + (c % D)] = a[t * C + c];
+      return out;
+    };
+    const { out } = attentionForward(heads(q, rows), heads(k, Ts), heads(v, Ts), { B: 1, H, Tq: rows, Tk: Ts, D, causal: false });
+    const want = new Float64Array(rows * C);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < C; c++) want[r * C + c] = out[(Math.floor(c / D) * rows + r) * D + (c % D)];
+    expect(maxRelError(got, want)).toBeLessThan(1e-4);
+    for (const t of [rec, step, qT, kvT, src, y, scores]) t.destroy();
+  });
+}
 
 test('decode layernorm (with and without beta, all rows and last row only) and embedding at an offset', async () => {
   for (const [C, R, nRows] of [[1, 1, 1], [17, 3, 2], [130, 4, 4]] as const) {

@@ -1,13 +1,15 @@
 // Encoder-decoder decoding against a reference: greedy and beam search (widths 2–4, length
 // penalties 0, 1, 2, three EOS choices) on the golden BART through the engine's graph, compared
 // with the same search in float64 PyTorch (tests/goldens/bart_beam.json, from
-// scripts/goldens/make_beam.py): every finished hypothesis, its tokens and its scores. Then the
+// scripts/goldens/make_beam.py): every finished hypothesis, its tokens and its scores, once
+// through the uncached graph and once through the KV-cached decoder (seq2seq-decoder.ts). Then the
 // search alone on a toy table: width 1 is greedy, early stopping, max length.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
-import { Seq2SeqForward } from '../../../src/engine/generate/seq2seq-forward';
+import { Seq2SeqDecoder } from '../../../src/engine/generate/seq2seq-decoder';
+import { Seq2SeqForward, type Seq2SeqModel } from '../../../src/engine/generate/seq2seq-forward';
 import { beamSearch, greedySearch, logSoftmax, type NextLogProbs } from '../../../src/engine/generate/seq2seq-search';
 import { loadGolden } from '../model/goldens';
 
@@ -21,9 +23,12 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.destroy());
 
-test('greedy and beam search on the golden BART equal the PyTorch reference (tokens exactly, scores within 1e-4)', async () => {
+test.each([
+  ['the uncached graph', (g: ReturnType<typeof loadGolden>) => new Seq2SeqForward(ctx, g.layout.config, g.flatParams)],
+  ['the KV-cached decoder', (g: ReturnType<typeof loadGolden>) => new Seq2SeqDecoder(ctx, g.layout.config, g.flatParams)],
+] as [string, (g: ReturnType<typeof loadGolden>) => Seq2SeqModel & { destroy(): void }][])('greedy and beam search on the golden BART through %s equal the PyTorch reference (tokens exactly, scores within 1e-4)', async (name, make) => {
   const g = loadGolden('bart');
-  const fwd = new Seq2SeqForward(ctx, g.layout.config, g.flatParams);
+  const fwd = make(g);
   let worst = 0, differ = 0;
   try {
     for (const c of ref.cases) {
@@ -43,7 +48,7 @@ test('greedy and beam search on the golden BART equal the PyTorch reference (tok
   } finally {
     fwd.destroy();
   }
-  console.log(`seq2seq search: ${ref.cases.length} cases, max score difference ${worst.toExponential(2)}; beam differs from greedy in ${differ}`);
+  console.log(`seq2seq search through ${name}: ${ref.cases.length} cases, max score difference ${worst.toExponential(2)}; beam differs from greedy in ${differ}`);
   expect(worst).toBeLessThan(1e-4);
   expect(differ).toBeGreaterThan(5); // the reference exercises beams that greedy does not find
 });

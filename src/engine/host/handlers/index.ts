@@ -8,6 +8,7 @@ import { runsOf } from '../run-service/index.ts';
 import { batchPreview } from './batch-preview.ts';
 import { corpusSamples } from './corpus-samples.ts';
 import { fillMask } from './fill-mask.ts';
+import { seq2seqTranslate } from './seq2seq-translate.ts';
 import { embeddingsNeighbours, embeddingsProject } from './embeddings.ts';
 import { promptCancel, promptGenerate } from './prompt-generate.ts';
 import { promptClassify, promptPreview } from './prompt-classify.ts';
@@ -52,6 +53,7 @@ export const handlers = {
   'model.measure': modelMeasure,
   'model.defaults': modelDefaults,
   'mask.fill': fillMask,
+  'seq2seq.translate': seq2seqTranslate,
   'embeddings.project': embeddingsProject,
   'embeddings.neighbours': embeddingsNeighbours,
   'prompt.generate': promptGenerate,

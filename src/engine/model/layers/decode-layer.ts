@@ -11,7 +11,7 @@
 // the matvec.
 import type { Recorder } from '../../gpu/kernel';
 import type { Tensor } from '../../gpu/tensor';
-import { decodeAttention, decodeKvAppend, decodeLayernorm, decodeMatvec } from '../../ops/decode';
+import { decodeAttention, decodeCrossAttention, decodeKvAppend, decodeLayernorm, decodeMatvec } from '../../ops/decode';
 import { matmul } from '../../ops/matmul';
 import type { GeluForm } from '../../ops/gelu';
 import type { Linear, Norm } from '../views';
@@ -21,6 +21,16 @@ import type { LayerParams } from './transformer-layer';
 export interface KvCache {
   k: Tensor;
   v: Tensor;
+}
+
+/**
+ * A decoder layer's cross-attention source, computed once per source sentence: the encoder
+ * output's keys and values kv = enc W_kv + b [maxS, 2C] (k | v per position), and the source
+ * length Ts in src (u32 [1]), read on the GPU so one trace serves every source.
+ */
+export interface CrossCache {
+  kv: Tensor;
+  src: Tensor;
 }
 
 /** Scratch every layer of a decoder shares (layers run one after another), sized for R rows. */
@@ -82,4 +92,32 @@ export function layerDecode(rec: Recorder, p: LayerParams, a: DecodeActs, cache:
   decodeLayernorm(rec, a.xn, step, a.x, p.ln2.g, shift(p.ln2, hasBias), rows, C, eps);
   decodeLinear(rec, step, rows, a.hidden, a.xn, p.fc, C, F, true, false, s, `${label}.fc`); // [R, F]
   decodeLinear(rec, step, rows, a.x, a.hidden, p.fcOut, F, C, false, true, s, `${label}.fcOut`); // x += h Wfc_out
+}
+
+/**
+ * One post-LN decoder layer with cross-attention (BART's, transformer-layer.ts's post-LN branch)
+ * over `a.x` (rows at the step header's positions); appends to `cache`, reads `cross`, and leaves
+ * its output in `a.xn`: post-LN normalizes the residual sum into another buffer, so the caller
+ * swaps x and xn between layers (the kernels may not read and write one binding).
+ *   qkv = x Wqkv; cache[pos] = k, v; x += attention(q, cache[0..pos]) Wo;  xn = LN1(x)
+ *   q = xn Wq;   xn += attention(q, cross[0..Ts)) Wco;                  x = LNc(xn)
+ *   x += gelu(x Wfc) Wfc_out;                                           xn = LN2(x)
+ */
+export function postLayerDecode(rec: Recorder, p: LayerParams, a: DecodeActs, cache: KvCache, cross: CrossCache, step: Tensor, rows: number, s: DecodeShape, hasBias: boolean, label: string): void {
+  const { C, F, H, maxT, eps } = s;
+  const D = C / H;
+  if (!p.cross) throw new Error(`decode layer ${label}: a post-LN decoder layer needs its cross-attention parameters`);
+  decodeLinear(rec, step, rows, a.qkv, a.x, p.qkv, C, 3 * C, false, false, s, `${label}.qkv`); // [R, 3C]
+  decodeKvAppend(rec, cache.k, cache.v, step, a.qkv, rows, C, D, maxT);
+  decodeAttention(rec, a.att, a.scores, step, a.qkv, cache.k, cache.v, rows, C, D, maxT); // [R, C]
+  decodeLinear(rec, step, rows, a.x, a.att, p.attnOut, C, C, false, true, s, `${label}.attnOut`); // x += a Wo
+  decodeLayernorm(rec, a.xn, step, a.x, p.ln1.g, shift(p.ln1, hasBias), rows, C, eps);
+  const q = a.qkv.view([rows, C], 0); // qkv is spent: its first R·C floats hold the cross query
+  decodeLinear(rec, step, rows, q, a.xn, p.cross.q, C, C, false, false, s, `${label}.cross.q`);
+  decodeCrossAttention(rec, a.att, a.scores, step, q, cross.kv, cross.src, rows, C, D, maxT); // [R, C]
+  decodeLinear(rec, step, rows, a.xn, a.att, p.cross.out, C, C, false, true, s, `${label}.cross.out`); // xn += c Wco
+  decodeLayernorm(rec, a.x, step, a.xn, p.cross.ln.g, shift(p.cross.ln, hasBias), rows, C, eps);
+  decodeLinear(rec, step, rows, a.hidden, a.x, p.fc, C, F, true, false, s, `${label}.fc`); // [R, F]
+  decodeLinear(rec, step, rows, a.x, a.hidden, p.fcOut, F, C, false, true, s, `${label}.fcOut`); // x += h Wfc_out
+  decodeLayernorm(rec, a.xn, step, a.x, p.ln2.g, shift(p.ln2, hasBias), rows, C, eps);
 }
