@@ -69,7 +69,7 @@ describe('results, events and errors', () => {
 
   it('every command declares a target, a timeout and a summary', () => {
     for (const [name, command] of Object.entries(commands)) {
-      expect(name).toMatch(/^[a-z]+\.[a-zA-Z.]+$/);
+      expect(name).toMatch(/^[a-z][a-z0-9]*\.[a-zA-Z.]+$/);
       expect(['engine', 'app']).toContain(command.target);
       expect(command.timeoutMs).toBeGreaterThan(0);
       expect(command.summary.length).toBeGreaterThan(5);
