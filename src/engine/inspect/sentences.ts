@@ -6,6 +6,21 @@ import type { AttentionSnapshot } from './snapshots';
 /** The sentences shown by default: Chinese and English. */
 export const DEFAULT_SENTENCES = ['猫在垫子上睡觉', 'The cat sat on the mat'];
 
+/** Default probes of a corpus mostly in one language (a character tokenizer knows no other script's letters). */
+const PROBES_ZH = ['猫在垫子上睡觉', '今天天气很好'];
+const PROBES_EN = ['The cat sat on the mat', 'It was a fine day'];
+
+/**
+ * The probe sentences for a corpus whose letters are `scripts`: Chinese ones when at least 80% of
+ * its letters are Han, English ones when at least 80% are Latin, else one of each (the app's defaults).
+ */
+export function defaultProbes(scripts: { han: number; latin: number; otherLetters: number }): string[] {
+  const letters = scripts.han + scripts.latin + scripts.otherLetters;
+  if (letters > 0 && scripts.han / letters >= 0.8) return [...PROBES_ZH];
+  if (letters > 0 && scripts.latin / letters >= 0.8) return [...PROBES_EN];
+  return [...DEFAULT_SENTENCES];
+}
+
 export async function inspectSentences(
   inspector: AttentionInspector,
   tokenizer: Tokenizer,

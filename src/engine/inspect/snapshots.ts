@@ -2,7 +2,7 @@
 // step, holding for each fixed sentence i and layer l the tensor `s{i}.l{l}` [heads, t, t] (F32)
 // and, in the metadata, the sentences, their token ids and token strings (JSON). Written
 // atomically (temp file + rename), so a step file is always complete.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors, serializeSafetensors, type TensorToWrite } from '../io/safetensors';
 import { writeFileAtomic } from '../runstore/atomic';
@@ -23,6 +23,29 @@ export interface AttentionSnapshot {
   nLayer: number;
   nHead: number;
   sentences: AttentionSentence[];
+}
+
+/** attention/settings.json: the probe sentences and the cadence of the snapshots (the checkpoints'). */
+export interface ProbeSettings {
+  every: number;
+  sentences: string[];
+}
+
+const SETTINGS_FILE = 'settings.json';
+
+export function writeProbeSettings(runDir: string, settings: ProbeSettings): void {
+  mkdirSync(join(runDir, ATTENTION_DIR), { recursive: true });
+  writeFileAtomic(join(runDir, ATTENTION_DIR, SETTINGS_FILE), JSON.stringify(settings, null, 2) + '\n');
+}
+
+export function readProbeSettings(runDir: string): ProbeSettings | null {
+  const path = join(runDir, ATTENTION_DIR, SETTINGS_FILE);
+  if (!existsSync(path)) return null;
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ProbeSettings>;
+  if (typeof parsed.every !== 'number' || !Array.isArray(parsed.sentences) || !parsed.sentences.every((s) => typeof s === 'string')) {
+    throw new Error(`${path}: expected { every: number, sentences: string[] }`);
+  }
+  return { every: parsed.every, sentences: parsed.sentences };
 }
 
 export function snapshotPath(runDir: string, step: number): string {

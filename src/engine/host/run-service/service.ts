@@ -58,7 +58,14 @@ export class RunService {
       o.corpus = SAMPLE_CORPUS_FILES.filter((f) => f.endsWith('.txt')).map((f) => join(this.opts.assetsDir!, 'sample-corpus', f));
     }
     o.runsDir = this.runsDir; // the runs list looks here
-    if (params.attention) o.checkpointEvery = Math.min(o.checkpointEvery, params.attention.every);
+    // The app's attention settings become the run's own options: the trainer snapshots them at each checkpoint.
+    if (params.attention) {
+      o.checkpointEvery = Math.min(o.checkpointEvery, params.attention.every);
+      o.attentionSentences = [...params.attention.sentences];
+      o.attentionSnapshots = true;
+    } else if (params.attention === null) {
+      o.attentionSnapshots = false;
+    }
     return o;
   }
 

@@ -1,0 +1,88 @@
+// Attention snapshots written by the training loop itself (train/attention-probes.ts), as a CLI
+// run gets them: a short TrainingRun leaves a snapshot at its start and at each checkpoint, of
+// the corpus-language defaults or the user's own sentences, and a snapshot equals a fresh
+// inspection (what attention.inspect runs) of the same checkpoint.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { GpuContext } from '../../src/engine/gpu/device';
+import { RunFolders } from '../../src/engine/host/run-service/run-folders';
+import { defaultProbes, listSnapshots, readProbeSettings, readSnapshot } from '../../src/engine/inspect';
+import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
+import { TrainingRun, type RunSummary, type TrainerEvent } from '../../src/engine/train/index.ts';
+import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
+
+let ctx: GpuContext;
+let runsDir: string;
+let summary: RunSummary;
+const events: TrainerEvent[] = [];
+
+beforeAll(async () => {
+  ctx = await GpuContext.open();
+  runsDir = tempRunsDir('probes');
+  const options = tinyOptions(runsDir, { name: 'probes', steps: 20, checkpointEvery: 10, evalEvery: 20 });
+  summary = await new TrainingRun(ctx, { kind: 'new', options }, { onEvent: (e) => events.push(e) }).start();
+}, 120_000);
+
+afterAll(() => {
+  ctx?.destroy();
+  removeTempRunsDirs();
+});
+
+describe('a run without attention settings (the CLI)', () => {
+  test('saves a snapshot at its start and at each checkpoint', () => {
+    expect(summary.state).toBe('finished');
+    expect(listCheckpoints(summary.runDir)).toEqual([10, 20]);
+    expect(listSnapshots(summary.runDir)).toEqual([0, 10, 20]);
+    const said = events.filter((e) => e.type === 'run.attention').map((e) => e.step);
+    expect(said).toEqual([0, 10, 20]);
+  });
+
+  test('its probes are the English defaults for an English corpus, recorded with the cadence', () => {
+    const settings = readProbeSettings(summary.runDir);
+    expect(settings).toEqual({ every: 10, sentences: defaultProbes({ han: 0, latin: 1, otherLetters: 0 }) });
+    expect(settings!.sentences.every((s) => /^[\x20-\x7e]+$/.test(s))).toBe(true);
+    const snap = readSnapshot(summary.runDir, 10);
+    expect(snap.sentences.map((s) => s.text)).toEqual(settings!.sentences);
+    expect(snap.sentences[0].tokens.join('')).toBe(settings!.sentences[0]); // a character tokenizer
+  });
+
+  test('a snapshot equals attention.inspect on the same checkpoint', async () => {
+    const folders = new RunFolders(runsDir, async () => ctx, () => null);
+    for (const step of [10, 20]) {
+      const saved = readSnapshot(summary.runDir, step);
+      const fresh = await folders.inspectCheckpoint(summary.runDir, step, saved.sentences.map((s) => s.text));
+      expect(fresh.step).toBe(step);
+      saved.sentences.forEach((s, i) => {
+        expect(fresh.sentences[i].ids).toEqual(s.ids);
+        expect(s.layers).toHaveLength(1);
+        expect(Array.from(s.layers[0])).toEqual(Array.from(fresh.sentences[i].layers[0]));
+      });
+    }
+    // Training changed the pattern between the start and the end.
+    expect(Array.from(readSnapshot(summary.runDir, 0).sentences[0].layers[0])).not.toEqual(Array.from(readSnapshot(summary.runDir, 20).sentences[0].layers[0]));
+  });
+});
+
+describe('probe options', () => {
+  test("the user's own sentences; attentionSnapshots false writes none", async () => {
+    const own = await new TrainingRun(ctx, { kind: 'new', options: tinyOptions(runsDir, { name: 'own', steps: 5, checkpointEvery: 5, evalEvery: 5, attentionSentences: ['the mat', 'a cat'] }) }).start();
+    expect(listSnapshots(own.runDir)).toEqual([0, 5]);
+    expect(readSnapshot(own.runDir, 5).sentences.map((s) => s.text)).toEqual(['the mat', 'a cat']);
+    expect(readProbeSettings(own.runDir)?.sentences).toEqual(['the mat', 'a cat']);
+
+    const off = await new TrainingRun(ctx, { kind: 'new', options: tinyOptions(runsDir, { name: 'off', steps: 5, checkpointEvery: 5, evalEvery: 5, attentionSnapshots: false }) }).start();
+    expect(listSnapshots(off.runDir)).toEqual([]);
+    expect(readProbeSettings(off.runDir)).toBeNull();
+  }, 120_000);
+
+  test('resuming does not redo the starting snapshot and adds the new checkpoints', async () => {
+    const resumed = await new TrainingRun(ctx, { kind: 'resume', runDir: summary.runDir, steps: 30 }).start();
+    expect(resumed.step).toBe(30);
+    expect(listSnapshots(summary.runDir)).toEqual([0, 10, 20, 30]);
+  }, 120_000);
+
+  test('defaults follow the corpus: Chinese for Han text, one of each for a mix', () => {
+    expect(defaultProbes({ han: 90, latin: 10, otherLetters: 0 }).join('')).toMatch(/^[\u4e00-\u9fff]+$/);
+    expect(defaultProbes({ han: 50, latin: 50, otherLetters: 0 })).toEqual(['猫在垫子上睡觉', 'The cat sat on the mat']);
+    expect(defaultProbes({ han: 0, latin: 0, otherLetters: 0 })).toEqual(['猫在垫子上睡觉', 'The cat sat on the mat']);
+  });
+});
