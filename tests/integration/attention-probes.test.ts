@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GpuContext } from '../../src/engine/gpu/device';
 import { RunFolders } from '../../src/engine/host/run-service/run-folders';
-import { defaultProbes, listSnapshots, readProbeSettings, readSnapshot } from '../../src/engine/inspect';
+import { defaultProbes, headStats, listSnapshots, readProbeSettings, readSnapshot } from '../../src/engine/inspect';
 import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
 import { TrainingRun, type RunSummary, type TrainerEvent } from '../../src/engine/train/index.ts';
 import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
@@ -59,6 +59,34 @@ describe('a run without attention settings (the CLI)', () => {
     }
     // Training changed the pattern between the start and the end.
     expect(Array.from(readSnapshot(summary.runDir, 0).sentences[0].layers[0])).not.toEqual(Array.from(readSnapshot(summary.runDir, 20).sentences[0].layers[0]));
+  });
+});
+
+describe('head summary and compare on the run folder (what attention.heads and attention.compare answer)', () => {
+  test('heads: one row per layer and head over all probes, from the saved maps', () => {
+    const folders = new RunFolders(runsDir, async () => ctx, () => null);
+    const result = folders.heads(summary.runDir, 20);
+    const snap = readSnapshot(summary.runDir, 20);
+    expect(result).toMatchObject({ step: 20, nLayer: 1, nHead: 2, kind: 'decoder self', sentences: snap.sentences.map((s) => s.text) });
+    expect(result.heads).toEqual(headStats(snap.sentences, 1, 2));
+    for (const h of result.heads) {
+      expect(h.cls).toBeNull(); // a character GPT has no [CLS]
+      expect(h.entropy).toBeGreaterThan(0);
+      expect(h.first).toBeGreaterThan(0);
+    }
+  });
+
+  test('compare: two checkpoints on one probe; the difference is b − a of the two inspections', async () => {
+    const folders = new RunFolders(runsDir, async () => ctx, () => null);
+    const sentence = readProbeSettings(summary.runDir)!.sentences[0];
+    const out = await folders.compare({ kind: 'checkpoint', runDir: summary.runDir, step: 10 }, { kind: 'snapshot', runDir: summary.runDir, step: 20 }, sentence);
+    const a = readSnapshot(summary.runDir, 10).sentences[0].layers[0];
+    const b = readSnapshot(summary.runDir, 20).sentences[0].layers[0];
+    expect(Array.from(out.a.sentences[0].layers[0])).toEqual(Array.from(a));
+    expect(Array.from(out.b.sentences[0].layers[0])).toEqual(Array.from(b));
+    expect(Array.from(out.diff[0])).toEqual(Array.from(b, (x, k) => Math.fround(x - a[k])));
+    expect(out.diff[0].some((d) => d !== 0)).toBe(true);
+    await expect(folders.compare({ kind: 'snapshot', runDir: summary.runDir, step: 10 }, { kind: 'snapshot', runDir: summary.runDir, step: 20 }, 'not a probe')).rejects.toThrow(/has no probe "not a probe"/);
   });
 });
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { AttentionResult } from '../../../protocol/commands/attention-types.ts';
 import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
 import type { GpuContext } from '../../gpu/device';
-import { AttentionInspector, inspectSentences, listSnapshots, readSnapshot, type AttentionSnapshot } from '../../inspect';
+import { attentionDifference, AttentionInspector, headStats, inspectSentences, listSnapshots, readSnapshot, type AttentionSnapshot, type HeadStat } from '../../inspect';
+import type { CompareSource } from '../../../protocol/commands/attention-compare.ts';
 import { latestCheckpoint } from '../../runstore/checkpoints';
 import { readMetrics, type MetricRecord } from '../../runstore/metrics-log';
 import { loadTokenizer } from '../../tokenizers';
@@ -92,6 +93,30 @@ export class RunFolders {
   snapshot(runDir: string, step: number): AttentionResult {
     const dir = this.inside(runDir);
     return attentionResult(readSnapshot(dir, step), dir);
+  }
+
+  /** Per-head statistics of the snapshot at `step`, over all its probe sentences. */
+  heads(runDir: string, step: number): { step: number; nLayer: number; nHead: number; kind: string; sentences: string[]; heads: HeadStat[] } {
+    const dir = this.inside(runDir);
+    const snap = readSnapshot(dir, step);
+    const described = attentionResult(snap, dir);
+    return { step, nLayer: snap.nLayer, nHead: snap.nHead, kind: described.kind, sentences: snap.sentences.map((s) => s.text), heads: headStats(snap.sentences, snap.nLayer, snap.nHead) };
+  }
+
+  /** One sentence under two sets of weights and the difference b − a. */
+  async compare(a: CompareSource, b: CompareSource, sentence: string): Promise<{ a: AttentionResult; b: AttentionResult; diff: Float32Array[] }> {
+    const ra = await this.oneSentence(a, sentence);
+    const rb = await this.oneSentence(b, sentence);
+    const diff = attentionDifference(ra.sentences[0], rb.sentences[0], { a: ra, b: rb });
+    return { a: ra, b: rb, diff };
+  }
+
+  private async oneSentence(source: CompareSource, sentence: string): Promise<AttentionResult> {
+    if (source.kind === 'checkpoint') return this.inspectCheckpoint(source.runDir, source.step, [sentence]);
+    const full = this.snapshot(source.runDir, source.step);
+    const found = full.sentences.find((s) => s.text === sentence);
+    if (!found) throw new Error(`${source.runDir}: the snapshot at step ${source.step} has no probe "${sentence}" (its probes: ${full.sentences.map((s) => s.text).join(' · ')}); compare a checkpoint instead`);
+    return { ...full, sentences: [found] };
   }
 
   /** Attention of sentences under a saved checkpoint (the latest when `step` is absent), on a throwaway inspector. */
