@@ -152,7 +152,7 @@ export function finiteOnly(record: MetricRecord): MetricRecord {
 
 /** The engine's maps as the wire carries them, described by the run folder's tokenizer and model kind. */
 export function attentionResult(snap: AttentionSnapshot, runDir: string): AttentionResult {
-  const bytes = snap.sentences.reduce((n, s) => n + s.layers.reduce((m, l) => m + l.byteLength, 0), 0);
+  const bytes = snap.sentences.reduce((n, s) => n + [...s.layers, ...(s.decoder ?? []), ...(s.cross ?? [])].reduce((m, l) => m + l.byteLength, 0), 0);
   if (bytes > MAX_ATTENTION_BYTES) {
     throw new Error(`attention maps of ${snap.sentences.length} sentence(s) take ${bytes} bytes, over the ${MAX_ATTENTION_BYTES}-byte message limit: inspect fewer or shorter sentences`);
   }
@@ -170,7 +170,10 @@ export function attentionResult(snap: AttentionSnapshot, runDir: string): Attent
     nLayer: snap.nLayer,
     nHead: snap.nHead,
     scheme: tokenizer === 'bpe' ? 'byte-level' : tokenizer === 'wordpiece' ? 'wordpiece' : 'plain',
-    kind: model === 'encoder' ? 'encoder self' : 'decoder self',
-    sentences: snap.sentences.map((s) => ({ text: s.text, ids: s.ids, tokens: s.tokens, layers: s.layers })),
+    kind: model === 'encoder' ? 'encoder self' : model === 'encoder-decoder' ? 'encoder-decoder' : 'decoder self',
+    sentences: snap.sentences.map((s) => ({
+      text: s.text, ids: s.ids, tokens: s.tokens, layers: s.layers,
+      ...(s.target ? { target: s.target, decoder: s.decoder, cross: s.cross } : {}),
+    })),
   };
 }
