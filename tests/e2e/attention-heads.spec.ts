@@ -1,12 +1,13 @@
-// The head summary and compare on the Attention page, on the real engine: a tiny run trained with
-// attention snapshots, then the head table of a snapshot (every value = the engine's
-// attention.heads for the same run and step, sortable, a row shows its head) and two snapshots
-// of the run compared on one sentence (every cell of A, B and the difference map = the engine's
-// attention.compare).
+// The head summary, compare and encoder-decoder attention on the Attention page, on the real
+// engine: a tiny run trained with attention snapshots, then the head table of a snapshot (every
+// value = the engine's attention.heads for the same run and step, sortable, a row shows its head),
+// two snapshots of the run compared on one sentence (every cell of A, B and the difference map =
+// the engine's attention.compare), and a tiny BART run's snapshots: encoder self, decoder self
+// and cross-attention (decoder tokens × encoder tokens) with the step slider.
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { decodeJson } from '../../src/protocol/json-codec.ts';
 import { TestClient } from './bridge.ts';
-import { openPage, startRunsBridge, trainTinyRun, type RunsBridge } from './run-helpers.ts';
+import { openPage, startRunsBridge, TINY_OPTIONS, trainTinyRun, type RunsBridge } from './run-helpers.ts';
 
 const ZH = '猫在垫子上睡觉';
 const EN = 'The cat sat on the mat';
@@ -124,4 +125,56 @@ test('compare: two snapshots of the run on one sentence, side by side with the d
   for (let k = 0; k < want.diff[0].length; k++) expect(want.diff[0][k]).toBe(Math.fround(want.b.sentences[0].layers[0][k] - want.a.sentences[0].layers[0][k]));
   expect(want.diff[0].some((d) => d !== 0)).toBe(true);
   await page.screenshot({ path: 'test-results/attention-compare.png', fullPage: true });
+});
+
+test('an encoder-decoder run: encoder self, decoder self and cross-attention over training', async ({ page }) => {
+  const client = await TestClient.connect(env.bridge);
+  let bartDir: string;
+  try {
+    const reply = await client.request('run.start', { options: { ...TINY_OPTIONS, objective: 'bart', steps: 20, name: 'bart' }, attention: { every: 10, sentences: [EN] } });
+    if (!reply.ok) throw new Error(JSON.stringify(reply));
+    const { runId, runDir: dir } = reply.result as { runId: string; runDir: string };
+    bartDir = dir;
+    await client.next((m) => m.type === 'run.attention' && m.runId === runId && m.step === 20, 120_000);
+  } finally {
+    client.close();
+  }
+  await openPage(page, env.bridge.url, 'Attention');
+  await page.getByLabel('Over training (saved snapshots)').check();
+  await page.getByRole('combobox', { name: 'Run', exact: true }).selectOption({ label: 'bart · finished' });
+  const heatmap = page.getByTestId('attention-heatmap');
+  await expect(heatmap).toHaveAttribute('data-step', '20', { timeout: 30_000 });
+  await page.getByLabel('Hide special tokens').uncheck();
+
+  type Pair = { sentences: { ids: number[]; tokens: string[]; layers: Float32Array[]; target: { ids: number[]; tokens: string[] }; decoder: Float32Array[]; cross: Float32Array[] }[] };
+  const saved = await engine<Pair>('attention.snapshot', { runDir: bartDir, step: 20 });
+  const s = saved.sentences[0];
+  const ts = s.ids.length, tt = s.target.ids.length;
+  const part = page.getByRole('combobox', { name: 'Attention part' });
+  const expectPart = async (name: string, values: Float32Array, rows: number, cols: number, rowTokens: number, colTokens: number) => {
+    await part.selectOption(name);
+    await expect(heatmap).toHaveAttribute('data-part', name);
+    await expect(heatmap.locator('text.row-label')).toHaveCount(rowTokens);
+    await expect(heatmap.locator('text.col-label')).toHaveCount(colTokens);
+    const got = await cellValues(heatmap);
+    expect(got).toHaveLength(rows * cols);
+    for (const [i, j, v] of got) expect(v).toBe(values[i * cols + j]); // head 1
+  };
+  await expectPart('cross', s.cross[0], tt, ts, tt, ts);
+  await expect(heatmap.locator('text.row-label').first()).toHaveText('[CLS]'); // the decoder's start token
+  await expect(heatmap.locator('text.col-label').last()).toHaveText('[SEP]'); // the encoder's end
+  await page.screenshot({ path: 'test-results/attention-cross.png', fullPage: true });
+  await expectPart('decoder', s.decoder[0], tt, tt, tt, tt);
+  await expectPart('encoder', s.layers[0], ts, ts, ts, ts);
+
+  // The step slider keeps the part and shows step 0's cross-attention.
+  await part.selectOption('cross');
+  const slider = page.getByTestId('step-slider').getByRole('slider', { name: 'training step' });
+  await slider.focus();
+  await page.keyboard.press('Home');
+  await expect(heatmap).toHaveAttribute('data-step', '0');
+  const at0 = await engine<Pair>('attention.snapshot', { runDir: bartDir, step: 0 });
+  const got = await cellValues(heatmap);
+  for (const [i, j, v] of got) expect(v).toBe(at0.sentences[0].cross[0][i * ts + j]);
+  expect(got.map((c) => c[2])).not.toEqual(Array.from(s.cross[0].subarray(0, tt * ts)));
 });
