@@ -2,13 +2,14 @@
 // run gets them: a short TrainingRun leaves a snapshot at its start and at each checkpoint, of
 // the corpus-language defaults or the user's own sentences, and a snapshot equals a fresh
 // inspection (what attention.inspect runs) of the same checkpoint.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GpuContext } from '../../src/engine/gpu/device';
 import { RunFolders } from '../../src/engine/host/run-service/run-folders';
 import { defaultProbes, headStats, listSnapshots, readProbeSettings, readSnapshot } from '../../src/engine/inspect';
 import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
 import { TrainingRun, type RunSummary, type TrainerEvent } from '../../src/engine/train/index.ts';
-import { removeTempRunsDirs, tempRunsDir, tinyOptions } from './helpers';
+import { removeTempRunsDirs, SAMPLE_EN, startCli, tempRunsDir, tinyOptions } from './helpers';
 
 let ctx: GpuContext;
 let runsDir: string;
@@ -88,6 +89,21 @@ describe('head summary and compare on the run folder (what attention.heads and a
     expect(out.diff[0].some((d) => d !== 0)).toBe(true);
     await expect(folders.compare({ kind: 'snapshot', runDir: summary.runDir, step: 10 }, { kind: 'snapshot', runDir: summary.runDir, step: 20 }, 'not a probe')).rejects.toThrow(/has no probe "not a probe"/);
   });
+});
+
+describe('npm run train', () => {
+  test('the CLI saves snapshots of --attentionSentences at each checkpoint and says so', async () => {
+    const run = startCli('train', [
+      '--corpus', SAMPLE_EN, '--runsDir', runsDir, '--name', 'cli', '--nLayer', '1', '--nHead', '2', '--nEmbd', '32', '--blockSize', '32',
+      '--batchSize', '4', '--split', 'tail', '--steps', '10', '--evalEvery', '10', '--evalIters', '2', '--checkpointEvery', '5', '--sampleTokens', '0',
+      '--attentionSentences', 'the cat', 'a mat',
+    ]);
+    expect(await run.exited, run.output()).toBe(0);
+    const dir = join(runsDir, 'cli');
+    for (const step of [0, 5, 10]) expect(run.output()).toContain(`attention snapshot ${join(dir, 'attention', `step-${step}.safetensors`)}`);
+    expect(listSnapshots(dir)).toEqual([0, 5, 10]);
+    expect(readSnapshot(dir, 10).sentences.map((s) => s.text)).toEqual(['the cat', 'a mat']);
+  }, 120_000);
 });
 
 describe('probe options', () => {

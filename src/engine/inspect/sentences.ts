@@ -35,19 +35,20 @@ export function splitPair(text: string): { source: string; target: string } {
 }
 
 /**
- * The pair framed as the encoder-decoder objectives train (objectives/bart.ts, seq2seq.ts):
- *   encoder   [CLS] source… [SEP]
+ * The pair framed as the encoder-decoder objectives train (objectives/bart.ts, seq2seq.ts, t5-span.ts):
+ *   encoder   [CLS] source… [SEP]  (t5-span: source… [SEP], T5 has no start token on the encoder side)
  *   decoder   [CLS] target…        (the target shifted right: what teacher forcing feeds)
  * each cut to the context length.
  */
-export function framePair(tokenizer: Tokenizer, text: string, blockSize: number): { source: number[]; target: number[] } {
+export function framePair(tokenizer: Tokenizer, text: string, blockSize: number, objective?: string): { source: number[]; target: number[] } {
   const cls = tokenizer.tokenToId(CLS), sep = tokenizer.tokenToId(SEP);
   if (cls === undefined || sep === undefined) throw new Error(`attention inspection: the tokenizer has no ${CLS}/${SEP}, which the encoder-decoder objectives frame their rows with`);
   const pair = splitPair(text);
   const source = tokenizer.encode(pair.source);
   const target = tokenizer.encode(pair.target);
   if (source.length === 0 || target.length === 0) throw new Error(`attention inspection: "${text}" has no tokens on one side`);
-  return { source: [cls, ...source.slice(0, blockSize - 2), sep], target: [cls, ...target].slice(0, blockSize) };
+  const encoder = objective === 't5-span' ? [...source.slice(0, blockSize - 1), sep] : [cls, ...source.slice(0, blockSize - 2), sep];
+  return { source: encoder, target: [cls, ...target].slice(0, blockSize) };
 }
 
 export async function inspectSentences(
@@ -55,11 +56,13 @@ export async function inspectSentences(
   tokenizer: Tokenizer,
   texts: readonly string[],
   step: number,
+  /** The run's objective: how an encoder-decoder frames its rows (see framePair). */
+  objective?: string,
 ): Promise<AttentionSnapshot> {
   const { blockSize, nLayer, nHead, kind } = inspector.config;
   const tokensOf = (ids: readonly number[]) => ids.map((id) => tokenizer.idToToken(id) ?? `<${id}>`);
   if (kind === 'encoder-decoder') {
-    const pairs = await inspector.inspectPairs(texts.map((text) => framePair(tokenizer, text, blockSize)));
+    const pairs = await inspector.inspectPairs(texts.map((text) => framePair(tokenizer, text, blockSize, objective)));
     return {
       step,
       nLayer,

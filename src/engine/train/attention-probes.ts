@@ -19,10 +19,13 @@ export interface ProbeOptions {
   every: number;
   /** The corpus's letters by script, to choose the default sentences. */
   scripts: ScriptCounts;
+  /** The run's objective (an encoder-decoder's rows are framed as it frames them). */
+  objective: string;
 }
 
 export class AttentionProbes {
   readonly sentences: string[];
+  private readonly objective: string;
   private inspector: AttentionInspector | null = null;
   /** Why this model has no snapshots (an architecture the inspector does not cover): said once. */
   private unavailable: string | null = null;
@@ -34,6 +37,7 @@ export class AttentionProbes {
     private readonly runDir: string,
     options: ProbeOptions,
   ) {
+    this.objective = options.objective;
     this.sentences = options.sentences.length > 0 ? [...options.sentences] : defaultProbes(options.scripts);
     writeProbeSettings(runDir, { every: options.every, sentences: this.sentences });
   }
@@ -57,7 +61,7 @@ export class AttentionProbes {
       return { skipped: this.unavailable, first: true };
     }
     this.inspector.setParams(params);
-    const snap = await inspectSentences(this.inspector, this.tokenizer, this.sentences, step);
+    const snap = await inspectSentences(this.inspector, this.tokenizer, this.sentences, step, this.objective);
     return { path: writeSnapshot(this.runDir, snap) };
   }
 

@@ -124,13 +124,13 @@ export class RunFolders {
     const dir = this.inside(runDir);
     const at = step ?? latestCheckpoint(dir);
     if (at === undefined) throw new Error(`${dir} has no checkpoint yet`);
-    const model = readRunConfig(dir).pretrain_studio.model;
+    const { model, objective } = readRunConfig(dir).pretrain_studio;
     const tokenizer = await loadTokenizer(join(dir, TOKENIZER_FILE));
     const inspector = new AttentionInspector(await this.gpu(), model);
     try {
       const modelPath = join(dir, 'checkpoints', `step-${at}`, 'model.safetensors');
       inspector.setParams(deserializeModel(inspector.layout, readFileSync(modelPath), modelPath).params);
-      return attentionResult(await inspectSentences(inspector, tokenizer, sentences, at), dir);
+      return attentionResult(await inspectSentences(inspector, tokenizer, sentences, at, objective), dir);
     } finally {
       inspector.destroy();
     }

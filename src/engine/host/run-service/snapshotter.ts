@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { GpuContext } from '../../gpu/device';
 import type { ModelConfig } from '../../model/config';
 import { loadTokenizer, type Tokenizer } from '../../tokenizers';
-import { TOKENIZER_FILE } from '../../train/index.ts';
+import { readRunConfig, TOKENIZER_FILE } from '../../train/index.ts';
 import { AttentionInspector, inspectSentences, type AttentionSnapshot } from '../../inspect';
 
 export interface SnapshotterDeps {
@@ -24,6 +24,8 @@ export class RunSnapshotter {
   private chain: Promise<unknown> = Promise.resolve();
   /** Why this model cannot be inspected: the inspector refused it once, so it is not rebuilt each time. */
   private unavailable: string | null = null;
+  /** The run's objective: how an encoder-decoder frames its rows. */
+  private objective: string | undefined;
 
   constructor(
     readonly runDir: string,
@@ -34,6 +36,11 @@ export class RunSnapshotter {
     const tokenizerReady = loadTokenizer(join(runDir, TOKENIZER_FILE)).then((t) => (this.tokenizer = t));
     this.chain = this.chain.then(() => tokenizerReady).catch((error: unknown) => deps.warn(`could not load the tokenizer for attention: ${String(error)}`));
     this.latest = start;
+    try {
+      this.objective = readRunConfig(runDir).pretrain_studio.objective;
+    } catch {
+      // no config.json (an odd folder): frame pairs as BART does
+    }
   }
 
   /** The weights the trainer just saved become the live model. */
@@ -46,7 +53,7 @@ export class RunSnapshotter {
     const job = async () => {
       if (!this.latest || !this.tokenizer) throw new Error('attention.inspect: the live model has no weights yet (the run is still preparing its data)');
       const inspector = await this.inspectorWith(this.latest.params);
-      return inspectSentences(inspector, this.tokenizer, sentences, this.latest.step);
+      return inspectSentences(inspector, this.tokenizer, sentences, this.latest.step, this.objective);
     };
     const result = (this.chain = this.chain.then(job, job)) as Promise<AttentionSnapshot>;
     return result;
