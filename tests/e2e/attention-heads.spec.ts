@@ -177,4 +177,24 @@ test('an encoder-decoder run: encoder self, decoder self and cross-attention ove
   const got = await cellValues(heatmap);
   for (const [i, j, v] of got) expect(v).toBe(at0.sentences[0].cross[0][i * ts + j]);
   expect(got.map((c) => c[2])).not.toEqual(Array.from(s.cross[0].subarray(0, tt * ts)));
+
+  // Compare the first and last snapshots on the probe: the cross-attention's difference map.
+  const panel = page.getByRole('region', { name: 'Compare two checkpoints' });
+  await panel.getByLabel('Run A').selectOption({ label: 'bart' });
+  await panel.getByLabel('Step A').selectOption('snapshot:0');
+  await panel.getByLabel('Run B').selectOption({ label: 'bart' });
+  await panel.getByLabel('Step B').selectOption('snapshot:20');
+  await panel.getByLabel('Sentence').fill(EN);
+  await panel.getByRole('button', { name: 'Compare' }).click();
+  await panel.getByLabel('Compare attention part').selectOption('cross', { timeout: 30_000 });
+  const diffMap = page.getByTestId('compare-diff');
+  await expect(diffMap).toHaveAttribute('data-part', 'cross');
+  const want = await engine<{ diffCross: Float32Array[] }>('attention.compare', { a: { kind: 'snapshot', runDir: bartDir, step: 0 }, b: { kind: 'snapshot', runDir: bartDir, step: 20 }, sentence: EN });
+  const diffCells = await cellValues(diffMap);
+  expect(diffCells).toHaveLength(tt * ts);
+  for (const [i, j, v] of diffCells) {
+    expect(v).toBe(want.diffCross[0][i * ts + j]);
+    expect(v).toBe(Math.fround(s.cross[0][i * ts + j] - at0.sentences[0].cross[0][i * ts + j]));
+  }
+  await page.screenshot({ path: 'test-results/attention-compare-cross.png', fullPage: true });
 });

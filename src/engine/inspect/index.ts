@@ -3,4 +3,4 @@ export { AttentionInspector, cropHeads, type SentenceAttention } from './inspect
 export { inspectSentences, defaultProbes, DEFAULT_SENTENCES } from './sentences';
 export { listSnapshots, readSnapshot, writeSnapshot, snapshotPath, writeProbeSettings, readProbeSettings, ATTENTION_DIR, type ProbeSettings, type AttentionSnapshot, type AttentionSentence } from './snapshots';
 export { headStats, CLS_TOKEN, SEP_TOKEN, type HeadStat, type HeadStatsInput } from './head-stats';
-export { attentionDifference, type ComparedSentence } from './compare';
+export { attentionDifference, attentionDifferences, type ComparedSentence } from './compare';

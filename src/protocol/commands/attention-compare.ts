@@ -2,6 +2,8 @@ import * as v from 'valibot';
 import { defineCommand } from '../define.ts';
 import { AttentionResultSchema } from './attention-types.ts';
 
+const Probs = v.custom<Float32Array>((x) => x instanceof Float32Array, 'expected a Float32Array');
+
 /** Weights to compare: a saved snapshot of the probes, or a checkpoint (latest when no step). */
 export const CompareSourceSchema = v.variant('kind', [
   v.object({ kind: v.literal('snapshot'), runDir: v.pipe(v.string(), v.minLength(1)), step: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
@@ -21,7 +23,10 @@ export const attentionCompare = defineCommand({
   result: v.object({
     a: AttentionResultSchema,
     b: AttentionResultSchema,
-    /** Per layer, b − a [heads, t, t]. */
-    diff: v.array(v.custom<Float32Array>((x) => x instanceof Float32Array, 'expected a Float32Array')),
+    /** Per layer, b − a [heads, t, t] (an encoder-decoder's encoder self-attention). */
+    diff: v.array(Probs),
+    /** Encoder-decoders, per layer: b − a of the decoder self-attention [heads, tt, tt] and of the cross-attention [heads, tt, t]. */
+    diffDecoder: v.optional(v.array(Probs)),
+    diffCross: v.optional(v.array(Probs)),
   }),
 });

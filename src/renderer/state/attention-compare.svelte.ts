@@ -3,6 +3,7 @@
 import type { CompareSource } from '../../protocol/commands/attention-compare.ts';
 import type { AttentionResult } from '../../protocol/commands/attention-types.ts';
 import type { StudioApi } from '../api/index.ts';
+import type { AttentionPart } from './attention.svelte.ts';
 
 export interface CompareSide {
   runDir: string;
@@ -14,6 +15,9 @@ export interface CompareResult {
   a: AttentionResult;
   b: AttentionResult;
   diff: Float32Array[];
+  /** Encoder-decoders: the differences of the decoder self-attention and the cross-attention. */
+  diffDecoder?: Float32Array[];
+  diffCross?: Float32Array[];
 }
 
 /** A side as the command takes it, or why it cannot be asked yet. */
@@ -31,6 +35,8 @@ export class CompareState {
   /** The layer and head drawn (the engine returns all of them). */
   layer = $state(0);
   head = $state(0);
+  /** An encoder-decoder's part: encoder self, decoder self or cross. */
+  part = $state<AttentionPart>('encoder');
   result = $state.raw<CompareResult | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { AttentionResult } from '../../../protocol/commands/attention-types.ts';
 import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
 import type { GpuContext } from '../../gpu/device';
-import { attentionDifference, AttentionInspector, headStats, inspectSentences, listSnapshots, readSnapshot, type AttentionSnapshot, type HeadStat } from '../../inspect';
+import { attentionDifferences, AttentionInspector, headStats, inspectSentences, listSnapshots, readSnapshot, type AttentionSnapshot, type HeadStat } from '../../inspect';
 import type { CompareSource } from '../../../protocol/commands/attention-compare.ts';
 import { latestCheckpoint } from '../../runstore/checkpoints';
 import { readMetrics, type MetricRecord } from '../../runstore/metrics-log';
@@ -104,11 +104,11 @@ export class RunFolders {
   }
 
   /** One sentence under two sets of weights and the difference b − a. */
-  async compare(a: CompareSource, b: CompareSource, sentence: string): Promise<{ a: AttentionResult; b: AttentionResult; diff: Float32Array[] }> {
+  async compare(a: CompareSource, b: CompareSource, sentence: string): Promise<{ a: AttentionResult; b: AttentionResult; diff: Float32Array[]; diffDecoder?: Float32Array[]; diffCross?: Float32Array[] }> {
     const ra = await this.oneSentence(a, sentence);
     const rb = await this.oneSentence(b, sentence);
-    const diff = attentionDifference(ra.sentences[0], rb.sentences[0], { a: ra, b: rb });
-    return { a: ra, b: rb, diff };
+    const d = attentionDifferences(ra.sentences[0], rb.sentences[0], { a: ra, b: rb });
+    return { a: ra, b: rb, diff: d.layers, ...(d.decoder ? { diffDecoder: d.decoder, diffCross: d.cross } : {}) };
   }
 
   private async oneSentence(source: CompareSource, sentence: string): Promise<AttentionResult> {
