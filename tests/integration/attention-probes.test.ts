@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GpuContext } from '../../src/engine/gpu/device';
 import { RunFolders } from '../../src/engine/host/run-service/run-folders';
-import { defaultProbes, headStats, listSnapshots, readProbeSettings, readSnapshot } from '../../src/engine/inspect';
+import { defaultProbes, headStats, listSnapshots, readProbeSettings, readSnapshot, writeProbeSettings } from '../../src/engine/inspect';
 import { listCheckpoints } from '../../src/engine/runstore/checkpoints';
 import { TrainingRun, type RunSummary, type TrainerEvent } from '../../src/engine/train/index.ts';
 import { removeTempRunsDirs, SAMPLE_EN, startCli, tempRunsDir, tinyOptions } from './helpers';
@@ -118,10 +118,13 @@ describe('probe options', () => {
     expect(readProbeSettings(off.runDir)).toBeNull();
   }, 120_000);
 
-  test('resuming does not redo the starting snapshot and adds the new checkpoints', async () => {
+  test('resuming does not redo the starting snapshot and adds the new checkpoints, with the probes the run already has', async () => {
+    // A folder from before the option: its probes are only in attention/settings.json.
+    writeProbeSettings(summary.runDir, { every: 10, sentences: ['the cat sat'] });
     const resumed = await new TrainingRun(ctx, { kind: 'resume', runDir: summary.runDir, steps: 30 }).start();
     expect(resumed.step).toBe(30);
     expect(listSnapshots(summary.runDir)).toEqual([0, 10, 20, 30]);
+    expect(readSnapshot(summary.runDir, 30).sentences.map((s) => s.text)).toEqual(['the cat sat']);
   }, 120_000);
 
   test('defaults follow the corpus: Chinese for Han text, one of each for a mix', () => {

@@ -9,7 +9,7 @@ import type { ModelConfig } from '../model/config';
 import type { Tokenizer } from '../tokenizers';
 import { AttentionInspector } from '../inspect/inspector';
 import { defaultProbes, inspectSentences } from '../inspect/sentences';
-import { listSnapshots, writeProbeSettings, writeSnapshot } from '../inspect/snapshots';
+import { listSnapshots, readProbeSettings, writeProbeSettings, writeSnapshot } from '../inspect/snapshots';
 import type { ScriptCounts } from '../data/stats';
 
 export interface ProbeOptions {
@@ -38,7 +38,10 @@ export class AttentionProbes {
     options: ProbeOptions,
   ) {
     this.objective = options.objective;
-    this.sentences = options.sentences.length > 0 ? [...options.sentences] : defaultProbes(options.scripts);
+    // A run keeps its probes for life: a resumed folder whose options name none (one started before
+    // the option existed) goes on with the sentences it already has snapshots of.
+    const previous = options.sentences.length > 0 ? null : readProbeSettings(runDir);
+    this.sentences = options.sentences.length > 0 ? [...options.sentences] : previous?.sentences.length ? [...previous.sentences] : defaultProbes(options.scripts);
     writeProbeSettings(runDir, { every: options.every, sentences: this.sentences });
   }
 
