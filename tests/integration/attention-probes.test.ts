@@ -127,6 +127,15 @@ describe('probe options', () => {
     expect(readSnapshot(summary.runDir, 30).sentences.map((s) => s.text)).toEqual(['the cat sat']);
   }, 120_000);
 
+  test('a T5 span-corruption run: encoder-decoder snapshots framed as T5 frames its rows (source [SEP])', async () => {
+    const t5 = await new TrainingRun(ctx, { kind: 'new', options: tinyOptions(runsDir, { name: 't5', objective: 't5-span', steps: 4, checkpointEvery: 4, evalEvery: 4, attentionSentences: ['the cat'] }) }).start();
+    expect(listSnapshots(t5.runDir)).toEqual([0, 4]);
+    const s = readSnapshot(t5.runDir, 4).sentences[0];
+    expect(s.tokens.join('')).toBe('the cat[SEP]');
+    expect(s.target!.tokens.join('')).toBe('[CLS]the cat');
+    expect(s.cross![0].length).toBe(2 * s.target!.ids.length * s.ids.length);
+  }, 120_000);
+
   test('defaults follow the corpus: Chinese for Han text, one of each for a mix', () => {
     expect(defaultProbes({ han: 90, latin: 10, otherLetters: 0 }).join('')).toMatch(/^[\u4e00-\u9fff]+$/);
     expect(defaultProbes({ han: 50, latin: 50, otherLetters: 0 })).toEqual(['猫在垫子上睡觉', 'The cat sat on the mat']);

@@ -318,12 +318,16 @@ export class TrainingRun {
     }
   }
 
-  /** The probes' attention under `params`, saved as step `step`'s snapshot. */
+  /** The probes' attention under `params`, saved as step `step`'s snapshot. A failure is reported, and training goes on. */
   private async snapshotAttention(step: number, params: Float32Array): Promise<void> {
     if (!this.probes) return;
-    const result = await this.probes.snapshot(step, params);
-    if ('path' in result) this.emit({ type: 'run.attention', runId: this.runId, step, path: result.path });
-    else if (result.first) this.emit({ type: 'run.warning', runId: this.runId, message: result.skipped });
+    try {
+      const result = await this.probes.snapshot(step, params);
+      if ('path' in result) this.emit({ type: 'run.attention', runId: this.runId, step, path: result.path });
+      else if (result.first) this.emit({ type: 'run.warning', runId: this.runId, message: result.skipped });
+    } catch (error) {
+      this.emit({ type: 'run.warning', runId: this.runId, message: `attention snapshot at step ${step} failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
 
   /** The draw-th batch of a split: a pure function of (seed, split, draw). */
