@@ -136,6 +136,16 @@ describe('probe options', () => {
     expect(s.cross![0].length).toBe(2 * s.target!.ids.length * s.ids.length);
   }, 120_000);
 
+  test('compare two runs with the same tokenizer; runs that read the sentence differently are refused', async () => {
+    const folders = new RunFolders(runsDir, async () => ctx, () => null);
+    const own = join(runsDir, 'own');
+    const out = await folders.compare({ kind: 'checkpoint', runDir: summary.runDir, step: 20 }, { kind: 'checkpoint', runDir: own, step: 5 }, 'the cat');
+    const a = await folders.inspectCheckpoint(summary.runDir, 20, ['the cat']);
+    const b = await folders.inspectCheckpoint(own, 5, ['the cat']);
+    expect(Array.from(out.diff[0])).toEqual(Array.from(b.sentences[0].layers[0], (x, k) => Math.fround(x - a.sentences[0].layers[0][k])));
+    await expect(folders.compare({ kind: 'checkpoint', runDir: own, step: 5 }, { kind: 'checkpoint', runDir: join(runsDir, 't5'), step: 4 }, 'the cat')).rejects.toThrow(/tokenized differently/);
+  }, 60_000);
+
   test('defaults follow the corpus: Chinese for Han text, one of each for a mix', () => {
     expect(defaultProbes({ han: 90, latin: 10, otherLetters: 0 }).join('')).toMatch(/^[\u4e00-\u9fff]+$/);
     expect(defaultProbes({ han: 50, latin: 50, otherLetters: 0 })).toEqual(['猫在垫子上睡觉', 'The cat sat on the mat']);
