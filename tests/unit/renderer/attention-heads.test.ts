@@ -1,13 +1,14 @@
 // The Attention page's pure helpers for the head table, compare and encoder-decoder parts:
 // sorting heads, choosing a compare side, a part's maps and tokens, and the diverging colour scale.
 import { describe, expect, test } from 'vitest';
+import type { HeadStatResult } from '../../../src/protocol/commands/attention-heads.ts';
 import type { AttentionResult } from '../../../src/protocol/commands/attention-types.ts';
 import { isDiverging, maxAbsOf, scaleRgb } from '../../../src/renderer/lib/attention/colors.ts';
 import { compareSource } from '../../../src/renderer/state/attention-compare.svelte.ts';
 import { sortHeads } from '../../../src/renderer/state/attention-heads.svelte.ts';
 import { layersOf, partTokens } from '../../../src/renderer/state/attention.svelte.ts';
 
-const heads = [
+const heads: HeadStatResult[] = [
   { layer: 0, head: 0, entropy: 1.5, distance: 2, cls: 0.1, sep: null, first: 0.3 },
   { layer: 0, head: 1, entropy: 0.5, distance: 4, cls: 0.4, sep: null, first: 0.1 },
   { layer: 1, head: 0, entropy: 1.5, distance: 1, cls: null, sep: null, first: 0.2 },
@@ -15,7 +16,7 @@ const heads = [
 
 describe('head table', () => {
   test('sorts by a statistic either way, ties in layer/head order, null shares last', () => {
-    const ids = (rows: typeof heads) => rows.map((h) => `${h.layer}.${h.head}`);
+    const ids = (rows: HeadStatResult[]) => rows.map((h) => `${h.layer}.${h.head}`);
     expect(ids(sortHeads(heads, 'entropy', true))).toEqual(['0.0', '1.0', '0.1']);
     expect(ids(sortHeads(heads, 'entropy', false))).toEqual(['0.1', '0.0', '1.0']);
     expect(ids(sortHeads(heads, 'distance', true))).toEqual(['0.1', '0.0', '1.0']);
