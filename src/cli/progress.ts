@@ -72,6 +72,8 @@ export class ProgressPrinter {
       case 'run.eval': this.line(`step ${e.record.step}: val loss ${num(e.record.valLoss)}  perplexity ${num(e.record.valPerplexity, 2)}`); break;
       case 'run.sample': this.line(`--- sample at step ${e.step} ---\n${e.prompt}${e.text}\n---`); break;
       case 'run.checkpoint': this.line(`checkpoint ${e.path}`); break;
+      case 'run.attention': this.line(`attention snapshot ${e.path}`); break;
+      case 'run.warning': this.line(`warning: ${e.message}`); break;
       case 'run.state': if (e.state !== 'running' && e.state !== 'preparing') this.line(`${e.state} at step ${e.step}${e.message ? `: ${e.message}` : ''}`); break;
     }
   }

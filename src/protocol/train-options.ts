@@ -82,6 +82,16 @@ const entries = {
   logEvery: field(posInt, 10, 'train metrics every this many steps'),
   checkpointEvery: field(posInt, 500, 'checkpoint every this many steps (and at the end, and on a stop)'),
   keepCheckpoints: field(posInt, 3, 'how many of the newest checkpoints to keep'),
+  attentionSnapshots: field(v.boolean('must be true or false'), true,
+    'save the attention of fixed probe sentences at every checkpoint (runs/<name>/attention/), for the Attention page'),
+  attentionSentences: field(
+    v.pipe(
+      v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty'), v.maxLength(200, 'must be at most 200 characters')), 'must be a list of sentences'),
+      v.maxLength(8, 'must be at most 8 sentences'),
+    ),
+    [] as string[],
+    "the probe sentences of the attention snapshots (none = defaults in the corpus's language)",
+  ),
   sampleTokens: field(int(0), 200, 'tokens of sample text written at each evaluation by objectives that generate (0 = none)'),
   samplePrompt: field(v.string(), '', "text the samples start from ('' = a newline or <|endoftext|>)"),
   seed: field(v.pipe(v.number('must be a number'), v.integer('must be a whole number')), 1337, 'seed for initialization, data order and samples'),

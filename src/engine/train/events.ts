@@ -47,6 +47,10 @@ export type TrainerEvent =
   | { type: 'run.sample'; runId: string; step: number; prompt: string; text: string }
   /** `params`: the weights just saved, flat in layout order (for in-memory inspection; never sent over the wire). */
   | { type: 'run.checkpoint'; runId: string; step: number; path: string; params: Float32Array }
+  /** The probe sentences' attention under the weights of `step` was saved (attention-probes.ts). */
+  | { type: 'run.attention'; runId: string; step: number; path: string }
+  /** Something the run could not do and went on without (e.g. snapshots of a model the inspector does not cover). */
+  | { type: 'run.warning'; runId: string; message: string }
   | { type: 'run.state'; runId: string; state: RunState; step: number; message?: string };
 
 export type TrainerEventSink = (event: TrainerEvent) => void;

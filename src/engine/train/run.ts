@@ -27,6 +27,7 @@ import { createRunDir, METRICS_FILE, readRunConfig, TOKENIZER_FILE, writeRunConf
 import { termMetrics, trainableObjective, type Collator, type EvalSampler, type TrainableObjective } from '../objectives/index.ts';
 import { describeLoad, deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
 import { initParams } from './init';
+import { AttentionProbes } from './attention-probes';
 
 export type RunRequest =
   /** A new run from resolved options (a preset plus overrides). */
@@ -89,6 +90,8 @@ export class TrainingRun {
   private objective!: TrainableObjective;
   private collator!: Collator;
   private samples: EvalSampler | null = null;
+  /** The probe sentences snapshotted at each checkpoint (null: attentionSnapshots off). */
+  private probes: AttentionProbes | null = null;
   private metricsPath = '';
   private startStep = 0;
   private elapsedBefore = 0;
@@ -166,8 +169,10 @@ export class TrainingRun {
       throw err;
     } finally {
       this.samples?.destroy();
+      this.probes?.destroy();
       this.trainStep?.destroy();
       this.samples = null;
+      this.probes = null;
       this.trainStep = null;
     }
   }
@@ -318,6 +323,25 @@ export class TrainingRun {
       memoryBytes: step.estimate.totalBytes,
       params: initial,
     });
+    if (o.attentionSnapshots) {
+      this.probes = new AttentionProbes(this.ctx, this.layout.config, tok, this.runDir, {
+        sentences: o.attentionSentences, every: o.checkpointEvery, scripts: this.data.manifest.stats.scripts, objective: o.objective,
+      });
+      // The starting weights too (a resumed run has them from its last session).
+      if (!this.probes.saved().includes(this.startStep)) await this.snapshotAttention(this.startStep, initial);
+    }
+  }
+
+  /** The probes' attention under `params`, saved as step `step`'s snapshot. A failure is reported, and training goes on. */
+  private async snapshotAttention(step: number, params: Float32Array): Promise<void> {
+    if (!this.probes) return;
+    try {
+      const result = await this.probes.snapshot(step, params);
+      if ('path' in result) this.emit({ type: 'run.attention', runId: this.runId, step, path: result.path });
+      else if (result.first) this.emit({ type: 'run.warning', runId: this.runId, message: result.skipped });
+    } catch (error) {
+      this.emit({ type: 'run.warning', runId: this.runId, message: `attention snapshot at step ${step} failed: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
 
   /** The draw-th batch of a split: a pure function of (seed, split, draw). */
@@ -484,5 +508,6 @@ export class TrainingRun {
       o.keepCheckpoints,
     );
     this.emit({ type: 'run.checkpoint', runId: this.runId, step: this.step, path, params });
+    await this.snapshotAttention(this.step, params);
   }
 }

@@ -1,4 +1,6 @@
 // The run.* and attention.* commands, spread into the registry (index.ts) in one line.
+import { attentionCompare } from './attention-compare.ts';
+import { attentionHeads } from './attention-heads.ts';
 import { attentionInspect } from './attention-inspect.ts';
 import { attentionSnapshot } from './attention-snapshot.ts';
 import { attentionSnapshots } from './attention-snapshots.ts';
@@ -29,4 +31,6 @@ export const runCommands = {
   'attention.inspect': attentionInspect,
   'attention.snapshots': attentionSnapshots,
   'attention.snapshot': attentionSnapshot,
+  'attention.heads': attentionHeads,
+  'attention.compare': attentionCompare,
 } as const;

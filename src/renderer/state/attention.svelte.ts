@@ -8,15 +8,29 @@ import type { AttentionLayer } from '../lib/attention/types.ts';
 
 export type AttentionSource = 'live' | 'checkpoint' | 'snapshots';
 export type AttentionViewKind = 'heatmap' | 'lines' | 'grid';
+/** Which attention of an encoder-decoder: encoder self, decoder self, or cross (decoder queries × encoder keys). */
+export type AttentionPart = 'encoder' | 'decoder' | 'cross';
 
 export const DEFAULT_SENTENCES = '猫在垫子上睡觉\nThe cat sat on the mat';
 
-/** One sentence's maps as the view components take them: [heads, t, t] per layer. */
-export function layersOf(result: AttentionResult, sentence: number): AttentionLayer[] {
+/**
+ * One sentence's maps as the view components take them, per layer: [heads, t, t]; for an
+ * encoder-decoder, the part asked for (cross: [heads, decoder tokens, encoder tokens]).
+ */
+export function layersOf(result: AttentionResult, sentence: number, part: AttentionPart = 'encoder'): AttentionLayer[] {
   const s = result.sentences[sentence];
   if (!s) return [];
   const t = s.ids.length;
+  const tt = s.target?.ids.length ?? t;
+  if (part === 'decoder' && s.decoder) return s.decoder.map((probs) => ({ probs, heads: result.nHead, tq: tt, tk: tt }));
+  if (part === 'cross' && s.cross) return s.cross.map((probs) => ({ probs, heads: result.nHead, tq: tt, tk: t }));
   return s.layers.map((probs) => ({ probs, heads: result.nHead, tq: t, tk: t }));
+}
+
+/** The query and key tokens of a part: the decoder's input for decoder queries, the encoder's for keys of cross. */
+export function partTokens<T>(source: T[], target: T[] | undefined, part: AttentionPart): { query: T[]; key: T[] } {
+  if (!target || part === 'encoder') return { query: source, key: source };
+  return part === 'decoder' ? { query: target, key: target } : { query: target, key: source };
 }
 
 export class AttentionState {
@@ -33,6 +47,7 @@ export class AttentionState {
   layer = $state(0);
   head = $state<HeadChoice>(0);
   view = $state<AttentionViewKind>('heatmap');
+  part = $state<AttentionPart>('encoder');
   hideSpecials = $state(true);
 
   snapshotSteps = $state.raw<number[]>([]);

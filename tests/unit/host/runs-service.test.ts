@@ -137,16 +137,33 @@ test('an MLM (BERT) run saves encoder self-attention snapshots with [CLS] and [S
 }, 180_000);
 
 
-test('a BART run trains with attention asked for: the snapshotter says once that encoder-decoders cannot be inspected yet', async () => {
+test('a BART run saves encoder self, decoder self and cross-attention snapshots; live inspection reads pairs', async () => {
   events.length = 0;
   const options = { ...TINY, objective: 'bart', steps: 10, evalEvery: 10, name: 'bart' };
   const { runDir } = await service.start({ preset: 'tiny', options, attention: { every: 5, sentences: ['The cat sat on the mat'] } });
   await until(() => ['finished', 'failed'].includes(service.status().active?.state ?? ''), 120_000);
   expect(service.status().active).toMatchObject({ state: 'finished', objective: 'bart', model: { kind: 'encoder-decoder' } });
   const warnings = events.filter((e) => e.type === 'host.log' && e.level === 'warn').map((e) => (e as { message: string }).message);
-  expect(warnings.filter((m) => /no inspection path yet/.test(m))).toHaveLength(1);
-  expect(service.snapshots(runDir).steps).toEqual([]);
-  await expect(service.inspect({ kind: 'live' }, ['The cat'])).rejects.toThrow(/no inspection path yet/);
+  expect(warnings).toEqual([]);
+  await until(() => service.snapshots(runDir).steps.length === 3);
+  expect(service.snapshots(runDir).steps).toEqual([0, 5, 10]);
+  const snap = service.snapshot(runDir, 10);
+  expect(snap.kind).toBe('encoder-decoder');
+  const s = snap.sentences[0];
+  // Framed as training frames a row: encoder [CLS] source [SEP], decoder [CLS] target (the sentence itself).
+  expect(s.tokens[0]).toBe('[CLS]');
+  expect(s.tokens[s.tokens.length - 1]).toBe('[SEP]');
+  expect(s.tokens.slice(1, -1).join('')).toBe('The cat sat on the mat');
+  expect(s.target!.tokens.join('')).toBe('[CLS]The cat sat on the mat');
+  const ts = s.ids.length, tt = s.target!.ids.length;
+  expect(s.layers[0].length).toBe(2 * ts * ts);
+  expect(s.decoder![0].length).toBe(2 * tt * tt);
+  expect(s.cross![0].length).toBe(2 * tt * ts);
+  // The live model (the final weights) gives the saved maps; a pair with " => " has its own target.
+  const live = await service.inspect({ kind: 'live' }, ['The cat sat on the mat', 'The cat => a cat']);
+  expect(Array.from(live.sentences[0].cross![0])).toEqual(Array.from(s.cross![0]));
+  expect(live.sentences[1].target!.tokens.join('')).toBe('[CLS]a cat');
+  expect(service.heads(runDir, 10).heads).toHaveLength(2);
   // The weights never travel with the events the UI gets.
   for (const e of events) if (e.type === 'run.started' || e.type === 'run.checkpoint') expect('params' in e).toBe(false);
   expect(service.list().runs.find((r) => r.name === 'bart')).toMatchObject({ objective: 'bart', status: 'finished' });

@@ -76,4 +76,6 @@ export const handlers = {
   'attention.inspect': async ({ source, sentences }, host) => runsOf(host).inspect(source, sentences),
   'attention.snapshots': async ({ runDir }, host) => runsOf(host).snapshots(runDir),
   'attention.snapshot': async ({ runDir, step }, host) => runsOf(host).snapshot(runDir, step),
+  'attention.heads': async ({ runDir, step }, host) => runsOf(host).heads(runDir, step),
+  'attention.compare': async ({ a, b, sentence }, host) => runsOf(host).compare(a, b, sentence),
 } satisfies EngineHandlers;

@@ -1,17 +1,15 @@
 // Reading run folders for the runs list: summary from config.json, checkpoints, metrics.jsonl,
 // attention snapshots and samples.jsonl. Nothing here writes except the samples log.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
 import { readMetrics } from '../../runstore/metrics-log';
 import { listCheckpoints } from '../../runstore/checkpoints';
 import { CONFIG_FILE, METRICS_FILE, readRunConfig } from '../../train/index.ts';
-import { ATTENTION_DIR, listSnapshots } from '../../inspect';
+import { listSnapshots, readProbeSettings } from '../../inspect';
 import { IMPORT_FILE } from '../../hf-import/import.ts';
-import { writeJsonAtomic } from '../../runstore/atomic';
 
 export const SAMPLES_FILE = 'samples.jsonl';
-const ATTENTION_SETTINGS = 'settings.json';
 
 /** Refuses a path outside the runs directory (delete and open act only on run folders). */
 export function insideRunsDir(runsDir: string, runDir: string): string {
@@ -41,15 +39,9 @@ export function readSamples(runDir: string): RunSample[] {
   return out;
 }
 
-export function writeAttentionSettings(runDir: string, settings: AttentionSettings): void {
-  mkdirSync(join(runDir, ATTENTION_DIR), { recursive: true });
-  writeJsonAtomic(join(runDir, ATTENTION_DIR, ATTENTION_SETTINGS), settings);
-}
-
+/** The run's probe sentences and their cadence (written by the training run itself: see train/attention-probes.ts). */
 export function readAttentionSettings(runDir: string): AttentionSettings | null {
-  const path = join(runDir, ATTENTION_DIR, ATTENTION_SETTINGS);
-  if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, 'utf8')) as AttentionSettings;
+  return readProbeSettings(runDir);
 }
 
 /** Summary of one run folder as the list shows it; `status` from its files (the service overrides it for the active run). */

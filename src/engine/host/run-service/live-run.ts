@@ -9,7 +9,7 @@ import type { AttentionSettings } from '../../../protocol/commands/run-types.ts'
 import type { GpuContext } from '../../gpu/device';
 import { listSnapshots } from '../../inspect';
 import { TrainingRun, type RunRequest, type RunState, type TrainerEvent, type TrainerEventSink } from '../../train/index.ts';
-import { appendSample, readSamples, writeAttentionSettings } from './folder';
+import { appendSample, readAttentionSettings, readSamples } from './folder';
 import { finiteOnly } from './run-folders';
 import { RunSnapshotter } from './snapshotter';
 
@@ -104,7 +104,6 @@ export class LiveRun {
       info.samples = readSamples(run.runDir).slice(-SAMPLES_KEPT);
       info.attentionSteps = listSnapshots(run.runDir);
     }
-    if (attention) writeAttentionSettings(run.runDir, attention);
     const self = live;
     live.ended = finished
       .then(() => undefined, () => undefined) // the trainer has said why in a run.state 'failed' event
@@ -137,15 +136,17 @@ export class LiveRun {
         info.model = { ...event.model };
         info.prepare = undefined;
         if (!this.run.inspectable) break;
-        this.snapshotter = new RunSnapshotter(info.runDir, event.model, info.attention, {
-          gpu: this.deps.gpu,
-          saved: (step) => {
-            if (!info.attentionSteps.includes(step)) info.attentionSteps = [...info.attentionSteps, step].sort((x, y) => x - y);
-            this.deps.emit({ type: 'run.attention', runId: info.runId, step });
-          },
-          warn: (message) => this.warn(message),
-        }, info.attentionSteps, { step: event.startStep, params: event.params });
+        this.snapshotter = new RunSnapshotter(info.runDir, event.model, { gpu: this.deps.gpu, warn: (message) => this.warn(message) }, { step: event.startStep, params: event.params });
         break;
+      case 'run.attention':
+        // The trainer saved its probes' snapshot (and, with the first, the sentences it chose).
+        if (!info.attentionSteps.includes(event.step)) info.attentionSteps = [...info.attentionSteps, event.step].sort((x, y) => x - y);
+        info.attention ??= this.safely(() => readAttentionSettings(info.runDir)) ?? null;
+        this.deps.emit({ type: 'run.attention', runId: info.runId, step: event.step });
+        return;
+      case 'run.warning':
+        this.warn(event.message);
+        return;
       case 'run.metrics':
         info.progress = { ...event.progress, loss: Number.isFinite(event.progress.loss) ? event.progress.loss : null };
         break;
@@ -167,11 +168,12 @@ export class LiveRun {
     this.deps.emit(wireEvent(event));
   }
 
-  private safely(work: () => void): void {
+  private safely<T>(work: () => T): T | undefined {
     try {
-      work();
+      return work();
     } catch (error) {
       this.warn(error instanceof Error ? error.message : String(error));
+      return undefined;
     }
   }
 

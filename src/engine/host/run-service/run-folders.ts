@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { AttentionResult } from '../../../protocol/commands/attention-types.ts';
 import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
 import type { GpuContext } from '../../gpu/device';
-import { AttentionInspector, inspectSentences, listSnapshots, readSnapshot, type AttentionSnapshot } from '../../inspect';
+import { attentionDifferences, AttentionInspector, headStats, inspectSentences, listSnapshots, readSnapshot, type AttentionSnapshot, type HeadStat } from '../../inspect';
+import type { CompareSource } from '../../../protocol/commands/attention-compare.ts';
 import { latestCheckpoint } from '../../runstore/checkpoints';
 import { readMetrics, type MetricRecord } from '../../runstore/metrics-log';
 import { loadTokenizer } from '../../tokenizers';
@@ -94,18 +95,42 @@ export class RunFolders {
     return attentionResult(readSnapshot(dir, step), dir);
   }
 
+  /** Per-head statistics of the snapshot at `step`, over all its probe sentences. */
+  heads(runDir: string, step: number): { step: number; nLayer: number; nHead: number; kind: string; sentences: string[]; heads: HeadStat[] } {
+    const dir = this.inside(runDir);
+    const snap = readSnapshot(dir, step);
+    const described = attentionResult(snap, dir);
+    return { step, nLayer: snap.nLayer, nHead: snap.nHead, kind: described.kind, sentences: snap.sentences.map((s) => s.text), heads: headStats(snap.sentences, snap.nLayer, snap.nHead) };
+  }
+
+  /** One sentence under two sets of weights and the difference b − a. */
+  async compare(a: CompareSource, b: CompareSource, sentence: string): Promise<{ a: AttentionResult; b: AttentionResult; diff: Float32Array[]; diffDecoder?: Float32Array[]; diffCross?: Float32Array[] }> {
+    const ra = await this.oneSentence(a, sentence);
+    const rb = await this.oneSentence(b, sentence);
+    const d = attentionDifferences(ra.sentences[0], rb.sentences[0], { a: ra, b: rb });
+    return { a: ra, b: rb, diff: d.layers, ...(d.decoder ? { diffDecoder: d.decoder, diffCross: d.cross } : {}) };
+  }
+
+  private async oneSentence(source: CompareSource, sentence: string): Promise<AttentionResult> {
+    if (source.kind === 'checkpoint') return this.inspectCheckpoint(source.runDir, source.step, [sentence]);
+    const full = this.snapshot(source.runDir, source.step);
+    const found = full.sentences.find((s) => s.text === sentence);
+    if (!found) throw new Error(`${source.runDir}: the snapshot at step ${source.step} has no probe "${sentence}" (its probes: ${full.sentences.map((s) => s.text).join(' · ')}); compare a checkpoint instead`);
+    return { ...full, sentences: [found] };
+  }
+
   /** Attention of sentences under a saved checkpoint (the latest when `step` is absent), on a throwaway inspector. */
   async inspectCheckpoint(runDir: string, step: number | undefined, sentences: string[]): Promise<AttentionResult> {
     const dir = this.inside(runDir);
     const at = step ?? latestCheckpoint(dir);
     if (at === undefined) throw new Error(`${dir} has no checkpoint yet`);
-    const model = readRunConfig(dir).pretrain_studio.model;
+    const { model, objective } = readRunConfig(dir).pretrain_studio;
     const tokenizer = await loadTokenizer(join(dir, TOKENIZER_FILE));
     const inspector = new AttentionInspector(await this.gpu(), model);
     try {
       const modelPath = join(dir, 'checkpoints', `step-${at}`, 'model.safetensors');
       inspector.setParams(deserializeModel(inspector.layout, readFileSync(modelPath), modelPath).params);
-      return attentionResult(await inspectSentences(inspector, tokenizer, sentences, at), dir);
+      return attentionResult(await inspectSentences(inspector, tokenizer, sentences, at, objective), dir);
     } finally {
       inspector.destroy();
     }
@@ -127,7 +152,7 @@ export function finiteOnly(record: MetricRecord): MetricRecord {
 
 /** The engine's maps as the wire carries them, described by the run folder's tokenizer and model kind. */
 export function attentionResult(snap: AttentionSnapshot, runDir: string): AttentionResult {
-  const bytes = snap.sentences.reduce((n, s) => n + s.layers.reduce((m, l) => m + l.byteLength, 0), 0);
+  const bytes = snap.sentences.reduce((n, s) => n + [...s.layers, ...(s.decoder ?? []), ...(s.cross ?? [])].reduce((m, l) => m + l.byteLength, 0), 0);
   if (bytes > MAX_ATTENTION_BYTES) {
     throw new Error(`attention maps of ${snap.sentences.length} sentence(s) take ${bytes} bytes, over the ${MAX_ATTENTION_BYTES}-byte message limit: inspect fewer or shorter sentences`);
   }
@@ -145,7 +170,10 @@ export function attentionResult(snap: AttentionSnapshot, runDir: string): Attent
     nLayer: snap.nLayer,
     nHead: snap.nHead,
     scheme: tokenizer === 'bpe' ? 'byte-level' : tokenizer === 'wordpiece' ? 'wordpiece' : 'plain',
-    kind: model === 'encoder' ? 'encoder self' : 'decoder self',
-    sentences: snap.sentences.map((s) => ({ text: s.text, ids: s.ids, tokens: s.tokens, layers: s.layers })),
+    kind: model === 'encoder' ? 'encoder self' : model === 'encoder-decoder' ? 'encoder-decoder' : 'decoder self',
+    sentences: snap.sentences.map((s) => ({
+      text: s.text, ids: s.ids, tokens: s.tokens, layers: s.layers,
+      ...(s.target ? { target: s.target, decoder: s.decoder, cross: s.cross } : {}),
+    })),
   };
 }

@@ -9,6 +9,7 @@ import type { CommandParams, StudioEvent } from '../../../protocol/index.ts';
 import type { ActiveRun } from '../../../protocol/commands/run-status.ts';
 import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
 import type { AttentionResult } from '../../../protocol/commands/attention-types.ts';
+import type { CompareSource } from '../../../protocol/commands/attention-compare.ts';
 import { resolveTrainOptions, type TrainOptions } from '../../config/train-config';
 import { SAMPLE_CORPUS_FILES } from '../../data/sample-corpus';
 import type { GpuContext } from '../../gpu/device';
@@ -58,7 +59,14 @@ export class RunService {
       o.corpus = SAMPLE_CORPUS_FILES.filter((f) => f.endsWith('.txt')).map((f) => join(this.opts.assetsDir!, 'sample-corpus', f));
     }
     o.runsDir = this.runsDir; // the runs list looks here
-    if (params.attention) o.checkpointEvery = Math.min(o.checkpointEvery, params.attention.every);
+    // The app's attention settings become the run's own options: the trainer snapshots them at each checkpoint.
+    if (params.attention) {
+      o.checkpointEvery = Math.min(o.checkpointEvery, params.attention.every);
+      o.attentionSentences = [...params.attention.sentences];
+      o.attentionSnapshots = true;
+    } else if (params.attention === null) {
+      o.attentionSnapshots = false;
+    }
     return o;
   }
 
@@ -185,6 +193,14 @@ export class RunService {
 
   snapshot(runDir: string, step: number): AttentionResult {
     return this.folders.snapshot(runDir, step);
+  }
+
+  heads(runDir: string, step: number): ReturnType<RunFolders['heads']> {
+    return this.folders.heads(runDir, step);
+  }
+
+  compare(a: CompareSource, b: CompareSource, sentence: string): ReturnType<RunFolders['compare']> {
+    return this.folders.compare(a, b, sentence);
   }
 
   /** Attention of sentences under the live model (the active run's newest weights) or a saved checkpoint. */

@@ -1,20 +1,18 @@
-// Attention of the active run, kept apart from training: the run's newest weights in memory (the
-// starting weights, then each checkpoint's, handed over by the trainer's run.started and
+// Live attention of the active run, kept apart from training: the run's newest weights in memory
+// (the starting weights, then each checkpoint's, handed over by the trainer's run.started and
 // run.checkpoint events: nothing is re-read from disk or re-initialized), one AttentionInspector
-// on its own parameter copy, and its jobs (the fixed sentences' snapshots, live inspections)
-// one after another, so they interleave with training on the same device without touching it.
+// on its own parameter copy, and its inspections one after another, so they interleave with
+// training on the same device without touching it. The fixed probes' snapshots are the training
+// run's own (src/engine/train/attention-probes.ts): the CLI's runs have them too.
 import { join } from 'node:path';
-import type { AttentionSettings } from '../../../protocol/commands/run-types.ts';
 import type { GpuContext } from '../../gpu/device';
 import type { ModelConfig } from '../../model/config';
 import { loadTokenizer, type Tokenizer } from '../../tokenizers';
-import { TOKENIZER_FILE } from '../../train/index.ts';
-import { AttentionInspector, inspectSentences, writeSnapshot, type AttentionSnapshot } from '../../inspect';
+import { readRunConfig, TOKENIZER_FILE } from '../../train/index.ts';
+import { AttentionInspector, inspectSentences, type AttentionSnapshot } from '../../inspect';
 
 export interface SnapshotterDeps {
   gpu: () => Promise<GpuContext>;
-  /** A snapshot of the fixed sentences was saved at `step`. */
-  saved: (step: number) => void;
   warn: (message: string) => void;
 }
 
@@ -22,33 +20,32 @@ export class RunSnapshotter {
   private latest: { step: number; params: Float32Array } | null = null;
   private tokenizer: Tokenizer | null = null;
   private inspector: AttentionInspector | null = null;
-  /** Inspection jobs, one after another (they share the inspector). */
+  /** Inspections, one after another (they share the inspector). */
   private chain: Promise<unknown> = Promise.resolve();
-  /** Why this model cannot be inspected (e.g. an encoder-decoder): said once, then not retried each checkpoint. */
+  /** Why this model cannot be inspected: the inspector refused it once, so it is not rebuilt each time. */
   private unavailable: string | null = null;
+  /** The run's objective: how an encoder-decoder frames its rows. */
+  private objective: string | undefined;
 
-  /**
-   * `settings`: the sentences snapshotted at each checkpoint (null: none); `saved`: steps already
-   * on disk (a resumed run does not redo its starting step's snapshot).
-   */
   constructor(
     readonly runDir: string,
     readonly model: ModelConfig,
-    private readonly settings: AttentionSettings | null,
     private readonly deps: SnapshotterDeps,
-    saved: readonly number[],
     start: { step: number; params: Float32Array },
   ) {
     const tokenizerReady = loadTokenizer(join(runDir, TOKENIZER_FILE)).then((t) => (this.tokenizer = t));
     this.chain = this.chain.then(() => tokenizerReady).catch((error: unknown) => deps.warn(`could not load the tokenizer for attention: ${String(error)}`));
     this.latest = start;
-    if (start.step === 0 || !saved.includes(start.step)) this.snapshotLatest();
+    try {
+      this.objective = readRunConfig(runDir).pretrain_studio.objective;
+    } catch {
+      // no config.json (an odd folder): frame pairs as BART does
+    }
   }
 
-  /** The weights the trainer just saved become the live model, and are snapshotted. */
+  /** The weights the trainer just saved become the live model. */
   checkpoint(step: number, params: Float32Array): void {
     this.latest = { step, params };
-    this.snapshotLatest();
   }
 
   /** Attention of `sentences` under the newest weights (queued behind earlier jobs). */
@@ -56,7 +53,7 @@ export class RunSnapshotter {
     const job = async () => {
       if (!this.latest || !this.tokenizer) throw new Error('attention.inspect: the live model has no weights yet (the run is still preparing its data)');
       const inspector = await this.inspectorWith(this.latest.params);
-      return inspectSentences(inspector, this.tokenizer, sentences, this.latest.step);
+      return inspectSentences(inspector, this.tokenizer, sentences, this.latest.step, this.objective);
     };
     const result = (this.chain = this.chain.then(job, job)) as Promise<AttentionSnapshot>;
     return result;
@@ -82,19 +79,5 @@ export class RunSnapshotter {
     }
     this.inspector.setParams(params);
     return this.inspector;
-  }
-
-  private snapshotLatest(): void {
-    const settings = this.settings;
-    const latest = this.latest;
-    if (!settings || !latest || this.unavailable) return;
-    this.chain = this.chain
-      .then(async () => {
-        if (!this.tokenizer) return;
-        const snap = await inspectSentences(await this.inspectorWith(latest.params), this.tokenizer, settings.sentences, latest.step);
-        writeSnapshot(this.runDir, snap);
-        this.deps.saved(latest.step);
-      })
-      .catch((error: unknown) => this.deps.warn(`attention snapshot at step ${latest.step} failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 }
