@@ -10,6 +10,7 @@ import { trainableObjective } from '../objectives/index.ts';
 import { T5_SENTINELS } from '../objectives/t5-span.ts';
 import { importOrReuse, type CachedImport } from '../data/import-cache';
 import { buildShards, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
+import type { ScriptCounts } from '../data/stats';
 import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
 
 /** 'checkpoint': what loading a checkpoint initialised or left out (a new head, tensors it had no place for). */
@@ -25,6 +26,8 @@ export interface PrepareProgress {
 /** What training reads: the tokenizer, the token shards and their split. */
 export interface RunData {
   tokenizer: Tokenizer;
+  /** The corpus's letters by script (the default attention probes follow its language). */
+  scripts: ScriptCounts;
   shards: BuildShardsResult;
   dataset: TokenDataset;
   train: DataSplit;
@@ -138,7 +141,7 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
   const dataset = await openShards(shards.dir);
   const { train, val } = splitForRun(dataset, o);
   report({ phase: 'split', message: `${train.tokens} training and ${val.tokens} validation tokens`, fraction: 1 });
-  return { corpusDir, manifest, issues, tokenizer, shards, dataset, train, val };
+  return { corpusDir, manifest, issues, tokenizer, scripts: manifest.stats.scripts, shards, dataset, train, val };
 }
 
 /** The run's train / validation split of its token shards; refuses a split too short for one row. */

@@ -5,6 +5,7 @@
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openShards } from '../data/shards';
+import { StatsAccumulator } from '../data/stats';
 import type { Tokenizer } from '../tokenizers/tokenizer';
 import type { TrainOptions } from '../config/train-config';
 import { splitForRun, type RunData } from './prepare';
@@ -40,7 +41,10 @@ export async function openRunShards(runDir: string, shardKey: string, o: TrainOp
   if (dataset.meta.key !== shardKey) {
     throw new Error(`${dir}: these token shards (${dataset.meta.key.slice(0, 16)}) are not the ones this run trained on (${shardKey.slice(0, 16)}, config.json); was the folder mixed with another run's?`);
   }
-  return { tokenizer, shards: { dir, meta: dataset.meta, cacheHit: true }, dataset, ...splitForRun(dataset, o) };
+  // The script mix from the start of the token stream: the corpus itself may not be on this machine.
+  const sample = new StatsAccumulator();
+  sample.add(tokenizer.decode(Array.from(dataset.tokens.subarray(0, 200_000))), undefined);
+  return { tokenizer, scripts: sample.stats.scripts, shards: { dir, meta: dataset.meta, cacheHit: true }, dataset, ...splitForRun(dataset, o) };
 }
 
 /** Where a run's shards are: its own data/shards/, else the cache folder data/shards.json names (older runs), else null. */

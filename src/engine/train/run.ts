@@ -325,7 +325,7 @@ export class TrainingRun {
     });
     if (o.attentionSnapshots) {
       this.probes = new AttentionProbes(this.ctx, this.layout.config, tok, this.runDir, {
-        sentences: o.attentionSentences, every: o.checkpointEvery, scripts: this.data.manifest.stats.scripts, objective: o.objective,
+        sentences: o.attentionSentences, every: o.checkpointEvery, scripts: this.data.scripts, objective: o.objective,
       });
       // The starting weights too (a resumed run has them from its last session).
       if (!this.probes.saved().includes(this.startStep)) await this.snapshotAttention(this.startStep, initial);
