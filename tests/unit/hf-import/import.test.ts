@@ -11,6 +11,7 @@ import { Tokenizer as NativeTokenizer } from 'tokenizers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDecoder } from '../../../src/engine/generate';
 import { GpuContext } from '../../../src/engine/gpu/device';
+import { withBindingLimit } from '../binding-limit';
 import { importHfCheckpoint } from '../../../src/engine/hf-import';
 import { EncoderForward } from '../../../src/engine/inspect/fill-mask';
 import { readSafetensors, serializeSafetensors, type SafeTensor } from '../../../src/engine/io/safetensors';
@@ -74,16 +75,7 @@ describe('GPT-2 (GPT2LMHeadModel as the Hub stores it: no prefix, mask buffers, 
   test("a token table past the adapter's binding limit is read in row ranges: the same logits", async () => {
     // The same context with a 16 KiB binding limit: the 270 x 32 embedding (33.8 KiB) is past it,
     // as GPT-2 small's 50257 x 768 (154 MB) is past lavapipe's 128 MiB.
-    const limits: Record<string, number> = {};
-    for (const key in ctx.limits) limits[key] = ctx.limits[key as keyof typeof ctx.limits] as number; // accessors of the prototype
-    limits.maxStorageBufferBindingSize = 16384;
-    const small = new Proxy(ctx, {
-      get(target, key) {
-        if (key === 'limits') return limits;
-        const value = Reflect.get(target, key, target);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
+    const small = withBindingLimit(ctx, 16384);
     const ref = reference('gpt2');
     const ids = Array.from(ref.get('ids')!.data);
     const want = ref.get('logits')!.data;

@@ -3,6 +3,7 @@
 // through a context that reports a 16 KiB limit and compare with the float64 references.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
+import { withBindingLimit } from '../binding-limit';
 import { Recorder } from '../../../src/engine/gpu/kernel';
 import { Tensor } from '../../../src/engine/gpu/tensor';
 import { crossEntropyForwardBackward, IGNORE_INDEX } from '../../../src/engine/ops/crossentropy';
@@ -25,18 +26,7 @@ let ctx: GpuContext;
 let small: GpuContext;
 beforeAll(async () => {
   ctx = await GpuContext.open();
-  const limits = {
-    maxStorageBufferBindingSize: LIMIT,
-    maxComputeWorkgroupsPerDimension: ctx.limits.maxComputeWorkgroupsPerDimension,
-    maxStorageBuffersPerShaderStage: ctx.limits.maxStorageBuffersPerShaderStage,
-  };
-  small = new Proxy(ctx, {
-    get(target, key) {
-      if (key === 'limits') return limits;
-      const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  small = withBindingLimit(ctx, LIMIT);
 });
 afterAll(() => ctx?.destroy());
 

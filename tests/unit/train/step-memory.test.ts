@@ -4,6 +4,7 @@
 // share the pooled activations, still compute the same loss.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
+import { withBindingLimit } from '../binding-limit';
 import type { GptGraph } from '../../../src/engine/model/gpt';
 import { TrainStep } from '../../../src/engine/train/step';
 import { BABY_SHAKESPEARE } from '../../../src/engine/model/config';
@@ -52,16 +53,7 @@ test('a token table past the binding limit trains: the same losses and weights a
   // 300 x 96 tokens (112.5 KiB) on a context reporting an 80 KiB limit, as GPT-2 small's 50257 x 768
   // (154 MB) on lavapipe's 128 MiB: the embedding, the tied head and AdamW work in ranges (and the
   // loss's 64-row ranges of logits still fit, as 64 x 50257 floats do in 128 MiB).
-  const limits: Record<string, number> = {};
-  for (const key in ctx.limits) limits[key] = ctx.limits[key as keyof typeof ctx.limits] as number; // accessors of the prototype
-  limits.maxStorageBufferBindingSize = 81920;
-  const small = new Proxy(ctx, {
-    get(target, key) {
-      if (key === 'limits') return limits;
-      const value = Reflect.get(target, key, target);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  const small = withBindingLimit(ctx, 81920);
   const layout = buildParamLayout({ ...BABY_SHAKESPEARE, nLayer: 1, nHead: 2, nEmbd: 96, ffWidth: 96, vocabSize: 300, blockSize: 16, dropout: 0 });
   expect(layout.slabs.some((s) => s.numel * 4 > 81920)).toBe(true);
   const options = { batch: { batchSize: 2, seqLen: 16 }, adamw: { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 }, gradClip: 1 };
@@ -81,7 +73,7 @@ test('a token table past the binding limit trains: the same losses and weights a
     return { losses, params, grads };
   };
   const whole = await train(ctx);
-  const split = await train(small as GpuContext);
+  const split = await train(small);
   let worstGrad = 0;
   for (let i = 0; i < whole.grads.length; i++) worstGrad = Math.max(worstGrad, Math.abs(whole.grads[i] - split.grads[i]));
   expect(worstGrad).toBeLessThanOrEqual(1e-6);
