@@ -3,18 +3,7 @@
 // difference of two maps (compare.ts) with its refusals.
 import { describe, expect, test } from 'vitest';
 import { attentionDifference, headStats } from '../../../src/engine/inspect';
-
-/** A seeded generator (mulberry32): the test's random maps are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { testRng as rng } from '../generate/reference-gpt';
 
 /** Random row distributions [H][t][t] in float64 (causal: keys past the query get 0). */
 function randomMaps(H: number, t: number, causal: boolean, next: () => number): number[][][] {
