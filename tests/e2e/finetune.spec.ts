@@ -61,7 +61,7 @@ test('a classifier is fine-tuned on an uploaded CSV, compared with training from
   await expect(tab.getByTestId('bad-rows')).toContainText("reviews.csv:42: empty or missing label ('sentiment')");
   // Refusing bad rows refuses the file at its first one.
   await tab.getByRole('checkbox', { name: /Refuse the file if a row is bad/ }).check();
-  await expect(tab.getByTestId('labeled-error')).toHaveText("reviews.csv:42: empty or missing label ('sentiment') (--badRows skip skips such rows and counts them)");
+  await expect(tab.getByTestId('labeled-error')).toHaveText("reviews.csv:42: empty or missing label ('sentiment') (to skip such rows and count them instead: --badRows skip, or untick \"Refuse the file if a row is bad\" in the app)");
   await expect(tab.getByRole('button', { name: 'Start fine-tuning' })).toBeDisabled();
   await tab.getByRole('checkbox', { name: /Refuse the file if a row is bad/ }).uncheck();
   await expect(tab.getByTestId('labeled-error')).toHaveCount(0);

@@ -102,7 +102,7 @@ export function readLabeledFile(file: string, o: ReadLabeledOptions = {}): Label
   const bad: BadRow[] = [];
   const rows: LabeledRow[] = [];
   const reject = (line: number, reason: string): void => {
-    if (o.badRows === 'refuse') throw new Error(`${file}:${line}: ${reason} (--badRows skip skips such rows and counts them)`);
+    if (o.badRows === 'refuse') throw new Error(`${file}:${line}: ${reason} (to skip such rows and count them instead: --badRows skip, or untick "Refuse the file if a row is bad" in the app)`);
     bad.push({ file, line, reason });
   };
   const accept = (line: number, columns: LabeledColumns, get: (col: string) => unknown): void => {
