@@ -1,6 +1,7 @@
 // The Train dashboard on the real engine: start a tiny run on the built-in sample corpus from the
 // page, watch the loss chart gain points and the progress move, pause and resume, stop, then
 // reload the page and find the whole chart history again (read back from metrics.jsonl).
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { openPage, startRunsBridge, type RunsBridge } from './run-helpers.ts';
 
@@ -85,6 +86,17 @@ test('train a tiny run: charts fill, progress moves, pause/resume, history survi
   const finalPoints = await lossPoints(page);
   const finalVal = await page.getByTestId('train-charts').getAttribute('data-val-points');
   await page.screenshot({ path: 'test-results/train-stopped.png', fullPage: true });
+
+  // The loss chart exports as a PNG: the chart with a caption naming it, the run and its step.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export Loss chart as PNG' }).click();
+  const png = await download;
+  expect(png.suggestedFilename()).toMatch(new RegExp(`^loss-.*-step-${finalStep}\\.png$`));
+  const bytes = readFileSync((await png.path())!);
+  expect([...bytes.subarray(1, 4)].map((b) => String.fromCharCode(b)).join('')).toBe('PNG');
+  const chartBox = (await page.getByRole('img', { name: /^Loss chart/ }).boundingBox())!;
+  expect(bytes.readUInt32BE(16)).toBeGreaterThanOrEqual(Math.floor(chartBox.width)); // IHDR width: the chart's canvas
+  expect(bytes.readUInt32BE(20)).toBeGreaterThan(Math.floor(chartBox.height)); // and the caption band under it
 
   // Reload: the page asks the engine for its run and reads metrics.jsonl back.
   await page.reload();

@@ -5,7 +5,7 @@
 // and characters read is checked against the file decoded independently.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -237,9 +237,13 @@ describe('CLI: cached imports and --strict', () => {
   }, 60_000);
 });
 
+const NOVEL = join(ROOT, '../shared/datasets/hongloumeng.txt');
+const noNovel = !existsSync(NOVEL);
+if (noNovel) console.warn(`SKIPPED the one-line novel test: ${NOVEL} is missing (reference data lives in ../shared/datasets/)`);
+
 describe('long lines', () => {
-  test('a whole novel on one line (Hong Lou Meng) imports, cut at Chinese sentence ends', async () => {
-    const novel = readFileSync(join(ROOT, '../shared/datasets/hongloumeng.txt'), 'utf8');
+  test.skipIf(noNovel)('a whole novel on one line (Hong Lou Meng) imports, cut at Chinese sentence ends', async () => {
+    const novel = readFileSync(NOVEL, 'utf8');
     const line = novel.replace(/\r?\n/g, '');
     const path = join(root, 'hongloumeng-one-line.txt');
     writeFileSync(path, line);
