@@ -16,7 +16,7 @@ export const SCOPE_CHOICES: readonly ScopeChoice[] = [
   { kind: 'head', label: 'Head only', description: 'the classification head (and a BERT pooler); the body stays frozen', takesLayers: false },
   { kind: 'top', label: 'Top N layers', description: 'the head and the top N transformer layers', takesLayers: true },
   { kind: 'all', label: 'All layers', description: 'every weight of the model', takesLayers: false },
-  { kind: 'lora', label: 'LoRA adapters', description: 'rank-8 adapters (alpha 16) on the attention projections, and the head; every base weight stays frozen, bit for bit', takesLayers: false },
+  { kind: 'lora', label: 'LoRA adapters', description: 'low-rank adapters (rank, alpha, on the attention projections or every linear layer) and the head; every base weight stays frozen, bit for bit', takesLayers: false },
 ];
 
 /** The text parseScope reads for a choice ('top:N' takes its layer count). */

@@ -57,6 +57,10 @@ export class FineTuneState {
   inspecting = $state(false);
 
   scopeKind = $state('all');
+  /** The 'lora' scope's adapters (PEFT's defaults). */
+  loraRank = $state(8);
+  loraAlpha = $state(16);
+  loraTargets = $state<'attention' | 'all-linear'>('attention');
   topLayers = $state(1);
   // The budget npm run finetune defaults to.
   steps = $state(200);
@@ -171,6 +175,7 @@ export class FineTuneState {
     try {
       const started = await this.api.call('finetune.start', {
         ...this.source(), runDir: this.runDir, checkpoint: this.checkpoint, scope: this.scope,
+        ...(this.scopeKind === 'lora' ? { lora: { rank: this.loraRank, alpha: this.loraAlpha, targets: this.loraTargets } } : {}),
         steps: this.steps, lr: this.lr, batchSize: this.batchSize, compare: this.compare,
       });
       this.started = started;

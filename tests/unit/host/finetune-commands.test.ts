@@ -147,10 +147,11 @@ test('finetune.start runs as the active run, is listed, and its scores are what 
     expect(service.list().runs.find((r) => r.runDir === s.runDir)?.status).toBe('stopped');
 
     // The LoRA choice: adapters saved in PEFT's files beside the checkpoint.
-    const l = await service.fineTune({ ...params, scope: 'lora', compare: false, steps: 2, evalEvery: 2 });
+    const l = await service.fineTune({ ...params, scope: 'lora', lora: { rank: 4, alpha: 8, targets: 'all-linear' }, compare: false, steps: 2, evalEvery: 2 });
     await until(() => events.some((e) => e.type === 'run.state' && e.runId === l.runId && e.state === 'finished'));
     const ck = join(l.runDir, 'checkpoints', `step-${(JSON.parse(readFileSync(join(l.runDir, 'eval.json'), 'utf8')) as { bestStep: number }).bestStep}`);
-    expect(existsSync(join(ck, 'adapter_model.safetensors')) && existsSync(join(ck, 'adapter_config.json'))).toBe(true);
+    expect(existsSync(join(ck, 'adapter_model.safetensors'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(ck, 'adapter_config.json'), 'utf8'))).toMatchObject({ peft_type: 'LORA', r: 4, lora_alpha: 8 });
   } finally {
     ctx.destroy();
   }

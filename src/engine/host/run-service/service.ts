@@ -21,6 +21,7 @@ import { readAttentionSettings } from './folder';
 import { classifierLayout, FINETUNE_DEFAULTS, loadLabeledData, type FineTuneOptions } from '../../finetune/run';
 import { checkRowsPerClass } from '../../finetune/preview';
 import { parseScope } from '../../finetune/scope';
+import { LORA_DEFAULTS } from '../../model/lora';
 import { FineTuneRun, labeledOptions, namedAs } from './finetune-run';
 import { LiveRun } from './live-run';
 import { attentionResult, RunFolders } from './run-folders';
@@ -97,7 +98,7 @@ export class RunService {
     this.refuseIfBusy();
     const from = this.folders.inside(params.runDir);
     const base: FineTuneOptions = {
-      ...FINETUNE_DEFAULTS, ...labeledOptions(params), from, checkpoint: params.checkpoint, scope: parseScope(params.scope),
+      ...FINETUNE_DEFAULTS, ...labeledOptions(params), from, checkpoint: params.checkpoint, scope: parseScope(params.scope, { ...LORA_DEFAULTS, ...params.lora }),
       steps: params.steps, lr: params.lr, batchSize: params.batchSize, evalEvery: params.evalEvery ?? Math.max(1, Math.ceil(params.steps / 10)),
       warmupSteps: Math.min(FINETUNE_DEFAULTS.warmupSteps, Math.floor(params.steps / 10)), maxLength: params.maxLength ?? FINETUNE_DEFAULTS.maxLength,
       runsDir: this.runsDir, name: '',
