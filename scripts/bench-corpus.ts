@@ -1,7 +1,7 @@
 // Corpus throughput and peak memory, one phase per process (peak RSS is the process's own):
 //   node --import tsx scripts/bench-corpus.ts make <MB> <file>          a corpus of varied lines
 //   node --import tsx scripts/bench-corpus.ts import <file> <dir>        import into <dir>
-//   node --import tsx scripts/bench-corpus.ts shards <dir> char|bpe|wordpiece   train + encode
+//   node --import tsx scripts/bench-corpus.ts shards <dir> char|bpe|wordpiece [sampleMB]   train (on the run's sample) + encode
 //   node --import tsx scripts/bench-corpus.ts hf <dir> char|bpe|wordpiece       HF `tokenizers` encoding the same documents
 // `make` cycles the paragraphs of ../shared/datasets/tinyshakespeare.txt and hongloumeng.txt,
 // each copy numbered so deduplication keeps it. Each phase prints one JSON line: seconds, MB/s,
@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
 import { buildShards, importCorpus, loadManifest, readDocuments } from '../src/engine/data';
 import { saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
+import { everyNth, tokenizerSampleEvery } from '../src/engine/train/prepare';
 
-const [phase, a, b] = process.argv.slice(2);
+const [phase, a, b, c] = process.argv.slice(2);
 const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'datasets');
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
@@ -49,11 +50,12 @@ if (phase === 'make') {
 } else if (phase === 'shards') {
   const kind = b as TokenizerKind;
   const manifest = await loadManifest(a);
-  const tok = await trainTokenizer(texts(a), { kind, vocabSize: kind === 'char' ? 1_000_000 : 16_000 });
+  const every = tokenizerSampleEvery({ tokenizer: kind, tokenizerSampleMB: Number(c ?? 64) }, manifest.stats.bytes);
+  const tok = await trainTokenizer(everyNth(texts(a), every), { kind, vocabSize: kind === 'char' ? 1_000_000 : 16_000 });
   const trained = (performance.now() - t0) / 1000;
   saveTokenizer(tok, join(a, `${kind}.tokenizer.json`));
   const shards = await buildShards({ corpusDir: a, tokenizer: tok, cacheDir: join(a, `shards-${kind}`) });
-  report(manifest.stats.bytes, { tokenizer: kind, vocab: tok.vocabSize, trainSeconds: +trained.toFixed(1), tokens: shards.meta.numTokens });
+  report(manifest.stats.bytes, { tokenizer: kind, trainedOn: `1 document in ${every}`, vocab: tok.vocabSize, trainSeconds: +trained.toFixed(1), tokens: shards.meta.numTokens });
 } else if (phase === 'hf') {
   const manifest = await loadManifest(a);
   const native = NativeTokenizer.fromFile(join(a, `${b}.tokenizer.json`));

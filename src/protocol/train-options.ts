@@ -41,6 +41,8 @@ const entries = {
   dedup: field(v.boolean('must be true or false'), true, 'drop exact duplicate documents (off for a stream that repeats lines on purpose)'),
   tokenizer: field(choice(TOKENIZER_KINDS), 'char', "'char' (one token per character), 'bpe' (GPT-2 byte-level BPE) or 'wordpiece' (BERT)"),
   vocabSize: field(int(64), 4096, 'vocabulary size for trained bpe/wordpiece tokenizers (char takes what the corpus has)'),
+  tokenizerSampleMB: field(int(1), 64,
+    'bpe/wordpiece train on at most this many MB of the corpus (every k-th document; the run says how much): bounded memory for big corpora'),
   valFraction: field(v.pipe(v.number('must be a number'), v.gtValue(0, 'must be between 0 and 1'), v.ltValue(1, 'must be between 0 and 1')), 0.1,
     'fraction of the data held out for validation'),
   split: field(choice(['document', 'tail']), 'document', "'document' holds out whole documents (seeded); 'tail' holds out the end of the text (nanoGPT)"),

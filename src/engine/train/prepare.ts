@@ -89,6 +89,22 @@ export function tokenizerOptionsFor(o: Pick<TrainOptions, 'objective' | 'tokeniz
   return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: bert };
 }
 
+/**
+ * BPE and WordPiece count every word of what they train on, so their memory grows with the
+ * corpus: past --tokenizerSampleMB they train on every k-th document (k = 1: all of it). A char
+ * tokenizer reads everything (its counts are one per distinct character), so no character is
+ * left out of its vocabulary.
+ */
+export function tokenizerSampleEvery(o: Pick<TrainOptions, 'tokenizer' | 'tokenizerSampleMB'>, corpusBytes: number): number {
+  if (o.tokenizer === 'char') return 1;
+  return Math.max(1, Math.ceil(corpusBytes / (o.tokenizerSampleMB * 1e6)));
+}
+
+export async function* everyNth(texts: AsyncIterable<string>, every: number): AsyncGenerator<string> {
+  let i = 0;
+  for await (const t of texts) if (i++ % every === 0) yield t;
+}
+
 /** Import the run's corpus, or reuse the cached import of the same files and options. */
 export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): Promise<CachedImport> {
   if (o.corpus.length === 0) throw new Error('No corpus given: pass --corpus <files or folders>');
@@ -119,14 +135,17 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
   if (!tokenizer) {
     // Trained tokenizers are cached per (corpus content, trainer options): a second run starts at once.
     const tokOptions = tokenizerOptionsFor(o);
-    const key = createHash('sha256').update(JSON.stringify({ v: 1, corpus: manifest.contentHash, tokOptions })).digest('hex').slice(0, 16);
+    const every = tokenizerSampleEvery(o, manifest.stats.bytes);
+    const key = createHash('sha256').update(JSON.stringify({ v: 1, corpus: manifest.contentHash, tokOptions, ...(every > 1 ? { every } : {}) })).digest('hex').slice(0, 16);
     const cached = join(cacheDir, 'tokenizers', `${o.tokenizer}-${key}.json`);
     if (existsSync(cached)) {
       tokenizer = await loadTokenizer(cached);
       report({ phase: 'tokenizer', message: `${o.tokenizer} tokenizer from the cache (${tokenizer.vocabSize} tokens)` });
     } else {
-      report({ phase: 'tokenizer', message: `training a ${o.tokenizer} tokenizer` });
-      tokenizer = await trainTokenizer(readTexts(corpusDir), tokOptions);
+      const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+      const sample = every > 1 ? ` on 1 document in ${every} (about ${mb(manifest.stats.bytes / every)} of ${mb(manifest.stats.bytes)} MB; --tokenizerSampleMB ${o.tokenizerSampleMB})` : '';
+      report({ phase: 'tokenizer', message: `training a ${o.tokenizer} tokenizer${sample}` });
+      tokenizer = await trainTokenizer(everyNth(readTexts(corpusDir), every), tokOptions);
       await mkdir(dirname(cached), { recursive: true });
       saveTokenizer(tokenizer, cached);
     }
