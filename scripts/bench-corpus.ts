@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
 import { buildShards, importCorpus, loadManifest, readDocuments } from '../src/engine/data';
 import { saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
-import { everyNth, tokenizerSampleEvery } from '../src/engine/train/prepare';
+import { everyNth, tokenizerSampleEvery } from '../src/engine/data/tokenizer-sample';
 
 const [phase, a, b, c] = process.argv.slice(2);
 const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'datasets');

@@ -11,6 +11,7 @@ import { T5_SENTINELS } from '../objectives/t5-span.ts';
 import { importOrReuse, type CachedImport } from '../data/import-cache';
 import { buildShards, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
 import type { ScriptCounts } from '../data/stats';
+import { everyNth, tokenizerSampleEvery } from '../data/tokenizer-sample';
 import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
 
 /** 'checkpoint': what loading a checkpoint initialised or left out (a new head, tensors it had no place for). */
@@ -87,22 +88,6 @@ export function tokenizerOptionsFor(o: Pick<TrainOptions, 'objective' | 'tokeniz
   if (o.tokenizer === 'char') return { kind: 'char', vocabSize: 1_000_000, specials: kind === 'gpt' ? [] : bert };
   if (o.tokenizer === 'bpe') return { kind: 'bpe', vocabSize: o.vocabSize, specials: kind === 'gpt' ? [EOS] : bert };
   return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: bert };
-}
-
-/**
- * BPE and WordPiece count every word of what they train on, so their memory grows with the
- * corpus: past --tokenizerSampleMB they train on every k-th document (k = 1: all of it). A char
- * tokenizer reads everything (its counts are one per distinct character), so no character is
- * left out of its vocabulary.
- */
-export function tokenizerSampleEvery(o: Pick<TrainOptions, 'tokenizer' | 'tokenizerSampleMB'>, corpusBytes: number): number {
-  if (o.tokenizer === 'char') return 1;
-  return Math.max(1, Math.ceil(corpusBytes / (o.tokenizerSampleMB * 1e6)));
-}
-
-export async function* everyNth(texts: AsyncIterable<string>, every: number): AsyncGenerator<string> {
-  let i = 0;
-  for await (const t of texts) if (i++ % every === 0) yield t;
 }
 
 /** Import the run's corpus, or reuse the cached import of the same files and options. */

@@ -1,7 +1,7 @@
 // Past --tokenizerSampleMB, BPE and WordPiece train on 1 document in k (bounded memory); a char
 // tokenizer always reads everything, so no character is missing from its vocabulary.
 import { expect, test } from 'vitest';
-import { everyNth, tokenizerSampleEvery } from '../../../src/engine/train/prepare';
+import { everyNth, tokenizerSampleEvery } from '../../../src/engine/data/tokenizer-sample';
 
 test('the sample rate: all of a corpus within the budget, 1 in k past it, never for char', () => {
   expect(tokenizerSampleEvery({ tokenizer: 'bpe', tokenizerSampleMB: 64 }, 20e6)).toBe(1);
