@@ -3,7 +3,7 @@
 // then a softmax over the vocabulary at each [MASK] position, on the CPU in float64: only the
 // masked rows are read back, and top-k of a few rows does not pay for a kernel.
 import type { GpuContext } from '../gpu/device';
-import { Recorder } from '../gpu/kernel';
+import { inferenceForward } from './inference';
 import { Tensor } from '../gpu/tensor';
 import { BertGraph } from '../model/bert';
 import type { ModelConfig } from '../model/config';
@@ -11,7 +11,6 @@ import { buildParamLayout, type ParamLayout } from '../model/params';
 import { CLS, MASK, SEP, type Tokenizer } from '../tokenizers';
 
 /** Labels at or past the vocabulary are ignored by the losses the forward pass also computes. */
-const IGNORE = 0xffffffff;
 
 export interface MaskCandidate {
   id: number;
@@ -68,16 +67,7 @@ export class EncoderForward {
     graph.ids.write(Uint32Array.from(ids));
     graph.types.write(Uint32Array.from(types));
     graph.kvLen.write(Uint32Array.of(T));
-    graph.mlmLabels.write(new Uint32Array(T).fill(IGNORE));
-    // A masked-LM-only run (objective mlm) has no NSP head to feed.
-    if (this.config.pooler) graph.nspLabels.write(Uint32Array.of(IGNORE));
-    const rec = new Recorder(this.ctx);
-    try {
-      graph.forward(rec, false);
-      await rec.run();
-    } finally {
-      rec.destroy();
-    }
+    await inferenceForward(this.ctx, graph); // the MLM (and, with a pooler, NSP) labels ignored
     const V = this.config.vocabSize;
     const all = positions.length ? await graph.logits.read() : new Float32Array(0);
     const logits = positions.map((p) => all.slice(p * V, (p + 1) * V));

@@ -6,7 +6,7 @@
 // sentence as the source, what the decoder cross-attends to (the decoder is fed one token and its
 // states are not read: they would depend on a target the user has not given).
 import type { GpuContext } from '../gpu/device';
-import { Recorder } from '../gpu/kernel';
+import { inferenceForward } from './inference';
 import { pinBuffer } from '../gpu/planner';
 import { Tensor } from '../gpu/tensor';
 import { BartGraph } from '../model/bart';
@@ -16,7 +16,6 @@ import { GptGraph } from '../model/gpt';
 import { buildParamLayout, type ParamLayout } from '../model/params';
 
 /** Targets and labels at or past the vocabulary are ignored by the losses the forward also computes. */
-const IGNORE = 0xffffffff;
 
 export class HiddenStates {
   readonly layout: ParamLayout;
@@ -53,14 +52,7 @@ export class HiddenStates {
         graph.types.write(types ? Uint32Array.from(types) : new Uint32Array(T));
         graph.kvLen.write(Uint32Array.of(T));
       }
-      for (const head of graph.heads) for (const t of Object.values(head.inputs)) t.write(new Uint32Array(t.numel).fill(IGNORE));
-      const rec = new Recorder(this.ctx);
-      try {
-        graph.forward(rec, false);
-        await rec.run();
-      } finally {
-        rec.destroy();
-      }
+      await inferenceForward(this.ctx, graph);
       return (await hidden.read()).slice(0, T * this.config.nEmbd);
     } finally {
       graph.destroy();

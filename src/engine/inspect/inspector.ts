@@ -5,7 +5,7 @@
 // Separate from training: it owns its parameter copy and activations, so it never disturbs a
 // running step (WebGPU orders its queue, so the two interleave safely on one device).
 import type { GpuContext } from '../gpu/device';
-import { Recorder } from '../gpu/kernel';
+import { inferenceForward } from './inference';
 import { Tensor } from '../gpu/tensor';
 import type { ModelConfig } from '../model/config';
 import { BartGraph } from '../model/bart';
@@ -33,7 +33,6 @@ export interface PairAttention {
 }
 
 /** Targets at or past the vocabulary are ignored by the losses the forward pass also computes. */
-const IGNORE = 0xffffffff;
 
 type InspectGraph = GptGraph | BertGraph | BartGraph;
 
@@ -87,15 +86,7 @@ export class AttentionInspector {
       graph.types.write(types);
       graph.kvLen.write(Uint32Array.from(rows, (r) => r.length));
     }
-    // Every head's labels (the layout's default heads: LM, or MLM and NSP) are ignored.
-    for (const head of graph.heads) for (const t of Object.values(head.inputs)) t.write(new Uint32Array(t.numel).fill(IGNORE));
-    const rec = new Recorder(this.ctx);
-    try {
-      graph.forward(rec, false);
-      await rec.run();
-    } finally {
-      rec.destroy();
-    }
+    await inferenceForward(this.ctx, graph);
     const out: SentenceAttention[] = rows.map((ids) => ({ ids: [...ids], layers: [] }));
     for (let l = 0; l < L; l++) {
       for (let b = 0; b < B; b++) {
@@ -129,14 +120,7 @@ export class AttentionInspector {
     graph.inputs.input_ids.write(src);
     graph.inputs.decoder_input_ids.write(dec);
     graph.kvLen.write(Uint32Array.from(rows, (r) => r.source.length));
-    for (const head of graph.heads) for (const t of Object.values(head.inputs)) t.write(new Uint32Array(t.numel).fill(IGNORE));
-    const rec = new Recorder(this.ctx);
-    try {
-      graph.forward(rec, false);
-      await rec.run();
-    } finally {
-      rec.destroy();
-    }
+    await inferenceForward(this.ctx, graph);
     const out: PairAttention[] = rows.map((r) => ({ source: [...r.source], target: [...r.target], encoder: [], decoder: [], cross: [] }));
     for (let l = 0; l < L; l++) {
       for (let b = 0; b < B; b++) {
