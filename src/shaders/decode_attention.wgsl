@@ -1,7 +1,7 @@
 // Incremental decoding: causal attention of each row fed this step over the cached keys and
 // values, one workgroup per (head, row). Row r sits at position pos0 + r and sees cache
 // positions 0 ..= pos0 + r (the cache already holds this step's keys: kv_append runs first).
-//   s_j = (q · k_j) * scale;  p = softmax(s);  y[r, h*D + d] = sum_j p_j v_j[d]
+//   s_j = (q · k_j) * scale;  p = softmax(s);  y[r, h*D + d] = sum_j p_j v_j[d]  (decode_attend.wgsl)
 // Bindings: 0 step (read, u32 [pos0, nRows, …]), 1 qkv [R, 3C] (q is the first C of a row),
 // 2 kc [H, maxT, D], 3 vc [H, maxT, D], 4 scores [R, H, maxT] (scratch, write), 5 y [R, C] (write),
 // 6 params. Grid: (H, R).
@@ -14,8 +14,9 @@ struct Params { C: u32, D: u32, maxT: u32, scale: f32 }
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
 @group(0) @binding(6) var<uniform> p: Params;
 
-const WG: u32 = 64u;
-var<workgroup> red: array<f32, 64>;
+fn qAt(r: u32, h: u32, d: u32) -> f32 { return qkv[r * 3u * p.C + h * p.D + d]; }
+fn kAt(h: u32, j: u32, d: u32) -> f32 { return kc[(h * p.maxT + j) * p.D + d]; }
+fn vAt(h: u32, j: u32, d: u32) -> f32 { return vc[(h * p.maxT + j) * p.D + d]; }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -23,47 +24,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let r = wid.y;
   if (r >= step[1]) { return; }
   let H = p.C / p.D;
-  let len = min(step[0] + r + 1u, p.maxT);
-  let qb = r * 3u * p.C + h * p.D;
-  let kb = h * p.maxT * p.D;
-  let sb = (r * H + h) * p.maxT;
-
-  var m = -3.402823e38;
-  for (var j = lid; j < len; j += WG) {
-    var s = 0.0;
-    for (var d = 0u; d < p.D; d++) { s += qkv[qb + d] * kc[kb + j * p.D + d]; }
-    s *= p.scale;
-    scores[sb + j] = s;
-    m = max(m, s);
-  }
-  red[lid] = m;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k >> 1u) {
-    if (lid < k) { red[lid] = max(red[lid], red[lid + k]); }
-    workgroupBarrier();
-  }
-  let mx = red[0];
-  workgroupBarrier();
-
-  var sum = 0.0;
-  for (var j = lid; j < len; j += WG) {
-    let e = exp(scores[sb + j] - mx);
-    scores[sb + j] = e;
-    sum += e;
-  }
-  red[lid] = sum;
-  // Every thread reads all of this row's scores below: make the writes above visible.
-  storageBarrier();
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k >> 1u) {
-    if (lid < k) { red[lid] += red[lid + k]; }
-    workgroupBarrier();
-  }
-  let inv = 1.0 / red[0];
-
-  for (var d = lid; d < p.D; d += WG) {
-    var acc = 0.0;
-    for (var j = 0u; j < len; j++) { acc += scores[sb + j] * vc[kb + j * p.D + d]; }
-    y[r * p.C + h * p.D + d] = acc * inv;
-  }
+  attend(r, h, min(step[0] + r + 1u, p.maxT), (r * H + h) * p.maxT, lid);
 }

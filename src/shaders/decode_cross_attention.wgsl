@@ -14,8 +14,10 @@ struct Params { C: u32, D: u32, maxS: u32, scale: f32 }
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
 @group(0) @binding(6) var<uniform> p: Params;
 
-const WG: u32 = 64u;
-var<workgroup> red: array<f32, 64>;
+// A kv row is k | v: k of position j at kv[j * 2C + h*D + d], its v C floats further.
+fn qAt(r: u32, h: u32, d: u32) -> f32 { return q[r * p.C + h * p.D + d]; }
+fn kAt(h: u32, j: u32, d: u32) -> f32 { return kv[j * 2u * p.C + h * p.D + d]; }
+fn vAt(h: u32, j: u32, d: u32) -> f32 { return kv[j * 2u * p.C + p.C + h * p.D + d]; }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -23,47 +25,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let r = wid.y;
   if (r >= step[1]) { return; }
   let H = p.C / p.D;
-  let len = min(src[0], p.maxS);
-  let qb = r * p.C + h * p.D;
-  let kb = h * p.D; // k of position j: kv[j * 2C + kb + d]; v: kv[j * 2C + C + kb + d]
-  let sb = (r * H + h) * p.maxS;
-
-  var m = -3.402823e38;
-  for (var j = lid; j < len; j += WG) {
-    var s = 0.0;
-    for (var d = 0u; d < p.D; d++) { s += q[qb + d] * kv[j * 2u * p.C + kb + d]; }
-    s *= p.scale;
-    scores[sb + j] = s;
-    m = max(m, s);
-  }
-  red[lid] = m;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k >> 1u) {
-    if (lid < k) { red[lid] = max(red[lid], red[lid + k]); }
-    workgroupBarrier();
-  }
-  let mx = red[0];
-  workgroupBarrier();
-
-  var sum = 0.0;
-  for (var j = lid; j < len; j += WG) {
-    let e = exp(scores[sb + j] - mx);
-    scores[sb + j] = e;
-    sum += e;
-  }
-  red[lid] = sum;
-  // Every thread reads all of this row's scores below: make the writes above visible.
-  storageBarrier();
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k >> 1u) {
-    if (lid < k) { red[lid] += red[lid + k]; }
-    workgroupBarrier();
-  }
-  let inv = 1.0 / red[0];
-
-  for (var d = lid; d < p.D; d += WG) {
-    var acc = 0.0;
-    for (var j = 0u; j < len; j++) { acc += scores[sb + j] * kv[j * 2u * p.C + p.C + kb + d]; }
-    y[r * p.C + h * p.D + d] = acc * inv;
-  }
+  attend(r, h, min(src[0], p.maxS), (r * H + h) * p.maxS, lid);
 }

@@ -2,6 +2,7 @@
 // small per-step buffer `step` = u32 [pos0, nRows, tokens[R]] that the host writes before each
 // replay, so one recorded trace serves every position: rows r < nRows sit at positions pos0 + r,
 // dispatches are sized for R rows and the rows past nRows return at once.
+import attendWgsl from '../../shaders/decode_attend.wgsl?raw';
 import attentionWgsl from '../../shaders/decode_attention.wgsl?raw';
 import crossAttentionWgsl from '../../shaders/decode_cross_attention.wgsl?raw';
 import embedWgsl from '../../shaders/decode_embed.wgsl?raw';
@@ -114,7 +115,7 @@ export function decodeAttention(
 ): void {
   if (C % D !== 0) throw new Error(`decode.attention: C ${C} is not a multiple of head size ${D}`);
   expectNumel('decode.attention', 'scores', scores, rows * (C / D) * maxT);
-  const k = kernelFor(rec, 'decode.attention', attentionWgsl, ['read', 'read', 'read', 'read', 'write', 'write']);
+  const k = kernelFor(rec, 'decode.attention', attentionWgsl + attendWgsl, ['read', 'read', 'read', 'read', 'write', 'write']);
   k.record(rec, [step, qkv, kc, vc, scores, y], [C / D, rows, 1], packParams([C, D, maxT, f32(1 / Math.sqrt(D))]));
 }
 
@@ -130,6 +131,6 @@ export function decodeCrossAttention(
   if (C % D !== 0) throw new Error(`decode.cross_attention: C ${C} is not a multiple of head size ${D}`);
   expectNumel('decode.cross_attention', 'kv', kv, maxS * 2 * C);
   expectNumel('decode.cross_attention', 'scores', scores, rows * (C / D) * maxS);
-  const k = kernelFor(rec, 'decode.cross_attention', crossAttentionWgsl, ['read', 'read', 'read', 'read', 'write', 'write']);
+  const k = kernelFor(rec, 'decode.cross_attention', crossAttentionWgsl + attendWgsl, ['read', 'read', 'read', 'read', 'write', 'write']);
   k.record(rec, [step, q, kv, src, scores, y], [C / D, rows, 1], packParams([C, D, maxS, f32(1 / Math.sqrt(D))]));
 }
