@@ -13,9 +13,9 @@ import { splitForRun, type RunData } from './prepare';
 export const RUN_SHARDS_DIR = join('data', 'shards');
 
 /** Links (or copies) the shard folder `shardsDir` into the run as data/shards/. */
-export function keepShardsWithRun(runDir: string, shardsDir: string): string {
+export function keepShardsWithRun(runDir: string, shardsDir: string): void {
   const dest = join(runDir, RUN_SHARDS_DIR);
-  if (existsSync(join(dest, 'meta.json'))) return dest;
+  if (existsSync(join(dest, 'meta.json'))) return;
   const tmp = `${dest}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -27,7 +27,6 @@ export function keepShardsWithRun(runDir: string, shardsDir: string): string {
     }
   }
   renameSync(tmp, dest);
-  return dest;
 }
 
 /**
