@@ -31,6 +31,12 @@ Cases:
              value and attention.output.dense of every layer, written by hand as PEFT's LoraLayer
              (y = base(x) + alpha/r * (x A^T) B^T); every base tensor frozen, the adapters, pooler
              and classifier train. B is drawn non-zero (PEFT starts it at 0) so A's gradient is too
+  bart_dropout  the bart case with erf GELU (BART's 'gelu') and dropout 0.1 on both embeddings, the
+             encoder and decoder self-attention probabilities, the cross-attention probabilities and
+             every residual branch (self-attention, cross-attention, MLP), as Hugging Face's BART with
+             dropout = attention_dropout = 0.1 (activation_dropout 0). Masks as bert_dropout's, with
+             BartGraph's layer numbering: encoder embeddings -1, encoder layers 0..L-1, decoder
+             embeddings L, decoder layers L+1..2L; sites 4 and 5 are the cross probabilities and branch
   gpt_cls_lora   GPT2ForSequenceClassification with LoRA on all four linears of every layer (Conv1D:
              the update is x A^T B^T all the same, PEFT's fan_in_fan_out), base and ln_f frozen
 
@@ -351,9 +357,13 @@ class BartLayer(nn.Module):
         self.final_layer_norm = LayerNorm(C, True, eps)
         self.cfg = cfg
 
-    def forward(self, x, key_mask, causal, enc=None, enc_mask=None):
+    def forward(self, x, key_mask, causal, enc=None, enc_mask=None, drop=None):
+        """drop(t, site): the layer's dropout at site 1 / 4 (self / cross probabilities), 2 / 5 (their
+        branches) and 3 (the MLP branch), as Hugging Face's BartEncoderLayer / BartDecoderLayer; or None."""
+        d = drop or (lambda t, site: t)
         a, H = self.self_attn, self.cfg['nHead']
-        x = self.self_attn_layer_norm(x + a.out_proj(attention(a.q_proj(x), a.k_proj(x), a.v_proj(x), H, causal, key_mask)))
+        y = attention(a.q_proj(x), a.k_proj(x), a.v_proj(x), H, causal, key_mask, drop=(lambda t: d(t, 1)) if drop else None)
+        x = self.self_attn_layer_norm(x + d(a.out_proj(y), 2))
         if enc is not None:
             c = self.encoder_attn
             B, Tq, C = x.shape
@@ -363,10 +373,10 @@ class BartLayer(nn.Module):
             v = c.v_proj(enc).view(B, Tk, H, C // H).transpose(1, 2)
             att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(C // H))
             att = att.masked_fill(enc_mask[:, None, None, :] == 0, float('-inf'))
-            y = (F.softmax(att, dim=-1) @ v).transpose(1, 2).contiguous().view(B, Tq, C)
-            x = self.encoder_attn_layer_norm(x + c.out_proj(y))
+            y = (d(F.softmax(att, dim=-1), 4) @ v).transpose(1, 2).contiguous().view(B, Tq, C)  # probabilities (B, nh, Tq, Tk)
+            x = self.encoder_attn_layer_norm(x + d(c.out_proj(y), 5))
         h = gelu(self.fc1(x), self.cfg['activation'])
-        return self.final_layer_norm(x + self.fc2(h))
+        return self.final_layer_norm(x + d(self.fc2(h), 3))
 
 
 class Bart(nn.Module):
@@ -387,14 +397,18 @@ class Bart(nn.Module):
             self.classification_head.dense = Linear(C, C)
             self.classification_head.out_proj = Linear(C, cfg['heads'][0]['numLabels'])
 
-    def decode(self, src, src_mask, tgt):
-        m = self.model
-        x = m.encoder.layernorm_embedding(m.shared(src) + m.encoder.embed_positions(torch.arange(src.shape[1])))
-        for layer in m.encoder.layers:
-            x = layer(x, src_mask, causal=False)
-        y = m.decoder.layernorm_embedding(m.shared(tgt) + m.decoder.embed_positions(torch.arange(tgt.shape[1])))
-        for layer in m.decoder.layers:
-            y = layer(y, None, causal=True, enc=x, enc_mask=src_mask)
+    def decode(self, src, src_mask, tgt, dropper=None):
+        """dropper: the engine's masks, numbered as BartGraph numbers its dropout layers: the encoder's
+        embeddings -1 and layers 0..L-1, then the decoder's embeddings L and layers L+1..2L."""
+        m, L = self.model, self.cfg['nLayer']
+        dr = dropper or (lambda t, layer, site: t)
+        at = (lambda layer: (lambda t, site: dropper(t, layer, site))) if dropper else (lambda layer: None)
+        x = dr(m.encoder.layernorm_embedding(m.shared(src) + m.encoder.embed_positions(torch.arange(src.shape[1]))), -1, 0)
+        for l, layer in enumerate(m.encoder.layers):
+            x = layer(x, src_mask, causal=False, drop=at(l))
+        y = dr(m.decoder.layernorm_embedding(m.shared(tgt) + m.decoder.embed_positions(torch.arange(tgt.shape[1]))), L, 0)
+        for l, layer in enumerate(m.decoder.layers):
+            y = layer(y, None, causal=True, enc=x, enc_mask=src_mask, drop=at(L + 1 + l))
         return y
 
     def classify(self, src, src_mask, tgt, labels):
@@ -402,8 +416,8 @@ class Bart(nn.Module):
         logits = h.out_proj(torch.tanh(h.dense(self.decode(src, src_mask, tgt)[:, 0])))  # the first decoder position
         return logits, F.cross_entropy(logits, labels)
 
-    def forward(self, src, src_mask, tgt, labels):
-        logits = self.decode(src, src_mask, tgt) @ self.model.shared.weight.t()  # tied lm_head
+    def forward(self, src, src_mask, tgt, labels, dropper=None):
+        logits = self.decode(src, src_mask, tgt, dropper) @ self.model.shared.weight.t()  # tied lm_head
         loss = F.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1), ignore_index=-100)
         return logits, loss
 
@@ -601,10 +615,10 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     dump(case, cfg, model, {**inputs, 'mlm_labels': labels, 'nsp_labels': nsp}, forward)
 
 
-def bart_case(case, seed, heads=None):
+def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0):
     cfg = {'kind': 'encoder-decoder', 'vocabSize': 29, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
-           'ffWidth': 64, 'dropout': 0.0, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
-           'activation': 'gelu_tanh', 'layerNormEps': 1e-5, 'typeVocabSize': 0, 'pooler': False,
+           'ffWidth': 64, 'dropout': dropout, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
+           'activation': activation, 'layerNormEps': 1e-5, 'typeVocabSize': 0, 'pooler': False,
            'batchSize': 3, 'targetLen': 7, 'ignoreIndex': -100, 'padId': 0}
     if heads:
         cfg['heads'] = heads
@@ -627,7 +641,11 @@ def bart_case(case, seed, heads=None):
         dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes},
              lambda step: model.classify(src, mask, tgt, classes))
         return
-    dump(case, cfg, model, {**inputs, 'labels': labels}, lambda step: model(src, mask, tgt, labels))
+
+    def forward(step):  # the engine's masks of StepState (seed 0, step); step None: evaluation
+        return model(src, mask, tgt, labels, Dropper(dropout, 0, step) if dropout > 0 and step else None)
+
+    dump(case, cfg, model, {**inputs, 'labels': labels}, forward)
 
 
 CASES = {
@@ -647,6 +665,7 @@ CASES = {
                                        heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
                                        frozen=['bert.embeddings.', 'bert.encoder.layer.0.', 'bert.encoder.layer.1.'],
                                        lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'attention'}),
+    'bart_dropout': lambda: bart_case('bart_dropout', 1347, activation='gelu', dropout=0.1),
     'gpt_cls_lora': lambda: gpt_case('gpt_cls_lora', True, 1346, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}],
                                      lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'all-linear'}),
 }

@@ -137,7 +137,7 @@ async function runGolden(g: Golden, layout = g.layout): Promise<{ outputs: Map<s
   return { outputs, loss, grads: flat };
 }
 
-for (const name of ['bert_dropout', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora']) {
+for (const name of ['bert_dropout', 'bart_dropout', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora']) {
   test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
     const g = loadGolden(name);
     const { outputs, loss, grads } = await runGolden(g);
@@ -173,9 +173,12 @@ test('the goldens discriminate: tanh GELU on the erf golden, or dropout off on t
   const tanhWorst = await worstOf(erf, buildParamLayout({ ...erf.cfg, activation: 'gelu_tanh' }));
   const drop = loadGolden('bert_dropout');
   const noDropWorst = await worstOf(drop, buildParamLayout({ ...drop.cfg, dropout: 0 }));
-  console.log(`gpt_erf with tanh GELU: worst rel ${tanhWorst.toExponential(2)}; bert_dropout without dropout: ${noDropWorst.toExponential(2)}`);
+  const bartDrop = loadGolden('bart_dropout');
+  const bartNoDropWorst = await worstOf(bartDrop, buildParamLayout({ ...bartDrop.cfg, dropout: 0 }));
+  console.log(`gpt_erf with tanh GELU: worst rel ${tanhWorst.toExponential(2)}; bert_dropout without dropout: ${noDropWorst.toExponential(2)}; bart_dropout without dropout: ${bartNoDropWorst.toExponential(2)}`);
   expect(tanhWorst).toBeGreaterThan(1e-4);
   expect(noDropWorst).toBeGreaterThan(1e-4);
+  expect(bartNoDropWorst).toBeGreaterThan(1e-4);
 });
 
 // Freezing changes which gradients are computed, never their values: the trainable ones equal the
