@@ -62,7 +62,7 @@ const entries = {
   nEmbd: field(posInt, 128, 'width of the residual stream'),
   blockSize: field(int(2), 64, 'context length in tokens'),
   ffWidth: field(int(0), 0, 'hidden width of the MLP (0 = 4 * nEmbd)'),
-  dropout: field(unit, 0, 'dropout probability (the encoder-decoder supports 0 only for now)'),
+  dropout: field(unit, 0, 'dropout probability (embeddings, attention probabilities and residual branches; 0 = off)'),
   bias: field(v.boolean('must be true or false'), false, 'biases in linear layers and layernorms (BART always has them)'),
   frozen: field(v.array(v.pipe(v.string('must be a string'), v.nonEmpty('must not be empty')), 'must be a list of tensor-name prefixes'), [] as string[],
     "Hugging Face tensor-name prefixes to freeze (e.g. 'bert.embeddings.' or 'transformer.h.0.'): no gradient, no update; each must match a tensor"),

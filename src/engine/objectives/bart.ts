@@ -119,8 +119,6 @@ export const bart: TrainableObjective = {
   heads: [{ kind: 'lm' }],
   specials: 'bert',
   model: (shape) => {
-    // Refused here, before a graph is recorded, in the option's own name.
-    if (shape.dropout > 0) throw new Error(`dropout: the encoder-decoder does not apply dropout yet; use dropout 0 (got ${shape.dropout})`);
     // BART always has biases (BartConfig has no switch for them), and the encoder-decoder graph
     // is assembled with them only: the bias option does not apply.
     return encoderDecoderConfig({ ...shape, bias: true });

@@ -87,7 +87,6 @@ export const seq2seq: TrainableObjective = {
   specials: 'bert',
   paired: true,
   model: (shape) => {
-    if (shape.dropout > 0) throw new Error(`dropout: the encoder-decoder does not apply dropout yet; use dropout 0 (got ${shape.dropout})`);
     return encoderDecoderConfig({ ...shape, bias: true });
   },
   batchShape: (o) => ({ batchSize: o.batchSize, seqLen: o.blockSize, targetLen: o.blockSize }),

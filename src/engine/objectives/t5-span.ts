@@ -101,7 +101,6 @@ export const t5Span: TrainableObjective = {
   heads: [{ kind: 'lm' }],
   specials: 't5',
   model: (shape) => {
-    if (shape.dropout > 0) throw new Error(`dropout: the encoder-decoder does not apply dropout yet; use dropout 0 (got ${shape.dropout})`);
     // The BART-shaped graph always has biases (see bart.ts).
     return encoderDecoderConfig({ ...shape, bias: true });
   },
