@@ -48,6 +48,8 @@ const entries = {
   split: field(choice(['document', 'tail']), 'document', "'document' holds out whole documents (seeded); 'tail' holds out the end of the text (nanoGPT)"),
   sourceField: field(v.string(), '', "seq2seq: CSV/TSV column or JSONL field of the source text ('' = the first column / string field)"),
   targetField: field(v.string(), '', "seq2seq: CSV/TSV column or JSONL field of the target text ('' = the next column / string field)"),
+  targetCorpus: field(v.array(v.pipe(v.string(), v.nonEmpty('must not be empty')), 'must be a list of paths'), [] as string[],
+    'seq2seq: line-aligned target files, one per --corpus file in the same order (line i of each is the target of line i of its --corpus file); none = pairs are the rows of --corpus'),
   wholeWordMask: field(v.boolean('must be true or false'), true,
     'masked LM: mask all pieces of a word together (Chinese words by Intl.Segmenter); false masks tokens one by one'),
   // BART's noise mix (src/engine/objectives/bart-noise.ts): BART-large's is infilling 0.3 and all sentences permuted.
@@ -108,6 +110,8 @@ export const TrainOptionsSchema = v.pipe(
   TrainOptionsObject,
   // Checks between fields are reported on the field a person would change.
   v.forward(v.partialCheck([['lr'], ['minLr']], (o) => o.minLr <= o.lr, 'must not exceed lr'), ['minLr']),
+  v.forward(v.partialCheck([['corpus'], ['targetCorpus']], (o) => o.targetCorpus.length === 0 || o.targetCorpus.length === o.corpus.length,
+    'must name one target file per --corpus file'), ['targetCorpus']),
 );
 export type TrainOptions = v.InferOutput<typeof TrainOptionsSchema>;
 export type TrainOptionKey = keyof TrainOptions;

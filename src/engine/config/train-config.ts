@@ -8,6 +8,7 @@ import {
   parseTrainOptions,
   parseTrainOptionsPatch,
   type Schedule,
+  TrainOptionsError,
   type TokenizerKind,
   type TrainOptions,
   type TrainOptionsPatch,
@@ -22,7 +23,10 @@ export { DEFAULT_TRAIN_OPTIONS, type Schedule, type TokenizerKind, type TrainOpt
 /** Checks a complete option set and that its objective trains; throws naming the bad option. */
 export function validateTrainOptions(o: unknown, context?: string): TrainOptions {
   const options = parseTrainOptions(o, context);
-  trainableObjective(options.objective);
+  const entry = trainableObjective(options.objective);
+  if (options.targetCorpus.length && !entry.paired) {
+    throw new TrainOptionsError([{ option: 'targetCorpus', message: `is for objectives that read pairs (seq2seq); objective '${entry.id}' reads plain text` }], context);
+  }
   // Frozen prefixes name tensors, which do not depend on the vocabulary: checked here, before any data is read.
   if (options.frozen.length) paramLayoutFor(options, modelConfigFor(options, 64));
   return options;

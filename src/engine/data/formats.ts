@@ -40,8 +40,8 @@ export interface FormatOptions {
 
 /** A document: its text as extracted (before normalization) and that text's code points. */
 export type DocSink = (text: string, label: string | undefined, chars: number) => Promise<void> | void;
-/** Records an issue for the current file (the caller adds the file name and caps the count). */
-export type IssueSink = (issue: Omit<CorpusIssue, 'file'>) => void;
+/** Records an issue for the current file, or for `file` when given (the caller caps the count). */
+export type IssueSink = (issue: Omit<CorpusIssue, 'file'> & { file?: string }) => void;
 
 const TEXT_COLUMNS = ['text', 'sentence', 'review', 'content', 'body'];
 
@@ -51,14 +51,18 @@ export const PAIR_SEPARATOR = '[SEP]';
 /**
  * One paired row into the sink: `source` [SEP] `target`, or an 'empty-side' warning (row skipped).
  * The separator's characters were not read, so the row's other characters (`extra`: delimiters,
- * other columns, quotes) count as markup less those 5.
+ * other columns, quotes) count as markup less those 5. `files`: the sides come from two files
+ * (line-pairs.ts), and an empty side's issue is filed under its own file.
  */
-async function sinkPair(src: string, tgt: string, extra: number, line: number, names: { source: string; target: string }, sink: DocSink, issue: IssueSink, acct: FileAccount): Promise<void> {
+export async function sinkPair(
+  src: string, tgt: string, extra: number, line: number, names: { source: string; target: string }, sink: DocSink, issue: IssueSink, acct: FileAccount,
+  files?: { source: string; target: string },
+): Promise<void> {
   const chars = codePoints(src) + codePoints(tgt);
   if (src.trim() === '' || tgt.trim() === '') {
     acct.drop('missing-field', chars + extra);
-    const side = src.trim() === '' ? `source "${names.source}"` : `target "${names.target}"`;
-    issue({ line, code: 'empty-side', severity: 'warning', message: `the ${side} is empty; row skipped` });
+    const empty = src.trim() === '' ? 'source' : 'target';
+    issue({ file: files?.[empty], line, code: 'empty-side', severity: 'warning', message: `the ${empty} "${names[empty]}" is empty; row skipped` });
     return;
   }
   if (src.includes(PAIR_SEPARATOR) || tgt.includes(PAIR_SEPARATOR)) {
@@ -98,7 +102,7 @@ const fmtN = (n: number) => String(n);
  * The events every format treats alike (replaced bytes, removed control characters, long lines
  * split or skipped). Returns true when `e` was one of them.
  */
-function common(e: LineEvent, opts: FormatOptions, issue: IssueSink, acct: FileAccount): boolean {
+export function common(e: LineEvent, opts: FormatOptions, issue: IssueSink, acct: FileAccount): boolean {
   switch (e.kind) {
     case 'invalid':
       issue({
@@ -308,5 +312,5 @@ export async function extractCsv(
 
 /** Thrown by an extractor when the whole file must be skipped. */
 export class FileSkip extends Error {
-  constructor(readonly detail: { line?: number; code: CorpusIssue['code']; message: string }) { super(detail.message); }
+  constructor(readonly detail: { file?: string; line?: number; offset?: number; code: CorpusIssue['code']; message: string }) { super(detail.message); }
 }

@@ -78,6 +78,12 @@ export class FileAccount {
   readonly split = { lines: 0, pieces: 0 };
   pairs: { source: string; target: string } | undefined;
 
+  /** Adds another account's reading to this one (the target file of a line-aligned pair). */
+  absorb(other: FileAccount): void {
+    this.bytesRead += other.bytesRead;
+    this.charsRead += other.charsRead;
+    for (const [reason, n] of Object.entries(other.dropped)) this.drop(reason as DropReason, n);
+  }
   drop(reason: DropReason, chars: number): void {
     if (chars !== 0) this.dropped[reason] = (this.dropped[reason] ?? 0) + chars;
   }

@@ -11,9 +11,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../runstore/atomic';
 import { TimeSlicer } from '../tokenizers/time-slice';
 import type { Tokenizer } from '../tokenizers/tokenizer';
-import { SAMPLE_BYTES } from './detect';
+import { SAMPLE_BYTES, type Encoding } from './detect';
 import { detectFileEncoding } from './detect-file';
 import { extractCsv, extractJsonl, extractText, FileSkip, formatOf, textLineLimit, type FormatOptions } from './formats';
+import { countLines, extractLinePairs, lineCountProblem } from './line-pairs';
 import { HashSet64 } from './hashset64';
 import { hash64 } from './hash64';
 import { FileAccount, type FileReport, type StoredImportReport, writeImportReport } from './import-report';
@@ -34,6 +35,11 @@ export interface ImportOptions {
   csvQuoting?: boolean;
   /** Paired rows for seq2seq (formats.ts): source and target column/field, undefined = the first two. */
   pairs?: { source: string | undefined; target: string | undefined } | null;
+  /**
+   * Paired lines for seq2seq (line-pairs.ts): one target file per input, line-aligned with it (line
+   * i of inputs[k] is the source of line i of targetFiles[k]); the inputs must then be files.
+   */
+  targetFiles?: string[];
   /** Longer lines are skipped (.jsonl/.csv/.tsv) and reported (default 8 MiB). In .txt/.md
    *  lines longer than this or maxDocumentChars are cut into documents (see textLineLimit). */
   maxLineBytes?: number;
@@ -87,7 +93,45 @@ export function normalizeText(text: string): string {
   return text.replace(/\r\n?/g, '\n').normalize('NFC');
 }
 
-export interface FoundFile { path: string; bytes: number; mtimeMs: number }
+export interface FoundFile { path: string; bytes: number; mtimeMs: number; /** Its line-aligned target file (paired lines). */ target?: FoundFile }
+
+/**
+ * The files of a paired-lines import: each input with its target file (any extension: every line
+ * is one side of a pair). A missing file or a folder is an error naming it; the pair is skipped.
+ */
+export async function discoverLinePairs(inputs: string[], targets: string[], issues: CorpusIssue[] = []): Promise<FoundFile[]> {
+  if (targets.length !== inputs.length) {
+    throw new Error(`line-aligned pairs need one target file per corpus file: got ${inputs.length} corpus file${inputs.length === 1 ? '' : 's'} (${inputs.join(', ')}) and ${targets.length} target file${targets.length === 1 ? '' : 's'} (${targets.join(', ')})`);
+  }
+  const found: FoundFile[] = [];
+  const fileAt = async (input: string): Promise<FoundFile | null> => {
+    const p = resolve(input);
+    const st = await stat(p).catch(() => null);
+    if (!st) issues.push({ file: p, code: 'not-found', severity: 'error', message: 'no such file' });
+    else if (!st.isFile()) issues.push({ file: p, code: 'unsupported-type', severity: 'error', message: 'not a file: line-aligned pairs are read from two files, line i of one paired with line i of the other' });
+    else return { path: p, bytes: st.size, mtimeMs: st.mtimeMs };
+    return null;
+  };
+  for (let k = 0; k < inputs.length; k++) {
+    const [source, target] = [await fileAt(inputs[k]), await fileAt(targets[k])];
+    if (source && target) found.push({ ...source, target });
+  }
+  return found;
+}
+
+/** A file's encoding from its first bytes (an empty file: UTF-8), or the FileSkip that refuses it. */
+async function encodingOf(path: string, bytes: number): Promise<{ encoding: Encoding; bomLength: number; sampleBytes: number }> {
+  if (bytes === 0) return { encoding: 'utf8', bomLength: 0, sampleBytes: 0 };
+  const fh = await open(path, 'r');
+  const sample = Buffer.alloc(Math.min(SAMPLE_BYTES, bytes));
+  try { await fh.read(sample, 0, sample.length, 0); } finally { await fh.close(); }
+  const det = await detectFileEncoding(path, sample, bytes);
+  if (!det.ok) {
+    const line = 1 + sample.subarray(0, det.offset).filter((b) => b === 0x0a).length;
+    throw new FileSkip({ file: path, line, offset: det.offset, code: det.code, message: `${det.message}; file skipped` });
+  }
+  return { encoding: det.encoding, bomLength: det.bomLength, sampleBytes: sample.length };
+}
 
 /** The files an import of `inputs` would read (folders searched recursively, in name order). */
 export async function discover(inputs: string[], issues: CorpusIssue[] = []): Promise<FoundFile[]> {
@@ -141,7 +185,7 @@ class ContentHash {
 
 export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
   const issues: CorpusIssue[] = [];
-  const files = await discover(opts.inputs, issues);
+  const files = opts.targetFiles?.length ? await discoverLinePairs(opts.inputs, opts.targetFiles, issues) : await discover(opts.inputs, issues);
   const generalIssues = [...issues];
   const listed: CorpusIssue[] = [];
   let notListed = 0;
@@ -165,35 +209,29 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
     const entries: CorpusFileEntry[] = [];
     let bytesBefore = 0;
     for (let fi = 0; fi < files.length; fi++) {
-      const { path, bytes } = files[fi];
-      const format = formatOf(path)!;
+      const { path, target } = files[fi];
+      const bytes = files[fi].bytes + (target?.bytes ?? 0);
+      const format = target ? 'text' : formatOf(path)!;
       const entry: CorpusFileEntry = { path, format, encoding: null, bytes, documents: 0, imported: false };
       entries.push(entry);
       const acct = new FileAccount();
       let fileIssues = 0;
       const maxIssues = opts.maxIssuesPerFile ?? 50;
-      const report = (i: Omit<CorpusIssue, 'file'>) => {
+      const report = (i: Omit<CorpusIssue, 'file'> & { file?: string }) => {
         fileIssues++;
         acct.issueCounts[i.code] = (acct.issueCounts[i.code] ?? 0) + 1;
         if (i.severity === 'error') acct.errors++; else acct.warnings++;
-        if (fileIssues <= REPORT_ISSUES_PER_FILE) listed.push({ file: path, ...i }); else notListed++;
-        if (fileIssues <= maxIssues) issues.push({ file: path, ...i });
+        const issue = { ...i, file: i.file ?? path };
+        if (fileIssues <= REPORT_ISSUES_PER_FILE) listed.push(issue); else notListed++;
+        if (fileIssues <= maxIssues) issues.push(issue);
         else if (fileIssues === maxIssues + 1) issues.push({ file: path, code: 'too-many-issues', severity: 'warning', message: `more than ${maxIssues} issues in this file; the rest are not listed` });
       };
       const progress = (read: number) => opts.onProgress?.({ file: path, fileIndex: fi, files: files.length, bytesRead: bytesBefore + Math.min(read, bytes), totalBytes, documents: stats.stats.documents });
       progress(0);
       try {
-        if (bytes === 0) { report({ code: 'empty-file', severity: 'error', message: 'the file is empty' }); continue; }
-        const fh = await open(path, 'r');
-        const sample = Buffer.alloc(Math.min(SAMPLE_BYTES, bytes));
-        try { await fh.read(sample, 0, sample.length, 0); } finally { await fh.close(); }
-        acct.bytesRead = sample.length;
-        const det = await detectFileEncoding(path, sample, bytes);
-        if (!det.ok) {
-          const line = 1 + sample.subarray(0, det.offset).filter((b) => b === 0x0a).length;
-          report({ line, offset: det.offset, code: det.code, severity: 'error', message: `${det.message}; file skipped` });
-          continue;
-        }
+        if (files[fi].bytes === 0) { report({ code: 'empty-file', severity: 'error', message: 'the file is empty' }); continue; }
+        const det = await encodingOf(path, files[fi].bytes);
+        acct.bytesRead = det.sampleBytes;
         entry.encoding = det.encoding;
         entry.imported = true;
         const sink = async (raw: string, label: string | undefined, rawChars: number) => {
@@ -215,16 +253,29 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         const events = readLines(path, {
           encoding: det.encoding, bomLength: det.bomLength, maxLineBytes: format === 'text' ? textLineLimit(fmt) : maxLineBytes, splitLongLines: format === 'text', account: acct, onBytes: progress, signal: opts.signal,
         });
-        if (format === 'text' && fmt.pairs) {
+        if (target) {
+          const tdet = await encodingOf(target.path, target.bytes);
+          const lines = (file: string, d: typeof det, account: FileAccount, onBytes?: (n: number) => void) =>
+            readLines(file, { encoding: d.encoding, bomLength: d.bomLength, maxLineBytes, account, onBytes, signal: opts.signal });
+          const pair = { source: path, target: target.path };
+          const counts = { source: await countLines(lines(path, det, new FileAccount())), target: await countLines(lines(target.path, tdet, new FileAccount())) };
+          const problem = lineCountProblem(pair, counts);
+          if (problem) throw problem;
+          const targetAcct = new FileAccount();
+          try {
+            await extractLinePairs(lines(path, det, acct, progress), lines(target.path, tdet, targetAcct), pair, fmt, sink, report, acct, targetAcct);
+          } finally {
+            acct.absorb(targetAcct);
+          }
+        } else if (format === 'text' && fmt.pairs) {
           throw new FileSkip({ code: 'unsupported-type', message: 'paired text (seq2seq) is read from .tsv, .csv or .jsonl rows with a source and a target column; file skipped' });
-        }
-        if (format === 'text') await extractText(events, fmt, sink, report, acct);
+        } else if (format === 'text') await extractText(events, fmt, sink, report, acct);
         else if (format === 'jsonl') await extractJsonl(events, fmt, sink, report, acct);
         else await extractCsv(events, fmt, format === 'csv' ? ',' : '\t', fmt.csvQuoting ?? format === 'csv', sink, report, acct);
         if (entry.documents === 0 && fileIssues === 0) report({ code: 'empty-file', severity: 'error', message: 'no text in this file (only blank lines)' });
       } catch (err) {
         if (err instanceof FileSkip) {
-          report({ line: err.detail.line, code: err.detail.code, severity: 'error', message: err.detail.message });
+          report({ file: err.detail.file, line: err.detail.line, offset: err.detail.offset, code: err.detail.code, severity: 'error', message: err.detail.message });
         } else if (opts.signal?.aborted) {
           throw err;
         } else {
@@ -254,7 +305,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
     const manifest: CorpusManifest = {
       version: CORPUS_FORMAT_VERSION, createdAt: new Date().toISOString(), contentHash: content.digest(),
       files: entries, stats: stats.stats, issues,
-      options: { textField: fmt.textField, labelField: fmt.labelField ?? null, textColumn: fmt.textColumn ?? null, labelColumn: fmt.labelColumn ?? null, csvQuoting: fmt.csvQuoting ?? null, ...(fmt.pairs ? { pairs: { source: fmt.pairs.source ?? null, target: fmt.pairs.target ?? null } } : {}), maxLineBytes, textDocuments: fmt.textDocuments, maxDocumentChars: fmt.maxDocumentChars, dedup: opts.dedup !== false },
+      options: { textField: fmt.textField, labelField: fmt.labelField ?? null, textColumn: fmt.textColumn ?? null, labelColumn: fmt.labelColumn ?? null, csvQuoting: fmt.csvQuoting ?? null, ...(fmt.pairs ? { pairs: { source: fmt.pairs.source ?? null, target: fmt.pairs.target ?? null } } : {}), ...(opts.targetFiles?.length ? { targetFiles: opts.targetFiles.map((p) => resolve(p)) } : {}), maxLineBytes, textDocuments: fmt.textDocuments, maxDocumentChars: fmt.maxDocumentChars, dedup: opts.dedup !== false },
     };
     const report = importReport();
     writeImportReport(join(tmp, REPORT_FILE), report);

@@ -6,7 +6,8 @@
 export type CorpusIssueCode =
   | 'not-found' | 'unsupported-type' | 'empty-file' | 'binary' | 'undecodable' | 'invalid-bytes'
   | 'line-too-long' | 'bad-json' | 'missing-field' | 'missing-column' | 'bad-row' | 'record-too-long'
-  | 'read-failed' | 'too-many-issues' | 'no-documents' | 'line-split' | 'control-characters' | 'extra-fields' | 'empty-side';
+  | 'read-failed' | 'too-many-issues' | 'no-documents' | 'line-split' | 'control-characters' | 'extra-fields' | 'empty-side'
+  | 'line-counts-differ';
 
 export interface CorpusIssue {
   file: string;

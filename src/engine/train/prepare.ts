@@ -66,10 +66,11 @@ async function inputsKey(o: TrainOptions): Promise<string> {
       for (const name of (await readdir(p)).sort()) if (!name.startsWith('.')) await walk(join(p, name));
     } else entries.push(`${p}:${st.size}:${st.mtimeMs}`);
   };
-  for (const input of o.corpus) await walk(resolve(input));
+  for (const input of [...o.corpus, ...o.targetCorpus]) await walk(resolve(input));
   // v2: imports split long lines, remove control characters and keep a report; v1 caches are redone.
   const pairs = pairsOf(o);
-  return createHash('sha256').update(JSON.stringify({ v: 2, entries, textField: o.textField, documents: o.documents, dedup: o.dedup, ...(pairs ? { pairs } : {}) })).digest('hex').slice(0, 16);
+  const targets = o.targetCorpus.length ? { targets: o.targetCorpus.map((p) => resolve(p)) } : {};
+  return createHash('sha256').update(JSON.stringify({ v: 2, entries, textField: o.textField, documents: o.documents, dedup: o.dedup, ...(pairs ? { pairs } : {}), ...targets })).digest('hex').slice(0, 16);
 }
 
 /** Paired import for objectives that read pairs (seq2seq): the chosen columns, undefined = the first two. */
@@ -98,7 +99,7 @@ export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): 
   const corpusDir = join(cacheDir, `corpus-${await inputsKey(o)}`);
   if (!existsSync(join(corpusDir, 'manifest.json'))) report({ phase: 'import', message: `importing ${o.corpus.join(', ')}`, fraction: 0 });
   const imported = await importOrReuse({
-    inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup, strict: opts.strict, pairs: pairsOf(o),
+    inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup, strict: opts.strict, pairs: pairsOf(o), targetFiles: o.targetCorpus,
     // CSV/TSV: an explicit column, else the importer looks for a usual name (text, sentence, review …)
     textColumn: o.textField === 'text' ? undefined : o.textField, signal: opts.signal,
     onProgress: (p) => report({ phase: 'import', message: `importing ${p.file}`, fraction: p.totalBytes ? p.bytesRead / p.totalBytes : undefined }),

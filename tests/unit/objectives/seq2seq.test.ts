@@ -65,6 +65,56 @@ describe('paired import', () => {
   });
 });
 
+describe('two line-aligned files', () => {
+  const en = file('train.en', rows.map(([e]) => e).join('\n') + '\n');
+  const zh = file('train.zh', rows.map(([, z]) => z).join('\n')); // no final line break: the same 40 lines
+
+  test('pair line i with line i: the same documents, tokenizer and token ids as the TSV of the same pairs', async () => {
+    const r = await importCorpus({ inputs: [en], targetFiles: [zh], outDir: join(dir, 'l1'), pairs: { source: undefined, target: undefined } });
+    expect(r.issues).toEqual([]);
+    expect(docs(r.dir!)).toEqual(rows.map(([e, z]) => `${e}[SEP]${z}`));
+    const f = r.report.files[0];
+    expect(f.pairs).toEqual({ source: en, target: zh });
+    expect(f.charactersImported + Object.values(f.charactersDropped).reduce((a, b) => a + (b ?? 0), 0)).toBe(f.charactersRead);
+    const base = { objective: 'seq2seq', tokenizer: 'char', blockSize: 12, valFraction: 0.2 };
+    const lines = await prepareData(validateTrainOptions({ ...base, corpus: [en], targetCorpus: [zh], runsDir: join(dir, 'runs-lines') }));
+    const table = await prepareData(validateTrainOptions({ ...base, corpus: [tsv], runsDir: join(dir, 'runs-tsv') }));
+    expect(lines.tokenizer.vocabSize).toBe(table.tokenizer.vocabSize);
+    expect([...lines.dataset.tokens]).toEqual([...table.dataset.tokens]);
+    expect([...lines.dataset.docStarts]).toEqual([...table.dataset.docStarts]);
+    expect(lines.val.documents).toEqual(table.val.documents);
+  });
+
+  test('line counts that differ: neither file is imported; the error names both files and the first line where one has ended', async () => {
+    const short = file('short.zh', rows.slice(0, 37).map(([, z]) => z).join('\n') + '\n');
+    const r = await importCorpus({ inputs: [en], targetFiles: [short], outDir: join(dir, 'l2'), pairs: { source: undefined, target: undefined } });
+    expect(r.dir).toBeNull();
+    expect(r.issues[0]).toMatchObject({ file: en, line: 38, code: 'line-counts-differ', severity: 'error' });
+    expect(r.issues[0].message).toBe(`line-aligned pair files differ in length: ${en} has 40 lines, ${short} has 37; the target ${short} ends after line 37, so line 38 of ${en} has no target; neither file imported`);
+    const long = file('long.en', rows.map(([e]) => e).join('\n') + '\nOne more.\n');
+    const r2 = await importCorpus({ inputs: [long], targetFiles: [zh], outDir: join(dir, 'l3'), pairs: { source: undefined, target: undefined } });
+    expect(r2.issues[0].message).toMatch(new RegExp(`the target ${zh} ends after line 40, so line 41 of ${long} has no target`));
+  });
+
+  test('an empty side skips the pair, naming its own file and line', async () => {
+    const src = file('empty.en', 'Hello.\n\nBye.\nRun!\n');
+    const tgt = file('empty.zh', '你好。\n再见？\n再见。\n\n');
+    const r = await importCorpus({ inputs: [src], targetFiles: [tgt], outDir: join(dir, 'l4'), pairs: { source: undefined, target: undefined } });
+    expect(docs(r.dir!)).toEqual(['Hello.[SEP]你好。', 'Bye.[SEP]再见。']);
+    expect(r.issues.map((i) => [i.file, i.line, i.code, i.message])).toEqual([
+      [src, 2, 'empty-side', `the source "${src}" is empty; row skipped`],
+      [tgt, 4, 'empty-side', `the target "${tgt}" is empty; row skipped`],
+    ]);
+    const f = r.report.files[0];
+    expect(f.charactersImported + Object.values(f.charactersDropped).reduce((a, b) => a + (b ?? 0), 0)).toBe(f.charactersRead);
+  });
+
+  test('--targetCorpus is refused for objectives that read plain text, and without one file per corpus file', () => {
+    expect(() => validateTrainOptions({ objective: 'clm', corpus: [en], targetCorpus: [zh] })).toThrow(/targetCorpus is for objectives that read pairs \(seq2seq\); objective 'clm' reads plain text/);
+    expect(() => validateTrainOptions({ objective: 'seq2seq', corpus: [en, tsv], targetCorpus: [zh] })).toThrow(/targetCorpus must name one target file per --corpus file/);
+  });
+});
+
 test('the trainer\'s data path: a joint char tokenizer keeps [SEP] between the sides; the collator feeds source to the encoder and teaches the target', async () => {
   const o = validateTrainOptions({ corpus: [tsv], objective: 'seq2seq', tokenizer: 'char', blockSize: 12, valFraction: 0.2, runsDir: join(dir, 'runs') });
   const data = await prepareData(o);
