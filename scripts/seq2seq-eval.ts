@@ -5,16 +5,15 @@
 // default: chrF2, effective order) of the translations against the references, next to the
 // copy-the-source baseline (the source itself as the "translation"), corpus BLEU the same way
 // (sacreBLEU's 13a tokenizer, or its zh tokenizer when the references are Chinese), and a few samples.
+// The functions are the ones training logs valBleu / valChrf with (src/engine/objectives/seq2seq-scores.ts):
+// with --pairs equal to the run's --evalTranslations they give its last evaluation's values.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Seq2SeqDecoder } from '../src/engine/generate/seq2seq-decoder.ts';
-import { translate } from '../src/engine/generate/seq2seq-forward.ts';
-import { corpusBleu } from '../src/engine/metrics/bleu.ts';
-import { corpusChrf } from '../src/engine/metrics/chrf.ts';
 import { buildParamLayout } from '../src/engine/model/params.ts';
-import { pairOf } from '../src/engine/objectives/seq2seq.ts';
+import { heldOutPairs, translateAll, translationScores } from '../src/engine/objectives/seq2seq-scores.ts';
 import { latestCheckpoint } from '../src/engine/runstore/checkpoints.ts';
-import { loadTokenizer, SEP } from '../src/engine/tokenizers/index.ts';
+import { loadTokenizer } from '../src/engine/tokenizers/index.ts';
 import { deserializeModel, readRunConfig, TOKENIZER_FILE } from '../src/engine/train/index.ts';
 import { prepareData } from '../src/engine/train/prepare.ts';
 import { openGpu, runWithDriver } from '../src/cli/driver.ts';
@@ -34,21 +33,14 @@ for (const runDir of args) {
   const step = latestCheckpoint(runDir)!;
   const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
   const fwd = new Seq2SeqDecoder(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);
-  const sep = tok.tokenToId(SEP)!;
-  const sources: string[] = [], refs: string[] = [], hyps: string[] = [];
   const t0 = performance.now();
-  for (const d of data.val.documents.slice(0, pairs)) {
-    const p = pairOf(data.dataset, d, sep);
-    const source = tok.decode([...p.source]);
-    sources.push(source);
-    refs.push(tok.decode([...p.target]));
-    hyps.push((await translate(fwd, tok, source, { framing: 'cls-sep', maxLength: o.blockSize - 1, beams, lengthPenalty: 1 })).text);
-  }
+  const { sources, references: refs } = heldOutPairs(data.dataset, data.val, tok, pairs);
+  const hyps = await translateAll(fwd, tok, sources, o.blockSize - 1, beams);
   fwd.destroy();
   console.log(`${runDir} step ${step}: ${hyps.length} held-out pairs, ${beams > 1 ? `beam ${beams}` : 'greedy'}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  const tokenize = refs.some((r) => /[\u4e00-\u9fa5]/u.test(r)) ? 'zh' as const : '13a' as const;
-  console.log(`  chrF2 ${corpusChrf(hyps, refs).toFixed(2)}   copy-the-source baseline ${corpusChrf(sources, refs).toFixed(2)}`);
-  console.log(`  BLEU (${tokenize}) ${corpusBleu(hyps, refs, { tokenize }).score.toFixed(2)}   copy-the-source baseline ${corpusBleu(sources, refs, { tokenize }).score.toFixed(2)}`);
+  const scored = translationScores(hyps, refs), copy = translationScores(sources, refs);
+  console.log(`  chrF2 ${scored.chrf.toFixed(2)}   copy-the-source baseline ${copy.chrf.toFixed(2)}`);
+  console.log(`  BLEU (${scored.tokenize}) ${scored.bleu.toFixed(2)}   copy-the-source baseline ${copy.bleu.toFixed(2)}`);
   for (let i = 0; i < 5; i++) console.log(`  ${sources[i]}  →  ${hyps[i]}   (reference: ${refs[i]})`);
 }
 process.exit(0);

@@ -96,6 +96,8 @@ const entries = {
     [] as string[],
     "the probe sentences of the attention snapshots (none = defaults in the corpus's language)",
   ),
+  evalTranslations: field(int(0), 64,
+    'seq2seq: held-out pairs (the first of the validation split) translated greedily at each evaluation and scored by corpus BLEU and chrF (0 = none)'),
   sampleTokens: field(int(0), 200, 'tokens of sample text written at each evaluation by objectives that generate (0 = none)'),
   samplePrompt: field(v.string(), '', "text the samples start from ('' = a newline or <|endoftext|>)"),
   seed: field(v.pipe(v.number('must be a number'), v.integer('must be a whole number')), 1337, 'seed for initialization, data order and samples'),

@@ -18,4 +18,4 @@ registerObjective(seq2seq);
 registerObjective(classify);
 
 export { findObjective, headNames, listObjectives, metricNames, registerObjective, termMetrics, trainableObjective, unregisterObjective } from './registry.ts';
-export type { ChartLine, Collator, EvalSampler, ModelShapeValues, ObjectiveCharts, ObjectiveEntry, ObjectiveInfo, PlannedObjective, SamplerArgs, TrainableObjective } from './types.ts';
+export type { ChartLine, Collator, EvalSampler, EvalScorer, ModelShapeValues, ObjectiveCharts, ObjectiveEntry, ObjectiveInfo, PlannedObjective, SamplerArgs, ScorerArgs, TrainableObjective } from './types.ts';

@@ -14,6 +14,7 @@ import { bartKeys } from '../train/hf-config.ts';
 import type { MicroBatch } from '../train/step.ts';
 import { tokenView } from './preview.ts';
 import { Seq2SeqProbeWriter } from './seq2seq-probes.ts';
+import { Seq2SeqScorer } from './seq2seq-scores.ts';
 import type { Collator, TrainableObjective } from './types.ts';
 
 interface PairSpecials { cls: number; sep: number; pad: number }
@@ -96,8 +97,10 @@ export const seq2seq: TrainableObjective = {
     loss: [{ label: 'train loss (target tokens)', split: 'train', name: 'loss' }, { label: 'validation loss', split: 'val', name: 'valLoss', dashed: true }],
     perplexity: [{ label: 'train perplexity', split: 'train', name: 'perplexity' }, { label: 'validation perplexity', split: 'val', name: 'valPerplexity', dashed: true }],
     accuracy: [{ label: 'target-token accuracy', split: 'train', name: 'accuracy' }],
+    scores: [{ label: 'BLEU (held-out translations)', split: 'val', name: 'valBleu' }, { label: 'chrF2 (held-out translations)', split: 'val', name: 'valChrf' }],
   },
-  samples: 'translations of fixed probe sentences at each evaluation, in probes.jsonl',
+  samples: 'translations of fixed probe sentences at each evaluation, in probes.jsonl; BLEU and chrF of held-out translations (--evalTranslations) in metrics.jsonl',
   sampler: (args) => (args.options.sampleTokens > 0 ? new Seq2SeqProbeWriter(args, 'seq2seq') : null),
+  scorer: (args) => (args.options.evalTranslations > 0 ? new Seq2SeqScorer(args) : null),
   hfConfig: (model, tok) => bartKeys(model, { pad: tok.tokenToId(PAD), bos: tok.tokenToId(CLS), eos: tok.tokenToId(SEP) }),
 };

@@ -50,11 +50,20 @@ export interface ObjectiveCharts {
   loss: ChartLine[];
   perplexity: ChartLine[];
   accuracy: ChartLine[];
+  /** Scores of what the model writes at each evaluation (seq2seq: BLEU and chrF); none without. */
+  scores?: ChartLine[];
 }
 
 /** Text the model writes at each evaluation (GPT: a continuation of the prompt). */
 export interface EvalSampler {
   sample(step: number): Promise<{ prompt: string; text: string }>;
+  destroy(): void;
+}
+
+/** Validation scores beyond the loss, measured at each evaluation (seq2seq: BLEU and chrF). */
+export interface EvalScorer {
+  /** Metric name → value, added to the evaluation's 'val' record. */
+  score(step: number): Promise<Record<string, number>>;
   destroy(): void;
 }
 
@@ -67,6 +76,11 @@ export interface SamplerArgs {
   options: TrainOptions;
   /** The run folder, for samplers that store what they write with the run ('' when there is none). */
   runDir?: string;
+}
+
+export interface ScorerArgs extends SamplerArgs {
+  /** The run's tokens and validation split (scorers read held-out examples from it). */
+  data: { dataset: TokenDataset; val: DataSplit };
 }
 
 /** What every registry entry says about itself: enough for a card, --help and the runs list. */
@@ -130,6 +144,8 @@ export interface TrainableObjective extends ObjectiveInfo {
   readonly samples: string | null;
   /** The writer of those samples for a run (null when it writes none, e.g. sampleTokens 0). */
   sampler(args: SamplerArgs): EvalSampler | null;
+  /** The scorer of each evaluation (null or absent: the validation loss only). */
+  scorer?(args: ScorerArgs): EvalScorer | null;
   /** config.json's Hugging Face keys (GPT2Config, BertConfig, BartConfig …) for this model. */
   hfConfig(model: ModelConfig, tok: Tokenizer): Record<string, unknown>;
 }

@@ -24,7 +24,7 @@ import { runConfigJson, type StudioBlock } from './hf-config';
 import { prepareData, type RunData } from './prepare';
 import { keepShardsWithRun, openRunShards } from './run-shards';
 import { createRunDir, METRICS_FILE, readRunConfig, TOKENIZER_FILE, writeRunConfig } from './run-folder';
-import { termMetrics, trainableObjective, type Collator, type EvalSampler, type TrainableObjective } from '../objectives/index.ts';
+import { termMetrics, trainableObjective, type Collator, type EvalSampler, type EvalScorer, type TrainableObjective } from '../objectives/index.ts';
 import { describeLoad, deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
 import { initParams } from './init';
 import { AttentionProbes } from './attention-probes';
@@ -90,6 +90,8 @@ export class TrainingRun {
   private objective!: TrainableObjective;
   private collator!: Collator;
   private samples: EvalSampler | null = null;
+  /** Validation scores beyond the loss (seq2seq: BLEU and chrF), null when the objective has none. */
+  private scorer: EvalScorer | null = null;
   /** The probe sentences snapshotted at each checkpoint (null: attentionSnapshots off). */
   private probes: AttentionProbes | null = null;
   private metricsPath = '';
@@ -169,9 +171,11 @@ export class TrainingRun {
       throw err;
     } finally {
       this.samples?.destroy();
+      this.scorer?.destroy();
       this.probes?.destroy();
       this.trainStep?.destroy();
       this.samples = null;
+      this.scorer = null;
       this.probes = null;
       this.trainStep = null;
     }
@@ -309,7 +313,9 @@ export class TrainingRun {
     }
     this.step = this.startStep;
     this.collator = this.objective.collator(tok, o);
-    this.samples = this.objective.sampler({ ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, options: o, runDir: this.runDir });
+    const samplerArgs = { ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, options: o, runDir: this.runDir };
+    this.samples = this.objective.sampler(samplerArgs);
+    this.scorer = this.objective.scorer?.({ ...samplerArgs, data: this.data }) ?? null;
     this.emit({
       type: 'run.started',
       runId: this.runId,
@@ -478,6 +484,10 @@ export class TrainingRun {
     this.bestValLoss = Math.min(this.bestValLoss ?? Infinity, valLoss);
     this.evals.push({ step: this.step, valLoss });
     const record: MetricRecord = { step: this.step, time: Date.now(), split: 'val', valLoss, valPerplexity: Math.exp(valLoss), evalMs: Math.round(performance.now() - started), elapsedMs: Math.round(this.elapsed()) };
+    if (this.scorer) {
+      const scoring = performance.now();
+      Object.assign(record, await this.scorer.score(this.step), { scoreMs: Math.round(performance.now() - scoring) });
+    }
     appendMetrics(this.metricsPath, [record]);
     this.emit({ type: 'run.eval', runId: this.runId, record });
     if (this.samples) {

@@ -26,7 +26,7 @@ export const ObjectiveInfoSchema = v.object({
   /** What evaluation writes besides the validation loss, in words (null: nothing). */
   samples: v.nullable(v.string()),
   /** What the Train page charts for it. */
-  charts: v.object({ loss: v.array(ChartLineSchema), perplexity: v.array(ChartLineSchema), accuracy: v.array(ChartLineSchema) }),
+  charts: v.object({ loss: v.array(ChartLineSchema), perplexity: v.array(ChartLineSchema), accuracy: v.array(ChartLineSchema), scores: v.optional(v.array(ChartLineSchema)) }),
 });
 export type ObjectiveInfoWire = v.InferOutput<typeof ObjectiveInfoSchema>;
 
