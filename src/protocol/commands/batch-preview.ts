@@ -53,6 +53,8 @@ export const batchPreview = defineCommand({
     /** An objective id of the engine's registry (model.objectives lists them). */
     objective: v.pipe(v.string(), v.nonEmpty()),
     corpus: v.pipe(v.array(v.string()), v.minLength(1)),
+    /** Paired objectives: line-aligned target files, one per corpus file (TrainOptions.targetCorpus). */
+    targetCorpus: v.optional(v.array(v.string())),
     tokenizer: v.picklist(['char', 'bpe', 'wordpiece']),
     vocabSize: v.pipe(v.number(), v.integer(), v.minValue(64)),
     valFraction: v.pipe(v.number(), v.gtValue(0), v.ltValue(1)),

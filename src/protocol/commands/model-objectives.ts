@@ -19,6 +19,8 @@ export const ObjectiveInfoSchema = v.object({
   modelKind: v.picklist(['decoder', 'encoder', 'encoder-decoder']),
   heads: v.array(v.string()),
   available: v.boolean(),
+  /** It trains on paired text (source and target): the Model page offers two line-aligned files. */
+  paired: v.optional(v.boolean()),
   /** Why it cannot train yet (absent when it can). */
   reason: v.optional(v.string()),
   /** Names a train record carries besides lr, gradNorm, tokensPerSecond (empty when not trainable). */

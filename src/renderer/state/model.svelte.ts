@@ -71,6 +71,18 @@ export class ModelState {
   measured = $state.raw<(Measure & { shapeKey: string }) | null>(null);
   measureError = $state<string | null>(null);
 
+  /**
+   * Paired objectives: the pairs are the rows of the corpus's tables, or two line-aligned files of
+   * the corpus (line i of the source file paired with line i of the target file).
+   */
+  pairsFrom = $state<'rows' | 'lines'>('rows');
+  lineSource = $state('');
+  lineTarget = $state('');
+  /** The two files when chosen and distinct (null: pairs from table rows). */
+  readonly lineFiles = $derived(
+    this.pairsFrom === 'lines' && this.lineSource && this.lineTarget && this.lineSource !== this.lineTarget ? { source: this.lineSource, target: this.lineTarget } : null,
+  );
+
   preview = $state.raw<Preview | null>(null);
   previewLoading = $state(false);
   previewError = $state<string | null>(null);
@@ -99,6 +111,18 @@ export class ModelState {
 
   get objectiveAvailable(): boolean {
     return this.catalog.find(this.objective)?.available ?? false;
+  }
+
+  get objectivePaired(): boolean {
+    return this.catalog.find(this.objective)?.paired ?? false;
+  }
+
+  /** The run's corpus and target files: the chosen line-aligned pair, else every imported file. */
+  private dataFiles(): { corpus: string[]; targetCorpus: string[] } {
+    const lines = this.objectivePaired ? this.lineFiles : null;
+    const imported = this.corpus.importedPaths;
+    if (lines && imported.includes(lines.source) && imported.includes(lines.target)) return { corpus: [lines.source], targetCorpus: [lines.target] };
+    return { corpus: [...imported], targetCorpus: [] };
   }
 
   private estimateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -179,14 +203,14 @@ export class ModelState {
 
   /** A real step-0 batch of the corpus, as the trainer would draw it with the objective's collator. */
   async loadPreview(rows = 2, blockSize = Math.min(this.values.blockSize, PREVIEW_TOKENS)): Promise<void> {
-    const corpus = this.corpus.importedPaths;
+    const { corpus, targetCorpus } = this.dataFiles();
     if (corpus.length === 0) { this.previewError = 'No imported file yet: add text on the Corpus page.'; return; }
     this.previewLoading = true;
     const objective = this.objective;
     try {
       const o = this.trainOptions();
       const preview = await this.api.call('batch.preview', {
-        objective, corpus, tokenizer: this.corpus.tokenizerKind, vocabSize: this.corpus.vocabSize,
+        objective, corpus, targetCorpus, tokenizer: this.corpus.tokenizerKind, vocabSize: this.corpus.vocabSize,
         valFraction: this.corpus.valFraction, split: o.split ?? this.defaults.split, blockSize, rows, seed: o.seed ?? this.defaults.seed,
       });
       if (objective !== this.objective) return; // the person switched meanwhile
@@ -212,7 +236,7 @@ export class ModelState {
       checkpointEvery: Math.max(v.evalEvery, Math.min(this.defaults.checkpointEvery, v.steps)),
       ...this.presetExtras,
       objective: this.objective,
-      corpus: [...this.corpus.importedPaths],
+      ...this.dataFiles(),
       tokenizer: this.corpus.tokenizerKind,
       vocabSize: this.corpus.vocabSize,
       valFraction: this.corpus.valFraction,

@@ -16,7 +16,7 @@ export const batchPreview: Handler<'batch.preview'> = async (p) => {
   const entry = trainableObjective(p.objective);
   const runsDir = p.runsDir ?? runsDirFromEnv();
   const o = validateTrainOptions({
-    ...DEFAULT_TRAIN_OPTIONS, objective: p.objective, corpus: p.corpus, tokenizer: p.tokenizer, vocabSize: p.vocabSize,
+    ...DEFAULT_TRAIN_OPTIONS, objective: p.objective, corpus: p.corpus, targetCorpus: p.targetCorpus ?? [], tokenizer: p.tokenizer, vocabSize: p.vocabSize,
     valFraction: p.valFraction, split: p.split, blockSize: p.blockSize, seed: p.seed, runsDir,
   }, 'batch.preview');
   const data = await prepareData(o, { cacheDir: join(runsDir, '.cache') });

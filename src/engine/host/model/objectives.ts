@@ -6,7 +6,7 @@ import { headNames, listObjectives, metricNames, type ObjectiveEntry } from '../
 export function objectiveInfo(e: ObjectiveEntry): ObjectiveInfoWire {
   const common = { id: e.id, title: e.title, family: e.family, summary: e.summary, modelKind: e.modelKind, heads: headNames(e) };
   if (e.status === 'planned') return { ...common, available: false, reason: e.reason, metrics: [], samples: null, charts: e.charts ? structuredClone(e.charts) : { loss: [], perplexity: [], accuracy: [] } };
-  return { ...common, available: true, metrics: metricNames(e), samples: e.samples, charts: structuredClone(e.charts) };
+  return { ...common, available: true, paired: e.paired ?? false, metrics: metricNames(e), samples: e.samples, charts: structuredClone(e.charts) };
 }
 
 export function objectiveInfos(): ObjectiveInfoWire[] {
