@@ -208,6 +208,13 @@ export class FineTuneState {
     }
   }
 
+  /** A stopped run resumed (run.resume): its scores so far are dropped, and read again when it ends. */
+  resumed(runDir: string): void {
+    const { [runDir]: _stopped, ...rest } = this.scores;
+    this.scores = rest;
+    if (this.examples?.runDir === runDir) this.examples = null;
+  }
+
   /** Lists the rows of a confusion-matrix cell (the same cell again closes the list). */
   async showCell(runDir: string, label: number, predicted: number): Promise<void> {
     const open = this.examples;
