@@ -33,6 +33,10 @@ Cases:
              and classifier train. B is drawn non-zero (PEFT starts it at 0) so A's gradient is too
   gpt_cls_lora   GPT2ForSequenceClassification with LoRA on all four linears of every layer (Conv1D:
              the update is x A^T B^T all the same, PEFT's fan_in_fan_out), base and ln_f frozen
+  bert_cls_lora_dropout, gpt_cls_lora_dropout  the two LoRA cases with lora_dropout 0.1: PEFT drops
+             each adapter's input, base(x) + alpha/r * (drop(x) A^T) B^T, in training only. Adapter i
+             (layout order: per layer query, key, value, attention output / c_attn, c_proj, c_fc,
+             mlp.c_proj) draws the engine's mask of stream 2^20 + i (src/engine/model/layers/lora.ts)
 
 Run with case names to write only those (e.g. make_goldens.py gpt_erf); without, all are written.
 """
@@ -408,11 +412,22 @@ class Bart(nn.Module):
         return logits, loss
 
 
-def add_lora(model, modules, spec, gen):
+LORA_DROPOUT_STREAM = 1 << 20
+
+
+def add_lora(model, modules, spec, gen, step=None):
     """PEFT's LoraLayer by hand on each named module: lora_A [r, in] ~ U(+-1/sqrt(in)) as PEFT's
-    kaiming_uniform_(a=sqrt(5)), lora_B [out, r] random (PEFT: zeros), forward + alpha/r * x A^T B^T."""
-    r, scale = spec['rank'], spec['alpha'] / spec['rank']
-    for name in modules:
+    kaiming_uniform_(a=sqrt(5)), lora_B [out, r] random (PEFT: zeros), forward + alpha/r * x A^T B^T.
+    With lora_dropout p > 0, x is dropped first by the engine's mask of (seed 0, step['step'],
+    stream 2^20 + the adapter's index); step['step'] None (evaluation): no dropout."""
+    r, scale, p = spec['rank'], spec['alpha'] / spec['rank'], spec['dropout']
+
+    def drop(x, i):
+        if p == 0 or step is None or step['step'] is None:
+            return x
+        return x * dropout_mask(tuple(x.shape), p, 0, step['step'], LORA_DROPOUT_STREAM + i)
+
+    for i, name in enumerate(modules):
         m = model.get_submodule(name)
         nin, nout = (m.weight.shape[0], m.weight.shape[1]) if isinstance(m, Conv1D) else (m.weight.shape[1], m.weight.shape[0])
         m.lora_A = nn.Module()
@@ -420,7 +435,7 @@ def add_lora(model, modules, spec, gen):
         m.lora_B = nn.Module()
         m.lora_B.weight = nn.Parameter(0.5 * torch.randn(nout, r, generator=gen, dtype=DT))
         base = m.forward
-        m.forward = lambda x, base=base, m=m: base(x) + scale * (x @ m.lora_A.weight.t()) @ m.lora_B.weight.t()
+        m.forward = lambda x, base=base, m=m, i=i: base(x) + scale * (drop(x, i) @ m.lora_A.weight.t()) @ m.lora_B.weight.t()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,10 +542,11 @@ def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None, lo
     gen = torch.Generator().manual_seed(seed)
     model = GPT(cfg)
     init_weights(model, gen)
+    step = {'step': None}  # the StepState step the adapters' dropout masks are drawn for
     if lora:  # all four linears of every layer; everything but the adapters and the score head frozen
         cfg['lora'] = lora
         cfg['frozen'] = ['transformer.wte.', 'transformer.wpe.', 'transformer.ln_f.'] + [f'transformer.h.{l}.' for l in range(cfg['nLayer'])]
-        add_lora(model, [f'transformer.h.{l}.{m}' for l in range(cfg['nLayer']) for m in ('attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj')], lora, gen)
+        add_lora(model, [f'transformer.h.{l}.{m}' for l in range(cfg['nLayer']) for m in ('attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj')], lora, gen, step)
         for name, p in model.named_parameters():
             p.requires_grad_('lora_' in name or not any(name.startswith(f) for f in cfg['frozen']))
     B, T = cfg['batchSize'], cfg['blockSize']
@@ -541,8 +557,11 @@ def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None, lo
             idx[b, n:] = 0
         cls_index = torch.tensor([b * T + n - 1 for b, n in enumerate(lengths)])
         labels = torch.tensor([0, 2, 1])
-        dump(case, cfg, model, {'idx': idx, 'cls_index': cls_index, 'class_labels': labels},
-             lambda step: model.classify(idx, cls_index, labels), final_params=bool(lora))
+        def classify(t):
+            step['step'] = t
+            return model.classify(idx, cls_index, labels)
+
+        dump(case, cfg, model, {'idx': idx, 'cls_index': cls_index, 'class_labels': labels}, classify, final_params=bool(lora))
         return
     targets = torch.randint(0, cfg['vocabSize'], (B, T), generator=gen)
     targets[0, 3] = -1  # ignored positions cost nothing in the loss
@@ -562,9 +581,10 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     gen = torch.Generator().manual_seed(seed)
     model = Bert(cfg)
     init_weights(model, gen)
+    step = {'step': None}  # the StepState step the adapters' dropout masks are drawn for
     if lora:  # PEFT's attention targets: query, key, value and the attention output
         cfg['lora'] = lora
-        add_lora(model, [f'bert.encoder.layer.{l}.attention.{m}' for l in range(cfg['nLayer']) for m in ('self.query', 'self.key', 'self.value', 'output.dense')], lora, gen)
+        add_lora(model, [f'bert.encoder.layer.{l}.attention.{m}' for l in range(cfg['nLayer']) for m in ('self.query', 'self.key', 'self.value', 'output.dense')], lora, gen, step)
     for name, p in model.named_parameters():
         p.requires_grad_('lora_' in name or not any(name.startswith(f) for f in frozen or []))
     B, T, V = cfg['batchSize'], cfg['blockSize'], cfg['vocabSize']
@@ -590,8 +610,11 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     if heads:  # classify [CLS] into 3 classes
         cls_index = torch.tensor([b * T for b in range(B)])
         classes = torch.tensor([2, 0, 1])
-        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes},
-             lambda step: model.classify(ids, types, mask, classes), final_params=True)
+        def classify(t):
+            step['step'] = t
+            return model.classify(ids, types, mask, classes)
+
+        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes}, classify, final_params=True)
         return
     nsp = torch.tensor([0, 1, 1])
 
@@ -649,6 +672,12 @@ CASES = {
                                        lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'attention'}),
     'gpt_cls_lora': lambda: gpt_case('gpt_cls_lora', True, 1346, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}],
                                      lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'all-linear'}),
+    'bert_cls_lora_dropout': lambda: bert_case('bert_cls_lora_dropout', 1347, activation='gelu',
+                                               heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
+                                               frozen=['bert.embeddings.', 'bert.encoder.layer.0.', 'bert.encoder.layer.1.'],
+                                               lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'attention'}),
+    'gpt_cls_lora_dropout': lambda: gpt_case('gpt_cls_lora_dropout', True, 1348, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}],
+                                             lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'all-linear'}),
 }
 
 if __name__ == '__main__':

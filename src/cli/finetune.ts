@@ -45,7 +45,7 @@ const HELP = [
   '  --scope <s>            what trains: head | top:N (the head and the top N layers) | all | lora [all]',
   `  --lora-rank <r>        LoRA: the adapters' rank [${LORA_DEFAULTS.rank}]`,
   `  --lora-alpha <a>       LoRA: the update is scaled by alpha / r [${LORA_DEFAULTS.alpha}]`,
-  '  --lora-dropout <p>     LoRA: dropout on the adapter input; only 0 is built [0]',
+  `  --lora-dropout <p>     LoRA: dropout on each adapter's input in training (PEFT's lora_dropout) [${LORA_DEFAULTS.dropout}]`,
   '  --lora-targets <t>     LoRA: attention (q, k, v, attention output) | all-linear (and the MLP) [attention]',
   `  --steps <n>            optimizer steps [${FINETUNE_DEFAULTS.steps}]`,
   `  --batchSize <n>        rows per step [${FINETUNE_DEFAULTS.batchSize}]`,

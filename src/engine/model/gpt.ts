@@ -72,7 +72,7 @@ export class GptGraph extends ModelGraph {
     const emb = planEmbeddings(plans, 'emb', this.ed, { norm: false, dropout: drop });
     const layers = Array.from({ length: L }, (_, l) => planLayer(plans, `h${l}`, this.s, drop));
     const g = planLayerGrads(plans, 'h', this.s, drop);
-    const lora = planLora(plans, layout, N, (l) => `h${l}`);
+    const lora = planLora(plans, layout, N, (l) => `h${l}`, state);
     const lnf = planNorm(plans.a, 'ln_f', N, C);
     const dHidden = plans.d.add('ln_f.dout', [N, C]);
     const heads = planHeads({ plans, cfg, B, T, gradScale, tokensKey: 'transformer.wte.weight' }, layout.heads, 'targets');

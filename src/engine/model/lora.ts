@@ -15,7 +15,7 @@ export interface LoraSpec {
   rank: number;
   /** The update is scaled by alpha / r (PEFT's lora_alpha). */
   alpha: number;
-  /** Dropout on the adapter's input: only 0 is built (PEFT's default). */
+  /** Dropout on the adapter's input x before A, in training only (PEFT's lora_dropout; default 0). */
   dropout: number;
   /** attention: q, k, v and the attention output; all-linear: the MLP's two linears too. */
   targets: LoraTargets;
@@ -57,7 +57,7 @@ export function checkLoraSpec(spec: LoraSpec, cfg: ModelConfig): void {
   const smallest = Math.min(cfg.nEmbd, cfg.ffWidth);
   if (spec.rank > smallest) throw new Error(`--lora-rank ${spec.rank} exceeds the model's smallest linear dimension (${smallest}): a low-rank adapter must be narrower`);
   if (!(Number.isFinite(spec.alpha) && spec.alpha > 0)) throw new Error(`--lora-alpha must be a positive number (got ${spec.alpha})`);
-  if (spec.dropout !== 0) throw new Error(`--lora-dropout ${spec.dropout}: only 0 is built (dropout on the adapter input is not implemented)`);
+  if (!(spec.dropout >= 0 && spec.dropout < 1)) throw new Error(`--lora-dropout must be in [0, 1) (got ${spec.dropout})`);
   if (spec.targets !== 'attention' && spec.targets !== 'all-linear') throw new Error(`--lora-targets must be attention or all-linear (got '${spec.targets}')`);
   if (cfg.kind === 'encoder-decoder') throw new Error('LoRA adapters are built for BERT and GPT runs, not encoder-decoders');
 }

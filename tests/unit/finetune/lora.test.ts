@@ -57,7 +57,9 @@ test('adapters carry PEFT\'s names and shapes; under --scope lora they and the h
 });
 
 test('bad LoRA settings are refused, naming the option', () => {
-  expect(() => classifierLayout(bert, 2, lora({ dropout: 0.1 }))).toThrow(/--lora-dropout 0.1: only 0 is built/);
+  expect(() => classifierLayout(bert, 2, lora({ dropout: 1 }))).toThrow(/--lora-dropout must be in \[0, 1\) \(got 1\)/);
+  expect(() => classifierLayout(bert, 2, lora({ dropout: -0.1 }))).toThrow(/--lora-dropout must be in \[0, 1\)/);
+  expect(peftConfig(classifierLayout(bert, 2, lora({ dropout: 0.1 })), '/runs/bert')).toMatchObject({ lora_dropout: 0.1 });
   expect(() => classifierLayout(bert, 2, lora({ rank: 17 }))).toThrow(/--lora-rank 17 exceeds the model's smallest linear dimension \(16\)/);
   expect(() => classifierLayout(bert, 2, lora({ rank: 0 }))).toThrow(/--lora-rank must be a positive integer/);
   expect(() => classifierLayout(bert, 2, lora({ alpha: -1 }))).toThrow(/--lora-alpha must be a positive number/);

@@ -1,7 +1,7 @@
 // Resuming a fine-tune: N steps straight vs a stop midway + resume give the same train losses
 // (<= 1e-6), bit-identical final weights and AdamW state, and the same early-stopping outcome, for
-// scope 'all' (stopped at a scheduled evaluation) and 'lora' (stopped between two); the model has
-// dropout, so the RNG must continue too. A resume refuses labeled rows that changed.
+// scope 'all' (stopped at a scheduled evaluation) and 'lora' (stopped between two); the model and
+// the adapters have dropout, so the RNG must continue too. A resume refuses labeled rows that changed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -77,14 +77,18 @@ async function straightVsResumed(name: string, scope: Scope, stopAt: number): Pr
   // Early stopping and the kept weights: the same best step and scores, the same test result.
   const pick = (r: FineTuneResult) => ({ bestStep: r.bestStep, val: r.val, test: r.test, earlyStopped: r.earlyStopped, steps: r.steps });
   expect(pick(resumed)).toEqual(pick(straight));
+  if (scope.kind === 'lora') {
+    const config = JSON.parse(readFileSync(join(resumed.runDir, 'checkpoints', `step-${resumed.bestStep}`, 'adapter_config.json'), 'utf8'));
+    expect(config).toMatchObject({ r: 4, lora_dropout: scope.lora.dropout });
+  }
 }
 
 test('scope all: 8 steps straight equal 4 + resume + 4 (stopped at a scheduled evaluation)', async () => {
   await straightVsResumed('all', { kind: 'all' }, 4);
 }, 120_000);
 
-test('scope lora: 8 steps straight equal 3 + resume + 5 (stopped between evaluations)', async () => {
-  await straightVsResumed('lora', { kind: 'lora', lora: { ...LORA_DEFAULTS, rank: 4 } }, 3);
+test('scope lora (lora_dropout 0.1): 8 steps straight equal 3 + resume + 5 (stopped between evaluations)', async () => {
+  await straightVsResumed('lora', { kind: 'lora', lora: { ...LORA_DEFAULTS, rank: 4, dropout: 0.1 } }, 3);
 }, 120_000);
 
 test('a resume refuses labeled rows that changed, and a finished run without more steps', async () => {
