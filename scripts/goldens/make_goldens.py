@@ -37,6 +37,10 @@ Cases:
              each adapter's input, base(x) + alpha/r * (drop(x) A^T) B^T, in training only. Adapter i
              (layout order: per layer query, key, value, attention output / c_attn, c_proj, c_fc,
              mlp.c_proj) draws the engine's mask of stream 2^20 + i (src/engine/model/layers/lora.ts)
+  bart_cls_lora  the bart_cls classifier with LoRA (rank 4, alpha 8, lora_dropout 0.1) on q_proj, k_proj,
+             v_proj and out_proj of every self-attention and of the decoder's cross-attention
+             (encoder_attn, whose k and v read the encoder output); every model.* tensor frozen, the
+             adapters and classification_head train. Sites: the encoder's layers, then the decoder's
 
 Run with case names to write only those (e.g. make_goldens.py gpt_erf); without, all are written.
 """
@@ -624,7 +628,7 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     dump(case, cfg, model, {**inputs, 'mlm_labels': labels, 'nsp_labels': nsp}, forward)
 
 
-def bart_case(case, seed, heads=None):
+def bart_case(case, seed, heads=None, lora=None):
     cfg = {'kind': 'encoder-decoder', 'vocabSize': 29, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': 0.0, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
            'activation': 'gelu_tanh', 'layerNormEps': 1e-5, 'typeVocabSize': 0, 'pooler': False,
@@ -634,6 +638,18 @@ def bart_case(case, seed, heads=None):
     gen = torch.Generator().manual_seed(seed)
     model = Bart(cfg)
     init_weights(model, gen)
+    step = {'step': None}  # the StepState step the adapters' dropout masks are drawn for
+    if lora:  # q, k, v, out of every self-attention and of the decoder's cross-attention, in the engine's site order
+        cfg['lora'] = lora
+        cfg['frozen'] = ['model.']
+        modules = []
+        for side in ('encoder', 'decoder'):
+            for l in range(cfg['nLayer']):
+                for att in ('self_attn',) + (('encoder_attn',) if side == 'decoder' else ()):
+                    modules += [f'model.{side}.layers.{l}.{att}.{m}' for m in ('q_proj', 'k_proj', 'v_proj', 'out_proj')]
+        add_lora(model, modules, lora, gen, step)
+        for name, p in model.named_parameters():
+            p.requires_grad_('lora_' in name or not name.startswith('model.'))
     B, Ts, Tt, V = cfg['batchSize'], cfg['blockSize'], cfg['targetLen'], cfg['vocabSize']
     src = torch.randint(1, V, (B, Ts), generator=gen)
     mask = torch.ones(B, Ts, dtype=torch.long)
@@ -647,8 +663,11 @@ def bart_case(case, seed, heads=None):
     if heads:  # classify each pair from the first decoder position
         classes = torch.tensor([1, 0, 1])
         cls_index = torch.tensor([b * Tt for b in range(B)])
-        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes},
-             lambda step: model.classify(src, mask, tgt, classes))
+        def classify(t):
+            step['step'] = t
+            return model.classify(src, mask, tgt, classes)
+
+        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes}, classify, final_params=bool(lora))
         return
     dump(case, cfg, model, {**inputs, 'labels': labels}, lambda step: model(src, mask, tgt, labels))
 
@@ -672,6 +691,8 @@ CASES = {
                                        lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'attention'}),
     'gpt_cls_lora': lambda: gpt_case('gpt_cls_lora', True, 1346, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}],
                                      lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'all-linear'}),
+    'bart_cls_lora': lambda: bart_case('bart_cls_lora', 1349, heads=[{'kind': 'classify', 'numLabels': 2, 'pool': 'first'}],
+                                       lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'attention'}),
     'bert_cls_lora_dropout': lambda: bert_case('bert_cls_lora_dropout', 1347, activation='gelu',
                                                heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
                                                frozen=['bert.embeddings.', 'bert.encoder.layer.0.', 'bert.encoder.layer.1.'],

@@ -137,7 +137,7 @@ async function runGolden(g: Golden, layout = g.layout): Promise<{ outputs: Map<s
   return { outputs, loss, grads: flat };
 }
 
-for (const name of ['bert_dropout', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout']) {
+for (const name of ['bert_dropout', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
   test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
     const g = loadGolden(name);
     const { outputs, loss, grads } = await runGolden(g);
