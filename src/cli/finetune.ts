@@ -1,5 +1,6 @@
 // `npm run finetune -- --run runs/<pretrained> --data <labeled file> [--scope head|top:N|all|lora]
-//  [--compare] [--key value …]`: a classifier on a pretrained run (BERT: [CLS]; GPT: last token),
+//  [--compare] [--key value …]`: a classifier on a pretrained run (BERT: [CLS]; GPT: last token;
+//  BART: first decoder position),
 // trained and scored (validation during training, test at the end), written as a run folder.
 // `npm run finetune -- --merge-lora runs/<LoRA run>` writes its adapters merged into the weights.
 // `npm run finetune -- --resume runs/<fine-tuned run> [--steps N]` continues a stopped one (Ctrl-C
@@ -29,7 +30,8 @@ const HELP = [
   'Usage: npm run finetune -- --run <pretrained run> --data <labeled .csv/.tsv/.jsonl> [options]',
   '',
   'Fine-tunes a classifier on a pretrained run: BERT classifies the pooled [CLS], GPT its last real',
-  'token; with a second text column, rows are sentence pairs ([CLS] A [SEP] B [SEP]).',
+  'token, BART its first decoder position (the decoder reads [CLS] and cross-attends over the row);',
+  'with a second text column, rows are sentence pairs ([CLS] A [SEP] B [SEP]).',
   '',
   '  --run <dir>            the pretrained run folder (its tokenizer, model and latest checkpoint)',
   '  --checkpoint <step>    which checkpoints/step-N of it; 0 = the latest [0]',
@@ -42,11 +44,11 @@ const HELP = [
   '  --badRows skip|refuse  rows without text or label: skipped and listed, or refused [skip]',
   `  --valFraction <f>      of each class for validation [${FINETUNE_DEFAULTS.valFraction}]`,
   `  --testFraction <f>     of each class for test [${FINETUNE_DEFAULTS.testFraction}]`,
-  '  --scope <s>            what trains: head | top:N (the head and the top N layers) | all | lora [all]',
+  '  --scope <s>            what trains: head | top:N (the head and the top N layers; BART: decoder layers) | all | lora [all]',
   `  --lora-rank <r>        LoRA: the adapters' rank [${LORA_DEFAULTS.rank}]`,
   `  --lora-alpha <a>       LoRA: the update is scaled by alpha / r [${LORA_DEFAULTS.alpha}]`,
   `  --lora-dropout <p>     LoRA: dropout on each adapter's input in training (PEFT's lora_dropout) [${LORA_DEFAULTS.dropout}]`,
-  '  --lora-targets <t>     LoRA: attention (q, k, v, attention output) | all-linear (and the MLP) [attention]',
+  '  --lora-targets <t>     LoRA: attention (q, k, v, attention output; BART: of cross-attention too) | all-linear (and the MLP) [attention]',
   `  --steps <n>            optimizer steps [${FINETUNE_DEFAULTS.steps}]`,
   `  --batchSize <n>        rows per step [${FINETUNE_DEFAULTS.batchSize}]`,
   `  --maxLength <n>        tokens per row, longer rows truncated (at most the model's blockSize) [${FINETUNE_DEFAULTS.maxLength}]`,

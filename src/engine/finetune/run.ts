@@ -1,4 +1,5 @@
-// Fine-tuning a classifier on a pretrained run (BERT: pooled [CLS]; GPT: last real token), or the
+// Fine-tuning a classifier on a pretrained run (BERT: pooled [CLS]; GPT: last real token; BART: the
+// first decoder position, BartForSequenceClassification's head), or the
 // same architecture from random initialisation ("what pretraining buys"):
 //   labeled rows → stratified seeded split (or separate files) → tokens with the run's tokenizer →
 //   the run's body + a classification head (loaded from its checkpoint; the head, and a pooler a
@@ -7,7 +8,7 @@
 //   after `patience` evaluations without a better macro-F1) → the test split scored with the best
 //   weights.
 // The run is a folder like any other: config.json (the base run's Hugging Face keys with
-// BertForSequenceClassification / GPT2ForSequenceClassification and id2label/label2id, and the
+// Bert/GPT2/BartForSequenceClassification and id2label/label2id, and the
 // request that resumes it), tokenizer.json, metrics.jsonl, checkpoints/step-<best> (the kept
 // weights), checkpoints/resume (the state a stopped run continues from: resume.ts), and eval.json
 // (the scores).
@@ -18,6 +19,7 @@ import { classCounts, labelMap, readLabeledFile, stratifiedSplit, type BadRow, t
 import type { GpuContext } from '../gpu/device';
 import type { Tensor } from '../gpu/tensor';
 import type { ModelConfig } from '../model/config';
+import { classifierPool } from '../model/heads/classify';
 import type { ModelGraph } from '../model/body';
 import { allParts, buildParamLayout, loadParams, type ParamLayout } from '../model/params';
 import { readSafetensors } from '../io/safetensors';
@@ -31,7 +33,7 @@ import { CONFIG_FILE, METRICS_FILE, readRunConfig, TOKENIZER_FILE } from '../tra
 import type { RunConfigJson } from '../train/hf-config';
 import { TrainStep } from '../train/step';
 import { serializeModel, serializeOptimizer } from '../train/weights-io';
-import { classifyBatch, encodeRows, type EncodedRows } from './encode';
+import { classifierTargetLen, classifyBatch, encodeRows, type EncodedRows } from './encode';
 import { argmaxRows, classificationMetrics, softmaxRows, type ClassificationMetrics } from './metrics';
 import { savedClassifierLayout } from './merge';
 import { writePeftAdapter } from './peft';
@@ -162,10 +164,9 @@ function trainableCount(layout: ParamLayout): number {
  * the classification head, the frozen prefixes of the scope.
  */
 export function classifierLayout(base: ModelConfig, numLabels: number, scope: Scope): ParamLayout {
-  if (base.kind === 'encoder-decoder') throw new Error('fine-tuning a classifier on an encoder-decoder (BART) is not built yet: use a BERT or GPT run');
   const cfg: ModelConfig = base.kind === 'encoder' ? { ...base, pooler: true } : base;
   const lora = scope.kind === 'lora' ? scope.lora : undefined;
-  return buildParamLayout(cfg, { heads: [{ kind: 'classify', numLabels, pool: base.kind === 'encoder' ? 'first' : 'last' }], frozen: frozenPrefixes(cfg, scope), lora });
+  return buildParamLayout(cfg, { heads: [{ kind: 'classify', numLabels, pool: classifierPool(base.kind) }], frozen: frozenPrefixes(cfg, scope), lora });
 }
 
 /** Weights for the classifier: the checkpoint's body, and `init`'s values for what it lacks (the head; a pooler after MLM alone). */
@@ -189,7 +190,7 @@ function classifierConfig(baseConfig: Record<string, unknown>, layout: ParamLayo
   const { pretrain_studio: studio, ...hf } = baseConfig as { pretrain_studio: Record<string, unknown> };
   return {
     ...hf,
-    architectures: [kind === 'encoder' ? 'BertForSequenceClassification' : 'GPT2ForSequenceClassification'],
+    architectures: [kind === 'encoder' ? 'BertForSequenceClassification' : kind === 'decoder' ? 'GPT2ForSequenceClassification' : 'BartForSequenceClassification'],
     id2label: Object.fromEntries(labels.id2label.map((l, i) => [String(i), l])),
     label2id: labels.label2id,
     problem_type: 'single_label_classification',
@@ -338,7 +339,7 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
   const metricsPath = join(runDir, METRICS_FILE);
 
   const train = new TrainStep(ctx, layout, {
-    batch: { batchSize: o.batchSize, seqLen: T },
+    batch: { batchSize: o.batchSize, seqLen: T, targetLen: classifierTargetLen(cfg.kind) },
     adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay },
     gradClip: o.gradClip,
     readouts: (g) => [(g as ModelGraph).logits],
@@ -494,7 +495,7 @@ export async function loadClassifier(runDir: string, checkpoint = 0): Promise<Sa
 
 /** Scores `enc` under a saved classifier (a forward-only use of the recorded step). */
 export async function scoreWith(ctx: GpuContext, c: SavedClassifier, enc: EncodedRows, B: number) {
-  const step = new TrainStep(ctx, c.layout, { batch: { batchSize: B, seqLen: c.maxLength }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
+  const step = new TrainStep(ctx, c.layout, { batch: { batchSize: B, seqLen: c.maxLength, targetLen: classifierTargetLen(c.layout.config.kind) }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
   try {
     step.setParams(c.params);
     return await new ClassifierEval(step, (step.graph as ModelGraph).logits, c.layout.config.kind, B, c.labels.id2label.length).score(enc, c.labels.id2label);
