@@ -39,6 +39,14 @@ Cases:
              embeddings L, decoder layers L+1..2L; sites 4 and 5 are the cross probabilities and branch
   gpt_cls_lora   GPT2ForSequenceClassification with LoRA on all four linears of every layer (Conv1D:
              the update is x A^T B^T all the same, PEFT's fan_in_fan_out), base and ln_f frozen
+  bert_cls_lora_dropout, gpt_cls_lora_dropout  the two LoRA cases with lora_dropout 0.1: PEFT drops
+             each adapter's input, base(x) + alpha/r * (drop(x) A^T) B^T, in training only. Adapter i
+             (layout order: per layer query, key, value, attention output / c_attn, c_proj, c_fc,
+             mlp.c_proj) draws the engine's mask of stream 2^20 + i (src/engine/model/layers/lora.ts)
+  bart_cls_lora  the bart_cls classifier with LoRA (rank 4, alpha 8, lora_dropout 0.1) on q_proj, k_proj,
+             v_proj and out_proj of every self-attention and of the decoder's cross-attention
+             (encoder_attn, whose k and v read the encoder output); every model.* tensor frozen, the
+             adapters and classification_head train. Sites: the encoder's layers, then the decoder's
 
 Run with case names to write only those (e.g. make_goldens.py gpt_erf); without, all are written.
 """
@@ -422,11 +430,22 @@ class Bart(nn.Module):
         return logits, loss
 
 
-def add_lora(model, modules, spec, gen):
+LORA_DROPOUT_STREAM = 1 << 20
+
+
+def add_lora(model, modules, spec, gen, step=None):
     """PEFT's LoraLayer by hand on each named module: lora_A [r, in] ~ U(+-1/sqrt(in)) as PEFT's
-    kaiming_uniform_(a=sqrt(5)), lora_B [out, r] random (PEFT: zeros), forward + alpha/r * x A^T B^T."""
-    r, scale = spec['rank'], spec['alpha'] / spec['rank']
-    for name in modules:
+    kaiming_uniform_(a=sqrt(5)), lora_B [out, r] random (PEFT: zeros), forward + alpha/r * x A^T B^T.
+    With lora_dropout p > 0, x is dropped first by the engine's mask of (seed 0, step['step'],
+    stream 2^20 + the adapter's index); step['step'] None (evaluation): no dropout."""
+    r, scale, p = spec['rank'], spec['alpha'] / spec['rank'], spec['dropout']
+
+    def drop(x, i):
+        if p == 0 or step is None or step['step'] is None:
+            return x
+        return x * dropout_mask(tuple(x.shape), p, 0, step['step'], LORA_DROPOUT_STREAM + i)
+
+    for i, name in enumerate(modules):
         m = model.get_submodule(name)
         nin, nout = (m.weight.shape[0], m.weight.shape[1]) if isinstance(m, Conv1D) else (m.weight.shape[1], m.weight.shape[0])
         m.lora_A = nn.Module()
@@ -434,7 +453,7 @@ def add_lora(model, modules, spec, gen):
         m.lora_B = nn.Module()
         m.lora_B.weight = nn.Parameter(0.5 * torch.randn(nout, r, generator=gen, dtype=DT))
         base = m.forward
-        m.forward = lambda x, base=base, m=m: base(x) + scale * (x @ m.lora_A.weight.t()) @ m.lora_B.weight.t()
+        m.forward = lambda x, base=base, m=m, i=i: base(x) + scale * (drop(x, i) @ m.lora_A.weight.t()) @ m.lora_B.weight.t()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -541,10 +560,11 @@ def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None, lo
     gen = torch.Generator().manual_seed(seed)
     model = GPT(cfg)
     init_weights(model, gen)
+    step = {'step': None}  # the StepState step the adapters' dropout masks are drawn for
     if lora:  # all four linears of every layer; everything but the adapters and the score head frozen
         cfg['lora'] = lora
         cfg['frozen'] = ['transformer.wte.', 'transformer.wpe.', 'transformer.ln_f.'] + [f'transformer.h.{l}.' for l in range(cfg['nLayer'])]
-        add_lora(model, [f'transformer.h.{l}.{m}' for l in range(cfg['nLayer']) for m in ('attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj')], lora, gen)
+        add_lora(model, [f'transformer.h.{l}.{m}' for l in range(cfg['nLayer']) for m in ('attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj')], lora, gen, step)
         for name, p in model.named_parameters():
             p.requires_grad_('lora_' in name or not any(name.startswith(f) for f in cfg['frozen']))
     B, T = cfg['batchSize'], cfg['blockSize']
@@ -555,8 +575,11 @@ def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None, lo
             idx[b, n:] = 0
         cls_index = torch.tensor([b * T + n - 1 for b, n in enumerate(lengths)])
         labels = torch.tensor([0, 2, 1])
-        dump(case, cfg, model, {'idx': idx, 'cls_index': cls_index, 'class_labels': labels},
-             lambda step: model.classify(idx, cls_index, labels), final_params=bool(lora))
+        def classify(t):
+            step['step'] = t
+            return model.classify(idx, cls_index, labels)
+
+        dump(case, cfg, model, {'idx': idx, 'cls_index': cls_index, 'class_labels': labels}, classify, final_params=bool(lora))
         return
     targets = torch.randint(0, cfg['vocabSize'], (B, T), generator=gen)
     targets[0, 3] = -1  # ignored positions cost nothing in the loss
@@ -576,9 +599,10 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     gen = torch.Generator().manual_seed(seed)
     model = Bert(cfg)
     init_weights(model, gen)
+    step = {'step': None}  # the StepState step the adapters' dropout masks are drawn for
     if lora:  # PEFT's attention targets: query, key, value and the attention output
         cfg['lora'] = lora
-        add_lora(model, [f'bert.encoder.layer.{l}.attention.{m}' for l in range(cfg['nLayer']) for m in ('self.query', 'self.key', 'self.value', 'output.dense')], lora, gen)
+        add_lora(model, [f'bert.encoder.layer.{l}.attention.{m}' for l in range(cfg['nLayer']) for m in ('self.query', 'self.key', 'self.value', 'output.dense')], lora, gen, step)
     for name, p in model.named_parameters():
         p.requires_grad_('lora_' in name or not any(name.startswith(f) for f in frozen or []))
     B, T, V = cfg['batchSize'], cfg['blockSize'], cfg['vocabSize']
@@ -604,8 +628,11 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     if heads:  # classify [CLS] into 3 classes
         cls_index = torch.tensor([b * T for b in range(B)])
         classes = torch.tensor([2, 0, 1])
-        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes},
-             lambda step: model.classify(ids, types, mask, classes), final_params=True)
+        def classify(t):
+            step['step'] = t
+            return model.classify(ids, types, mask, classes)
+
+        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes}, classify, final_params=True)
         return
     nsp = torch.tensor([0, 1, 1])
 
@@ -615,7 +642,7 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     dump(case, cfg, model, {**inputs, 'mlm_labels': labels, 'nsp_labels': nsp}, forward)
 
 
-def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0):
+def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0, lora=None):
     cfg = {'kind': 'encoder-decoder', 'vocabSize': 29, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': dropout, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
            'activation': activation, 'layerNormEps': 1e-5, 'typeVocabSize': 0, 'pooler': False,
@@ -625,6 +652,18 @@ def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0):
     gen = torch.Generator().manual_seed(seed)
     model = Bart(cfg)
     init_weights(model, gen)
+    step = {'step': None}  # the StepState step the adapters' dropout masks are drawn for
+    if lora:  # q, k, v, out of every self-attention and of the decoder's cross-attention, in the engine's site order
+        cfg['lora'] = lora
+        cfg['frozen'] = ['model.']
+        modules = []
+        for side in ('encoder', 'decoder'):
+            for l in range(cfg['nLayer']):
+                for att in ('self_attn',) + (('encoder_attn',) if side == 'decoder' else ()):
+                    modules += [f'model.{side}.layers.{l}.{att}.{m}' for m in ('q_proj', 'k_proj', 'v_proj', 'out_proj')]
+        add_lora(model, modules, lora, gen, step)
+        for name, p in model.named_parameters():
+            p.requires_grad_('lora_' in name or not name.startswith('model.'))
     B, Ts, Tt, V = cfg['batchSize'], cfg['blockSize'], cfg['targetLen'], cfg['vocabSize']
     src = torch.randint(1, V, (B, Ts), generator=gen)
     mask = torch.ones(B, Ts, dtype=torch.long)
@@ -638,8 +677,11 @@ def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0):
     if heads:  # classify each pair from the first decoder position
         classes = torch.tensor([1, 0, 1])
         cls_index = torch.tensor([b * Tt for b in range(B)])
-        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes},
-             lambda step: model.classify(src, mask, tgt, classes))
+        def classify(t):
+            step['step'] = t
+            return model.classify(src, mask, tgt, classes)
+
+        dump(case, cfg, model, {**inputs, 'cls_index': cls_index, 'class_labels': classes}, classify, final_params=bool(lora))
         return
 
     def forward(step):  # the engine's masks of StepState (seed 0, step); step None: evaluation
@@ -668,6 +710,14 @@ CASES = {
     'bart_dropout': lambda: bart_case('bart_dropout', 1347, activation='gelu', dropout=0.1),
     'gpt_cls_lora': lambda: gpt_case('gpt_cls_lora', True, 1346, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}],
                                      lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'all-linear'}),
+    'bart_cls_lora': lambda: bart_case('bart_cls_lora', 1349, heads=[{'kind': 'classify', 'numLabels': 2, 'pool': 'first'}],
+                                       lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'attention'}),
+    'bert_cls_lora_dropout': lambda: bert_case('bert_cls_lora_dropout', 1347, activation='gelu',
+                                               heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
+                                               frozen=['bert.embeddings.', 'bert.encoder.layer.0.', 'bert.encoder.layer.1.'],
+                                               lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'attention'}),
+    'gpt_cls_lora_dropout': lambda: gpt_case('gpt_cls_lora_dropout', True, 1348, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}],
+                                             lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'all-linear'}),
 }
 
 if __name__ == '__main__':

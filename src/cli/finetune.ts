@@ -1,7 +1,10 @@
 // `npm run finetune -- --run runs/<pretrained> --data <labeled file> [--scope head|top:N|all|lora]
-//  [--compare] [--key value …]`: a classifier on a pretrained run (BERT: [CLS]; GPT: last token),
+//  [--compare] [--key value …]`: a classifier on a pretrained run (BERT: [CLS]; GPT: last token;
+//  BART: first decoder position),
 // trained and scored (validation during training, test at the end), written as a run folder.
 // `npm run finetune -- --merge-lora runs/<LoRA run>` writes its adapters merged into the weights.
+// `npm run finetune -- --resume runs/<fine-tuned run> [--steps N]` continues a stopped one (Ctrl-C
+// stops a fine-tune at the end of its step and saves what resume needs).
 // --compare also trains the same architecture from random initialisation on the same rows with the
 // same budget and prints both scores and the majority-class baseline ("what pretraining buys").
 import { parseArgs } from '../engine/config/args.ts';
@@ -10,6 +13,8 @@ import { classifierLayout, FINETUNE_DEFAULTS, fineTune, loadLabeledData, type Fi
 import { LORA_DEFAULTS, type LoraSpec } from '../engine/model/lora.ts';
 import { readRunConfig } from '../engine/train/run-folder.ts';
 import { parseScope } from '../engine/finetune/scope.ts';
+import { resumeRequest } from '../engine/finetune/resume.ts';
+import { stopOnInterrupt } from './interrupt.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 
 const { scope: _scope, ...NUMERIC } = FINETUNE_DEFAULTS;
@@ -17,7 +22,7 @@ const DEFAULTS = {
   ...NUMERIC, run: '', data: '', textField: '', pairField: '', labelField: '', scope: 'all',
   scratch: false, compare: false, json: false, driver: 'auto', help: false,
   'lora-rank': LORA_DEFAULTS.rank, 'lora-alpha': LORA_DEFAULTS.alpha, 'lora-dropout': LORA_DEFAULTS.dropout, 'lora-targets': LORA_DEFAULTS.targets as string,
-  'merge-lora': '', out: '',
+  'merge-lora': '', out: '', resume: '',
 };
 const LORA_KEYS = ['lora-rank', 'lora-alpha', 'lora-dropout', 'lora-targets'] as const;
 
@@ -25,7 +30,8 @@ const HELP = [
   'Usage: npm run finetune -- --run <pretrained run> --data <labeled .csv/.tsv/.jsonl> [options]',
   '',
   'Fine-tunes a classifier on a pretrained run: BERT classifies the pooled [CLS], GPT its last real',
-  'token; with a second text column, rows are sentence pairs ([CLS] A [SEP] B [SEP]).',
+  'token, BART its first decoder position (the decoder reads [CLS] and cross-attends over the row);',
+  'with a second text column, rows are sentence pairs ([CLS] A [SEP] B [SEP]).',
   '',
   '  --run <dir>            the pretrained run folder (its tokenizer, model and latest checkpoint)',
   '  --checkpoint <step>    which checkpoints/step-N of it; 0 = the latest [0]',
@@ -38,11 +44,11 @@ const HELP = [
   '  --badRows skip|refuse  rows without text or label: skipped and listed, or refused [skip]',
   `  --valFraction <f>      of each class for validation [${FINETUNE_DEFAULTS.valFraction}]`,
   `  --testFraction <f>     of each class for test [${FINETUNE_DEFAULTS.testFraction}]`,
-  '  --scope <s>            what trains: head | top:N (the head and the top N layers) | all | lora [all]',
+  '  --scope <s>            what trains: head | top:N (the head and the top N layers; BART: decoder layers) | all | lora [all]',
   `  --lora-rank <r>        LoRA: the adapters' rank [${LORA_DEFAULTS.rank}]`,
   `  --lora-alpha <a>       LoRA: the update is scaled by alpha / r [${LORA_DEFAULTS.alpha}]`,
-  '  --lora-dropout <p>     LoRA: dropout on the adapter input; only 0 is built [0]',
-  '  --lora-targets <t>     LoRA: attention (q, k, v, attention output) | all-linear (and the MLP) [attention]',
+  `  --lora-dropout <p>     LoRA: dropout on each adapter's input in training (PEFT's lora_dropout) [${LORA_DEFAULTS.dropout}]`,
+  '  --lora-targets <t>     LoRA: attention (q, k, v, attention output; BART: of cross-attention too) | all-linear (and the MLP) [attention]',
   `  --steps <n>            optimizer steps [${FINETUNE_DEFAULTS.steps}]`,
   `  --batchSize <n>        rows per step [${FINETUNE_DEFAULTS.batchSize}]`,
   `  --maxLength <n>        tokens per row, longer rows truncated (at most the model's blockSize) [${FINETUNE_DEFAULTS.maxLength}]`,
@@ -60,6 +66,11 @@ const HELP = [
   '  --json                 print the results as one JSON object',
   '  --driver <d>           Vulkan driver: auto | native | lavapipe | swiftshader | /path/to/icd.json [auto]',
   '  --help                 this text',
+  '',
+  'npm run finetune -- --resume <fine-tuned run> [--steps <n>]',
+  '  continues a stopped fine-tune (Ctrl-C, Stop in the app, a crash) from its last evaluation or stop,',
+  '  with the same rows, order, optimizer state and dropout: the curve goes on as if it had not stopped;',
+  '  --steps raises (or lowers) the total. The labeled files must be where, and as, they were.',
   '',
   'npm run finetune -- --merge-lora <LoRA run> [--out <dir>] [--checkpoint <step>]',
   '  writes <run>-merged (or --out): a plain classifier with W + (alpha/r)·B·A in place of each adapter',
@@ -129,24 +140,24 @@ async function main(): Promise<void> {
     }
     process.exit(0);
   }
-  if (!v.run) fail('no pretrained run: pass --run runs/<name> (see --help)');
-  if (!v.data) fail('no labeled data: pass --data <file.csv|.tsv|.jsonl> (see --help)');
+  if (v.resume) {
+    if (v.compare || v.scratch) fail('--resume continues one run as it was started: --compare and --scratch do not apply');
+    const stray = [...given].filter((k) => k !== 'resume' && k !== 'steps' && k !== 'json' && k !== 'driver');
+    if (stray.length) fail(`--resume takes the run's own settings; only --steps, --json and --driver apply (got --${stray[0]})`);
+  }
+  if (!v.run && !v.resume) fail('no pretrained run: pass --run runs/<name> (see --help)');
+  if (!v.data && !v.resume) fail('no labeled data: pass --data <file.csv|.tsv|.jsonl> (see --help)');
   if (v.badRows !== 'skip' && v.badRows !== 'refuse') fail(`--badRows must be skip or refuse (got '${v.badRows}')`);
   for (const k of ['steps', 'batchSize', 'maxLength', 'evalEvery'] as const) if (!(Number.isInteger(v[k]) && v[k] >= 1)) fail(`--${k} must be a positive integer`);
   let options: FineTuneOptions;
   let data: LabeledData;
   try {
-    const lora: LoraSpec = { rank: v['lora-rank'], alpha: v['lora-alpha'], dropout: v['lora-dropout'], targets: v['lora-targets'] as LoraSpec['targets'] };
-    const scope = parseScope(v.scope, lora);
-    const stray = LORA_KEYS.filter((k) => given.has(k));
-    if (scope.kind !== 'lora' && stray.length) throw new Error(`--${stray[0]} applies to --scope lora only (the scope is '${v.scope}')`);
-    // Refuse a scope the model cannot take (a rank wider than a layer, dropout, BART) before reading the data.
-    classifierLayout(readRunConfig(v.run).pretrain_studio.model, 2, scope);
-    options = {
-      ...v, from: v.run, scope, init: v.scratch ? 'scratch' : 'pretrained', badRows: v.badRows,
-      textField: v.textField || undefined, pairField: v.pairField || undefined, labelField: v.labelField || undefined,
-    };
-    data = loadLabeledData(options);
+    if (v.resume) {
+      options = resumeRequest(v.resume, given.has('steps') ? v.steps : undefined).options;
+      data = loadLabeledData(options);
+    } else {
+      ({ options, data } = newRequest(v, given));
+    }
   } catch (err) {
     fail((err as Error).message, 1);
   }
@@ -156,16 +167,21 @@ async function main(): Promise<void> {
   const ctx = await openGpu((line) => process.stderr.write(line + '\n'));
   const inits: FineTuneOptions['init'][] = v.compare ? ['pretrained', 'scratch'] : [options.init];
   const results: FineTuneResult[] = [];
+  let stopRequested = false;
+  const interrupted = stopOnInterrupt(() => (stopRequested = true), 'scoring and saving the run (resume it with --resume)');
+  const control = { between: async () => stopRequested };
   try {
     for (const init of inits) {
-      const o = { ...options, init, name: options.name && inits.length > 1 ? `${options.name}-${init}` : options.name };
+      if (stopRequested) break;
+      const o = { ...options, init, name: options.name && inits.length > 1 && !v.resume ? `${options.name}-${init}` : options.name };
       const r = await fineTune(ctx, o, data, (e) => {
         if (v.json) return;
         if (e.kind === 'log') process.stdout.write(`${e.message}\n`);
         if (e.kind === 'val' && e.record) process.stdout.write(`[${init}] step ${e.record.step}: validation loss ${Number(e.record.valLoss).toFixed(4)}, accuracy ${pct(Number(e.record.valAccuracy))}, macro-F1 ${Number(e.record.valMacroF1).toFixed(4)}\n`);
-      });
+      }, control, Boolean(v.resume));
       results.push(r);
       if (!v.json) process.stdout.write(describeResult(r, data.labels.id2label) + '\n');
+      if (!v.json && r.steps < o.steps && !r.earlyStopped) process.stdout.write(`stopped at step ${r.steps} of ${o.steps}; resume: npm run finetune -- --resume ${r.runDir}\n`);
     }
   } catch (err) {
     fail((err as Error).message, 1);
@@ -180,7 +196,22 @@ async function main(): Promise<void> {
       process.stdout.write(`what pretraining buys: accuracy ${pct(p.accuracy)} vs ${pct(s.accuracy)} from scratch, macro-F1 ${p.macroF1.toFixed(4)} vs ${s.macroF1.toFixed(4)}\n`);
     }
   }
-  process.exit(0);
+  process.exit(interrupted() ? 130 : 0);
+}
+
+/** A new fine-tune's options and data from the command line (scope checked against the model first). */
+function newRequest(v: typeof DEFAULTS, given: ReadonlySet<string>): { options: FineTuneOptions; data: LabeledData } {
+  const lora: LoraSpec = { rank: v['lora-rank'], alpha: v['lora-alpha'], dropout: v['lora-dropout'], targets: v['lora-targets'] as LoraSpec['targets'] };
+  const scope = parseScope(v.scope, lora);
+  const stray = LORA_KEYS.filter((k) => given.has(k));
+  if (scope.kind !== 'lora' && stray.length) throw new Error(`--${stray[0]} applies to --scope lora only (the scope is '${v.scope}')`);
+  // Refuse a scope the model cannot take (a rank wider than a layer, dropout, BART) before reading the data.
+  classifierLayout(readRunConfig(v.run).pretrain_studio.model, 2, scope);
+  const options: FineTuneOptions = {
+    ...v, from: v.run, scope, init: v.scratch ? 'scratch' : 'pretrained', badRows: v.badRows,
+    textField: v.textField || undefined, pairField: v.pairField || undefined, labelField: v.labelField || undefined,
+  };
+  return { options, data: loadLabeledData(options) };
 }
 
 void main();

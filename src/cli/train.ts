@@ -6,6 +6,7 @@ import { readRunConfig, TrainingRun } from '../engine/train/index.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 import { trainHelp } from './help.ts';
 import { importStep } from './import-summary.ts';
+import { stopOnInterrupt } from './interrupt.ts';
 import { formatDuration, ProgressPrinter } from './progress.ts';
 import { requestFromArgs } from './train-args.ts';
 
@@ -45,18 +46,7 @@ async function main(): Promise<void> {
   const printer = new ProgressPrinter(process.stdout, Boolean(process.stdout.isTTY), request.kind === 'new');
   const run = new TrainingRun(ctx, parsed.request, { onEvent: (e) => printer.handle(e) });
 
-  let interruptedAt = 0;
-  process.on('SIGINT', () => {
-    if (interruptedAt && Date.now() - interruptedAt > 1000) {
-      process.stderr.write('\nsecond Ctrl-C: exiting without a checkpoint\n');
-      process.exit(130);
-    }
-    if (interruptedAt) return; // the same Ctrl-C delivered twice (terminal and a parent)
-    interruptedAt = Date.now();
-    process.stderr.write('\nCtrl-C: finishing the current step and saving a checkpoint (Ctrl-C again to quit at once)\n');
-    run.stop();
-  });
-  process.on('SIGTERM', () => run.stop());
+  const interrupted = stopOnInterrupt(() => run.stop(), 'saving a checkpoint');
 
   try {
     const summary = await run.start();
@@ -68,7 +58,7 @@ async function main(): Promise<void> {
         (summary.state === 'stopped' ? `resume: npm run train -- --resume ${summary.runDir}\n` : '') +
         generateHint(summary.runDir),
     );
-    process.exit(interruptedAt ? 130 : 0);
+    process.exit(interrupted() ? 130 : 0);
   } catch (err) {
     process.stderr.write(`error: ${(err as Error).message}\n${importNote ? `${importNote}\n` : ''}`);
     process.exit(1);

@@ -4,7 +4,8 @@
 // a fine-tune with the from-scratch comparison started, watched and scored. The confusion matrix
 // sums to the test split, a clicked cell lists its rows, and every shown score and probability
 // equals the engine's (eval.json in the run folder, finetune.predictions, classify.predict). Then a
-// long fine-tune is stopped from the tab and scored at the step it reached.
+// long fine-tune is stopped from the tab and scored at the step it reached; a LoRA one (with
+// lora_dropout) is stopped and resumed from the tab, its curve going on from where it stopped.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -164,4 +165,40 @@ test('a running fine-tune is stopped from the tab, and scored at the step it rea
   expect(evalJson.steps).toBeLessThan(200000);
   await expect(scores).toContainText(`${evalJson.steps} steps`);
   await expect(scores.getByTestId('accuracy')).toHaveText(pct(evalJson.test.accuracy));
+});
+
+test('a stopped LoRA fine-tune (with lora_dropout) resumes from the tab where it stopped', async ({ page }) => {
+  await openPage(page, env.bridge.url, 'Adapt');
+  await page.getByRole('tab', { name: 'Fine-tune' }).click();
+  const tab = page.getByRole('region', { name: 'Fine-tune a classifier' });
+  await tab.getByTestId('labeled-file-input').setInputFiles({ name: 'reviews.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
+  await expect(tab.getByRole('table', { name: 'Class balance' })).toBeVisible();
+  await tab.getByRole('combobox', { name: 'Trainable scope' }).selectOption('lora');
+  await tab.getByRole('spinbutton', { name: 'LoRA rank' }).fill('4');
+  await tab.getByRole('spinbutton', { name: 'LoRA dropout' }).fill('0.2');
+  await tab.getByRole('spinbutton', { name: 'Steps' }).fill('200000');
+  await tab.getByRole('spinbutton', { name: 'Batch size' }).fill('4');
+  const before = new Set(readdirSync(env.runsDir));
+  await tab.getByRole('button', { name: 'Start fine-tuning' }).click();
+  await expect(tab.getByTestId('finetune-state')).toContainText(/running · step \d+ \/ 200000/);
+  await tab.getByRole('button', { name: 'Stop' }).click();
+  await expect(tab.getByTestId('finetune-state')).toContainText('stopped');
+  const dir = join(env.runsDir, readdirSync(env.runsDir).find((d) => !before.has(d) && d.startsWith('classify-bert-pretrained-'))!);
+  const first = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { steps: number; scope: string };
+  expect(first.scope).toBe('lora');
+  const config = JSON.parse(readFileSync(join(dir, 'checkpoints', `step-${first.steps}`, 'adapter_config.json'), 'utf8')) as { r: number; lora_dropout: number };
+  expect(config).toMatchObject({ r: 4, lora_dropout: 0.2 });
+
+  await tab.getByRole('button', { name: 'Resume' }).click();
+  await expect(tab.getByTestId('finetune-state')).toContainText(/running · step \d+ \/ 200000/);
+  await expect.poll(async () => Number(/step (\d+) \//.exec((await tab.getByTestId('finetune-state').textContent()) ?? '')?.[1] ?? 0)).toBeGreaterThan(first.steps);
+  await tab.getByRole('button', { name: 'Stop' }).click();
+  await expect(tab.getByTestId('finetune-state')).toContainText('stopped');
+  const second = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as { steps: number; resumedAt: number };
+  expect(second.resumedAt).toBe(first.steps);
+  expect(second.steps).toBeGreaterThan(first.steps);
+  // The train losses go on from the stop: one record per step, none repeated or missing.
+  const steps = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; split: string }).filter((r) => r.split === 'train').map((r) => r.step);
+  expect(steps).toEqual(Array.from({ length: second.steps }, (_, i) => i + 1));
+  await expect(tab.getByRole('region', { name: 'Fine-tuned classifier' })).toContainText(`${second.steps} steps`);
 });

@@ -1,6 +1,6 @@
 // The CLI as a person runs it, as child processes: SIGKILL mid-run then --resume completes with a
 // consistent folder; Ctrl-C (SIGINT) saves a checkpoint and exits 130; generate with a fixed seed
-// prints the same text twice.
+// prints the same text twice; Ctrl-C stops a fine-tune (scored, exit 130) and --resume continues it.
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -87,5 +87,27 @@ describe('npm run generate', () => {
     expect(text(a.output()).length).toBeGreaterThan('The cat'.length + 20);
     expect(text(b.output())).toBe(text(a.output()));
     expect(a.output()).toMatch(/step-120: 40 tokens \(max_tokens\)/);
+  });
+});
+
+describe('npm run finetune', () => {
+  test('Ctrl-C stops and scores a fine-tune (exit 130); --resume continues it to its new last step', async () => {
+    const runsDir = tempRunsDir('ft-cli');
+    const pre = startCli('train', ['--corpus', SAMPLE_EN, '--runsDir', runsDir, '--name', 'bert', ...TINY, '--objective', 'mlm', '--steps', '4', '--evalEvery', '4', '--checkpointEvery', '4']);
+    expect(await pre.exited, pre.output()).toBe(0);
+    const csv = join(runsDir, 'labeled.csv');
+    writeFileSync(csv, ['text,label', ...Array.from({ length: 40 }, (_, i) => (i % 2 ? `a good day ${i % 5},pos` : `a bad day ${i % 5},neg`))].join('\n') + '\n');
+    const ft = startCli('finetune', ['--run', join(runsDir, 'bert'), '--data', csv, '--runsDir', runsDir, '--name', 'ft', '--steps', '100000', '--evalEvery', '10', '--batchSize', '8']);
+    await waitFor(ft.output, ft.exited, /step 20: validation/);
+    ft.child.kill('SIGINT');
+    expect(await ft.exited, ft.output()).toBe(130);
+    const m = /stopped at step (\d+) of 100000; resume: npm run finetune -- --resume (\S+)/.exec(ft.output());
+    expect(m, ft.output()).not.toBeNull();
+    const at = Number(m![1]);
+    const again = startCli('finetune', ['--resume', m![2], '--steps', String(at + 5)]);
+    expect(await again.exited, again.output()).toBe(0);
+    expect(again.output()).toMatch(new RegExp(`resuming .* at step ${at} of ${at + 5}`));
+    const train = readMetrics(join(runsDir, 'ft', 'metrics.jsonl')).filter((r) => r.split === 'train').map((r) => r.step);
+    expect(train).toEqual(Array.from({ length: at + 5 }, (_, i) => i + 1));
   });
 });

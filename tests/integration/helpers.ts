@@ -36,7 +36,7 @@ export function tinyOptions(runsDir: string, overrides: Partial<TrainOptions> = 
 }
 
 /** Starts a CLI command (src/cli/<name>.ts) as Node would from `npm run`, collecting its output. */
-export function startCli(name: 'train' | 'generate', args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+export function startCli(name: 'train' | 'generate' | 'finetune', args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', './scripts/register-wgsl.mjs', `src/cli/${name}.ts`, ...args], {
     cwd: ROOT, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,9 +3,12 @@
 //                    length (keys past it are masked), cls_index = the row's first position
 //   decoder (GPT):   A (<|endoftext|> B), cls_index = the last real token (GPT2ForSequenceClassification;
 //                    causal attention means the padding after it is never seen)
+//   encoder-decoder (BART): the encoder reads [CLS] A [SEP] (B [SEP]) as BERT's rows (no segment ids),
+//                    the decoder one token, [CLS] (its start token in pretraining), and the head
+//                    classifies that first decoder position, which cross-attends over the whole row
 // Truncation is Hugging Face's 'longest_first': one token at a time from the end of the longer text.
 import type { ModelKind } from '../model/config';
-import { classifyIndex } from '../model/heads/classify';
+import { classifierPool, classifyIndex } from '../model/heads/classify';
 import { CLS, EOS, PAD, SEP, type Tokenizer } from '../tokenizers/index';
 import type { MicroBatch } from '../train/step';
 import type { LabeledRow, LabelMap } from '../data/labeled';
@@ -19,6 +22,13 @@ export interface EncodedRows {
   labels: Uint32Array; // [count]
   /** Rows whose text was cut to fit T. */
   truncated: number;
+  /** Encoder-decoders: the decoder's one input token ([CLS]). */
+  decoderStart?: number;
+}
+
+/** Decoder positions of a classifier's batch: an encoder-decoder's decoder reads one token. */
+export function classifierTargetLen(kind: ModelKind): number | undefined {
+  return kind === 'encoder-decoder' ? 1 : undefined;
 }
 
 function specialId(tok: Tokenizer, name: string, why: string): number {
@@ -39,10 +49,9 @@ function longestFirst(a: number[], b: number[] | undefined, budget: number): boo
 }
 
 export function encodeRows(tok: Tokenizer, kind: ModelKind, rows: readonly LabeledRow[], map: LabelMap, T: number): EncodedRows {
-  if (kind === 'encoder-decoder') throw new Error('fine-tuning a classifier on an encoder-decoder (BART) is not built yet: use a BERT or GPT run');
   const n = rows.length;
   const out: EncodedRows = { T, count: n, ids: new Uint32Array(n * T), types: new Uint32Array(n * T), lengths: new Uint32Array(n), labels: new Uint32Array(n), truncated: 0 };
-  const encoder = kind === 'encoder';
+  const encoder = kind !== 'decoder'; // BART's encoder reads rows as BERT's do
   const cls = encoder ? specialId(tok, CLS, 'a BERT classifier reads') : 0;
   const sep = encoder ? specialId(tok, SEP, 'separates sentence pairs') : 0;
   const pad = encoder ? specialId(tok, PAD, 'pads short rows') : 0;
@@ -65,9 +74,10 @@ export function encodeRows(tok: Tokenizer, kind: ModelKind, rows: readonly Label
     }
     out.ids.fill(pad, i * T, (i + 1) * T);
     out.ids.set(ids, i * T);
-    out.types.set(encoder ? types : types.map(() => 0), i * T);
+    out.types.set(kind === 'encoder' ? types : types.map(() => 0), i * T);
     out.lengths[i] = ids.length;
   });
+  if (kind === 'encoder-decoder') out.decoderStart = cls;
   return out;
 }
 
@@ -88,7 +98,11 @@ export function classifyBatch(enc: EncodedRows, kind: ModelKind, rows: readonly 
     lengths[b] = enc.lengths[r];
     labels[b] = enc.labels[r];
   });
-  const cls_index = classifyIndex(kind === 'decoder' ? 'last' : 'first', T, [...lengths]);
+  if (kind === 'encoder-decoder') {
+    const one = new Array<number>(B).fill(1);
+    return { input_ids: ids, kvLen: lengths, decoder_input_ids: new Uint32Array(B).fill(enc.decoderStart!), cls_index: classifyIndex('first', 1, one), class_labels: labels };
+  }
+  const cls_index = classifyIndex(classifierPool(kind), T, [...lengths]);
   if (kind === 'decoder') return { idx: ids, cls_index, class_labels: labels };
   return { input_ids: ids, token_type_ids: types, kvLen: lengths, cls_index, class_labels: labels };
 }

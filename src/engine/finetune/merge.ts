@@ -6,6 +6,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readSafetensors } from '../io/safetensors';
+import { classifierPool } from '../model/heads/classify';
 import { loraNames, loraScale, loraSites } from '../model/lora';
 import { buildParamLayout, loadParams, type ParamLayout } from '../model/params';
 import { writeJsonAtomic } from '../runstore/atomic';
@@ -51,7 +52,7 @@ export function mergeLora(layout: ParamLayout, params: Float32Array): { layout: 
 export function savedClassifierLayout(config: { id2label?: Record<string, string>; pretrain_studio: { model: ParamLayout['config']; finetune?: { lora?: ParamLayout['lora'] } } }): ParamLayout {
   const numLabels = Object.keys(config.id2label ?? {}).length;
   const model = config.pretrain_studio.model;
-  const heads = [{ kind: 'classify' as const, numLabels, pool: model.kind === 'encoder' ? ('first' as const) : ('last' as const) }];
+  const heads = [{ kind: 'classify' as const, numLabels, pool: classifierPool(model.kind) }];
   return buildParamLayout(model, { heads, lora: config.pretrain_studio.finetune?.lora });
 }
 

@@ -19,9 +19,10 @@ export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
 export const ADAPTER_CONFIG = 'adapter_config.json';
 const PREFIX = 'base_model.model.';
 
-/** PEFT's modules_to_save of a ...ForSequenceClassification: the head (and BERT's pooler, which trains with it). */
+/** PEFT's modules_to_save of a ...ForSequenceClassification: the head (and BERT's pooler, which trains with it; BART's classification_head). */
 function modulesToSave(layout: ParamLayout): string[] {
-  return layout.config.kind === 'encoder' ? ['classifier', 'pooler'] : ['score'];
+  const kind = layout.config.kind;
+  return kind === 'encoder' ? ['classifier', 'pooler'] : kind === 'decoder' ? ['score'] : ['classification_head'];
 }
 
 /** The tensors PEFT would save: every trainable tensor of the layout (adapters and head), PEFT-named. */

@@ -1,4 +1,5 @@
-// Fine-tuning a classifier on a pretrained run (BERT: pooled [CLS]; GPT: last real token), or the
+// Fine-tuning a classifier on a pretrained run (BERT: pooled [CLS]; GPT: last real token; BART: the
+// first decoder position, BartForSequenceClassification's head), or the
 // same architecture from random initialisation ("what pretraining buys"):
 //   labeled rows → stratified seeded split (or separate files) → tokens with the run's tokenizer →
 //   the run's body + a classification head (loaded from its checkpoint; the head, and a pooler a
@@ -7,31 +8,36 @@
 //   after `patience` evaluations without a better macro-F1) → the test split scored with the best
 //   weights.
 // The run is a folder like any other: config.json (the base run's Hugging Face keys with
-// BertForSequenceClassification / GPT2ForSequenceClassification and id2label/label2id),
-// tokenizer.json, metrics.jsonl, checkpoints/step-N, and eval.json (the scores).
+// Bert/GPT2/BartForSequenceClassification and id2label/label2id, and the
+// request that resumes it), tokenizer.json, metrics.jsonl, checkpoints/step-<best> (the kept
+// weights), checkpoints/resume (the state a stopped run continues from: resume.ts), and eval.json
+// (the scores).
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { mixSeed, mulberry32 } from '../data/rng';
 import { classCounts, labelMap, readLabeledFile, stratifiedSplit, type BadRow, type LabeledColumns, type LabeledFile, type LabeledRow, type LabelMap } from '../data/labeled';
 import type { GpuContext } from '../gpu/device';
 import type { Tensor } from '../gpu/tensor';
 import type { ModelConfig } from '../model/config';
+import { classifierPool } from '../model/heads/classify';
 import type { ModelGraph } from '../model/body';
 import { allParts, buildParamLayout, loadParams, type ParamLayout } from '../model/params';
 import { readSafetensors } from '../io/safetensors';
 import { learningRate } from '../optim/schedule';
 import { writeJsonAtomic } from '../runstore/atomic';
-import { latestCheckpoint, listCheckpoints, writeCheckpoint } from '../runstore/checkpoints';
-import { appendMetrics, type MetricRecord } from '../runstore/metrics-log';
+import { latestCheckpoint, listCheckpoints, writeCheckpoint, type EarlyStoppingState } from '../runstore/checkpoints';
+import { appendMetrics, truncateMetrics, type MetricRecord } from '../runstore/metrics-log';
 import { loadTokenizer, type Tokenizer } from '../tokenizers/index';
 import { initParams } from '../train/init';
 import { CONFIG_FILE, METRICS_FILE, readRunConfig, TOKENIZER_FILE } from '../train/run-folder';
+import type { RunConfigJson } from '../train/hf-config';
 import { TrainStep } from '../train/step';
 import { serializeModel, serializeOptimizer } from '../train/weights-io';
-import { classifyBatch, encodeRows, type EncodedRows } from './encode';
+import { classifierTargetLen, classifyBatch, encodeRows, type EncodedRows } from './encode';
 import { argmaxRows, classificationMetrics, softmaxRows, type ClassificationMetrics } from './metrics';
 import { savedClassifierLayout } from './merge';
 import { writePeftAdapter } from './peft';
+import { labeledDataHash, readResumePoint, writeResumePoint, type ResumePoint, type SavedRequest } from './resume';
 import { frozenPrefixes, scopeName, type Scope } from './scope';
 
 export interface FineTuneOptions {
@@ -127,6 +133,10 @@ export interface FineTuneResult {
   elapsedMs: number;
   /** What loading the checkpoint initialised (a new head, a pooler). */
   initialised: string[];
+  /** Whether patience ran out before `steps` (a finished run, not a stopped one). */
+  earlyStopped: boolean;
+  /** The step this session resumed at (null: it started the run). */
+  resumedAt: number | null;
 }
 
 export interface FineTuneEvent {
@@ -154,10 +164,9 @@ function trainableCount(layout: ParamLayout): number {
  * the classification head, the frozen prefixes of the scope.
  */
 export function classifierLayout(base: ModelConfig, numLabels: number, scope: Scope): ParamLayout {
-  if (base.kind === 'encoder-decoder') throw new Error('fine-tuning a classifier on an encoder-decoder (BART) is not built yet: use a BERT or GPT run');
   const cfg: ModelConfig = base.kind === 'encoder' ? { ...base, pooler: true } : base;
   const lora = scope.kind === 'lora' ? scope.lora : undefined;
-  return buildParamLayout(cfg, { heads: [{ kind: 'classify', numLabels, pool: base.kind === 'encoder' ? 'first' : 'last' }], frozen: frozenPrefixes(cfg, scope), lora });
+  return buildParamLayout(cfg, { heads: [{ kind: 'classify', numLabels, pool: classifierPool(base.kind) }], frozen: frozenPrefixes(cfg, scope), lora });
 }
 
 /** Weights for the classifier: the checkpoint's body, and `init`'s values for what it lacks (the head; a pooler after MLM alone). */
@@ -181,7 +190,7 @@ function classifierConfig(baseConfig: Record<string, unknown>, layout: ParamLayo
   const { pretrain_studio: studio, ...hf } = baseConfig as { pretrain_studio: Record<string, unknown> };
   return {
     ...hf,
-    architectures: [kind === 'encoder' ? 'BertForSequenceClassification' : 'GPT2ForSequenceClassification'],
+    architectures: [kind === 'encoder' ? 'BertForSequenceClassification' : kind === 'decoder' ? 'GPT2ForSequenceClassification' : 'BartForSequenceClassification'],
     id2label: Object.fromEntries(labels.id2label.map((l, i) => [String(i), l])),
     label2id: labels.label2id,
     problem_type: 'single_label_classification',
@@ -232,24 +241,21 @@ function createFineTuneDir(o: FineTuneOptions, baseName: string): string {
   return dir;
 }
 
-export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: LabeledData, onEvent: (e: FineTuneEvent) => void = () => {}, control?: FineTuneControl): Promise<FineTuneResult> {
-  const started = performance.now();
-  const baseDir = resolve(o.from);
-  const baseConfig = readRunConfig(baseDir);
-  const studio = baseConfig.pretrain_studio;
-  const tokenizer: Tokenizer = await loadTokenizer(join(baseDir, TOKENIZER_FILE));
-  const K = data.labels.id2label.length;
-  const layout = classifierLayout(studio.model, K, o.scope);
-  const cfg = layout.config;
-  const T = Math.min(o.maxLength, cfg.blockSize);
-  const enc = {
-    train: encodeRows(tokenizer, cfg.kind, data.splits.train, data.labels, T),
-    val: encodeRows(tokenizer, cfg.kind, data.splits.val, data.labels, T),
-    test: encodeRows(tokenizer, cfg.kind, data.splits.test, data.labels, T),
-  };
-  const truncated = enc.train.truncated + enc.val.truncated + enc.test.truncated;
-  if (truncated) onEvent({ kind: 'log', message: `${truncated} rows longer than ${T} tokens were truncated (--maxLength)` });
+/** What a fine-tune starts from: its folder, model, tokenizer and weights, and where a resumed one stopped. */
+interface FineTuneStart {
+  runDir: string;
+  layout: ParamLayout;
+  tokenizer: Tokenizer;
+  params: Float32Array;
+  initialised: string[];
+  resumed: ResumePoint | null;
+}
 
+/** A new run: the base run's checkpoint (or random weights) under a classifier, in a new folder with its config.json. */
+async function freshStart(o: FineTuneOptions, data: LabeledData, baseDir: string, onEvent: (e: FineTuneEvent) => void): Promise<FineTuneStart> {
+  const baseConfig = readRunConfig(baseDir);
+  const layout = classifierLayout(baseConfig.pretrain_studio.model, data.labels.id2label.length, o.scope);
+  const tokenizer = await loadTokenizer(join(baseDir, TOKENIZER_FILE));
   const init = initParams(layout, o.seed);
   let params = init;
   let initialised: string[] = [];
@@ -268,9 +274,17 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
     const fresh = [...named, ...(adapters ? [`${adapters / 2} LoRA adapters (A Kaiming-uniform, B zero)`] : [])];
     onEvent({ kind: 'log', message: `loaded ${path}; initialised ${fresh.join(', ')}${loaded.unexpected.length ? `; not used: ${loaded.unexpected.join(', ')}` : ''}` });
   }
-
   const runDir = createFineTuneDir(o, baseDir.split(/[\\/]/).pop() ?? 'run');
   copyFileSync(join(baseDir, TOKENIZER_FILE), join(runDir, TOKENIZER_FILE));
+  const cfg = layout.config;
+  const T = Math.min(o.maxLength, cfg.blockSize);
+  // Everything a resume needs to rebuild this request, with absolute paths (resume.ts).
+  const given = o as unknown as Record<string, unknown>;
+  const known = [...Object.keys(FINETUNE_DEFAULTS), 'textField', 'pairField', 'labelField'].filter((k) => given[k] !== undefined);
+  const request: SavedRequest = {
+    options: { ...(Object.fromEntries(known.map((k) => [k, given[k]])) as unknown as FineTuneOptions), from: baseDir, data: resolve(o.data), valData: o.valData && resolve(o.valData), testData: o.testData && resolve(o.testData), runsDir: resolve(o.runsDir), name: basename(runDir) },
+    dataHash: labeledDataHash(data),
+  };
   const finetune = {
     from: o.from ? baseDir : '', init: o.init, checkpoint: from, scope: scopeName(o.scope), frozen: [...frozenPrefixes(cfg, o.scope)],
     ...(o.scope.kind === 'lora' ? { lora: o.scope.lora } : {}),
@@ -278,41 +292,68 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
     split: { train: data.splits.train.length, val: data.splits.val.length, test: data.splits.test.length, valFraction: o.valFraction, testFraction: o.testFraction, seed: o.seed, stratified: true },
     balance: data.balance, skippedRows: data.bad.length,
     options: { steps: o.steps, batchSize: o.batchSize, maxLength: T, lr: o.lr, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay, gradClip: o.gradClip, seed: o.seed, evalEvery: o.evalEvery, patience: o.patience },
+    request,
   };
   writeJsonAtomic(join(runDir, CONFIG_FILE), classifierConfig(baseConfig, layout, data.labels, finetune));
+  truncateMetrics(join(runDir, METRICS_FILE), -1);
+  return { runDir, layout, tokenizer, params, initialised, resumed: null };
+}
+
+/** A stopped run: its own folder's model, tokenizer and resume state; config.json gets the (new) step total. */
+async function resumedStart(o: FineTuneOptions, data: LabeledData, onEvent: (e: FineTuneEvent) => void): Promise<FineTuneStart> {
+  const runDir = resolve(o.runsDir, o.name);
+  const config = readRunConfig(runDir) as RunConfigJson & { pretrain_studio: { finetune: { options: { steps: number }; request: SavedRequest } } };
+  const ft = config.pretrain_studio.finetune;
+  if (ft.request.dataHash !== labeledDataHash(data)) throw new Error(`${runDir}: the labeled rows changed since this run started (${data.files.map((f) => f.file).join(', ')}); resuming would not continue the same data`);
+  const layout = classifierLayout(config.pretrain_studio.model, data.labels.id2label.length, o.scope);
+  const point = readResumePoint(runDir, layout);
+  if (point.early?.stopped) throw new Error(`${runDir} stopped early at step ${point.step} (no better validation macro-F1 in ${o.patience} evaluations): it is finished`);
+  if (point.step >= o.steps) throw new Error(`${runDir} is at step ${point.step} of ${o.steps}: give more steps (--steps) to continue it`);
+  ft.options.steps = o.steps;
+  ft.request.options.steps = o.steps;
+  writeJsonAtomic(join(runDir, CONFIG_FILE), config);
+  // What was logged after the resume point (a crash between evaluations) is done again.
+  truncateMetrics(join(runDir, METRICS_FILE), point.step);
+  onEvent({ kind: 'log', message: `resuming ${runDir} at step ${point.step} of ${o.steps}${point.early ? ` (best validation macro-F1 ${point.early.bestScore.toFixed(4)} at step ${point.early.bestStep})` : ''}` });
+  return { runDir, layout, tokenizer: await loadTokenizer(join(runDir, TOKENIZER_FILE)), params: point.params, initialised: [], resumed: point };
+}
+
+/**
+ * Trains and scores a classifier (module comment). `resume`: continue the stopped run folder
+ * runsDir/name from its checkpoints/resume/ state (o from resumeRequest), exactly as if it had not stopped.
+ */
+export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: LabeledData, onEvent: (e: FineTuneEvent) => void = () => {}, control?: FineTuneControl, resume = false): Promise<FineTuneResult> {
+  const started = performance.now();
+  const baseDir = resolve(o.from);
+  const K = data.labels.id2label.length;
+  const { runDir, layout, tokenizer, params, initialised, resumed } = resume ? await resumedStart(o, data, onEvent) : await freshStart(o, data, baseDir, onEvent);
+  const cfg = layout.config;
+  const T = Math.min(o.maxLength, cfg.blockSize);
+  const enc = {
+    train: encodeRows(tokenizer, cfg.kind, data.splits.train, data.labels, T),
+    val: encodeRows(tokenizer, cfg.kind, data.splits.val, data.labels, T),
+    test: encodeRows(tokenizer, cfg.kind, data.splits.test, data.labels, T),
+  };
+  const truncated = enc.train.truncated + enc.val.truncated + enc.test.truncated;
+  if (truncated) onEvent({ kind: 'log', message: `${truncated} rows longer than ${T} tokens were truncated (--maxLength)` });
   const metricsPath = join(runDir, METRICS_FILE);
 
   const train = new TrainStep(ctx, layout, {
-    batch: { batchSize: o.batchSize, seqLen: T },
+    batch: { batchSize: o.batchSize, seqLen: T, targetLen: classifierTargetLen(cfg.kind) },
     adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay },
     gradClip: o.gradClip,
     readouts: (g) => [(g as ModelGraph).logits],
   });
   try {
     train.setParams(params);
+    if (resumed) train.setOptimizerState(resumed.m, resumed.v, resumed.optimizerStep);
     const evaluator = new ClassifierEval(train, (train.graph as ModelGraph).logits, cfg.kind, o.batchSize, K);
     const schedule = { kind: 'linear' as const, lr: o.lr, minLr: 0, warmupIters: o.warmupSteps, decayIters: o.steps };
-    // Training order: a seeded permutation per epoch; a step's rows are a pure function of (seed, step).
-    const N = enc.train.count;
-    const epochOrder = new Map<number, Uint32Array>();
-    const rowsOf = (s: number): number[] => {
-      const rows: number[] = [];
-      for (let i = s * o.batchSize; i < (s + 1) * o.batchSize; i++) {
-        const epoch = Math.floor(i / N);
-        let perm = epochOrder.get(epoch);
-        if (!perm) {
-          perm = Uint32Array.from({ length: N }, (_, k) => k);
-          const rng = mulberry32(mixSeed(o.seed, 0x5eed, epoch));
-          for (let k = N - 1; k > 0; k--) { const j = rng.int(k + 1); [perm[k], perm[j]] = [perm[j], perm[k]]; }
-          epochOrder.clear();
-          epochOrder.set(epoch, perm);
-        }
-        rows.push(perm[i % N]);
-      }
-      return rows;
-    };
-    let best: { step: number; f1: number; params: Float32Array; scores: SplitScores } | null = null;
-    let sinceBest = 0;
+    const rowsOf = trainingOrder(enc.train.count, o.batchSize, o.seed);
+    const elapsed = () => (resumed?.elapsedMs ?? 0) + performance.now() - started;
+    // Early stopping: the best scheduled evaluation so far (its weights in checkpoints/step-<best>).
+    let early: EarlyStoppingState | null = resumed?.early ?? null;
+    let bestParams = resumed?.bestParams ?? null;
     let seen = 0;
     const collect = () => {
       const records: MetricRecord[] = [];
@@ -323,67 +364,99 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
       appendMetrics(metricsPath, records);
       for (const record of records) onEvent({ kind: 'train', record });
     };
-    const evaluate = async (s: number): Promise<boolean> => {
+    const validate = async (s: number): Promise<SplitScores> => {
       await train.flush();
       collect();
-      const scores = await evaluator.score(enc.val, data.labels.id2label);
+      const { probabilities: _p, predictions: _q, ...scores } = await evaluator.score(enc.val, data.labels.id2label);
       const record: MetricRecord = { step: s, time: Date.now(), split: 'val', valLoss: scores.loss, valAccuracy: scores.accuracy, valMacroF1: scores.macroF1 };
       appendMetrics(metricsPath, [record]);
       onEvent({ kind: 'val', record });
-      const { probabilities: _p, predictions: _q, ...kept } = scores;
-      if (!best || scores.macroF1 > best.f1) {
-        best = { step: s, f1: scores.macroF1, params: await train.params.read(), scores: kept };
-        sinceBest = 0;
-      } else sinceBest++;
-      return o.patience > 0 && sinceBest >= o.patience;
+      return scores;
     };
-    let s = 0;
-    let stopped = false;
-    for (; s < o.steps && !stopped; ) {
+    // A kept checkpoint: the weights loaders take (the latest step-N), with AdamW's state of that step.
+    const keep = (s: number, st: { params: Float32Array; m: Float32Array; v: Float32Array; step: number }) => {
+      const dir = writeCheckpoint(runDir, {
+        model: serializeModel(layout, st.params),
+        optimizer: serializeOptimizer(layout, st.m, st.v, st.step),
+        state: { step: s, optimizerStep: st.step, data: { sampler: 'seeded permutation per epoch', seed: o.seed, kept: 'best validation macro-F1' }, ...(early ? { earlyStopping: early } : {}), savedAt: new Date().toISOString() },
+      }, o.keepCheckpoints);
+      // A LoRA run also saves what PEFT would: the adapters and the head, with their config.
+      if (layout.lora) writePeftAdapter(dir, layout, st.params, baseDir);
+    };
+    let s = resumed?.step ?? 0;
+    let halted = false;
+    /** Weights kept by a stop before the first scheduled evaluation (no best yet). */
+    let stopKept: { step: number; params: Float32Array; scores: SplitScores } | null = null;
+    while (s < o.steps && !halted && !early?.stopped) {
       await train.run([classifyBatch(enc.train, cfg.kind, rowsOf(s), o.batchSize)], learningRate(schedule, s), mixSeed(o.seed, s));
       s++;
       collect(); // the losses read back so far, for a live chart
-      const halt = control ? await control.between(s) : false;
-      if (s % o.evalEvery === 0 || s === o.steps || halt) {
-        stopped = await evaluate(s);
-        if (stopped) onEvent({ kind: 'log', message: `early stop at step ${s}: no better validation macro-F1 in ${o.patience} evaluations` });
+      halted = control ? await control.between(s) : false;
+      const scheduled = s % o.evalEvery === 0 || s === o.steps;
+      if (!scheduled && !halted) continue;
+      // A stop between scheduled evaluations is scored for the record, but changes nothing early
+      // stopping decides: a resumed run goes on as the uninterrupted one would have.
+      const scores = await validate(s);
+      const st = await train.readState();
+      if (scheduled && (!early || scores.macroF1 > early.bestScore)) {
+        early = { bestStep: s, bestScore: scores.macroF1, bestScores: { ...scores }, sinceBest: 0, stopped: false };
+        bestParams = st.params;
+        keep(s, st);
+      } else if (scheduled && early) {
+        const sinceBest = early.sinceBest + 1;
+        early = { ...early, sinceBest, stopped: o.patience > 0 && sinceBest >= o.patience };
+        if (early.stopped) onEvent({ kind: 'log', message: `early stop at step ${s}: no better validation macro-F1 in ${o.patience} evaluations` });
+      } else if (!early) {
+        stopKept = { step: s, params: st.params, scores };
+        keep(s, st);
       }
-      if (halt) stopped = true;
+      writeResumePoint(runDir, layout, { step: s, params: st.params, m: st.m, v: st.v, optimizerStep: st.step, early, seed: o.seed, elapsedMs: elapsed() });
     }
     await train.flush();
     collect();
-    const state = await train.readState();
-    // The run keeps the best weights by validation macro-F1, as checkpoints/step-<that step> (with
-    // AdamW's state when they are the last step's, so that checkpoint is the complete state).
-    const b = best as unknown as { step: number; params: Float32Array; scores: SplitScores };
-    const last = b.step === s;
-    const checkpointDir = writeCheckpoint(runDir, {
-      model: serializeModel(layout, b.params),
-      ...(last ? { optimizer: serializeOptimizer(layout, state.m, state.v, state.step) } : {}),
-      state: { step: b.step, optimizerStep: last ? state.step : b.step, data: { sampler: 'seeded permutation per epoch', seed: o.seed, kept: 'best validation macro-F1', stepsRun: s }, savedAt: new Date().toISOString() },
-    }, o.keepCheckpoints);
-    // A LoRA run also saves what PEFT would: the adapters and the head, with their config.
-    if (layout.lora) writePeftAdapter(checkpointDir, layout, b.params, baseDir);
-    train.setParams(b.params);
+    const kept = early && bestParams ? { step: early.bestStep, params: bestParams, scores: early.bestScores as unknown as SplitScores } : stopKept!;
+    train.setParams(kept.params);
     let test: SplitScores | null = null;
     if (enc.test.count > 0) {
-      const { probabilities: _p, predictions: _q, ...kept } = await evaluator.score(enc.test, data.labels.id2label);
-      test = kept;
+      const { probabilities: _p, predictions: _q, ...scores } = await evaluator.score(enc.test, data.labels.id2label);
+      test = scores;
     }
     const counts = data.balance.train;
     const major = counts.indexOf(Math.max(...counts));
     const judged = enc.test.count > 0 ? enc.test : enc.val;
     const majorityScores = classificationMetrics(judged.labels, new Uint32Array(judged.count).fill(major), data.labels.id2label);
     const result: FineTuneResult = {
-      runDir, init: o.init, scope: scopeName(o.scope), steps: s, bestStep: b.step, val: b.scores, test,
+      runDir, init: o.init, scope: scopeName(o.scope), steps: s, bestStep: kept.step, val: kept.scores, test,
       majority: { label: data.labels.id2label[major], accuracy: majorityScores.accuracy, macroF1: majorityScores.macroF1 },
-      trainableParameters: trainableCount(layout), parameters: layout.count, elapsedMs: Math.round(performance.now() - started), initialised,
+      trainableParameters: trainableCount(layout), parameters: layout.count, elapsedMs: Math.round(elapsed()), initialised,
+      earlyStopped: early?.stopped ?? false, resumedAt: resumed?.step ?? null,
     };
     writeJsonAtomic(join(runDir, 'eval.json'), result);
     return result;
   } finally {
     train.destroy();
   }
+}
+
+/** Training order: a seeded permutation per epoch; step s's rows are a pure function of (seed, s). */
+function trainingOrder(N: number, batchSize: number, seed: number): (s: number) => number[] {
+  const epochOrder = new Map<number, Uint32Array>();
+  return (s) => {
+    const rows: number[] = [];
+    for (let i = s * batchSize; i < (s + 1) * batchSize; i++) {
+      const epoch = Math.floor(i / N);
+      let perm = epochOrder.get(epoch);
+      if (!perm) {
+        perm = Uint32Array.from({ length: N }, (_, k) => k);
+        const rng = mulberry32(mixSeed(seed, 0x5eed, epoch));
+        for (let k = N - 1; k > 0; k--) { const j = rng.int(k + 1); [perm[k], perm[j]] = [perm[j], perm[k]]; }
+        epochOrder.clear();
+        epochOrder.set(epoch, perm);
+      }
+      rows.push(perm[i % N]);
+    }
+    return rows;
+  };
 }
 
 /** A fine-tuned run on disk: its labels, tokenizer, model and checkpoint weights. */
@@ -422,7 +495,7 @@ export async function loadClassifier(runDir: string, checkpoint = 0): Promise<Sa
 
 /** Scores `enc` under a saved classifier (a forward-only use of the recorded step). */
 export async function scoreWith(ctx: GpuContext, c: SavedClassifier, enc: EncodedRows, B: number) {
-  const step = new TrainStep(ctx, c.layout, { batch: { batchSize: B, seqLen: c.maxLength }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
+  const step = new TrainStep(ctx, c.layout, { batch: { batchSize: B, seqLen: c.maxLength, targetLen: classifierTargetLen(c.layout.config.kind) }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
   try {
     step.setParams(c.params);
     return await new ClassifierEval(step, (step.graph as ModelGraph).logits, c.layout.config.kind, B, c.labels.id2label.length).score(enc, c.labels.id2label);

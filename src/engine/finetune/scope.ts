@@ -4,6 +4,8 @@
 //   all    everything
 //   lora   LoRA adapters (model/lora.ts) and the head: every base tensor frozen (GPT's ln_f too, as
 //          PEFT leaves it), the adapters' A and B train beside them
+// BART (encoder-decoder): the head is classification_head; top:N is the top N decoder layers (the
+// encoder and the decoder's embeddings stay frozen).
 // Everything below the trainable part is frozen: no weight gradient, no AdamW update, its bits
 // unchanged (params.ts trainableRanges), and no backward at all below the lowest trainable layer.
 import type { ModelConfig } from '../model/config';
@@ -37,5 +39,6 @@ export function frozenPrefixes(cfg: ModelConfig, scope: Scope): string[] {
     const lnf = scope.kind === 'lora' ? ['transformer.ln_f.'] : [];
     return ['transformer.wte.', 'transformer.wpe.', ...frozenLayers.map((l) => `transformer.h.${l}.`), ...lnf];
   }
-  throw new Error('trainable scopes are built for BERT and GPT runs');
+  const below = frozenLayers.map((l) => `model.decoder.layers.${l}.`);
+  return scope.kind === 'head' || scope.kind === 'lora' ? ['model.'] : ['model.shared.', 'model.encoder.', 'model.decoder.embed_positions.', 'model.decoder.layernorm_embedding.', ...below];
 }

@@ -3,7 +3,8 @@
 //   e = drop(LN(E[src] + Pe[t]));  e = layer(e) for each encoder layer (keys masked past kvLen)
 //   y = drop(LN(E[tgt] + Pd[t]));  y = layer(y, e) for each decoder layer (causal, cross over e)
 //   heads(y)
-// with the heads of the layout (default: the seq2seq LM head on the decoder, against `labels`).
+// with the heads of the layout (default: the seq2seq LM head on the decoder, against `labels`), and
+// LoRA adapters on the attention projections (self and cross) when the layout has them.
 // Forward overwrites, backward accumulates parameter gradients into the flat gradient buffer.
 import type { GpuContext } from '../gpu/device';
 import type { Recorder } from '../gpu/kernel';
@@ -16,6 +17,7 @@ import type { Head } from './heads/head';
 import { planHeads } from './heads/index';
 import { type EmbeddingActs, type EmbeddingDims, type EmbeddingGrads, type EmbeddingParams, embeddingsBackward, embeddingsForward, embeddingsTrain, planEmbeddings } from './layers/embeddings';
 import { bind, type Plans } from './layers/plan';
+import { attachLora, planLora } from './layers/lora';
 import { bindShared, planShared, type Shared } from './layers/shared';
 import { type EncoderLink, type LayerActs, type LayerGrads, type LayerParams, type LayerShape, layerBackward, layerForward, planLayer, planLayerGrads } from './layers/transformer-layer';
 import type { BatchShape } from './memory';
@@ -83,6 +85,8 @@ export class BartGraph extends ModelGraph {
       layers: Array.from({ length: L }, (_, l) => planLayer(plans, `${x.side}${l}`, x.s, drop)),
       g: planLayerGrads(plans, x.side, x.s, drop),
     }));
+    // LoRA adapters see their linear's rows: the encoder's, or the decoder's (cross-attention's k|v reads the encoder's).
+    const lora = planLora(plans, layout, (site) => B * (site.stack === 'encoder' || site.linear === 'crossKv' ? Ts : Tt), (site) => `${site.stack}${site.layer}`, state);
     const heads = planHeads({ plans, cfg, B, T: Tt, gradScale, tokensKey: 'model.shared.weight' }, layout.heads, 'labels');
     this.acts = plans.a.allocate(ctx);
     this.dacts = plans.d.allocate(ctx);
@@ -107,7 +111,8 @@ export class BartGraph extends ModelGraph {
           },
         },
         layers: x.layers.map((names, l) => {
-          const p = bartLayerParams(v, x.side as 'encoder' | 'decoder', l);
+          const side = x.side as 'encoder' | 'decoder';
+          const p = attachLora(bartLayerParams(v, side, l), lora, side, l, v, this.acts, this.dacts);
           return { a: bind(this.acts, names), p };
         }),
         g: bind(this.dacts, x.g),

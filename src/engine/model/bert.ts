@@ -62,7 +62,7 @@ export class BertGraph extends ModelGraph {
     const sNames = { B, T, C, H: cfg.nHead, F: cfg.ffWidth, eps, norm: 'post' as const, causal: false, gelu: cfg.activation };
     const layers = Array.from({ length: L }, (_, l) => planLayer(plans, `layer${l}`, sNames, drop));
     const g = planLayerGrads(plans, 'layer', sNames, drop);
-    const lora = planLora(plans, layout, N, (l) => `layer${l}`);
+    const lora = planLora(plans, layout, () => N, (site) => `layer${site.layer}`, state);
     const heads = planHeads({ plans, cfg, B, T, gradScale, tokensKey: 'bert.embeddings.word_embeddings.weight' }, layout.heads, 'labels');
     this.acts = plans.a.allocate(ctx);
     this.dacts = plans.d.allocate(ctx);
@@ -95,7 +95,7 @@ export class BertGraph extends ModelGraph {
         fcOut: v.linear(`${h}.output.dense`, 'out_in'),
         ln2: v.norm(`${h}.output.LayerNorm`),
       };
-      return { a: bind(this.acts, names), p: attachLora(p, lora, l, v, this.acts, this.dacts) };
+      return { a: bind(this.acts, names), p: attachLora(p, lora, 'body', l, v, this.acts, this.dacts) };
     });
     this.g = bind(this.dacts, g);
     this.heads = heads.map((build) => build(this.acts, this.dacts, v));

@@ -39,12 +39,13 @@ export function linearForward(
   y: Tensor,
   x: Tensor,
   p: LinearParams,
-  opts: { gelu?: boolean; preGelu?: Tensor; label?: string } = {},
+  /** train: a training forward (adapters apply their lora_dropout). */
+  opts: { gelu?: boolean; preGelu?: Tensor; label?: string; train?: boolean } = {},
 ): void {
   const label = opts.label ?? 'linear';
   if (p.lora?.length && opts.gelu) throw new Error(`${label}: GELU fused into a linear with LoRA adapters would apply before their update: run GELU separately`);
   matmul(rec, { out: y, a: x, b: p.w, transB: p.form === 'out_in', bias: p.b, gelu: opts.gelu, preGelu: opts.preGelu, label });
-  for (const ad of p.lora ?? []) loraForward(rec, y, x, ad, label);
+  for (const ad of p.lora ?? []) loraForward(rec, y, x, ad, label, opts.train ?? false);
 }
 
 /**

@@ -72,7 +72,7 @@ export class GptGraph extends ModelGraph {
     const emb = planEmbeddings(plans, 'emb', this.ed, { norm: false, dropout: drop });
     const layers = Array.from({ length: L }, (_, l) => planLayer(plans, `h${l}`, this.s, drop));
     const g = planLayerGrads(plans, 'h', this.s, drop);
-    const lora = planLora(plans, layout, N, (l) => `h${l}`);
+    const lora = planLora(plans, layout, () => N, (site) => `h${site.layer}`, state);
     const lnf = planNorm(plans.a, 'ln_f', N, C);
     const dHidden = plans.d.add('ln_f.dout', [N, C]);
     const heads = planHeads({ plans, cfg, B, T, gradScale, tokensKey: 'transformer.wte.weight' }, layout.heads, 'targets');
@@ -93,7 +93,7 @@ export class GptGraph extends ModelGraph {
         ln1: v.norm(n.ln1), qkv: v.linear(n.qkv, 'in_out'), attnOut: v.linear(n.attnOut, 'in_out'),
         ln2: v.norm(n.ln2), fc: v.linear(n.fc, 'in_out'), fcOut: v.linear(n.fcOut, 'in_out'),
       };
-      return { a: bind(this.acts, names), p: attachLora(p, lora, l, v, this.acts, this.dacts) };
+      return { a: bind(this.acts, names), p: attachLora(p, lora, 'body', l, v, this.acts, this.dacts) };
     });
     this.g = bind(this.dacts, g);
     this.lnf = { a: bind(this.acts, lnf), p: v.norm('transformer.ln_f'), dHidden: this.dacts.get(dHidden) };

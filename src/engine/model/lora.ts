@@ -6,6 +6,9 @@
 // are PEFT's, minus its `base_model.model.` prefix: `<module>.lora_A.weight`, `<module>.lora_B.weight`.
 // BERT's fused q|k|v slab gets three adapters (query, key, value), each writing its third of the
 // fused output; GPT-2's c_attn is one fused module in Hugging Face too, so it gets one adapter.
+// BART: q_proj, k_proj, v_proj and out_proj of every encoder and decoder self-attention and of the
+// decoder's cross-attention (encoder_attn, whose fused k|v slab gets two adapters); fc1, fc2 with
+// all-linear. Sites are in layout order: the encoder's layers, then the decoder's.
 import type { ModelConfig } from './config';
 
 export type LoraTargets = 'attention' | 'all-linear';
@@ -15,19 +18,21 @@ export interface LoraSpec {
   rank: number;
   /** The update is scaled by alpha / r (PEFT's lora_alpha). */
   alpha: number;
-  /** Dropout on the adapter's input: only 0 is built (PEFT's default). */
+  /** Dropout on the adapter's input x before A, in training only (PEFT's lora_dropout; default 0). */
   dropout: number;
-  /** attention: q, k, v and the attention output; all-linear: the MLP's two linears too. */
+  /** attention: q, k, v and the attention output (BART: of cross-attention too); all-linear: the MLP's two linears too. */
   targets: LoraTargets;
 }
 
 export const LORA_DEFAULTS: LoraSpec = { rank: 8, alpha: 16, dropout: 0, targets: 'attention' };
 
-/** The four linears of a Transformer layer an adapter can sit on (LayerParams' field names). */
-export type LoraLinear = 'qkv' | 'attnOut' | 'fc' | 'fcOut';
+/** The linears of a Transformer layer an adapter can sit on (LayerParams' fields; cross: its cross-attention's). */
+export type LoraLinear = 'qkv' | 'attnOut' | 'fc' | 'fcOut' | 'crossQ' | 'crossKv' | 'crossOut';
 
 /** One adapter: on which linear of which layer, its Hugging Face module, and its slice of the output. */
 export interface LoraSite {
+  /** Which stack's layer (encoder-decoders have two; BERT's and GPT's is 'body'). */
+  stack: 'body' | 'encoder' | 'decoder';
   layer: number;
   linear: LoraLinear;
   /** The Hugging Face module it adapts, e.g. bert.encoder.layer.0.attention.self.query. */
@@ -57,9 +62,8 @@ export function checkLoraSpec(spec: LoraSpec, cfg: ModelConfig): void {
   const smallest = Math.min(cfg.nEmbd, cfg.ffWidth);
   if (spec.rank > smallest) throw new Error(`--lora-rank ${spec.rank} exceeds the model's smallest linear dimension (${smallest}): a low-rank adapter must be narrower`);
   if (!(Number.isFinite(spec.alpha) && spec.alpha > 0)) throw new Error(`--lora-alpha must be a positive number (got ${spec.alpha})`);
-  if (spec.dropout !== 0) throw new Error(`--lora-dropout ${spec.dropout}: only 0 is built (dropout on the adapter input is not implemented)`);
+  if (!(spec.dropout >= 0 && spec.dropout < 1)) throw new Error(`--lora-dropout must be in [0, 1) (got ${spec.dropout})`);
   if (spec.targets !== 'attention' && spec.targets !== 'all-linear') throw new Error(`--lora-targets must be attention or all-linear (got '${spec.targets}')`);
-  if (cfg.kind === 'encoder-decoder') throw new Error('LoRA adapters are built for BERT and GPT runs, not encoder-decoders');
 }
 
 /** Every adapter of the model, layer by layer, in a fixed order (layout order). */
@@ -68,15 +72,16 @@ export function loraSites(cfg: ModelConfig, spec: LoraSpec): LoraSite[] {
   const { nEmbd: C, ffWidth: F } = cfg;
   const mlp = spec.targets === 'all-linear';
   const sites: LoraSite[] = [];
+  if (cfg.kind === 'encoder-decoder') return bartSites(cfg, mlp);
   for (let l = 0; l < cfg.nLayer; l++) {
     if (cfg.kind === 'encoder') {
       const h = `bert.encoder.layer.${l}`;
       const fused = `${h}.attention.self.query_key_value.weight`;
       (['query', 'key', 'value'] as const).forEach((name, i) => {
-        sites.push({ layer: l, linear: 'qkv', module: `${h}.attention.self.${name}`, weight: fused, form: 'out_in', in: C, out: C, col: i * C });
+        sites.push({ stack: 'body', layer: l, linear: 'qkv', module: `${h}.attention.self.${name}`, weight: fused, form: 'out_in', in: C, out: C, col: i * C });
       });
       const lin = (linear: LoraLinear, module: string, nin: number, nout: number) =>
-        sites.push({ layer: l, linear, module, weight: `${module}.weight`, form: 'out_in', in: nin, out: nout, col: 0 });
+        sites.push({ stack: 'body', layer: l, linear, module, weight: `${module}.weight`, form: 'out_in', in: nin, out: nout, col: 0 });
       lin('attnOut', `${h}.attention.output.dense`, C, C);
       if (mlp) {
         lin('fc', `${h}.intermediate.dense`, C, F);
@@ -85,12 +90,37 @@ export function loraSites(cfg: ModelConfig, spec: LoraSpec): LoraSite[] {
     } else {
       const h = `transformer.h.${l}`;
       const lin = (linear: LoraLinear, module: string, nin: number, nout: number) =>
-        sites.push({ layer: l, linear, module, weight: `${module}.weight`, form: 'in_out', in: nin, out: nout, col: 0 });
+        sites.push({ stack: 'body', layer: l, linear, module, weight: `${module}.weight`, form: 'in_out', in: nin, out: nout, col: 0 });
       lin('qkv', `${h}.attn.c_attn`, C, 3 * C);
       lin('attnOut', `${h}.attn.c_proj`, C, C);
       if (mlp) {
         lin('fc', `${h}.mlp.c_fc`, C, F);
         lin('fcOut', `${h}.mlp.c_proj`, F, C);
+      }
+    }
+  }
+  return sites;
+}
+
+/** BART's sites: per layer of the encoder, then of the decoder, self-attention q, k, v, out (cross-attention's too), fc1, fc2. */
+function bartSites(cfg: ModelConfig, mlp: boolean): LoraSite[] {
+  const { nEmbd: C, ffWidth: F } = cfg;
+  const sites: LoraSite[] = [];
+  for (const stack of ['encoder', 'decoder'] as const) {
+    for (let l = 0; l < cfg.nLayer; l++) {
+      const h = `model.${stack}.layers.${l}`;
+      const site = (linear: LoraLinear, module: string, weight: string, nin: number, nout: number, col: number) =>
+        sites.push({ stack, layer: l, linear, module, weight, form: 'out_in', in: nin, out: nout, col });
+      (['q_proj', 'k_proj', 'v_proj'] as const).forEach((name, i) => site('qkv', `${h}.self_attn.${name}`, `${h}.self_attn.q_proj_k_proj_v_proj.weight`, C, C, i * C));
+      site('attnOut', `${h}.self_attn.out_proj`, `${h}.self_attn.out_proj.weight`, C, C, 0);
+      if (stack === 'decoder') {
+        site('crossQ', `${h}.encoder_attn.q_proj`, `${h}.encoder_attn.q_proj.weight`, C, C, 0);
+        (['k_proj', 'v_proj'] as const).forEach((name, i) => site('crossKv', `${h}.encoder_attn.${name}`, `${h}.encoder_attn.k_proj_v_proj.weight`, C, C, i * C));
+        site('crossOut', `${h}.encoder_attn.out_proj`, `${h}.encoder_attn.out_proj.weight`, C, C, 0);
+      }
+      if (mlp) {
+        site('fc', `${h}.fc1`, `${h}.fc1.weight`, C, F, 0);
+        site('fcOut', `${h}.fc2`, `${h}.fc2.weight`, F, C, 0);
       }
     }
   }

@@ -11,7 +11,7 @@ export const classify: PlannedObjective = {
   summary: 'Learns a label for each text (e.g. its sentiment) from a head on a pretrained model: BERT\'s pooled [CLS], or GPT\'s last real token.',
   modelKind: 'encoder',
   heads: ['classification'],
-  reason: 'it learns from labeled rows on a pretrained run: npm run finetune -- --run runs/<BERT or GPT run> --data <labeled .csv/.tsv/.jsonl>',
+  reason: 'it learns from labeled rows on a pretrained run: npm run finetune -- --run runs/<BERT, GPT or BART run> --data <labeled .csv/.tsv/.jsonl>',
   // A fine-tune's metrics.jsonl (finetune/run.ts): train loss and accuracy, validation loss, accuracy and macro-F1.
   charts: {
     loss: [{ label: 'train loss', split: 'train', name: 'loss' }, { label: 'validation loss', split: 'val', name: 'valLoss', dashed: true }],

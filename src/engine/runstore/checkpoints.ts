@@ -12,7 +12,21 @@ export interface CheckpointState {
   /** Everything the data sampler needs to continue with the same order (seed, position …). */
   data: Record<string, number | string>;
   bestValLoss?: number;
+  /** A fine-tune's early stopping: the best validation score so far, its step and scores, evaluations since. */
+  earlyStopping?: EarlyStoppingState;
   savedAt: string;
+}
+
+export interface EarlyStoppingState {
+  bestStep: number;
+  /** The validation metric early stopping watches (a fine-tune's macro-F1). */
+  bestScore: number;
+  /** Every validation score of the best step (what the run reports as its validation result). */
+  bestScores: Record<string, unknown>;
+  /** Scheduled evaluations since the best one. */
+  sinceBest: number;
+  /** Whether patience ran out (the run ended there and does not resume). */
+  stopped: boolean;
 }
 
 export interface CheckpointFiles {
@@ -43,11 +57,15 @@ export function latestCheckpoint(runDir: string): number | undefined {
   return steps.length ? steps[steps.length - 1] : undefined;
 }
 
-export function writeCheckpoint(runDir: string, files: CheckpointFiles, keepLast: number): string {
+/**
+ * Writes checkpoints/step-N (N = files.state.step), or checkpoints/<folder> when named: a folder
+ * listCheckpoints does not see and pruning never removes (a fine-tune's resume state).
+ */
+export function writeCheckpoint(runDir: string, files: CheckpointFiles, keepLast: number, folder = `step-${files.state.step}`): string {
   const dir = checkpointsDir(runDir);
   mkdirSync(dir, { recursive: true });
-  const final = join(dir, `step-${files.state.step}`);
-  const tmp = join(dir, `.tmp-step-${files.state.step}-${process.pid}`);
+  const final = join(dir, folder);
+  const tmp = join(dir, `.tmp-${folder}-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp);
   writeFileAtomic(join(tmp, 'model.safetensors'), files.model);
@@ -61,8 +79,8 @@ export function writeCheckpoint(runDir: string, files: CheckpointFiles, keepLast
   return final;
 }
 
-export function readCheckpoint(runDir: string, step: number): CheckpointFiles {
-  const dir = join(checkpointsDir(runDir), `step-${step}`);
+export function readCheckpoint(runDir: string, step: number | string): CheckpointFiles {
+  const dir = join(checkpointsDir(runDir), typeof step === 'number' ? `step-${step}` : step);
   const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
   const model = readFileSync(join(dir, 'model.safetensors'));
   const optPath = join(dir, 'optimizer.safetensors');
@@ -74,7 +92,7 @@ export function pruneCheckpoints(runDir: string, keepLast: number): void {
   const dir = checkpointsDir(runDir);
   if (!existsSync(dir)) return;
   for (const name of readdirSync(dir)) {
-    if (name.startsWith('.tmp-step-')) rmSync(join(dir, name), { recursive: true, force: true });
+    if (name.startsWith('.tmp-')) rmSync(join(dir, name), { recursive: true, force: true });
   }
   const steps = listCheckpoints(runDir);
   for (const step of steps.slice(0, Math.max(0, steps.length - Math.max(1, keepLast)))) {

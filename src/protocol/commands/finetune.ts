@@ -70,10 +70,12 @@ export const finetuneStart = defineCommand({
     ...LabeledSource,
     /** What trains, as the engine's scopes write it: 'head', 'top:2', 'all' (finetune.scopes). */
     scope: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
-    /** The adapters of the 'lora' scope (PEFT's defaults: rank 8, alpha 16, attention). */
+    /** The adapters of the 'lora' scope (PEFT's defaults: rank 8, alpha 16, dropout 0, attention). */
     lora: v.optional(v.object({
       rank: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024)),
       alpha: v.pipe(v.number(), v.gtValue(0), v.maxValue(1_000_000)),
+      /** Dropout on each adapter's input in training (PEFT's lora_dropout); 0 when absent. */
+      dropout: v.optional(v.pipe(v.number(), v.minValue(0), v.ltValue(1))),
       targets: v.picklist(['attention', 'all-linear']),
     })),
     steps: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),

@@ -60,6 +60,8 @@ export class FineTuneState {
   /** The 'lora' scope's adapters (PEFT's defaults). */
   loraRank = $state(8);
   loraAlpha = $state(16);
+  /** Dropout on each adapter's input while training (PEFT's lora_dropout). */
+  loraDropout = $state(0);
   loraTargets = $state<'attention' | 'all-linear'>('attention');
   topLayers = $state(1);
   // The budget npm run finetune defaults to.
@@ -175,7 +177,7 @@ export class FineTuneState {
     try {
       const started = await this.api.call('finetune.start', {
         ...this.source(), runDir: this.runDir, checkpoint: this.checkpoint, scope: this.scope,
-        ...(this.scopeKind === 'lora' ? { lora: { rank: this.loraRank, alpha: this.loraAlpha, targets: this.loraTargets } } : {}),
+        ...(this.scopeKind === 'lora' ? { lora: { rank: this.loraRank, alpha: this.loraAlpha, dropout: this.loraDropout, targets: this.loraTargets } } : {}),
         steps: this.steps, lr: this.lr, batchSize: this.batchSize, compare: this.compare,
       });
       this.started = started;
@@ -206,6 +208,13 @@ export class FineTuneState {
         // not finished yet (no eval.json): asked again when a run ends
       }
     }
+  }
+
+  /** A stopped run resumed (run.resume): its scores so far are dropped, and read again when it ends. */
+  resumed(runDir: string): void {
+    const { [runDir]: _stopped, ...rest } = this.scores;
+    this.scores = rest;
+    if (this.examples?.runDir === runDir) this.examples = null;
   }
 
   /** Lists the rows of a confusion-matrix cell (the same cell again closes the list). */

@@ -3,7 +3,8 @@
 // finetune.start on the host's run service: a tiny MLM run fine-tuned as the active run (run.*
 // events, listed as a finished 'classify' run, eval.json equal to what classify.predict answers,
 // the test rows behind its confusion matrix, its checkpoint in the attention view),
-// then compared with the same model from scratch, and a fine-tune stopped mid-way (scored, 'stopped').
+// then compared with the same model from scratch, and a fine-tune stopped mid-way (scored, 'stopped')
+// and resumed through run.resume.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -145,6 +146,14 @@ test('finetune.start runs as the active run, is listed, and its scores are what 
     await until(() => events.some((e) => e.type === 'run.state' && e.runId === s.runId && e.state === 'stopped'));
     expect(existsSync(join(s.runDir, 'eval.json'))).toBe(true);
     expect(service.list().runs.find((r) => r.runDir === s.runDir)?.status).toBe('stopped');
+
+    // Resumed from the Runs page (run.resume with a folder): it goes on from the step it stopped at.
+    const at = (JSON.parse(readFileSync(join(s.runDir, 'eval.json'), 'utf8')) as { steps: number }).steps;
+    const r = await service.resume({ runDir: s.runDir, steps: at + 3 });
+    await until(() => events.some((e) => e.type === 'run.state' && e.runId === r.runId && e.state === 'finished'));
+    expect(events.find((e) => e.type === 'run.started' && e.runId === r.runId)).toMatchObject({ resumed: true, startStep: at, totalSteps: at + 3 });
+    expect(events.flatMap((e) => (e.type === 'run.metrics' && e.runId === r.runId ? e.records.map((x) => x.step) : []))).toEqual([at + 1, at + 2, at + 3]);
+    expect(service.list().runs.find((x) => x.runDir === s.runDir)).toMatchObject({ status: 'finished', totalSteps: at + 3 });
 
     // The LoRA choice: adapters saved in PEFT's files beside the checkpoint.
     const l = await service.fineTune({ ...params, scope: 'lora', lora: { rank: 4, alpha: 8, targets: 'all-linear' }, compare: false, steps: 2, evalEvery: 2 });

@@ -137,7 +137,7 @@ async function runGolden(g: Golden, layout = g.layout): Promise<{ outputs: Map<s
   return { outputs, loss, grads: flat };
 }
 
-for (const name of ['bert_dropout', 'bart_dropout', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora']) {
+for (const name of ['bert_dropout', 'bart_dropout', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
   test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
     const g = loadGolden(name);
     const { outputs, loss, grads } = await runGolden(g);
@@ -160,7 +160,7 @@ test('the classification goldens gather the rows classifyIndex computes', () => 
   expect([...loadGolden('bart_cls').input('cls_index')]).toEqual([...classifyIndex('first', 7, [7, 7, 7])]);
 });
 
-test('the goldens discriminate: tanh GELU on the erf golden, or dropout off on the dropout golden, miss by more than 1e-4', async () => {
+test('the goldens discriminate: tanh GELU on the erf golden, or dropout (or lora_dropout) off on a dropout golden, miss by more than 1e-4', async () => {
   const worstOf = async (g: Golden, layout: typeof g.layout) => {
     const { outputs, grads } = await runGolden(g, layout);
     let worst = relativeError(outputs.get('logits')!, g.tensors.get('output.logits')!.data).rel;
@@ -173,12 +173,18 @@ test('the goldens discriminate: tanh GELU on the erf golden, or dropout off on t
   const tanhWorst = await worstOf(erf, buildParamLayout({ ...erf.cfg, activation: 'gelu_tanh' }));
   const drop = loadGolden('bert_dropout');
   const noDropWorst = await worstOf(drop, buildParamLayout({ ...drop.cfg, dropout: 0 }));
+  const loraDrop = loadGolden('gpt_cls_lora_dropout');
+  const frozen = ['transformer.wte.', 'transformer.wpe.', 'transformer.ln_f.', 'transformer.h.0.', 'transformer.h.1.']; // as make_goldens.py
+  const noLoraDrop = buildParamLayout(loraDrop.cfg, { heads: loraDrop.layout.heads, frozen, lora: { ...loraDrop.layout.lora!, dropout: 0 } });
+  expect(allParts(noLoraDrop).map((p) => [p.name, p.offset])).toEqual(allParts(loraDrop.layout).map((p) => [p.name, p.offset]));
+  const noLoraDropWorst = await worstOf(loraDrop, noLoraDrop);
   const bartDrop = loadGolden('bart_dropout');
   const bartNoDropWorst = await worstOf(bartDrop, buildParamLayout({ ...bartDrop.cfg, dropout: 0 }));
-  console.log(`gpt_erf with tanh GELU: worst rel ${tanhWorst.toExponential(2)}; bert_dropout without dropout: ${noDropWorst.toExponential(2)}; bart_dropout without dropout: ${bartNoDropWorst.toExponential(2)}`);
+  console.log(`gpt_erf with tanh GELU: worst rel ${tanhWorst.toExponential(2)}; bert_dropout without dropout: ${noDropWorst.toExponential(2)}; bart_dropout without dropout: ${bartNoDropWorst.toExponential(2)}; gpt_cls_lora_dropout without lora_dropout: ${noLoraDropWorst.toExponential(2)}`);
+  expect(bartNoDropWorst).toBeGreaterThan(1e-4);
   expect(tanhWorst).toBeGreaterThan(1e-4);
   expect(noDropWorst).toBeGreaterThan(1e-4);
-  expect(bartNoDropWorst).toBeGreaterThan(1e-4);
+  expect(noLoraDropWorst).toBeGreaterThan(1e-4);
 });
 
 // Freezing changes which gradients are computed, never their values: the trainable ones equal the

@@ -1,6 +1,7 @@
 // A fine-tune (src/engine/finetune/run.ts) as a Trainer the run service drives like a training
 // run: the same run.* events (started, batched train metrics with progress, validation records,
-// the kept checkpoint, state), pause / resume / stop between steps, its folder chosen up front.
+// the kept checkpoint, state), pause / resume / stop between steps, its folder chosen up front; or
+// a stopped fine-tune continued from its folder (`resumed`, options from resumeRequest).
 // The classifier's weights are not handed to the attention snapshotter (inspectable: false).
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -28,6 +29,7 @@ export class FineTuneRun implements Trainer {
   private lastEmit = 0;
   private latestLoss = NaN;
   private step = 0;
+  private startStep = 0;
   private startedAt = 0;
 
   /** `options.name` and `options.runsDir` name the folder: it is known before anything runs. */
@@ -37,6 +39,7 @@ export class FineTuneRun implements Trainer {
     private readonly data: LabeledData,
     private readonly onEvent: TrainerEventSink,
     private readonly log: (message: string, runId: string) => void,
+    private readonly resumed = false,
   ) {
     if (!options.name) throw new Error('FineTuneRun: options.name must name the run folder');
   }
@@ -81,7 +84,8 @@ export class FineTuneRun implements Trainer {
     const o = this.options;
     try {
       this.setState('preparing');
-      this.emit({ type: 'run.prepare', runId: this.runId, phase: 'checkpoint', message: `loading ${o.init === 'pretrained' ? 'the pretrained checkpoint' : 'the architecture (random weights)'} of ${o.from}` });
+      const loading = this.resumed ? `the stopped run ${this.runDir}` : `${o.init === 'pretrained' ? 'the pretrained checkpoint' : 'the architecture (random weights)'} of ${o.from}`;
+      this.emit({ type: 'run.prepare', runId: this.runId, phase: 'checkpoint', message: `loading ${loading}` });
       const model = readRunConfig(resolve(o.from)).pretrain_studio.model;
       const layout = classifierLayout(model, this.data.labels.id2label.length, o.scope);
       const T = Math.min(o.maxLength, layout.config.blockSize);
@@ -90,8 +94,11 @@ export class FineTuneRun implements Trainer {
       const result = await fineTune(this.ctx, o, this.data, (e) => {
         if (!started && e.kind !== 'log') {
           started = true;
+          // The first record of this session comes from the step after the resume point.
+          this.startStep = e.record ? e.record.step - 1 : 0;
+          this.step = this.startStep;
           this.emit({
-            type: 'run.started', runId: this.runId, runDir: this.runDir, resumed: false, startStep: 0, totalSteps: o.steps,
+            type: 'run.started', runId: this.runId, runDir: this.runDir, resumed: this.resumed, startStep: this.startStep, totalSteps: o.steps,
             parameters: layout.count, tokensPerStep: o.batchSize * T, model: layout.config, memoryBytes: 0, params: new Float32Array(0),
           });
           if (this.state === 'preparing') this.setState('running');
@@ -102,7 +109,7 @@ export class FineTuneRun implements Trainer {
           this.flushMetrics(o.batchSize * T);
           this.emit({ type: 'run.eval', runId: this.runId, record: e.record });
         }
-      }, { between: (step) => this.between(step) });
+      }, { between: (step) => this.between(step) }, this.resumed);
       this.flushMetrics(o.batchSize * T);
       this.result = result;
       this.step = result.steps;
@@ -142,7 +149,7 @@ export class FineTuneRun implements Trainer {
     this.lastEmit = performance.now();
     const step = records[records.length - 1].step;
     const elapsedMs = performance.now() - this.startedAt;
-    const msPerStep = step > 0 ? elapsedMs / step : NaN;
+    const msPerStep = step > this.startStep ? elapsedMs / (step - this.startStep) : NaN;
     const progress: RunProgress = {
       step, totalSteps: this.options.steps, elapsedMs, etaMs: Number.isFinite(msPerStep) ? msPerStep * (this.options.steps - step) : 0,
       tokensPerSecond: Number.isFinite(msPerStep) && tokensPerStep > 0 ? (tokensPerStep * 1000) / msPerStep : 0, loss: this.latestLoss,

@@ -97,8 +97,8 @@ export function describeRun(runDir: string): RunEntry {
 function fineTuneStatus(runDir: string, totalSteps: number): RunEntry['status'] {
   const path = join(runDir, 'eval.json');
   if (!existsSync(path)) return listCheckpoints(runDir).length ? 'interrupted' : 'incomplete';
-  const steps = (JSON.parse(readFileSync(path, 'utf8')) as { steps: number }).steps;
-  return steps >= totalSteps ? 'finished' : 'stopped';
+  const r = JSON.parse(readFileSync(path, 'utf8')) as { steps: number; earlyStopped?: boolean };
+  return r.steps >= totalSteps || r.earlyStopped ? 'finished' : 'stopped';
 }
 
 /** Every run folder (a folder with config.json or checkpoints/) in the runs directory, newest first. */

@@ -18,7 +18,8 @@ import { readRunConfig } from '../../train/index.ts';
 import type { MetricRecord } from '../../runstore/metrics-log';
 import type { RunRequest } from '../../train/index.ts';
 import { readAttentionSettings } from './folder';
-import { classifierLayout, FINETUNE_DEFAULTS, loadLabeledData, type FineTuneOptions } from '../../finetune/run';
+import { classifierLayout, FINETUNE_DEFAULTS, loadLabeledData, type FineTuneOptions, type LabeledData } from '../../finetune/run';
+import { resumeRequest } from '../../finetune/resume';
 import { checkRowsPerClass } from '../../finetune/preview';
 import { parseScope } from '../../finetune/scope';
 import { LORA_DEFAULTS } from '../../model/lora';
@@ -86,6 +87,12 @@ export class RunService {
     this.refuseIfBusy();
     const runDir = this.folders.inside(params.runDir);
     if (latestCheckpoint(runDir) === undefined) throw new Error(`${runDir} has no checkpoint to resume from`);
+    if ('finetune' in readRunConfig(runDir).pretrain_studio) {
+      // A fine-tune resumes from its own request (the labeled files where they were) and resume state.
+      const { options } = resumeRequest(runDir, params.steps);
+      const live = await this.launchFineTune(options, loadLabeledData(options), true);
+      return { runId: live.info.runId, runDir: live.info.runDir };
+    }
     return this.launch({ kind: 'resume', runDir, steps: params.steps }, readAttentionSettings(runDir));
   }
 
@@ -126,29 +133,31 @@ export class RunService {
     };
     const first: FineTuneOptions = { ...base, init: 'pretrained', name: nameFor('pretrained') };
     const second: FineTuneOptions | null = params.compare ? { ...base, init: 'scratch', name: nameFor('scratch') } : null;
-    const launch = async (o: FineTuneOptions): Promise<LiveRun> => {
-      const ctx = await this.opts.gpu();
-      const started = await LiveRun.launchTrainer(
-        (onEvent) => new FineTuneRun(ctx, o, data, onEvent, (message, runId) => this.opts.emit({ type: 'host.log', level: 'info', message, runId })),
-        'classify', false, null, { gpu: this.opts.gpu, emit: this.opts.emit },
-      );
-      this.active = started;
-      return started;
-    };
-    const live = await launch(first);
+    const live = await this.launchFineTune(first, data, false);
     if (second) {
       const firstRun = live;
       void firstRun.ended.then(async () => {
         // Only after a finished first run, and only if nothing else has started meanwhile.
         if (firstRun.info.state !== 'finished' || this.active !== firstRun) return;
         try {
-          await launch(second);
+          await this.launchFineTune(second, data, false);
         } catch (error) {
           this.opts.emit({ type: 'host.log', level: 'error', message: `the from-scratch comparison did not start: ${(error as Error).message}` });
         }
       });
     }
     return { runId: live.info.runId, runDir: live.info.runDir, compareRunDir: second ? join(this.runsDir, second.name) : null };
+  }
+
+  /** A fine-tune as the active run (`resumed`: continuing its stopped folder). */
+  private async launchFineTune(o: FineTuneOptions, data: LabeledData, resumed: boolean): Promise<LiveRun> {
+    const ctx = await this.opts.gpu();
+    const started = await LiveRun.launchTrainer(
+      (onEvent) => new FineTuneRun(ctx, o, data, onEvent, (message, runId) => this.opts.emit({ type: 'host.log', level: 'info', message, runId }), resumed),
+      'classify', resumed, null, { gpu: this.opts.gpu, emit: this.opts.emit },
+    );
+    this.active = started;
+    return started;
   }
 
   /** A run folder inside the runs directory (an error naming it otherwise). */

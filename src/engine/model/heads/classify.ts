@@ -5,6 +5,7 @@
 // BertForSequenceClassification (classifier), GPT2ForSequenceClassification (score, no bias) and
 // BartForSequenceClassification (classification_head).
 import type { Recorder } from '../../gpu/kernel';
+import type { ModelKind } from '../config';
 import type { Tensor } from '../../gpu/tensor';
 import { crossEntropyForwardBackward } from '../../ops/crossentropy';
 import { embeddingBackward, embeddingBackwardScratchWords, embeddingForward } from '../../ops/embedding';
@@ -34,6 +35,11 @@ interface ClassifyGrads {
   dpooledPre?: Tensor; // [B, C]
   dgathered: Tensor; // [B, C]
   scratch: Tensor; // u32, the scatter-add's
+}
+
+/** Where a model kind's classifier reads: BERT its [CLS] (first), GPT its last real token, BART its first decoder position. */
+export function classifierPool(kind: ModelKind): 'first' | 'last' {
+  return kind === 'decoder' ? 'last' : 'first';
 }
 
 /** The row of [N] each sequence is classified from, given its real length (padding at the tail). */

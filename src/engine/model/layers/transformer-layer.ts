@@ -187,11 +187,11 @@ function crossShape(s: LayerShape, dropout?: DropoutSpec): AttentionShape {
  * y [N, F] = gelu(x · W + b), keeping x · W + b in fcPre (the tanh form fuses GELU into the matmul,
  * unless LoRA adapters must add their update before it).
  */
-function mlpIn(rec: Recorder, a: LayerActs, p: LayerParams, x: Tensor, s: LayerShape, label: string): void {
+function mlpIn(rec: Recorder, a: LayerActs, p: LayerParams, x: Tensor, s: LayerShape, label: string, train: boolean): void {
   if (s.gelu === 'gelu_tanh' && !p.fc.p.lora?.length) {
     linearForward(rec, a.fc, x, p.fc.p, { gelu: true, preGelu: a.fcPre, label: `${label}.fc` });
   } else {
-    linearForward(rec, a.fcPre, x, p.fc.p, { label: `${label}.fc` });
+    linearForward(rec, a.fcPre, x, p.fc.p, { label: `${label}.fc`, train });
     geluForward(rec, a.fc, a.fcPre, s.gelu);
   }
 }
@@ -219,18 +219,20 @@ export function layerForward(
   const { B, T, C, eps } = s;
   const d = { N: B * T, C, eps };
   const drop = opts.drop ?? (() => undefined);
+  // A forward given dropout sites is a training one (LoRA adapters drop their input there too).
+  const train = opts.drop !== undefined;
   const L = opts.label;
   const attnIn = s.norm === 'pre' ? a.norm1.out : x;
-  linearForward(rec, a.qkv, attnIn, p.qkv.p, { label: `${L}.qkv` }); // qkv [N, 3C]
+  linearForward(rec, a.qkv, attnIn, p.qkv.p, { label: `${L}.qkv`, train }); // qkv [N, 3C]
   attentionBlockForward(rec, { probs: a.probs, merged: a.atty }, selfSource(a.qkv, C), selfShape(s, drop(1))); // atty [N, C]
-  linearForward(rec, a.attnOut, a.atty, p.attnOut.p, { label: `${L}.attn_out` }); // attnOut [N, C]
+  linearForward(rec, a.attnOut, a.atty, p.attnOut.p, { label: `${L}.attn_out`, train }); // attnOut [N, C]
   const attnBranch = dropped(rec, a.attnOut, a.attnDropped, drop(2));
   if (s.norm === 'pre') {
     if (p.cross || a.cross) throw new Error('transformer layer: cross-attention is assembled for post-LN layers only');
     if (!opts.next) throw new Error('transformer layer: a pre-LN layer writes the next layernorm: pass `next`');
     residualNormForward(rec, a.res1, a.norm2, p.ln2, x, attnBranch, d); // res1 = x + attn; norm2 = LN2(res1)
-    mlpIn(rec, a, p, a.norm2.out, s, L); // fc [N, F]
-    linearForward(rec, a.mlpOut, a.fc, p.fcOut.p, { label: `${L}.fc_out` }); // mlpOut [N, C]
+    mlpIn(rec, a, p, a.norm2.out, s, L, train); // fc [N, F]
+    linearForward(rec, a.mlpOut, a.fc, p.fcOut.p, { label: `${L}.fc_out`, train }); // mlpOut [N, C]
     const mlpBranch = dropped(rec, a.mlpOut, a.mlpDropped, drop(3));
     residualNormForward(rec, a.res2, opts.next.acts, opts.next.norm, a.res1, mlpBranch, d); // res2 = res1 + mlp; next = LN(res2)
     return;
@@ -241,15 +243,15 @@ export function layerForward(
     const c = a.cross;
     const enc = opts.encoder;
     if (!enc) throw new Error('transformer layer: cross-attention needs the encoder output');
-    linearForward(rec, c.q, y, p.cross.q.p, { label: `${L}.cross.q` }); // q [N, C]
-    linearForward(rec, c.kv, enc.enc, p.cross.kv.p, { label: `${L}.cross.kv` }); // kv [B*Tk, 2C]
+    linearForward(rec, c.q, y, p.cross.q.p, { label: `${L}.cross.q`, train }); // q [N, C]
+    linearForward(rec, c.kv, enc.enc, p.cross.kv.p, { label: `${L}.cross.kv`, train }); // kv [B*Tk, 2C]
     attentionBlockForward(rec, { probs: c.probs, merged: c.atty }, crossSource(c.q, c.kv, C), crossShape(s, drop(4)));
-    linearForward(rec, c.out, c.atty, p.cross.out.p, { label: `${L}.cross.out` });
+    linearForward(rec, c.out, c.atty, p.cross.out.p, { label: `${L}.cross.out`, train });
     residualNormForward(rec, c.res, c.norm, p.cross.ln, y, dropped(rec, c.out, c.dropped, drop(5)), d); // y = LNc(y + cross)
     y = c.norm.out;
   }
-  mlpIn(rec, a, p, y, s, L);
-  linearForward(rec, a.mlpOut, a.fc, p.fcOut.p, { label: `${L}.fc_out` });
+  mlpIn(rec, a, p, y, s, L, train);
+  linearForward(rec, a.mlpOut, a.fc, p.fcOut.p, { label: `${L}.fc_out`, train });
   residualNormForward(rec, a.res2, a.norm2, p.ln2, y, dropped(rec, a.mlpOut, a.mlpDropped, drop(3)), d); // out = LN2(y + mlp)
 }
 
