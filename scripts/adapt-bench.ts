@@ -1,0 +1,283 @@
+// What pretraining buys (issues #14 and #15): on waimai10k (Chinese) and SST-2 (English), an MLM
+// encoder and a GPT pretrained on the unlabeled texts, fine-tuned (head, all, LoRA) against the same
+// architecture from scratch and the majority class, and the GPT prompted zero- and few-shot on the
+// same held-out rows. It runs the CLIs (npm run train / finetune / evaluate / prompt) one after the
+// other under `nice -n 10` and prints markdown tables.
+//
+//   node --import tsx scripts/adapt-bench.ts [--out DIR] [--datasets DIR] [--only waimai|sst2]
+//     [--stage prepare|pretrain|finetune|gpt|prompt|all]   (one part alone, to run parts side by side)
+//
+// Everything is written under --out (default $TMPDIR/adapt-bench): the splits, the run folders,
+// each step's log and wall time. A step whose result is already there is not run again (its
+// recorded time is reused), so an interrupted benchmark continues where it stopped.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { readLabeledFile, stratifiedSplit, type LabeledRow } from '../src/engine/data/labeled';
+import { mulberry32 } from '../src/engine/data/rng';
+
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
+};
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT = resolve(flag('out', join(tmpdir(), 'adapt-bench')));
+const DATASETS = resolve(flag('datasets', join(ROOT, '..', 'shared', 'datasets')));
+const ONLY = flag('only', '');
+// prepare | pretrain | finetune (the BERT's) | gpt (its fine-tunes) | prompt | all: one part alone, to run parts side by side.
+const STAGE = flag('stage', 'all');
+
+/** One dataset's recipe: where its rows come from and how its models and prompts are set up. */
+interface DatasetPlan {
+  key: 'waimai' | 'sst2';
+  file: string;
+  /** Rows drawn (seeded) before the split; 0 = all. */
+  subset: number;
+  /** Tokenizer options of the pretraining runs. */
+  tokenizer: string[];
+  template: string;
+  labels: string[];
+  /** Pretraining steps of the BERT and of the GPT (what the shared machine allowed in the time). */
+  steps: { mlm: number; clm: number };
+}
+
+const PLANS: DatasetPlan[] = [
+  { key: 'waimai', file: 'waimai10k.csv', subset: 0, tokenizer: ['--tokenizer', 'char'], template: '{text}。总体评价：', labels: ['0=差', '1=好'], steps: { mlm: 500, clm: 300 } },
+  { key: 'sst2', file: 'sst2-train.tsv', subset: 10_000, tokenizer: ['--tokenizer', 'bpe', '--vocabSize', '2048'], template: "{text} , it 's", labels: ['0= bad', '1= good'], steps: { mlm: 300, clm: 300 } },
+];
+
+const SPLIT_SEED = 1;
+const TEST_FRACTION = 0.1;
+const PROMPT_ROWS = 200;
+
+const clean = (s: string): string => s.replace(/[\t\r\n]+/g, ' ').trim();
+const tsv = (rows: readonly LabeledRow[]): string => 'label\ttext\n' + rows.map((r) => `${r.label}\t${clean(r.text)}\n`).join('');
+
+/** A seeded Fisher-Yates shuffle (a copy). */
+function shuffled<T>(xs: readonly T[], seed: number): T[] {
+  const rng = mulberry32(seed);
+  const out = [...xs];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+interface Splits { dir: string; train: string; test: string; promptTest: string; lm: string; counts: Record<string, number> }
+
+/**
+ * test: a stratified 10% of the (sub)set; train: the rest (finetune splits its validation off it);
+ * promptTest: PROMPT_ROWS test rows drawn at random (seeded; waimai10k's file is sorted by label); lm: the unlabeled texts the models
+ * are pretrained on, every row of the file except the test rows (for SST-2 also the rows outside the
+ * labeled subset: unlabeled text is cheap).
+ */
+function prepare(plan: DatasetPlan): Splits {
+  const dir = join(OUT, plan.key, 'data');
+  mkdirSync(dir, { recursive: true });
+  const all = readLabeledFile(join(DATASETS, plan.file)).rows;
+  let labeled = all;
+  if (plan.subset > 0 && plan.subset < all.length) {
+    const chosen = new Set(shuffled(all, SPLIT_SEED).slice(0, plan.subset));
+    labeled = all.filter((r) => chosen.has(r));
+  }
+  const { train, test } = stratifiedSplit(labeled, { valFraction: 0, testFraction: TEST_FRACTION, seed: SPLIT_SEED });
+  const testTexts = new Set(test.map((r) => clean(r.text)));
+  const lmRows = all.filter((r) => !testTexts.has(clean(r.text)));
+  const paths = { train: join(dir, 'train.tsv'), test: join(dir, 'test.tsv'), promptTest: join(dir, 'test-prompt.tsv'), lm: join(dir, 'lm.tsv') };
+  writeFileSync(paths.train, tsv(train));
+  writeFileSync(paths.test, tsv(test));
+  writeFileSync(paths.promptTest, tsv(shuffled(test, SPLIT_SEED).slice(0, PROMPT_ROWS)));
+  writeFileSync(paths.lm, tsv(lmRows));
+  const counts = { labeled: labeled.length, train: train.length, test: test.length, promptTest: Math.min(PROMPT_ROWS, test.length), lm: lmRows.length };
+  console.log(`${plan.key}: ${JSON.stringify(counts)} -> ${dir}`);
+  return { dir, ...paths, counts };
+}
+
+/** Wall seconds of every step, kept across invocations so a reused step still reports its time. */
+const timesFile = (): string => join(OUT, 'times.json');
+function loadTimes(): Record<string, number> {
+  return existsSync(timesFile()) ? JSON.parse(readFileSync(timesFile(), 'utf8')) as Record<string, number> : {};
+}
+
+/** Runs `npm run <script> -- args` under nice unless `done` already holds; logs to OUT/logs/<id>.log. */
+function step(id: string, script: string, args: string[], done: () => boolean): number {
+  const times = loadTimes();
+  if (done()) {
+    console.error(`[${id}] reused (${times[id]?.toFixed(0) ?? '?'} s)`);
+    return times[id] ?? NaN;
+  }
+  mkdirSync(join(OUT, 'logs'), { recursive: true });
+  const log = join(OUT, 'logs', `${id}.log`);
+  console.error(`[${id}] npm run ${script} -- ${args.map((a) => (/[\s'"{}]/.test(a) ? `'${a}'` : a)).join(' ')}`);
+  const t0 = performance.now();
+  const r = spawnSync('nice', ['-n', '10', 'npm', 'run', '-s', script, '--', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = (performance.now() - t0) / 1000;
+  writeFileSync(log, `${r.stdout}\n--- stderr ---\n${r.stderr}`);
+  if (r.status !== 0) throw new Error(`[${id}] failed (exit ${r.status}); see ${log}\n${r.stderr.slice(-2000)}`);
+  writeFileSync(timesFile(), JSON.stringify({ ...loadTimes(), [id]: seconds }, null, 1));
+  console.error(`[${id}] ${seconds.toFixed(0)} s`);
+  return seconds;
+}
+
+const runsDir = (plan: DatasetPlan): string => join(OUT, plan.key, 'runs');
+const hasCheckpoint = (run: string, steps: number): boolean => existsSync(join(run, 'checkpoints', `step-${steps}`));
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+/**
+ * The two pretrained models of a dataset, the same small body (2 layers × 128, 4 heads, 747k
+ * parameters with the char vocabulary) and the same tokens per step: BERT (MLM) on 32 rows of 64
+ * tokens, GPT (causal LM) on 16 rows of 128, the GPT's longer context leaving room for few-shot
+ * demonstrations.
+ */
+const BODY = ['--nLayer', '2', '--nHead', '4', '--nEmbd', '128', '--dropout', '0.1'];
+const SHAPE = { mlm: ['--blockSize', '64', '--batchSize', '32'], clm: ['--blockSize', '128', '--batchSize', '16'] };
+function pretrain(plan: DatasetPlan, s: Splits, objective: 'mlm' | 'clm'): string {
+  const name = objective === 'mlm' ? 'bert' : 'gpt';
+  const run = join(runsDir(plan), name);
+  const steps = plan.steps[objective];
+  step(`${plan.key}-pretrain-${name}`, 'train', [
+    '--corpus', s.lm, '--objective', objective, ...plan.tokenizer, ...BODY, ...SHAPE[objective],
+    '--steps', String(steps), '--lr', '1e-3', '--warmupSteps', '50', '--evalEvery', String(steps / 2), '--evalIters', '5',
+    '--checkpointEvery', String(steps), '--attentionSnapshots', 'false', '--sampleTokens', '0',
+    '--runsDir', runsDir(plan), '--name', name,
+  ], () => hasCheckpoint(run, steps));
+  return run;
+}
+
+/** One fine-tuning recipe: a scope with its own learning rate and budget (fewer trainable weights want a larger lr). */
+interface Recipe { id: string; scope: string[]; steps: number; lr: string; only?: DatasetPlan['key'] }
+const BERT_RECIPES: Recipe[] = [
+  { id: 'head', scope: ['--scope', 'head'], steps: 300, lr: '3e-3' },
+  { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
+  // The same with a third of the budget: where pretraining shows (the scratch model catches up by 150 steps).
+  { id: 'all-60', scope: ['--scope', 'all'], steps: 60, lr: '3e-4' },
+  { id: 'lora', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 150, lr: '2e-3' },
+  // SST-2: at 3e-4 neither BERT leaves the majority class in 150 steps.
+  { id: 'all-lr1e-3', scope: ['--scope', 'all'], steps: 150, lr: '1e-3', only: 'sst2' },
+];
+const GPT_RECIPES: Recipe[] = [
+  { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
+  { id: 'lora', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 150, lr: '2e-3' },
+];
+
+interface FineTuned { model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; seconds: number }
+/** `npm run finetune --compare`: the recipe from the pretrained checkpoint and from random initialisation, same rows, order and budget. */
+function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: string, r: Recipe): FineTuned {
+  const name = `${model}-${r.id}`;
+  const dir = (init: string): string => join(runsDir(plan), `${name}-${init}`);
+  const seconds = step(`${plan.key}-finetune-${name}`, 'finetune', [
+    '--run', base, '--data', s.train, '--testData', s.test, '--valFraction', '0.1', ...r.scope,
+    '--steps', String(r.steps), '--lr', r.lr, '--warmupSteps', String(Math.round(r.steps / 10)), '--batchSize', '32',
+    '--maxLength', '48', '--evalEvery', String(r.steps / 3), '--compare', '--runsDir', runsDir(plan), '--name', name,
+  ], () => existsSync(join(dir('scratch'), 'eval.json')));
+  return { model, recipe: r, seconds, pretrained: readJson(join(dir('pretrained'), 'eval.json')), scratch: readJson(join(dir('scratch'), 'eval.json')) };
+}
+
+interface FineTuneResult {
+  runDir: string; bestStep: number; trainableParameters: number; elapsedMs: number;
+  test: Scores; majority: { label: string; accuracy: number; macroF1: number };
+}
+interface Scores { accuracy: number; macroF1: number }
+
+/** A fine-tuned run scored on the prompting rows, so the two routes are compared on the same examples. */
+function evaluateOnPromptRows(plan: DatasetPlan, s: Splits, run: string): Scores {
+  const out = join(run, 'eval-prompt-rows.json');
+  step(`${plan.key}-evaluate-${run.split('/').pop()}`, 'evaluate', ['--run', run, '--data', s.promptTest], () => existsSync(out));
+  if (!existsSync(out)) {
+    const log = readFileSync(join(OUT, 'logs', `${plan.key}-evaluate-${run.split('/').pop()}.log`), 'utf8');
+    writeFileSync(out, log.split('\n').find((l) => l.startsWith('{'))!);
+  }
+  return readJson<Scores>(out);
+}
+
+interface ShotScores { k: number; seed: number; metrics: Scores; cutExamples: number }
+/** Few-shot evaluation (K = 0, 1, 2, 4, 8 per class, three seeded draws) by label-word likelihood. */
+const SHOTS = '0,1,2,4,8';
+const SEEDS = '1,2,3';
+function prompt(plan: DatasetPlan, s: Splits, gpt: string, calibrate: boolean): ShotScores[] {
+  const id = `${plan.key}-prompt-${calibrate ? 'calibrated' : 'raw'}`;
+  const out = join(OUT, plan.key, `${id}.json`);
+  step(id, 'prompt', [
+    'few-shot', '--run', gpt, '--data', s.promptTest, '--pool', s.train, '--limit', String(PROMPT_ROWS),
+    '--template', plan.template, ...plan.labels.flatMap((l) => ['--label', l]), '--separator', '\\n',
+    '--shots', SHOTS, '--seeds', SEEDS, ...(calibrate ? ['--calibrate'] : []), '--json',
+  ], () => existsSync(out));
+  if (!existsSync(out)) {
+    const log = readFileSync(join(OUT, 'logs', `${id}.log`), 'utf8');
+    writeFileSync(out, log.split('\n').find((l) => l.startsWith('{'))!);
+  }
+  return readJson<{ results: ShotScores[] }>(out).results;
+}
+
+// ---- tables ----
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const f1 = (x: number): string => x.toFixed(3);
+const mins = (seconds: number): string => `${(seconds / 60).toFixed(1)} min`;
+function meanStd(xs: number[]): string {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  if (xs.length === 1) return pct(m);
+  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+  return `${pct(m)} ± ${(100 * sd).toFixed(1)}`;
+}
+
+function trainSeconds(run: string): number {
+  const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n');
+  return Number((JSON.parse(lines[lines.length - 1]) as { elapsedMs: number }).elapsedMs) / 1000;
+}
+function valLoss(run: string): string {
+  const vals = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { valLoss?: number }).filter((r) => r.valLoss !== undefined);
+  return `${vals[0].valLoss!.toFixed(2)} → ${vals[vals.length - 1].valLoss!.toFixed(2)}`;
+}
+
+function report(plan: DatasetPlan, s: Splits, bert: string, gpt: string, tuned: FineTuned[], promptRows: Map<string, Scores>, raw: ShotScores[], cal: ShotScores[]): string {
+  const m = tuned[0].pretrained.majority;
+  const promptLabels = readFileSync(s.promptTest, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
+  const promptMajority = promptLabels.filter((l) => l === m.label).length / promptLabels.length;
+  const lines = [
+    `### ${plan.key}: ${s.counts.labeled} labeled rows (${s.counts.train} to fine-tune, 10% of them for validation; ${s.counts.test} held out), pretraining text ${s.counts.lm} rows`,
+    '',
+    `Pretraining: BERT (MLM) ${plan.steps.mlm} steps, val loss ${valLoss(bert)}, ${mins(trainSeconds(bert))}; GPT (causal LM) ${plan.steps.clm} steps, val loss ${valLoss(gpt)}, ${mins(trainSeconds(gpt))}.`,
+    '',
+    `| model, scope | steps, lr | trains | test acc (pretrained) | test macro-F1 (pretrained) | test acc (scratch) | test macro-F1 (scratch) | prompt rows: acc (macro-F1) | time (both) |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...tuned.map((t) => `| ${t.model === 'bert' ? 'BERT [CLS]' : 'GPT last token'}, ${t.recipe.id} | ${t.recipe.steps}, ${t.recipe.lr} | ${t.pretrained.trainableParameters.toLocaleString('en')} | ${pct(t.pretrained.test.accuracy)} | ${f1(t.pretrained.test.macroF1)} | ${pct(t.scratch.test.accuracy)} | ${f1(t.scratch.test.macroF1)} | ${pct(promptRows.get(t.pretrained.runDir)!.accuracy)} (${f1(promptRows.get(t.pretrained.runDir)!.macroF1)}) | ${mins(t.seconds)} |`),
+    `| majority class ('${m.label}') | | | ${pct(m.accuracy)} | ${f1(m.macroF1)} | | | ${pct(promptMajority)} | |`,
+    '',
+    `Prompting the pretrained GPT (no weights change), the same ${s.counts.promptTest} held-out rows (drawn at random from the test split; their majority class is ${pct(promptMajority)}), template \`${plan.template}\`, label words ${plan.labels.map((l) => `\`${l}\``).join(', ')}, K demonstrations per class from the fine-tuning rows; accuracy (macro-F1), mean ± std over seeds ${SEEDS}; "cut": prompts that lost demonstrations to the ${'128'}-token context:`,
+    '',
+    `| scoring | ${SHOTS.split(',').map((k) => `K=${k}`).join(' | ')} |`,
+    `| --- | ${SHOTS.split(',').map(() => '---').join(' | ')} |`,
+  ];
+  for (const [name, rs] of [['label-word likelihood', raw], ['calibrated (content-free N/A)', cal]] as const) {
+    const cells = SHOTS.split(',').map(Number).map((k) => {
+      const at = rs.filter((r) => r.k === k);
+      const cut = at.reduce((a, r) => a + r.cutExamples, 0) / at.length;
+      return `${meanStd(at.map((r) => r.metrics.accuracy))} (${f1(at.reduce((a, r) => a + r.metrics.macroF1, 0) / at.length)})${cut ? `, cut ${cut.toFixed(0)}` : ''}`;
+    });
+    lines.push(`| ${name} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+const STAGES = ['prepare', 'pretrain', 'finetune', 'gpt', 'prompt', 'all'];
+if (!STAGES.includes(STAGE)) throw new Error(`--stage must be one of ${STAGES.join(', ')}`);
+const runs = (stage: string): boolean => STAGE === 'all' || STAGE === stage;
+const reports: string[] = [];
+for (const plan of PLANS.filter((p) => !ONLY || p.key === ONLY)) {
+  const s = prepare(plan);
+  if (STAGE === 'prepare') continue;
+  const bert = pretrain(plan, s, 'mlm');
+  const gpt = pretrain(plan, s, 'clm');
+  const tuned = runs('finetune') ? BERT_RECIPES.filter((r) => !r.only || r.only === plan.key).map((r) => fineTune(plan, s, 'bert', bert, r)) : [];
+  if (runs('gpt')) tuned.push(...GPT_RECIPES.map((r) => fineTune(plan, s, 'gpt', gpt, r)));
+  const raw = runs('prompt') ? prompt(plan, s, gpt, false) : [];
+  const cal = runs('prompt') ? prompt(plan, s, gpt, true) : [];
+  if (STAGE !== 'all') continue;
+  const promptRows = new Map(tuned.map((t) => [t.pretrained.runDir, evaluateOnPromptRows(plan, s, t.pretrained.runDir)]));
+  reports.push(report(plan, s, bert, gpt, tuned, promptRows, raw, cal));
+  console.log(reports[reports.length - 1] + '\n');
+}
+if (STAGE === 'all') writeFileSync(join(OUT, 'report.md'), reports.join('\n\n') + '\n');
