@@ -18,7 +18,8 @@ function arg(name: string): string | undefined {
 }
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILD = join(ROOT, '.cache', 'demo-models');
+// --build: another training folder, for a second copy of this script running side by side.
+const BUILD = resolve(arg('build') ?? join(ROOT, '.cache', 'demo-models'));
 // --out and --steps are for trying the script itself (a few steps into another folder).
 const OUT = resolve(arg('out') ?? join(ROOT, DEMO_DIR));
 const STEPS = arg('steps');
@@ -115,15 +116,33 @@ async function main(): Promise<void> {
   }
   const corpora = demoCorpora(ROOT);
   mkdirSync(OUT, { recursive: true });
-  const manifestPath = join(OUT, MANIFEST_FILE);
-  const manifest: DemoManifest = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) as DemoManifest : { models: [] };
   for (const m of chosen) {
     const entry = await trainOne(m, corpora, driver);
-    manifest.models = [...manifest.models.filter((e) => e.name !== m.name), entry].sort((a, b) => DEMO_MODELS.findIndex((d) => d.name === a.name) - DEMO_MODELS.findIndex((d) => d.name === b.name));
-    manifest.machine = `${process.platform} ${process.arch}, trained with --driver ${driver}`;
-    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+    writeFileSync(join(BUILD, `${m.name}.entry.json`), JSON.stringify(entry));
+    writeManifest(driver);
     process.stdout.write(`published ${m.name}: ${(entry.bytes / 1e6).toFixed(2)} MB, ${entry.trainSeconds} s, ${JSON.stringify(entry.figures)}\n`);
   }
+}
+
+/**
+ * manifest.json: the entries already there, replaced by those of the models built here (each
+ * kept in .cache/demo-models/<name>.entry.json, so that runs of this script side by side, one
+ * model each, all end up in it).
+ */
+function writeManifest(driver: string): void {
+  const path = join(OUT, MANIFEST_FILE);
+  const byName = new Map<string, DemoManifestEntry>();
+  if (existsSync(path)) for (const e of (JSON.parse(readFileSync(path, 'utf8')) as DemoManifest).models) byName.set(e.name, e);
+  for (const f of readdirSync(BUILD).filter((f) => f.endsWith('.entry.json'))) {
+    const e = JSON.parse(readFileSync(join(BUILD, f), 'utf8')) as DemoManifestEntry;
+    if (existsSync(join(OUT, e.name))) byName.set(e.name, e);
+  }
+  const order = (name: string) => DEMO_MODELS.findIndex((d) => d.name === name);
+  const manifest: DemoManifest = {
+    machine: `${process.platform} ${process.arch}, trained with --driver ${driver}`,
+    models: [...byName.values()].sort((a, b) => order(a.name) - order(b.name)),
+  };
+  writeFileSync(path, JSON.stringify(manifest, null, 2) + '\n');
 }
 
 main().catch((err: Error) => {

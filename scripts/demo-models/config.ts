@@ -42,9 +42,10 @@ export const DEMO_MODELS: readonly DemoModel[] = [
   {
     kind: 'train', name: 'demo-gpt-en', role: 'GPT: next-token prediction on Shakespeare (English)', corpus: 'english',
     options: {
-      ...SMALL, objective: 'clm', nLayer: 4, documents: 'file', split: 'tail', dedup: false, bias: false,
-      steps: 800, batchSize: 12, lr: 1e-3, minLr: 1e-4, warmupSteps: 50, evalEvery: 200, evalIters: 20,
-      logEvery: 10, checkpointEvery: 800, keepCheckpoints: 1, sampleTokens: 200, samplePrompt: 'ROMEO:',
+      // 256 characters of context, so that a few-shot prompt (a demonstration or two and the text) fits.
+      ...SMALL, objective: 'clm', nLayer: 4, blockSize: 256, documents: 'file', split: 'tail', dedup: false, bias: false,
+      steps: 1000, batchSize: 4, lr: 1e-3, minLr: 1e-4, warmupSteps: 50, evalEvery: 250, evalIters: 20,
+      logEvery: 10, checkpointEvery: 1000, keepCheckpoints: 1, sampleTokens: 200, samplePrompt: 'ROMEO:',
     },
   },
   {
