@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_MODELS, datasetsDir, type DemoModel, type DemoOptions } from './demo-models/config.ts';
 import { demoCorpora, type DemoCorpora } from './demo-models/corpora.ts';
+import { latestCheckpoint } from '../src/engine/runstore/checkpoints.ts';
 import { DEMO_DIR, MANIFEST_FILE, type DemoManifest, type DemoManifestEntry } from '../src/engine/runstore/demo-runs.ts';
 
 function arg(name: string): string | undefined {
@@ -42,13 +43,6 @@ function runCli(script: string, args: string[]): Promise<string> {
   });
 }
 
-/** The last checkpoint folder of a run: checkpoints/step-N with the largest N. */
-function lastCheckpoint(runDir: string): string {
-  const steps = readdirSync(join(runDir, 'checkpoints')).map((d) => /^step-(\d+)$/.exec(d)).filter((m) => m).map((m) => Number(m![1]));
-  if (!steps.length) throw new Error(`${runDir} has no checkpoint`);
-  return `step-${Math.max(...steps)}`;
-}
-
 /** Copies what the app reads of a run (never data/ nor optimizer state) into assets/demo-models/<name>. */
 function publish(runDir: string, name: string): { bytes: number; checkpoint: string } {
   const dest = join(OUT, name);
@@ -58,7 +52,9 @@ function publish(runDir: string, name: string): { bytes: number; checkpoint: str
     if (entry === 'data' || entry === 'checkpoints' || entry.endsWith('.tmp')) continue;
     cpSync(join(runDir, entry), join(dest, entry), { recursive: true });
   }
-  const checkpoint = lastCheckpoint(runDir);
+  const step = latestCheckpoint(runDir);
+  if (step === undefined) throw new Error(`${runDir} has no checkpoint`);
+  const checkpoint = `step-${step}`;
   mkdirSync(join(dest, 'checkpoints', checkpoint), { recursive: true });
   for (const f of readdirSync(join(runDir, 'checkpoints', checkpoint))) {
     if (f !== 'optimizer.safetensors') cpSync(join(runDir, 'checkpoints', checkpoint, f), join(dest, 'checkpoints', checkpoint, f));
