@@ -1,4 +1,4 @@
-// `nice -n 10 npm run demo-models [-- --only demo-gpt-en,demo-t5-zh] [--driver lavapipe]`
+// `nice -n 10 npm run demo-models [-- --only demo-gpt-en,demo-t5-zh] [--driver lavapipe] [--publish-only]`
 // Trains the built-in demo models (scripts/demo-models/config.ts) on the shared datasets with the
 // ordinary CLI commands, then copies what the app reads into assets/demo-models/<name>/: config,
 // tokenizer, metrics, probes, attention snapshots and the final checkpoint's weights (no optimizer
@@ -24,6 +24,9 @@ const BUILD = resolve(arg('build') ?? join(ROOT, '.cache', 'demo-models'));
 // --out and --steps are for trying the script itself (a few steps into another folder).
 const OUT = resolve(arg('out') ?? join(ROOT, DEMO_DIR));
 const STEPS = arg('steps');
+// --publish-only: publish the run folders already in the training folder (a run stopped early
+// keeps its planned schedule; the manifest says at which step it stopped).
+const PUBLISH_ONLY = process.argv.includes('--publish-only');
 const CLI = ['--import', 'tsx', '--import', './scripts/register-wgsl.mjs'];
 
 function flags(options: DemoOptions): string[] {
@@ -71,7 +74,7 @@ function folderBytes(dir: string): number {
   return n;
 }
 
-interface MetricRow { step?: number; trainLoss?: number; valLoss?: number; tokensPerSecond?: number; [k: string]: unknown }
+interface MetricRow { step?: number; loss?: number; valLoss?: number; elapsedMs?: number; [k: string]: unknown }
 
 function metrics(runDir: string): MetricRow[] {
   return readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as MetricRow);
@@ -80,19 +83,20 @@ function metrics(runDir: string): MetricRow[] {
 async function trainOne(m: DemoModel, corpora: DemoCorpora, driver: string): Promise<DemoManifestEntry> {
   const started = Date.now();
   const runDir = join(BUILD, m.name);
-  rmSync(runDir, { recursive: true, force: true });
+  if (!PUBLISH_ONLY) rmSync(runDir, { recursive: true, force: true });
   let figures: Record<string, unknown>;
   if (m.kind === 'train') {
     const corpus = corpora[m.corpus];
-    await runCli('src/cli/train.ts', [`--corpus=${corpus}`, `--runsDir=${BUILD}`, `--name=${m.name}`, `--driver=${driver}`, ...flags(m.options)]);
+    if (!PUBLISH_ONLY) await runCli('src/cli/train.ts', [`--corpus=${corpus}`, `--runsDir=${BUILD}`, `--name=${m.name}`, `--driver=${driver}`, ...flags(m.options)]);
     const rows = metrics(runDir);
     const last = (key: string) => [...rows].reverse().find((r) => typeof r[key] === 'number');
     const lastVal = last('valLoss');
     figures = {
-      steps: last('step')?.step, finalValLoss: lastVal?.valLoss, finalTrainLoss: last('trainLoss')?.trainLoss,
+      steps: last('step')?.step, plannedSteps: m.options.steps, finalValLoss: lastVal?.valLoss, finalTrainLoss: last('loss')?.loss,
       ...Object.fromEntries(Object.entries(lastVal ?? {}).filter(([k, v]) => k !== 'step' && typeof v === 'number' && /^val/.test(k))),
     };
   } else {
+    if (PUBLISH_ONLY) throw new Error(`${m.name}: --publish-only takes pretraining runs only (a fine-tune's figures come from its command's answer)`);
     const out = await runCli('src/cli/finetune.ts', [`--run=${join(BUILD, m.from)}`, `--data=${join(datasetsDir(ROOT), m.data)}`, `--runsDir=${BUILD}`, `--name=${m.name}`, `--driver=${driver}`, '--json', ...flags(m.options)]);
     const json = JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { majority: { accuracy: number; macroF1: number }; runs: { steps: number; bestStep: number; test?: { accuracy: number; macroF1: number; loss: number; count: number } }[] };
     const r = json.runs[0];
@@ -100,7 +104,9 @@ async function trainOne(m: DemoModel, corpora: DemoCorpora, driver: string): Pro
   }
   const { bytes, checkpoint } = publish(runDir, m.name);
   const corpus = m.kind === 'train' ? (m.corpus === 'english' ? 'tinyshakespeare.txt' : 'hongloumeng.txt + cmn-eng.tsv (Chinese side), see scripts/demo-models/corpora.ts') : m.data;
-  return { ...m, corpus, checkpoint, bytes, trainSeconds: Math.round((Date.now() - started) / 1000), figures } as DemoManifestEntry;
+  // A run published as it is (--publish-only, e.g. stopped early with Ctrl-C): its own training time.
+  const ran = PUBLISH_ONLY ? Number(metrics(runDir).at(-1)?.elapsedMs ?? 0) / 1000 : (Date.now() - started) / 1000;
+  return { ...m, corpus, checkpoint, bytes, trainSeconds: Math.round(ran), figures } as DemoManifestEntry;
 }
 
 async function main(): Promise<void> {
