@@ -27,6 +27,7 @@ const PAGES: [Page, string][] = [
   ['projector', 'Projector'],
   ['adapt', 'Adapt'],
   ['runs', 'Runs'],
+  ['tour', 'Tour'],
 ];
 
 export function buildMenu(actions: MenuActions, adapters: AdapterMenuState): Menu {

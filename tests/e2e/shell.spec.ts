@@ -51,7 +51,7 @@ test('the shell shows the adapter reported by the engine host', async ({ page })
 test('every section is reachable by keyboard and has an accessible name; theme toggles', async ({ page }) => {
   await page.goto(bridge.url);
   const nav = page.getByRole('navigation', { name: 'Sections' });
-  for (const name of ['Corpus', 'Model & objective', 'Train', 'Attention', 'Projector', 'Adapt', 'Runs']) {
+  for (const name of ['Corpus', 'Model & objective', 'Train', 'Attention', 'Projector', 'Adapt', 'Runs', 'Tour']) {
     const button = nav.getByRole('button', { name, exact: true });
     await button.focus();
     await page.keyboard.press('Enter');

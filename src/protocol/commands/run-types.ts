@@ -59,6 +59,8 @@ export const RunEntrySchema = v.object({
   checkpoints: v.array(v.number()),
   attentionSteps: v.array(v.number()),
   createdAt: v.string(),
+  /** A built-in demo model (assets/demo-models): read-only, neither deleted nor resumed. */
+  demo: v.optional(v.boolean()),
 });
 export type RunEntry = v.InferOutput<typeof RunEntrySchema>;
 

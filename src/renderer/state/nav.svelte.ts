@@ -15,6 +15,7 @@ export const PAGES: readonly PageInfo[] = [
   { id: 'projector', label: 'Projector', blurb: 'Where the model puts each token: embeddings in 2D and 3D, and their nearest neighbours.' },
   { id: 'adapt', label: 'Adapt', blurb: 'Fine-tune, prompt and probe a trained model.' },
   { id: 'runs', label: 'Runs', blurb: 'Every run, on disk, resumable.' },
+  { id: 'tour', label: 'Tour', blurb: 'The chapter in seven cards, each run on a built-in demo model: what GPT, BERT and T5 learn, and how a model is adapted.' },
 ];
 
 export class NavState {

@@ -3,7 +3,7 @@
 // matcher) against what the built app loads, the generated icons' formats, and `npm run dist`
 // refusing plainly where no Electron runtime can be had.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, type Stats, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -74,6 +74,8 @@ describe('electron-builder configuration', () => {
       join(paths.engineWindowPage, '../engine-worker.js'),
       join(paths.rendererDir, 'index.html'),
       join(paths.assetsDir, 'sample-corpus/sample-en.txt'),
+      // The built-in demo models the Tour page runs on: every file of each run folder.
+      ...demoModelFiles(join(paths.assetsDir, 'demo-models')),
     ].map((path) => relative(root, resolve(path)));
     for (const path of needed) {
       expect(existsSync(path), `${path} exists after npm run build`).toBe(true);
@@ -91,6 +93,13 @@ describe('electron-builder configuration', () => {
     }
   });
 });
+
+/** Every file under assets/demo-models (run folders and manifest.json); at least the manifest. */
+function demoModelFiles(dir: string): string[] {
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+  expect(files.map((f) => relative(dir, f))).toContain('manifest.json');
+  return files;
+}
 
 // PNG: 8-byte signature, then IHDR with big-endian width and height.
 function pngSize(bytes: Buffer): [number, number] {

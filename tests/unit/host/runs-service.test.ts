@@ -1,7 +1,7 @@
 // The host's run service on the real engine (lavapipe): a tiny run on the built-in sample corpus
 // with attention snapshots, then the run folder as the runs list, history, snapshots and
 // inspection see it. Pause/resume/stop are exercised on the same run.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -67,8 +67,20 @@ test('a tiny run trains, pauses, resumes, saves attention snapshots and is liste
   expect(page2.next).toBeNull();
   expect([...page1.records, ...page2.records].filter((r) => r.split === 'val').map((r) => r.step)).toEqual([0, 10, 20]);
 
-  const { runs } = service.list();
+  // The user's runs first; the built-in demo models (assets/demo-models) after them, read-only.
+  const all = service.list().runs;
+  const runs = all.filter((r) => !r.demo);
   expect(runs).toHaveLength(1);
+  expect(all.indexOf(runs[0])).toBe(0);
+  const demos = all.filter((r) => r.demo);
+  const demoFolders = readdirSync(resolve('assets/demo-models'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  expect(demos.length).toBeGreaterThan(0);
+  expect(demos.map((r) => r.name).sort()).toEqual(demoFolders.sort());
+  for (const demo of demos) {
+    expect(() => service.delete(demo.runDir)).toThrow(/read-only/);
+    await expect(service.resume({ runDir: demo.runDir })).rejects.toThrow(/read-only/);
+    expect(service.open(demo.runDir).run.name).toBe(demo.name);
+  }
   expect(runs[0]).toMatchObject({ name: 'tiny', status: 'finished', step: 20, totalSteps: 20, objective: 'clm', attentionSteps: [0, 10, 20] });
   expect(runs[0].bestValLoss).toBeGreaterThan(0);
 

@@ -8,6 +8,7 @@ import { listCheckpoints } from '../../runstore/checkpoints';
 import { CONFIG_FILE, METRICS_FILE, readRunConfig } from '../../train/index.ts';
 import { listSnapshots, readProbeSettings } from '../../inspect';
 import { IMPORT_FILE } from '../../hf-import/import.ts';
+import { MANIFEST_FILE, type DemoManifest } from '../../runstore/demo-runs.ts';
 
 export const SAMPLES_FILE = 'samples.jsonl';
 
@@ -102,6 +103,23 @@ function fineTuneStatus(runDir: string, totalSteps: number): RunEntry['status'] 
 }
 
 /** Every run folder (a folder with config.json or checkpoints/) in the runs directory, newest first. */
+/** The demo runs of assets/demo-models in the order of its manifest (then by name). */
+export function demoRunDirs(demoDir: string): string[] {
+  if (!existsSync(demoDir)) return [];
+  let order: string[] = [];
+  try {
+    order = (JSON.parse(readFileSync(join(demoDir, MANIFEST_FILE), 'utf8')) as DemoManifest).models.map((m) => m.name);
+  } catch {
+    // no manifest: by name
+  }
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return readdirSync(demoDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(demoDir, d.name, CONFIG_FILE)))
+    .map((d) => d.name)
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+    .map((name) => join(demoDir, name));
+}
+
 export function listRunDirs(runsDir: string): string[] {
   if (!existsSync(runsDir)) return [];
   return readdirSync(runsDir, { withFileTypes: true })

@@ -2,8 +2,8 @@
 // run's options and samples, its metrics history (paged, cached by file size), deletion, saved
 // attention snapshots and inspection of a saved checkpoint. The active run only colours the
 // list (its live state) and protects its folder from deletion, through `live`.
-import { readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import type { AttentionResult } from '../../../protocol/commands/attention-types.ts';
 import type { AttentionSettings, RunEntry, RunSample } from '../../../protocol/commands/run-types.ts';
 import type { GpuContext } from '../../gpu/device';
@@ -12,8 +12,8 @@ import type { CompareSource } from '../../../protocol/commands/attention-compare
 import { latestCheckpoint } from '../../runstore/checkpoints';
 import { readMetrics, type MetricRecord } from '../../runstore/metrics-log';
 import { loadTokenizer } from '../../tokenizers';
-import { deserializeModel, METRICS_FILE, readRunConfig, TOKENIZER_FILE } from '../../train/index.ts';
-import { describeRun, insideRunsDir, listRunDirs, readAttentionSettings, readSamples } from './folder';
+import { CONFIG_FILE, deserializeModel, METRICS_FILE, readRunConfig, TOKENIZER_FILE } from '../../train/index.ts';
+import { demoRunDirs, describeRun, insideRunsDir, listRunDirs, readAttentionSettings, readSamples } from './folder';
 
 /** Attention maps above this many bytes do not fit one message over the bridge (1 MiB, base64). */
 const MAX_ATTENTION_BYTES = 600_000;
@@ -28,11 +28,30 @@ export class RunFolders {
     readonly runsDir: string,
     private readonly gpu: () => Promise<GpuContext>,
     private readonly live: LiveState,
+    /** The built-in demo runs (assets/demo-models), listed after the user's and read-only. */
+    readonly demoDir?: string,
   ) {}
 
-  /** A path inside the runs directory, or an error saying it is not a run folder there. */
+  /** A run folder to read: inside the runs directory or a demo run; an error naming it otherwise. */
   inside(runDir: string): string {
+    if (this.isDemo(runDir)) return resolve(runDir);
     return insideRunsDir(this.runsDir, runDir);
+  }
+
+  /** A run folder to change (delete, resume): inside the runs directory, never a demo run. */
+  writable(runDir: string): string {
+    if (this.isDemo(runDir)) throw new Error(`${basename(runDir)} is a built-in demo model: it is read-only (fine-tune or prompt it, or train your own run)`);
+    return insideRunsDir(this.runsDir, runDir);
+  }
+
+  isDemo(runDir: string): boolean {
+    if (!this.demoDir) return false;
+    try {
+      insideRunsDir(this.demoDir, runDir);
+      return existsSync(join(resolve(runDir), CONFIG_FILE));
+    } catch {
+      return false;
+    }
   }
 
   list(): { runsDir: string; runs: RunEntry[] } {
@@ -42,6 +61,13 @@ export class RunFolders {
         runs.push(this.describe(dir));
       } catch {
         // A folder that is not (yet) a readable run: leave it out of the list.
+      }
+    }
+    for (const dir of this.demoDir ? demoRunDirs(this.demoDir) : []) {
+      try {
+        runs.push({ ...describeRun(dir), demo: true });
+      } catch {
+        // a damaged demo folder is left out, as a damaged run is
       }
     }
     return { runsDir: this.runsDir, runs };
@@ -78,7 +104,7 @@ export class RunFolders {
   }
 
   delete(runDir: string): { deleted: string } {
-    const dir = this.inside(runDir);
+    const dir = this.writable(runDir);
     if (this.live(dir)) throw new Error(`${dir} is the active run: stop it before deleting it`);
     rmSync(dir, { recursive: true, force: true });
     return { deleted: dir };

@@ -18,6 +18,7 @@ import { readRunConfig } from '../../train/index.ts';
 import type { MetricRecord } from '../../runstore/metrics-log';
 import type { RunRequest } from '../../train/index.ts';
 import { readAttentionSettings } from './folder';
+import { DEMO_SUBDIR } from '../../runstore/demo-runs.ts';
 import { classifierLayout, FINETUNE_DEFAULTS, loadLabeledData, type FineTuneOptions, type LabeledData } from '../../finetune/run';
 import { resumeRequest } from '../../finetune/resume';
 import { checkRowsPerClass } from '../../finetune/preview';
@@ -42,7 +43,8 @@ export class RunService {
   private readonly folders: RunFolders;
 
   constructor(readonly opts: RunServiceOptions) {
-    this.folders = new RunFolders(opts.runsDir, opts.gpu, (dir) => this.active?.liveState(dir) ?? null);
+    const demoDir = opts.assetsDir ? join(opts.assetsDir, DEMO_SUBDIR) : undefined;
+    this.folders = new RunFolders(opts.runsDir, opts.gpu, (dir) => this.active?.liveState(dir) ?? null, demoDir);
   }
 
   get runsDir(): string {
@@ -85,7 +87,7 @@ export class RunService {
       return { runId: a.info.runId, runDir: a.info.runDir };
     }
     this.refuseIfBusy();
-    const runDir = this.folders.inside(params.runDir);
+    const runDir = this.folders.writable(params.runDir);
     if (latestCheckpoint(runDir) === undefined) throw new Error(`${runDir} has no checkpoint to resume from`);
     if ('finetune' in readRunConfig(runDir).pretrain_studio) {
       // A fine-tune resumes from its own request (the labeled files where they were) and resume state.
