@@ -29,7 +29,7 @@ describe('building and caching', () => {
     expect(built.cacheHit).toBe(false);
     const ds = await openShards(built.dir);
     expect(ds.meta.dtype).toBe('uint16');
-    expect(ds.tokens).toBeInstanceOf(Uint16Array);
+    expect(ds.tokens.subarray(0, 1)).toBeInstanceOf(Uint16Array);
     expect(ds.meta.numDocuments).toBe(120);
     expect(ds.meta.separator).toEqual([tok.tokenToId('<|endoftext|>')]);
     for (const i of [0, 1, 57, 119]) expect(tok.decode([...documentTokens(ds, i)])).toBe(paragraphs[i]);
@@ -72,7 +72,7 @@ describe('building and caching', () => {
     expect(built.meta.dtype).toBe('uint32');
     expect(built.meta.shards.length).toBe(3);
     const ds = await openShards(built.dir);
-    expect(ds.tokens).toBeInstanceOf(Uint32Array);
+    expect(ds.tokens.subarray(0, 1)).toBeInstanceOf(Uint32Array);
     expect(tok.decode([...documentTokens(ds, 0)])).toBe(wide);
     expect(tok.decode([...documentTokens(ds, 1)])).toBe('row 7');
   });
