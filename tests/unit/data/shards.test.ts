@@ -1,6 +1,6 @@
 // Token shards: content, dtype, the cache (hit on the second build, miss on any change), splits
 // (by document, seeded; by stream, 90/10) and the batch samplers' determinism.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
@@ -170,4 +170,26 @@ test('shard building yields to the event loop', async () => {
   await buildShards({ corpusDir: corpus, tokenizer: tok, cacheDir: join(ws.root, 'cache-yield') });
   clearInterval(timer);
   expect(ticks).toBeGreaterThan(0);
+});
+
+test('cancelling midway leaves no shard folder, partial file or manifest behind', async () => {
+  const { corpus, tok } = await setup();
+  const cacheDir = ws.path('cache-cancel');
+  const ac = new AbortController();
+  let seen = 0;
+  const build = buildShards({
+    corpusDir: corpus, tokenizer: tok, cacheDir, shardTokens: 200, signal: ac.signal,
+  });
+  // The builder yields to the event loop (TimeSlicer): abort from it once shard files exist.
+  const poll = setInterval(() => {
+    if (!existsSync(cacheDir)) return;
+    const tmp = readdirSync(cacheDir).filter((f) => f.startsWith('.'));
+    if (tmp.length && readdirSync(join(cacheDir, tmp[0])).some((f) => f.endsWith('.bin'))) { seen++; ac.abort(); }
+  }, 0);
+  await expect(build).rejects.toThrow(/abort/i);
+  clearInterval(poll);
+  expect(seen).toBeGreaterThan(0);
+  expect(readdirSync(cacheDir)).toEqual([]);
+  // The next build starts clean and completes.
+  expect((await buildShards({ corpusDir: corpus, tokenizer: tok, cacheDir })).cacheHit).toBe(false);
 });
