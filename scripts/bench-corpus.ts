@@ -2,6 +2,7 @@
 //   node --import tsx scripts/bench-corpus.ts make <MB> <file>          a corpus of varied lines
 //   node --import tsx scripts/bench-corpus.ts import <file> <dir>        import into <dir>
 //   node --import tsx scripts/bench-corpus.ts shards <dir> char|bpe|wordpiece [sampleMB]   train (on the run's sample) + encode
+//   node --import tsx scripts/bench-corpus.ts sample <shardDir>                 open shards by range, draw 1000 batches (64 × 256)
 //   node --import tsx scripts/bench-corpus.ts hf <dir> char|bpe|wordpiece       HF `tokenizers` encoding the same documents
 // `make` cycles the paragraphs of ../shared/datasets/tinyshakespeare.txt and hongloumeng.txt,
 // each copy numbered so deduplication keeps it. Each phase prints one JSON line: seconds, MB/s,
@@ -10,7 +11,7 @@ import { createWriteStream, readFileSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
-import { buildShards, importCorpus, loadManifest, readDocuments } from '../src/engine/data';
+import { batchRng, buildShards, importCorpus, loadManifest, openShards, readDocuments, sampleBatch, splitDataset } from '../src/engine/data';
 import { saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
 import { everyNth, tokenizerSampleEvery } from '../src/engine/data/tokenizer-sample';
 
@@ -53,9 +54,18 @@ if (phase === 'make') {
   const every = tokenizerSampleEvery({ tokenizer: kind, tokenizerSampleMB: Number(c ?? 64) }, manifest.stats.bytes);
   const tok = await trainTokenizer(everyNth(texts(a), every), { kind, vocabSize: kind === 'char' ? 1_000_000 : 16_000 });
   const trained = (performance.now() - t0) / 1000;
+  // Peak so far is training's: what encoding adds shows in the final peak.
+  const trainPeakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   saveTokenizer(tok, join(a, `${kind}.tokenizer.json`));
   const shards = await buildShards({ corpusDir: a, tokenizer: tok, cacheDir: join(a, `shards-${kind}`) });
-  report(manifest.stats.bytes, { tokenizer: kind, trainedOn: `1 document in ${every}`, vocab: tok.vocabSize, trainSeconds: +trained.toFixed(1), tokens: shards.meta.numTokens });
+  report(manifest.stats.bytes, { tokenizer: kind, trainedOn: `1 document in ${every}`, vocab: tok.vocabSize, trainSeconds: +trained.toFixed(1), trainPeakRssMB, tokens: shards.meta.numTokens });
+} else if (phase === 'sample') {
+  // Training's data path on built shards: open them by range, split, draw 1000 batches of 64 × 256.
+  const ds = await openShards(a);
+  const { train, val } = splitDataset(ds, { kind: 'documents', valFraction: 0.1, seed: 1 });
+  let sum = 0;
+  for (let step = 0; step < 1000; step++) sum += sampleBatch(ds, step % 10 ? train : val, 64, 256, batchRng(1, step, step % 10 ? 'train' : 'val')).x[0];
+  report(ds.meta.numTokens * (ds.meta.dtype === 'uint16' ? 2 : 4), { tokens: ds.meta.numTokens, documents: ds.meta.numDocuments, checksum: sum });
 } else if (phase === 'hf') {
   const manifest = await loadManifest(a);
   const native = NativeTokenizer.fromFile(join(a, `${b}.tokenizer.json`));

@@ -40,7 +40,7 @@ for (const runDir of args) {
   const graph = new BertGraph(ctx, layout, params, params, { batchSize: B, seqLen: T });
   // The unigram answer: the most frequent ordinary token of the training split.
   const counts = new Float64Array(tok.vocabSize);
-  for (let r = 0; r < data.train.starts.length; r++) for (let p = data.train.starts[r]; p < data.train.ends[r]; p++) counts[data.dataset.tokens[p]]++;
+  for (let r = 0; r < data.train.starts.length; r++) for (const id of data.dataset.tokens.subarray(data.train.starts[r], data.train.ends[r])) counts[id]++;
   for (let id = 0; id < tok.vocabSize; id++) if (tok.isSpecial(id)) counts[id] = 0;
   const top = counts.indexOf(Math.max(...counts));
   let mlmCorrect = 0, mlmCount = 0, unigram = 0, nspCorrect = 0, nspCount = 0, isNext = 0;

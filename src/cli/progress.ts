@@ -25,11 +25,21 @@ export function trainLine(r: MetricRecord, total: number): string {
   return `step ${r.step}/${total}  loss ${num(r.loss)}  lr ${typeof r.lr === 'number' ? r.lr.toExponential(2) : '--'}  grad norm ${num(r.gradNorm, 3)}  ${tps}`;
 }
 
+/**
+ * A preparation phase's line with its fraction and ETA: the remaining fraction at the phase's
+ * rate so far (elapsed / fraction), "--" until there is a rate.
+ */
+export function prepareLine(phase: string, message: string, fraction: number, elapsedMs: number): string {
+  const eta = fraction > 0 && fraction < 1 ? (elapsedMs * (1 - fraction)) / fraction : NaN;
+  return `[${phase}] ${message}  ${(100 * fraction).toFixed(1)}%  ETA ${formatDuration(eta)}`;
+}
+
 /** Prints trainer events; the bar is redrawn in place on a TTY and cleared before other lines. */
 export class ProgressPrinter {
   private barShown = false;
   private total = 0;
   private lastPrepare = '';
+  private phase = { name: '', startedAt: 0, printedTenth: -1 };
   constructor(
     private readonly out: NodeJS.WriteStream = process.stdout,
     private readonly tty = Boolean(process.stdout.isTTY),
@@ -48,6 +58,16 @@ export class ProgressPrinter {
         if (e.phase === 'import' && this.importShown) break; // the run found the import just printed
         // Import progress arrives per chunk: print a phase's message once, not every update.
         const text = `[${e.phase}] ${e.message}`;
+        if (e.phase !== this.phase.name) this.phase = { name: e.phase, startedAt: performance.now(), printedTenth: -1 };
+        if (e.phase !== 'import' && e.fraction !== undefined && e.fraction > 0 && e.fraction < 1) {
+          // Long phases (tokenizing a big corpus): a redrawn line on a TTY, else one line per tenth.
+          const line = prepareLine(e.phase, e.message, e.fraction, performance.now() - this.phase.startedAt);
+          const tenth = Math.floor(e.fraction * 10);
+          if (this.tty) { this.out.write(`\r\x1b[2K${line}`); this.barShown = true; } else if (tenth > this.phase.printedTenth) this.line(line);
+          this.phase.printedTenth = tenth;
+          this.lastPrepare = text;
+          break;
+        }
         if (text !== this.lastPrepare && (e.phase !== 'import' || e.fraction === undefined || e.fraction === 0 || e.fraction === 1)) this.line(text);
         this.lastPrepare = text;
         break;

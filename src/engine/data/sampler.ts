@@ -21,8 +21,11 @@ export function copyRange(ds: TokenDataset, split: DataSplit, pos: number, count
   copyRangeOf(ds.tokens, split, pos, count, out, at);
 }
 
-/** copyRange over any per-token array of the stream (token ids, or per-token flags such as word starts). */
-export function copyRangeOf(source: ArrayLike<number>, split: DataSplit, pos: number, count: number, out: Int32Array | Uint32Array | Uint8Array, at: number): void {
+/**
+ * copyRange over any per-token store of the stream (token ids, or per-token flags such as word
+ * starts): one subarray per stream range the window crosses, so a file-backed store reads blocks.
+ */
+export function copyRangeOf(source: { subarray(from: number, to: number): ArrayLike<number> }, split: DataSplit, pos: number, count: number, out: Int32Array | Uint32Array | Uint8Array, at: number): void {
   // Binary search the range holding pos.
   let lo = 0, hi = split.starts.length - 1;
   while (lo < hi) {
@@ -30,10 +33,13 @@ export function copyRangeOf(source: ArrayLike<number>, split: DataSplit, pos: nu
     if (split.cum[mid] <= pos) lo = mid; else hi = mid - 1;
   }
   let r = lo, inRange = pos - split.cum[r];
-  for (let k = 0; k < count; k++) {
+  for (let k = 0; k < count;) {
     while (inRange >= split.ends[r] - split.starts[r]) { r++; inRange = 0; }
-    out[at + k] = source[split.starts[r] + inRange];
-    inRange++;
+    const n = Math.min(count - k, split.ends[r] - split.starts[r] - inRange);
+    const from = split.starts[r] + inRange;
+    const piece = source.subarray(from, from + n);
+    for (let i = 0; i < n; i++) out[at + k + i] = piece[i];
+    k += n; inRange += n;
   }
 }
 
@@ -70,9 +76,10 @@ export function sampleDocumentBatch(ds: TokenDataset, split: DataSplit, batchSiz
     const d = split.documents[rng.int(split.documents.length)];
     const start = ds.docStarts[d], len = ds.docStarts[d + 1] - sep - start;
     const n = Math.min(len, blockSize);
+    const doc = ds.tokens.subarray(start, start + Math.min(len, blockSize + 1));
     for (let t = 0; t < n; t++) {
-      x[b * blockSize + t] = ds.tokens[start + t];
-      if (t + 1 < len) y[b * blockSize + t] = ds.tokens[start + t + 1];
+      x[b * blockSize + t] = doc[t];
+      if (t + 1 < len) y[b * blockSize + t] = doc[t + 1];
     }
     lengths[b] = n; documents[b] = d;
   }

@@ -11,13 +11,14 @@
 //                      its trailing separator
 //   labels.bin         int32 LE index into meta.labels per document, -1 for none (if any labels)
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../runstore/atomic';
 import { TimeSlicer } from '../tokenizers/time-slice';
 import type { Tokenizer } from '../tokenizers/tokenizer';
 import { EOS } from '../tokenizers/specials';
 import { loadManifest, publishDir, readDocuments, tempDirFor } from './store';
+import { RangedTokenStore, type RangedStoreOptions, type TokenStore } from './token-store';
 
 export const SHARD_FORMAT_VERSION = 1;
 
@@ -139,28 +140,29 @@ export async function buildShards(opts: BuildShardsOptions): Promise<BuildShards
   }
 }
 
-/** A token directory loaded into memory. */
+/** A token directory: the stream read by range from its files (token-store.ts), document offsets and labels in memory. */
 export interface TokenDataset {
   meta: ShardMeta;
-  tokens: Uint16Array | Uint32Array;
+  tokens: TokenStore;
   /** numDocuments + 1 stream offsets (exact below 2^53). */
   docStarts: Float64Array;
   /** Per-document index into meta.labels, -1 for none; null when the corpus has no labels. */
   labels: Int32Array | null;
 }
 
-export async function openShards(dir: string): Promise<TokenDataset> {
+/**
+ * Opens a token directory without reading its tokens: memory is the per-document offsets and
+ * labels (12 bytes a document) plus the store's block cache, whatever the number of tokens.
+ */
+export async function openShards(dir: string, store: RangedStoreOptions = {}): Promise<TokenDataset> {
   const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as ShardMeta;
   if (meta.version !== SHARD_FORMAT_VERSION) throw new Error(`shards ${dir}: version ${meta.version}, expected ${SHARD_FORMAT_VERSION}`);
-  const Arr = meta.dtype === 'uint16' ? Uint16Array : Uint32Array;
-  const tokens = new Arr(meta.numTokens);
-  let at = 0;
+  const width = meta.dtype === 'uint16' ? 2 : 4;
   for (const s of meta.shards) {
-    const bytes = await readFile(join(dir, s.file));
-    if (bytes.length !== s.tokens * Arr.BYTES_PER_ELEMENT) throw new Error(`shards ${dir}: ${s.file} has ${bytes.length} bytes, expected ${s.tokens * Arr.BYTES_PER_ELEMENT}`);
-    tokens.set(new Arr(bytes.buffer, bytes.byteOffset, s.tokens), at);
-    at += s.tokens;
+    const size = (await stat(join(dir, s.file))).size;
+    if (size !== s.tokens * width) throw new Error(`shards ${dir}: ${s.file} has ${size} bytes, expected ${s.tokens * width}`);
   }
+  const tokens = new RangedTokenStore(dir, meta.shards, meta.dtype, store);
   const docBytes = await readFile(join(dir, 'docs.bin'));
   const big = new BigUint64Array(docBytes.buffer.slice(docBytes.byteOffset, docBytes.byteOffset + docBytes.length));
   const docStarts = Float64Array.from(big, (b) => Number(b));

@@ -5,6 +5,7 @@
 // the N lowest ids: the specials, the base alphabet, then merges in the order the tokenizer
 // trainer learned them, which is roughly by frequency too. The result says which was done.
 import { openShards } from '../data/shards';
+import { chunksOf } from '../data/token-store';
 import { runShardsDir } from '../train/run-shards';
 import type { ModelConfig, ModelKind } from '../model/config';
 import type { ParamLayout } from '../model/params';
@@ -48,6 +49,6 @@ export async function runTokenCounts(runDir: string, vocab: number): Promise<Flo
   if (!dir) return null;
   const { tokens } = await openShards(dir);
   const counts = new Float64Array(vocab);
-  for (let i = 0; i < tokens.length; i++) if (tokens[i] < vocab) counts[tokens[i]]++;
+  for (const { ids } of chunksOf(tokens)) for (const id of ids) if (id < vocab) counts[id]++;
   return counts;
 }

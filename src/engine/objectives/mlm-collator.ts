@@ -98,10 +98,11 @@ export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, 
     let t = 0;
     starts.fill(1);
     ids[row + t++] = sp.cls;
-    for (let p = aFrom; p < aTo; p++, t++) { ids[row + t] = ds.tokens[p]; starts[t] = p === aFrom ? 1 : units.wordStart[p]; }
+    const a = ds.tokens.subarray(aFrom, aTo), bIds = ds.tokens.subarray(bFrom, bTo);
+    for (let p = aFrom; p < aTo; p++, t++) { ids[row + t] = a[p - aFrom]; starts[t] = p === aFrom ? 1 : units.wordStart[p]; }
     const mid = t;
     ids[row + t++] = sp.sep;
-    for (let p = bFrom; p < bTo; p++, t++) { ids[row + t] = ds.tokens[p]; starts[t] = p === bFrom ? 1 : units.wordStart[p]; }
+    for (let p = bFrom; p < bTo; p++, t++) { ids[row + t] = bIds[p - bFrom]; starts[t] = p === bFrom ? 1 : units.wordStart[p]; }
     ids[row + t++] = sp.sep;
     types.fill(1, row + mid + 1, row + t);
     kvLen[b] = t;

@@ -24,7 +24,7 @@ test.skipIf(missing)('tinyshakespeare: stream = the file, vocab 65, train/val = 
   const built = await buildShards({ corpusDir: r.dir!, tokenizer: tok, cacheDir: ws.path('cache'), separator: [] });
   const ds = await openShards(built.dir);
   expect(ds.meta.dtype).toBe('uint16');
-  expect(tok.decode([...ds.tokens])).toBe(raw);
+  expect(tok.decode([...ds.tokens.subarray(0, ds.tokens.length)])).toBe(raw);
   const { train, val } = splitDataset(ds, { kind: 'stream', valFraction: 0.1 });
   expect(train.tokens).toBe(Math.floor(raw.length * 0.9));
   expect(val.tokens).toBe(raw.length - Math.floor(raw.length * 0.9));
