@@ -7,7 +7,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { decodeJson } from '../../src/protocol/json-codec.ts';
 import { TestClient } from './bridge.ts';
-import { openPage, startRunsBridge, TINY_OPTIONS, trainTinyRun, type RunsBridge } from './run-helpers.ts';
+import { askEngine, openPage, startRunsBridge, TINY_OPTIONS, trainTinyRun, type RunsBridge } from './run-helpers.ts';
 
 const ZH = '猫在垫子上睡觉';
 const EN = 'The cat sat on the mat';
@@ -22,14 +22,7 @@ test.afterAll(async () => {
 });
 
 async function engine<T>(type: string, params: unknown): Promise<T> {
-  const client = await TestClient.connect(env.bridge);
-  try {
-    const reply = await client.request(type, params);
-    if (!reply.ok) throw new Error(JSON.stringify(reply));
-    return decodeJson(JSON.stringify(reply.result)) as T;
-  } finally {
-    client.close();
-  }
+  return decodeJson(JSON.stringify(await askEngine(env.bridge, type, params))) as T;
 }
 
 type Head = { layer: number; head: number; entropy: number; distance: number; cls: number | null; sep: number | null; first: number };

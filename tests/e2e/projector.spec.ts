@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { openShards } from '../../src/engine/data/shards.ts';
-import { TestClient } from './bridge.ts';
-import { openPage, startRunsBridge, trainTinyRun, type RunsBridge } from './run-helpers.ts';
+import { askEngine, openPage, startRunsBridge, trainTinyRun, type RunsBridge } from './run-helpers.ts';
 import { hitTest, toScreen } from '../../src/renderer/lib/projector/geometry.ts';
 
 const SENTENCE = 'The cat sat on the mat. 猫在垫子上睡觉。';
@@ -27,14 +26,7 @@ interface Projection { step: number; steps: number[]; dims: number; coords: numb
 interface Neighbours { neighbours: { index: number; text: string; score: number }[] }
 
 async function engine<T>(type: string, params: unknown): Promise<T> {
-  const client = await TestClient.connect(env.bridge);
-  try {
-    const reply = await client.request(type, params);
-    if (!reply.ok) throw new Error(JSON.stringify(reply));
-    return reply.result as T;
-  } finally {
-    client.close();
-  }
+  return askEngine<T>(env.bridge, type, params);
 }
 
 /** A token to search: the first Latin one (else Han) whose text is unique in the set (so search finds it). */

@@ -27,6 +27,18 @@ export async function startRunsBridge(label: string): Promise<RunsBridge> {
   };
 }
 
+/** One request to the engine host through the bridge; a refusal throws with the command's name. */
+export async function askEngine<T>(bridge: RunningBridge, type: string, params: unknown): Promise<T> {
+  const client = await TestClient.connect(bridge);
+  try {
+    const reply = await client.request(type, params);
+    if (!reply.ok) throw new Error(`${type}: ${JSON.stringify(reply)}`);
+    return reply.result as T;
+  } finally {
+    client.close();
+  }
+}
+
 export const TINY_OPTIONS = {
   nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 32, batchSize: 4, steps: 40, evalEvery: 10, evalIters: 2, logEvery: 1,
   warmupSteps: 4, checkpointEvery: 10, sampleTokens: 24,

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { TestClient } from './bridge.ts';
-import { openPage, startRunsBridge, type RunsBridge } from './run-helpers.ts';
+import { askEngine, openPage, startRunsBridge, type RunsBridge } from './run-helpers.ts';
 import {
   classifyParams, fillParams, generateParams, predictedLabel, promptParams, PROMPT_FORMAT, TOUR_CARDS, TOUR_MODELS, translateParams, type CardId,
 } from '../../src/renderer/state/tour-cards.ts';
@@ -27,14 +27,7 @@ test.afterAll(async () => {
 });
 
 async function engine<T>(type: string, params: unknown): Promise<T> {
-  const client = await TestClient.connect(env.bridge);
-  try {
-    const reply = await client.request(type, params);
-    if (!reply.ok) throw new Error(`${type}: ${JSON.stringify(reply)}`);
-    return reply.result as T;
-  } finally {
-    client.close();
-  }
+  return askEngine<T>(env.bridge, type, params);
 }
 
 async function refusal(type: string, params: unknown): Promise<string> {
