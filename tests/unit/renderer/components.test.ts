@@ -145,14 +145,14 @@ describe('ExportButtons and MetricChart controls', () => {
     expect(target.querySelector('[role="alert"]')?.textContent).toContain('no view');
   });
 
-  test('metric chart mounts with named log-scale, smoothing and PNG export controls', () => {
+  test('metric chart mounts with named log-scale, smoothing, PNG and SVG export controls', () => {
     const store = new MetricsStore();
     store.ingest(Array.from({ length: 5000 }, (_, i) => ({ step: i, split: 'train', name: 'loss', value: 5 / (1 + i), time: i })));
     const series = store.series('train', 'loss');
     if (!series) throw new Error('series missing');
     const { target } = mounted(render(MetricChart, { title: 'loss', lines: [{ label: 'train loss', series }], version: store.version }));
-    expect(expectAccessibleControls(target)).toBe(3);
-    expect(target.querySelector('button')?.getAttribute('aria-label')).toBe('Export loss chart as PNG');
+    expect(expectAccessibleControls(target)).toBe(4);
+    expect([...target.querySelectorAll('button')].map((b) => b.getAttribute('aria-label'))).toEqual(['Export loss chart as PNG', 'Export loss chart as SVG']);
     expect(target.querySelector('[role="img"]')?.getAttribute('aria-label')).toBe('loss chart: train loss');
   });
 });
