@@ -19,7 +19,7 @@ import { generateHelp } from './help.ts';
 const DEFAULTS = {
   run: '', prompt: '', maxNewTokens: 200, temperature: 0.8, topK: 200, topP: 1, repetitionPenalty: 1,
   stop: [] as string[], seed: -1, checkpoint: 0, echoPrompt: true, driver: 'auto', help: false,
-  source: '', beams: 1, lengthPenalty: 1, kvCache: true,
+  source: '', beams: 1, lengthPenalty: 1, kvCache: true, candidates: 0,
 };
 
 function fail(message: string, code = 2): never {
@@ -86,15 +86,19 @@ async function main(): Promise<void> {
   const abort = new AbortController();
   process.on('SIGINT', () => abort.abort());
   if (o.echoPrompt) process.stdout.write(o.prompt);
+  const steps: string[] = [];
   try {
     for await (const e of generate(decoder, codec, {
       prompt: o.prompt, maxNewTokens: o.maxNewTokens, temperature: o.temperature, topK: o.topK, topP: o.topP,
       repetitionPenalty: o.repetitionPenalty, stop: o.stop, eosId, startId: eosId ?? tokenizer.encode('\n')[0],
-      ...(o.seed >= 0 ? { seed: o.seed } : {}), signal: abort.signal,
+      ...(o.seed >= 0 ? { seed: o.seed } : {}), signal: abort.signal, candidates: o.candidates,
     })) {
-      if (e.type === 'token') process.stdout.write(e.text);
-      else {
+      if (e.type === 'token') {
+        process.stdout.write(e.text);
+        if (e.candidates) steps.push(candidateLine(e.index, tokenizer.idToToken(e.token) ?? '', e.probability!, e.candidates.map((c) => ({ token: tokenizer.idToToken(c.id) ?? '', probability: c.probability }))));
+      } else {
         process.stdout.write(e.tail + '\n');
+        for (const line of steps) log(line);
         log(`step-${step}: ${e.tokens.length} tokens (${e.reason}) at ${e.tokensPerSecond.toFixed(1)} tokens/s, seed ${e.seed}`);
       }
     }
@@ -103,6 +107,12 @@ async function main(): Promise<void> {
   }
   decoder.destroy();
   process.exit(0);
+}
+
+/** One generated token's line on stderr: its probability under the model, then the top candidates. */
+function candidateLine(index: number, token: string, probability: number, candidates: { token: string; probability: number }[]): string {
+  const show = (t: string) => JSON.stringify(t);
+  return `token ${index}: ${show(token)} p=${probability.toFixed(4)}  top: ${candidates.map((c) => `${show(c.token)} ${c.probability.toFixed(4)}`).join(', ')}`;
 }
 
 void main();

@@ -64,6 +64,7 @@ export function generateHelp(): string {
     '  --repetitionPenalty <r>  penalize tokens already in the context; 1 = off [1]',
     '  --stop <s…>              end before the first of these strings (repeatable)',
     '  --seed <n>               fixes the sampling stream; -1 = random (printed) [-1]',
+    '  --candidates <k>         print to stderr each token\'s probability and the k most probable next tokens (the softmax before sampling rules); 0 = off [0]',
     '  --source <text>          encoder-decoder runs: the text to reconstruct or translate',
     '  --beams <n>              encoder-decoder runs: beam width; 1 = greedy [1]',
     '  --lengthPenalty <a>      encoder-decoder beam search: score = sum log p / length^a [1]',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { TestClient } from './bridge.ts';
 import { askEngine, openPage, startRunsBridge, type RunsBridge } from './run-helpers.ts';
+import { showWhitespace } from '../../src/renderer/lib/tokens/tokenDisplay.ts';
 import {
   classifyParams, fillParams, generateParams, predictedLabel, promptParams, PROMPT_FORMAT, TOUR_CARDS, TOUR_MODELS, translateParams, type CardId,
 } from '../../src/renderer/state/tour-cards.ts';
@@ -65,9 +66,19 @@ test('each tour card shows the engine\'s own answer for its input', async ({ pag
   test.setTimeout(300_000);
   await openPage(page, env.bridge.url, 'Tour');
 
-  const gen = await engine<{ text: string }>('prompt.generate', generateParams(card('next-token'), demo.gpt, 'e2e-tour-gen'));
+  type Generated = { text: string; generated: { token: string; probability: number; candidates: { token: string; probability: number }[] }[] };
+  const gen = await engine<Generated>('prompt.generate', generateParams(card('next-token'), demo.gpt, 'e2e-tour-gen'));
   const g = await runCard(page, 'next-token');
   await expect(g.getByTestId('generated')).toHaveText(gen.text);
+  // P(next | prompt): the engine's top 5 for the first character, in its order; greedy takes the first.
+  const next = g.getByRole('table', { name: 'Next-token probabilities' }).getByRole('row');
+  const firstStep = gen.generated[0].candidates;
+  await expect(next).toHaveCount(5);
+  for (const [r, c] of firstStep.entries()) await expect(next.nth(r)).toHaveText(`${showWhitespace(c.token)}${pct(c.probability)}`);
+  expect(firstStep[0].token).toBe(gen.generated[0].token);
+  const shaded = g.getByTestId('token-probabilities').locator('span');
+  await expect(shaded).toHaveCount(gen.generated.length);
+  for (const [i, t] of gen.generated.entries()) expect(Number(await shaded.nth(i).getAttribute('data-probability'))).toBeCloseTo(t.probability, 12);
 
   for (const id of ['mask-cat', 'mask-paris'] as const) {
     const want = await engine<{ masks: { candidates: { text: string; probability: number }[] }[]; filled: string }>('mask.fill', fillParams(card(id), demo.bert));

@@ -88,6 +88,24 @@ describe('npm run generate', () => {
     expect(text(b.output())).toBe(text(a.output()));
     expect(a.output()).toMatch(/step-120: 40 tokens \(max_tokens\)/);
   });
+
+  test('--candidates prints each token\'s probability and its top next tokens, most probable first; greedy takes the first', async () => {
+    const c = startCli('generate', ['--run', killedRun, '--prompt', 'The cat', '--maxNewTokens', '6', '--temperature', '0', '--candidates', '3']);
+    expect(await c.exited, c.output()).toBe(0);
+    const lines = c.output().split('\n').filter((l) => l.startsWith('token '));
+    expect(lines).toHaveLength(6);
+    for (const [i, line] of lines.entries()) {
+      const m = /^token (\d+): ("(?:[^"\\]|\\.)*") p=([\d.]+) {2}top: (.*)$/.exec(line);
+      expect(m, line).not.toBeNull();
+      expect(Number(m![1])).toBe(i);
+      const top = [...m![4].matchAll(/("(?:[^"\\]|\\.)*") ([\d.]+)/g)].map((t) => ({ token: JSON.parse(t[1]) as string, p: Number(t[2]) }));
+      expect(top).toHaveLength(3);
+      expect(top[0].p).toBeGreaterThanOrEqual(top[1].p);
+      expect(top[1].p).toBeGreaterThanOrEqual(top[2].p);
+      expect(JSON.parse(m![2])).toBe(top[0].token); // temperature 0: the argmax
+      expect(Number(m![3])).toBeCloseTo(top[0].p, 4);
+    }
+  });
 });
 
 describe('npm run finetune', () => {

@@ -11,6 +11,7 @@ import type { KvDecoder } from './kv-decoder';
 import { randomSeed, SeededRng } from './rng';
 import { Sampler, type SamplingOptions } from './sampling';
 import { TextStream } from './text-stream';
+import { softmax64, topCandidates, type Candidate } from './next-token';
 
 /** The tokenizer as generation needs it (our Tokenizer class fits). */
 export interface TextCodec {
@@ -35,6 +36,11 @@ export interface GenerateOptions extends SamplingOptions {
   /** Tokens kept when sliding (1..blockSize, default blockSize). */
   slideKeep?: number;
   signal?: AbortSignal;
+  /**
+   * How many of the model's most probable next tokens each token event carries (0, the default:
+   * none): the softmax of the logits before temperature, penalty and top-k/top-p.
+   */
+  candidates?: number;
 }
 
 export type StopReason = 'eos' | 'stop_string' | 'max_tokens' | 'context_full' | 'aborted';
@@ -53,7 +59,11 @@ export interface GenerationResult {
 }
 
 export type GenerationEvent =
-  | { type: 'token'; index: number; token: number; /** new text, '' while held back */ text: string }
+  | {
+      type: 'token'; index: number; token: number; /** new text, '' while held back */ text: string;
+      /** With `candidates` > 0: the model's probability of `token`, and its top candidates at this step. */
+      probability?: number; candidates?: Candidate[];
+    }
   /** `tail`: text held back until the end (an unfinished character or stop-string prefix), to append. */
   | ({ type: 'end'; tail: string } & GenerationResult);
 
@@ -119,7 +129,7 @@ async function* run(decoder: KvDecoder, codec: TextCodec, options: GenerateOptio
     generated.push(token);
     context.push(token);
     const { piece, stopped } = stream.push(generated);
-    yield { type: 'token', index: i, token, text: piece };
+    yield { type: 'token', index: i, token, text: piece, ...distribution(logits, token, options.candidates ?? 0) };
     if (stopped) {
       reason = 'stop_string';
       break;
@@ -150,6 +160,12 @@ async function* run(decoder: KvDecoder, codec: TextCodec, options: GenerateOptio
     seconds,
     tokensPerSecond: generated.length / Math.max(seconds, 1e-9),
   };
+}
+
+function distribution(logits: Float32Array, token: number, k: number): { probability?: number; candidates?: Candidate[] } {
+  if (k <= 0) return {};
+  const p = softmax64(logits);
+  return { probability: p[token], candidates: topCandidates(p, k) };
 }
 
 function penaltyContext(prompt: readonly number[], generated: readonly number[], penalty: number): Iterable<number> {

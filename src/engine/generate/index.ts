@@ -5,4 +5,5 @@ export { loadDecoder } from './load';
 export { SeededRng, randomSeed } from './rng';
 export { Sampler, applyRepetitionPenalty, argmax, resolveSampling, type SamplingOptions } from './sampling';
 export { TextStream } from './text-stream';
+export { softmax64, topCandidates, type Candidate } from './next-token';
 export { uploadWeights, weightsFromFlat, weightsFromMap, type DecoderWeights } from './weights';

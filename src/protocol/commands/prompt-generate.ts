@@ -3,6 +3,15 @@ import { defineCommand } from '../define.ts';
 
 const int = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 const Piece = v.object({ id: v.number(), token: v.string() });
+/** A generated token with what the model predicted at its step (when `candidates` was asked). */
+const GeneratedPiece = v.object({
+  id: v.number(),
+  token: v.string(),
+  /** The model's probability of this token: softmax of the logits, before temperature and filters. */
+  probability: v.optional(v.number()),
+  /** The most probable next tokens at this step, most probable first. */
+  candidates: v.optional(v.array(v.object({ id: v.number(), token: v.string(), probability: v.number() }))),
+});
 
 /**
  * Text from a GPT run's checkpoint (the latest when no step), streamed: while it runs the engine
@@ -33,6 +42,8 @@ export const promptGenerate = defineCommand({
     stop: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(200))), v.maxLength(16))),
     /** Fixes the draws; a random seed is drawn and reported when absent. */
     seed: v.optional(int(0, Number.MAX_SAFE_INTEGER)),
+    /** Report each generated token's probability and this many top next-token candidates (0 = off). */
+    candidates: v.optional(int(0, 50)),
   }),
   result: v.object({
     generationId: v.string(),
@@ -46,7 +57,7 @@ export const promptGenerate = defineCommand({
     /** The prompt's tokens as the model read them (the last blockSize when it is longer). */
     prompt: v.array(Piece),
     /** Every generated token (EOS excluded). */
-    generated: v.array(Piece),
+    generated: v.array(GeneratedPiece),
   }),
 });
 

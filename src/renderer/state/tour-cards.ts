@@ -39,7 +39,7 @@ export interface TourCard {
 export const TOUR_CARDS: readonly TourCard[] = [
   {
     id: 'next-token', title: 'Next-token prediction (GPT)', model: 'gpt',
-    idea: 'A GPT reads left to right and is trained to predict each next character. Generating is that prediction, taken greedily and fed back in.',
+    idea: 'A GPT reads left to right and is trained to predict each next character: a probability for every character of its vocabulary. Generating is that prediction, taken greedily and fed back in.',
     input: 'ROMEO:\nWhat light', sentence: 'ROMEO: What light through yonder window breaks?', batch: { objective: 'clm', corpus: 'english' },
   },
   {
@@ -112,7 +112,7 @@ export function predictedLabel(result: CommandResult<'prompt.classify'>, classes
 
 /** The request each card sends, by command (the e2e test sends the same ones). */
 export function generateParams(card: TourCard, runDir: string, generationId: string): CommandParams<'prompt.generate'> {
-  return { generationId, runDir, prompt: card.input, maxNewTokens: 60, temperature: 0, seed: 1 };
+  return { generationId, runDir, prompt: card.input, maxNewTokens: 60, temperature: 0, seed: 1, candidates: 5 };
 }
 
 export function fillParams(card: TourCard, runDir: string): CommandParams<'mask.fill'> {

@@ -168,3 +168,24 @@ test('a trained byte-level BPE Tokenizer works as the codec: multi-byte text str
   d.destroy();
   w.destroy();
 });
+
+test('candidates: each token event carries the softmax of the full forward at its step (top-k sorted) and the token\'s probability', async () => {
+  const events = [];
+  for await (const e of generate(dec, codec, { prompt, maxNewTokens: 16, temperature: 0.7, seed: 3, candidates: 5 })) if (e.type === 'token') events.push(e);
+  expect(events).toHaveLength(16); // 16 tokens: past blockSize 13, so the window slides
+  let window = codec.encode(prompt);
+  for (const e of events) {
+    const logits = referenceGptForward(cfg, params, window).slice((window.length - 1) * cfg.vocabSize);
+    const max = Math.max(...logits);
+    const exp = [...logits].map((l) => Math.exp(l - max));
+    const sum = exp.reduce((a, b) => a + b, 0);
+    const p = exp.map((x) => x / sum);
+    const order = p.map((_, id) => id).sort((a, b) => p[b] - p[a] || a - b).slice(0, 5);
+    expect(e.candidates!.map((c) => c.id)).toEqual(order);
+    for (const c of e.candidates!) expect(c.probability).toBeCloseTo(p[c.id], 5);
+    expect(e.probability).toBeCloseTo(p[e.token], 5);
+    window = window.length === cfg.blockSize ? [...window, e.token].slice(-cfg.blockSize) : [...window, e.token];
+  }
+  // Off by default: no distribution is computed or carried.
+  for await (const e of generate(dec, codec, { prompt, maxNewTokens: 2, temperature: 0 })) if (e.type === 'token') expect(e.candidates).toBeUndefined();
+});

@@ -48,6 +48,7 @@ export const promptGenerate: Handler<'prompt.generate'> = async (params: Command
     const decoder = loadDecoder(await host.gpu(), model, join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors'));
     const eosId = tok.tokenToId(EOS);
     const codec = { encode: (t: string) => tok.encode(t), decode: (ids: readonly number[]) => tok.decode(ids) };
+    const steps: { probability?: number; candidates?: { id: number; token: string; probability: number }[] }[] = [];
     let pendingIds: number[] = [];
     let pendingText = '';
     let sent = 0;
@@ -65,9 +66,10 @@ export const promptGenerate: Handler<'prompt.generate'> = async (params: Command
         prompt: params.prompt, maxNewTokens: params.maxNewTokens ?? 100, temperature: params.temperature ?? 0.8,
         topK: params.topK ?? 0, topP: params.topP ?? 1, repetitionPenalty: params.repetitionPenalty ?? 1,
         stop: params.stop ?? [], eosId, startId: eosId ?? tok.encode('\n')[0],
-        ...(params.seed !== undefined ? { seed: params.seed } : {}), signal: abort.signal,
+        ...(params.seed !== undefined ? { seed: params.seed } : {}), signal: abort.signal, candidates: params.candidates ?? 0,
       })) {
         if (e.type === 'token') {
+          if (e.candidates) steps.push({ probability: e.probability, candidates: e.candidates.map((c) => ({ ...c, token: tok.idToToken(c.id) ?? '' })) });
           pendingIds.push(e.token);
           pendingText += e.text;
           if (performance.now() - lastFlush >= EVENT_INTERVAL_MS) flush();
@@ -78,7 +80,7 @@ export const promptGenerate: Handler<'prompt.generate'> = async (params: Command
         const promptIds = codec.encode(params.prompt).slice(-model.blockSize);
         return {
           generationId, step, text: e.text, reason: e.reason, seed: e.seed, tokensPerSecond: e.tokensPerSecond, seconds: e.seconds,
-          prompt: pieces(tok, promptIds.length ? promptIds : [eosId ?? tok.encode('\n')[0]]), generated: pieces(tok, e.tokens),
+          prompt: pieces(tok, promptIds.length ? promptIds : [eosId ?? tok.encode('\n')[0]]), generated: pieces(tok, e.tokens).map((p, i) => ({ ...p, ...steps[i] })),
         };
       }
       throw new Error('generate: ended without a result');
