@@ -4,6 +4,7 @@
 // two snapshots of the run compared on one sentence (every cell of A, B and the difference map =
 // the engine's attention.compare), and a tiny BART run's snapshots: encoder self, decoder self
 // and cross-attention (decoder tokens × encoder tokens) with the step slider.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { decodeJson } from '../../src/protocol/json-codec.ts';
 import { TestClient } from './bridge.ts';
@@ -118,6 +119,17 @@ test('compare: two snapshots of the run on one sentence, side by side with the d
   for (let k = 0; k < want.diff[0].length; k++) expect(want.diff[0][k]).toBe(Math.fround(want.b.sentences[0].layers[0][k] - want.a.sentences[0].layers[0][k]));
   expect(want.diff[0].some((d) => d !== 0)).toBe(true);
   await page.screenshot({ path: 'test-results/attention-compare.png', fullPage: true });
+
+  // Export: the three maps of the head shown (head 2), each cell the engine's value, and a caption
+  // naming both sides, the sentence, layer and head.
+  const [download] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export comparison as SVG' }).click()]);
+  expect(download.suggestedFilename()).toBe('attention-compare-L1-2.svg');
+  const doc = readFileSync(await download.path(), 'utf8');
+  expect(doc).toContain(`Compare · A: heads snapshot 0 · B: heads checkpoint 40 · “${ZH}” · layer 1, head 2`);
+  const exported = [...doc.matchAll(/data-value="([^"]+)"/g)].map((m) => Number(m[1]));
+  expect(exported).toHaveLength(3 * t * t);
+  const head2 = (values: Float32Array) => [...values.subarray(t * t, 2 * t * t)];
+  expect(exported).toEqual([...head2(want.a.sentences[0].layers[0]), ...head2(want.b.sentences[0].layers[0]), ...head2(want.diff[0])]);
 });
 
 test('an encoder-decoder run: encoder self, decoder self and cross-attention over training', async ({ page }) => {

@@ -2,6 +2,7 @@
 // a Chinese sentence under the live model (axis labels = the run tokenizer's tokens, as the
 // `tokenizers` package reads tokenizer.json; every cell = the engine's probability), and the step
 // slider replaying the saved snapshots (the map changes between steps).
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
@@ -80,7 +81,12 @@ test('a Chinese sentence under the live model: token axes and cell values', asyn
   await expect(heatmap).toHaveAttribute('data-head', '0');
   expectCellsEqual(await cells(page), live.sentences[0].layers[0], t, 0);
   await page.getByLabel('Lines').check();
-  await expect(page.getByRole('button', { name: 'Export SVG' })).toBeVisible();
+  // The exported picture says whose attention it is: run, sentence, layer, head and step.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export SVG' }).click()]);
+  const doc = readFileSync(await download.path(), 'utf8');
+  expect(doc).toContain(`<text class="caption" x="8"`);
+  expect(doc).toContain(`attn · “${ZH}” · Layer 1, head 1 · step 40`);
+  expect(doc.match(/<line [^>]*data-value=/g)?.length).toBeGreaterThan(0);
 });
 
 test('the step slider replays the snapshots saved while the run trained', async ({ page }) => {

@@ -95,6 +95,12 @@ test('a classifier is fine-tuned on an uploaded CSV, compared with training from
     await expect(region.getByTestId('accuracy')).toHaveText(pct(evalJson.test.accuracy));
     await expect(region.getByTestId('macro-f1')).toHaveText(evalJson.test.macroF1.toFixed(4));
   }
+  // The confusion matrix exports as a picture: the engine's counts and a caption naming run and step.
+  const [download] = await Promise.all([page.waitForEvent('download'), pretrained.getByRole('button', { name: /confusion matrix as SVG/ }).click()]);
+  const picture = readFileSync(await download.path(), 'utf8');
+  const evalPreJson = JSON.parse(readFileSync(join(dirOf('pretrained'), 'eval.json'), 'utf8')) as { bestStep: number; test: Scores };
+  expect([...picture.matchAll(/data-count="(\d+)"/g)].map((m) => Number(m[1]))).toEqual(evalPreJson.test.confusion.flat());
+  expect(picture).toContain(`Confusion matrix · ${dirOf('pretrained').split('/').pop()} · step ${evalPreJson.bestStep} · test, 4 rows`);
   // Clicking a confusion cell lists its test rows with the engine's probabilities.
   const evalPre = JSON.parse(readFileSync(join(dirOf('pretrained'), 'eval.json'), 'utf8')) as { test: Scores };
   const flat = evalPre.test.confusion.flat();
