@@ -44,6 +44,23 @@ test('an imported GPT-2 streams text equal to the engine\'s answer, shows token 
   await expect(playground.getByTestId('prompt-ids')).toContainText(String(want.generated[0].id));
   await page.screenshot({ path: 'test-results/prompt.png' });
 
+  // Probabilities: asking for them does not change the draws; the table and shading are the engine's.
+  const probe = await TestClient.connect(env.bridge);
+  const withP = (await probe.request('prompt.generate', { generationId: 'e2e-p', runDir, ...settings, candidates: 5 })).result as {
+    text: string; generated: { token: string; probability: number; candidates: { token: string; probability: number }[] }[];
+  };
+  probe.close();
+  expect(withP.text).toBe(want.text);
+  await playground.getByRole('checkbox', { name: 'Show probabilities' }).check();
+  await playground.getByRole('button', { name: 'Generate' }).click();
+  const shaded = playground.getByTestId('token-probabilities').getByRole('button');
+  await expect(shaded).toHaveCount(withP.generated.length);
+  for (const [i, g] of withP.generated.entries()) expect(Number(await shaded.nth(i).getAttribute('data-probability'))).toBeCloseTo(g.probability, 12);
+  await shaded.nth(5).click();
+  const rows = playground.getByRole('table', { name: 'Next-token probabilities' }).getByRole('row');
+  await expect(rows).toHaveCount(5);
+  for (const [r, c] of withP.generated[5].candidates.entries()) await expect(rows.nth(r).locator('td').nth(1)).toHaveText(`${(100 * c.probability).toFixed(1)}%`);
+
   await playground.getByRole('spinbutton', { name: 'Max new tokens' }).fill('4096');
   await playground.getByRole('button', { name: 'Generate' }).click();
   await expect(playground.getByRole('button', { name: 'Cancel generation' })).toBeEnabled();

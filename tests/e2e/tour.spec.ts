@@ -76,9 +76,12 @@ test('each tour card shows the engine\'s own answer for its input', async ({ pag
   await expect(next).toHaveCount(5);
   for (const [r, c] of firstStep.entries()) await expect(next.nth(r)).toHaveText(`${showWhitespace(c.token)}${pct(c.probability)}`);
   expect(firstStep[0].token).toBe(gen.generated[0].token);
-  const shaded = g.getByTestId('token-probabilities').locator('span');
+  const shaded = g.getByTestId('token-probabilities').getByRole('button');
   await expect(shaded).toHaveCount(gen.generated.length);
   for (const [i, t] of gen.generated.entries()) expect(Number(await shaded.nth(i).getAttribute('data-probability'))).toBeCloseTo(t.probability, 12);
+  // A later token's candidates: the engine's at that step.
+  await shaded.nth(2).click();
+  for (const [r, c] of gen.generated[2].candidates.entries()) await expect(next.nth(r)).toHaveText(`${showWhitespace(c.token)}${pct(c.probability)}`);
 
   for (const id of ['mask-cat', 'mask-paris'] as const) {
     const want = await engine<{ masks: { candidates: { text: string; probability: number }[] }[]; filled: string }>('mask.fill', fillParams(card(id), demo.bert));

@@ -33,6 +33,8 @@ export class PromptState {
   result = $state.raw<GenerationResult | null>(null);
   running = $state(false);
   showIds = $state(false);
+  /** Ask for each token's probability and top candidates (shown under the text). */
+  showProbabilities = $state(false);
   error = $state<string | null>(null);
   #generationId: string | null = null;
   #count = 0;
@@ -47,6 +49,7 @@ export class PromptState {
       generationId, runDir: this.runDir, prompt: this.prompt, maxNewTokens: s.maxNewTokens, temperature: s.temperature,
       topK: s.topK, topP: s.topP, repetitionPenalty: s.repetitionPenalty, stop,
       ...(this.step !== null ? { step: this.step } : {}), ...(s.seed !== null ? { seed: s.seed } : {}),
+      ...(this.showProbabilities ? { candidates: 5 } : {}),
     };
   }
 
