@@ -13,8 +13,7 @@ import { Seq2SeqDecoder } from '../src/engine/generate/seq2seq-decoder.ts';
 import { buildParamLayout } from '../src/engine/model/params.ts';
 import { heldOutPairs, translateAll, translationScores } from '../src/engine/objectives/seq2seq-scores.ts';
 import { latestCheckpoint } from '../src/engine/runstore/checkpoints.ts';
-import { loadTokenizer } from '../src/engine/tokenizers/index.ts';
-import { deserializeModel, readRunConfig, TOKENIZER_FILE } from '../src/engine/train/index.ts';
+import { deserializeModel, loadRunTokenizers, readRunConfig } from '../src/engine/train/index.ts';
 import { prepareData } from '../src/engine/train/prepare.ts';
 import { openGpu, runWithDriver } from '../src/cli/driver.ts';
 
@@ -28,8 +27,8 @@ for (const runDir of args) {
   const config = readRunConfig(runDir);
   const o = config.pretrain_studio.options;
   const model = config.pretrain_studio.model;
-  const tok = await loadTokenizer(join(runDir, TOKENIZER_FILE));
-  const data = await prepareData(o, { tokenizer: tok });
+  const tok = await loadRunTokenizers(runDir);
+  const data = await prepareData(o, { tokenizer: tok.source, ...(tok.separate ? { targetTokenizer: tok.target } : {}) });
   const step = latestCheckpoint(runDir)!;
   const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
   const fwd = new Seq2SeqDecoder(ctx, model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);

@@ -9,25 +9,26 @@ import { Seq2SeqDecoder } from '../generate/seq2seq-decoder.ts';
 import { type Seq2SeqModel, translate } from '../generate/seq2seq-forward.ts';
 import { type BleuTokenizer, corpusBleu } from '../metrics/bleu.ts';
 import { corpusChrf } from '../metrics/chrf.ts';
-import { SEP, type Tokenizer } from '../tokenizers/index.ts';
+import { SEP, type Seq2SeqTokenizers, sidesOf, type Tokenizer } from '../tokenizers/index.ts';
 import { pairOf } from './seq2seq.ts';
 import type { EvalScorer, ScorerArgs } from './types.ts';
 
-/** The first `n` pairs of a split as text: what the encoder reads and what the decoder should write. */
-export function heldOutPairs(ds: TokenDataset, split: DataSplit, tok: Tokenizer, n: number): { sources: string[]; references: string[] } {
+/** The first `n` pairs of a split as text: what the encoder reads and what the decoder should write (each side decoded by its own tokenizer). */
+export function heldOutPairs(ds: TokenDataset, split: DataSplit, tokenizers: Tokenizer | Seq2SeqTokenizers, n: number): { sources: string[]; references: string[] } {
+  const { source: tok, target } = sidesOf(tokenizers);
   const sep = tok.tokenToId(SEP);
   if (sep === undefined) throw new Error(`seq2seq scoring needs the special token ${SEP}, which this tokenizer lacks`);
   const sources: string[] = [], references: string[] = [];
   for (const d of split.documents.slice(0, n)) {
     const p = pairOf(ds, d, sep);
     sources.push(tok.decode([...p.source]));
-    references.push(tok.decode([...p.target]));
+    references.push(target.decode([...p.target]));
   }
   return { sources, references };
 }
 
 /** Greedy (beams 1) or beam-search translations of every source, each at most maxLength tokens. */
-export async function translateAll(fwd: Seq2SeqModel, tok: Tokenizer, sources: readonly string[], maxLength: number, beams = 1): Promise<string[]> {
+export async function translateAll(fwd: Seq2SeqModel, tok: Tokenizer | Seq2SeqTokenizers, sources: readonly string[], maxLength: number, beams = 1): Promise<string[]> {
   const out: string[] = [];
   for (const source of sources) out.push((await translate(fwd, tok, source, { framing: 'cls-sep', maxLength, beams, lengthPenalty: 1 })).text);
   return out;
@@ -48,15 +49,19 @@ export class Seq2SeqScorer implements EvalScorer {
   private fwd: Seq2SeqDecoder | null = null;
   private readonly pairs: { sources: string[]; references: string[] };
 
+  private get tokenizers(): Seq2SeqTokenizers {
+    return { source: this.args.tokenizer, target: this.args.targetTokenizer ?? this.args.tokenizer };
+  }
+
   constructor(private readonly args: ScorerArgs) {
-    this.pairs = heldOutPairs(args.data.dataset, args.data.val, args.tokenizer, args.options.evalTranslations);
+    this.pairs = heldOutPairs(args.data.dataset, args.data.val, this.tokenizers, args.options.evalTranslations);
   }
 
   async score(): Promise<Record<string, number>> {
-    const { ctx, layout, params, tokenizer } = this.args;
+    const { ctx, layout, params } = this.args;
     if (this.pairs.sources.length === 0) return {};
     this.fwd ??= new Seq2SeqDecoder(ctx, layout.config, params, layout);
-    const hyps = await translateAll(this.fwd, tokenizer, this.pairs.sources, layout.config.blockSize - 1);
+    const hyps = await translateAll(this.fwd, this.tokenizers, this.pairs.sources, layout.config.blockSize - 1);
     const { bleu, chrf } = translationScores(hyps, this.pairs.references);
     return { valBleu: bleu, valChrf: chrf };
   }

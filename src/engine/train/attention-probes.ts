@@ -6,7 +6,7 @@
 // The inspector owns its own parameter copy and activations: a snapshot never touches the step.
 import type { GpuContext } from '../gpu/device';
 import type { ModelConfig } from '../model/config';
-import type { Tokenizer } from '../tokenizers';
+import type { Seq2SeqTokenizers, Tokenizer } from '../tokenizers';
 import { AttentionInspector } from '../inspect/inspector';
 import { defaultProbes, inspectSentences } from '../inspect/sentences';
 import { listSnapshots, readProbeSettings, writeProbeSettings, writeSnapshot } from '../inspect/snapshots';
@@ -33,7 +33,8 @@ export class AttentionProbes {
   constructor(
     private readonly ctx: GpuContext,
     private readonly model: ModelConfig,
-    private readonly tokenizer: Tokenizer,
+    /** The run's tokenizer, or an encoder-decoder's source and target tokenizers. */
+    private readonly tokenizer: Tokenizer | Seq2SeqTokenizers,
     private readonly runDir: string,
     options: ProbeOptions,
   ) {
