@@ -142,25 +142,8 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
     }
   }
 
-  /** y = LN_emb(E[token] + Pd[pos]); each layer (x and xn swap roles: post-LN writes the other); logits = y Headᵀ. */
   private record(caches: KvCache[], step: Tensor, logits: Tensor): Recorder {
-    const cfg = this.config;
-    const { C, eps } = this.shape;
-    const V = decoderVocabSize(cfg);
-    const v = this.views;
-    const tokens = v.param(tokenTables(cfg).decoder);
-    const head = cfg.tiedEmbeddings ? tokens : v.param('lm_head.weight');
-    const lnEmb = v.norm('model.decoder.layernorm_embedding');
-    const rec = new Recorder(this.ctx);
-    decodeEmbed(rec, this.acts.x, step, tokens, v.param('model.decoder.embed_positions.weight'), 1, C);
-    decodeLayernorm(rec, this.acts.xn, step, this.acts.x, lnEmb.g, cfg.bias ? lnEmb.b : null, 1, C, eps);
-    let a: DecodeActs = { ...this.acts, x: this.acts.xn, xn: this.acts.x };
-    this.layers.forEach(({ p, cross }, l) => {
-      postLayerDecode(rec, p, a, caches[l], cross, step, 1, this.shape, cfg.bias, `dec${l}`);
-      a = { ...a, x: a.xn, xn: a.x };
-    });
-    decodeMatvec(rec, logits, step, a.x, head, 'nk', 1, C, V);
-    return rec;
+    return recordDecodeToken(this.ctx, this.config, this.views, this.acts, this.shape, this.layers, caches, step, logits);
   }
 
   /** Runs the encoder over `source` (ids, specials included) and fills every layer's cross K/V. */
@@ -295,4 +278,31 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
     this.staging?.destroy();
     if (this.ownsParams) this.params.destroy();
   }
+}
+
+/**
+ * One decoder token as a trace: y = LN_emb(E[token] + Pd[pos]); each layer (x and xn swap roles:
+ * post-LN writes the other) appends to its self-attention cache and attends over its cross K/V;
+ * logits = y Headᵀ. `step` holds [pos, 1, token]; the batched decoder (seq2seq-batch.ts) records
+ * the same trace per row, over the row's own cross K/V.
+ */
+export function recordDecodeToken(
+  ctx: GpuContext, cfg: ModelConfig, v: ParamViews, acts: DecodeActs, shape: DecodeShape,
+  layers: readonly { p: LayerParams; cross: CrossCache }[], caches: readonly KvCache[], step: Tensor, logits: Tensor,
+): Recorder {
+  const { C, eps } = shape;
+  const V = decoderVocabSize(cfg);
+  const tokens = v.param(tokenTables(cfg).decoder);
+  const head = cfg.tiedEmbeddings ? tokens : v.param('lm_head.weight');
+  const lnEmb = v.norm('model.decoder.layernorm_embedding');
+  const rec = new Recorder(ctx);
+  decodeEmbed(rec, acts.x, step, tokens, v.param('model.decoder.embed_positions.weight'), 1, C);
+  decodeLayernorm(rec, acts.xn, step, acts.x, lnEmb.g, cfg.bias ? lnEmb.b : null, 1, C, eps);
+  let a: DecodeActs = { ...acts, x: acts.xn, xn: acts.x };
+  layers.forEach(({ p, cross }, l) => {
+    postLayerDecode(rec, p, a, caches[l], cross, step, 1, shape, cfg.bias, `dec${l}`);
+    a = { ...a, x: a.xn, xn: a.x };
+  });
+  decodeMatvec(rec, logits, step, a.x, head, 'nk', 1, C, V);
+  return rec;
 }

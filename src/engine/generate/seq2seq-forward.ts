@@ -115,21 +115,27 @@ export interface Translation {
   hypotheses: (Hypothesis & { text: string })[];
 }
 
-/**
- * Encodes `source` as training framed it (with the source tokenizer), decodes greedily or by beam
- * search, and detokenizes (with the target tokenizer). The specials have one id on both sides.
- */
-export async function translate(fwd: Seq2SeqModel, tokenizers: Tokenizer | Seq2SeqTokenizers, source: string, o: TranslateOptions): Promise<Translation> {
-  const { source: tok, target } = sidesOf(tokenizers);
+/** `source` as the encoder read it in training (source tokenizer, cut to the context), and the framing ids. */
+export function frameSource(tokenizers: Tokenizer | Seq2SeqTokenizers, source: string, blockSize: number, framing: TranslateOptions['framing']): { ids: number[]; cls: number; sep: number } {
+  const tok = sidesOf(tokenizers).source;
   const id = (t: string) => {
     const v = tok.tokenToId(t);
     if (v === undefined) throw new Error(`seq2seq decoding: the tokenizer has no ${t} token`);
     return v;
   };
   const cls = id(CLS), sep = id(SEP);
+  const lead = framing === 'cls-sep' ? [cls] : [];
+  return { ids: [...lead, ...tok.encode(source).slice(0, blockSize - 1 - lead.length), sep], cls, sep };
+}
+
+/**
+ * Encodes `source` as training framed it (with the source tokenizer), decodes greedily or by beam
+ * search, and detokenizes (with the target tokenizer). The specials have one id on both sides.
+ */
+export async function translate(fwd: Seq2SeqModel, tokenizers: Tokenizer | Seq2SeqTokenizers, source: string, o: TranslateOptions): Promise<Translation> {
+  const { target } = sidesOf(tokenizers);
+  const { ids, cls, sep } = frameSource(tokenizers, source, fwd.config.blockSize, o.framing);
   const maxLength = Math.min(o.maxLength, fwd.config.blockSize - 1);
-  const lead = o.framing === 'cls-sep' ? [cls] : [];
-  const ids = [...lead, ...tok.encode(source).slice(0, fwd.config.blockSize - 1 - lead.length), sep];
   const next = fwd.nextFor(ids, maxLength + 1);
   const search = { start: cls, eos: sep, maxLength, beams: o.beams, lengthPenalty: o.lengthPenalty };
   const hyps = o.beams > 1 ? await beamSearch(next, search) : [await greedySearch(next, search)];
