@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { GpuContext } from '../../../src/engine/gpu/device';
 import { Seq2SeqBatchDecoder } from '../../../src/engine/generate/seq2seq-batch';
 import { Seq2SeqDecoder } from '../../../src/engine/generate/seq2seq-decoder';
-import { greedySearch } from '../../../src/engine/generate/seq2seq-search';
+import { greedySearch, type Hypothesis } from '../../../src/engine/generate/seq2seq-search';
 import { loadGolden } from '../model/goldens';
 
 let ctx: GpuContext;
@@ -36,7 +36,7 @@ for (const name of ['bart', 'bart_vocab2']) {
       const probe = await greedySearch(one.nextFor(srcs[0], maxLength + 1), { start: 1, eos: -1, maxLength });
       const eos = probe.tokens[2];
       const o = { start: 1, eos, maxLength };
-      const expected = [];
+      const expected: Hypothesis[] = [];
       for (const s of srcs) expected.push(await greedySearch(one.nextFor(s, maxLength + 1), o));
       const got = await batch.greedy(srcs, o);
       expect(got.map((h) => h.tokens)).toEqual(expected.map((h) => h.tokens));
