@@ -11,7 +11,7 @@ import { attentionDifferences, AttentionInspector, headStats, inspectSentences, 
 import type { CompareSource } from '../../../protocol/commands/attention-compare.ts';
 import { latestCheckpoint } from '../../runstore/checkpoints';
 import { readMetrics, type MetricRecord } from '../../runstore/metrics-log';
-import { CONFIG_FILE, deserializeModel, loadRunTokenizers, METRICS_FILE, readRunConfig, TOKENIZER_FILE } from '../../train/index.ts';
+import { CONFIG_FILE, deserializeModel, loadRunTokenizers, METRICS_FILE, readRunConfig } from '../../train/index.ts';
 import { demoRunDirs, describeRun, insideRunsDir, listRunDirs, readAttentionSettings, readSamples } from './folder';
 
 /** Attention maps above this many bytes do not fit one message over the bridge (1 MiB, base64). */

@@ -4,7 +4,6 @@
 // on its own parameter copy, and its inspections one after another, so they interleave with
 // training on the same device without touching it. The fixed probes' snapshots are the training
 // run's own (src/engine/train/attention-probes.ts): the CLI's runs have them too.
-import { join } from 'node:path';
 import type { GpuContext } from '../../gpu/device';
 import type { ModelConfig } from '../../model/config';
 import type { Seq2SeqTokenizers } from '../../tokenizers';
