@@ -17,17 +17,21 @@ test.afterAll(async () => {
 });
 
 const ROWS = Array.from({ length: 40 }, (_, i) => [`I have ${i} cats.`, `我有${i}只猫。`]);
-const TSV = ['english\tchinese', ...ROWS.map(([e, z]) => `${e}\t${z}`)].join('\n') + '\n';
+// The Corpus page imports a table through a usual text column name ('sentence'); the pairs are its first two columns.
+const TSV = ['sentence\tchinese', ...ROWS.map(([e, z]) => `${e}\t${z}`)].join('\n') + '\n';
 
 interface Chip { text: string }
 interface PreviewAnswer { rows: { kind: string; inputs: Chip[]; targets: Chip[] }[]; vocabSize: number }
 
-/** The preview's rows as the page shows them: each example's input and target chips. */
+/** A chip's label back to its text (the page shows spaces, newlines and tabs visibly). */
+const unshow = (label: string) => label.replaceAll('␣', ' ').replaceAll('↵', '\n').replaceAll('⇥', '\t');
+
+/** The preview's rows as the page shows them: each example's input and target chips, as text. */
 async function shownRows(page: Page): Promise<{ inputs: string[]; targets: string[] }[]> {
   const examples = await page.getByTestId('batch-preview').locator('.example[data-kind="denoise"]').all();
   return Promise.all(examples.map(async (e) => ({
-    inputs: await e.locator('.inputs .chip .text').allInnerTexts(),
-    targets: await e.locator('.targets .chip .text').allInnerTexts(),
+    inputs: (await e.locator('.inputs .chip .text').allInnerTexts()).map(unshow),
+    targets: (await e.locator('.targets .chip .text').allInnerTexts()).map(unshow),
   })));
 }
 
