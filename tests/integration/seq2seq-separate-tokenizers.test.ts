@@ -26,10 +26,10 @@ let ctx: GpuContext;
 let tsv: string;
 let straight: RunSummary;
 
-const optionsFor = (runsDir: string, name: string) => tinyOptions(runsDir, {
+const optionsFor = (runsDir: string, name: string, attentionSentences = [PROBE]) => tinyOptions(runsDir, {
   name, objective: 'seq2seq', corpus: [tsv], sharedTokenizer: false, split: 'document', valFraction: 0.2, dedup: false,
   blockSize: 24, batchSize: 8, steps: STEPS, evalEvery: 8, checkpointEvery: 10, evalIters: 2, evalTranslations: 4,
-  sampleTokens: 12, attentionSentences: [PROBE],
+  sampleTokens: 12, attentionSentences,
 });
 
 beforeAll(async () => {
@@ -37,7 +37,8 @@ beforeAll(async () => {
   const dir = tempRunsDir('s2s-sep-data');
   tsv = join(dir, 'pairs.tsv');
   writeFileSync(tsv, ['en\tzh', ...rows.map(([e, z]) => `${e}\t${z}`)].join('\n') + '\n');
-  straight = await new TrainingRun(ctx, { kind: 'new', options: optionsFor(tempRunsDir('s2s-sep-straight'), 'straight') }).start();
+  // The uninterrupted run names no attention sentences: it probes its first held-out pairs.
+  straight = await new TrainingRun(ctx, { kind: 'new', options: optionsFor(tempRunsDir('s2s-sep-straight'), 'straight', []) }).start();
 });
 
 afterAll(() => {
@@ -117,4 +118,20 @@ test('separate tokenizers: trains, checkpoints, resumes on the uninterrupted cur
   const s = snap.sentences[0];
   expect(s.tokens).toEqual(['[CLS]', ...[...'I have 3 cats.'], '[SEP]']);
   expect(s.target!.tokens).toEqual(['[CLS]', ...[...'我有3只猫。']]);
+});
+
+test('without attention sentences, a run with a tokenizer per side probes held-out pairs, each side in its own vocabulary', async () => {
+  const runDir = straight.runDir;
+  const toks = await loadRunTokenizers(runDir);
+  const snap = readSnapshot(runDir, listSnapshots(runDir).at(-1)!);
+  expect(snap.sentences.length).toBe(2);
+  const unk = '[UNK]';
+  for (const s of snap.sentences) {
+    const [source, target] = s.text.split(' => ');
+    expect(rows.some(([e, z]) => e === source && z === target), s.text).toBe(true);
+    expect(s.tokens).toEqual(['[CLS]', ...[...source], '[SEP]']);
+    expect(s.target!.tokens).toEqual(['[CLS]', ...[...target]]);
+    expect(s.target!.tokens).not.toContain(unk);
+    expect(s.target!.ids.every((id) => id < toks.target.vocabSize)).toBe(true);
+  }
 });

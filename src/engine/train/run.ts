@@ -28,6 +28,9 @@ import { termMetrics, trainableObjective, type Collator, type EvalSampler, type 
 import { describeLoad, deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
 import { initParams } from './init';
 import { AttentionProbes } from './attention-probes';
+import { PAIR_SEPARATOR } from '../inspect/sentences';
+import { heldOutPairs } from '../objectives/seq2seq-scores.ts';
+import type { Seq2SeqTokenizers } from '../tokenizers';
 
 export type RunRequest =
   /** A new run from resolved options (a preset plus overrides). */
@@ -334,8 +337,11 @@ export class TrainingRun {
       params: initial,
     });
     if (o.attentionSnapshots) {
+      // A sentence without " => " is its own target, which a target tokenizer of another language
+      // cannot read: a run with one per side probes its first held-out pairs instead.
+      const defaults = targetTokenizer ? probePairs(this.data, { source: tok, target: targetTokenizer }) : undefined;
       this.probes = new AttentionProbes(this.ctx, this.layout.config, { source: tok, target: targetTokenizer ?? tok }, this.runDir, {
-        sentences: o.attentionSentences, every: o.checkpointEvery, scripts: this.data.scripts, objective: o.objective,
+        sentences: o.attentionSentences, every: o.checkpointEvery, scripts: this.data.scripts, objective: o.objective, ...(defaults ? { defaults } : {}),
       });
       // The starting weights too (a resumed run has them from its last session).
       if (!this.probes.saved().includes(this.startStep)) await this.snapshotAttention(this.startStep, initial);
@@ -524,4 +530,10 @@ export class TrainingRun {
     this.emit({ type: 'run.checkpoint', runId: this.runId, step: this.step, path, params });
     await this.snapshotAttention(this.step, params);
   }
+}
+
+/** The first two held-out pairs as attention probes "source => target" (inspect/sentences.ts splitPair). */
+function probePairs(data: RunData, tokenizers: Seq2SeqTokenizers): string[] {
+  const { sources, references } = heldOutPairs(data.dataset, data.val, tokenizers, 2);
+  return sources.map((s, i) => `${s}${PAIR_SEPARATOR}${references[i]}`).filter((t) => t.length <= 200);
 }
