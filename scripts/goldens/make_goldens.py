@@ -47,6 +47,10 @@ Cases:
              v_proj and out_proj of every self-attention and of the decoder's cross-attention
              (encoder_attn, whose k and v read the encoder output); every model.* tensor frozen, the
              adapters and classification_head train. Sites: the encoder's layers, then the decoder's
+  bart_vocab2  the bart case with separate source and target vocabularies (separate tokenizers):
+             the encoder reads its own table model.encoder.embed_tokens [29, C], the decoder and the
+             tied LM head another, model.decoder.embed_tokens [23, C] (Marian's layout with
+             share_encoder_decoder_embeddings = False); labels and decoder inputs are target ids
 
 Run with case names to write only those (e.g. make_goldens.py gpt_erf); without, all are written.
 """
@@ -393,9 +397,13 @@ class Bart(nn.Module):
         C, eps = cfg['nEmbd'], cfg['layerNormEps']
         self.cfg = cfg
         self.model = nn.Module()
-        self.model.shared = nn.Embedding(cfg['vocabSize'], C, dtype=DT)
+        self.separate = cfg.get('targetVocabSize') is not None
+        if not self.separate:
+            self.model.shared = nn.Embedding(cfg['vocabSize'], C, dtype=DT)
         for side in ('encoder', 'decoder'):
             s = nn.Module()
+            if self.separate:  # Marian's untied tables: the source vocabulary, then the target's
+                s.embed_tokens = nn.Embedding(cfg['vocabSize'] if side == 'encoder' else cfg['targetVocabSize'], C, dtype=DT)
             s.embed_positions = nn.Embedding(cfg['blockSize'], C, dtype=DT)
             s.layernorm_embedding = LayerNorm(C, True, eps)
             s.layers = nn.ModuleList([BartLayer(cfg, side == 'decoder') for _ in range(cfg['nLayer'])])
@@ -405,16 +413,19 @@ class Bart(nn.Module):
             self.classification_head.dense = Linear(C, C)
             self.classification_head.out_proj = Linear(C, cfg['heads'][0]['numLabels'])
 
+    def tokens(self, side):
+        return getattr(self.model, side).embed_tokens if self.separate else self.model.shared
+
     def decode(self, src, src_mask, tgt, dropper=None):
         """dropper: the engine's masks, numbered as BartGraph numbers its dropout layers: the encoder's
         embeddings -1 and layers 0..L-1, then the decoder's embeddings L and layers L+1..2L."""
         m, L = self.model, self.cfg['nLayer']
         dr = dropper or (lambda t, layer, site: t)
         at = (lambda layer: (lambda t, site: dropper(t, layer, site))) if dropper else (lambda layer: None)
-        x = dr(m.encoder.layernorm_embedding(m.shared(src) + m.encoder.embed_positions(torch.arange(src.shape[1]))), -1, 0)
+        x = dr(m.encoder.layernorm_embedding(self.tokens('encoder')(src) + m.encoder.embed_positions(torch.arange(src.shape[1]))), -1, 0)
         for l, layer in enumerate(m.encoder.layers):
             x = layer(x, src_mask, causal=False, drop=at(l))
-        y = dr(m.decoder.layernorm_embedding(m.shared(tgt) + m.decoder.embed_positions(torch.arange(tgt.shape[1]))), L, 0)
+        y = dr(m.decoder.layernorm_embedding(self.tokens('decoder')(tgt) + m.decoder.embed_positions(torch.arange(tgt.shape[1]))), L, 0)
         for l, layer in enumerate(m.decoder.layers):
             y = layer(y, None, causal=True, enc=x, enc_mask=src_mask, drop=at(L + 1 + l))
         return y
@@ -425,7 +436,7 @@ class Bart(nn.Module):
         return logits, F.cross_entropy(logits, labels)
 
     def forward(self, src, src_mask, tgt, labels, dropper=None):
-        logits = self.decode(src, src_mask, tgt, dropper) @ self.model.shared.weight.t()  # tied lm_head
+        logits = self.decode(src, src_mask, tgt, dropper) @ self.tokens('decoder').weight.t()  # tied lm_head
         loss = F.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1), ignore_index=-100)
         return logits, loss
 
@@ -642,11 +653,13 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     dump(case, cfg, model, {**inputs, 'mlm_labels': labels, 'nsp_labels': nsp}, forward)
 
 
-def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0, lora=None):
+def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0, lora=None, target_vocab=None):
     cfg = {'kind': 'encoder-decoder', 'vocabSize': 29, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': dropout, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
            'activation': activation, 'layerNormEps': 1e-5, 'typeVocabSize': 0, 'pooler': False,
            'batchSize': 3, 'targetLen': 7, 'ignoreIndex': -100, 'padId': 0}
+    if target_vocab:
+        cfg['targetVocabSize'] = target_vocab
     if heads:
         cfg['heads'] = heads
     gen = torch.Generator().manual_seed(seed)
@@ -670,8 +683,9 @@ def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0, lora=
     for b, n in enumerate([11, 6, 9]):  # padded encoder inputs
         src[b, n:] = cfg['padId']
         mask[b, n:] = 0
-    tgt = torch.randint(1, V, (B, Tt), generator=gen)
-    labels = torch.randint(1, V, (B, Tt), generator=gen)
+    Vt = cfg.get('targetVocabSize', V)  # decoder inputs and labels are target-side ids
+    tgt = torch.randint(1, Vt, (B, Tt), generator=gen)
+    labels = torch.randint(1, Vt, (B, Tt), generator=gen)
     labels[1, 5:] = -100  # padded targets cost nothing
     inputs = {'input_ids': src, 'attention_mask': mask, 'decoder_input_ids': tgt}
     if heads:  # classify each pair from the first decoder position
@@ -710,6 +724,7 @@ CASES = {
     'bart_dropout': lambda: bart_case('bart_dropout', 1347, activation='gelu', dropout=0.1),
     'gpt_cls_lora': lambda: gpt_case('gpt_cls_lora', True, 1346, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}],
                                      lora={'rank': 4, 'alpha': 8, 'dropout': 0, 'targets': 'all-linear'}),
+    'bart_vocab2': lambda: bart_case('bart_vocab2', 1350, target_vocab=23),
     'bart_cls_lora': lambda: bart_case('bart_cls_lora', 1349, heads=[{'kind': 'classify', 'numLabels': 2, 'pool': 'first'}],
                                        lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'attention'}),
     'bert_cls_lora_dropout': lambda: bert_case('bert_cls_lora_dropout', 1347, activation='gelu',

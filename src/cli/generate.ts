@@ -11,8 +11,8 @@ import { buildParamLayout } from '../engine/model/params.ts';
 import { parseArgs } from '../engine/config/args.ts';
 import { generate, loadDecoder } from '../engine/generate/index.ts';
 import { latestCheckpoint, listCheckpoints } from '../engine/runstore/checkpoints.ts';
-import { EOS, loadTokenizer } from '../engine/tokenizers/index.ts';
-import { deserializeModel, readRunConfig, TOKENIZER_FILE } from '../engine/train/index.ts';
+import { EOS } from '../engine/tokenizers/index.ts';
+import { deserializeModel, loadRunTokenizers, readRunConfig } from '../engine/train/index.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 import { generateHelp } from './help.ts';
 
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   await runWithDriver(o.driver);
   const log = (line: string) => process.stderr.write(line + '\n');
   const ctx = await openGpu(log);
-  const tokenizer = await loadTokenizer(join(runDir, TOKENIZER_FILE));
+  const tokenizers = await loadRunTokenizers(runDir);
+  const tokenizer = tokenizers.source;
   if (model.kind === 'encoder-decoder') {
     const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
     const params = deserializeModel(buildParamLayout(model), readFileSync(path), path).params;
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     const fwd = o.kvCache ? new Seq2SeqDecoder(ctx, model, params) : new Seq2SeqForward(ctx, model, params);
     try {
       const t0 = performance.now();
-      const out = await translate(fwd, tokenizer, o.source, {
+      const out = await translate(fwd, tokenizers, o.source, {
         maxLength: o.maxNewTokens, beams: o.beams, lengthPenalty: o.lengthPenalty, framing: config.pretrain_studio.options.objective === 't5-span' ? 'sep' : 'cls-sep',
       });
       process.stdout.write(out.text + '\n');

@@ -48,6 +48,8 @@ const entries = {
   split: field(choice(['document', 'tail']), 'document', "'document' holds out whole documents (seeded); 'tail' holds out the end of the text (nanoGPT)"),
   sourceField: field(v.string(), '', "seq2seq: CSV/TSV column or JSONL field of the source text ('' = the first column / string field)"),
   targetField: field(v.string(), '', "seq2seq: CSV/TSV column or JSONL field of the target text ('' = the next column / string field)"),
+  sharedTokenizer: field(v.boolean('must be true or false'), true,
+    'seq2seq: one tokenizer trained on both sides (true), or one per side (false): the source tokenizer on the sources (tokenizer.json), the target tokenizer on the targets (target_tokenizer.json), each of --tokenizer and --vocabSize, and the decoder with a vocabulary of its own'),
   targetCorpus: field(v.array(v.pipe(v.string(), v.nonEmpty('must not be empty')), 'must be a list of paths'), [] as string[],
     'seq2seq: line-aligned target files, one per --corpus file in the same order (line i of each is the target of line i of its --corpus file); none = pairs are the rows of --corpus'),
   wholeWordMask: field(v.boolean('must be true or false'), true,

@@ -1,8 +1,9 @@
 // BLEU and chrF while seq2seq trains: every evaluation's 'val' record in metrics.jsonl carries
 // valBleu and valChrf (the names the registry entry charts), and the last one equals what
 // scripts/seq2seq-eval.ts's functions compute from the checkpoint of that step: the same held-out
-// pairs, translated greedily by the KV-cached decoder from the saved parameters, scored directly
-// with corpusBleu / corpusChrf.
+// pairs, translated greedily by the KV-cached decoder from the saved parameters one at a time
+// (training translates them in batches: the equality also checks the batched decoder), scored
+// directly with corpusBleu / corpusChrf.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';

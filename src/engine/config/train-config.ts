@@ -27,6 +27,9 @@ export function validateTrainOptions(o: unknown, context?: string): TrainOptions
   if (options.targetCorpus.length && !entry.paired) {
     throw new TrainOptionsError([{ option: 'targetCorpus', message: `is for objectives that read pairs (seq2seq); objective '${entry.id}' reads plain text` }], context);
   }
+  if (!options.sharedTokenizer && !entry.paired) {
+    throw new TrainOptionsError([{ option: 'sharedTokenizer', message: `false (a tokenizer per side) is for objectives that read pairs (seq2seq); objective '${entry.id}' reads plain text` }], context);
+  }
   // Frozen prefixes name tensors, which do not depend on the vocabulary: checked here, before any data is read.
   if (options.frozen.length) paramLayoutFor(options, modelConfigFor(options, 64));
   return options;
@@ -47,11 +50,15 @@ export function resolveTrainOptions(preset: string | undefined, overrides: unkno
   return validateTrainOptions({ ...DEFAULT_TRAIN_OPTIONS, ...base, ...patch }, context);
 }
 
-/** The model shape these options describe, once the tokenizer's vocabulary size is known: the objective's own family. */
-export function modelConfigFor(o: TrainOptions, vocabSize: number): ModelConfig {
+/**
+ * The model shape these options describe, once the tokenizer's vocabulary size is known: the
+ * objective's own family. `targetVocabSize`: the target tokenizer's, when a seq2seq run has one per side.
+ */
+export function modelConfigFor(o: TrainOptions, vocabSize: number, targetVocabSize?: number): ModelConfig {
   const entry = trainableObjective(o.objective);
   const model = entry.model({
     vocabSize,
+    ...(targetVocabSize !== undefined ? { targetVocabSize } : {}),
     nLayer: o.nLayer,
     nHead: o.nHead,
     nEmbd: o.nEmbd,

@@ -15,7 +15,7 @@ import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promis
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '../runstore/atomic';
 import { TimeSlicer } from '../tokenizers/time-slice';
-import type { Tokenizer } from '../tokenizers/tokenizer';
+import type { ShardTokenizer } from './pair-tokenizer';
 import { EOS } from '../tokenizers/specials';
 import { loadManifest, publishDir, readDocuments, tempDirFor } from './store';
 import { RangedTokenStore, type RangedStoreOptions, type TokenStore } from './token-store';
@@ -38,7 +38,8 @@ export interface ShardMeta {
 
 export interface BuildShardsOptions {
   corpusDir: string;
-  tokenizer: Tokenizer;
+  /** A tokenizer, or a PairTokenizer (a seq2seq run's separate source and target tokenizers). */
+  tokenizer: ShardTokenizer;
   /** Where token directories live (a run's data/ folder or a shared cache). */
   cacheDir: string;
   /** Ids between documents: default [<|endoftext|>] if the tokenizer has it, else encode("\n\n"). */
@@ -55,7 +56,7 @@ export interface BuildShardsResult {
   cacheHit: boolean;
 }
 
-export function defaultSeparator(tok: Tokenizer): number[] {
+export function defaultSeparator(tok: ShardTokenizer): number[] {
   const eos = tok.tokenToId(EOS);
   return eos !== undefined ? [eos] : tok.encode('\n\n');
 }

@@ -3,7 +3,8 @@
 //                 per decoder layer, cross[l] = e W_kv + b [Ts, 2C], kept for the whole search
 //   per token:    y = LN_emb(E[token] + Pd[pos]); y = postLayerDecode(y) for each layer, which
 //                 appends its self-attention k, v to the slot's cache and attends over cross[l];
-//                 logits = y Eᵀ (tied) or y lm_headᵀ
+//                 logits = y Eᵀ (tied) or y lm_headᵀ, E the decoder's token table (the target
+//                 vocabulary's when source and target have their own: params.ts tokenTables)
 // A search asks for the next-token distribution of a list of prefixes (its beams). Each beam lives
 // in a cache slot (its own self-attention K/V for every layer, and a trace recorded once over
 // them); a beam that extends a beam of the last call takes over its slot, and the second and later
@@ -19,10 +20,10 @@ import { Recorder } from '../gpu/kernel';
 import { alignOffset, Tensor } from '../gpu/tensor';
 import { bartLayerParams, BartGraph } from '../model/bart';
 import { linearForward } from '../model/blocks';
-import type { ModelConfig } from '../model/config';
+import { decoderVocabSize, type ModelConfig } from '../model/config';
 import { type CrossCache, type DecodeActs, type DecodeShape, type KvCache, postLayerDecode } from '../model/layers/decode-layer';
 import type { LayerParams } from '../model/layers/transformer-layer';
-import { buildParamLayout, type ParamLayout } from '../model/params';
+import { buildParamLayout, type ParamLayout, tokenTables } from '../model/params';
 import { ParamViews } from '../model/views';
 import { decodeEmbed, decodeLayernorm, decodeMatvec, STEP_HEADER } from '../ops/decode';
 import type { Seq2SeqModel } from './seq2seq-forward';
@@ -81,7 +82,8 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
       this.params = weights;
       this.ownsParams = false;
     }
-    const { nEmbd: C, nHead: H, ffWidth: F, vocabSize: V, blockSize: maxT, nLayer: L } = config;
+    const { nEmbd: C, nHead: H, ffWidth: F, blockSize: maxT, nLayer: L } = config;
+    const V = decoderVocabSize(config);
     const D = C / H;
     this.maxT = maxT;
     this.shape = { C, H, F, maxT, eps: config.layerNormEps, gelu: config.activation };
@@ -116,7 +118,8 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
   /** Slots (and their logits rows) for `n` beams; traces are recorded once per slot. */
   private ensureSlots(n: number): void {
     if (n <= this.slots.length) return;
-    const { nEmbd: C, vocabSize: V, nLayer: L } = this.config;
+    const { nEmbd: C, nLayer: L } = this.config;
+    const V = decoderVocabSize(this.config);
     const { H, maxT } = this.shape;
     const D = C / H;
     // The logits rows of every slot sit in one buffer, read back with one copy.
@@ -139,25 +142,8 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
     }
   }
 
-  /** y = LN_emb(E[token] + Pd[pos]); each layer (x and xn swap roles: post-LN writes the other); logits = y Headᵀ. */
   private record(caches: KvCache[], step: Tensor, logits: Tensor): Recorder {
-    const cfg = this.config;
-    const { C, eps } = this.shape;
-    const V = cfg.vocabSize;
-    const v = this.views;
-    const tokens = v.param('model.shared.weight');
-    const head = cfg.tiedEmbeddings ? tokens : v.param('lm_head.weight');
-    const lnEmb = v.norm('model.decoder.layernorm_embedding');
-    const rec = new Recorder(this.ctx);
-    decodeEmbed(rec, this.acts.x, step, tokens, v.param('model.decoder.embed_positions.weight'), 1, C);
-    decodeLayernorm(rec, this.acts.xn, step, this.acts.x, lnEmb.g, cfg.bias ? lnEmb.b : null, 1, C, eps);
-    let a: DecodeActs = { ...this.acts, x: this.acts.xn, xn: this.acts.x };
-    this.layers.forEach(({ p, cross }, l) => {
-      postLayerDecode(rec, p, a, caches[l], cross, step, 1, this.shape, cfg.bias, `dec${l}`);
-      a = { ...a, x: a.xn, xn: a.x };
-    });
-    decodeMatvec(rec, logits, step, a.x, head, 'nk', 1, C, V);
-    return rec;
+    return recordDecodeToken(this.ctx, this.config, this.views, this.acts, this.shape, this.layers, caches, step, logits);
   }
 
   /** Runs the encoder over `source` (ids, specials included) and fills every layer's cross K/V. */
@@ -204,7 +190,7 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
   }
 
   private async next(prefixes: readonly (readonly number[])[], maxPrefix: number): Promise<Float64Array[]> {
-    const V = this.config.vocabSize;
+    const V = decoderVocabSize(this.config);
     if (prefixes.length === 0) return [];
     for (const p of prefixes) {
       if (p.length < 1 || p.length > maxPrefix) throw new Error(`seq2seq decoding: a prefix of ${p.length} tokens is outside [1, ${maxPrefix}]`);
@@ -292,4 +278,31 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
     this.staging?.destroy();
     if (this.ownsParams) this.params.destroy();
   }
+}
+
+/**
+ * One decoder token as a trace: y = LN_emb(E[token] + Pd[pos]); each layer (x and xn swap roles:
+ * post-LN writes the other) appends to its self-attention cache and attends over its cross K/V;
+ * logits = y Headᵀ. `step` holds [pos, 1, token]; the batched decoder (seq2seq-batch.ts) records
+ * the same trace per row, over the row's own cross K/V.
+ */
+export function recordDecodeToken(
+  ctx: GpuContext, cfg: ModelConfig, v: ParamViews, acts: DecodeActs, shape: DecodeShape,
+  layers: readonly { p: LayerParams; cross: CrossCache }[], caches: readonly KvCache[], step: Tensor, logits: Tensor,
+): Recorder {
+  const { C, eps } = shape;
+  const V = decoderVocabSize(cfg);
+  const tokens = v.param(tokenTables(cfg).decoder);
+  const head = cfg.tiedEmbeddings ? tokens : v.param('lm_head.weight');
+  const lnEmb = v.norm('model.decoder.layernorm_embedding');
+  const rec = new Recorder(ctx);
+  decodeEmbed(rec, acts.x, step, tokens, v.param('model.decoder.embed_positions.weight'), 1, C);
+  decodeLayernorm(rec, acts.xn, step, acts.x, lnEmb.g, cfg.bias ? lnEmb.b : null, 1, C, eps);
+  let a: DecodeActs = { ...acts, x: acts.xn, xn: acts.x };
+  layers.forEach(({ p, cross }, l) => {
+    postLayerDecode(rec, p, a, caches[l], cross, step, 1, shape, cfg.bias, `dec${l}`);
+    a = { ...a, x: a.xn, xn: a.x };
+  });
+  decodeMatvec(rec, logits, step, a.x, head, 'nk', 1, C, V);
+  return rec;
 }

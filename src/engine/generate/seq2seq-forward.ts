@@ -7,9 +7,9 @@ import type { GpuContext } from '../gpu/device';
 import { Recorder } from '../gpu/kernel';
 import { Tensor } from '../gpu/tensor';
 import { BartGraph } from '../model/bart';
-import type { ModelConfig } from '../model/config';
+import { decoderVocabSize, type ModelConfig } from '../model/config';
 import { buildParamLayout, type ParamLayout } from '../model/params';
-import { CLS, SEP, type Tokenizer } from '../tokenizers';
+import { CLS, SEP, type Seq2SeqTokenizers, sidesOf, type Tokenizer } from '../tokenizers';
 import { beamSearch, greedySearch, logSoftmax, type Hypothesis, type NextLogProbs } from './seq2seq-search';
 
 const IGNORE = 0xffffffff;
@@ -50,7 +50,7 @@ export class Seq2SeqForward implements Seq2SeqModel {
     const Tt = maxPrefix;
     if (Ts > this.config.blockSize) throw new Error(`the source is ${Ts} tokens with [CLS] and [SEP]; the model reads at most ${this.config.blockSize}`);
     if (Tt > this.config.blockSize) throw new Error(`maxLength ${Tt - 1} needs ${Tt} decoder positions; the model has ${this.config.blockSize}`);
-    const V = this.config.vocabSize;
+    const V = decoderVocabSize(this.config); // the logits score the decoder's (target) vocabulary
     return async (prefixes) => {
       const B = prefixes.length;
       const g = this.graphFor(B, Ts, Tt);
@@ -115,20 +115,30 @@ export interface Translation {
   hypotheses: (Hypothesis & { text: string })[];
 }
 
-/** Encodes `source` as training framed it, decodes greedily or by beam search, and detokenizes. */
-export async function translate(fwd: Seq2SeqModel, tok: Tokenizer, source: string, o: TranslateOptions): Promise<Translation> {
+/** `source` as the encoder read it in training (source tokenizer, cut to the context), and the framing ids. */
+export function frameSource(tokenizers: Tokenizer | Seq2SeqTokenizers, source: string, blockSize: number, framing: TranslateOptions['framing']): { ids: number[]; cls: number; sep: number } {
+  const tok = sidesOf(tokenizers).source;
   const id = (t: string) => {
     const v = tok.tokenToId(t);
     if (v === undefined) throw new Error(`seq2seq decoding: the tokenizer has no ${t} token`);
     return v;
   };
   const cls = id(CLS), sep = id(SEP);
+  const lead = framing === 'cls-sep' ? [cls] : [];
+  return { ids: [...lead, ...tok.encode(source).slice(0, blockSize - 1 - lead.length), sep], cls, sep };
+}
+
+/**
+ * Encodes `source` as training framed it (with the source tokenizer), decodes greedily or by beam
+ * search, and detokenizes (with the target tokenizer). The specials have one id on both sides.
+ */
+export async function translate(fwd: Seq2SeqModel, tokenizers: Tokenizer | Seq2SeqTokenizers, source: string, o: TranslateOptions): Promise<Translation> {
+  const { target } = sidesOf(tokenizers);
+  const { ids, cls, sep } = frameSource(tokenizers, source, fwd.config.blockSize, o.framing);
   const maxLength = Math.min(o.maxLength, fwd.config.blockSize - 1);
-  const lead = o.framing === 'cls-sep' ? [cls] : [];
-  const ids = [...lead, ...tok.encode(source).slice(0, fwd.config.blockSize - 1 - lead.length), sep];
   const next = fwd.nextFor(ids, maxLength + 1);
   const search = { start: cls, eos: sep, maxLength, beams: o.beams, lengthPenalty: o.lengthPenalty };
   const hyps = o.beams > 1 ? await beamSearch(next, search) : [await greedySearch(next, search)];
-  const withText = hyps.map((h) => ({ ...h, text: tok.decode(h.tokens.filter((t) => t !== sep)) }));
+  const withText = hyps.map((h) => ({ ...h, text: target.decode(h.tokens.filter((t) => t !== sep)) }));
   return { text: withText[0].text, source: ids, hypotheses: withText };
 }

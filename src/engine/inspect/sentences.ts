@@ -1,6 +1,6 @@
 // Sentences → token ids → attention of every layer and head, as a snapshot (see snapshots.ts);
 // for an encoder-decoder, each sentence framed as a (source, decoder input) pair.
-import { CLS, SEP, type Tokenizer } from '../tokenizers';
+import { CLS, type Seq2SeqTokenizers, SEP, sidesOf, type Tokenizer } from '../tokenizers';
 import type { AttentionInspector } from './inspector';
 import type { AttentionSnapshot } from './snapshots';
 
@@ -38,14 +38,16 @@ export function splitPair(text: string): { source: string; target: string } {
  * The pair framed as the encoder-decoder objectives train (objectives/bart.ts, seq2seq.ts, t5-span.ts):
  *   encoder   [CLS] source… [SEP]  (t5-span: source… [SEP], T5 has no start token on the encoder side)
  *   decoder   [CLS] target…        (the target shifted right: what teacher forcing feeds)
- * each cut to the context length.
+ * each cut to the context length; the source read by the source tokenizer, the target by the
+ * target tokenizer (the same one unless the run has one per side).
  */
-export function framePair(tokenizer: Tokenizer, text: string, blockSize: number, objective?: string): { source: number[]; target: number[] } {
-  const cls = tokenizer.tokenToId(CLS), sep = tokenizer.tokenToId(SEP);
+export function framePair(tokenizers: Tokenizer | Seq2SeqTokenizers, text: string, blockSize: number, objective?: string): { source: number[]; target: number[] } {
+  const tok = sidesOf(tokenizers);
+  const cls = tok.source.tokenToId(CLS), sep = tok.source.tokenToId(SEP);
   if (cls === undefined || sep === undefined) throw new Error(`attention inspection: the tokenizer has no ${CLS}/${SEP}, which the encoder-decoder objectives frame their rows with`);
   const pair = splitPair(text);
-  const source = tokenizer.encode(pair.source);
-  const target = tokenizer.encode(pair.target);
+  const source = tok.source.encode(pair.source);
+  const target = tok.target.encode(pair.target);
   if (source.length === 0 || target.length === 0) throw new Error(`attention inspection: "${text}" has no tokens on one side`);
   const encoder = objective === 't5-span' ? [...source.slice(0, blockSize - 1), sep] : [cls, ...source.slice(0, blockSize - 2), sep];
   return { source: encoder, target: [cls, ...target].slice(0, blockSize) };
@@ -53,16 +55,19 @@ export function framePair(tokenizer: Tokenizer, text: string, blockSize: number,
 
 export async function inspectSentences(
   inspector: AttentionInspector,
-  tokenizer: Tokenizer,
+  /** The run's tokenizer, or an encoder-decoder's two (the target's labels the decoder and cross-attention rows). */
+  tokenizers: Tokenizer | Seq2SeqTokenizers,
   texts: readonly string[],
   step: number,
   /** The run's objective: how an encoder-decoder frames its rows (see framePair). */
   objective?: string,
 ): Promise<AttentionSnapshot> {
   const { blockSize, nLayer, nHead, kind } = inspector.config;
-  const tokensOf = (ids: readonly number[]) => ids.map((id) => tokenizer.idToToken(id) ?? `<${id}>`);
+  const sides = sidesOf(tokenizers);
+  const tokenizer = sides.source;
+  const tokensOf = (ids: readonly number[], tok = tokenizer) => ids.map((id) => tok.idToToken(id) ?? `<${id}>`);
   if (kind === 'encoder-decoder') {
-    const pairs = await inspector.inspectPairs(texts.map((text) => framePair(tokenizer, text, blockSize, objective)));
+    const pairs = await inspector.inspectPairs(texts.map((text) => framePair(sides, text, blockSize, objective)));
     return {
       step,
       nLayer,
@@ -72,7 +77,7 @@ export async function inspectSentences(
         ids: p.source,
         tokens: tokensOf(p.source),
         layers: p.encoder,
-        target: { ids: p.target, tokens: tokensOf(p.target) },
+        target: { ids: p.target, tokens: tokensOf(p.target, sides.target) },
         decoder: p.decoder,
         cross: p.cross,
       })),

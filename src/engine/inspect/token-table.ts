@@ -8,7 +8,7 @@ import { openShards } from '../data/shards';
 import { chunksOf } from '../data/token-store';
 import { runShardsDir } from '../train/run-shards';
 import type { ModelConfig, ModelKind } from '../model/config';
-import type { ParamLayout } from '../model/params';
+import { type ParamLayout, tokenTables } from '../model/params';
 
 /** The Hugging Face name of each model kind's token embedding matrix [vocab, C]. */
 export const TOKEN_EMBEDDINGS: Record<ModelKind, string> = {
@@ -19,10 +19,15 @@ export const TOKEN_EMBEDDINGS: Record<ModelKind, string> = {
 
 export type TokenSelection = 'all' | 'most-frequent' | 'lowest-ids';
 
+/** The table shown: the kind's, or with separate source and target vocabularies the encoder's (the run's tokenizer.json is the source side's). */
+export function tokenEmbeddingName(cfg: ModelConfig): string {
+  return cfg.kind === 'encoder-decoder' ? tokenTables(cfg).encoder : TOKEN_EMBEDDINGS[cfg.kind];
+}
+
 /** Rows `ids` of the token embedding matrix: [ids.length, C] row-major. */
 export function tokenEmbeddingRows(layout: ParamLayout, params: Float32Array, ids: readonly number[]): Float32Array {
   const cfg: ModelConfig = layout.config;
-  const part = layout.part(TOKEN_EMBEDDINGS[cfg.kind]);
+  const part = layout.part(tokenEmbeddingName(cfg));
   const [V, C] = part.shape;
   const out = new Float32Array(ids.length * C);
   ids.forEach((id, i) => {

@@ -1,8 +1,10 @@
 // Encoder-decoder (BART: post-LN, learned positions, shared tied embeddings) as a recorded forward
 // and backward over one batch shape:
-//   e = drop(LN(E[src] + Pe[t]));  e = layer(e) for each encoder layer (keys masked past kvLen)
-//   y = drop(LN(E[tgt] + Pd[t]));  y = layer(y, e) for each decoder layer (causal, cross over e)
+//   e = drop(LN(Es[src] + Pe[t]));  e = layer(e) for each encoder layer (keys masked past kvLen)
+//   y = drop(LN(Et[tgt] + Pd[t]));  y = layer(y, e) for each decoder layer (causal, cross over e)
 //   heads(y)
+// Es = Et = model.shared (BART), or with separate source and target vocabularies the encoder's and
+// the decoder's own tables (params.ts tokenTables; the tied LM head reads Et).
 // with the heads of the layout (default: the seq2seq LM head on the decoder, against `labels`), and
 // LoRA adapters on the attention projections (self and cross) when the layout has them.
 // Forward overwrites, backward accumulates parameter gradients into the flat gradient buffer.
@@ -10,6 +12,7 @@ import type { GpuContext } from '../gpu/device';
 import type { Recorder } from '../gpu/kernel';
 import type { Tensor } from '../gpu/tensor';
 import { fill } from '../ops/fill';
+import { decoderVocabSize } from './config';
 import type { StepState } from '../ops/step-state';
 import { type Arena, ArenaPlan } from './arena';
 import { ModelGraph } from './body';
@@ -21,7 +24,7 @@ import { attachLora, planLora } from './layers/lora';
 import { bindShared, planShared, type Shared } from './layers/shared';
 import { type EncoderLink, type LayerActs, type LayerGrads, type LayerParams, type LayerShape, layerBackward, layerForward, planLayer, planLayerGrads } from './layers/transformer-layer';
 import type { BatchShape } from './memory';
-import type { ParamLayout } from './params';
+import { type ParamLayout, tokenTables } from './params';
 import { ParamViews } from './views';
 
 export interface Seq2SeqShape extends BatchShape {
@@ -68,26 +71,28 @@ export class BartGraph extends ModelGraph {
     const Ts = batch.seqLen;
     const Tt = batch.targetLen ?? batch.seqLen;
     if (Ts > cfg.blockSize || Tt > cfg.blockSize) throw new Error(`BartGraph: lengths ${Ts}/${Tt} exceed blockSize ${cfg.blockSize}`);
-    const { nEmbd: C, vocabSize: V, nLayer: L, layerNormEps: eps } = cfg;
+    const { nEmbd: C, nLayer: L, layerNormEps: eps } = cfg;
+    const tables = tokenTables(cfg);
+    const vocab = { encoder: cfg.vocabSize, decoder: decoderVocabSize(cfg) };
     const drop = cfg.dropout > 0;
     const plans: Plans = { a: new ArenaPlan(`bart.activations[${B}x${Ts}->${Tt}]`), d: new ArenaPlan(`bart.activationGrads[${B}x${Ts}->${Tt}]`) };
     const kvLen = plans.a.add('kvLen', [B], 'u32');
-    const shared = planShared(plans, 'shared', Math.max(B * Ts, B * Tt), C, V);
+    const shared = planShared(plans, 'shared', Math.max(B * Ts, B * Tt), C, Math.max(vocab.encoder, vocab.decoder));
     const base = { C, H: cfg.nHead, F: cfg.ffWidth, eps, norm: 'post' as const, gelu: cfg.activation, B };
     const sides = [
-      { side: 'encoder', ids: 'input_ids', T: Ts, s: { ...base, T: Ts, causal: false } },
-      { side: 'decoder', ids: 'decoder_input_ids', T: Tt, s: { ...base, T: Tt, causal: true, cross: { Tk: Ts } } },
+      { side: 'encoder' as const, ids: 'input_ids', T: Ts, s: { ...base, T: Ts, causal: false } },
+      { side: 'decoder' as const, ids: 'decoder_input_ids', T: Tt, s: { ...base, T: Tt, causal: true, cross: { Tk: Ts } } },
     ].map((x) => ({
       ...x,
       idsName: plans.a.add(x.ids, [B * x.T], 'u32'),
-      ed: { B, T: x.T, C, V, typeV: 0, eps },
-      emb: planEmbeddings(plans, `${x.side}.emb`, { B, T: x.T, C, V, typeV: 0, eps }, { norm: true, dropout: drop }),
+      ed: { B, T: x.T, C, V: vocab[x.side], typeV: 0, eps },
+      emb: planEmbeddings(plans, `${x.side}.emb`, { B, T: x.T, C, V: vocab[x.side], typeV: 0, eps }, { norm: true, dropout: drop }),
       layers: Array.from({ length: L }, (_, l) => planLayer(plans, `${x.side}${l}`, x.s, drop)),
       g: planLayerGrads(plans, x.side, x.s, drop),
     }));
     // LoRA adapters see their linear's rows: the encoder's, or the decoder's (cross-attention's k|v reads the encoder's).
     const lora = planLora(plans, layout, (site) => B * (site.stack === 'encoder' || site.linear === 'crossKv' ? Ts : Tt), (site) => `${site.stack}${site.layer}`, state);
-    const heads = planHeads({ plans, cfg, B, T: Tt, gradScale, tokensKey: 'model.shared.weight' }, layout.heads, 'labels');
+    const heads = planHeads({ plans, cfg, B, T: Tt, gradScale, tokensKey: tables.decoder }, layout.heads, 'labels');
     this.acts = plans.a.allocate(ctx);
     this.dacts = plans.d.allocate(ctx);
 
@@ -105,14 +110,13 @@ export class BartGraph extends ModelGraph {
           a: bind(this.acts, x.emb.acts),
           g: bind(this.dacts, x.emb.grads),
           p: {
-            tokens: v.param('model.shared.weight'), dTokens: v.grad('model.shared.weight'),
+            tokens: v.param(tables[x.side]), dTokens: v.grad(tables[x.side]),
             positions: v.param(`${m}.embed_positions.weight`), dPositions: v.grad(`${m}.embed_positions.weight`),
             norm: v.norm(`${m}.layernorm_embedding`),
           },
         },
         layers: x.layers.map((names, l) => {
-          const side = x.side as 'encoder' | 'decoder';
-          const p = attachLora(bartLayerParams(v, side, l), lora, side, l, v, this.acts, this.dacts);
+          const p = attachLora(bartLayerParams(v, x.side, l), lora, x.side, l, v, this.acts, this.dacts);
           return { a: bind(this.acts, names), p };
         }),
         g: bind(this.dacts, x.g),

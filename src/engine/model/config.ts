@@ -8,8 +8,15 @@ export type Activation = 'gelu_tanh' | 'gelu';
 export interface ModelConfig {
   /** 'decoder' = GPT (causal LM), 'encoder' = BERT (MLM), 'encoder-decoder' = T5/BART denoising. */
   kind: ModelKind;
-  /** Token vocabulary size (GPT-2: 50257; char-level Shakespeare: 65). */
+  /** Token vocabulary size (GPT-2: 50257; char-level Shakespeare: 65); an encoder-decoder's source side. */
   vocabSize: number;
+  /**
+   * Encoder-decoder only: the decoder's own (target) vocabulary, when source and target have
+   * separate tokenizers. The encoder then reads its own token table and the decoder and its LM head
+   * another (Marian's decoder_vocab_size, share_encoder_decoder_embeddings: false). Absent: one
+   * table shared by both stacks and the head (BART's model.shared).
+   */
+  targetVocabSize?: number;
   /** Transformer blocks (per stack for encoder-decoder). */
   nLayer: number;
   /** Attention heads; nEmbd must divide by it. */
@@ -138,5 +145,19 @@ export function validateConfig(cfg: ModelConfig): ModelConfig {
   }
   if (!['decoder', 'encoder', 'encoder-decoder'].includes(cfg.kind)) throw new Error(`ModelConfig.kind: unknown '${cfg.kind}'`);
   if (cfg.pooler && cfg.kind !== 'encoder') throw new Error('ModelConfig.pooler is only for encoders (BERT)');
+  if (cfg.targetVocabSize !== undefined) {
+    if (cfg.kind !== 'encoder-decoder') throw new Error(`ModelConfig.targetVocabSize is only for encoder-decoders (a decoder of its own vocabulary); this model is a${cfg.kind === 'encoder' ? 'n' : ''} ${cfg.kind}`);
+    if (!Number.isInteger(cfg.targetVocabSize) || cfg.targetVocabSize < 1) throw new Error(`ModelConfig.targetVocabSize must be a positive integer, got ${cfg.targetVocabSize}`);
+  }
   return cfg;
+}
+
+/** Whether encoder and decoder read separate token tables (separate source and target tokenizers). */
+export function separateVocabularies(cfg: ModelConfig): boolean {
+  return cfg.kind === 'encoder-decoder' && cfg.targetVocabSize !== undefined;
+}
+
+/** The vocabulary the decoder reads and its LM head scores: the target side's, else the one vocabulary. */
+export function decoderVocabSize(cfg: ModelConfig): number {
+  return cfg.targetVocabSize ?? cfg.vocabSize;
 }

@@ -6,7 +6,7 @@
 // slab holds one or more Hugging Face tensors packed back to back, e.g. BERT's query/key/value
 // weights ([C, C] each, [out, in]) stacked into one [3C, C] matrix so one matmul computes all
 // three. Slabs that decay come first, then those that do not: decay is one contiguous range.
-import type { ModelConfig } from './config';
+import { decoderVocabSize, type ModelConfig, separateVocabularies } from './config';
 import { defaultHeads, type HeadSpec, headSpecs } from './heads/spec';
 import { type LoraSpec, loraTensors } from './lora';
 
@@ -177,12 +177,25 @@ function bertSpecs(cfg: ModelConfig): SlabSpec[] {
   return specs;
 }
 
-/** Encoder-decoder (Hugging Face BART names, learned positions, shared tied embeddings). */
+/**
+ * The token tables of an encoder-decoder by Hugging Face name: BART's one `model.shared` for both
+ * stacks, or with separate vocabularies Marian's `model.encoder.embed_tokens` (source) and
+ * `model.decoder.embed_tokens` (target; the tied LM head reads it too).
+ */
+export function tokenTables(cfg: ModelConfig): { encoder: string; decoder: string } {
+  if (!separateVocabularies(cfg)) return { encoder: 'model.shared.weight', decoder: 'model.shared.weight' };
+  return { encoder: 'model.encoder.embed_tokens.weight', decoder: 'model.decoder.embed_tokens.weight' };
+}
+
+/** Encoder-decoder (Hugging Face BART names, learned positions; shared tied embeddings, or one table per side). */
 function encoderDecoderSpecs(cfg: ModelConfig): SlabSpec[] {
   const { nEmbd: C, ffWidth: F, bias: b } = cfg;
-  const specs: SlabSpec[] = [one('model.shared.weight', 'embedding', [cfg.vocabSize, C])];
+  const tables = tokenTables(cfg);
+  const separate = separateVocabularies(cfg);
+  const specs: SlabSpec[] = separate ? [] : [one(tables.encoder, 'embedding', [cfg.vocabSize, C])];
   for (const side of ['encoder', 'decoder'] as const) {
     const s = `model.${side}`;
+    if (separate) specs.push(one(tables[side], 'embedding', [side === 'encoder' ? cfg.vocabSize : decoderVocabSize(cfg), C]));
     specs.push(one(`${s}.embed_positions.weight`, 'embedding', [cfg.blockSize, C]), ...norm(`${s}.layernorm_embedding`, C, b));
     for (let l = 0; l < cfg.nLayer; l++) {
       const h = `${s}.layers.${l}`;

@@ -36,12 +36,12 @@ export class Seq2SeqProbeWriter implements EvalSampler {
   }
 
   async sample(step: number): Promise<{ prompt: string; text: string }> {
-    const { ctx, layout, params, tokenizer, runDir, options } = this.args;
+    const { ctx, layout, params, tokenizer, targetTokenizer, runDir, options } = this.args;
     this.fwd ??= new Seq2SeqDecoder(ctx, layout.config, params, layout); // KV-cached
     const maxLength = Math.max(1, Math.min(options.sampleTokens, layout.config.blockSize - 1));
     const results: { source: string; output: string }[] = [];
     for (const source of this.probes) {
-      const out = await translate(this.fwd, tokenizer, source, { framing: this.kind === 't5-span' ? 'sep' : 'cls-sep', maxLength, beams: 1, lengthPenalty: 1 });
+      const out = await translate(this.fwd, { source: tokenizer, target: targetTokenizer ?? tokenizer }, source, { framing: this.kind === 't5-span' ? 'sep' : 'cls-sep', maxLength, beams: 1, lengthPenalty: 1 });
       results.push({ source, output: out.text });
     }
     if (runDir) appendFileSync(join(runDir, PROBES_FILE), JSON.stringify({ step, probes: results }) + '\n');

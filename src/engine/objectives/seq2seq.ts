@@ -1,11 +1,15 @@
 // Supervised sequence to sequence (translation, Sutskever et al. 2014 / Vaswani et al. 2017) on
 // paired rows: the importer writes each pair as one document `source [SEP] target`
 // (data/formats.ts, --sourceField / --targetField, default the first two columns), tokenized by
-// one joint tokenizer trained on both sides. A row of a batch is one pair of the split:
+// one joint tokenizer trained on both sides, or (sharedTokenizer false) the source by a source
+// tokenizer and the target by a target tokenizer (data/pair-tokenizer.ts): then the encoder reads
+// source ids and the decoder target ids, of two vocabularies with the same special ids. A row of a
+// batch is one pair of the split:
 //   input_ids          [CLS] source… [SEP] [PAD]…    kvLen = its real length (source cut to T - 2)
 //   decoder_input_ids  [CLS] target…       [PAD]…    (the target shifted right, cut to T - 1)
 //   labels             target… [SEP]       ignored…
-// The same BART-shaped encoder-decoder as the denoising objectives; config.json is BART's layout.
+// The same BART-shaped encoder-decoder as the denoising objectives; config.json is BART's layout
+// (with separate vocabularies, Marian's decoder_vocab_size and share_encoder_decoder_embeddings).
 import type { DataSplit, Rng, TokenDataset } from '../data/index.ts';
 import { encoderDecoderConfig } from '../model/config.ts';
 import { IGNORE_INDEX } from '../ops/crossentropy.ts';
@@ -64,7 +68,8 @@ function draw(ds: TokenDataset, split: DataSplit, batchSize: number, T: number, 
   return { batch: { input_ids: ids, kvLen, decoder_input_ids: dec, labels }, rows };
 }
 
-function collatorFor(tok: Tokenizer): Collator {
+/** `target`: the target side's own tokenizer (its specials have the source's ids: pair-tokenizer.ts). */
+function collatorFor(tok: Tokenizer, target: Tokenizer = tok): Collator {
   const sp = specialsOf(tok);
   return {
     batch: (ds, split, batchSize, seqLen, rng) => draw(ds, split, batchSize, seqLen, rng, sp).batch,
@@ -72,7 +77,7 @@ function collatorFor(tok: Tokenizer): Collator {
       draw(ds, split, rows, seqLen, rng, sp).rows.map((row) => ({
         kind: 'denoise' as const,
         inputs: [sp.cls, ...row.source, sp.sep].map((id) => tokenView(tok, id)),
-        targets: [...row.target, sp.sep].map((id) => tokenView(tok, id)),
+        targets: [...row.target, sp.sep].map((id) => tokenView(target, id)),
       })),
   };
 }
@@ -91,7 +96,7 @@ export const seq2seq: TrainableObjective = {
     return encoderDecoderConfig({ ...shape, bias: true });
   },
   batchShape: (o) => ({ batchSize: o.batchSize, seqLen: o.blockSize, targetLen: o.blockSize }),
-  collator: collatorFor,
+  collator: (tok, _options, target) => collatorFor(tok, target),
   lossTerms: ['lm'],
   charts: {
     loss: [{ label: 'train loss (target tokens)', split: 'train', name: 'loss' }, { label: 'validation loss', split: 'val', name: 'valLoss', dashed: true }],

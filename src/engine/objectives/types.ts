@@ -16,6 +16,8 @@ import type { Seq2SeqShape } from '../model/bart.ts';
 /** The model's shape from the options, before the objective picks its family's defaults. */
 export interface ModelShapeValues {
   vocabSize: number;
+  /** A paired objective's target vocabulary when source and target have separate tokenizers. */
+  targetVocabSize?: number;
   nLayer: number;
   nHead: number;
   nEmbd: number;
@@ -72,7 +74,10 @@ export interface SamplerArgs {
   layout: ParamLayout;
   /** The live parameter buffer (read, never written). */
   params: Tensor;
+  /** The run's tokenizer (a seq2seq run's source side when each side has its own). */
   tokenizer: Tokenizer;
+  /** A seq2seq run's target tokenizer when the sides have separate ones; absent: `tokenizer` writes the targets too. */
+  targetTokenizer?: Tokenizer;
   options: TrainOptions;
   /** The run folder, for samplers that store what they write with the run ('' when there is none). */
   runDir?: string;
@@ -130,9 +135,10 @@ export interface TrainableObjective extends ObjectiveInfo {
   batchShape(o: TrainOptions): Seq2SeqShape;
   /**
    * The collator for this tokenizer (looks up the special ids it needs, or says which are missing),
-   * with the run's options where the collator has settings (e.g. MLM's wholeWordMask).
+   * with the run's options where the collator has settings (e.g. MLM's wholeWordMask), and a paired
+   * objective's target tokenizer when the sides have separate ones (the preview decodes targets with it).
    */
-  collator(tok: Tokenizer, options?: TrainOptions): Collator;
+  collator(tok: Tokenizer, options?: TrainOptions, targetTokenizer?: Tokenizer): Collator;
   /**
    * Names of the graph's loss terms, one per head, in the graph's order. A train record carries
    * `loss` (their sum) and `accuracy` (the first term's); with more than one term, also

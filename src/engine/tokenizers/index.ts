@@ -4,3 +4,4 @@ export { Tokenizer, type EncodingWithSpecials } from './tokenizer';
 export { loadTokenizer, saveTokenizer } from './io';
 export { specialTokenList, sentinel, PAD, UNK, CLS, SEP, MASK, EOS, type SpecialTokenOptions } from './specials';
 export type { TokenizerJson, TokenizerKind } from './tokenizer-json';
+export { sidesOf, type Seq2SeqTokenizers } from './sides';

@@ -6,7 +6,7 @@
 // The inspector owns its own parameter copy and activations: a snapshot never touches the step.
 import type { GpuContext } from '../gpu/device';
 import type { ModelConfig } from '../model/config';
-import type { Tokenizer } from '../tokenizers';
+import type { Seq2SeqTokenizers, Tokenizer } from '../tokenizers';
 import { AttentionInspector } from '../inspect/inspector';
 import { defaultProbes, inspectSentences } from '../inspect/sentences';
 import { listSnapshots, readProbeSettings, writeProbeSettings, writeSnapshot } from '../inspect/snapshots';
@@ -17,6 +17,12 @@ export interface ProbeOptions {
   sentences: readonly string[];
   /** The checkpoint cadence, recorded with the sentences (the page shows it). */
   every: number;
+  /**
+   * The defaults when the user names none, instead of sentences in the corpus's language (a seq2seq
+   * run with a tokenizer per side: held-out pairs "source => target", whose target the target
+   * tokenizer can read).
+   */
+  defaults?: readonly string[];
   /** The corpus's letters by script, to choose the default sentences. */
   scripts: ScriptCounts;
   /** The run's objective (an encoder-decoder's rows are framed as it frames them). */
@@ -33,7 +39,8 @@ export class AttentionProbes {
   constructor(
     private readonly ctx: GpuContext,
     private readonly model: ModelConfig,
-    private readonly tokenizer: Tokenizer,
+    /** The run's tokenizer, or an encoder-decoder's source and target tokenizers. */
+    private readonly tokenizer: Tokenizer | Seq2SeqTokenizers,
     private readonly runDir: string,
     options: ProbeOptions,
   ) {
@@ -41,7 +48,8 @@ export class AttentionProbes {
     // A run keeps its probes for life: a resumed folder whose options name none (one started before
     // the option existed) goes on with the sentences it already has snapshots of.
     const previous = options.sentences.length > 0 ? null : readProbeSettings(runDir);
-    this.sentences = options.sentences.length > 0 ? [...options.sentences] : previous?.sentences.length ? [...previous.sentences] : defaultProbes(options.scripts);
+    this.sentences = options.sentences.length > 0 ? [...options.sentences] : previous?.sentences.length ? [...previous.sentences]
+      : options.defaults?.length ? [...options.defaults] : defaultProbes(options.scripts);
     writeProbeSettings(runDir, { every: options.every, sentences: this.sentences });
   }
 

@@ -2,7 +2,7 @@
 // objective's registry entry picks its writer), with everything needed to reproduce the run in a
 // `pretrain_studio` block that transformers ignores.
 import type { TrainOptions } from '../config/train-config';
-import type { Activation, ModelConfig } from '../model/config';
+import { type Activation, decoderVocabSize, type ModelConfig, separateVocabularies } from '../model/config';
 
 export interface DataDescription {
   /** The corpus inputs as given, and the imported corpus' content hash. */
@@ -26,7 +26,8 @@ export interface StudioBlock {
   options: TrainOptions;
   model: ModelConfig;
   data: DataDescription;
-  tokenizer: { kind: string; vocabSize: number; hash: string };
+  /** `target`: a seq2seq run's own target tokenizer (target_tokenizer.json), when the sides have one each. */
+  tokenizer: { kind: string; vocabSize: number; hash: string; target?: { vocabSize: number; hash: string } };
   parameters: number;
   createdAt: string;
 }
@@ -122,6 +123,9 @@ export function bartKeys(m: ModelConfig, ids: { pad?: number; bos?: number; eos?
     init_std: 0.02,
     scale_embedding: false,
     tie_word_embeddings: m.tiedEmbeddings,
+    // Separate source and target vocabularies: Marian's keys (MarianConfig) for the untied tables
+    // model.encoder.embed_tokens [vocab_size, d] and model.decoder.embed_tokens [decoder_vocab_size, d].
+    ...(separateVocabularies(m) ? { decoder_vocab_size: decoderVocabSize(m), share_encoder_decoder_embeddings: false } : {}),
     ...(ids.pad === undefined ? {} : { pad_token_id: ids.pad }),
     ...(ids.bos === undefined ? {} : { bos_token_id: ids.bos, decoder_start_token_id: ids.bos }),
     ...(ids.eos === undefined ? {} : { eos_token_id: ids.eos, forced_eos_token_id: ids.eos }),

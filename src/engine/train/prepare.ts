@@ -10,6 +10,7 @@ import { trainableObjective } from '../objectives/index.ts';
 import { T5_SENTINELS } from '../objectives/t5-span.ts';
 import { importOrReuse, type CachedImport } from '../data/import-cache';
 import { buildShards, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
+import { PairTokenizer, pairSide } from '../data/pair-tokenizer';
 import type { ScriptCounts } from '../data/stats';
 import { everyNth, tokenizerSampleEvery } from '../data/tokenizer-sample';
 import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
@@ -24,9 +25,12 @@ export interface PrepareProgress {
   fraction?: number;
 }
 
-/** What training reads: the tokenizer, the token shards and their split. */
+/** What training reads: the tokenizer(s), the token shards and their split. */
 export interface RunData {
+  /** The run's tokenizer: a seq2seq run's source side when each side has its own. */
   tokenizer: Tokenizer;
+  /** A seq2seq run's target tokenizer when the sides have separate ones (sharedTokenizer false); absent: `tokenizer` for both. */
+  targetTokenizer?: Tokenizer;
   /** The corpus's letters by script (the default attention probes follow its language). */
   scripts: ScriptCounts;
   shards: BuildShardsResult;
@@ -48,6 +52,8 @@ export interface PrepareOptions {
   cacheDir?: string;
   /** Use this tokenizer instead of training one (a resumed run keeps its own). */
   tokenizer?: Tokenizer;
+  /** The same for the target side, when the run has one tokenizer per side. */
+  targetTokenizer?: Tokenizer;
   onProgress?: (p: PrepareProgress) => void;
   /** The import's summary, as soon as the corpus is imported (or found in the cache). */
   onImported?: (imported: CachedImport) => void;
@@ -117,28 +123,14 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
   const { corpusDir, manifest } = await importForRun(o, opts);
   const issues = manifest.issues;
 
-  let tokenizer = opts.tokenizer;
-  if (!tokenizer) {
-    // Trained tokenizers are cached per (corpus content, trainer options): a second run starts at once.
-    const tokOptions = tokenizerOptionsFor(o);
-    const every = tokenizerSampleEvery(o, manifest.stats.bytes);
-    const key = createHash('sha256').update(JSON.stringify({ v: 1, corpus: manifest.contentHash, tokOptions, ...(every > 1 ? { every } : {}) })).digest('hex').slice(0, 16);
-    const cached = join(cacheDir, 'tokenizers', `${o.tokenizer}-${key}.json`);
-    if (existsSync(cached)) {
-      tokenizer = await loadTokenizer(cached);
-      report({ phase: 'tokenizer', message: `${o.tokenizer} tokenizer from the cache (${tokenizer.vocabSize} tokens)` });
-    } else {
-      const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-      const sample = every > 1 ? ` on 1 document in ${every} (about ${mb(manifest.stats.bytes / every)} of ${mb(manifest.stats.bytes)} MB; --tokenizerSampleMB ${o.tokenizerSampleMB})` : '';
-      report({ phase: 'tokenizer', message: `training a ${o.tokenizer} tokenizer${sample}` });
-      tokenizer = await trainTokenizer(everyNth(readTexts(corpusDir), every), tokOptions);
-      await mkdir(dirname(cached), { recursive: true });
-      saveTokenizer(tokenizer, cached);
-    }
-  }
-  report({ phase: 'shards', message: `tokenizing (${tokenizer.kind}, ${tokenizer.vocabSize} tokens)`, fraction: 0 });
+  const separate = separateTokenizers(o);
+  const tokenizer = opts.tokenizer ?? (await tokenizerForRun(o, manifest, corpusDir, cacheDir, separate ? 'source' : 'both', report));
+  const targetTokenizer = separate ? (opts.targetTokenizer ?? (await tokenizerForRun(o, manifest, corpusDir, cacheDir, 'target', report))) : undefined;
+  const shardTokenizer = targetTokenizer ? new PairTokenizer(tokenizer, targetTokenizer) : tokenizer;
+  const vocab = targetTokenizer ? `source ${tokenizer.vocabSize}, target ${targetTokenizer.vocabSize}` : `${tokenizer.vocabSize}`;
+  report({ phase: 'shards', message: `tokenizing (${tokenizer.kind}, ${vocab} tokens)`, fraction: 0 });
   const shards = await buildShards({
-    corpusDir, tokenizer, cacheDir: join(cacheDir, 'shards'), signal: opts.signal,
+    corpusDir, tokenizer: shardTokenizer, cacheDir: join(cacheDir, 'shards'), signal: opts.signal,
     // Whole files are streamed as they are (nanoGPT's reference stream is the file, byte for byte).
     ...(o.documents === 'file' ? { separator: [] } : {}),
     onProgress: (p) => report({ phase: 'shards', message: `tokenized ${p.documents} of ${p.totalDocuments} documents`, fraction: p.totalDocuments ? p.documents / p.totalDocuments : undefined }),
@@ -146,7 +138,43 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
   const dataset = await openShards(shards.dir);
   const { train, val } = splitForRun(dataset, o);
   report({ phase: 'split', message: `${train.tokens} training and ${val.tokens} validation tokens`, fraction: 1 });
-  return { corpusDir, manifest, issues, tokenizer, scripts: manifest.stats.scripts, shards, dataset, train, val };
+  return { corpusDir, manifest, issues, tokenizer, ...(targetTokenizer ? { targetTokenizer } : {}), scripts: manifest.stats.scripts, shards, dataset, train, val };
+}
+
+/** Whether the run trains one tokenizer per side (a paired objective with sharedTokenizer false). */
+export function separateTokenizers(o: Pick<TrainOptions, 'objective' | 'sharedTokenizer'>): boolean {
+  return !o.sharedTokenizer && trainableObjective(o.objective).paired === true;
+}
+
+/**
+ * The run's tokenizer trained on the corpus ('both': whole documents, a joint tokenizer for
+ * paired rows) or on one side of its pairs, cached per (corpus content, trainer options, side):
+ * a second run starts at once.
+ */
+async function tokenizerForRun(o: TrainOptions, manifest: CorpusManifest, corpusDir: string, cacheDir: string, side: 'both' | 'source' | 'target', report: (p: PrepareProgress) => void): Promise<Tokenizer> {
+  const tokOptions = tokenizerOptionsFor(o);
+  const every = tokenizerSampleEvery(o, manifest.stats.bytes);
+  const key = createHash('sha256').update(JSON.stringify({ v: 1, corpus: manifest.contentHash, tokOptions, ...(every > 1 ? { every } : {}), ...(side !== 'both' ? { side } : {}) })).digest('hex').slice(0, 16);
+  const cached = join(cacheDir, 'tokenizers', `${o.tokenizer}-${key}.json`);
+  const which = side === 'both' ? '' : ` ${side}`;
+  if (existsSync(cached)) {
+    const tokenizer = await loadTokenizer(cached);
+    report({ phase: 'tokenizer', message: `${o.tokenizer}${which} tokenizer from the cache (${tokenizer.vocabSize} tokens)` });
+    return tokenizer;
+  }
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  const sample = every > 1 ? ` on 1 document in ${every} (about ${mb(manifest.stats.bytes / every)} of ${mb(manifest.stats.bytes)} MB; --tokenizerSampleMB ${o.tokenizerSampleMB})` : '';
+  const onSide = side === 'both' ? '' : ` on the ${side} side of each pair`;
+  report({ phase: 'tokenizer', message: `training a ${o.tokenizer}${which} tokenizer${onSide}${sample}` });
+  const texts = everyNth(readTexts(corpusDir), every);
+  const tokenizer = await trainTokenizer(side === 'both' ? texts : sideOf(texts, side), tokOptions);
+  await mkdir(dirname(cached), { recursive: true });
+  saveTokenizer(tokenizer, cached);
+  return tokenizer;
+}
+
+async function* sideOf(texts: AsyncIterable<string>, side: 'source' | 'target'): AsyncGenerator<string> {
+  for await (const text of texts) yield pairSide(text, side);
 }
 
 /** The run's train / validation split of its token shards; refuses a split too short for one row. */

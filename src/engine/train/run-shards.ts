@@ -6,7 +6,9 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSyn
 import { join } from 'node:path';
 import { openShards } from '../data/shards';
 import { StatsAccumulator } from '../data/stats';
+import { SEP } from '../tokenizers/specials';
 import type { Tokenizer } from '../tokenizers/tokenizer';
+import type { RunTokenizers } from './run-tokenizers';
 import type { TrainOptions } from '../config/train-config';
 import { splitForRun, type RunData } from './prepare';
 
@@ -33,7 +35,8 @@ export function keepShardsWithRun(runDir: string, shardsDir: string): void {
  * The run's data from its own shards, or null if it has none (a run made before runs kept them).
  * Shards whose key is not the one config.json records are refused: they are not this run's data.
  */
-export async function openRunShards(runDir: string, shardKey: string, o: TrainOptions, tokenizer: Tokenizer): Promise<RunData | null> {
+export async function openRunShards(runDir: string, shardKey: string, o: TrainOptions, tokenizers: RunTokenizers): Promise<RunData | null> {
+  const tokenizer = tokenizers.source;
   const dir = join(runDir, RUN_SHARDS_DIR);
   if (!existsSync(join(dir, 'meta.json'))) return null;
   const dataset = await openShards(dir);
@@ -41,9 +44,25 @@ export async function openRunShards(runDir: string, shardKey: string, o: TrainOp
     throw new Error(`${dir}: these token shards (${dataset.meta.key.slice(0, 16)}) are not the ones this run trained on (${shardKey.slice(0, 16)}, config.json); was the folder mixed with another run's?`);
   }
   // The script mix from the start of the token stream: the corpus itself may not be on this machine.
+  // With a tokenizer per side the stream mixes two vocabularies: the sources' script is sampled
+  // (what the probes are written in), each document's ids up to its first [SEP].
   const sample = new StatsAccumulator();
-  sample.add(tokenizer.decode(Array.from(dataset.tokens.subarray(0, 200_000))), undefined);
-  return { tokenizer, scripts: sample.stats.scripts, shards: { dir, meta: dataset.meta, cacheHit: true }, dataset, ...splitForRun(dataset, o) };
+  const head = Array.from(dataset.tokens.subarray(0, 200_000));
+  sample.add(tokenizer.decode(tokenizers.separate ? sourceIds(head, tokenizer, dataset.meta.separator) : head), undefined);
+  return { tokenizer, ...(tokenizers.separate ? { targetTokenizer: tokenizers.target } : {}), scripts: sample.stats.scripts, shards: { dir, meta: dataset.meta, cacheHit: true }, dataset, ...splitForRun(dataset, o) };
+}
+
+/** The source ids of a paired stream: each document's ids before its first [SEP]. */
+function sourceIds(ids: readonly number[], tok: Tokenizer, separator: readonly number[]): number[] {
+  const sep = tok.tokenToId(SEP);
+  const out: number[] = [];
+  let inSource = true;
+  for (let i = 0; i < ids.length; i++) {
+    if (separator.length && separator.every((s, j) => ids[i + j] === s)) { inSource = true; i += separator.length - 1; continue; }
+    if (ids[i] === sep) inSource = false;
+    else if (inSource) out.push(ids[i]);
+  }
+  return out;
 }
 
 /** Where a run's shards are: its own data/shards/, else the cache folder data/shards.json names (older runs), else null. */

@@ -17,17 +17,20 @@ import { learningRate, type LrSchedule } from '../optim/schedule';
 import { latestCheckpoint, readCheckpoint, writeCheckpoint } from '../runstore/checkpoints';
 import { appendMetrics, truncateMetrics, type MetricRecord } from '../runstore/metrics-log';
 import { writeJsonAtomic } from '../runstore/atomic';
-import { loadTokenizer, saveTokenizer } from '../tokenizers';
 import { TrainStep, type MicroBatch } from './step';
 import type { RunProgress, RunState, TrainerEvent, TrainerEventSink } from './events';
 import { runConfigJson, type StudioBlock } from './hf-config';
 import { prepareData, type RunData } from './prepare';
 import { keepShardsWithRun, openRunShards } from './run-shards';
-import { createRunDir, METRICS_FILE, readRunConfig, TOKENIZER_FILE, writeRunConfig } from './run-folder';
+import { createRunDir, METRICS_FILE, readRunConfig, writeRunConfig } from './run-folder';
+import { loadRunTokenizers, type RunTokenizers, saveRunTokenizers, TARGET_TOKENIZER_FILE } from './run-tokenizers';
 import { termMetrics, trainableObjective, type Collator, type EvalSampler, type EvalScorer, type TrainableObjective } from '../objectives/index.ts';
 import { describeLoad, deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
 import { initParams } from './init';
 import { AttentionProbes } from './attention-probes';
+import { PAIR_SEPARATOR } from '../inspect/sentences';
+import { heldOutPairs } from '../objectives/seq2seq-scores.ts';
+import type { Seq2SeqTokenizers } from '../tokenizers';
 
 export type RunRequest =
   /** A new run from resolved options (a preset plus overrides). */
@@ -199,10 +202,11 @@ export class TrainingRun {
   }
 
   private async setup(): Promise<void> {
-    const prepare = (o: TrainOptions, tokenizer?: Awaited<ReturnType<typeof loadTokenizer>>) =>
+    const prepare = (o: TrainOptions, tokenizers?: RunTokenizers) =>
       prepareData(o, {
         cacheDir: this.opts.cacheDir,
-        tokenizer,
+        tokenizer: tokenizers?.source,
+        targetTokenizer: tokenizers?.separate ? tokenizers.target : undefined,
         signal: this.abort.signal,
         onProgress: (p) => this.emit({ type: 'run.prepare', runId: this.runId, ...p }),
         // At once, not when training starts: a run that stops before (too little text) still says why.
@@ -220,8 +224,9 @@ export class TrainingRun {
       const prepared = await prepare(o);
       this.data = prepared;
       const tok = prepared.tokenizer;
-      saveTokenizer(tok, join(this.runDir, TOKENIZER_FILE));
-      const model = modelConfigFor(o, tok.vocabSize);
+      const target = prepared.targetTokenizer;
+      saveRunTokenizers(this.runDir, tok, target);
+      const model = modelConfigFor(o, tok.vocabSize, target?.vocabSize);
       this.layout = paramLayoutFor(o, model);
       const { manifest, shards, train, val } = prepared;
       keepShardsWithRun(this.runDir, shards.dir);
@@ -235,7 +240,7 @@ export class TrainingRun {
           shardKey: shards.meta.key, shardDir: shards.dir, tokens: shards.meta.numTokens, trainTokens: train.tokens, valTokens: val.tokens,
           split: o.split === 'tail' ? `last ${o.valFraction} of the token stream` : `${o.valFraction} of documents (seeded)`,
         },
-        tokenizer: { kind: tok.kind, vocabSize: tok.vocabSize, hash: tok.hash },
+        tokenizer: { kind: tok.kind, vocabSize: tok.vocabSize, hash: tok.hash, ...(target ? { target: { vocabSize: target.vocabSize, hash: target.hash } } : {}) },
         parameters: this.layout.count,
         createdAt: new Date().toISOString(),
       };
@@ -253,17 +258,18 @@ export class TrainingRun {
         throw new Error(`${this.runDir}: the run's model is a ${studio.model.kind}, but objective '${o.objective}' trains a ${this.objective.modelKind}`);
       }
       this.options = o;
-      const tok = await loadTokenizer(join(this.runDir, TOKENIZER_FILE));
+      const toks = await loadRunTokenizers(this.runDir);
+      if (studio.tokenizer.target && !toks.separate) throw new Error(`${this.runDir}: config.json says the run has a target tokenizer of its own, but ${TARGET_TOKENIZER_FILE} is missing`);
       // The run's own shards when it has them (a copied or moved folder resumes without its
       // corpus); else, for runs made before they were kept, the corpus again, from where it was.
-      const own = await openRunShards(this.runDir, studio.data.shardKey, o, tok);
+      const own = await openRunShards(this.runDir, studio.data.shardKey, o, toks);
       if (!own) {
         const missing = o.corpus.filter((p) => !existsSync(p));
         if (missing.length) {
           throw new Error(`${this.runDir} keeps no token shards of its own (it was made before runs kept them), and its corpus is not here: ${missing.join(', ')}. Put the corpus back at that path to resume it`);
         }
       }
-      this.data = own ?? (await prepare(o, tok));
+      this.data = own ?? (await prepare(o, toks));
       if (this.data.shards.meta.key !== studio.data.shardKey) {
         throw new Error(`${this.runDir}: the corpus changed since this run started (token shards ${this.data.shards.meta.key.slice(0, 16)}, the run used ${studio.data.shardKey.slice(0, 16)}); resuming would not continue the same data`);
       }
@@ -312,8 +318,9 @@ export class TrainingRun {
       truncateMetrics(this.metricsPath, -1);
     }
     this.step = this.startStep;
-    this.collator = this.objective.collator(tok, o);
-    const samplerArgs = { ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, options: o, runDir: this.runDir };
+    const targetTokenizer = this.data.targetTokenizer;
+    this.collator = this.objective.collator(tok, o, targetTokenizer);
+    const samplerArgs = { ctx: this.ctx, layout: this.layout, params: step.params, tokenizer: tok, ...(targetTokenizer ? { targetTokenizer } : {}), options: o, runDir: this.runDir };
     this.samples = this.objective.sampler(samplerArgs);
     this.scorer = this.objective.scorer?.({ ...samplerArgs, data: this.data }) ?? null;
     this.emit({
@@ -330,8 +337,11 @@ export class TrainingRun {
       params: initial,
     });
     if (o.attentionSnapshots) {
-      this.probes = new AttentionProbes(this.ctx, this.layout.config, tok, this.runDir, {
-        sentences: o.attentionSentences, every: o.checkpointEvery, scripts: this.data.scripts, objective: o.objective,
+      // A sentence without " => " is its own target, which a target tokenizer of another language
+      // cannot read: a run with one per side probes its first held-out pairs instead.
+      const defaults = targetTokenizer ? probePairs(this.data, { source: tok, target: targetTokenizer }) : undefined;
+      this.probes = new AttentionProbes(this.ctx, this.layout.config, { source: tok, target: targetTokenizer ?? tok }, this.runDir, {
+        sentences: o.attentionSentences, every: o.checkpointEvery, scripts: this.data.scripts, objective: o.objective, ...(defaults ? { defaults } : {}),
       });
       // The starting weights too (a resumed run has them from its last session).
       if (!this.probes.saved().includes(this.startStep)) await this.snapshotAttention(this.startStep, initial);
@@ -520,4 +530,10 @@ export class TrainingRun {
     this.emit({ type: 'run.checkpoint', runId: this.runId, step: this.step, path, params });
     await this.snapshotAttention(this.step, params);
   }
+}
+
+/** The first two held-out pairs as attention probes "source => target" (inspect/sentences.ts splitPair). */
+function probePairs(data: RunData, tokenizers: Seq2SeqTokenizers): string[] {
+  const { sources, references } = heldOutPairs(data.dataset, data.val, tokenizers, 2);
+  return sources.map((s, i) => `${s}${PAIR_SEPARATOR}${references[i]}`).filter((t) => t.length <= 200);
 }

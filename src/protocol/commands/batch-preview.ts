@@ -57,6 +57,8 @@ export const batchPreview = defineCommand({
     targetCorpus: v.optional(v.array(v.string())),
     tokenizer: v.picklist(['char', 'bpe', 'wordpiece']),
     vocabSize: v.pipe(v.number(), v.integer(), v.minValue(64)),
+    /** Paired objectives: false trains a tokenizer per side, and the targets are shown through the target's (TrainOptions.sharedTokenizer). */
+    sharedTokenizer: v.optional(v.boolean()),
     valFraction: v.pipe(v.number(), v.gtValue(0), v.ltValue(1)),
     split: v.picklist(['document', 'tail']),
     blockSize: v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(4096)),

@@ -78,6 +78,8 @@ export class ModelState {
   pairsFrom = $state<'rows' | 'lines'>('rows');
   lineSource = $state('');
   lineTarget = $state('');
+  /** Paired objectives: one tokenizer for both sides (true), or one per side (TrainOptions.sharedTokenizer). */
+  sharedTokenizer = $state(true);
   /** The two files when chosen and distinct (null: pairs from table rows). */
   readonly lineFiles = $derived(
     this.pairsFrom === 'lines' && this.lineSource && this.lineTarget && this.lineSource !== this.lineTarget ? { source: this.lineSource, target: this.lineTarget } : null,
@@ -210,7 +212,7 @@ export class ModelState {
     try {
       const o = this.trainOptions();
       const preview = await this.api.call('batch.preview', {
-        objective, corpus, targetCorpus, tokenizer: this.corpus.tokenizerKind, vocabSize: this.corpus.vocabSize,
+        objective, corpus, targetCorpus, tokenizer: this.corpus.tokenizerKind, vocabSize: this.corpus.vocabSize, sharedTokenizer: o.sharedTokenizer,
         valFraction: this.corpus.valFraction, split: o.split ?? this.defaults.split, blockSize, rows, seed: o.seed ?? this.defaults.seed,
       });
       if (objective !== this.objective) return; // the person switched meanwhile
@@ -237,6 +239,7 @@ export class ModelState {
       ...this.presetExtras,
       objective: this.objective,
       ...this.dataFiles(),
+      sharedTokenizer: this.objectivePaired ? this.sharedTokenizer : true,
       tokenizer: this.corpus.tokenizerKind,
       vocabSize: this.corpus.vocabSize,
       valFraction: this.corpus.valFraction,

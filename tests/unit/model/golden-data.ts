@@ -48,6 +48,7 @@ export function parseGolden(name: string, json: string, safetensors: Uint8Array)
     kind: c.kind, vocabSize: c.vocabSize, nLayer: c.nLayer, nHead: c.nHead, nEmbd: c.nEmbd, blockSize: c.blockSize,
     ffWidth: c.ffWidth, dropout: c.dropout, bias: c.bias, tiedEmbeddings: c.tiedEmbeddings, norm: c.norm,
     activation: c.activation, layerNormEps: c.layerNormEps, typeVocabSize: c.typeVocabSize ?? 0, pooler: c.pooler ?? false,
+    ...(c.targetVocabSize !== undefined ? { targetVocabSize: c.targetVocabSize } : {}),
   });
   // Heads, frozen prefixes and LoRA adapters of the newer goldens (classification, frozen layers); absent: the defaults.
   const layout = buildParamLayout(cfg, { heads: c.heads, frozen: c.frozen, lora: c.lora });

@@ -137,7 +137,7 @@ async function runGolden(g: Golden, layout = g.layout): Promise<{ outputs: Map<s
   return { outputs, loss, grads: flat };
 }
 
-for (const name of ['bert_dropout', 'bart_dropout', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
+for (const name of ['bert_dropout', 'bart_dropout', 'bart_vocab2', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
   test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
     const g = loadGolden(name);
     const { outputs, loss, grads } = await runGolden(g);
@@ -193,6 +193,7 @@ const freezes: [string, string[]][] = [
   ['gpt', ['transformer.wte.', 'transformer.wpe.', 'transformer.h.0.']],
   ['bert', ['bert.embeddings.', 'bert.encoder.layer.0.']],
   ['bart', ['model.shared.', 'model.decoder.']],
+  ['bart_vocab2', ['model.encoder.embed_tokens.', 'model.decoder.layers.']],
 ];
 for (const [name, frozen] of freezes) {
   test(`${name} with ${frozen.join(', ')} frozen: the other gradients are the golden's, the frozen ones zero`, async () => {

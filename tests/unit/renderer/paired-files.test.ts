@@ -66,3 +66,19 @@ test('the panel offers both sources of pairs, lists the corpus files and says wh
   expect(r.target.textContent).toContain('Files whose line counts differ are refused');
   expect(expectAccessibleControls(r.target)).toBeGreaterThanOrEqual(4);
 });
+
+test('one tokenizer by default; the per-side radio makes the run and the preview ask for a tokenizer per side; a plain-text objective never does', async () => {
+  const model = await state();
+  const r = render(PairedFiles, { model });
+  cleanup.push(() => r.destroy());
+  const shared = r.target.querySelector('[data-testid="tokenizer-shared"]') as HTMLInputElement;
+  const perSide = r.target.querySelector('[data-testid="tokenizer-per-side"]') as HTMLInputElement;
+  expect(shared.checked).toBe(true);
+  expect(model.trainOptions().sharedTokenizer).toBe(true);
+  perSide.click();
+  flushSync();
+  expect(model.sharedTokenizer).toBe(false);
+  expect(model.trainOptions().sharedTokenizer).toBe(false);
+  model.objective = 'clm';
+  expect(model.trainOptions().sharedTokenizer).toBe(true);
+});

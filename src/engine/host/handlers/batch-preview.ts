@@ -17,10 +17,10 @@ export const batchPreview: Handler<'batch.preview'> = async (p) => {
   const runsDir = p.runsDir ?? runsDirFromEnv();
   const o = validateTrainOptions({
     ...DEFAULT_TRAIN_OPTIONS, objective: p.objective, corpus: p.corpus, targetCorpus: p.targetCorpus ?? [], tokenizer: p.tokenizer, vocabSize: p.vocabSize,
-    valFraction: p.valFraction, split: p.split, blockSize: p.blockSize, seed: p.seed, runsDir,
+    ...(p.sharedTokenizer !== undefined ? { sharedTokenizer: p.sharedTokenizer } : {}), valFraction: p.valFraction, split: p.split, blockSize: p.blockSize, seed: p.seed, runsDir,
   }, 'batch.preview');
   const data = await prepareData(o, { cacheDir: join(runsDir, '.cache') });
   const tok = data.tokenizer;
-  const rows = entry.collator(tok, o).preview(data.dataset, data.train, p.rows, p.blockSize, batchRng(p.seed, 0, 'train'), tok);
+  const rows = entry.collator(tok, o, data.targetTokenizer).preview(data.dataset, data.train, p.rows, p.blockSize, batchRng(p.seed, 0, 'train'), tok);
   return { rows, scheme: SCHEMES[p.tokenizer], vocabSize: tok.vocabSize, trainTokens: data.train.tokens, valTokens: data.val.tokens };
 };

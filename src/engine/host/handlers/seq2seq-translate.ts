@@ -8,8 +8,8 @@ import { Seq2SeqDecoder } from '../../generate/seq2seq-decoder.ts';
 import { translate } from '../../generate/seq2seq-forward.ts';
 import { buildParamLayout } from '../../model/params.ts';
 import { latestCheckpoint, listCheckpoints } from '../../runstore/checkpoints.ts';
-import { loadTokenizer, type Tokenizer } from '../../tokenizers/index.ts';
-import { deserializeModel, readRunConfig, TOKENIZER_FILE } from '../../train/index.ts';
+import type { Tokenizer } from '../../tokenizers/index.ts';
+import { deserializeModel, loadRunTokenizers, readRunConfig } from '../../train/index.ts';
 import type { Handler } from './types.ts';
 
 const pieces = (tok: Tokenizer, ids: readonly number[]) => ids.map((id) => ({ id, token: tok.idToToken(id) ?? '' }));
@@ -22,7 +22,7 @@ export const seq2seqTranslate: Handler<'seq2seq.translate'> = async ({ runDir: d
   const step = wanted ?? latestCheckpoint(runDir);
   if (step === undefined) throw new Error(`${runDir} has no checkpoint yet`);
   if (!listCheckpoints(runDir).includes(step)) throw new Error(`${runDir} has no checkpoint step-${step} (it has: ${listCheckpoints(runDir).join(', ') || 'none'})`);
-  const tok = await loadTokenizer(join(runDir, TOKENIZER_FILE));
+  const tok = await loadRunTokenizers(runDir); // the source's pieces by its tokenizer, the output's by the target's
   const path = join(runDir, 'checkpoints', `step-${step}`, 'model.safetensors');
   const dec = new Seq2SeqDecoder(await host.gpu(), model, deserializeModel(buildParamLayout(model), readFileSync(path), path).params);
   try {
@@ -31,8 +31,8 @@ export const seq2seqTranslate: Handler<'seq2seq.translate'> = async ({ runDir: d
     const out = await translate(dec, tok, source, { framing: objective === 't5-span' ? 'sep' : 'cls-sep', maxLength, beams, lengthPenalty });
     const seconds = (performance.now() - t0) / 1000;
     return {
-      step, objective, text: out.text, source: pieces(tok, out.source),
-      hypotheses: out.hypotheses.map((h) => ({ text: h.text, tokens: pieces(tok, h.tokens), score: h.score, normalized: h.normalized })),
+      step, objective, text: out.text, source: pieces(tok.source, out.source),
+      hypotheses: out.hypotheses.map((h) => ({ text: h.text, tokens: pieces(tok.target, h.tokens), score: h.score, normalized: h.normalized })),
       seconds, tokensPerSecond: out.hypotheses[0].tokens.length / Math.max(seconds, 1e-9),
     };
   } finally {

@@ -11,8 +11,7 @@ import { attentionDifferences, AttentionInspector, headStats, inspectSentences, 
 import type { CompareSource } from '../../../protocol/commands/attention-compare.ts';
 import { latestCheckpoint } from '../../runstore/checkpoints';
 import { readMetrics, type MetricRecord } from '../../runstore/metrics-log';
-import { loadTokenizer } from '../../tokenizers';
-import { CONFIG_FILE, deserializeModel, METRICS_FILE, readRunConfig, TOKENIZER_FILE } from '../../train/index.ts';
+import { CONFIG_FILE, deserializeModel, loadRunTokenizers, METRICS_FILE, readRunConfig } from '../../train/index.ts';
 import { demoRunDirs, describeRun, insideRunsDir, listRunDirs, readAttentionSettings, readSamples } from './folder';
 
 /** Attention maps above this many bytes do not fit one message over the bridge (1 MiB, base64). */
@@ -151,7 +150,7 @@ export class RunFolders {
     const at = step ?? latestCheckpoint(dir);
     if (at === undefined) throw new Error(`${dir} has no checkpoint yet`);
     const { model, objective } = readRunConfig(dir).pretrain_studio;
-    const tokenizer = await loadTokenizer(join(dir, TOKENIZER_FILE));
+    const tokenizer = await loadRunTokenizers(dir); // an encoder-decoder's decoder rows by the target tokenizer
     const inspector = new AttentionInspector(await this.gpu(), model);
     try {
       const modelPath = join(dir, 'checkpoints', `step-${at}`, 'model.safetensors');

@@ -4,11 +4,10 @@
 // on its own parameter copy, and its inspections one after another, so they interleave with
 // training on the same device without touching it. The fixed probes' snapshots are the training
 // run's own (src/engine/train/attention-probes.ts): the CLI's runs have them too.
-import { join } from 'node:path';
 import type { GpuContext } from '../../gpu/device';
 import type { ModelConfig } from '../../model/config';
-import { loadTokenizer, type Tokenizer } from '../../tokenizers';
-import { readRunConfig, TOKENIZER_FILE } from '../../train/index.ts';
+import type { Seq2SeqTokenizers } from '../../tokenizers';
+import { loadRunTokenizers, readRunConfig } from '../../train/index.ts';
 import { AttentionInspector, inspectSentences, type AttentionSnapshot } from '../../inspect';
 
 export interface SnapshotterDeps {
@@ -18,7 +17,7 @@ export interface SnapshotterDeps {
 
 export class RunSnapshotter {
   private latest: { step: number; params: Float32Array } | null = null;
-  private tokenizer: Tokenizer | null = null;
+  private tokenizer: Seq2SeqTokenizers | null = null;
   private inspector: AttentionInspector | null = null;
   /** Inspections, one after another (they share the inspector). */
   private chain: Promise<unknown> = Promise.resolve();
@@ -33,7 +32,7 @@ export class RunSnapshotter {
     private readonly deps: SnapshotterDeps,
     start: { step: number; params: Float32Array },
   ) {
-    const tokenizerReady = loadTokenizer(join(runDir, TOKENIZER_FILE)).then((t) => (this.tokenizer = t));
+    const tokenizerReady = loadRunTokenizers(runDir).then((t) => (this.tokenizer = t));
     this.chain = this.chain.then(() => tokenizerReady).catch((error: unknown) => deps.warn(`could not load the tokenizer for attention: ${String(error)}`));
     this.latest = start;
     try {

@@ -3,6 +3,7 @@
 // labels; ids >= V are ignored).
 import type { Recorder } from '../../gpu/kernel';
 import type { Tensor } from '../../gpu/tensor';
+import { decoderVocabSize } from '../config';
 import { crossEntropyForwardBackward } from '../../ops/crossentropy';
 import { matmul } from '../../ops/matmul';
 import { bind } from '../layers/plan';
@@ -19,7 +20,7 @@ interface LmActs {
 export function planLmHead(h: HeadContext, targetsName: string): HeadBuilder {
   const { a, d } = h.plans;
   const N = h.B * h.T;
-  const V = h.cfg.vocabSize;
+  const V = decoderVocabSize(h.cfg); // an encoder-decoder's target vocabulary when it has its own
   const names = {
     targets: a.add(targetsName, [N], 'u32'),
     logits: a.add('lm.logits', [N, V]),

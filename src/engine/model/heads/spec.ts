@@ -1,6 +1,6 @@
 // Which heads sit on a body, and the Hugging Face tensors each one adds to the parameter layout.
 // Pure data (no GPU): params.ts lays these tensors out after the body's, graphs build the heads.
-import type { ModelConfig } from '../config';
+import { decoderVocabSize, type ModelConfig } from '../config';
 
 export type HeadSpec =
   /** Next-token LM on a decoder, or the seq2seq LM on an encoder-decoder's decoder (tied per config). */
@@ -39,7 +39,8 @@ export function headSpecs(cfg: ModelConfig, head: HeadSpec): HeadTensor[] {
   switch (head.kind) {
     case 'lm':
       if (cfg.kind === 'encoder') throw fail('an encoder predicts masked tokens: use the mlm head');
-      return cfg.tiedEmbeddings ? [] : [{ name: 'lm_head.weight', shape: [V, C], role: 'weight' }];
+      // An encoder-decoder's head scores the decoder's vocabulary (the target side's when it has its own).
+      return cfg.tiedEmbeddings ? [] : [{ name: 'lm_head.weight', shape: [decoderVocabSize(cfg), C], role: 'weight' }];
     case 'mlm': {
       if (cfg.kind !== 'encoder') throw fail('masked LM needs a bidirectional encoder');
       const out: HeadTensor[] = [
