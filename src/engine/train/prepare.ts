@@ -91,11 +91,18 @@ export function tokenizerOptionsFor(o: Pick<TrainOptions, 'objective' | 'tokeniz
   return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: bert };
 }
 
+/** The caller's progress sink, with fractions kept to 0..1 (the wire refuses others). */
+function reporter(opts: PrepareOptions): (p: PrepareProgress) => void {
+  const sink = opts.onProgress;
+  if (!sink) return () => {};
+  return (p) => sink(p.fraction === undefined ? p : { ...p, fraction: Math.min(1, Math.max(0, p.fraction)) });
+}
+
 /** Import the run's corpus, or reuse the cached import of the same files and options. */
 export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): Promise<CachedImport> {
   if (o.corpus.length === 0) throw new Error('No corpus given: pass --corpus <files or folders>');
   const cacheDir = resolve(opts.cacheDir ?? join(o.runsDir, '.cache'));
-  const report = opts.onProgress ?? (() => {});
+  const report = reporter(opts);
   const corpusDir = join(cacheDir, `corpus-${await inputsKey(o)}`);
   if (!existsSync(join(corpusDir, 'manifest.json'))) report({ phase: 'import', message: `importing ${o.corpus.join(', ')}`, fraction: 0 });
   const imported = await importOrReuse({
@@ -112,7 +119,7 @@ export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): 
 export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): Promise<PreparedData> {
   if (o.corpus.length === 0) throw new Error('No corpus given: pass --corpus <files or folders>');
   const cacheDir = resolve(opts.cacheDir ?? join(o.runsDir, '.cache'));
-  const report = opts.onProgress ?? (() => {});
+  const report = reporter(opts);
 
   const { corpusDir, manifest } = await importForRun(o, opts);
   const issues = manifest.issues;
@@ -130,8 +137,12 @@ export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): P
     } else {
       const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
       const sample = every > 1 ? ` on 1 document in ${every} (about ${mb(manifest.stats.bytes / every)} of ${mb(manifest.stats.bytes)} MB; --tokenizerSampleMB ${o.tokenizerSampleMB})` : '';
-      report({ phase: 'tokenizer', message: `training a ${o.tokenizer} tokenizer${sample}` });
-      tokenizer = await trainTokenizer(everyNth(readTexts(corpusDir), every), tokOptions);
+      const message = `training a ${o.tokenizer} tokenizer${sample}`;
+      report({ phase: 'tokenizer', message, fraction: 0 });
+      tokenizer = await trainTokenizer(everyNth(readTexts(corpusDir), every), tokOptions, {
+        expectedChars: manifest.stats.characters / every, signal: opts.signal,
+        onProgress: (fraction) => report({ phase: 'tokenizer', message, fraction }),
+      });
       await mkdir(dirname(cached), { recursive: true });
       saveTokenizer(tokenizer, cached);
     }
