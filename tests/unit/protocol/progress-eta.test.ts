@@ -1,8 +1,8 @@
 // The ETA of a preparation phase (the CLI's line and the app's progress bar): the part still to
-// do at the rate seen so far, from the phase's start or from where a page first saw it.
+// do at the rate seen so far, from the phase's start or from where a page first saw it
+// (the page's phase clock: tests/unit/renderer/phase-progress.test.ts).
 import { expect, test } from 'vitest';
 import { phaseEtaMs } from '../../../src/protocol/progress-eta.ts';
-import { phaseStart } from '../../../src/renderer/lib/progress/phase-clock.ts';
 
 test('ETA is the remaining fraction at the rate so far', () => {
   // A quarter in 30 s: three quarters left at that rate is 90 s.
@@ -21,14 +21,4 @@ test('no ETA without a rate, or once done', () => {
 test('the ETA falls as a phase moves at a steady rate', () => {
   // 1% every 100 ms: the ETA at each update is the true time left.
   for (let i = 1; i < 100; i++) expect(phaseEtaMs(i / 100, i * 100)).toBeCloseTo((100 - i) * 100, 6);
-});
-
-test('a phase clock starts when a phase is first seen and restarts with a new phase', () => {
-  const a = phaseStart(null, 'run1:tokenizer', 0.4, 1000);
-  expect(a).toEqual({ key: 'run1:tokenizer', at: 1000, fraction: 0.4 });
-  expect(phaseStart(a, 'run1:tokenizer', 0.6, 2000)).toBe(a);
-  expect(phaseStart(a, 'run1:shards', 0, 3000)).toEqual({ key: 'run1:shards', at: 3000, fraction: 0 });
-  // A fraction that went back is a new pass (an import started again): a new clock.
-  expect(phaseStart(a, 'run1:tokenizer', 0.1, 4000)).toEqual({ key: 'run1:tokenizer', at: 4000, fraction: 0.1 });
-  expect(phaseStart(null, 'entry', undefined, 5).fraction).toBe(0);
 });

@@ -3,6 +3,7 @@
 // since the phase began, an indeterminate bar while the fraction is unknown, and Cancel.
 import { afterEach, expect, test } from 'vitest';
 import PhaseProgress from '../../../src/renderer/lib/progress/PhaseProgress.svelte';
+import { phaseStart } from '../../../src/renderer/lib/progress/phase-clock.ts';
 import { expectAccessibleControls, render } from './mount.ts';
 
 let cleanup: (() => void)[] = [];
@@ -46,4 +47,14 @@ test('no Cancel button without a handler', () => {
   cleanup.push(() => r.destroy());
   expect(r.target.querySelector('button')).toBeNull();
   expect(r.target.querySelector('[data-testid="phase-percent"]')!.textContent).toBe('100.0%');
+});
+
+test('a phase clock starts when a phase is first seen and restarts with a new phase', () => {
+  const a = phaseStart(null, 'run1:tokenizer', 0.4, 1000);
+  expect(a).toEqual({ key: 'run1:tokenizer', at: 1000, fraction: 0.4 });
+  expect(phaseStart(a, 'run1:tokenizer', 0.6, 2000)).toBe(a);
+  expect(phaseStart(a, 'run1:shards', 0, 3000)).toEqual({ key: 'run1:shards', at: 3000, fraction: 0 });
+  // A fraction that went back is a new pass (an import started again): a new clock.
+  expect(phaseStart(a, 'run1:tokenizer', 0.1, 4000)).toEqual({ key: 'run1:tokenizer', at: 4000, fraction: 0.1 });
+  expect(phaseStart(null, 'entry', undefined, 5).fraction).toBe(0);
 });
