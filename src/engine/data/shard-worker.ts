@@ -38,6 +38,9 @@ class Column<T extends Uint32Array | Int32Array> {
   take(): T { return this.data.slice(0, this.length) as T; }
 }
 
+/** Set by a 'stop' message (the build was cancelled or another worker failed). */
+let stopRequested = false;
+
 async function run(d: ShardWorkerData): Promise<Extract<ShardWorkerMessage, { type: 'done' }>> {
   const tok = new Tokenizer(d.tokenizer);
   const Arr = d.dtype === 'uint16' ? Uint16Array : Uint32Array;
@@ -60,6 +63,7 @@ async function run(d: ShardWorkerData): Promise<Extract<ShardWorkerMessage, { ty
     if (d.end > d.start) {
       const input = createReadStream(d.docsPath, { encoding: 'utf8', start: d.start, end: d.end - 1, highWaterMark: 1 << 20 });
       for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+        if (stopRequested) throw new Error('stopped');
         if (!line) continue;
         const doc = JSON.parse(line) as CorpusDocument;
         const ids = tok.encode(doc.text);
@@ -79,6 +83,8 @@ async function run(d: ShardWorkerData): Promise<Extract<ShardWorkerMessage, { ty
 }
 
 if (parentPort && workerData) {
+  parentPort.on('message', (m) => { if (m === 'stop') stopRequested = true; });
+  parentPort.unref(); // the listener alone does not keep this thread alive once its range is done
   run(workerData as ShardWorkerData).then(
     (done) => parentPort!.postMessage(done, [done.lengths.buffer as ArrayBuffer, done.labels.buffer as ArrayBuffer]),
     (error: unknown) => parentPort!.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies ShardWorkerMessage),

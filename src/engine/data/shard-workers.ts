@@ -128,7 +128,10 @@ export async function encodeWithWorkers(o: WorkerEncodeOptions): Promise<WorkerE
   const done = new Array<number>(ranges.length).fill(0);
   const tokens = new Array<number>(ranges.length).fill(0);
   const workers: ThreadWorker[] = [];
-  const stopAll = () => { for (const w of workers) void w.terminate(); };
+  const exits: Promise<void>[] = [];
+  // Asked, not terminated: each worker stops at its next document and closes its part file
+  // itself (terminate() is kept for one that does not answer).
+  const stopAll = () => { for (const w of workers) w.postMessage('stop'); };
   o.signal?.addEventListener('abort', stopAll, { once: true });
   let results: Done[];
   try {
@@ -137,6 +140,7 @@ export async function encodeWithWorkers(o: WorkerEncodeOptions): Promise<WorkerE
       const data: ShardWorkerData = { tokenizer: o.tokenizer.json, docsPath: o.docsPath, start, end, outPath: parts[i], dtype: o.dtype, separator: o.separator };
       const w = startWorker(Worker, o.script, data, `shards ${i + 1}/${ranges.length}`);
       workers.push(w);
+      exits.push(new Promise<void>((r) => w.once('exit', () => r())));
       let settled = false;
       w.on('message', (m: ShardWorkerMessage) => {
         if (m.type === 'progress') {
@@ -153,6 +157,11 @@ export async function encodeWithWorkers(o: WorkerEncodeOptions): Promise<WorkerE
     })));
   } catch (err) {
     stopAll();
+    // Each stops at its next document; one stuck past 10 s is terminated.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(exits), new Promise((r) => { timer = setTimeout(r, 10_000); })]);
+    clearTimeout(timer);
+    await Promise.all(workers.map((w) => w.terminate()));
     throw o.signal?.aborted ? o.signal.reason : err;
   } finally {
     o.signal?.removeEventListener('abort', stopAll);

@@ -1,7 +1,7 @@
 // Shard encoding on worker threads writes the same bytes as the in-thread builder (tokens split
 // over several shard files, document offsets, labels numbered by first appearance), reports
 // progress, leaves the host's event loop free, and an abort leaves no folder behind.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { buildShards, importCorpus, readTexts } from '../../../src/engine/data';
@@ -66,9 +66,13 @@ test('an abort stops the workers and leaves no folder; line ranges start on line
   const tok = await trainTokenizer(readTexts(r.dir!), { kind: 'bpe', vocabSize: 400 });
   const ac = new AbortController();
   const cache = ws.path('aborted');
+  /** Files this process holds open (Linux), by path. */
+  const openFiles = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').map((f) => { try { return readlinkSync(`/proc/self/fd/${f}`); } catch { return ''; } }) : []);
   const build = buildShards({ corpusDir: r.dir!, tokenizer: tok, cacheDir: cache, workers: 2, signal: ac.signal, onProgress: () => ac.abort() });
   await expect(build).rejects.toThrow(/abort/i);
   expect(readdirSync(cache)).toEqual([]);
+  // No file of the cache is left open in this process.
+  expect(openFiles().filter((p) => p.includes(cache))).toEqual([]);
 
   const docs = join(r.dir!, 'documents.jsonl');
   const text = readFileSync(docs);
