@@ -1,6 +1,6 @@
 // Long preparation in the app: a run on a corpus big enough to take a while (generated here) shows
-// a progress bar with its percentage and ETA on the Train page; Cancel stops it, and neither its
-// folder nor anything half-written in the cache stays. On the Data page a big file's import shows
+// a progress bar with its percentage and ETA on the Train page; Cancel, while it builds its token
+// shards, stops it, and neither its folder nor anything half-written in the cache stays. On the Data page a big file's import shows
 // the same bar, and Cancel removes the entry and its import.
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,7 @@ test.beforeAll(async () => {
   env = await startRunsBridge('prepare');
   dataDir = mkdtempSync(join(tmpdir(), 'studio-prepare-data-'));
   big = join(dataDir, 'big-corpus.txt');
-  writeCorpus(big, 24);
+  writeCorpus(big, 40);
 });
 test.afterAll(async () => {
   await env?.stop();
@@ -48,17 +48,19 @@ test.afterAll(async () => {
 });
 
 test('a preparing run shows percentage and ETA; Cancel stops it and leaves nothing behind', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   const { runDir } = await askEngine<{ runDir: string }>(env.bridge, 'run.start', {
-    options: { ...TINY_OPTIONS, corpus: [big], tokenizer: 'bpe', vocabSize: 4000, name: 'big-corpus' }, attention: null,
+    options: { ...TINY_OPTIONS, corpus: [big], tokenizer: 'char', name: 'big-corpus' }, attention: null,
   });
   expect(existsSync(runDir)).toBe(true);
   await openPage(page, env.bridge.url, 'Train');
   await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'preparing');
 
-  // The preparation's bar (the steps' bar waits below it, at 0).
-  const bar = page.getByTestId('phase-progress').getByRole('progressbar');
-  await expect(bar).toBeVisible();
+  // The preparation's bar (the steps' bar waits below it, at 0): import, tokenizer, then shards,
+  // which the headless host encodes on worker threads. Cancelled there.
+  await expect(page.getByTestId('phase-progress')).toBeVisible();
+  const bar = page.getByRole('progressbar', { name: 'Building token shards' });
+  await expect(bar).toBeVisible({ timeout: 120_000 });
   // A percentage part-way, and an ETA once the phase has a rate.
   await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 60_000 }).toBeGreaterThan(0);
   await expect(page.getByTestId('phase-percent')).toHaveText(/^\d{1,3}\.\d%$/);
@@ -71,7 +73,7 @@ test('a preparing run shows percentage and ETA; Cancel stops it and leaves nothi
   await expect(bar).toHaveCount(0);
   expect(existsSync(runDir)).toBe(false);
   const cache = walk(join(env.runsDir, '.cache'));
-  expect(cache.filter((p) => p.includes('.tmp-'))).toEqual([]);
+  expect(cache.filter((p) => p.includes('.tmp-') || p.includes('part-'))).toEqual([]);
   for (const p of cache.filter((q) => /^shards\/tokens-[0-9a-f]+\/$/.test(q))) expect(existsSync(join(env.runsDir, '.cache', p, 'meta.json'))).toBe(true);
   // The runs list shows no half-made run.
   const { runs } = await askEngine<{ runs: { name: string; demo?: boolean }[] }>(env.bridge, 'run.list', {});
