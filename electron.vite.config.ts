@@ -4,8 +4,9 @@ import { defineConfig } from 'electron-vite';
 import { engineWindowBundles } from './scripts/vite-engine-window.ts';
 
 export default defineConfig({
-  // Main process bundle, plus the two other Node entry points that share its code: the headless
-  // engine host (child_process.fork, on Dawn) and the loopback bridge behind `npm run serve`.
+  // Main process bundle, plus the other Node entry points that share its code: the headless
+  // engine host (child_process.fork, on Dawn), the loopback bridge behind `npm run serve`, and
+  // the shard-encoding worker thread the headless host starts.
   // Dependencies stay external (node_modules). The app's engine runs elsewhere: the hidden engine
   // window's page and worker, built into out/engine-window/ by engineWindowBundles.
   main: {
@@ -16,6 +17,8 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           'engine-host': resolve('src/engine/host/main.ts'),
           serve: resolve('src/cli/serve.ts'),
+          // Started by the headless host's shard builder on worker threads (found beside engine-host.js).
+          'shard-worker': resolve('src/engine/data/shard-worker.ts'),
         },
       },
     },

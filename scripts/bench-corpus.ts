@@ -2,17 +2,20 @@
 //   node --import tsx scripts/bench-corpus.ts make <MB> <file>          a corpus of varied lines
 //   node --import tsx scripts/bench-corpus.ts import <file> <dir>        import into <dir>
 //   node --import tsx scripts/bench-corpus.ts shards <dir> char|bpe|wordpiece [sampleMB]   train (on the run's sample) + encode
+//   node --import tsx scripts/bench-corpus.ts encode <dir> char|bpe|wordpiece <workers>   shard building alone (0 = in this thread), with the tokenizer `shards` saved
 //   node --import tsx scripts/bench-corpus.ts sample <shardDir>                 open shards by range, draw 1000 batches (64 × 256)
 //   node --import tsx scripts/bench-corpus.ts hf <dir> char|bpe|wordpiece       HF `tokenizers` encoding the same documents
 // `make` cycles the paragraphs of ../shared/datasets/tinyshakespeare.txt and hongloumeng.txt,
 // each copy numbered so deduplication keeps it. Each phase prints one JSON line: seconds, MB/s,
 // CPU seconds, peak RSS (process.resourceUsage().maxRSS).
 import { createWriteStream, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
 import { batchRng, buildShards, importCorpus, loadManifest, openShards, readDocuments, sampleBatch, splitDataset } from '../src/engine/data';
-import { saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
+import { loadTokenizer, saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
 import { everyNth, tokenizerSampleEvery } from '../src/engine/data/tokenizer-sample';
 
 const [phase, a, b, c] = process.argv.slice(2);
@@ -59,6 +62,29 @@ if (phase === 'make') {
   saveTokenizer(tok, join(a, `${kind}.tokenizer.json`));
   const shards = await buildShards({ corpusDir: a, tokenizer: tok, cacheDir: join(a, `shards-${kind}`) });
   report(manifest.stats.bytes, { tokenizer: kind, trainedOn: `1 document in ${every}`, vocab: tok.vocabSize, trainSeconds: +trained.toFixed(1), trainPeakRssMB, tokens: shards.meta.numTokens });
+} else if (phase === 'encode') {
+  // Shard building alone, with the tokenizer `shards` saved: in this thread (0) or on N worker
+  // threads; how busy the host's event loop was (eventLoopUtilization) says what a host would feel.
+  const kind = b as TokenizerKind;
+  const workers = Number(c ?? 0);
+  const manifest = await loadManifest(a);
+  const tok = await loadTokenizer(join(a, `${kind}.tokenizer.json`));
+  const cacheDir = await mkdtemp(join(tmpdir(), 'bench-encode-'));
+  const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
+  try {
+    const shards = await buildShards({ corpusDir: a, tokenizer: tok, cacheDir, workers });
+    const seconds = (performance.now() - t1) / 1000;
+    const cpu = process.cpuUsage(cpu1);
+    console.log(JSON.stringify({
+      phase, tokenizer: kind, workers, mb: +(manifest.stats.bytes / 1e6).toFixed(1), encodeSeconds: +seconds.toFixed(1), mbPerSecond: +(manifest.stats.bytes / 1e6 / seconds).toFixed(2),
+      cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(1), eventLoopBusy: +performance.eventLoopUtilization(elu).utilization.toFixed(2),
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), tokens: shards.meta.numTokens, key: shards.meta.key.slice(0, 16),
+    }));
+  } finally {
+    await rm(cacheDir, { recursive: true, force: true });
+  }
 } else if (phase === 'sample') {
   // Training's data path on built shards: open them by range, split, draw 1000 batches of 64 × 256.
   const ds = await openShards(a);

@@ -2,6 +2,7 @@
 import type { RunProgress, TrainerEvent } from '../engine/train/index.ts';
 import type { MetricRecord } from '../engine/runstore/metrics-log.ts';
 import { formatIssue } from '../engine/data/index.ts';
+import { phaseEtaMs } from '../protocol/progress-eta.ts';
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms <= 0) return '--';
@@ -30,7 +31,7 @@ export function trainLine(r: MetricRecord, total: number): string {
  * rate so far (elapsed / fraction), "--" until there is a rate.
  */
 export function prepareLine(phase: string, message: string, fraction: number, elapsedMs: number): string {
-  const eta = fraction > 0 && fraction < 1 ? (elapsedMs * (1 - fraction)) / fraction : NaN;
+  const eta = phaseEtaMs(fraction, elapsedMs);
   return `[${phase}] ${message}  ${(100 * fraction).toFixed(1)}%  ETA ${formatDuration(eta)}`;
 }
 

@@ -2,6 +2,7 @@
 // `npm run train -- --resume runs/<name> [--steps N]`
 // Trains in this process on the GPU (or the CPU fallback), printing progress; Ctrl-C saves a
 // checkpoint and exits (130). See --help (src/cli/help.ts) for every option.
+import { existsSync } from 'node:fs';
 import { readRunConfig, TrainingRun } from '../engine/train/index.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 import { trainHelp } from './help.ts';
@@ -51,6 +52,10 @@ async function main(): Promise<void> {
   try {
     const summary = await run.start();
     const last = summary.evals[summary.evals.length - 1];
+    if (!existsSync(summary.runDir)) {
+      // Stopped while preparing its data: the state line said its folder was removed; no resume hint.
+      process.exit(interrupted() ? 130 : 0);
+    }
     process.stdout.write(
       `${summary.state} at step ${summary.step}/${summary.totalSteps} in ${formatDuration(summary.elapsedMs)}` +
         `${last ? `, val loss ${last.valLoss.toFixed(4)}` : ''}, ${Math.round(summary.tokensPerSecond)} tokens/s\n` +

@@ -15,3 +15,4 @@ export { SampleFileSchema, type SampleFile } from './commands/corpus-samples.ts'
 export * from './commands/gpu-adapters.ts';
 export { DriverChoiceSchema, type DriverChoice } from './commands/host-restart.ts';
 export * from './json-codec.ts';
+export { phaseEtaMs } from './progress-eta.ts';

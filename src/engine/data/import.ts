@@ -200,8 +200,10 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
   await mkdir(join(outDir, '..'), { recursive: true });
   const tmp = tempDirFor(outDir);
   await mkdir(tmp);
+  let writer: DocumentWriter | null = null;
   try {
-    const writer = new DocumentWriter(join(tmp, 'documents.jsonl'));
+    const docs = new DocumentWriter(join(tmp, 'documents.jsonl'));
+    writer = docs;
     const stats = new StatsAccumulator();
     const seen = new HashSet64();
     const content = new ContentHash();
@@ -242,7 +244,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
           const [h1, h2] = hash64(text);
           if (opts.dedup !== false && !seen.add(h1, h2)) { stats.stats.duplicatesDropped++; acct.drop('duplicate', chars); return; }
           const doc = label === undefined ? { text, source: fi } : { text, label: normalizeText(label), source: fi };
-          await writer.write(doc);
+          await docs.write(doc);
           content.add(text, doc.label);
           stats.add(text, doc.label, opts.tokenizer ? opts.tokenizer.encode(text).length : undefined);
           entry.documents++;
@@ -287,7 +289,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         reports.push(acct.toReport({ path, format, encoding: entry.encoding, bytes, imported: entry.imported }));
       }
     }
-    await writer.close();
+    await docs.close();
     const importReport = (): StoredImportReport => ({
       version: 1, createdAt: new Date().toISOString(), inputs: opts.inputs.map((p) => resolve(p)), files: reports,
       issues: generalIssues, issuesNotListed: notListed, list: listed,
@@ -315,6 +317,8 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
     await rm(failedReportPath(outDir), { force: true });
     return { dir: outDir, manifest, issues, report, reportPath: join(outDir, REPORT_FILE) };
   } catch (err) {
+    // Its file closed before the folder goes, so nothing is written into it afterwards.
+    await writer?.discard();
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }

@@ -75,10 +75,11 @@ export async function prepareData(opts: PrepareDataOptions): Promise<PreparedDat
     const path = join(dataDir, `tokenizer-${key16({ v: 1, corpus: manifest.contentHash, options: opts.tokenizer })}.json`);
     try { tokenizer = await loadTokenizer(path); } catch {
       tokenizerCached = false;
-      opts.onProgress?.({ stage: 'tokenizer', done: 0, total: 1 });
-      tokenizer = await trainTokenizer(readTexts(corpusDir), opts.tokenizer);
+      tokenizer = await trainTokenizer(readTexts(corpusDir), opts.tokenizer, {
+        expectedChars: manifest.stats.characters, signal: opts.signal,
+        onProgress: (fraction) => opts.onProgress?.({ stage: 'tokenizer', done: fraction, total: 1 }),
+      });
       saveTokenizer(tokenizer, path);
-      opts.onProgress?.({ stage: 'tokenizer', done: 1, total: 1 });
     }
   }
 

@@ -19,6 +19,7 @@ import type { ShardTokenizer } from './pair-tokenizer';
 import { EOS } from '../tokenizers/specials';
 import { loadManifest, publishDir, readDocuments, tempDirFor } from './store';
 import { RangedTokenStore, type RangedStoreOptions, type TokenStore } from './token-store';
+import { defaultShardWorkers, encodeWithWorkers, shardWorkerScript, type WorkerEncodeResult } from './shard-workers';
 
 export const SHARD_FORMAT_VERSION = 1;
 
@@ -46,6 +47,14 @@ export interface BuildShardsOptions {
   separator?: number[];
   /** Tokens per shard file (default 2^26). */
   shardTokens?: number;
+  /**
+   * Worker threads that encode (shard-workers.ts): 0 encodes in this thread, time-sliced.
+   * Default: defaultShardWorkers() for a corpus of at least `minWorkerBytes`, where worker
+   * threads can run; the shards are the same bytes either way.
+   */
+  workers?: number;
+  /** Below this size of documents.jsonl the default is this thread (default 4 MB: starting workers costs ~0.3 s). */
+  minWorkerBytes?: number;
   onProgress?: (p: { documents: number; totalDocuments: number; tokens: number }) => void;
   signal?: AbortSignal;
 }
@@ -82,54 +91,23 @@ export async function buildShards(opts: BuildShardsOptions): Promise<BuildShards
   await mkdir(tmp);
   try {
     const dtype = tok.vocabSize <= 65535 ? 'uint16' : 'uint32';
-    const Arr = dtype === 'uint16' ? Uint16Array : Uint32Array;
     const shardTokens = opts.shardTokens ?? 1 << 26;
-    const shards: ShardMeta['shards'] = [];
-    let buf = new Arr(Math.min(shardTokens, 1 << 20));
-    let fill = 0;
-    let fh: FileHandle | null = null;
-    let inShard = 0;
-    const flushBuf = async () => {
-      if (fill === 0) return;
-      if (!fh) { const file = `tokens-${String(shards.length).padStart(5, '0')}.bin`; fh = await open(join(tmp, file), 'w'); shards.push({ file, tokens: 0 }); }
-      await writeAll(fh, new Uint8Array(buf.buffer, 0, fill * buf.BYTES_PER_ELEMENT));
-      shards[shards.length - 1].tokens += fill; inShard += fill; fill = 0;
-      if (inShard >= shardTokens) { await fh.close(); fh = null; inShard = 0; }
-    };
-    const push = async (ids: number[]) => {
-      for (const id of ids) {
-        if (fill === buf.length || inShard + fill >= shardTokens) await flushBuf();
-        buf[fill++] = id;
-      }
-    };
-    const starts: number[] = [0];
-    const labelIndex = new Map<string, number>();
-    const docLabels: number[] = [];
-    let total = 0;
-    const slicer = new TimeSlicer();
-    for await (const doc of readDocuments(opts.corpusDir)) {
-      opts.signal?.throwIfAborted();
-      const ids = tok.encode(doc.text);
-      await push(ids); await push(separator);
-      total += ids.length + separator.length;
-      starts.push(total);
-      if (doc.label !== undefined && !labelIndex.has(doc.label)) labelIndex.set(doc.label, labelIndex.size);
-      docLabels.push(doc.label === undefined ? -1 : labelIndex.get(doc.label)!);
-      if (starts.length % 1000 === 0) opts.onProgress?.({ documents: starts.length - 1, totalDocuments: manifest.stats.documents, tokens: total });
-      await slicer.tick();
-    }
-    await flushBuf();
-    if (fh) await (fh as FileHandle).close();
-    buf = new Arr(0);
+    const docsPath = join(opts.corpusDir, 'documents.jsonl');
+    const workers = opts.workers ?? ((await stat(docsPath)).size >= (opts.minWorkerBytes ?? 4e6) ? defaultShardWorkers() : 0);
+    const script = workers > 0 ? shardWorkerScript() : null;
+    const encoded = script
+      ? await encodeWithWorkers({ docsPath, tokenizer: tok, separator, dtype, shardTokens, dir: tmp, workers, script, totalDocuments: manifest.stats.documents, onProgress: opts.onProgress, signal: opts.signal })
+      : await encodeInThread(opts, tmp, separator, dtype, shardTokens, manifest.stats.documents);
+    const { shards, starts, docLabels, labels, total } = encoded;
     const docFh = await open(join(tmp, 'docs.bin'), 'w');
     try { await writeAll(docFh, new Uint8Array(BigUint64Array.from(starts, (s) => BigInt(s)).buffer)); } finally { await docFh.close(); }
-    if (labelIndex.size > 0) {
+    if (labels.length > 0) {
       const lf = await open(join(tmp, 'labels.bin'), 'w');
       try { await writeAll(lf, new Uint8Array(Int32Array.from(docLabels).buffer)); } finally { await lf.close(); }
     }
     const meta: ShardMeta = {
       version: SHARD_FORMAT_VERSION, key, corpusHash: manifest.contentHash, tokenizerHash: tok.hash, dtype,
-      vocabSize: tok.vocabSize, numTokens: total, numDocuments: starts.length - 1, separator, shards, labels: [...labelIndex.keys()],
+      vocabSize: tok.vocabSize, numTokens: total, numDocuments: starts.length - 1, separator, shards, labels,
     };
     writeJsonAtomic(join(tmp, 'meta.json'), meta);
     await publishDir(tmp, dir);
@@ -139,6 +117,54 @@ export async function buildShards(opts: BuildShardsOptions): Promise<BuildShards
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
+}
+
+/** Encodes every document in this thread, yielding to the event loop between documents (TimeSlicer). */
+async function encodeInThread(
+  opts: BuildShardsOptions, tmp: string, separator: number[], dtype: 'uint16' | 'uint32', shardTokens: number, totalDocuments: number,
+): Promise<WorkerEncodeResult> {
+  const tok = opts.tokenizer;
+  const Arr = dtype === 'uint16' ? Uint16Array : Uint32Array;
+  const shards: ShardMeta['shards'] = [];
+  const buf = new Arr(Math.min(shardTokens, 1 << 20));
+  let fill = 0;
+  let fh: FileHandle | null = null;
+  let inShard = 0;
+  const flushBuf = async () => {
+    if (fill === 0) return;
+    if (!fh) { const file = `tokens-${String(shards.length).padStart(5, '0')}.bin`; fh = await open(join(tmp, file), 'w'); shards.push({ file, tokens: 0 }); }
+    await writeAll(fh, new Uint8Array(buf.buffer, 0, fill * buf.BYTES_PER_ELEMENT));
+    shards[shards.length - 1].tokens += fill; inShard += fill; fill = 0;
+    if (inShard >= shardTokens) { await fh.close(); fh = null; inShard = 0; }
+  };
+  const push = async (ids: number[]) => {
+    for (const id of ids) {
+      if (fill === buf.length || inShard + fill >= shardTokens) await flushBuf();
+      buf[fill++] = id;
+    }
+  };
+  const starts: number[] = [0];
+  const labelIndex = new Map<string, number>();
+  const docLabels: number[] = [];
+  let total = 0;
+  const slicer = new TimeSlicer();
+  try {
+    for await (const doc of readDocuments(opts.corpusDir)) {
+      opts.signal?.throwIfAborted();
+      const ids = tok.encode(doc.text);
+      await push(ids); await push(separator);
+      total += ids.length + separator.length;
+      starts.push(total);
+      if (doc.label !== undefined && !labelIndex.has(doc.label)) labelIndex.set(doc.label, labelIndex.size);
+      docLabels.push(doc.label === undefined ? -1 : labelIndex.get(doc.label)!);
+      if (starts.length % 1000 === 0) opts.onProgress?.({ documents: starts.length - 1, totalDocuments, tokens: total });
+      await slicer.tick();
+    }
+    await flushBuf();
+  } finally {
+    if (fh) await (fh as FileHandle).close();
+  }
+  return { shards, starts, docLabels, labels: [...labelIndex.keys()], total };
 }
 
 /** A token directory: the stream read by range from its files (token-store.ts), document offsets and labels in memory. */

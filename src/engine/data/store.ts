@@ -69,6 +69,14 @@ export class DocumentWriter {
       await once(this.out, 'drain');
     }
   }
+  /** Stops writing and closes the file without flushing (an import that failed or was cancelled). */
+  async discard(): Promise<void> {
+    this.buffer = []; this.buffered = 0;
+    if (this.out.closed) return;
+    const closed = once(this.out, 'close').catch(() => undefined);
+    this.out.destroy();
+    await closed;
+  }
   async close(): Promise<void> {
     await this.flush();
     await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));

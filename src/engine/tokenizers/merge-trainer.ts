@@ -60,11 +60,12 @@ class MaxHeap {
 /**
  * Learn up to `maxMerges` merges. `initial` lists the starting symbols (alphabet) in id order;
  * `isTaken(token)` says whether a candidate token already exists (e.g. a special token).
- * `shouldYield` lets a caller time-slice (called once per merge).
+ * `shouldYield` lets a caller time-slice and follow progress (called once per merge, with the
+ * merges learned so far; it may throw to stop training).
  */
 export async function learnMerges(
   words: MergeWord[], initial: readonly string[], maxMerges: number, join: JoinFn,
-  shouldYield?: () => Promise<void>,
+  shouldYield?: (merges: number) => Promise<void>,
 ): Promise<MergeResult> {
   const symbolId = new Map<string, number>();
   const symbols: string[] = [];
@@ -139,7 +140,7 @@ export async function learnMerges(
       const c = pairCount.get(key) ?? 0;
       if (c > 0) heap.push({ key, count: c });
     }
-    if (shouldYield) await shouldYield();
+    if (shouldYield) await shouldYield(merges.length);
   }
   return { merges, newTokens };
 }

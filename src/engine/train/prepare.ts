@@ -97,11 +97,18 @@ export function tokenizerOptionsFor(o: Pick<TrainOptions, 'objective' | 'tokeniz
   return { kind: 'wordpiece', vocabSize: o.vocabSize, specials: bert };
 }
 
+/** The caller's progress sink, with fractions kept to 0..1 (the wire refuses others). */
+function reporter(opts: PrepareOptions): (p: PrepareProgress) => void {
+  const sink = opts.onProgress;
+  if (!sink) return () => {};
+  return (p) => sink(p.fraction === undefined ? p : { ...p, fraction: Math.min(1, Math.max(0, p.fraction)) });
+}
+
 /** Import the run's corpus, or reuse the cached import of the same files and options. */
 export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): Promise<CachedImport> {
   if (o.corpus.length === 0) throw new Error('No corpus given: pass --corpus <files or folders>');
   const cacheDir = resolve(opts.cacheDir ?? join(o.runsDir, '.cache'));
-  const report = opts.onProgress ?? (() => {});
+  const report = reporter(opts);
   const corpusDir = join(cacheDir, `corpus-${await inputsKey(o)}`);
   if (!existsSync(join(corpusDir, 'manifest.json'))) report({ phase: 'import', message: `importing ${o.corpus.join(', ')}`, fraction: 0 });
   const imported = await importOrReuse({
@@ -118,14 +125,14 @@ export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): 
 export async function prepareData(o: TrainOptions, opts: PrepareOptions = {}): Promise<PreparedData> {
   if (o.corpus.length === 0) throw new Error('No corpus given: pass --corpus <files or folders>');
   const cacheDir = resolve(opts.cacheDir ?? join(o.runsDir, '.cache'));
-  const report = opts.onProgress ?? (() => {});
+  const report = reporter(opts);
 
   const { corpusDir, manifest } = await importForRun(o, opts);
   const issues = manifest.issues;
 
   const separate = separateTokenizers(o);
-  const tokenizer = opts.tokenizer ?? (await tokenizerForRun(o, manifest, corpusDir, cacheDir, separate ? 'source' : 'both', report));
-  const targetTokenizer = separate ? (opts.targetTokenizer ?? (await tokenizerForRun(o, manifest, corpusDir, cacheDir, 'target', report))) : undefined;
+  const tokenizer = opts.tokenizer ?? (await tokenizerForRun(o, manifest, corpusDir, cacheDir, separate ? 'source' : 'both', report, opts.signal));
+  const targetTokenizer = separate ? (opts.targetTokenizer ?? (await tokenizerForRun(o, manifest, corpusDir, cacheDir, 'target', report, opts.signal))) : undefined;
   const shardTokenizer = targetTokenizer ? new PairTokenizer(tokenizer, targetTokenizer) : tokenizer;
   const vocab = targetTokenizer ? `source ${tokenizer.vocabSize}, target ${targetTokenizer.vocabSize}` : `${tokenizer.vocabSize}`;
   report({ phase: 'shards', message: `tokenizing (${tokenizer.kind}, ${vocab} tokens)`, fraction: 0 });
@@ -151,7 +158,7 @@ export function separateTokenizers(o: Pick<TrainOptions, 'objective' | 'sharedTo
  * paired rows) or on one side of its pairs, cached per (corpus content, trainer options, side):
  * a second run starts at once.
  */
-async function tokenizerForRun(o: TrainOptions, manifest: CorpusManifest, corpusDir: string, cacheDir: string, side: 'both' | 'source' | 'target', report: (p: PrepareProgress) => void): Promise<Tokenizer> {
+async function tokenizerForRun(o: TrainOptions, manifest: CorpusManifest, corpusDir: string, cacheDir: string, side: 'both' | 'source' | 'target', report: (p: PrepareProgress) => void, signal?: AbortSignal): Promise<Tokenizer> {
   const tokOptions = tokenizerOptionsFor(o);
   const every = tokenizerSampleEvery(o, manifest.stats.bytes);
   const key = createHash('sha256').update(JSON.stringify({ v: 1, corpus: manifest.contentHash, tokOptions, ...(every > 1 ? { every } : {}), ...(side !== 'both' ? { side } : {}) })).digest('hex').slice(0, 16);
@@ -165,9 +172,14 @@ async function tokenizerForRun(o: TrainOptions, manifest: CorpusManifest, corpus
   const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
   const sample = every > 1 ? ` on 1 document in ${every} (about ${mb(manifest.stats.bytes / every)} of ${mb(manifest.stats.bytes)} MB; --tokenizerSampleMB ${o.tokenizerSampleMB})` : '';
   const onSide = side === 'both' ? '' : ` on the ${side} side of each pair`;
-  report({ phase: 'tokenizer', message: `training a ${o.tokenizer}${which} tokenizer${onSide}${sample}` });
+  const message = `training a ${o.tokenizer}${which} tokenizer${onSide}${sample}`;
+  report({ phase: 'tokenizer', message, fraction: 0 });
   const texts = everyNth(readTexts(corpusDir), every);
-  const tokenizer = await trainTokenizer(side === 'both' ? texts : sideOf(texts, side), tokOptions);
+  // A side is about half of each pair's characters: the fraction's estimate of what is left to read.
+  const expectedChars = (manifest.stats.characters / every) * (side === 'both' ? 1 : 0.5);
+  const tokenizer = await trainTokenizer(side === 'both' ? texts : sideOf(texts, side), tokOptions, {
+    expectedChars, signal, onProgress: (fraction) => report({ phase: 'tokenizer', message, fraction }),
+  });
   await mkdir(dirname(cached), { recursive: true });
   saveTokenizer(tokenizer, cached);
   return tokenizer;

@@ -2,7 +2,7 @@
 //   config.json  HF model keys + pretrain_studio { options, model, data, tokenizer }
 //   tokenizer.json, metrics.jsonl, checkpoints/step-N/, data/shards/ (the run's own token shards:
 //   hard links to the cache where they can be, so a copied folder resumes), data/shards.json (the cache entry)
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TrainOptions } from '../config/train-config';
 import { writeJsonAtomic } from '../runstore/atomic';
@@ -29,6 +29,19 @@ export function createRunDir(o: TrainOptions): string {
   mkdirSync(join(dir, 'checkpoints'), { recursive: true });
   mkdirSync(join(dir, 'data'), { recursive: true });
   return dir;
+}
+
+/**
+ * Removes what a new run wrote to its folder before its first step (tokenizer, config, its token
+ * shards and their record, the empty checkpoints folder), then the folder if nothing else is in
+ * it: a run stopped while preparing leaves no half-made run behind. Refuses a folder that holds
+ * a checkpoint (that is a run, not a preparation).
+ */
+export function discardUnstartedRun(runDir: string): void {
+  if (listCheckpoints(runDir).length > 0) throw new Error(`${runDir} holds a checkpoint: it is a run, not discarded`);
+  for (const name of [CONFIG_FILE, TOKENIZER_FILE, METRICS_FILE, 'data', 'checkpoints']) rmSync(join(runDir, name), { recursive: true, force: true });
+  // A folder the person named may hold other files of theirs: it stays then.
+  if (existsSync(runDir) && readdirSync(runDir).length === 0) rmdirSync(runDir);
 }
 
 export function writeRunConfig(runDir: string, config: RunConfigJson): void {

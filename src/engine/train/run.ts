@@ -22,7 +22,7 @@ import type { RunProgress, RunState, TrainerEvent, TrainerEventSink } from './ev
 import { runConfigJson, type StudioBlock } from './hf-config';
 import { prepareData, type RunData } from './prepare';
 import { keepShardsWithRun, openRunShards } from './run-shards';
-import { createRunDir, METRICS_FILE, readRunConfig, writeRunConfig } from './run-folder';
+import { createRunDir, discardUnstartedRun, METRICS_FILE, readRunConfig, writeRunConfig } from './run-folder';
 import { loadRunTokenizers, type RunTokenizers, saveRunTokenizers, TARGET_TOKENIZER_FILE } from './run-tokenizers';
 import { termMetrics, trainableObjective, type Collator, type EvalSampler, type EvalScorer, type TrainableObjective } from '../objectives/index.ts';
 import { describeLoad, deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from './weights-io';
@@ -160,14 +160,14 @@ export class TrainingRun {
     try {
       await this.setup();
       if (this.stopRequested) {
-        this.setState('stopped');
+        this.stoppedWhilePreparing();
       } else {
         await this.loop();
       }
       return this.summary();
     } catch (err) {
       if (this.stopRequested && this.trainStep === null) {
-        this.setState('stopped', 'stopped while preparing data');
+        this.stoppedWhilePreparing();
         return this.summary();
       }
       this.setState('failed', (err as Error).message);
@@ -182,6 +182,24 @@ export class TrainingRun {
       this.probes = null;
       this.trainStep = null;
     }
+  }
+
+  /**
+   * A stop before the first step: import, tokenizer and shard building were aborted (their caches
+   * keep only finished entries). A new run's folder is removed, since it holds no step to resume;
+   * a resumed run's folder is as it was.
+   */
+  private stoppedWhilePreparing(): void {
+    let message = 'stopped while preparing data';
+    if (this.request.kind === 'new' && this.runDir) {
+      try {
+        discardUnstartedRun(this.runDir);
+        message += existsSync(this.runDir) ? `; removed what the run had written to ${this.runDir}` : `; its folder ${this.runDir} was removed`;
+      } catch (error) {
+        message += `; its folder ${this.runDir} could not be removed: ${(error as Error).message}`;
+      }
+    }
+    this.setState('stopped', message);
   }
 
   private summary(): RunSummary {

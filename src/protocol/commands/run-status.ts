@@ -10,6 +10,9 @@ export const ActiveRunSchema = v.object({
   message: v.optional(v.string()),
   /** Latest data-preparation line while preparing. */
   prepare: v.optional(v.string()),
+  /** Its phase (import, tokenizer, shards, split, checkpoint) and 0..1 of it when known. */
+  preparePhase: v.optional(v.string()),
+  prepareFraction: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   objective: v.string(),
   parameters: v.number(),
   memoryBytes: v.number(),

@@ -7,7 +7,8 @@ import { MetricRecordSchema, RunModelSchema, RunProgressSchema, RunStateSchema }
 export const RunPrepareSchema = defineRunEvent('run.prepare', {
   phase: v.string(),
   message: v.string(),
-  fraction: v.optional(v.number()),
+  /** 0..1 of the phase when known. */
+  fraction: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
 });
 export const RunIssuesSchema = defineRunEvent('run.issues', {
   issues: v.array(v.looseObject({ file: v.string(), code: v.string(), severity: v.string(), message: v.string() })),

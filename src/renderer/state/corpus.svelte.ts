@@ -6,6 +6,7 @@ import type { SampleFile, StudioEvent } from '../../protocol/index.ts';
 import type { CorpusEntry, CorpusSnapshot, TokenizerInfo, TokenViewWire } from '../../protocol/commands/corpus-schemas.ts';
 import { UPLOAD_CHUNK_BYTES } from '../../protocol/commands/corpus-upload.ts';
 import type { StudioApi } from '../api/index.ts';
+import { phaseStart, type PhaseStart } from '../lib/progress/phase-clock.ts';
 
 export type TokenizerKind = 'char' | 'bpe' | 'wordpiece';
 export type TokenScheme = 'byte-level' | 'sentencepiece' | 'wordpiece' | 'plain';
@@ -36,6 +37,10 @@ export class CorpusState {
   error = $state<string | null>(null);
 
   files = $state.raw<CorpusEntry[]>([]);
+  /** When this page saw each importing entry's import begin (its progress bar's ETA), by entry id. */
+  importStarts = $state.raw<Record<string, PhaseStart>>({});
+  /** Entries whose import is being cancelled (their Cancel button waits). */
+  cancelling = $state.raw<string[]>([]);
   stats = $state.raw<CorpusSnapshot['stats']>(null);
   tokenizer = $state.raw<TokenizerInfo | null>(null);
   uploads = $state<PendingUpload[]>([]);
@@ -80,6 +85,9 @@ export class CorpusState {
     if (last && last.session === snapshot.session && snapshot.version <= last.version) return;
     this.applied = { session: snapshot.session, version: snapshot.version };
     this.files = snapshot.files;
+    const starts: Record<string, PhaseStart> = {};
+    for (const f of snapshot.files) if (f.status === 'importing') starts[f.id] = phaseStart(this.importStarts[f.id] ?? null, f.id, f.progress);
+    this.importStarts = starts;
     this.stats = snapshot.stats;
     this.tokenizer = snapshot.tokenizer;
   }
@@ -168,11 +176,15 @@ export class CorpusState {
     this.uploads = this.uploads.filter((u) => u.key !== key);
   }
 
+  /** Removes an entry; one still importing has its import cancelled (nothing of it is kept). */
   async remove(id: string): Promise<void> {
+    this.cancelling = [...this.cancelling, id];
     try {
       this.apply(await this.api.call('corpus.remove', { id }));
     } catch (error) {
       this.error = message(error);
+    } finally {
+      this.cancelling = this.cancelling.filter((c) => c !== id);
     }
   }
 

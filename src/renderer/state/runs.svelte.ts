@@ -8,6 +8,7 @@ import type { AttentionSettings, RunEntry, RunMetricRecord, RunProgressInfo, Run
 import type { TrainOptionsPatch } from '../../protocol/train-options.ts';
 import type { StudioApi } from '../api/index.ts';
 import { MetricsStore, type MetricRecord } from '../lib/charts/metrics.svelte.ts';
+import { phaseStart, type PhaseStart } from '../lib/progress/phase-clock.ts';
 
 /** Keys of a metrics.jsonl record that are not metrics. */
 const NOT_METRICS = new Set(['step', 'time', 'split', 'elapsedMs', 'evalMs']);
@@ -60,6 +61,8 @@ export class RunsState {
   snapshotVersion = $state(0);
   /** Bumped when the active run saves new weights (a checkpoint): the "live" model changed. */
   weightsVersion = $state(0);
+  /** When this page saw the active run's current preparation phase begin (its ETA's clock). */
+  prepareStart = $state.raw<PhaseStart | null>(null);
 
   #historyFor = '';
   #pending: MetricRecord[] = [];
@@ -147,6 +150,7 @@ export class RunsState {
 
   private async adopt(active: ActiveRun): Promise<void> {
     this.active = active;
+    if (active.state === 'preparing' && active.preparePhase) this.prepareStart = phaseStart(this.prepareStart, `${active.runId}:${active.preparePhase}`, active.prepareFraction);
     this.samples = active.samples;
     if (active.progress) this.progress = active.progress;
     if (this.#historyFor !== active.runDir) {
@@ -197,14 +201,15 @@ export class RunsState {
     }
     switch (event.type) {
       case 'run.prepare':
-        this.active = { ...a, prepare: event.message };
+        this.active = { ...a, prepare: event.message, preparePhase: event.phase, prepareFraction: event.fraction };
+        this.prepareStart = phaseStart(this.prepareStart, `${a.runId}:${event.phase}`, event.fraction);
         break;
       case 'run.issues':
         // The import's summary (counts by kind, first issues, report path) when there is anything to say.
         this.issues = event.issues.length === 0 ? [] : event.summary ?? event.issues.map((i) => `${i.file}: ${i.message}`);
         break;
       case 'run.started':
-        this.active = { ...a, prepare: undefined, parameters: event.parameters, memoryBytes: event.memoryBytes, model: event.model, totalSteps: event.totalSteps };
+        this.active = { ...a, prepare: undefined, preparePhase: undefined, prepareFraction: undefined, parameters: event.parameters, memoryBytes: event.memoryBytes, model: event.model, totalSteps: event.totalSteps };
         break;
       case 'run.metrics':
         this.progress = event.progress;

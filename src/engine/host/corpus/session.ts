@@ -20,6 +20,8 @@ import { mergeStats } from './stats.ts';
 interface Entry extends CorpusEntry {
   /** The entry's own imported corpus folder (documents.jsonl, manifest.json), once imported. */
   corpusDir: string | null;
+  /** Aborts its import while it runs (removing the entry cancels it). */
+  importing?: AbortController;
 }
 
 export const SCHEMES = { char: 'plain', bpe: 'byte-level', wordpiece: 'wordpiece' } as const;
@@ -48,7 +50,7 @@ export class CorpusSession {
   }
 
   snapshot(): CorpusSnapshot {
-    const files = this.entries.map(({ corpusDir: _dir, ...entry }) => entry);
+    const files = this.entries.map(({ corpusDir: _dir, importing: _abort, ...entry }) => entry);
     const ok = files.filter((f) => f.status === 'ok' && f.stats);
     const stats = ok.length ? mergeStats(ok.map((f) => f.stats as CorpusStats)) : null;
     const tokenizer = this.tokenizerInfo;
@@ -93,6 +95,8 @@ export class CorpusSession {
 
   private async importEntry(entry: Entry): Promise<void> {
     const outDir = join(this.workDir, 'corpus', entry.id);
+    const abort = new AbortController();
+    entry.importing = abort;
     try {
       entry.bytes = await sizeOf(entry.path);
       // Progress of a long import, at most four corpus.changed events a second.
@@ -102,7 +106,7 @@ export class CorpusSession {
         const now = performance.now();
         if (now - lastEmit > 250) { lastEmit = now; this.changed(); }
       };
-      const result = await importCorpus({ inputs: [entry.path], outDir, onProgress });
+      const result = await importCorpus({ inputs: [entry.path], outDir, onProgress, signal: abort.signal });
       delete entry.progress;
       if (!this.entries.includes(entry)) { await rm(outDir, { recursive: true, force: true }); return; } // removed meanwhile
       entry.issues = result.issues.map((i) => ({ ...i, file: this.displayName(i.file) }));
@@ -118,9 +122,13 @@ export class CorpusSession {
         if (entry.issues.length === 0) entry.message = 'no documents could be imported';
       }
     } catch (error) {
+      // Cancelled (the entry was removed): the importer removed its temporary folder; nothing to show.
+      if (abort.signal.aborted) return;
       delete entry.progress;
       entry.status = 'error';
       entry.message = error instanceof Error ? error.message : String(error);
+    } finally {
+      delete entry.importing;
     }
     this.changed();
   }
@@ -135,6 +143,8 @@ export class CorpusSession {
     const i = this.entries.findIndex((e) => e.id === id);
     if (i < 0) throw new Error(`corpus.remove: no entry ${id} (it may have been removed already)`);
     const [entry] = this.entries.splice(i, 1);
+    // An import still running is cancelled: it stops at its next chunk and leaves nothing behind.
+    entry.importing?.abort();
     if (entry.corpusDir) await rm(entry.corpusDir, { recursive: true, force: true });
     if (entry.source === 'upload') await rm(entry.path, { force: true });
     this.changed();

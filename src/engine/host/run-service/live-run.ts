@@ -128,6 +128,8 @@ export class LiveRun {
     switch (event.type) {
       case 'run.prepare':
         info.prepare = event.message;
+        info.preparePhase = event.phase;
+        info.prepareFraction = event.fraction;
         break;
       case 'run.started':
         info.parameters = event.parameters;
@@ -135,6 +137,8 @@ export class LiveRun {
         info.totalSteps = event.totalSteps;
         info.model = { ...event.model };
         info.prepare = undefined;
+        info.preparePhase = undefined;
+        info.prepareFraction = undefined;
         if (!this.run.inspectable) break;
         this.snapshotter = new RunSnapshotter(info.runDir, event.model, { gpu: this.deps.gpu, warn: (message) => this.warn(message) }, { step: event.startStep, params: event.params });
         break;
