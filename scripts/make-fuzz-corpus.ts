@@ -64,7 +64,8 @@ export function fuzzFiles(): Record<string, Uint8Array | string> {
     'jsonl-broken.jsonl': [
       '{"text": "good line one"}', '{"text": "unterminated', 'not json at all', '[1, 2, 3]', '{"body": "wrong field"}', '{"text": 42}', '', '{"text": "good line two", "label": "x"}',
     ].join('\n') + '\n',
-    'csv-wrong-column.csv': 'id,comment\n1,hello\n2,world\n',
+    // No column named text, sentence, … and none holding text to guess (text-column.ts).
+    'csv-wrong-column.csv': 'id,score\n1,0.5\n2,0.75\n',
     'jsonl-no-text-field.jsonl': '{"content": "a"}\n{"content": "b"}\n',
     'nested/readme.pdf': '%PDF-1.4 not a format we read',
   };

@@ -17,11 +17,11 @@ test.afterAll(async () => {
 });
 
 const ROWS = Array.from({ length: 40 }, (_, i) => [`I have ${i} cats.`, `我有${i}只猫。`]);
-// The Corpus page imports a table through a usual text column name ('sentence'); the pairs are its first two columns.
-const TSV = ['sentence\tchinese', ...ROWS.map(([e, z]) => `${e}\t${z}`)].join('\n') + '\n';
+// cmn-eng.tsv's header: no usual text column name, so the Corpus page guesses one (and says so); the pairs are its first two columns.
+const TSV = ['english\tchinese', ...ROWS.map(([e, z]) => `${e}\t${z}`)].join('\n') + '\n';
 
 interface Chip { text: string }
-interface PreviewAnswer { rows: { kind: string; inputs: Chip[]; targets: Chip[] }[]; vocabSize: number }
+interface PreviewAnswer { rows: { kind: string; inputs: Chip[]; targets: Chip[] }[]; vocabSize: number; targetVocabSize?: number }
 
 /** A chip's label back to its text (the page shows spaces, newlines and tabs visibly). */
 const unshow = (label: string) => label.replaceAll('␣', ' ').replaceAll('↵', '\n').replaceAll('⇥', '\t');
@@ -48,6 +48,7 @@ test('Pairs panel: rows of a TSV, one tokenizer or one per side; the preview is 
   await expect(files).toHaveCount(0);
   await dropFiles(page, [{ name: 'pairs.tsv', text: TSV }]);
   await expect(files.filter({ hasText: 'pairs.tsv' })).toContainText('ok');
+  await expect(files.filter({ hasText: 'pairs.tsv' }).getByTestId('corpus-note')).toContainText('text column "english" (guessed from the rows');
 
   await page.getByRole('button', { name: 'Model & objective', exact: true }).click();
   await page.getByTestId('objective-seq2seq').getByRole('radio').check();
@@ -86,6 +87,9 @@ test('Pairs panel: rows of a TSV, one tokenizer or one per side; the preview is 
   // The source vocabulary alone is smaller than the joint one (no Chinese characters in it).
   const vocab = (t: string | null) => Number(/vocabulary (\d+)/.exec(t ?? '')![1]);
   expect(vocab(await page.getByText(/training tokens, .* validation tokens, vocabulary \d+/).textContent())).toBeLessThan(vocab(sharedVocab));
+  // The size estimate counts the encoder's table at the source vocabulary, the decoder's at the target's.
+  expect(engine.targetVocabSize).toBeGreaterThan(0);
+  await expect(page.getByText(`Vocabulary ${engine.vocabSize} source (encoder), ${engine.targetVocabSize} target (decoder and LM head)`)).toBeVisible();
 
   // A run from the Train page takes the choice: both tokenizers in its folder.
   await page.getByRole('button', { name: 'Train', exact: true }).click();

@@ -5,7 +5,8 @@
 //     (nanoGPT's shakespeare_char stream). Either way a document longer than maxDocumentChars is
 //     cut at a line boundary.
 //   jsonl: a document is a row's `textField` (string); `labelField` optional.
-//   csv/tsv: a header row names the columns; a document is a row's text column, with an optional
+//   csv/tsv: a header row names the columns; a document is a row's text column (when the header
+//     names none of the usual ones, guessed from the first rows: text-column.ts), with an optional
 //     label column. Quoted fields (RFC 4180) for .csv; plain tab-separated for .tsv by default.
 //   pairs (seq2seq; `pairs` set): a document is a row's source and target joined by
 //     PAIR_SEPARATOR ([SEP], a special token, so the tokenizer keeps it whole and learns neither
@@ -16,6 +17,7 @@ import { CsvRecordParser } from './csv';
 import type { CorpusIssue } from './issues';
 import type { FileAccount } from './import-report';
 import { codePoints, type LineEvent } from './lines';
+import { GUESS_ROWS, guessTextColumn, TEXT_COLUMNS } from './text-column';
 
 export type CorpusFormat = 'text' | 'jsonl' | 'csv' | 'tsv';
 
@@ -24,7 +26,7 @@ export interface FormatOptions {
   textField: string;
   /** JSONL: field holding a label (default 'label' when present; null: none). */
   labelField: string | null | undefined;
-  /** CSV/TSV: text column (default: the first of text, sentence, review, content, body). */
+  /** CSV/TSV: text column (default: the first of text, sentence, review, content, body, else guessed from the rows). */
   textColumn: string | undefined;
   /** CSV/TSV: label column (default 'label' when present; null: none). */
   labelColumn: string | null | undefined;
@@ -42,8 +44,6 @@ export interface FormatOptions {
 export type DocSink = (text: string, label: string | undefined, chars: number) => Promise<void> | void;
 /** Records an issue for the current file, or for `file` when given (the caller caps the count). */
 export type IssueSink = (issue: Omit<CorpusIssue, 'file'> & { file?: string }) => void;
-
-const TEXT_COLUMNS = ['text', 'sentence', 'review', 'content', 'body'];
 
 /** Joins a pair's source and target in one document (the BERT/BART special [SEP]). */
 export const PAIR_SEPARATOR = '[SEP]';
@@ -215,7 +215,11 @@ export async function extractJsonl(events: AsyncIterable<LineEvent[]>, opts: For
   }
 }
 
-/** Returns an issue (and stops) when the header lacks the requested column. */
+/**
+ * Throws FileSkip when the header lacks the requested column. With no column asked for and none of
+ * TEXT_COLUMNS in the header, the text column is guessed from the first GUESS_ROWS rows
+ * (text-column.ts), which are held back until then; the guess is recorded in `acct.textColumn`.
+ */
 export async function extractCsv(
   events: AsyncIterable<LineEvent[]>, opts: FormatOptions, delimiter: string, quoting: boolean, sink: DocSink, issue: IssueSink, acct: FileAccount,
 ): Promise<void> {
@@ -226,12 +230,50 @@ export async function extractCsv(
   let lastEol = 0;
   let batch: LineEvent[] = [];
   let k = 0;
+  // While the text column is being guessed: the header's line and characters, and the rows read.
+  let guessing: { line: number; source: number; rows: { rec: string[]; source: number; line: number }[] } | null = null;
   const skipFile = (detail: ConstructorParameters<typeof FileSkip>[0]) => {
     // lines.ts read (and counted) the whole batch; the lines after this one are skipped with the file.
     let rest = 0;
     for (const e of batch.slice(k + 1)) if (e.kind === 'line') rest += e.chars + e.eol;
+    // So are the header and rows held back while the text column was being guessed.
+    if (guessing) for (const r of [guessing, ...guessing.rows]) rest += r.source;
     acct.drop('file-skipped', source + rest); source = 0;
     return new FileSkip(detail);
+  };
+  const row = async (rec: string[], recSource: number, line: number) => {
+    if (rec.length <= Math.max(textIdx, labelIdx)) {
+      acct.drop('bad-row', recSource);
+      issue({ line, code: 'bad-row', severity: 'warning', message: `row has ${rec.length} field${rec.length === 1 ? '' : 's'}, the header ${header!.length}; row skipped` });
+      return;
+    }
+    if (rec.length > header!.length) {
+      issue({ line, code: 'extra-fields', severity: 'warning', message: `row has ${rec.length} fields, the header ${header!.length}; the extra fields are ignored` });
+    }
+    if (acct.pairs) {
+      await sinkPair(rec[textIdx], rec[labelIdx], recSource - codePoints(rec[textIdx]) - codePoints(rec[labelIdx]), line, acct.pairs, sink, issue, acct);
+      return;
+    }
+    const label = labelIdx >= 0 ? rec[labelIdx].trim() : undefined;
+    const text = rec[textIdx];
+    const chars = codePoints(text);
+    acct.drop('markup', recSource - chars);
+    await sink(text, label === '' ? undefined : label, chars);
+  };
+  // Picks the text column from the rows held back, then imports them. `tail`: characters of the
+  // file not yet counted anywhere (an unclosed record's last line break), skipped with the file.
+  const decide = async (tail: number) => {
+    const g = guessing!;
+    textIdx = guessTextColumn(header!, g.rows.map((r) => r.rec), labelIdx);
+    if (textIdx < 0) {
+      source += tail;
+      const rows = g.rows.length === 0 ? 'and the file has no rows after the header' : `and no column holds text (rather than numbers) in the first ${g.rows.length} row${g.rows.length === 1 ? '' : 's'}`;
+      throw skipFile({ line: g.line, code: 'missing-column', message: `no text column: none is named ${TEXT_COLUMNS.join(', ')}, ${rows} (columns: ${header!.join(', ')}); file skipped` });
+    }
+    guessing = null;
+    acct.textColumn = header![textIdx];
+    acct.drop('markup', g.source);
+    for (const r of g.rows) await row(r.rec, r.source, r.line);
   };
   for await (batch of events) {
     for (k = 0; k < batch.length; k++) {
@@ -272,8 +314,8 @@ export async function extractCsv(
         const want = opts.textColumn;
         textIdx = want !== undefined ? header.indexOf(want) : lower.findIndex((h) => TEXT_COLUMNS.includes(h));
         source = recSource; // counted as skipped if the header is refused below
-        if (textIdx < 0) {
-          throw skipFile({ line: parser.startLine, code: 'missing-column', message: `no column ${want !== undefined ? `"${want}"` : `named one of ${TEXT_COLUMNS.join(', ')}`} in the header (columns: ${header.join(', ')}); file skipped` });
+        if (textIdx < 0 && want !== undefined) {
+          throw skipFile({ line: parser.startLine, code: 'missing-column', message: `no column "${want}" in the header (columns: ${header.join(', ')}); file skipped` });
         }
         if (opts.labelColumn !== null) {
           labelIdx = opts.labelColumn !== undefined ? header.indexOf(opts.labelColumn) : lower.indexOf('label');
@@ -282,28 +324,19 @@ export async function extractCsv(
           }
         }
         source = 0;
+        if (textIdx < 0) { guessing = { line: parser.startLine, source: recSource, rows: [] }; continue; }
         acct.drop('markup', recSource);
         continue;
       }
-      if (rec.length <= Math.max(textIdx, labelIdx)) {
-        acct.drop('bad-row', recSource);
-        issue({ line: parser.startLine, code: 'bad-row', severity: 'warning', message: `row has ${rec.length} field${rec.length === 1 ? '' : 's'}, the header ${header.length}; row skipped` });
+      if (guessing) {
+        guessing.rows.push({ rec, source: recSource, line: parser.startLine });
+        if (guessing.rows.length >= GUESS_ROWS) await decide(0);
         continue;
       }
-      if (rec.length > header.length) {
-        issue({ line: parser.startLine, code: 'extra-fields', severity: 'warning', message: `row has ${rec.length} fields, the header ${header.length}; the extra fields are ignored` });
-      }
-      if (acct.pairs) {
-        await sinkPair(rec[textIdx], rec[labelIdx], recSource - codePoints(rec[textIdx]) - codePoints(rec[labelIdx]), parser.startLine, acct.pairs, sink, issue, acct);
-        continue;
-      }
-      const label = labelIdx >= 0 ? rec[labelIdx].trim() : undefined;
-      const text = rec[textIdx];
-      const chars = codePoints(text);
-      acct.drop('markup', recSource - chars);
-      await sink(text, label === '' ? undefined : label, chars);
+      await row(rec, recSource, parser.startLine);
     }
   }
+  if (guessing) await decide(parser.pending ? lastEol : 0);
   if (parser.pending) {
     acct.drop('unclosed-quote', source + lastEol);
     throw new FileSkip({ line: parser.startLine, code: 'bad-row', message: 'a quoted field opened here is never closed; the rows after it were not imported' });

@@ -10,6 +10,7 @@ import { writeJsonAtomic } from '../runstore/atomic';
 import type { Encoding } from './detect';
 import type { CorpusFormat } from './formats';
 import { formatIssue, type CorpusIssue, type CorpusIssueCode } from './issues';
+import { TEXT_COLUMNS } from './text-column';
 
 export type DropReason =
   | 'line-breaks' | 'blank' | 'normalization' | 'markup' | 'duplicate' | 'control-characters'
@@ -48,6 +49,8 @@ export interface FileReport {
   issues: Partial<Record<CorpusIssueCode, number>>;
   /** Paired import (seq2seq): the columns or fields taken as source and target. */
   pairs?: { source: string; target: string };
+  /** CSV/TSV: the text column, when guessed from the rows (the header names none of the usual ones). */
+  textColumn?: string;
   errors: number;
   warnings: number;
   /** Lines longer than the limit that were cut into documents. */
@@ -77,6 +80,7 @@ export class FileAccount {
   warnings = 0;
   readonly split = { lines: 0, pieces: 0 };
   pairs: { source: string; target: string } | undefined;
+  textColumn: string | undefined;
 
   /** Adds another account's reading to this one (the target file of a line-aligned pair). */
   absorb(other: FileAccount): void {
@@ -99,6 +103,7 @@ export class FileAccount {
       ...base, bytesRead: this.bytesRead, documents: this.documents, charactersRead: this.charsRead,
       charactersImported: this.charsImported, charactersDropped: { ...this.dropped }, issues: { ...this.issueCounts }, errors: this.errors, warnings: this.warnings, split: { ...this.split },
       ...(this.pairs ? { pairs: this.pairs } : {}),
+      ...(this.textColumn !== undefined ? { textColumn: this.textColumn } : {}),
     };
   }
 }
@@ -127,6 +132,11 @@ export function issueTotals(report: StoredImportReport): { errors: number; warni
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** How a guessed text column is told, in the CLI's summary and on the Corpus page alike. */
+export function guessedColumnNote(column: string): string {
+  return `text column "${column}" (guessed from the rows: the header names none of ${TEXT_COLUMNS.join(', ')})`;
+}
 const plural = (n: number, word: string) => `${fmt(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -156,6 +166,7 @@ export function summarizeImport(report: StoredImportReport, opts: { reportPath?:
       (dropped.length ? `; dropped: ${dropped.join(', ')}` : '') +
       (f.split.lines ? `; ${plural(f.split.lines, 'long line')} split into ${plural(f.split.pieces, 'document')}` : '') +
       (f.pairs ? `; pairs: source "${f.pairs.source}", target "${f.pairs.target}"` : '') +
+      (f.textColumn !== undefined ? `; ${guessedColumnNote(f.textColumn)}` : '') +
       (kinds.length ? `; issues: ${kinds.join(', ')}` : ''));
     const listed = byFile.get(f.path) ?? [];
     for (const i of listed.slice(0, first)) out.push(`    ${formatIssue(i)}`);

@@ -3,7 +3,7 @@
 //   Conv1D    [in, out] (GPT-2):  W[i, col + o] += s · Σ_k B[o, k] A[k, i]     (the same update, transposed)
 // summed in float64 and rounded once. The result is a plain classifier (no adapter tensors) that
 // loads and predicts like the adapted one without any LoRA code: `npm run finetune -- --merge-lora <run>`.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readSafetensors } from '../io/safetensors';
 import { classifierPool } from '../model/heads/classify';
@@ -12,7 +12,8 @@ import { buildParamLayout, loadParams, type ParamLayout } from '../model/params'
 import { writeJsonAtomic } from '../runstore/atomic';
 import { latestCheckpoint, listCheckpoints, writeCheckpoint } from '../runstore/checkpoints';
 import { initParams } from '../train/init';
-import { CONFIG_FILE, readRunConfig, TOKENIZER_FILE } from '../train/run-folder';
+import { CONFIG_FILE, readRunConfig } from '../train/run-folder';
+import { copyRunTokenizers } from '../train/run-tokenizers';
 import { serializeModel } from '../train/weights-io';
 
 /** The layout of `layout` without its adapters (and nothing frozen): what a merged model is. */
@@ -57,7 +58,8 @@ export function savedClassifierLayout(config: { id2label?: Record<string, string
 }
 
 /**
- * Writes `<run>-merged` (or `out`): the run's config without its adapters, its tokenizer, and one
+ * Writes `<run>-merged` (or `out`): the run's config without its adapters, its tokenizers (a
+ * seq2seq base's target_tokenizer.json too), and one
  * checkpoint (the given or latest step) holding the merged weights.
  */
 export function mergeLoraRun(runDir: string, o: { checkpoint?: number; out?: string } = {}): { runDir: string; step: number; merged: number } {
@@ -79,7 +81,7 @@ export function mergeLoraRun(runDir: string, o: { checkpoint?: number; out?: str
   const { lora, ...rest } = ft;
   const studio = config.pretrain_studio as unknown as Record<string, unknown>;
   writeJsonAtomic(join(outDir, CONFIG_FILE), { ...config, pretrain_studio: { ...studio, finetune: { ...rest, mergedLora: { from: dir, step, ...lora } } } });
-  copyFileSync(join(dir, TOKENIZER_FILE), join(outDir, TOKENIZER_FILE));
+  copyRunTokenizers(dir, outDir);
   writeCheckpoint(outDir, { model: serializeModel(merged.layout, merged.params), state: { step, optimizerStep: step, data: { mergedFrom: path }, savedAt: new Date().toISOString() } }, 1);
   return { runDir: outDir, step, merged: loraSites(layout.config, ft.lora!).length };
 }

@@ -9,10 +9,10 @@
 //   weights.
 // The run is a folder like any other: config.json (the base run's Hugging Face keys with
 // Bert/GPT2/BartForSequenceClassification and id2label/label2id, and the
-// request that resumes it), tokenizer.json, metrics.jsonl, checkpoints/step-<best> (the kept
+// request that resumes it), tokenizer.json (with a per-side seq2seq base's target_tokenizer.json), metrics.jsonl, checkpoints/step-<best> (the kept
 // weights), checkpoints/resume (the state a stopped run continues from: resume.ts), and eval.json
 // (the scores).
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { mixSeed, mulberry32 } from '../data/rng';
 import { classCounts, labelMap, readLabeledFile, stratifiedSplit, type BadRow, type LabeledColumns, type LabeledFile, type LabeledRow, type LabelMap } from '../data/labeled';
@@ -30,6 +30,7 @@ import { appendMetrics, truncateMetrics, type MetricRecord } from '../runstore/m
 import { loadTokenizer, type Tokenizer } from '../tokenizers/index';
 import { initParams } from '../train/init';
 import { CONFIG_FILE, METRICS_FILE, readRunConfig, TOKENIZER_FILE } from '../train/run-folder';
+import { copyRunTokenizers } from '../train/run-tokenizers';
 import type { RunConfigJson } from '../train/hf-config';
 import { TrainStep } from '../train/step';
 import { serializeModel, serializeOptimizer } from '../train/weights-io';
@@ -275,7 +276,7 @@ async function freshStart(o: FineTuneOptions, data: LabeledData, baseDir: string
     onEvent({ kind: 'log', message: `loaded ${path}; initialised ${fresh.join(', ')}${loaded.unexpected.length ? `; not used: ${loaded.unexpected.join(', ')}` : ''}` });
   }
   const runDir = createFineTuneDir(o, baseDir.split(/[\\/]/).pop() ?? 'run');
-  copyFileSync(join(baseDir, TOKENIZER_FILE), join(runDir, TOKENIZER_FILE));
+  copyRunTokenizers(baseDir, runDir); // a seq2seq base with a tokenizer per side: its target tokenizer too
   const cfg = layout.config;
   const T = Math.min(o.maxLength, cfg.blockSize);
   // Everything a resume needs to rebuild this request, with absolute paths (resume.ts).

@@ -2,8 +2,9 @@
 // per side (sharedTokenizer false) keeps its source tokenizer there and its target tokenizer in
 // target_tokenizer.json beside it (both Hugging Face tokenizers format), so everything that reads
 // tokenizer.json alone still reads the encoder's side.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../runstore/atomic';
 import { loadTokenizer, saveTokenizer, type Tokenizer } from '../tokenizers';
 import { TOKENIZER_FILE } from './run-folder';
 
@@ -29,4 +30,15 @@ export async function loadRunTokenizers(runDir: string): Promise<RunTokenizers> 
   const targetPath = join(runDir, TARGET_TOKENIZER_FILE);
   if (!existsSync(targetPath)) return { source, target: source, separate: false };
   return { source, target: await loadTokenizer(targetPath), separate: true };
+}
+
+/**
+ * Copies a run's tokenizer files into another run folder made from it (a fine-tune, a merged
+ * copy), byte for byte and each atomically: tokenizer.json, and target_tokenizer.json when the run
+ * has one, so the copy decodes each side as the run did. Returns the file names copied.
+ */
+export function copyRunTokenizers(fromDir: string, toDir: string): string[] {
+  const names = [TOKENIZER_FILE, ...(existsSync(join(fromDir, TARGET_TOKENIZER_FILE)) ? [TARGET_TOKENIZER_FILE] : [])];
+  for (const name of names) writeFileAtomic(join(toDir, name), readFileSync(join(fromDir, name)));
+  return names;
 }

@@ -70,7 +70,10 @@ export const batchPreview = defineCommand({
   result: v.object({
     rows: v.array(BatchPreviewRowSchema),
     scheme: v.picklist(['byte-level', 'sentencepiece', 'wordpiece', 'plain']),
+    /** The (source) tokenizer's vocabulary. */
     vocabSize: v.number(),
+    /** With a tokenizer per side: the target tokenizer's vocabulary (the decoder's). */
+    targetVocabSize: v.optional(v.number()),
     trainTokens: v.number(),
     valTokens: v.number(),
   }),

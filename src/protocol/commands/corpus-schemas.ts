@@ -43,6 +43,8 @@ export const CorpusEntrySchema = v.object({
   errors: v.number(),
   issues: v.array(CorpusIssueSchema),
   stats: v.nullable(CorpusStatsSchema),
+  /** What the import guessed for the person to check, one line each (e.g. a table's text column). */
+  notes: v.optional(v.array(v.string())),
   /** Set when status is 'error' and no single issue says why (e.g. the import threw). */
   message: v.optional(v.string()),
 });

@@ -6,7 +6,13 @@ const posInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 export const ModelShapeSchema = v.object({
   /** An objective id of the engine's registry (model.objectives lists them). */
   objective: v.pipe(v.string(), v.nonEmpty()),
+  /** The vocabulary: with a tokenizer per side (seq2seq, sharedTokenizer false) the source's, the encoder's table. */
   vocabSize: posInt,
+  /**
+   * Encoder-decoder with a tokenizer per side only: the target tokenizer's vocabulary, which the
+   * decoder's table and LM head score (ModelConfig.targetVocabSize). Absent: one shared vocabulary.
+   */
+  targetVocabSize: v.optional(posInt),
   nLayer: posInt,
   nHead: posInt,
   nEmbd: posInt,

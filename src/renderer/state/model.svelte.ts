@@ -95,8 +95,13 @@ export class ModelState {
   readonly valid = $derived(Object.values(this.errors).every((e) => e === null));
   /** Vocabulary the estimate assumes: the trained tokenizer's, else the requested size. */
   readonly vocabSize = $derived.by(() => this.preview?.vocabSize ?? this.corpus.tokenizer?.vocabSize ?? (this.corpus.tokenizerKind === 'char' ? 256 : this.corpus.vocabSize));
+  /**
+   * With a tokenizer per side, the decoder's vocabulary (its table and LM head): the target
+   * tokenizer's once the preview trained it, else assumed the source's size. Undefined: shared.
+   */
+  readonly targetVocabSize = $derived.by(() => (this.objectivePaired && !this.sharedTokenizer ? (this.preview?.targetVocabSize ?? this.vocabSize) : undefined));
   readonly shape = $derived<ModelShape>({
-    objective: this.objective, vocabSize: this.vocabSize, nLayer: this.values.nLayer, nHead: this.values.nHead, nEmbd: this.values.nEmbd,
+    objective: this.objective, vocabSize: this.vocabSize, ...(this.targetVocabSize !== undefined ? { targetVocabSize: this.targetVocabSize } : {}), nLayer: this.values.nLayer, nHead: this.values.nHead, nEmbd: this.values.nEmbd,
     blockSize: this.values.blockSize, ffWidth: this.values.ffWidth, dropout: this.values.dropout, bias: false,
     batchSize: this.values.batchSize, gradAccum: this.values.gradAccum,
   });

@@ -52,9 +52,9 @@ test('invalid bytes late in a UTF-8 file: that line is reported, bytes replaced,
 
 test('CSV without the requested column: error naming the columns; other files go on', async () => {
   const csv = ws.file('nocol.csv', 'id,comment\n1,hello\n');
-  const r = await importCorpus({ inputs: [csv, good], outDir: out() });
+  const r = await importCorpus({ inputs: [csv, good], outDir: out(), textColumn: 'body' });
   expect(r.issues).toEqual([expect.objectContaining({ file: csv, line: 1, code: 'missing-column' })]);
-  expect(r.issues[0].message).toMatch(/columns: id, comment/);
+  expect(r.issues[0].message).toMatch(/no column "body" in the header \(columns: id, comment\)/);
   const r2 = await importCorpus({ inputs: [csv], outDir: out(), textColumn: 'comment', labelColumn: 'stars' });
   expect(r2.issues[0]).toEqual(expect.objectContaining({ code: 'missing-column', message: expect.stringMatching(/label column "stars"/) }));
 });

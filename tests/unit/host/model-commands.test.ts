@@ -7,6 +7,7 @@ import { dispatch } from '../../../src/engine/host/dispatch.ts';
 import { decoderConfig, encoderConfig, encoderDecoderConfig } from '../../../src/engine/model/config.ts';
 import { buildParamLayout } from '../../../src/engine/model/params.ts';
 import { PRESETS } from '../../../src/engine/config/presets.ts';
+import { DEFAULT_TRAIN_OPTIONS, modelConfigFor, paramLayoutFor, validateTrainOptions } from '../../../src/engine/config/train-config.ts';
 
 const host = new HostContext({ assetsDir: undefined }, () => undefined);
 afterAll(() => host.close());
@@ -35,6 +36,25 @@ describe('model commands', () => {
     expect(bart.params).toBe(buildParamLayout(encoderDecoderConfig({ vocabSize: 67, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 16, dropout: 0, bias: true })).count);
     const planned = await call('model.estimate', { ...tiny, objective: 'classify' });
     expect(planned.invalid).toMatch(/'classify' is not available yet/);
+  });
+
+  it('model.estimate with a tokenizer per side counts the encoder table (source vocabulary) and the decoder table + LM head (target vocabulary), as the trainer lays them out', async () => {
+    const shape = { ...tiny, objective: 'seq2seq', vocabSize: 67, targetVocabSize: 301 };
+    const perSide = await call('model.estimate', shape);
+    // What run.ts builds for such a run: modelConfigFor with both tokenizers' sizes, then paramLayoutFor.
+    const o = validateTrainOptions({ ...DEFAULT_TRAIN_OPTIONS, ...tiny, objective: 'seq2seq', sharedTokenizer: false });
+    const layout = paramLayoutFor(o, modelConfigFor(o, 67, 301));
+    expect(perSide.params).toBe(layout.count);
+    expect(layout.part('model.encoder.embed_tokens.weight').shape).toEqual([67, 32]);
+    expect(layout.part('model.decoder.embed_tokens.weight').shape).toEqual([301, 32]);
+    // One shared table of 67 rows becomes a 67-row encoder table plus a 301-row decoder table (the LM head tied to it).
+    const shared = await call('model.estimate', { ...shape, targetVocabSize: undefined });
+    expect((perSide.params as number) - (shared.params as number)).toBe(301 * 32);
+    // The logits and their gradient score the target vocabulary: more activation memory than 67 entries.
+    expect(perSide.activationBytes as number).toBeGreaterThan(shared.activationBytes as number);
+    expect(perSide.paramBytes as number).toBeGreaterThanOrEqual(4 * layout.count);
+    // A target vocabulary is for an encoder-decoder only.
+    expect((await call('model.estimate', { ...tiny, targetVocabSize: 301 })).invalid).toMatch(/targetVocabSize is only for encoder-decoders/);
   });
 
   it('model.estimate names what is wrong with a shape, and what does not fit', async () => {

@@ -15,6 +15,8 @@ import { pairOf } from '../../../src/engine/objectives/seq2seq';
 import { heldOutPairs } from '../../../src/engine/objectives/seq2seq-scores';
 import { trainTokenizer } from '../../../src/engine/tokenizers';
 import { prepareData } from '../../../src/engine/train/prepare';
+import { batchPreview } from '../../../src/engine/host/handlers/batch-preview';
+import { layoutOf } from '../../../src/engine/host/model/shape';
 
 const dir = mkdtempSync(join(tmpdir(), 'seq2seq-tok-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,6 +86,23 @@ test('a shared tokenizer (the default) is one vocabulary for both sides, and the
   expect(model.targetVocabSize).toBeUndefined();
   expect(paramLayoutFor(o, model).part('model.shared.weight').shape[0]).toBe(data.tokenizer.vocabSize);
   expect(trainableObjective('seq2seq').hfConfig(model, data.tokenizer)).not.toHaveProperty('decoder_vocab_size');
+});
+
+test('the Model page\'s estimate of a per-side run: the preview reports both vocabularies, and the shape counts the parameters the run lays out', async () => {
+  const runsDir = join(dir, 'runs');
+  const preview = await batchPreview({ objective: 'seq2seq', corpus: [tsv], tokenizer: 'char', vocabSize: 4096, sharedTokenizer: false, valFraction: 0.2, split: 'document', blockSize: 12, rows: 1, seed: 1, runsDir }, null as never);
+  const o = validateTrainOptions({ corpus: [tsv], objective: 'seq2seq', tokenizer: 'char', sharedTokenizer: false, blockSize: 12, valFraction: 0.2, split: 'document', runsDir });
+  const data = await prepareData(o);
+  expect(preview.vocabSize).toBe(data.tokenizer.vocabSize);
+  expect(preview.targetVocabSize).toBe(data.targetTokenizer!.vocabSize);
+  expect(preview.targetVocabSize).not.toBe(preview.vocabSize); // Chinese and English letters differ in number
+  const shape = { objective: 'seq2seq', vocabSize: preview.vocabSize, targetVocabSize: preview.targetVocabSize, nLayer: o.nLayer, nHead: o.nHead, nEmbd: o.nEmbd, blockSize: o.blockSize, ffWidth: o.ffWidth, dropout: o.dropout, bias: o.bias, batchSize: o.batchSize, gradAccum: o.gradAccum };
+  const run = paramLayoutFor(o, modelConfigFor(o, data.tokenizer.vocabSize, data.targetTokenizer!.vocabSize)); // run.ts's layout
+  expect(layoutOf(shape).count).toBe(run.count);
+  expect(layoutOf({ ...shape, targetVocabSize: undefined }).count).not.toBe(run.count);
+  // A shared-tokenizer preview names one vocabulary.
+  const joint = await batchPreview({ objective: 'seq2seq', corpus: [tsv], tokenizer: 'char', vocabSize: 4096, valFraction: 0.2, split: 'document', blockSize: 12, rows: 1, seed: 1, runsDir }, null as never);
+  expect(joint.targetVocabSize).toBeUndefined();
 });
 
 test('sharedTokenizer false is refused for objectives without pairs; tokenizers whose specials differ are refused', async () => {

@@ -82,3 +82,17 @@ test('one tokenizer by default; the per-side radio makes the run and the preview
   model.objective = 'clm';
   expect(model.trainOptions().sharedTokenizer).toBe(true);
 });
+
+test('the size estimate asks for the target vocabulary only with a tokenizer per side: the preview\'s target tokenizer, else assumed the source\'s', async () => {
+  const model = await state();
+  expect(model.shape.targetVocabSize).toBeUndefined();
+  model.sharedTokenizer = false;
+  expect(model.shape).toMatchObject({ vocabSize: 256, targetVocabSize: 256 }); // char, nothing trained yet
+  model.preview = { rows: [], scheme: 'plain', vocabSize: 70, targetVocabSize: 1234, trainTokens: 0, valTokens: 0 };
+  expect(model.shape).toMatchObject({ vocabSize: 70, targetVocabSize: 1234 });
+  model.sharedTokenizer = true;
+  expect(model.shape.targetVocabSize).toBeUndefined();
+  model.sharedTokenizer = false;
+  model.objective = 'clm';
+  expect(model.shape.targetVocabSize).toBeUndefined();
+});

@@ -10,7 +10,7 @@ import { basename, join, normalize, resolve, sep } from 'node:path';
 import type { CorpusEntry, CorpusSnapshot, TokenizerInfo } from '../../../protocol/commands/corpus-schemas.ts';
 import type { StudioEvent } from '../../../protocol/index.ts';
 import { importCorpus, readDocuments, readTexts, SAMPLE_CORPUS_FILES, type CorpusStats, type ImportProgress } from '../../data/index.ts';
-import { issueTotals } from '../../data/import-report.ts';
+import { guessedColumnNote, issueTotals } from '../../data/import-report.ts';
 import { TimeSlicer } from '../../tokenizers/time-slice.ts';
 import { trainTokenizer, type Tokenizer } from '../../tokenizers/index.ts';
 import type { TrainOptions } from '../../config/train-config.ts';
@@ -112,6 +112,9 @@ export class CorpusSession {
       entry.issues = result.issues.map((i) => ({ ...i, file: this.displayName(i.file) }));
       // Full counts: result.issues lists at most 50 per file.
       ({ warnings: entry.warnings, errors: entry.errors } = issueTotals(result.report));
+      // What the import guessed (a table's text column), shown beside the file as the CLI prints it.
+      const notes = result.report.files.filter((f) => f.textColumn !== undefined).map((f) => `${this.displayName(f.path)}: ${guessedColumnNote(f.textColumn!)}`);
+      if (notes.length) entry.notes = notes; else delete entry.notes;
       if (result.manifest && result.dir) {
         entry.status = 'ok';
         entry.corpusDir = result.dir;

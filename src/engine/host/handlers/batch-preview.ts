@@ -22,5 +22,8 @@ export const batchPreview: Handler<'batch.preview'> = async (p) => {
   const data = await prepareData(o, { cacheDir: join(runsDir, '.cache') });
   const tok = data.tokenizer;
   const rows = entry.collator(tok, o, data.targetTokenizer).preview(data.dataset, data.train, p.rows, p.blockSize, batchRng(p.seed, 0, 'train'), tok);
-  return { rows, scheme: SCHEMES[p.tokenizer], vocabSize: tok.vocabSize, trainTokens: data.train.tokens, valTokens: data.val.tokens };
+  return {
+    rows, scheme: SCHEMES[p.tokenizer], vocabSize: tok.vocabSize, ...(data.targetTokenizer ? { targetVocabSize: data.targetTokenizer.vocabSize } : {}),
+    trainTokens: data.train.tokens, valTokens: data.val.tokens,
+  };
 };

@@ -8,8 +8,9 @@ import type { ModelConfig } from '../../model/config.ts';
 import type { Seq2SeqShape } from '../../model/bart.ts';
 import { trainableObjective } from '../../objectives/index.ts';
 
+/** The trainer's model config: with a target vocabulary, the encoder reads the source's and the decoder the target's (run.ts does the same). */
 export function configOf(s: ModelShape): ModelConfig {
-  return modelConfigFor({ ...DEFAULT_TRAIN_OPTIONS, ...s }, s.vocabSize);
+  return modelConfigFor({ ...DEFAULT_TRAIN_OPTIONS, ...s }, s.vocabSize, s.targetVocabSize);
 }
 
 export function batchOf(s: ModelShape): Seq2SeqShape {
