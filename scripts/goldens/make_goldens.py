@@ -43,6 +43,10 @@ Cases:
              each adapter's input, base(x) + alpha/r * (drop(x) A^T) B^T, in training only. Adapter i
              (layout order: per layer query, key, value, attention output / c_attn, c_proj, c_fc,
              mlp.c_proj) draws the engine's mask of stream 2^20 + i (src/engine/model/layers/lora.ts)
+  bert_cls_mean  BertForSequenceClassification with mean pooling (ModernBERT's classifier_pooling
+             "mean"): the mean of the last hidden states over each row's real tokens (rows padded
+             to 11, 8 and 5 of 11, so the mask matters), then the pooler, the classifier; all train.
+             Its inputs keep cls_index, so a test can run the [CLS] head on it and see it miss
   bart_cls_lora  the bart_cls classifier with LoRA (rank 4, alpha 8, lora_dropout 0.1) on q_proj, k_proj,
              v_proj and out_proj of every self-attention and of the decoder's cross-attention
              (encoder_attn, whose k and v read the encoder output); every model.* tensor frozen, the
@@ -332,7 +336,13 @@ class Bert(nn.Module):
         return x
 
     def classify(self, ids, types, mask, labels):
-        pooled = torch.tanh(self.bert.pooler.dense(self.encode(ids, types, mask)[:, 0]))  # (B, C) from [CLS]
+        x = self.encode(ids, types, mask)
+        if self.cfg['heads'][0]['pool'] == 'mean':  # ModernBERT's classifier_pooling "mean": real tokens only
+            m = mask.unsqueeze(-1).to(DT)
+            feat = (x * m).sum(dim=1) / m.sum(dim=1)  # (B, C)
+        else:
+            feat = x[:, 0]  # (B, C) from [CLS]
+        pooled = torch.tanh(self.bert.pooler.dense(feat))
         logits = self.classifier(pooled)  # (B, K)
         return logits, F.cross_entropy(logits, labels)
 
@@ -636,7 +646,7 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
                 labels[b, t] = ids[b, t]
                 ids[b, t] = cfg['maskId']
     inputs = {'input_ids': ids, 'token_type_ids': types, 'attention_mask': mask}
-    if heads:  # classify [CLS] into 3 classes
+    if heads:  # classify [CLS] (or the mean of the real tokens) into 3 classes
         cls_index = torch.tensor([b * T for b in range(B)])
         classes = torch.tensor([2, 0, 1])
         def classify(t):
@@ -727,6 +737,8 @@ CASES = {
     'bart_vocab2': lambda: bart_case('bart_vocab2', 1350, target_vocab=23),
     'bart_cls_lora': lambda: bart_case('bart_cls_lora', 1349, heads=[{'kind': 'classify', 'numLabels': 2, 'pool': 'first'}],
                                        lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'attention'}),
+    'bert_cls_mean': lambda: bert_case('bert_cls_mean', 1350, activation='gelu',
+                                       heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'mean'}]),
     'bert_cls_lora_dropout': lambda: bert_case('bert_cls_lora_dropout', 1347, activation='gelu',
                                                heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
                                                frozen=['bert.embeddings.', 'bert.encoder.layer.0.', 'bert.encoder.layer.1.'],

@@ -10,6 +10,7 @@
 import { parseArgs } from '../engine/config/args.ts';
 import { mergeLoraRun } from '../engine/finetune/merge.ts';
 import { classifierLayout, FINETUNE_DEFAULTS, fineTune, loadLabeledData, type FineTuneOptions, type FineTuneResult, type LabeledData } from '../engine/finetune/run.ts';
+import { CLASSIFIER_POOLINGS, type ClassifierPooling } from '../engine/model/heads/classify.ts';
 import { LORA_DEFAULTS, type LoraSpec } from '../engine/model/lora.ts';
 import { readRunConfig } from '../engine/train/run-folder.ts';
 import { parseScope } from '../engine/finetune/scope.ts';
@@ -17,9 +18,9 @@ import { resumeRequest } from '../engine/finetune/resume.ts';
 import { stopOnInterrupt } from './interrupt.ts';
 import { openGpu, runWithDriver } from './driver.ts';
 
-const { scope: _scope, ...NUMERIC } = FINETUNE_DEFAULTS;
+const { scope: _scope, pooling: _pooling, ...NUMERIC } = FINETUNE_DEFAULTS;
 const DEFAULTS = {
-  ...NUMERIC, run: '', data: '', textField: '', pairField: '', labelField: '', scope: 'all',
+  ...NUMERIC, pooling: 'cls' as string, run: '', data: '', textField: '', pairField: '', labelField: '', scope: 'all',
   scratch: false, compare: false, json: false, driver: 'auto', help: false,
   'lora-rank': LORA_DEFAULTS.rank, 'lora-alpha': LORA_DEFAULTS.alpha, 'lora-dropout': LORA_DEFAULTS.dropout, 'lora-targets': LORA_DEFAULTS.targets as string,
   'merge-lora': '', out: '', resume: '',
@@ -45,6 +46,9 @@ const HELP = [
   `  --valFraction <f>      of each class for validation [${FINETUNE_DEFAULTS.valFraction}]`,
   `  --testFraction <f>     of each class for test [${FINETUNE_DEFAULTS.testFraction}]`,
   '  --scope <s>            what trains: head | top:N (the head and the top N layers; BART: decoder layers) | all | lora [all]',
+  '  --pooling <p>          an encoder\'s features: cls (the pooled [CLS], BertForSequenceClassification) |',
+  '                         mean (the mean of the last hidden states over real tokens, then the same pooler',
+  '                         and classifier; config.json classifier_pooling, as ModernBERT\'s) [cls]',
   `  --lora-rank <r>        LoRA: the adapters' rank [${LORA_DEFAULTS.rank}]`,
   `  --lora-alpha <a>       LoRA: the update is scaled by alpha / r [${LORA_DEFAULTS.alpha}]`,
   `  --lora-dropout <p>     LoRA: dropout on each adapter's input in training (PEFT's lora_dropout) [${LORA_DEFAULTS.dropout}]`,
@@ -206,9 +210,11 @@ function newRequest(v: typeof DEFAULTS, given: ReadonlySet<string>): { options: 
   const stray = LORA_KEYS.filter((k) => given.has(k));
   if (scope.kind !== 'lora' && stray.length) throw new Error(`--${stray[0]} applies to --scope lora only (the scope is '${v.scope}')`);
   // Refuse a scope the model cannot take (a rank wider than a layer, dropout, BART) before reading the data.
-  classifierLayout(readRunConfig(v.run).pretrain_studio.model, 2, scope);
+  const pooling = v.pooling as ClassifierPooling;
+  if (!CLASSIFIER_POOLINGS.includes(pooling)) throw new Error(`--pooling must be one of ${CLASSIFIER_POOLINGS.join(', ')} (got '${v.pooling}')`);
+  classifierLayout(readRunConfig(v.run).pretrain_studio.model, 2, scope, pooling);
   const options: FineTuneOptions = {
-    ...v, from: v.run, scope, init: v.scratch ? 'scratch' : 'pretrained', badRows: v.badRows,
+    ...v, from: v.run, scope, pooling, init: v.scratch ? 'scratch' : 'pretrained', badRows: v.badRows,
     textField: v.textField || undefined, pairField: v.pairField || undefined, labelField: v.labelField || undefined,
   };
   return { options, data: loadLabeledData(options) };

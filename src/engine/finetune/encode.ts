@@ -8,7 +8,7 @@
 //                    classifies that first decoder position, which cross-attends over the whole row
 // Truncation is Hugging Face's 'longest_first': one token at a time from the end of the longer text.
 import type { ModelKind } from '../model/config';
-import { classifierPool, classifyIndex } from '../model/heads/classify';
+import { classifyIndex } from '../model/heads/classify';
 import { CLS, EOS, PAD, SEP, type Tokenizer } from '../tokenizers/index';
 import type { MicroBatch } from '../train/step';
 import type { LabeledRow, LabelMap } from '../data/labeled';
@@ -102,7 +102,8 @@ export function classifyBatch(enc: EncodedRows, kind: ModelKind, rows: readonly 
     const one = new Array<number>(B).fill(1);
     return { input_ids: ids, kvLen: lengths, decoder_input_ids: new Uint32Array(B).fill(enc.decoderStart!), cls_index: classifyIndex('first', 1, one), class_labels: labels };
   }
-  const cls_index = classifyIndex(classifierPool(kind), T, [...lengths]);
+  // A mean-pooling head reads the body's kvLen instead and records no cls_index (the extra input is unused).
+  const cls_index = classifyIndex(kind === 'decoder' ? 'last' : 'first', T, [...lengths]);
   if (kind === 'decoder') return { idx: ids, cls_index, class_labels: labels };
   return { input_ids: ids, token_type_ids: types, kvLen: lengths, cls_index, class_labels: labels };
 }

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readSafetensors } from '../io/safetensors';
-import { classifierPool } from '../model/heads/classify';
+import { classifierPool, type ClassifierPooling } from '../model/heads/classify';
 import { loraNames, loraScale, loraSites } from '../model/lora';
 import { buildParamLayout, loadParams, type ParamLayout } from '../model/params';
 import { writeJsonAtomic } from '../runstore/atomic';
@@ -50,10 +50,11 @@ export function mergeLora(layout: ParamLayout, params: Float32Array): { layout: 
 }
 
 /** The classifier layout a fine-tuned run's config.json describes: its head, and its adapters if it is a LoRA run. */
-export function savedClassifierLayout(config: { id2label?: Record<string, string>; pretrain_studio: { model: ParamLayout['config']; finetune?: { lora?: ParamLayout['lora'] } } }): ParamLayout {
+export function savedClassifierLayout(config: { id2label?: Record<string, string>; classifier_pooling?: ClassifierPooling; pretrain_studio: { model: ParamLayout['config']; finetune?: { lora?: ParamLayout['lora'] } } }): ParamLayout {
   const numLabels = Object.keys(config.id2label ?? {}).length;
   const model = config.pretrain_studio.model;
-  const heads = [{ kind: 'classify' as const, numLabels, pool: classifierPool(model.kind) }];
+  // Runs saved before pooling was a choice have no classifier_pooling: they read [CLS].
+  const heads = [{ kind: 'classify' as const, numLabels, pool: classifierPool(model.kind, config.classifier_pooling ?? 'cls') }];
   return buildParamLayout(model, { heads, lora: config.pretrain_studio.finetune?.lora });
 }
 

@@ -91,6 +91,7 @@ export function resumeRequest(runDir: string, steps?: number): SavedRequest {
   if (!ft.request) throw new Error(`${dir} was fine-tuned before runs kept their request: it cannot be resumed`);
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) throw new Error(`--steps must be a positive integer (got ${steps})`);
   // The folder may have moved: its own location names it.
-  const options: FineTuneOptions = { ...ft.request.options, runsDir: dirname(dir), name: basename(dir), ...(steps !== undefined ? { steps } : {}) };
+  // Requests saved before pooling was a choice read [CLS].
+  const options: FineTuneOptions = { ...ft.request.options, pooling: ft.request.options.pooling ?? 'cls', runsDir: dirname(dir), name: basename(dir), ...(steps !== undefined ? { steps } : {}) };
   return { options, dataHash: ft.request.dataHash };
 }

@@ -19,7 +19,7 @@ import { classCounts, labelMap, readLabeledFile, stratifiedSplit, type BadRow, t
 import type { GpuContext } from '../gpu/device';
 import type { Tensor } from '../gpu/tensor';
 import type { ModelConfig } from '../model/config';
-import { classifierPool } from '../model/heads/classify';
+import { classifierPool, type ClassifierPooling } from '../model/heads/classify';
 import type { ModelGraph } from '../model/body';
 import { allParts, buildParamLayout, loadParams, type ParamLayout } from '../model/params';
 import { readSafetensors } from '../io/safetensors';
@@ -59,6 +59,8 @@ export interface FineTuneOptions {
   valFraction: number;
   testFraction: number;
   scope: Scope;
+  /** An encoder's features: its [CLS] ('cls', BertForSequenceClassification) or the mean of its real tokens ('mean'). */
+  pooling: ClassifierPooling;
   steps: number;
   batchSize: number;
   /** Tokens per row (at most the model's blockSize). */
@@ -78,7 +80,7 @@ export interface FineTuneOptions {
 
 export const FINETUNE_DEFAULTS: Omit<FineTuneOptions, 'from' | 'data' | 'scope'> & { scope: Scope } = {
   init: 'pretrained', checkpoint: 0, valData: '', testData: '', badRows: 'skip', valFraction: 0.1, testFraction: 0.1,
-  scope: { kind: 'all' }, steps: 200, batchSize: 32, maxLength: 64, lr: 1e-4, warmupSteps: 20, weightDecay: 0.01, gradClip: 1,
+  scope: { kind: 'all' }, pooling: 'cls', steps: 200, batchSize: 32, maxLength: 64, lr: 1e-4, warmupSteps: 20, weightDecay: 0.01, gradClip: 1,
   seed: 1337, evalEvery: 50, patience: 0, runsDir: 'runs', name: '', keepCheckpoints: 2,
 };
 
@@ -164,10 +166,10 @@ function trainableCount(layout: ParamLayout): number {
  * The model for a classifier on this run's body: its config (BERT gets a pooler if it lacks one),
  * the classification head, the frozen prefixes of the scope.
  */
-export function classifierLayout(base: ModelConfig, numLabels: number, scope: Scope): ParamLayout {
+export function classifierLayout(base: ModelConfig, numLabels: number, scope: Scope, pooling: ClassifierPooling = 'cls'): ParamLayout {
   const cfg: ModelConfig = base.kind === 'encoder' ? { ...base, pooler: true } : base;
   const lora = scope.kind === 'lora' ? scope.lora : undefined;
-  return buildParamLayout(cfg, { heads: [{ kind: 'classify', numLabels, pool: classifierPool(base.kind) }], frozen: frozenPrefixes(cfg, scope), lora });
+  return buildParamLayout(cfg, { heads: [{ kind: 'classify', numLabels, pool: classifierPool(base.kind, pooling) }], frozen: frozenPrefixes(cfg, scope), lora });
 }
 
 /** Weights for the classifier: the checkpoint's body, and `init`'s values for what it lacks (the head; a pooler after MLM alone). */
@@ -189,8 +191,11 @@ export function pretrainedParams(layout: ParamLayout, modelPath: string, init: F
 function classifierConfig(baseConfig: Record<string, unknown>, layout: ParamLayout, labels: LabelMap, finetune: Record<string, unknown>): Record<string, unknown> {
   const kind = layout.config.kind;
   const { pretrain_studio: studio, ...hf } = baseConfig as { pretrain_studio: Record<string, unknown> };
+  const head = layout.heads.find((h) => h.kind === 'classify');
   return {
     ...hf,
+    // ModernBERT's key for how the classifier pools (Hugging Face's BERT itself always reads [CLS]); savedClassifierLayout reads it back.
+    ...(kind === 'encoder' ? { classifier_pooling: head?.kind === 'classify' && head.pool === 'mean' ? 'mean' : 'cls' } : {}),
     architectures: [kind === 'encoder' ? 'BertForSequenceClassification' : kind === 'decoder' ? 'GPT2ForSequenceClassification' : 'BartForSequenceClassification'],
     id2label: Object.fromEntries(labels.id2label.map((l, i) => [String(i), l])),
     label2id: labels.label2id,
@@ -255,7 +260,7 @@ interface FineTuneStart {
 /** A new run: the base run's checkpoint (or random weights) under a classifier, in a new folder with its config.json. */
 async function freshStart(o: FineTuneOptions, data: LabeledData, baseDir: string, onEvent: (e: FineTuneEvent) => void): Promise<FineTuneStart> {
   const baseConfig = readRunConfig(baseDir);
-  const layout = classifierLayout(baseConfig.pretrain_studio.model, data.labels.id2label.length, o.scope);
+  const layout = classifierLayout(baseConfig.pretrain_studio.model, data.labels.id2label.length, o.scope, o.pooling);
   const tokenizer = await loadTokenizer(join(baseDir, TOKENIZER_FILE));
   const init = initParams(layout, o.seed);
   let params = init;
@@ -287,7 +292,7 @@ async function freshStart(o: FineTuneOptions, data: LabeledData, baseDir: string
     dataHash: labeledDataHash(data),
   };
   const finetune = {
-    from: o.from ? baseDir : '', init: o.init, checkpoint: from, scope: scopeName(o.scope), frozen: [...frozenPrefixes(cfg, o.scope)],
+    from: o.from ? baseDir : '', init: o.init, checkpoint: from, scope: scopeName(o.scope), pooling: o.pooling, frozen: [...frozenPrefixes(cfg, o.scope)],
     ...(o.scope.kind === 'lora' ? { lora: o.scope.lora } : {}),
     data: data.files.map((f) => f.file), columns: data.columns, labels: data.labels.id2label,
     split: { train: data.splits.train.length, val: data.splits.val.length, test: data.splits.test.length, valFraction: o.valFraction, testFraction: o.testFraction, seed: o.seed, stratified: true },
@@ -306,7 +311,7 @@ async function resumedStart(o: FineTuneOptions, data: LabeledData, onEvent: (e: 
   const config = readRunConfig(runDir) as RunConfigJson & { pretrain_studio: { finetune: { options: { steps: number }; request: SavedRequest } } };
   const ft = config.pretrain_studio.finetune;
   if (ft.request.dataHash !== labeledDataHash(data)) throw new Error(`${runDir}: the labeled rows changed since this run started (${data.files.map((f) => f.file).join(', ')}); resuming would not continue the same data`);
-  const layout = classifierLayout(config.pretrain_studio.model, data.labels.id2label.length, o.scope);
+  const layout = classifierLayout(config.pretrain_studio.model, data.labels.id2label.length, o.scope, o.pooling);
   const point = readResumePoint(runDir, layout);
   if (point.early?.stopped) throw new Error(`${runDir} stopped early at step ${point.step} (no better validation macro-F1 in ${o.patience} evaluations): it is finished`);
   if (point.step >= o.steps) throw new Error(`${runDir} is at step ${point.step} of ${o.steps}: give more steps (--steps) to continue it`);

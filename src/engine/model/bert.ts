@@ -63,7 +63,7 @@ export class BertGraph extends ModelGraph {
     const layers = Array.from({ length: L }, (_, l) => planLayer(plans, `layer${l}`, sNames, drop));
     const g = planLayerGrads(plans, 'layer', sNames, drop);
     const lora = planLora(plans, layout, () => N, (site) => `layer${site.layer}`, state);
-    const heads = planHeads({ plans, cfg, B, T, gradScale, tokensKey: 'bert.embeddings.word_embeddings.weight' }, layout.heads, 'labels');
+    const heads = planHeads({ plans, cfg, B, T, gradScale, tokensKey: 'bert.embeddings.word_embeddings.weight', lengths: inputs.kvLen }, layout.heads, 'labels');
     this.acts = plans.a.allocate(ctx);
     this.dacts = plans.d.allocate(ctx);
 

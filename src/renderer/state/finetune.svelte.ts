@@ -63,6 +63,10 @@ export class FineTuneState {
   /** Dropout on each adapter's input while training (PEFT's lora_dropout). */
   loraDropout = $state(0);
   loraTargets = $state<'attention' | 'all-linear'>('attention');
+  /** An encoder classifier's features: the pooled [CLS] or the mean of the real tokens (other models ignore it). */
+  pooling = $state<'cls' | 'mean'>('cls');
+  /** Set by the settings from the chosen run: only an encoder's classifier pools. */
+  baseIsEncoder = $state(false);
   topLayers = $state(1);
   // The budget npm run finetune defaults to.
   steps = $state(200);
@@ -177,6 +181,7 @@ export class FineTuneState {
     try {
       const started = await this.api.call('finetune.start', {
         ...this.source(), runDir: this.runDir, checkpoint: this.checkpoint, scope: this.scope,
+        ...(this.pooling === 'mean' && this.baseIsEncoder ? { pooling: 'mean' as const } : {}),
         ...(this.scopeKind === 'lora' ? { lora: { rank: this.loraRank, alpha: this.loraAlpha, dropout: this.loraDropout, targets: this.loraTargets } } : {}),
         steps: this.steps, lr: this.lr, batchSize: this.batchSize, compare: this.compare,
       });

@@ -4,7 +4,7 @@
 // probabilities equal the softmax of a direct forward pass through the model graph (a different
 // batch size, so padding rows are shown to be ignored); test confusion sums to the test size;
 // scratch starts from initParams, not the checkpoint.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { resolveTrainOptions } from '../../../src/engine/config/train-config';
@@ -143,6 +143,31 @@ test('head-only on BERT: the body stays bit-identical with zero AdamW state, the
   expect(one.probabilities.map((p) => p.label)).toEqual(['neg', 'pos']);
   expect(Math.abs(one.probabilities[1].probability - fromEval[9 * 2 + 1])).toBeLessThan(1e-6);
   expect(one.label).toBe(fromEval[9 * 2 + 1] > fromEval[9 * 2] ? 'pos' : 'neg');
+}, 120_000);
+
+test("mean pooling on BERT: config.json's classifier_pooling and the saved request keep it; evaluate and predict reload it; the [CLS] reading of the same weights scores otherwise", async () => {
+  const data = loadLabeledData(options(bertRun, {}));
+  const r = await fineTune(ctx, options(bertRun, { pooling: 'mean', name: 'bert-mean' }), data);
+  const config = JSON.parse(readFileSync(join(r.runDir, 'config.json'), 'utf8'));
+  expect(config.classifier_pooling).toBe('mean');
+  expect(config.pretrain_studio.finetune).toMatchObject({ pooling: 'mean', request: { options: { pooling: 'mean' } } });
+  expect(JSON.parse(readFileSync(join(bertClassifier, 'config.json'), 'utf8')).classifier_pooling).toBe('cls');
+  const testFile = join(runsDir, 'test-mean.csv');
+  writeFileSync(testFile, ['label,text', ...data.splits.test.map((x) => `${x.label},"${x.text}"`)].join('\n'));
+  const e = await evaluateRun(ctx, r.runDir, testFile);
+  expect(e.confusion).toEqual(r.test!.confusion);
+  expect(Math.abs(e.loss - r.test!.loss)).toBeLessThan(1e-6);
+  const one = await predictText(ctx, r.runDir, data.splits.test[0].text);
+  // The same folder read as a [CLS] classifier (a run saved before pooling was a choice): other scores.
+  const asCls = join(runsDir, 'bert-mean-as-cls');
+  cpSync(r.runDir, asCls, { recursive: true });
+  const { classifier_pooling: _p, ...rest } = config;
+  writeFileSync(join(asCls, 'config.json'), JSON.stringify(rest));
+  const cls = await predictText(ctx, asCls, data.splits.test[0].text);
+  console.log(`mean-pooled run, P(${one.probabilities[1].label}) of one text: ${one.probabilities[1].probability} (mean) vs ${cls.probabilities[1].probability} ([CLS])`);
+  expect(Math.abs(one.probabilities[1].probability - cls.probabilities[1].probability)).toBeGreaterThan(1e-6);
+  // Pooling is an encoder's: a GPT refuses it by name.
+  expect(() => classifierLayout(readConfigModel(gptRun), 2, { kind: 'all' }, 'mean')).toThrow(/pooling 'mean' is for encoder/);
 }, 120_000);
 
 function readConfigModel(runDir: string) {

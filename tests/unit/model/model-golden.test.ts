@@ -137,7 +137,7 @@ async function runGolden(g: Golden, layout = g.layout): Promise<{ outputs: Map<s
   return { outputs, loss, grads: flat };
 }
 
-for (const name of ['bert_dropout', 'bart_dropout', 'bart_vocab2', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
+for (const name of ['bert_dropout', 'bart_dropout', 'bart_vocab2', 'gpt_cls', 'bert_cls_frozen', 'bert_cls_mean', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
   test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
     const g = loadGolden(name);
     const { outputs, loss, grads } = await runGolden(g);
@@ -185,6 +185,28 @@ test('the goldens discriminate: tanh GELU on the erf golden, or dropout (or lora
   expect(tanhWorst).toBeGreaterThan(1e-4);
   expect(noDropWorst).toBeGreaterThan(1e-4);
   expect(noLoraDropWorst).toBeGreaterThan(1e-4);
+});
+
+// Its rows are padded (11, 8 and 5 real tokens of 11) and the padding's hidden states are not zero,
+// so a mean that counted them would miss too (tests/unit/ops/mean-pool.test.ts checks the op alone).
+test('the mean-pooling golden discriminates: the [CLS] head on the same weights and batch misses by more than 1e-4', async () => {
+  const g = loadGolden('bert_cls_mean');
+  const worstOf = async (layout: typeof g.layout) => {
+    const { outputs, grads } = await runGolden(g, layout);
+    let worst = relativeError(outputs.get('logits')!, g.tensors.get('output.logits')!.data).rel;
+    for (const part of allParts(g.layout)) {
+      worst = Math.max(worst, relativeError(grads.subarray(part.offset, part.offset + part.numel), g.tensors.get(`grad.${part.name}`)!.data).rel);
+    }
+    return worst;
+  };
+  const cls = buildParamLayout(g.cfg, { heads: [{ kind: 'classify', numLabels: 3, pool: 'first' }] });
+  expect(allParts(cls).map((p) => [p.name, p.offset])).toEqual(allParts(g.layout).map((p) => [p.name, p.offset]));
+  const clsWorst = await worstOf(cls);
+  const same = await worstOf(g.layout);
+  console.log(`bert_cls_mean: mean pooling worst rel ${same.toExponential(2)}; [CLS] pooling ${clsWorst.toExponential(2)}`);
+  expect(same).toBeLessThan(1e-4);
+  expect(clsWorst).toBeGreaterThan(1e-4);
+  expect([...batchOf(g).kvLen]).toEqual([11, 8, 5]);
 });
 
 // Freezing changes which gradients are computed, never their values: the trainable ones equal the

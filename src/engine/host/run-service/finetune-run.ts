@@ -87,7 +87,7 @@ export class FineTuneRun implements Trainer {
       const loading = this.resumed ? `the stopped run ${this.runDir}` : `${o.init === 'pretrained' ? 'the pretrained checkpoint' : 'the architecture (random weights)'} of ${o.from}`;
       this.emit({ type: 'run.prepare', runId: this.runId, phase: 'checkpoint', message: `loading ${loading}` });
       const model = readRunConfig(resolve(o.from)).pretrain_studio.model;
-      const layout = classifierLayout(model, this.data.labels.id2label.length, o.scope);
+      const layout = classifierLayout(model, this.data.labels.id2label.length, o.scope, o.pooling);
       const T = Math.min(o.maxLength, layout.config.blockSize);
       this.startedAt = performance.now();
       let started = false;

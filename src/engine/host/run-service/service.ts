@@ -108,7 +108,7 @@ export class RunService {
     const from = this.folders.inside(params.runDir);
     const base: FineTuneOptions = {
       ...FINETUNE_DEFAULTS, ...labeledOptions(params), from, checkpoint: params.checkpoint, scope: parseScope(params.scope, { ...LORA_DEFAULTS, ...params.lora }),
-      steps: params.steps, lr: params.lr, batchSize: params.batchSize, evalEvery: params.evalEvery ?? Math.max(1, Math.ceil(params.steps / 10)),
+      pooling: params.pooling ?? 'cls', steps: params.steps, lr: params.lr, batchSize: params.batchSize, evalEvery: params.evalEvery ?? Math.max(1, Math.ceil(params.steps / 10)),
       warmupSteps: Math.min(FINETUNE_DEFAULTS.warmupSteps, Math.floor(params.steps / 10)), maxLength: params.maxLength ?? FINETUNE_DEFAULTS.maxLength,
       runsDir: this.runsDir, name: '',
     };
@@ -120,7 +120,7 @@ export class RunService {
       throw new Error(namedAs((error as Error).message, params.path, params.name), { cause: error });
     }
     // What would fail only once the run has started is refused now: the scope on this model, the checkpoint.
-    classifierLayout(readRunConfig(from).pretrain_studio.model, data.labels.id2label.length, base.scope);
+    classifierLayout(readRunConfig(from).pretrain_studio.model, data.labels.id2label.length, base.scope, base.pooling);
     const checkpoints = listCheckpoints(from);
     if (checkpoints.length === 0) throw new Error(`${from} has no checkpoint to fine-tune from`);
     if (params.checkpoint > 0 && !checkpoints.includes(params.checkpoint)) throw new Error(`${from} has no checkpoint step-${params.checkpoint} (it has: ${checkpoints.join(', ')})`);

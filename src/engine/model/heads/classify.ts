@@ -1,5 +1,7 @@
 // Sequence classification: one hidden state per row, gathered at `cls_index` (the row's position
-// in [N]: [CLS] / the first decoder position, or the last real token), optionally through a dense
+// in [N]: [CLS] / the first decoder position, or the last real token) or, for an encoder with
+// 'mean' pooling, the mean of its real tokens' states (ModernBERT's classifier_pooling "mean"; the
+// row lengths are the body's kvLen, no extra input), optionally through a dense
 // + tanh (BERT's pooler, BART's classification_head.dense), then num_labels logits and
 // cross-entropy against `class_labels` [B]. Tensor names follow Hugging Face's
 // BertForSequenceClassification (classifier), GPT2ForSequenceClassification (score, no bias) and
@@ -11,13 +13,15 @@ import { crossEntropyForwardBackward } from '../../ops/crossentropy';
 import { embeddingBackward, embeddingBackwardScratchWords, embeddingForward } from '../../ops/embedding';
 import { fill } from '../../ops/fill';
 import { tanhBackward, tanhForward } from '../../ops/tanh';
+import { meanPoolBackward, meanPoolForward } from '../../ops/mean-pool';
 import { linearBackward, linearForward } from '../blocks';
 import { bind } from '../layers/plan';
 import type { Head, HeadBuilder, HeadContext } from './head';
-import type { HeadSpec } from './spec';
+import type { ClassifyPool, HeadSpec } from './spec';
 
 interface ClassifyActs {
-  index: Tensor; // [B] u32 rows of [N]
+  index?: Tensor; // [B] u32 rows of [N] ('first', 'last')
+  lengths?: Tensor; // [B] u32 real tokens per row, the body's ('mean')
   labels: Tensor; // [B] u32
   ones: Tensor; // [1, B]
   gathered: Tensor; // [B, C]
@@ -34,11 +38,23 @@ interface ClassifyGrads {
   dpooled?: Tensor; // [B, C]
   dpooledPre?: Tensor; // [B, C]
   dgathered: Tensor; // [B, C]
-  scratch: Tensor; // u32, the scatter-add's
+  scratch?: Tensor; // u32, the scatter-add's ('first', 'last')
 }
 
-/** Where a model kind's classifier reads: BERT its [CLS] (first), GPT its last real token, BART its first decoder position. */
-export function classifierPool(kind: ModelKind): 'first' | 'last' {
+/** How an encoder's classifier pools its states, by Hugging Face's name (ModernBERT's classifier_pooling). */
+export type ClassifierPooling = 'cls' | 'mean';
+export const CLASSIFIER_POOLINGS: readonly ClassifierPooling[] = ['cls', 'mean'];
+
+/**
+ * Where a model kind's classifier reads: BERT its [CLS] (first) or, with pooling 'mean', the mean of
+ * its real tokens; GPT its last real token; BART its first decoder position.
+ */
+export function classifierPool(kind: ModelKind, pooling: ClassifierPooling = 'cls'): ClassifyPool {
+  if (pooling === 'mean') {
+    if (kind !== 'encoder') throw new Error(`pooling 'mean' is for encoder (BERT) classifiers; a ${kind === 'decoder' ? 'GPT classifies its last real token' : 'BART classifies its first decoder position'} (pooling 'cls')`);
+    return 'mean';
+  }
+  if (pooling !== 'cls') throw new Error(`pooling must be one of ${CLASSIFIER_POOLINGS.join(', ')}, got '${String(pooling)}'`);
   return kind === 'decoder' ? 'last' : 'first';
 }
 
@@ -65,8 +81,11 @@ export function planClassifyHead(h: HeadContext, spec: Extract<HeadSpec, { kind:
   const K = spec.numLabels;
   const prefixes = names(h);
   const dense = prefixes.dense !== undefined;
+  const mean = spec.pool === 'mean';
+  if (mean && h.lengths === undefined) throw new Error(`classify head: pool 'mean' needs the body's row lengths (a ${h.cfg.kind} body gives none)`);
   const actNames = {
-    index: a.add('cls_index', [B], 'u32'),
+    index: mean ? undefined : a.add('cls_index', [B], 'u32'),
+    lengths: mean ? h.lengths : undefined,
     labels: a.add('class_labels', [B], 'u32'),
     ones: a.add('classify.ones', [1, B]),
     gathered: a.add('classify.gathered', [B, C]),
@@ -82,7 +101,7 @@ export function planClassifyHead(h: HeadContext, spec: Extract<HeadSpec, { kind:
     dpooled: dense ? d.add('classify.dpooled', [B, C]) : undefined,
     dpooledPre: dense ? d.add('classify.dpooledPre', [B, C]) : undefined,
     dgathered: d.add('classify.dgathered', [B, C]),
-    scratch: d.add('classify.scratch', [embeddingBackwardScratchWords(B, N)], 'u32'),
+    scratch: mean ? undefined : d.add('classify.scratch', [embeddingBackwardScratchWords(B, N)], 'u32'),
   };
   return (acts, dacts, v): Head => {
     const x = bind<ClassifyActs>(acts, actNames);
@@ -95,12 +114,13 @@ export function planClassifyHead(h: HeadContext, spec: Extract<HeadSpec, { kind:
       d: { dw: v.grad(`${prefixes.out}.weight`), db: outBias ? v.grad(`${prefixes.out}.bias`) : undefined },
     };
     return {
-      inputs: { cls_index: x.index, class_labels: x.labels },
+      inputs: x.index ? { cls_index: x.index, class_labels: x.labels } : { class_labels: x.labels },
       lossTerms: [x.stats],
       logits: x.logits,
       forward(rec: Recorder, hidden: Tensor) {
         fill(rec, x.ones, 1);
-        embeddingForward(rec, x.gathered, x.index, hidden, { N: B, C, V: N }); // gathered [B, C] = h[cls_index]
+        if (x.lengths) meanPoolForward(rec, x.gathered, hidden, x.lengths, { B, T, C }); // gathered [B, C] = mean of h over real tokens
+        else embeddingForward(rec, x.gathered, x.index!, hidden, { N: B, C, V: N }); // gathered [B, C] = h[cls_index]
         let feat = x.gathered;
         if (pool && x.pooledPre && x.pooled) {
           linearForward(rec, x.pooledPre, x.gathered, pool.p, { label: `${prefixes.dense}` });
@@ -119,8 +139,10 @@ export function planClassifyHead(h: HeadContext, spec: Extract<HeadSpec, { kind:
           tanhBackward(rec, g.dpooledPre, g.dpooled, x.pooled);
           linearBackward(rec, g.dgathered, 'set', pool.d, g.dpooledPre, x.gathered, pool.p, x.ones, `${prefixes.dense}`);
         }
-        // The gather's backward is a deterministic scatter-add into the chosen rows of dh.
-        embeddingBackward(rec, dHidden, g.dgathered, x.index, { N: B, C, V: N }, g.scratch);
+        // The mean's backward spreads dgathered / len over each row's real tokens; the gather's is a
+        // deterministic scatter-add into the chosen rows of dh.
+        if (x.lengths) meanPoolBackward(rec, dHidden, g.dgathered, x.lengths, { B, T, C });
+        else embeddingBackward(rec, dHidden, g.dgathered, x.index!, { N: B, C, V: N }, g.scratch!);
       },
     };
   };

@@ -32,6 +32,8 @@ export interface HeadContext {
   gradScale: number;
   /** Slab key of the token embedding a tied output projection shares. */
   tokensKey: string;
+  /** Activation name of the body's real tokens per row ([B] u32, padding at the tail: BERT's kvLen), for heads that pool over them. */
+  lengths?: string;
 }
 
 /** Builds the head once the arenas exist. */

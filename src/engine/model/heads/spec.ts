@@ -10,11 +10,15 @@ export type HeadSpec =
   /** BERT's next-sentence head on the pooled [CLS] state (needs the config's pooler). */
   | { kind: 'nsp' }
   /**
-   * Sequence classification into numLabels classes from one position per row: 'first' ([CLS] for
-   * an encoder, the first decoder position for an encoder-decoder) or 'last' (the last real token,
-   * as GPT2ForSequenceClassification).
+   * Sequence classification into numLabels classes from one vector per row: 'first' ([CLS] for
+   * an encoder, the first decoder position for an encoder-decoder), 'last' (the last real token,
+   * as GPT2ForSequenceClassification) or 'mean' (an encoder's mean over its real tokens, as
+   * ModernBERT's classifier_pooling "mean"; then the same pooler and classifier).
    */
-  | { kind: 'classify'; numLabels: number; pool: 'first' | 'last' };
+  | { kind: 'classify'; numLabels: number; pool: ClassifyPool };
+
+/** Where a classification head reads each row. */
+export type ClassifyPool = 'first' | 'last' | 'mean';
 
 export interface HeadTensor {
   name: string;
@@ -59,7 +63,7 @@ export function headSpecs(cfg: ModelConfig, head: HeadSpec): HeadTensor[] {
       if (!Number.isInteger(head.numLabels) || head.numLabels < 2) throw fail(`numLabels must be an integer >= 2, got ${head.numLabels}`);
       if (cfg.kind === 'encoder') {
         if (!cfg.pooler) throw fail('BertForSequenceClassification classifies the pooled [CLS]: set pooler: true');
-        if (head.pool !== 'first') throw fail(`an encoder classifies [CLS] (pool 'first'), not '${head.pool}'`);
+        if (head.pool !== 'first' && head.pool !== 'mean') throw fail(`an encoder classifies [CLS] (pool 'first') or the mean of its tokens (pool 'mean'), not '${head.pool}'`);
         return linear('classifier', head.numLabels);
       }
       if (cfg.kind === 'decoder') {
