@@ -99,12 +99,16 @@ export class CorpusSession {
     entry.importing = abort;
     try {
       entry.bytes = await sizeOf(entry.path);
-      // Progress of a long import, at most four corpus.changed events a second.
+      // Progress of a long import, at most four corpus.changed events a second; the first bytes
+      // read are shown at once, so the bar moves (and Cancel applies) even for a file read in less
+      // than the interval.
       let lastEmit = 0;
+      let moved = false;
       const onProgress = (p: ImportProgress) => {
         entry.progress = p.totalBytes > 0 ? p.bytesRead / p.totalBytes : undefined;
         const now = performance.now();
-        if (now - lastEmit > 250) { lastEmit = now; this.changed(); }
+        const first = !moved && p.bytesRead > 0 && p.bytesRead < p.totalBytes;
+        if (first || now - lastEmit > 250) { moved ||= first; lastEmit = now; this.changed(); }
       };
       const result = await importCorpus({ inputs: [entry.path], outDir, onProgress, signal: abort.signal });
       delete entry.progress;
