@@ -17,10 +17,10 @@ import { linearForward } from '../model/blocks';
 import { decoderVocabSize, type ModelConfig } from '../model/config';
 import type { CrossCache, DecodeActs, DecodeShape, KvCache } from '../model/layers/decode-layer';
 import type { LayerParams } from '../model/layers/transformer-layer';
-import { buildParamLayout, type ParamLayout } from '../model/params';
+import type { ParamLayout } from '../model/params';
 import { ParamViews } from '../model/views';
 import { STEP_HEADER } from '../ops/decode';
-import { recordDecodeToken } from './seq2seq-decoder';
+import { decoderParams, recordDecodeToken } from './seq2seq-decoder';
 import { type Hypothesis, logSoftmax } from './seq2seq-search';
 
 const IGNORE = 0xffffffff;
@@ -70,20 +70,8 @@ export class Seq2SeqBatchDecoder {
    * `maxRows`: sources decoded together (more are done in several batches).
    */
   constructor(readonly ctx: GpuContext, readonly config: ModelConfig, weights: Float32Array | Tensor, layout?: ParamLayout, readonly maxRows = 32) {
-    if (config.kind !== 'encoder-decoder' || config.norm !== 'post') {
-      throw new Error(`Seq2SeqBatchDecoder: only post-LN encoder-decoders (BART) decode with a KV cache, got kind '${config.kind}', norm '${config.norm}'`);
-    }
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new Error(`Seq2SeqBatchDecoder: maxRows must be a whole number >= 1; got ${maxRows}`);
-    this.layout = layout ?? buildParamLayout(config);
-    if (weights instanceof Float32Array) {
-      if (weights.length !== this.layout.totalFloats) throw new Error(`Seq2SeqBatchDecoder: ${weights.length} parameters given, the model has ${this.layout.totalFloats}`);
-      this.params = Tensor.empty(ctx, [this.layout.totalFloats], 'f32', 'seq2seq.batch.params');
-      this.params.write(weights);
-      this.ownsParams = true;
-    } else {
-      this.params = weights;
-      this.ownsParams = false;
-    }
+    ({ layout: this.layout, params: this.params, ownsParams: this.ownsParams } = decoderParams(ctx, config, weights, layout, 'Seq2SeqBatchDecoder'));
     const { nEmbd: C, nHead: H, ffWidth: F, blockSize: maxT, nLayer: L } = config;
     this.shape = { C, H, F, maxT, eps: config.layerNormEps, gelu: config.activation };
     this.cacheLayerBytes = alignOffset(H * maxT * (C / H) * 4);

@@ -42,6 +42,22 @@ interface Slot {
   tokens: number[];
 }
 
+/**
+ * The parameters a KV-cache decoder reads: a flat vector uploaded to a buffer it owns, or a live
+ * parameter tensor of `layout` that is only read (a training run's, for its probes).
+ */
+export function decoderParams(ctx: GpuContext, config: ModelConfig, weights: Float32Array | Tensor, layout: ParamLayout | undefined, who: string): { layout: ParamLayout; params: Tensor; ownsParams: boolean } {
+  if (config.kind !== 'encoder-decoder' || config.norm !== 'post') {
+    throw new Error(`${who}: only post-LN encoder-decoders (BART) decode with a KV cache, got kind '${config.kind}', norm '${config.norm}'`);
+  }
+  const l = layout ?? buildParamLayout(config);
+  if (!(weights instanceof Float32Array)) return { layout: l, params: weights, ownsParams: false };
+  if (weights.length !== l.totalFloats) throw new Error(`${who}: ${weights.length} parameters given, the model has ${l.totalFloats}`);
+  const params = Tensor.empty(ctx, [l.totalFloats], 'f32', `${who}.params`);
+  params.write(weights);
+  return { layout: l, params, ownsParams: true };
+}
+
 export class Seq2SeqDecoder implements Seq2SeqModel {
   readonly layout: ParamLayout;
   /** Positions the self-attention caches and the cross cache hold: the model's blockSize. */
@@ -69,19 +85,7 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
    * parameter tensor of `layout` that is only read (a training run's, for its probes).
    */
   constructor(readonly ctx: GpuContext, readonly config: ModelConfig, weights: Float32Array | Tensor, layout?: ParamLayout) {
-    if (config.kind !== 'encoder-decoder' || config.norm !== 'post') {
-      throw new Error(`Seq2SeqDecoder: only post-LN encoder-decoders (BART) decode with a KV cache, got kind '${config.kind}', norm '${config.norm}'`);
-    }
-    this.layout = layout ?? buildParamLayout(config);
-    if (weights instanceof Float32Array) {
-      if (weights.length !== this.layout.totalFloats) throw new Error(`Seq2SeqDecoder: ${weights.length} parameters given, the model has ${this.layout.totalFloats}`);
-      this.params = Tensor.empty(ctx, [this.layout.totalFloats], 'f32', 'seq2seq.decoder.params');
-      this.params.write(weights);
-      this.ownsParams = true;
-    } else {
-      this.params = weights;
-      this.ownsParams = false;
-    }
+    ({ layout: this.layout, params: this.params, ownsParams: this.ownsParams } = decoderParams(ctx, config, weights, layout, 'Seq2SeqDecoder'));
     const { nEmbd: C, nHead: H, ffWidth: F, blockSize: maxT, nLayer: L } = config;
     const V = decoderVocabSize(config);
     const D = C / H;
