@@ -140,9 +140,11 @@ function writeManifest(driver: string): void {
     if (existsSync(join(OUT, e.name))) byName.set(e.name, e);
   }
   const order = (name: string) => DEMO_MODELS.findIndex((d) => d.name === name);
+  // Only the configured models that are published: a renamed or dropped one leaves no stale entry.
+  const listed = [...byName.values()].filter((e) => order(e.name) >= 0 && existsSync(join(OUT, e.name)));
   const manifest: DemoManifest = {
     machine: `${process.platform} ${process.arch}, trained with --driver ${driver}`,
-    models: [...byName.values()].sort((a, b) => order(a.name) - order(b.name)),
+    models: listed.sort((a, b) => order(a.name) - order(b.name)),
   };
   writeFileSync(path, JSON.stringify(manifest, null, 2) + '\n');
 }

@@ -66,7 +66,7 @@ export const DEMO_MODELS: readonly DemoModel[] = [
     },
   },
   {
-    kind: 'finetune', name: 'demo-bert-zh-waimai', role: 'BERT fine-tuned: sentiment of food-delivery reviews (Chinese)',
+    kind: 'finetune', name: 'demo-bert-zh-sentiment', role: 'BERT fine-tuned: sentiment of food-delivery reviews (Chinese)',
     from: 'demo-bert-zh', data: 'waimai10k.csv',
     options: { scope: 'all', steps: 100, batchSize: 16, maxLength: 64, lr: 3e-4, warmupSteps: 10, evalEvery: 50, seed: 1337 },
   },

@@ -7,7 +7,7 @@ export const TOUR_MODELS = {
   gpt: 'demo-gpt-en',
   bert: 'demo-bert-zh',
   t5: 'demo-t5-zh',
-  classifier: 'demo-bert-zh-waimai',
+  classifier: 'demo-bert-zh-sentiment',
 } as const;
 export type TourModel = keyof typeof TOUR_MODELS;
 
