@@ -15,12 +15,12 @@ import { alignOffset, Tensor } from '../gpu/tensor';
 import { bartLayerParams, BartGraph } from '../model/bart';
 import { linearForward } from '../model/blocks';
 import { decoderVocabSize, type ModelConfig } from '../model/config';
-import type { CrossCache, DecodeActs, DecodeShape, KvCache } from '../model/layers/decode-layer';
+import type { CrossCache, DecodeActs, DecodeShape } from '../model/layers/decode-layer';
 import type { LayerParams } from '../model/layers/transformer-layer';
 import type { ParamLayout } from '../model/params';
 import { ParamViews } from '../model/views';
 import { STEP_HEADER } from '../ops/decode';
-import { decoderParams, recordDecodeToken } from './seq2seq-decoder';
+import { decodeActs, decoderParams, layerCaches, recordDecodeToken } from './seq2seq-decoder';
 import { type Hypothesis, logSoftmax } from './seq2seq-search';
 
 const IGNORE = 0xffffffff;
@@ -84,14 +84,7 @@ export class Seq2SeqBatchDecoder {
       this.owned.push(t);
       return t;
     };
-    this.acts = {
-      x: empty([1, C], 'seq2seq.batch.x'),
-      xn: empty([1, C], 'seq2seq.batch.xn'),
-      qkv: empty([1, 3 * C], 'seq2seq.batch.qkv'),
-      att: empty([1, C], 'seq2seq.batch.att'),
-      hidden: empty([1, F], 'seq2seq.batch.mlp'),
-      scores: empty([1, H, maxT], 'seq2seq.batch.scores'),
-    };
+    this.acts = decodeActs(empty, this.shape, 'seq2seq.batch');
     const zeros = empty([C], 'seq2seq.batch.noBias');
     this.views = new ParamViews(this.layout, this.params, this.params, { zeros, junk: zeros });
     this.layerParams = Array.from({ length: L }, (_, l) => bartLayerParams(this.views, 'decoder', l));
@@ -101,8 +94,7 @@ export class Seq2SeqBatchDecoder {
   private ensureSlots(n: number): void {
     if (n <= this.slots.length) return;
     const { nLayer: L, nEmbd: C } = this.config;
-    const { H, maxT } = this.shape;
-    const D = C / H;
+    const { maxT } = this.shape;
     this.logits?.destroy();
     const logits = (this.logits = Tensor.empty(this.ctx, [n * this.logitsStride], 'f32', 'seq2seq.batch.logits'));
     this.staging?.destroy();
@@ -117,7 +109,7 @@ export class Seq2SeqBatchDecoder {
         src: Tensor.empty(this.ctx, [1], 'u32', `seq2seq.batch.src${i}`),
         step: Tensor.empty(this.ctx, [STEP_HEADER + 1], 'u32', `seq2seq.batch.step${i}`),
       };
-      const caches: KvCache[] = Array.from({ length: L }, (_, l) => ({ k: s.k.view([H, maxT, D], l * this.cacheLayerBytes), v: s.v.view([H, maxT, D], l * this.cacheLayerBytes) }));
+      const caches = layerCaches(s.k, s.v, this.shape, L, this.cacheLayerBytes);
       const layers = this.layerParams.map((p, l): { p: LayerParams; cross: CrossCache } => ({ p, cross: { kv: s.cross.view([maxT, 2 * C], l * this.crossLayerBytes), src: s.src } }));
       const trace = recordDecodeToken(this.ctx, this.config, this.views, this.acts, this.shape, layers, caches, s.step, logits.view([decoderVocabSize(this.config)], i * this.logitsStride * 4));
       this.slots[i] = { ...s, trace };

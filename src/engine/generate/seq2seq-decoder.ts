@@ -42,6 +42,24 @@ interface Slot {
   tokens: number[];
 }
 
+/** One token's activations of a decode step, reused by every step and slot. */
+export function decodeActs(empty: (shape: number[], label: string) => Tensor, s: DecodeShape, prefix: string): DecodeActs {
+  return {
+    x: empty([1, s.C], `${prefix}.x`),
+    xn: empty([1, s.C], `${prefix}.xn`),
+    qkv: empty([1, 3 * s.C], `${prefix}.qkv`),
+    att: empty([1, s.C], `${prefix}.att`),
+    hidden: empty([1, s.F], `${prefix}.mlp`),
+    scores: empty([1, s.H, s.maxT], `${prefix}.scores`),
+  };
+}
+
+/** A slot's self-attention caches: per layer, views of its one K and one V buffer. */
+export function layerCaches(k: Tensor, v: Tensor, s: DecodeShape, nLayer: number, layerBytes: number): KvCache[] {
+  const D = s.C / s.H;
+  return Array.from({ length: nLayer }, (_, l) => ({ k: k.view([s.H, s.maxT, D], l * layerBytes), v: v.view([s.H, s.maxT, D], l * layerBytes) }));
+}
+
 /**
  * The parameters a KV-cache decoder reads: a flat vector uploaded to a buffer it owns, or a live
  * parameter tensor of `layout` that is only read (a training run's, for its probes).
@@ -100,14 +118,7 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
       return t;
     };
     this.src = empty([1], 'seq2seq.decoder.src', 'u32');
-    this.acts = {
-      x: empty([1, C], 'seq2seq.decoder.x'),
-      xn: empty([1, C], 'seq2seq.decoder.xn'),
-      qkv: empty([1, 3 * C], 'seq2seq.decoder.qkv'),
-      att: empty([1, C], 'seq2seq.decoder.att'),
-      hidden: empty([1, F], 'seq2seq.decoder.mlp'),
-      scores: empty([1, H, maxT], 'seq2seq.decoder.scores'),
-    };
+    this.acts = decodeActs(empty, this.shape, 'seq2seq.decoder');
     this.logitsStride = alignOffset(V * 4) / 4;
     const zeros = empty([C], 'seq2seq.decoder.noBias');
     const v = (this.views = new ParamViews(this.layout, this.params, this.params, { zeros, junk: zeros }));
@@ -122,10 +133,8 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
   /** Slots (and their logits rows) for `n` beams; traces are recorded once per slot. */
   private ensureSlots(n: number): void {
     if (n <= this.slots.length) return;
-    const { nEmbd: C, nLayer: L } = this.config;
+    const L = this.config.nLayer;
     const V = decoderVocabSize(this.config);
-    const { H, maxT } = this.shape;
-    const D = C / H;
     // The logits rows of every slot sit in one buffer, read back with one copy.
     this.logits?.destroy();
     const logits = (this.logits = Tensor.empty(this.ctx, [n * this.logitsStride], 'f32', 'seq2seq.decoder.logits'));
@@ -141,7 +150,7 @@ export class Seq2SeqDecoder implements Seq2SeqModel {
         step: Tensor.empty(this.ctx, [STEP_HEADER + 1], 'u32', `seq2seq.decoder.step${i}`),
         tokens: [],
       };
-      const caches: KvCache[] = Array.from({ length: L }, (_, l) => ({ k: s.k.view([H, maxT, D], l * this.cacheLayerBytes), v: s.v.view([H, maxT, D], l * this.cacheLayerBytes) }));
+      const caches = layerCaches(s.k, s.v, this.shape, L, this.cacheLayerBytes);
       this.slots[i] = { ...s, trace: this.record(caches, s.step, logits.view([V], i * this.logitsStride * 4)) };
     }
   }

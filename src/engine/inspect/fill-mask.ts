@@ -9,6 +9,7 @@ import { BertGraph } from '../model/bert';
 import type { ModelConfig } from '../model/config';
 import { buildParamLayout, type ParamLayout } from '../model/params';
 import { CLS, MASK, SEP, type Tokenizer } from '../tokenizers';
+import { softmax64 } from '../generate/next-token';
 
 /** Labels at or past the vocabulary are ignored by the losses the forward pass also computes. */
 
@@ -91,17 +92,6 @@ export class EncoderForward {
   }
 }
 
-/** Softmax in float64 (max-subtracted), as float64 probabilities. */
-export function softmax(logits: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
-  const out = new Float64Array(logits.length);
-  let z = 0;
-  for (let i = 0; i < logits.length; i++) z += out[i] = Math.exp(logits[i] - max);
-  for (let i = 0; i < out.length; i++) out[i] /= z;
-  return out;
-}
-
 function specialId(tok: Tokenizer, name: string): number {
   const id = tok.tokenToId(name);
   if (id === undefined) throw new Error(`fill-mask: the tokenizer has no ${name} token (was this run trained with BERT's specials?)`);
@@ -116,7 +106,7 @@ export async function fillMask(enc: EncoderForward, tok: Tokenizer, text: string
   if (positions.length === 0) throw new Error(`fill-mask: the text has no ${MASK} to fill ("${text}")`);
   const { logits } = await enc.run(ids, ids.map(() => 0), positions);
   const masks = positions.map((position, m) => {
-    const p = softmax(logits[m]);
+    const p = softmax64(logits[m]);
     const order = Array.from(p.keys()).filter((id) => !tok.isSpecial(id)).sort((a, b) => p[b] - p[a]).slice(0, Math.max(1, topK));
     return { position, candidates: order.map((id) => candidate(tok, id, p[id])) };
   });
@@ -138,5 +128,5 @@ export async function nextSentenceProbability(enc: EncoderForward, tok: Tokenize
   const ids = [cls, ...idsA, sep, ...idsB, sep];
   const types = ids.map((_, i) => (i < idsA.length + 2 ? 0 : 1));
   const { nsp } = await enc.run(ids, types, []);
-  return softmax(nsp!)[0];
+  return softmax64(nsp!)[0];
 }

@@ -8,7 +8,8 @@ import { Tensor } from '../../../src/engine/gpu/tensor';
 import { BertGraph } from '../../../src/engine/model/bert';
 import { encoderConfig } from '../../../src/engine/model/config';
 import { buildParamLayout } from '../../../src/engine/model/params';
-import { EncoderForward, fillMask, nextSentenceProbability, softmax } from '../../../src/engine/inspect/fill-mask';
+import { EncoderForward, fillMask, nextSentenceProbability } from '../../../src/engine/inspect/fill-mask';
+import { softmax64 as softmax } from '../../../src/engine/generate/next-token';
 import { trainTokenizer } from '../../../src/engine/tokenizers';
 
 let ctx: GpuContext;
