@@ -61,6 +61,8 @@ const HELP = [
   `  --weightDecay <x>      [${FINETUNE_DEFAULTS.weightDecay}]`,
   `  --gradClip <x>         [${FINETUNE_DEFAULTS.gradClip}]`,
   `  --evalEvery <n>        validation scores every n steps; the best weights (macro-F1) are kept [${FINETUNE_DEFAULTS.evalEvery}]`,
+  '  --checkpointEvery <n>  also save the resume state every n steps between evaluations; 0 = only at evaluations [0]',
+  `  --checkpointMinutes <m> and after m minutes without one (what a crash can cost); 0 = no time rule [${FINETUNE_DEFAULTS.checkpointMinutes}]`,
   '  --patience <n>         stop after n evaluations without a better validation macro-F1; 0 = never [0]',
   `  --seed <n>             split, order, head initialisation, dropout [${FINETUNE_DEFAULTS.seed}]`,
   '  --scratch              train the same architecture from random initialisation instead',
@@ -72,7 +74,8 @@ const HELP = [
   '  --help                 this text',
   '',
   'npm run finetune -- --resume <fine-tuned run> [--steps <n>]',
-  '  continues a stopped fine-tune (Ctrl-C, Stop in the app, a crash) from its last evaluation or stop,',
+  '  continues a stopped fine-tune (Ctrl-C, Stop in the app, a crash) from its last evaluation, stop or',
+  '  saved resume state (--checkpointEvery, --checkpointMinutes),',
   '  with the same rows, order, optimizer state and dropout: the curve goes on as if it had not stopped;',
   '  --steps raises (or lowers) the total. The labeled files must be where, and as, they were.',
   '',
@@ -153,6 +156,8 @@ async function main(): Promise<void> {
   if (!v.data && !v.resume) fail('no labeled data: pass --data <file.csv|.tsv|.jsonl> (see --help)');
   if (v.badRows !== 'skip' && v.badRows !== 'refuse') fail(`--badRows must be skip or refuse (got '${v.badRows}')`);
   for (const k of ['steps', 'batchSize', 'maxLength', 'evalEvery'] as const) if (!(Number.isInteger(v[k]) && v[k] >= 1)) fail(`--${k} must be a positive integer`);
+  if (!(Number.isInteger(v.checkpointEvery) && v.checkpointEvery >= 0)) fail('--checkpointEvery must be 0 or a positive integer');
+  if (!(Number.isFinite(v.checkpointMinutes) && v.checkpointMinutes >= 0)) fail('--checkpointMinutes must be 0 or a positive number');
   let options: FineTuneOptions;
   let data: LabeledData;
   try {

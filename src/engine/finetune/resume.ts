@@ -14,7 +14,7 @@ import type { ParamLayout } from '../model/params';
 import { checkpointsDir, readCheckpoint, writeCheckpoint, type EarlyStoppingState } from '../runstore/checkpoints';
 import { readRunConfig } from '../train/run-folder';
 import { deserializeModel, deserializeOptimizer, serializeModel, serializeOptimizer } from '../train/weights-io';
-import type { FineTuneOptions, LabeledData } from './run';
+import { FINETUNE_DEFAULTS, type FineTuneOptions, type LabeledData } from './run';
 
 export const RESUME_FOLDER = 'resume';
 
@@ -91,7 +91,11 @@ export function resumeRequest(runDir: string, steps?: number): SavedRequest {
   if (!ft.request) throw new Error(`${dir} was fine-tuned before runs kept their request: it cannot be resumed`);
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) throw new Error(`--steps must be a positive integer (got ${steps})`);
   // The folder may have moved: its own location names it.
-  // Requests saved before pooling was a choice read [CLS].
-  const options: FineTuneOptions = { ...ft.request.options, pooling: ft.request.options.pooling ?? 'cls', runsDir: dirname(dir), name: basename(dir), ...(steps !== undefined ? { steps } : {}) };
+  // Requests saved before pooling and timed resume points were choices read [CLS] and the defaults.
+  const saved = ft.request.options;
+  const options: FineTuneOptions = {
+    ...saved, pooling: saved.pooling ?? 'cls', checkpointEvery: saved.checkpointEvery ?? FINETUNE_DEFAULTS.checkpointEvery, checkpointMinutes: saved.checkpointMinutes ?? FINETUNE_DEFAULTS.checkpointMinutes, 
+    runsDir: dirname(dir), name: basename(dir), ...(steps !== undefined ? { steps } : {}),
+  };
   return { options, dataHash: ft.request.dataHash };
 }

@@ -71,6 +71,13 @@ export interface FineTuneOptions {
   gradClip: number;
   seed: number;
   evalEvery: number;
+  /**
+   * Also save the resume state (checkpoints/resume/) every this many steps between evaluations
+   * (0: only at evaluations and stops), and at the first step after `checkpointMinutes` without
+   * one (0: no time rule): what a crash or a lost device can cost.
+   */
+  checkpointEvery: number;
+  checkpointMinutes: number;
   /** Stop after this many evaluations without a better validation macro-F1 (0: never). */
   patience: number;
   runsDir: string;
@@ -81,7 +88,7 @@ export interface FineTuneOptions {
 export const FINETUNE_DEFAULTS: Omit<FineTuneOptions, 'from' | 'data' | 'scope'> & { scope: Scope } = {
   init: 'pretrained', checkpoint: 0, valData: '', testData: '', badRows: 'skip', valFraction: 0.1, testFraction: 0.1,
   scope: { kind: 'all' }, pooling: 'cls', steps: 200, batchSize: 32, maxLength: 64, lr: 1e-4, warmupSteps: 20, weightDecay: 0.01, gradClip: 1,
-  seed: 1337, evalEvery: 50, patience: 0, runsDir: 'runs', name: '', keepCheckpoints: 2,
+  seed: 1337, evalEvery: 50, checkpointEvery: 0, checkpointMinutes: 10, patience: 0, runsDir: 'runs', name: '', keepCheckpoints: 2,
 };
 
 /** The labeled data of a fine-tune: its splits, label ids and what was skipped. */
@@ -393,13 +400,24 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
     let halted = false;
     /** Weights kept by a stop before the first scheduled evaluation (no best yet). */
     let stopKept: { step: number; params: Float32Array; scores: SplitScores } | null = null;
+    let savedAt = performance.now();
+    const resumePoint = (st: { params: Float32Array; m: Float32Array; v: Float32Array; step: number }) => {
+      writeResumePoint(runDir, layout, { step: s, params: st.params, m: st.m, v: st.v, optimizerStep: st.step, early, seed: o.seed, elapsedMs: elapsed() });
+      savedAt = performance.now();
+    };
     while (s < o.steps && !halted && !early?.stopped) {
       await train.run([classifyBatch(enc.train, cfg.kind, rowsOf(s), o.batchSize)], learningRate(schedule, s), mixSeed(o.seed, s));
       s++;
       collect(); // the losses read back so far, for a live chart
       halted = control ? await control.between(s) : false;
       const scheduled = s % o.evalEvery === 0 || s === o.steps;
-      if (!scheduled && !halted) continue;
+      if (!scheduled && !halted) {
+        // Between evaluations only the resume state is saved: the kept weights and early stopping
+        // change at evaluations alone, so a run resumed from here goes on exactly as this one.
+        const due = (o.checkpointEvery > 0 && s % o.checkpointEvery === 0) || (o.checkpointMinutes > 0 && performance.now() - savedAt >= o.checkpointMinutes * 60_000);
+        if (due) resumePoint(await train.readState());
+        continue;
+      }
       // A stop between scheduled evaluations is scored for the record, but changes nothing early
       // stopping decides: a resumed run goes on as the uninterrupted one would have.
       const scores = await validate(s);
@@ -416,7 +434,7 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
         stopKept = { step: s, params: st.params, scores };
         keep(s, st);
       }
-      writeResumePoint(runDir, layout, { step: s, params: st.params, m: st.m, v: st.v, optimizerStep: st.step, early, seed: o.seed, elapsedMs: elapsed() });
+      resumePoint(st);
     }
     await train.flush();
     collect();

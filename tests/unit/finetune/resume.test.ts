@@ -1,7 +1,8 @@
 // Resuming a fine-tune: N steps straight vs a stop midway + resume give the same train losses
 // (<= 1e-6), bit-identical final weights and AdamW state, and the same early-stopping outcome, for
 // scope 'all' (stopped at a scheduled evaluation) and 'lora' (stopped between two); the model and
-// the adapters have dropout, so the RNG must continue too. A resume refuses labeled rows that changed.
+// the adapters have dropout, so the RNG must continue too. A crash between evaluations continues
+// from the resume state saved every checkpointEvery steps. A resume refuses labeled rows that changed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -90,6 +91,27 @@ test('scope all: 8 steps straight equal 4 + resume + 4 (stopped at a scheduled e
 test('scope lora (lora_dropout 0.1): 8 steps straight equal 3 + resume + 5 (stopped between evaluations)', async () => {
   await straightVsResumed('lora', { kind: 'lora', lora: { ...LORA_DEFAULTS, rank: 4, dropout: 0.1 } }, 3);
 }, 120_000);
+
+test('a crash between evaluations resumes from the last saved resume state (checkpointEvery), as if it had not stopped', async () => {
+  const data = loadLabeledData(options({}));
+  const over = { scope: { kind: 'all' } as Scope, evalEvery: 4, checkpointEvery: 3 };
+  const straight = await fineTune(ctx, options({ ...over, name: 'crash-straight' }), data);
+  // A crash at step 5: after the evaluation at 4 and nothing since; at step 7: after the resume state of step 6.
+  for (const crashAt of [5, 7]) {
+    const name = `crash-${crashAt}`;
+    await expect(fineTune(ctx, options({ ...over, name }), data, undefined, { between: async (s) => { if (s === crashAt) throw new Error('device lost'); return false; } })).rejects.toThrow('device lost');
+    const { options: again } = resumeRequest(join(runsDir, name));
+    expect(again.checkpointEvery).toBe(3);
+    const resumed = await fineTune(ctx, again, loadLabeledData(again), undefined, undefined, true);
+    expect(resumed.resumedAt).toBe(crashAt === 5 ? 4 : 6);
+    expect(trainLosses(resumed)).toEqual(trainLosses(straight));
+    for (const file of ['model.safetensors', 'optimizer.safetensors']) {
+      const [x, y] = [tensors(straight, file), tensors(resumed, file)];
+      for (const [k, t] of x) expect(Buffer.from(y.get(k)!.data.buffer).equals(Buffer.from(t.data.buffer)), `${file} ${k}`).toBe(true);
+    }
+    expect({ bestStep: resumed.bestStep, test: resumed.test }).toEqual({ bestStep: straight.bestStep, test: straight.test });
+  }
+}, 180_000);
 
 test('a resume refuses labeled rows that changed, and a finished run without more steps', async () => {
   const data = loadLabeledData(options({}));
