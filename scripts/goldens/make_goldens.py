@@ -47,6 +47,10 @@ Cases:
              "mean"): the mean of the last hidden states over each row's real tokens (rows padded
              to 11, 8 and 5 of 11, so the mask matters), then the pooler, the classifier; all train.
              Its inputs keep cls_index, so a test can run the [CLS] head on it and see it miss
+  bart_cls_eos  BartForSequenceClassification's own pooling, written as transformers does: the decoder
+             reads input_ids shifted right behind the start token (shift_tokens_right), and the
+             state at each row's last eos token (rows of 11, 6 and 9 real tokens ending in eos = 2,
+             padded) goes through dense, tanh, out_proj
   bart_cls_lora  the bart_cls classifier with LoRA (rank 4, alpha 8, lora_dropout 0.1) on q_proj, k_proj,
              v_proj and out_proj of every self-attention and of the decoder's cross-attention
              (encoder_attn, whose k and v read the encoder output); every model.* tensor frozen, the
@@ -663,11 +667,11 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
     dump(case, cfg, model, {**inputs, 'mlm_labels': labels, 'nsp_labels': nsp}, forward)
 
 
-def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0, lora=None, target_vocab=None):
+def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0, lora=None, target_vocab=None, eos_pool=False):
     cfg = {'kind': 'encoder-decoder', 'vocabSize': 29, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': dropout, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
            'activation': activation, 'layerNormEps': 1e-5, 'typeVocabSize': 0, 'pooler': False,
-           'batchSize': 3, 'targetLen': 7, 'ignoreIndex': -100, 'padId': 0}
+           'batchSize': 3, 'targetLen': 11 if eos_pool else 7, 'ignoreIndex': -100, 'padId': 0}
     if target_vocab:
         cfg['targetVocabSize'] = target_vocab
     if heads:
@@ -698,6 +702,28 @@ def bart_case(case, seed, heads=None, activation='gelu_tanh', dropout=0.0, lora=
     labels = torch.randint(1, Vt, (B, Tt), generator=gen)
     labels[1, 5:] = -100  # padded targets cost nothing
     inputs = {'input_ids': src, 'attention_mask': mask, 'decoder_input_ids': tgt}
+    if eos_pool:  # BartForSequenceClassification, as transformers writes it
+        eos, start = 2, 1
+        lengths = [11, 6, 9]
+        src[src == eos] = 3  # one eos per row, its last real token (transformers requires the same count per row)
+        for b, n in enumerate(lengths):
+            src[b, n - 1] = eos
+        tgt = torch.full_like(src, cfg['padId'])  # shift_tokens_right(input_ids, pad, decoder_start)
+        tgt[:, 1:] = src[:, :-1]
+        tgt[:, 0] = start
+        classes = torch.tensor([1, 0, 1])
+        cls_index = torch.tensor([b * Ts + n - 1 for b, n in enumerate(lengths)])
+
+        def classify(t):
+            hidden = model.decode(src, mask, tgt)
+            eos_mask = src.eq(eos)
+            rep = hidden[eos_mask, :].view(hidden.size(0), -1, hidden.size(-1))[:, -1, :]
+            h = model.classification_head
+            logits = h.out_proj(torch.tanh(h.dense(rep)))
+            return logits, F.cross_entropy(logits, classes)
+
+        dump(case, cfg, model, {'input_ids': src, 'attention_mask': mask, 'decoder_input_ids': tgt, 'cls_index': cls_index, 'class_labels': classes}, classify)
+        return
     if heads:  # classify each pair from the first decoder position
         classes = torch.tensor([1, 0, 1])
         cls_index = torch.tensor([b * Tt for b in range(B)])
@@ -727,6 +753,7 @@ CASES = {
                                          frozen=['bert.embeddings.', 'bert.encoder.layer.0.']),
     'gpt_cls': lambda: gpt_case('gpt_cls', True, 1343, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}]),
     'bart_cls': lambda: bart_case('bart_cls', 1344, heads=[{'kind': 'classify', 'numLabels': 2, 'pool': 'first'}]),
+    'bart_cls_eos': lambda: bart_case('bart_cls_eos', 1351, heads=[{'kind': 'classify', 'numLabels': 2, 'pool': 'last'}], eos_pool=True),
     'bert_cls_lora': lambda: bert_case('bert_cls_lora', 1345, activation='gelu',
                                        heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
                                        frozen=['bert.embeddings.', 'bert.encoder.layer.0.', 'bert.encoder.layer.1.'],

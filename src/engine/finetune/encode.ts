@@ -3,12 +3,17 @@
 //                    length (keys past it are masked), cls_index = the row's first position
 //   decoder (GPT):   A (<|endoftext|> B), cls_index = the last real token (GPT2ForSequenceClassification;
 //                    causal attention means the padding after it is never seen)
-//   encoder-decoder (BART): the encoder reads [CLS] A [SEP] (B [SEP]) as BERT's rows (no segment ids),
-//                    the decoder one token, [CLS] (its start token in pretraining), and the head
-//                    classifies that first decoder position, which cross-attends over the whole row
+//   encoder-decoder (BART): the encoder reads [CLS] A [SEP] (B [SEP]) as BERT's rows (no segment ids);
+//                    pooling 'cls': the decoder reads one token, [CLS] (its start token in
+//                    pretraining), and the head classifies that first decoder position, which
+//                    cross-attends over the whole row; pooling 'eos' (BartForSequenceClassification):
+//                    the decoder reads the row shifted right behind [CLS] (shift_tokens_right) and the
+//                    head classifies its state at the row's last token, the final [SEP] (the config's
+//                    eos_token_id), which has read the whole row on both sides
 // Truncation is Hugging Face's 'longest_first': one token at a time from the end of the longer text.
 import type { ModelKind } from '../model/config';
 import { classifyIndex } from '../model/heads/classify';
+import type { ClassifyPool } from '../model/heads/spec';
 import { CLS, EOS, PAD, SEP, type Tokenizer } from '../tokenizers/index';
 import type { MicroBatch } from '../train/step';
 import type { LabeledRow, LabelMap } from '../data/labeled';
@@ -26,9 +31,9 @@ export interface EncodedRows {
   decoderStart?: number;
 }
 
-/** Decoder positions of a classifier's batch: an encoder-decoder's decoder reads one token. */
-export function classifierTargetLen(kind: ModelKind): number | undefined {
-  return kind === 'encoder-decoder' ? 1 : undefined;
+/** Decoder positions of a classifier's batch: an encoder-decoder's decoder reads one token, or (pooling 'eos') the whole row. */
+export function classifierTargetLen(kind: ModelKind, pool: ClassifyPool): number | undefined {
+  return kind === 'encoder-decoder' && pool === 'first' ? 1 : undefined;
 }
 
 function specialId(tok: Tokenizer, name: string, why: string): number {
@@ -85,7 +90,7 @@ export function encodeRows(tok: Tokenizer, kind: ModelKind, rows: readonly Label
  * One micro-batch of B rows (`rows` indexes into `enc`; fewer than B are padded with copies of the
  * first, whose results the caller ignores) with the inputs the model kind's graph records.
  */
-export function classifyBatch(enc: EncodedRows, kind: ModelKind, rows: readonly number[], B: number): MicroBatch {
+export function classifyBatch(enc: EncodedRows, kind: ModelKind, pool: ClassifyPool, rows: readonly number[], B: number): MicroBatch {
   const T = enc.T;
   const pick = Array.from({ length: B }, (_, b) => rows[b] ?? rows[0]);
   const ids = new Uint32Array(B * T);
@@ -98,6 +103,16 @@ export function classifyBatch(enc: EncodedRows, kind: ModelKind, rows: readonly 
     lengths[b] = enc.lengths[r];
     labels[b] = enc.labels[r];
   });
+  if (kind === 'encoder-decoder' && pool === 'last') {
+    // shift_tokens_right: position t reads token t - 1, position 0 the start token; the padding
+    // after a row's last token is read by positions causal attention keeps from the classified one.
+    const decoder = new Uint32Array(B * T);
+    for (let b = 0; b < B; b++) {
+      decoder[b * T] = enc.decoderStart!;
+      decoder.set(ids.subarray(b * T, (b + 1) * T - 1), b * T + 1);
+    }
+    return { input_ids: ids, kvLen: lengths, decoder_input_ids: decoder, cls_index: classifyIndex('last', T, [...lengths]), class_labels: labels };
+  }
   if (kind === 'encoder-decoder') {
     const one = new Array<number>(B).fill(1);
     return { input_ids: ids, kvLen: lengths, decoder_input_ids: new Uint32Array(B).fill(enc.decoderStart!), cls_index: classifyIndex('first', 1, one), class_labels: labels };

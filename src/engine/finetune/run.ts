@@ -19,7 +19,8 @@ import { classCounts, labelMap, readLabeledFile, stratifiedSplit, type BadRow, t
 import type { GpuContext } from '../gpu/device';
 import type { Tensor } from '../gpu/tensor';
 import type { ModelConfig } from '../model/config';
-import { classifierPool, type ClassifierPooling } from '../model/heads/classify';
+import { classifierPool, poolingOf, type ClassifierPooling } from '../model/heads/classify';
+import type { ClassifyPool } from '../model/heads/spec';
 import type { ModelGraph } from '../model/body';
 import { allParts, buildParamLayout, loadParams, type ParamLayout } from '../model/params';
 import { readSafetensors } from '../io/safetensors';
@@ -202,7 +203,8 @@ function classifierConfig(baseConfig: Record<string, unknown>, layout: ParamLayo
   return {
     ...hf,
     // ModernBERT's key for how the classifier pools (Hugging Face's BERT itself always reads [CLS]); savedClassifierLayout reads it back.
-    ...(kind === 'encoder' ? { classifier_pooling: head?.kind === 'classify' && head.pool === 'mean' ? 'mean' : 'cls' } : {}),
+    // BART's 'eos' is Hugging Face's own BartForSequenceClassification; 'cls' (the first decoder position) is ours.
+    ...(kind !== 'decoder' && head?.kind === 'classify' ? { classifier_pooling: poolingOf(kind, head.pool) } : {}),
     architectures: [kind === 'encoder' ? 'BertForSequenceClassification' : kind === 'decoder' ? 'GPT2ForSequenceClassification' : 'BartForSequenceClassification'],
     id2label: Object.fromEntries(labels.id2label.map((l, i) => [String(i), l])),
     label2id: labels.label2id,
@@ -211,22 +213,34 @@ function classifierConfig(baseConfig: Record<string, unknown>, layout: ParamLayo
   };
 }
 
+/** Where a classifier layout's head reads (classifierPool of its kind and pooling). */
+export function classifyPoolOf(layout: ParamLayout): ClassifyPool {
+  const head = layout.heads.find((h) => h.kind === 'classify');
+  if (head?.kind !== 'classify') throw new Error('not a classifier: the layout has no classify head');
+  return head.pool;
+}
+
 /** Scores of a model on labeled rows: forward passes in batches, logits read back. */
 export class ClassifierEval {
+  private readonly kind: ModelConfig['kind'];
+  private readonly pool: ClassifyPool;
   constructor(
     private readonly step: TrainStep,
     private readonly logits: Tensor,
-    private readonly kind: ModelConfig['kind'],
+    layout: ParamLayout,
     private readonly B: number,
     private readonly K: number,
-  ) {}
+  ) {
+    this.kind = layout.config.kind;
+    this.pool = classifyPoolOf(layout);
+  }
 
   /** Logits [count, K] of every encoded row. */
   async logitsOf(enc: EncodedRows): Promise<Float32Array> {
     const out = new Float32Array(enc.count * this.K);
     for (let start = 0; start < enc.count; start += this.B) {
       const rows = Array.from({ length: Math.min(this.B, enc.count - start) }, (_, i) => start + i);
-      await this.step.evaluate(classifyBatch(enc, this.kind, rows, this.B));
+      await this.step.evaluate(classifyBatch(enc, this.kind, this.pool, rows, this.B));
       const l = await this.logits.read();
       out.set(l.subarray(0, rows.length * this.K), start * this.K);
     }
@@ -352,7 +366,7 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
   const metricsPath = join(runDir, METRICS_FILE);
 
   const train = new TrainStep(ctx, layout, {
-    batch: { batchSize: o.batchSize, seqLen: T, targetLen: classifierTargetLen(cfg.kind) },
+    batch: { batchSize: o.batchSize, seqLen: T, targetLen: classifierTargetLen(cfg.kind, classifyPoolOf(layout)) },
     adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay },
     gradClip: o.gradClip,
     readouts: (g) => [(g as ModelGraph).logits],
@@ -360,7 +374,7 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
   try {
     train.setParams(params);
     if (resumed) train.setOptimizerState(resumed.m, resumed.v, resumed.optimizerStep);
-    const evaluator = new ClassifierEval(train, (train.graph as ModelGraph).logits, cfg.kind, o.batchSize, K);
+    const evaluator = new ClassifierEval(train, (train.graph as ModelGraph).logits, layout, o.batchSize, K);
     const schedule = { kind: 'linear' as const, lr: o.lr, minLr: 0, warmupIters: o.warmupSteps, decayIters: o.steps };
     const rowsOf = trainingOrder(enc.train.count, o.batchSize, o.seed);
     const elapsed = () => (resumed?.elapsedMs ?? 0) + performance.now() - started;
@@ -406,7 +420,7 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
       savedAt = performance.now();
     };
     while (s < o.steps && !halted && !early?.stopped) {
-      await train.run([classifyBatch(enc.train, cfg.kind, rowsOf(s), o.batchSize)], learningRate(schedule, s), mixSeed(o.seed, s));
+      await train.run([classifyBatch(enc.train, cfg.kind, classifyPoolOf(layout), rowsOf(s), o.batchSize)], learningRate(schedule, s), mixSeed(o.seed, s));
       s++;
       collect(); // the losses read back so far, for a live chart
       halted = control ? await control.between(s) : false;
@@ -519,10 +533,10 @@ export async function loadClassifier(runDir: string, checkpoint = 0): Promise<Sa
 
 /** Scores `enc` under a saved classifier (a forward-only use of the recorded step). */
 export async function scoreWith(ctx: GpuContext, c: SavedClassifier, enc: EncodedRows, B: number) {
-  const step = new TrainStep(ctx, c.layout, { batch: { batchSize: B, seqLen: c.maxLength, targetLen: classifierTargetLen(c.layout.config.kind) }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
+  const step = new TrainStep(ctx, c.layout, { batch: { batchSize: B, seqLen: c.maxLength, targetLen: classifierTargetLen(c.layout.config.kind, classifyPoolOf(c.layout)) }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
   try {
     step.setParams(c.params);
-    return await new ClassifierEval(step, (step.graph as ModelGraph).logits, c.layout.config.kind, B, c.labels.id2label.length).score(enc, c.labels.id2label);
+    return await new ClassifierEval(step, (step.graph as ModelGraph).logits, c.layout, B, c.labels.id2label.length).score(enc, c.labels.id2label);
   } finally {
     step.destroy();
   }

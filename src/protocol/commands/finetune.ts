@@ -78,8 +78,8 @@ export const finetuneStart = defineCommand({
       dropout: v.optional(v.pipe(v.number(), v.minValue(0), v.ltValue(1))),
       targets: v.picklist(['attention', 'all-linear']),
     })),
-    /** An encoder's features: its pooled [CLS] ('cls', the default) or the mean of its real tokens ('mean'). */
-    pooling: v.optional(v.picklist(['cls', 'mean'])),
+    /** The features: 'cls' (the default: BERT's pooled [CLS], BART's first decoder position), 'mean' (BERT) or 'eos' (BART). */
+    pooling: v.optional(v.picklist(['cls', 'mean', 'eos'])),
     steps: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),
     lr: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
     batchSize: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096)),

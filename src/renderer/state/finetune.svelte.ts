@@ -63,10 +63,13 @@ export class FineTuneState {
   /** Dropout on each adapter's input while training (PEFT's lora_dropout). */
   loraDropout = $state(0);
   loraTargets = $state<'attention' | 'all-linear'>('attention');
-  /** An encoder classifier's features: the pooled [CLS] or the mean of the real tokens (other models ignore it). */
-  pooling = $state<'cls' | 'mean'>('cls');
-  /** Set by the settings from the chosen run: only an encoder's classifier pools. */
-  baseIsEncoder = $state(false);
+  /**
+   * The classifier's features: 'cls' (BERT's pooled [CLS], BART's first decoder position), 'mean'
+   * (a BERT's real tokens) or 'eos' (BART's last [SEP], BartForSequenceClassification's).
+   */
+  pooling = $state<'cls' | 'mean' | 'eos'>('cls');
+  /** Set by the settings from the chosen run: which poolings its kind takes. */
+  baseKind = $state<string | null>(null);
   topLayers = $state(1);
   // The budget npm run finetune defaults to.
   steps = $state(200);
@@ -181,7 +184,7 @@ export class FineTuneState {
     try {
       const started = await this.api.call('finetune.start', {
         ...this.source(), runDir: this.runDir, checkpoint: this.checkpoint, scope: this.scope,
-        ...(this.pooling === 'mean' && this.baseIsEncoder ? { pooling: 'mean' as const } : {}),
+        ...(poolingFits(this.pooling, this.baseKind) ? { pooling: this.pooling } : {}),
         ...(this.scopeKind === 'lora' ? { lora: { rank: this.loraRank, alpha: this.loraAlpha, dropout: this.loraDropout, targets: this.loraTargets } } : {}),
         steps: this.steps, lr: this.lr, batchSize: this.batchSize, compare: this.compare,
       });
@@ -271,4 +274,9 @@ export function fineTuneStateFor(api: StudioApi): FineTuneState {
   let state = states.get(api);
   if (!state) states.set(api, (state = new FineTuneState(api)));
   return state;
+}
+
+/** Whether a non-default pooling applies to a base run's kind ('cls' is every kind's default, sent as nothing). */
+function poolingFits(pooling: 'cls' | 'mean' | 'eos', kind: string | null): boolean {
+  return (pooling === 'mean' && kind === 'encoder') || (pooling === 'eos' && kind === 'encoder-decoder');
 }

@@ -88,3 +88,20 @@ test('top:1 on BART trains the head and the top decoder layer; the encoder stays
   expect(moved('model.decoder.layers.1.fc1.weight')).toBe(true);
   expect(r.test!.confusion.flat().reduce((s, x) => s + x, 0)).toBe(r.test!.count);
 }, 120_000);
+
+test("pooling 'eos' (BartForSequenceClassification's): config.json says so, and evaluate reads it back to the run's own test scores", async () => {
+  const data = loadLabeledData(options({}));
+  const r = await fineTune(ctx, options({ scope: { kind: 'all' }, pooling: 'eos', name: 'bart-eos' }), data);
+  const config = JSON.parse(readFileSync(join(r.runDir, 'config.json'), 'utf8'));
+  expect(config).toMatchObject({ architectures: ['BartForSequenceClassification'], classifier_pooling: 'eos', eos_token_id: expect.any(Number) });
+  // Scored again from the saved run: only a layout that pools at the last eos reproduces the loss.
+  const testFile = join(runsDir, 'bart-eos-test.csv');
+  writeFileSync(testFile, ['label,text', ...data.splits.test.map((row) => `${row.label},"${row.text}"`)].join('\n') + '\n');
+  const again = await evaluateRun(ctx, r.runDir, testFile);
+  expect(again.count).toBe(r.test!.count);
+  expect(again.confusion).toEqual(r.test!.confusion);
+  expect(Math.abs(again.loss - r.test!.loss)).toBeLessThan(1e-5);
+  const cls = await fineTune(ctx, options({ scope: { kind: 'all' }, name: 'bart-first' }), data);
+  expect(JSON.parse(readFileSync(join(cls.runDir, 'config.json'), 'utf8')).classifier_pooling).toBe('cls');
+  expect(Math.abs(cls.test!.loss - r.test!.loss)).toBeGreaterThan(1e-4);
+}, 120_000);

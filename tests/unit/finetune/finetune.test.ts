@@ -113,12 +113,12 @@ test('head-only on BERT: the body stays bit-identical with zero AdamW state, the
   const enc = encodeRows(tok, 'encoder', data.splits.test, data.labels, 20);
   const step = new TrainStep(ctx, layout, { batch: { batchSize: 8, seqLen: 20 }, adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, gradClip: 0, readouts: (g) => [(g as ModelGraph).logits] });
   step.setParams(flat);
-  const fromEval = softmaxRows(await new ClassifierEval(step, (step.graph as ModelGraph).logits, 'encoder', 8, 2).logitsOf(enc), 2);
+  const fromEval = softmaxRows(await new ClassifierEval(step, (step.graph as ModelGraph).logits, layout, 8, 2).logitsOf(enc), 2);
   step.destroy();
   const params = Tensor.empty(ctx, [layout.totalFloats]);
   params.write(flat);
   const graph = new BertGraph(ctx, layout, params, params, { batchSize: 3, seqLen: 20 });
-  const batch = classifyBatch(enc, 'encoder', [9, 10, 11], 3);
+  const batch = classifyBatch(enc, 'encoder', 'first', [9, 10, 11], 3);
   for (const [name, t] of Object.entries(graph.inputs)) t.write(batch[name]);
   const rec = new Recorder(ctx);
   graph.forward(rec, false);

@@ -12,6 +12,7 @@ import { BertGraph } from '../../../src/engine/model/bert';
 import { GptGraph } from '../../../src/engine/model/gpt';
 import { allParts, buildParamLayout } from '../../../src/engine/model/params';
 import { classifyIndex } from '../../../src/engine/model/heads/classify';
+import { classifierTargetLen, classifyBatch } from '../../../src/engine/finetune/encode';
 import { StepState } from '../../../src/engine/ops/step-state';
 import { buildGraph } from '../../../src/engine/train/step';
 import { batchOf, type Golden, loadGolden, relativeError } from './goldens';
@@ -137,7 +138,7 @@ async function runGolden(g: Golden, layout = g.layout): Promise<{ outputs: Map<s
   return { outputs, loss, grads: flat };
 }
 
-for (const name of ['bert_dropout', 'bart_dropout', 'bart_vocab2', 'gpt_cls', 'bert_cls_frozen', 'bert_cls_mean', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
+for (const name of ['bert_dropout', 'bart_dropout', 'bart_vocab2', 'gpt_cls', 'bert_cls_frozen', 'bert_cls_mean', 'bart_cls', 'bart_cls_eos', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
   test(`${name}: logits, loss and all gradients match PyTorch within 1e-4`, async () => {
     const g = loadGolden(name);
     const { outputs, loss, grads } = await runGolden(g);
@@ -158,6 +159,18 @@ test('the classification goldens gather the rows classifyIndex computes', () => 
   expect([...loadGolden('gpt_cls').input('cls_index')]).toEqual([...classifyIndex('last', 11, [11, 7, 4])]);
   expect([...loadGolden('bert_cls_frozen').input('cls_index')]).toEqual([...classifyIndex('first', 11, [11, 8, 5])]);
   expect([...loadGolden('bart_cls').input('cls_index')]).toEqual([...classifyIndex('first', 7, [7, 7, 7])]);
+});
+
+test("BART 'eos' pooling: classifyBatch's decoder inputs and rows are transformers' shift_tokens_right and last-eos positions", () => {
+  const g = loadGolden('bart_cls_eos');
+  const ids = g.input('input_ids');
+  const lengths = Uint32Array.from([11, 6, 9]);
+  const enc = { T: 11, count: 3, ids, types: new Uint32Array(ids.length), lengths, labels: g.input('class_labels'), truncated: 0, decoderStart: 1 };
+  const batch = classifyBatch(enc, 'encoder-decoder', 'last', [0, 1, 2], 3);
+  expect([...batch.decoder_input_ids]).toEqual([...g.input('decoder_input_ids')]);
+  expect([...batch.cls_index]).toEqual([...g.input('cls_index')]);
+  expect(classifierTargetLen('encoder-decoder', 'last')).toBeUndefined();
+  expect(classifierTargetLen('encoder-decoder', 'first')).toBe(1);
 });
 
 test('the goldens discriminate: tanh GELU on the erf golden, or dropout (or lora_dropout) off on a dropout golden, miss by more than 1e-4', async () => {

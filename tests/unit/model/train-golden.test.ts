@@ -44,7 +44,7 @@ async function train(g: Golden, step: TrainStep, microSteps: number): Promise<{ 
   return { created };
 }
 
-for (const name of ['gpt', 'gpt_nobias', 'gpt_untied', 'bert', 'bart', 'gpt_erf', 'bert_dropout', 'bart_dropout', 'bart_vocab2', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
+for (const name of ['gpt', 'gpt_nobias', 'gpt_untied', 'bert', 'bart', 'gpt_erf', 'bert_dropout', 'bart_dropout', 'bart_vocab2', 'gpt_cls', 'bert_cls_frozen', 'bart_cls', 'bart_cls_eos', 'bert_cls_lora', 'gpt_cls_lora', 'bert_cls_lora_dropout', 'gpt_cls_lora_dropout', 'bart_cls_lora']) {
   test(`${name}: 10 replayed AdamW steps follow PyTorch's losses within 1e-4, allocating nothing`, async () => {
     const g = loadGolden(name);
     const step = makeStep(g);

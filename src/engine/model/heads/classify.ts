@@ -41,21 +41,33 @@ interface ClassifyGrads {
   scratch?: Tensor; // u32, the scatter-add's ('first', 'last')
 }
 
-/** How an encoder's classifier pools its states, by Hugging Face's name (ModernBERT's classifier_pooling). */
-export type ClassifierPooling = 'cls' | 'mean';
-export const CLASSIFIER_POOLINGS: readonly ClassifierPooling[] = ['cls', 'mean'];
-
 /**
- * Where a model kind's classifier reads: BERT its [CLS] (first) or, with pooling 'mean', the mean of
- * its real tokens; GPT its last real token; BART its first decoder position.
+ * How a classifier pools its states, by Hugging Face's name: 'cls' (BERT's pooled [CLS]; GPT's last
+ * real token; BART's first decoder position, which reads [CLS] alone), 'mean' (an encoder's real
+ * tokens, ModernBERT's classifier_pooling) or 'eos' (BartForSequenceClassification: the decoder
+ * reads the row shifted right and the state at its last eos token, our [SEP], is classified).
  */
+export type ClassifierPooling = 'cls' | 'mean' | 'eos';
+export const CLASSIFIER_POOLINGS: readonly ClassifierPooling[] = ['cls', 'mean', 'eos'];
+
+/** Where a model kind's classifier reads, for a pooling (see ClassifierPooling). */
 export function classifierPool(kind: ModelKind, pooling: ClassifierPooling = 'cls'): ClassifyPool {
   if (pooling === 'mean') {
-    if (kind !== 'encoder') throw new Error(`pooling 'mean' is for encoder (BERT) classifiers; a ${kind === 'decoder' ? 'GPT classifies its last real token' : 'BART classifies its first decoder position'} (pooling 'cls')`);
+    if (kind !== 'encoder') throw new Error(`pooling 'mean' is for encoder (BERT) classifiers; a ${kind === 'decoder' ? "GPT classifies its last real token (pooling 'cls')" : "BART its first decoder position (pooling 'cls') or its last eos token (pooling 'eos')"}`);
     return 'mean';
+  }
+  if (pooling === 'eos') {
+    if (kind !== 'encoder-decoder') throw new Error(`pooling 'eos' is for encoder-decoder (BART) classifiers; a ${kind === 'decoder' ? "GPT classifies its last real token (pooling 'cls')" : "BERT its [CLS] (pooling 'cls') or the mean of its tokens (pooling 'mean')"}`);
+    return 'last';
   }
   if (pooling !== 'cls') throw new Error(`pooling must be one of ${CLASSIFIER_POOLINGS.join(', ')}, got '${String(pooling)}'`);
   return kind === 'decoder' ? 'last' : 'first';
+}
+
+/** The pooling a classifier layout was built with, by its Hugging Face name (inverse of classifierPool). */
+export function poolingOf(kind: ModelKind, pool: ClassifyPool): ClassifierPooling {
+  if (pool === 'mean') return 'mean';
+  return kind === 'encoder-decoder' && pool === 'last' ? 'eos' : 'cls';
 }
 
 /** The row of [N] each sequence is classified from, given its real length (padding at the tail). */
