@@ -6,7 +6,7 @@ import { engineWindowBundles } from './scripts/vite-engine-window.ts';
 export default defineConfig({
   // Main process bundle, plus the other Node entry points that share its code: the headless
   // engine host (child_process.fork, on Dawn), the loopback bridge behind `npm run serve`, and
-  // the shard-encoding worker thread the headless host starts.
+  // the worker threads the headless host starts (shard encoding, tokenizer counting).
   // Dependencies stay external (node_modules). The app's engine runs elsewhere: the hidden engine
   // window's page and worker, built into out/engine-window/ by engineWindowBundles.
   main: {
@@ -19,6 +19,8 @@ export default defineConfig({
           serve: resolve('src/cli/serve.ts'),
           // Started by the headless host's shard builder on worker threads (found beside engine-host.js).
           'shard-worker': resolve('src/engine/data/shard-worker.ts'),
+          // Tokenizer training's counting pass, on worker threads the same way.
+          'tokenizer-count-worker': resolve('src/engine/data/tokenizer-count-worker.ts'),
         },
       },
     },

@@ -8,14 +8,15 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadTokenizer, saveTokenizer } from '../tokenizers/io';
-import { trainTokenizer, type TrainTokenizerOptions } from '../tokenizers/train';
+import type { TrainTokenizerOptions } from '../tokenizers/train';
 import { Tokenizer } from '../tokenizers/tokenizer';
 import { discover, type ImportOptions } from './import';
 import { ImportFailedError, importOrReuse } from './import-cache';
 import type { CorpusIssue } from './issues';
 import { buildShards, openShards, type TokenDataset } from './shards';
 import { splitDataset, type DataSplit, type SplitSpec } from './split';
-import { readTexts, type CorpusManifest } from './store';
+import type { CorpusManifest } from './store';
+import { trainCorpusTokenizer } from './tokenizer-workers';
 
 export interface PrepareDataOptions {
   inputs: string[];
@@ -75,7 +76,7 @@ export async function prepareData(opts: PrepareDataOptions): Promise<PreparedDat
     const path = join(dataDir, `tokenizer-${key16({ v: 1, corpus: manifest.contentHash, options: opts.tokenizer })}.json`);
     try { tokenizer = await loadTokenizer(path); } catch {
       tokenizerCached = false;
-      tokenizer = await trainTokenizer(readTexts(corpusDir), opts.tokenizer, {
+      tokenizer = await trainCorpusTokenizer({ corpusDirs: [corpusDir] }, opts.tokenizer, {
         expectedChars: manifest.stats.characters, signal: opts.signal,
         onProgress: (fraction) => opts.onProgress?.({ stage: 'tokenizer', done: fraction, total: 1 }),
       });

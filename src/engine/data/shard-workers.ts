@@ -29,12 +29,17 @@ export function defaultShardWorkers(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, 4));
 }
 
-/**
- * The worker script next to this module: shard-worker.ts when running from sources (tsx, vitest:
- * the worker loads it through tsx too), shard-worker.js beside a bundle (out/main). Null inside
- * Electron (the app's engine is a Web Worker there) or when neither is found.
- */
+/** The shard-encoding worker script (see workerScript). */
 export function shardWorkerScript(): ShardWorkerScript | null {
+  return workerScript('shard-worker');
+}
+
+/**
+ * A worker script next to this module: `<name>.ts` when running from sources (tsx, vitest: the
+ * worker loads it through tsx too), `<name>.js` beside a bundle (out/main). Null inside Electron
+ * (the app's engine is a Web Worker there) or when neither is found.
+ */
+export function workerScript(name: string): ShardWorkerScript | null {
   if (process.versions.electron || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined') return null;
   let here: string;
   try {
@@ -42,7 +47,7 @@ export function shardWorkerScript(): ShardWorkerScript | null {
   } catch {
     return null;
   }
-  const source = join(here, 'shard-worker.ts');
+  const source = join(here, `${name}.ts`);
   if (existsSync(source)) {
     // A worker does not inherit the parent's loaders (and `--import tsx` in its execArgv is not
     // applied on Node 20): it registers tsx's ESM hooks itself. The package's `require` entry is
@@ -54,14 +59,14 @@ export function shardWorkerScript(): ShardWorkerScript | null {
     return null;
   }
   for (const dir of [here, join(here, '..'), process.argv[1] ? dirname(process.argv[1]) : '']) {
-    const built = dir && join(dir, 'shard-worker.js');
+    const built = dir && join(dir, `${name}.js`);
     if (built && existsSync(built)) return { path: built };
   }
   return null;
 }
 
 /** Starts the worker script (through tsx from sources). */
-function startWorker(W: typeof ThreadWorker, script: ShardWorkerScript, workerData: ShardWorkerData, name: string): ThreadWorker {
+export function startWorker(W: typeof ThreadWorker, script: ShardWorkerScript, workerData: unknown, name: string): ThreadWorker {
   if (!script.tsx) return new W(script.path, { workerData, name });
   const target = pathToFileURL(script.path).href;
   const boot = `import(${JSON.stringify(script.tsx)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); })` +

@@ -1,5 +1,5 @@
 // Tokenizers: train (char / byte-level BPE / WordPiece), save as HF tokenizer.json, load, encode.
-export { trainTokenizer, type TrainTokenizerOptions } from './train';
+export { trainTokenizer, trainTokenizerWith, type TrainTokenizerOptions, type CountTask } from './train';
 export { Tokenizer, type EncodingWithSpecials } from './tokenizer';
 export { loadTokenizer, saveTokenizer } from './io';
 export { specialTokenList, sentinel, PAD, UNK, CLS, SEP, MASK, EOS, type SpecialTokenOptions } from './specials';

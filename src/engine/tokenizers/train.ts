@@ -6,13 +6,13 @@
 //               merged pieces (BERT; each Chinese character is its own word)
 // Texts are streamed: only word counts are kept (bounded by the number of distinct words, and
 // by `maxTrainChars` of input, default 50 M characters).
-import { BYTE_TO_CHAR, byteLevelPreTokenize } from './byte-level';
-import { bertNormalize, bertPreTokenize } from './bert-basic';
+import { BYTE_TO_CHAR } from './byte-level';
 import { learnMerges, type MergeWord } from './merge-trainer';
 import { specialTokenList, UNK, type SpecialTokenOptions } from './specials';
 import { TimeSlicer } from './time-slice';
 import { Tokenizer } from './tokenizer';
 import { bpeTokenizerJson, charTokenizerJson, wordPieceTokenizerJson, type TokenizerJson, type TokenizerKind } from './tokenizer-json';
+import { WordCounter, type CountSpec } from './word-count';
 
 export interface TrainTokenizerOptions {
   kind: TokenizerKind;
@@ -59,16 +59,36 @@ class FractionReporter {
 export async function trainTokenizer(
   texts: Iterable<string> | AsyncIterable<string>, opts: TrainTokenizerOptions, hooks: TrainTokenizerHooks = {},
 ): Promise<Tokenizer> {
-  const specials = Array.isArray(opts.specials) ? [...opts.specials] : specialTokenList(opts.specials);
-  if (opts.kind === 'wordpiece' && !specials.includes(UNK)) specials.splice(0, 0, UNK);
-  if (new Set(specials).size !== specials.length) throw new Error('trainTokenizer: duplicate special tokens');
-  if (!Number.isInteger(opts.vocabSize) || opts.vocabSize <= specials.length) {
-    throw new Error(`trainTokenizer: vocabSize ${opts.vocabSize} must be an integer above the ${specials.length} special tokens`);
-  }
+  return trainTokenizerWith((task) => countWords(texts, task, hooks), opts, hooks);
+}
+
+/** What a counting pass is asked to do (see trainTokenizerWith). */
+export interface CountTask {
+  spec: CountSpec;
+  /** Stop after the text that brings the characters read to this many (maxTrainChars). */
+  limit: number;
+  /** 0..1 of the pass. */
+  onFraction: (f: number) => void;
+}
+
+/**
+ * Training with the counting pass done by `count` (e.g. on worker threads, data/tokenizer-workers.ts):
+ * it must return the counts one WordCounter would have over the texts, in the same order, up to
+ * and including the text at which `limit` characters are reached.
+ */
+export async function trainTokenizerWith(
+  count: (task: CountTask) => Promise<Map<string, number>>, opts: TrainTokenizerOptions, hooks: TrainTokenizerHooks = {},
+): Promise<Tokenizer> {
+  const specials = trainerSpecials(opts);
   const progress = new FractionReporter(hooks.onProgress);
   progress.report(0);
   const share = COUNT_SHARE[opts.kind];
-  const counts = await countWords(texts, opts, specials, hooks, (f) => progress.report(share * f));
+  const counts = await count({
+    spec: { kind: opts.kind, specials, lowercase: opts.lowercase ?? false },
+    limit: opts.maxTrainChars ?? 50_000_000,
+    onFraction: (f) => progress.report(share * f),
+  });
+  hooks.signal?.throwIfAborted();
   // Merges: the fraction of the planned merges done (training may stop early when no pair repeats).
   const merged: MergeProgress = (done, planned) => {
     hooks.signal?.throwIfAborted();
@@ -81,35 +101,34 @@ export async function trainTokenizer(
   return new Tokenizer(json);
 }
 
+/** The specials a trainer puts first (WordPiece always has [UNK]); checks the vocabulary size against them. */
+function trainerSpecials(opts: TrainTokenizerOptions): string[] {
+  const specials = Array.isArray(opts.specials) ? [...opts.specials] : specialTokenList(opts.specials);
+  if (opts.kind === 'wordpiece' && !specials.includes(UNK)) specials.splice(0, 0, UNK);
+  if (new Set(specials).size !== specials.length) throw new Error('trainTokenizer: duplicate special tokens');
+  if (!Number.isInteger(opts.vocabSize) || opts.vocabSize <= specials.length) {
+    throw new Error(`trainTokenizer: vocabSize ${opts.vocabSize} must be an integer above the ${specials.length} special tokens`);
+  }
+  return specials;
+}
+
 type MergeProgress = (done: number, planned: number) => void;
 
-/** Word (or, for char, character) → count, over texts with special tokens cut out. */
-async function countWords(
-  texts: Iterable<string> | AsyncIterable<string>, opts: TrainTokenizerOptions, specials: string[],
-  hooks: TrainTokenizerHooks, onFraction: (f: number) => void,
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+/** Word (or, for char, character) → count, over texts with special tokens cut out, in this thread. */
+async function countWords(texts: Iterable<string> | AsyncIterable<string>, task: CountTask, hooks: TrainTokenizerHooks): Promise<Map<string, number>> {
+  const counter = new WordCounter(task.spec);
   const slicer = new TimeSlicer();
-  const limit = opts.maxTrainChars ?? 50_000_000;
-  const specialRe = specials.length ? new RegExp(specials.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : null;
-  let seen = 0;
   // What this pass will read: the texts, or the character limit where that comes first.
-  const expected = hooks.expectedChars !== undefined ? Math.min(limit, hooks.expectedChars) : 0;
-  const add = (w: string) => counts.set(w, (counts.get(w) ?? 0) + 1);
+  const expected = hooks.expectedChars !== undefined ? Math.min(task.limit, hooks.expectedChars) : 0;
   for await (const text of texts) {
     hooks.signal?.throwIfAborted();
-    for (const piece of specialRe ? text.split(specialRe) : [text]) {
-      if (opts.kind === 'char') for (const ch of piece) add(ch);
-      else if (opts.kind === 'bpe') for (const w of byteLevelPreTokenize(piece)) add(w);
-      else for (const w of bertPreTokenize(bertNormalize(piece, { lowercase: opts.lowercase ?? false }))) add(w);
-    }
-    seen += text.length;
-    if (expected > 0) onFraction(seen / expected);
-    if (seen >= limit) break;
+    counter.add(text);
+    if (expected > 0) task.onFraction(counter.seen / expected);
+    if (counter.seen >= task.limit) break;
     await slicer.tick();
   }
-  onFraction(1);
-  return counts;
+  task.onFraction(1);
+  return counter.counts;
 }
 
 function byCodePoint(a: string, b: string): number {

@@ -9,11 +9,12 @@ import type { TrainOptions } from '../config/train-config';
 import { trainableObjective } from '../objectives/index.ts';
 import { T5_SENTINELS } from '../objectives/t5-span.ts';
 import { importOrReuse, type CachedImport } from '../data/import-cache';
-import { buildShards, openShards, readTexts, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
-import { PairTokenizer, pairSide } from '../data/pair-tokenizer';
+import { buildShards, openShards, splitDataset, type BuildShardsResult, type CorpusIssue, type CorpusManifest, type DataSplit, type TokenDataset } from '../data';
+import { PairTokenizer } from '../data/pair-tokenizer';
 import type { ScriptCounts } from '../data/stats';
-import { everyNth, tokenizerSampleEvery } from '../data/tokenizer-sample';
-import { loadTokenizer, saveTokenizer, trainTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
+import { tokenizerSampleEvery } from '../data/tokenizer-sample';
+import { trainCorpusTokenizer } from '../data/tokenizer-workers';
+import { loadTokenizer, saveTokenizer, EOS, type Tokenizer, type TrainTokenizerOptions } from '../tokenizers';
 
 /** 'checkpoint': what loading a checkpoint initialised or left out (a new head, tensors it had no place for). */
 export type PreparePhase = 'import' | 'tokenizer' | 'shards' | 'split' | 'checkpoint';
@@ -174,19 +175,15 @@ async function tokenizerForRun(o: TrainOptions, manifest: CorpusManifest, corpus
   const onSide = side === 'both' ? '' : ` on the ${side} side of each pair`;
   const message = `training a ${o.tokenizer}${which} tokenizer${onSide}${sample}`;
   report({ phase: 'tokenizer', message, fraction: 0 });
-  const texts = everyNth(readTexts(corpusDir), every);
   // A side is about half of each pair's characters: the fraction's estimate of what is left to read.
   const expectedChars = (manifest.stats.characters / every) * (side === 'both' ? 1 : 0.5);
-  const tokenizer = await trainTokenizer(side === 'both' ? texts : sideOf(texts, side), tokOptions, {
+  // Words are counted on worker threads where the host has them (tokenizer-workers.ts).
+  const tokenizer = await trainCorpusTokenizer({ corpusDirs: [corpusDir], every, side }, tokOptions, {
     expectedChars, signal, onProgress: (fraction) => report({ phase: 'tokenizer', message, fraction }),
   });
   await mkdir(dirname(cached), { recursive: true });
   saveTokenizer(tokenizer, cached);
   return tokenizer;
-}
-
-async function* sideOf(texts: AsyncIterable<string>, side: 'source' | 'target'): AsyncGenerator<string> {
-  for await (const text of texts) yield pairSide(text, side);
 }
 
 /** The run's train / validation split of its token shards; refuses a split too short for one row. */

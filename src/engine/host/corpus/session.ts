@@ -12,7 +12,8 @@ import type { StudioEvent } from '../../../protocol/index.ts';
 import { importCorpus, readDocuments, readTexts, SAMPLE_CORPUS_FILES, type CorpusStats, type ImportProgress } from '../../data/index.ts';
 import { guessedColumnNote, issueTotals } from '../../data/import-report.ts';
 import { TimeSlicer } from '../../tokenizers/time-slice.ts';
-import { trainTokenizer, type Tokenizer } from '../../tokenizers/index.ts';
+import type { Tokenizer } from '../../tokenizers/index.ts';
+import { trainCorpusTokenizer } from '../../data/tokenizer-workers.ts';
 import type { TrainOptions } from '../../config/train-config.ts';
 import { tokenizerOptionsFor } from '../../train/prepare.ts';
 import { mergeStats } from './stats.ts';
@@ -216,7 +217,7 @@ export class CorpusSession {
     const started = performance.now();
     const dirs = ok.map((e) => e.corpusDir as string);
     const options = tokenizerOptionsFor({ tokenizer: kind, vocabSize, objective });
-    const tokenizer = await trainTokenizer(textsOf(dirs), options);
+    const tokenizer = await trainCorpusTokenizer({ corpusDirs: dirs }, options);
     // Count the corpus's tokens with it (yielding: the host keeps answering meanwhile).
     const slicer = new TimeSlicer();
     let tokens = 0;
