@@ -6,7 +6,7 @@ import { engineWindowBundles } from './scripts/vite-engine-window.ts';
 export default defineConfig({
   // Main process bundle, plus the other Node entry points that share its code: the headless
   // engine host (child_process.fork, on Dawn), the loopback bridge behind `npm run serve`, and
-  // the worker threads the headless host starts (shard encoding, tokenizer counting).
+  // the worker threads the headless host starts (shard encoding, tokenizer counting, imports).
   // Dependencies stay external (node_modules). The app's engine runs elsewhere: the hidden engine
   // window's page and worker, built into out/engine-window/ by engineWindowBundles.
   main: {
@@ -21,6 +21,8 @@ export default defineConfig({
           'shard-worker': resolve('src/engine/data/shard-worker.ts'),
           // Tokenizer training's counting pass, on worker threads the same way.
           'tokenizer-count-worker': resolve('src/engine/data/tokenizer-count-worker.ts'),
+          // Imports, off the host's event loop.
+          'import-worker': resolve('src/engine/data/import-worker.ts'),
         },
       },
     },

@@ -1,8 +1,9 @@
 // Corpus throughput and peak memory, one phase per process (peak RSS is the process's own):
 //   node --import tsx scripts/bench-corpus.ts make <MB> <file>          a corpus of varied lines
-//   node --import tsx scripts/bench-corpus.ts import <file> <dir>        import into <dir>
+//   node --import tsx scripts/bench-corpus.ts import <file> <dir> [worker]   import into <dir> (in this thread, or on a worker thread)
 //   node --import tsx scripts/bench-corpus.ts shards <dir> char|bpe|wordpiece [sampleMB]   train (on the run's sample) + encode
 //   node --import tsx scripts/bench-corpus.ts encode <dir> char|bpe|wordpiece <workers>   shard building alone (0 = in this thread), with the tokenizer `shards` saved
+//   node --import tsx scripts/bench-corpus.ts train <dir> char|bpe|wordpiece <workers> [sampleMB]   tokenizer training alone: counting on N worker threads (0 = in this thread), then merges
 //   node --import tsx scripts/bench-corpus.ts sample <shardDir>                 open shards by range, draw 1000 batches (64 × 256)
 //   node --import tsx scripts/bench-corpus.ts hf <dir> char|bpe|wordpiece       HF `tokenizers` encoding the same documents
 // `make` cycles the paragraphs of ../shared/datasets/tinyshakespeare.txt and hongloumeng.txt,
@@ -17,6 +18,9 @@ import { Tokenizer as NativeTokenizer } from 'tokenizers';
 import { batchRng, buildShards, importCorpus, loadManifest, openShards, readDocuments, sampleBatch, splitDataset } from '../src/engine/data';
 import { loadTokenizer, saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
 import { everyNth, tokenizerSampleEvery } from '../src/engine/data/tokenizer-sample';
+import { trainCorpusTokenizer } from '../src/engine/data/tokenizer-workers';
+import { importCorpusOffThread } from '../src/engine/data/import-workers';
+import { COUNT_SHARE } from '../src/engine/tokenizers/train';
 
 const [phase, a, b, c] = process.argv.slice(2);
 const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'datasets');
@@ -49,8 +53,11 @@ if (phase === 'make') {
   await once(out, 'finish');
   report(statSync(b).size, { file: b });
 } else if (phase === 'import') {
-  const r = await importCorpus({ inputs: [a], outDir: b });
-  report(statSync(a).size, { documents: r.manifest?.stats.documents, issues: r.issues.length });
+  // How busy this (the host's) event loop is meanwhile: what a host answering commands would feel.
+  const elu = performance.eventLoopUtilization();
+  const r = c === 'worker' ? await importCorpusOffThread({ inputs: [a], outDir: b }, { worker: true }) : await importCorpus({ inputs: [a], outDir: b });
+  const busy = +performance.eventLoopUtilization(elu).utilization.toFixed(2);
+  report(statSync(a).size, { on: c === 'worker' ? 'worker' : 'thread', documents: r.manifest?.stats.documents, issues: r.issues.length, eventLoopBusy: busy });
 } else if (phase === 'shards') {
   const kind = b as TokenizerKind;
   const manifest = await loadManifest(a);
@@ -85,6 +92,21 @@ if (phase === 'make') {
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
   }
+} else if (phase === 'train') {
+  // Tokenizer training alone, its counting pass on `workers` threads (0: this thread), on the
+  // run's sample: the counting pass ends when the fraction reaches the kind's counting share.
+  const kind = b as TokenizerKind;
+  const workers = Number(c ?? 0);
+  const manifest = await loadManifest(a);
+  const every = tokenizerSampleEvery({ tokenizer: kind, tokenizerSampleMB: Number(process.argv[6] ?? 64) }, manifest.stats.bytes);
+  const elu = performance.eventLoopUtilization();
+  let countSeconds = 0;
+  const tok = await trainCorpusTokenizer({ corpusDirs: [a], every }, { kind, vocabSize: kind === 'char' ? 1_000_000 : 16_000 }, {
+    workers, expectedChars: manifest.stats.characters / every,
+    onProgress: (f) => { if (!countSeconds && f >= COUNT_SHARE[kind] - 1e-9) countSeconds = (performance.now() - t0) / 1000; },
+  });
+  const busy = +performance.eventLoopUtilization(elu).utilization.toFixed(2);
+  report(manifest.stats.bytes, { tokenizer: kind, workers, trainedOn: `1 document in ${every}`, vocab: tok.vocabSize, countSeconds: +countSeconds.toFixed(1), eventLoopBusy: busy, hash: tok.hash.slice(0, 16) });
 } else if (phase === 'sample') {
   // Training's data path on built shards: open them by range, split, draw 1000 batches of 64 × 256.
   const ds = await openShards(a);

@@ -4,7 +4,8 @@
 // come through here, so the app and the terminal say the same thing.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { importCorpus, REPORT_FILE, type ImportOptions } from './import';
+import { REPORT_FILE, type ImportOptions } from './import';
+import { importCorpusOffThread } from './import-workers';
 import { issueTotals, readImportReport, summarizeImport, type StoredImportReport } from './import-report';
 import { formatIssue, type CorpusIssue } from './issues';
 import { loadManifest, type CorpusManifest } from './store';
@@ -48,7 +49,8 @@ export async function importOrReuse(opts: ImportOrReuseOptions): Promise<CachedI
       : [`imported earlier (cached): ${manifest.stats.documents} documents; no import report (imported by an older version)`, ...manifest.issues.slice(0, opts.firstIssues ?? 5).map((i) => `  ${formatIssue(i)}`)];
     result = { corpusDir, manifest, report, reportPath, cached: true, summary };
   } else {
-    const r = await importCorpus(opts);
+    // On a worker thread where the host has them: its event loop stays free (import-workers.ts).
+    const r = await importCorpusOffThread(opts);
     const summary = summarizeImport(r.report, { reportPath: r.reportPath, firstIssues: opts.firstIssues });
     if (!r.manifest) throw new ImportFailedError(`Nothing could be imported from ${opts.inputs.join(', ')}:`, summary, r.issues, r.reportPath);
     result = { corpusDir, manifest: r.manifest, report: r.report, reportPath: r.reportPath, cached: false, summary };

@@ -42,7 +42,7 @@ export interface TrainTokenizerHooks {
  * Hongloumeng paragraphs, 50% and 64% on tinyshakespeare alone. The first merges are the slow
  * ones (they touch the most words), so the fraction runs ahead early in the merge phase.
  */
-const COUNT_SHARE = { char: 1, bpe: 0.4, wordpiece: 0.75 } as const;
+export const COUNT_SHARE = { char: 1, bpe: 0.4, wordpiece: 0.75 } as const;
 
 /** Reports a fraction only when it grew by half a percent (or reached 1), never backwards. */
 class FractionReporter {

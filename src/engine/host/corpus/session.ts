@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, normalize, resolve, sep } from 'node:path';
 import type { CorpusEntry, CorpusSnapshot, TokenizerInfo } from '../../../protocol/commands/corpus-schemas.ts';
 import type { StudioEvent } from '../../../protocol/index.ts';
-import { importCorpus, readDocuments, readTexts, SAMPLE_CORPUS_FILES, type CorpusStats, type ImportProgress } from '../../data/index.ts';
+import { readDocuments, readTexts, SAMPLE_CORPUS_FILES, type CorpusStats, type ImportProgress } from '../../data/index.ts';
+import { importCorpusOffThread } from '../../data/import-workers.ts';
 import { guessedColumnNote, issueTotals } from '../../data/import-report.ts';
 import { TimeSlicer } from '../../tokenizers/time-slice.ts';
 import type { Tokenizer } from '../../tokenizers/index.ts';
@@ -111,7 +112,8 @@ export class CorpusSession {
         const first = !moved && p.bytesRead > 0 && p.bytesRead < p.totalBytes;
         if (first || now - lastEmit > 250) { moved ||= first; lastEmit = now; this.changed(); }
       };
-      const result = await importCorpus({ inputs: [entry.path], outDir, onProgress, signal: abort.signal });
+      // A large file is imported on a worker thread (import-workers.ts): the host keeps answering.
+      const result = await importCorpusOffThread({ inputs: [entry.path], outDir, onProgress, signal: abort.signal });
       delete entry.progress;
       if (!this.entries.includes(entry)) { await rm(outDir, { recursive: true, force: true }); return; } // removed meanwhile
       entry.issues = result.issues.map((i) => ({ ...i, file: this.displayName(i.file) }));
