@@ -67,11 +67,23 @@ export const TokenizerInfoSchema = v.object({
 });
 export type TokenizerInfo = v.InferOutput<typeof TokenizerInfoSchema>;
 
+/** Tokenizer training under way on the host: training itself, then counting the corpus's tokens with it. */
+export const TokenizerTrainingSchema = v.object({
+  phase: v.picklist(['train', 'count']),
+  /** 0..1 of the phase. */
+  fraction: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  /** What it is doing, for a person. */
+  message: v.string(),
+});
+export type TokenizerTraining = v.InferOutput<typeof TokenizerTrainingSchema>;
+
 export const CorpusSnapshotSchema = v.object({
   files: v.array(CorpusEntrySchema),
   /** All imported entries together; null while none is imported. */
   stats: v.nullable(CorpusStatsSchema),
   tokenizer: v.nullable(TokenizerInfoSchema),
+  /** Present while a tokenizer trains (tokenizer.train; tokenizer.cancel stops it). */
+  training: v.optional(TokenizerTrainingSchema),
   /** False until the session was first filled (the renderer then adds the sample corpus). */
   initialized: v.boolean(),
   /**

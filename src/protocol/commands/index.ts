@@ -8,6 +8,7 @@ import { corpusList } from './corpus-list.ts';
 import { corpusRemove } from './corpus-remove.ts';
 import { corpusDocuments } from './corpus-documents.ts';
 import { tokenizerTrain } from './tokenizer-train.ts';
+import { tokenizerCancel } from './tokenizer-cancel.ts';
 import { tokenizerEncode } from './tokenizer-encode.ts';
 import { batchPreview } from './batch-preview.ts';
 import { fillMask } from './fill-mask.ts';
@@ -41,6 +42,7 @@ export const commands = {
   'corpus.remove': corpusRemove,
   'corpus.documents': corpusDocuments,
   'tokenizer.train': tokenizerTrain,
+  'tokenizer.cancel': tokenizerCancel,
   'tokenizer.encode': tokenizerEncode,
   'batch.preview': batchPreview,
   'model.objectives': modelObjectives,

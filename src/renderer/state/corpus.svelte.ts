@@ -3,7 +3,7 @@
 // add their own, it is the built-in sample corpus, added on first start so Train works at once.
 // Dropped files without a host path (a browser) are uploaded in chunks first.
 import type { SampleFile, StudioEvent } from '../../protocol/index.ts';
-import type { CorpusEntry, CorpusSnapshot, TokenizerInfo, TokenViewWire } from '../../protocol/commands/corpus-schemas.ts';
+import type { CorpusEntry, CorpusSnapshot, TokenizerInfo, TokenizerTraining, TokenViewWire } from '../../protocol/commands/corpus-schemas.ts';
 import { UPLOAD_CHUNK_BYTES } from '../../protocol/commands/corpus-upload.ts';
 import type { StudioApi } from '../api/index.ts';
 import { phaseStart, type PhaseStart } from '../lib/progress/phase-clock.ts';
@@ -50,6 +50,12 @@ export class CorpusState {
   tokenizerKind = $state<TokenizerKind>('char');
   vocabSize = $state(4096);
   training = $state(false);
+  /** The host's training progress (corpus.changed), null when none runs. */
+  trainingProgress = $state.raw<TokenizerTraining | null>(null);
+  /** When this page saw the training's current phase begin (its bar's ETA). */
+  trainingStart = $state.raw<PhaseStart | null>(null);
+  /** Cancel was asked: the button waits, and the failure it causes is not an error to show. */
+  cancellingTokenizer = $state(false);
   tokenizerError = $state<string | null>(null);
   previewText = $state('今天天气很好，我们去公园散步。The quick brown fox.');
   previewTokens = $state.raw<TokenViewWire[]>([]);
@@ -90,6 +96,9 @@ export class CorpusState {
     this.importStarts = starts;
     this.stats = snapshot.stats;
     this.tokenizer = snapshot.tokenizer;
+    const t = snapshot.training ?? null;
+    this.trainingProgress = t;
+    this.trainingStart = t ? phaseStart(this.trainingStart, t.phase, t.fraction) : null;
   }
 
   /** Lists the session's corpus; the first time, adds the built-in samples (the default corpus). */
@@ -192,13 +201,30 @@ export class CorpusState {
   async trainTokenizer(objective: string): Promise<void> {
     this.training = true;
     this.tokenizerError = null;
+    this.cancellingTokenizer = false;
     try {
       this.tokenizer = await this.api.call('tokenizer.train', { kind: this.tokenizerKind, vocabSize: this.vocabSize, objective });
       await this.encodePreview();
     } catch (error) {
-      this.tokenizerError = message(error);
+      // Cancelled by the person: the panel goes back to what it showed before.
+      if (!this.cancellingTokenizer) this.tokenizerError = message(error);
     } finally {
       this.training = false;
+      this.cancellingTokenizer = false;
+      this.trainingProgress = null;
+      this.trainingStart = null;
+    }
+  }
+
+  /** Stops the tokenizer training in progress on the host; the tokenizer trained before stays. */
+  async cancelTokenizer(): Promise<void> {
+    if (!this.training) return;
+    this.cancellingTokenizer = true;
+    try {
+      this.apply(await this.api.call('tokenizer.cancel', {}));
+    } catch (error) {
+      this.cancellingTokenizer = false;
+      this.tokenizerError = message(error);
     }
   }
 

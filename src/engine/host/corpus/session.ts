@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, normalize, resolve, sep } from 'node:path';
-import type { CorpusEntry, CorpusSnapshot, TokenizerInfo } from '../../../protocol/commands/corpus-schemas.ts';
+import type { CorpusEntry, CorpusSnapshot, TokenizerInfo, TokenizerTraining } from '../../../protocol/commands/corpus-schemas.ts';
 import type { StudioEvent } from '../../../protocol/index.ts';
 import { readDocuments, readTexts, SAMPLE_CORPUS_FILES, type CorpusStats, type ImportProgress } from '../../data/index.ts';
 import { importCorpusOffThread } from '../../data/import-workers.ts';
@@ -34,6 +34,8 @@ export class CorpusSession {
   private initialized = false;
   private tokenizer: Tokenizer | null = null;
   private tokenizerInfo: TokenizerInfo | null = null;
+  /** The tokenizer training under way: its cancel and what the Data page shows of it. */
+  private training: { abort: AbortController; progress: TokenizerTraining } | null = null;
   private readonly uploads = new Map<string, { path: string; bytes: number }>();
   private readonly id = randomUUID();
   private version = 0;
@@ -57,7 +59,8 @@ export class CorpusSession {
     const stats = ok.length ? mergeStats(ok.map((f) => f.stats as CorpusStats)) : null;
     const tokenizer = this.tokenizerInfo;
     if (stats && tokenizer && sameIds(tokenizer.entryIds, ok.map((f) => f.id))) stats.tokens = tokenizer.tokens;
-    return { files, stats, tokenizer, initialized: this.initialized, session: this.id, version: ++this.version };
+    const training = this.training ? { training: { ...this.training.progress } } : {};
+    return { files, stats, tokenizer, ...training, initialized: this.initialized, session: this.id, version: ++this.version };
   }
 
   private changed(): void {
@@ -216,26 +219,61 @@ export class CorpusSession {
   async trainTokenizer(kind: TrainOptions['tokenizer'], vocabSize: number, objective: TrainOptions['objective']): Promise<TokenizerInfo> {
     const ok = this.entries.filter((e) => e.status === 'ok' && e.corpusDir);
     if (ok.length === 0) throw new Error('tokenizer.train: no imported file to train on (add a file, or wait for its import)');
+    if (this.training) throw new Error('tokenizer.train: a tokenizer is already training (cancel it first)');
     const started = performance.now();
     const dirs = ok.map((e) => e.corpusDir as string);
     const options = tokenizerOptionsFor({ tokenizer: kind, vocabSize, objective });
-    const tokenizer = await trainCorpusTokenizer({ corpusDirs: dirs }, options);
-    // Count the corpus's tokens with it (yielding: the host keeps answering meanwhile).
-    const slicer = new TimeSlicer();
-    let tokens = 0;
-    let documents = 0;
-    for await (const text of textsOf(dirs)) {
-      tokens += tokenizer.encode(text).length;
-      documents++;
-      await slicer.tick();
-    }
-    this.tokenizer = tokenizer;
-    this.tokenizerInfo = {
-      kind, requestedVocabSize: vocabSize, vocabSize: tokenizer.vocabSize, scheme: SCHEMES[kind], specials: [...tokenizer.specialTokens],
-      documents, tokens, ms: Math.round(performance.now() - started), entryIds: ok.map((e) => e.id),
+    const abort = new AbortController();
+    const { signal } = abort;
+    this.training = { abort, progress: { phase: 'train', fraction: 0, message: `training a ${kind} tokenizer` } };
+    // Progress of each phase, at most four corpus.changed events a second (and each phase's start).
+    let lastEmit = 0;
+    const show = (phase: TokenizerTraining['phase'], fraction: number, message: string) => {
+      if (!this.training) return;
+      const first = this.training.progress.phase !== phase;
+      this.training.progress = { phase, fraction: Math.min(1, Math.max(0, fraction)), message };
+      const now = performance.now();
+      if (first || now - lastEmit > 250) { lastEmit = now; this.changed(); }
     };
     this.changed();
-    return this.tokenizerInfo;
+    try {
+      const characters = ok.reduce((n, e) => n + (e.stats?.characters ?? 0), 0);
+      const trainMessage = `training a ${kind} tokenizer on ${ok.length} file${ok.length === 1 ? '' : 's'}`;
+      const tokenizer = await trainCorpusTokenizer({ corpusDirs: dirs }, options, {
+        expectedChars: characters, signal, onProgress: (f) => show('train', f, trainMessage),
+      });
+      // Count the corpus's tokens with it (yielding: the host keeps answering meanwhile).
+      const slicer = new TimeSlicer();
+      let tokens = 0;
+      let documents = 0;
+      let read = 0;
+      show('count', 0, 'counting the corpus\'s tokens');
+      for await (const text of textsOf(dirs)) {
+        signal.throwIfAborted();
+        tokens += tokenizer.encode(text).length;
+        documents++;
+        read += text.length;
+        if ((documents & 255) === 0) show('count', characters ? read / characters : 0, `counting the corpus's tokens (${documents} documents)`);
+        await slicer.tick();
+      }
+      this.tokenizer = tokenizer;
+      this.tokenizerInfo = {
+        kind, requestedVocabSize: vocabSize, vocabSize: tokenizer.vocabSize, scheme: SCHEMES[kind], specials: [...tokenizer.specialTokens],
+        documents, tokens, ms: Math.round(performance.now() - started), entryIds: ok.map((e) => e.id),
+      };
+      return this.tokenizerInfo;
+    } catch (error) {
+      if (signal.aborted) throw new Error('tokenizer training cancelled');
+      throw error;
+    } finally {
+      this.training = null;
+      this.changed();
+    }
+  }
+
+  /** Stops the tokenizer training in progress (its workers too); the previous tokenizer stays. */
+  cancelTokenizer(): void {
+    this.training?.abort.abort(new Error('tokenizer training cancelled'));
   }
 
   encode(text: string) {

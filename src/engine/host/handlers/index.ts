@@ -45,6 +45,11 @@ export const handlers = {
   },
   'corpus.documents': async ({ id, offset, limit, maxChars }, host) => corpusSession(host).documents(id, offset, limit, maxChars ?? 2000),
   'tokenizer.train': async ({ kind, vocabSize, objective }, host) => corpusSession(host).trainTokenizer(kind, vocabSize, objective),
+  'tokenizer.cancel': async (_params, host) => {
+    const session = corpusSession(host);
+    session.cancelTokenizer();
+    return session.snapshot();
+  },
   'tokenizer.encode': async ({ text }, host) => corpusSession(host).encode(text),
 
   'batch.preview': batchPreview,
