@@ -82,7 +82,8 @@ async function countOnWorkers(
   }
   const expected = hooks.expectedChars !== undefined ? Math.min(task.limit, hooks.expectedChars) : 0;
   const progress = new Array<number>(jobs.length).fill(0);
-  const report = () => { if (expected > 0) task.onFraction(progress.reduce((a, b) => a + b, 0) / expected); };
+  // Ranges past the limit's cut count characters that are not kept: below 1 until the counts are merged.
+  const report = () => { if (expected > 0) task.onFraction(Math.min(0.99, progress.reduce((a, b) => a + b, 0) / expected)); };
 
   const running = new Set<ThreadWorker>();
   let failed = false;
