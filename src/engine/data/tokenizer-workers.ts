@@ -116,7 +116,7 @@ async function countOnWorkers(
         const j = next++;
         let before = 0;
         for (let i = 0; i < j && results[i]; i++) before += results[i].chars;
-        if (before >= task.limit && results.slice(0, j).every(Boolean)) break;
+        if (before >= task.limit) break; // `before` sums only the finished ranges in a row from the first
         results[j] = await run(j, task.limit);
       }
     };
