@@ -4,7 +4,8 @@
 //   node --import tsx scripts/bench-corpus.ts shards <dir> char|bpe|wordpiece [sampleMB]   train (on the run's sample) + encode
 //   node --import tsx scripts/bench-corpus.ts encode <dir> char|bpe|wordpiece <workers>   shard building alone (0 = in this thread), with the tokenizer `shards` saved
 //   node --import tsx scripts/bench-corpus.ts train <dir> char|bpe|wordpiece <workers> [sampleMB]   tokenizer training alone: counting on N worker threads (0 = in this thread), then merges
-//   node --import tsx scripts/bench-corpus.ts sample <shardDir>                 open shards by range, draw 1000 batches (64 × 256)
+//   node --import tsx scripts/bench-corpus.ts sample <shardDir>                 open shards by range, split, draw 1000 batches (64 × 256)
+//   node --import tsx scripts/bench-corpus.ts rate <shardDir> [seconds]         batches per second: sampleBatch and sampleDocumentBatch (64 × 256)
 //   node --import tsx scripts/bench-corpus.ts hf <dir> char|bpe|wordpiece       HF `tokenizers` encoding the same documents
 // `make` cycles the paragraphs of ../shared/datasets/tinyshakespeare.txt and hongloumeng.txt,
 // each copy numbered so deduplication keeps it. Each phase prints one JSON line: seconds, MB/s,
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
-import { batchRng, buildShards, importCorpus, loadManifest, openShards, readDocuments, sampleBatch, splitDataset } from '../src/engine/data';
+import { batchRng, buildShards, importCorpus, loadManifest, openShards, readDocuments, sampleBatch, sampleDocumentBatch, splitDataset } from '../src/engine/data';
 import { loadTokenizer, saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
 import { everyNth, tokenizerSampleEvery } from '../src/engine/data/tokenizer-sample';
 import { trainCorpusTokenizer } from '../src/engine/data/tokenizer-workers';
@@ -114,6 +115,27 @@ if (phase === 'make') {
   let sum = 0;
   for (let step = 0; step < 1000; step++) sum += sampleBatch(ds, step % 10 ? train : val, 64, 256, batchRng(1, step, step % 10 ? 'train' : 'val')).x[0];
   report(ds.meta.numTokens * (ds.meta.dtype === 'uint16' ? 2 : 4), { tokens: ds.meta.numTokens, documents: ds.meta.numDocuments, checksum: sum });
+} else if (phase === 'rate') {
+  // Training's per-step sampling cost on a split that is already open (the split file, where
+  // there is one, computed by an earlier call): warm-up, then as many batches as fit in the time.
+  const ds = await openShards(a);
+  const t1 = performance.now();
+  const { train } = splitDataset(ds, { kind: 'documents', valFraction: 0.1, seed: 1 });
+  const splitSeconds = (performance.now() - t1) / 1000;
+  const seconds = Number(b ?? 5);
+  const rate = (draw: (step: number) => number) => {
+    let sum = 0;
+    for (let step = 0; step < 50; step++) sum += draw(step);
+    const start = performance.now();
+    let n = 0;
+    while (performance.now() - start < seconds * 1000) sum += draw(1000 + n++);
+    return { perSecond: +(n / ((performance.now() - start) / 1000)).toFixed(1), sum };
+  };
+  const clm = rate((step) => sampleBatch(ds, train, 64, 256, batchRng(1, step, 'train')).x[0]);
+  const docs = rate((step) => sampleDocumentBatch(ds, train, 64, 256, batchRng(1, step, 'train'), 0).x[0]);
+  report(ds.meta.numTokens * (ds.meta.dtype === 'uint16' ? 2 : 4), {
+    documents: ds.meta.numDocuments, splitSeconds: +splitSeconds.toFixed(2), sampleBatchPerSecond: clm.perSecond, sampleDocumentBatchPerSecond: docs.perSecond, checksum: clm.sum + docs.sum,
+  });
 } else if (phase === 'hf') {
   const manifest = await loadManifest(a);
   const native = NativeTokenizer.fromFile(join(a, `${b}.tokenizer.json`));

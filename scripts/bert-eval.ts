@@ -6,7 +6,7 @@
 // share of the majority label (50% by construction).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { batchRng } from '../src/engine/data/index.ts';
+import { batchRng, valueAt } from '../src/engine/data/index.ts';
 import { Recorder } from '../src/engine/gpu/kernel.ts';
 import { Tensor } from '../src/engine/gpu/tensor.ts';
 import { BertGraph } from '../src/engine/model/bert.ts';
@@ -40,7 +40,7 @@ for (const runDir of args) {
   const graph = new BertGraph(ctx, layout, params, params, { batchSize: B, seqLen: T });
   // The unigram answer: the most frequent ordinary token of the training split.
   const counts = new Float64Array(tok.vocabSize);
-  for (let r = 0; r < data.train.starts.length; r++) for (const id of data.dataset.tokens.subarray(data.train.starts[r], data.train.ends[r])) counts[id]++;
+  for (let r = 0; r < data.train.starts.length; r++) for (const id of data.dataset.tokens.subarray(valueAt(data.train.starts, r), valueAt(data.train.ends, r))) counts[id]++;
   for (let id = 0; id < tok.vocabSize; id++) if (tok.isSpecial(id)) counts[id] = 0;
   const top = counts.indexOf(Math.max(...counts));
   let mlmCorrect = 0, mlmCount = 0, unigram = 0, nspCorrect = 0, nspCount = 0, isNext = 0;

@@ -7,6 +7,7 @@ export { loadManifest, readDocuments, readTexts, type CorpusDocument, type Corpu
 export type { CorpusStats, ScriptCounts } from './stats';
 export { buildShards, openShards, documentTokens, defaultSeparator, type ShardMeta, type TokenDataset, type BuildShardsOptions, type BuildShardsResult } from './shards';
 export { splitDataset, type SplitSpec, type DataSplit } from './split';
+export { numberChunks, RangedNumbers, valueAt, type NumberList, type RangedNumbersOptions } from './number-list';
 export { copyRange, copyRangeOf, sampleBatch, sampleDocumentBatch, type Batch, type DocumentBatch } from './sampler';
 export { batchRng, mulberry32, mixSeed, type Rng } from './rng';
 export { benchImport, type ImportBenchResult } from './bench';

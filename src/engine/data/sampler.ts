@@ -8,6 +8,7 @@
 import type { Rng } from './rng';
 import type { TokenDataset } from './shards';
 import type { DataSplit } from './split';
+import { valueAt } from './number-list';
 
 export interface Batch {
   /** [B, T] input ids. */
@@ -30,13 +31,14 @@ export function copyRangeOf(source: { subarray(from: number, to: number): ArrayL
   let lo = 0, hi = split.starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (split.cum[mid] <= pos) lo = mid; else hi = mid - 1;
+    if (valueAt(split.cum, mid) <= pos) lo = mid; else hi = mid - 1;
   }
-  let r = lo, inRange = pos - split.cum[r];
+  let r = lo, inRange = pos - valueAt(split.cum, r);
+  let start = valueAt(split.starts, r), len = valueAt(split.ends, r) - start;
   for (let k = 0; k < count;) {
-    while (inRange >= split.ends[r] - split.starts[r]) { r++; inRange = 0; }
-    const n = Math.min(count - k, split.ends[r] - split.starts[r] - inRange);
-    const from = split.starts[r] + inRange;
+    while (inRange >= len) { r++; inRange = 0; start = valueAt(split.starts, r); len = valueAt(split.ends, r) - start; }
+    const n = Math.min(count - k, len - inRange);
+    const from = start + inRange;
     const piece = source.subarray(from, from + n);
     for (let i = 0; i < n; i++) out[at + k + i] = piece[i];
     k += n; inRange += n;
@@ -73,8 +75,8 @@ export function sampleDocumentBatch(ds: TokenDataset, split: DataSplit, batchSiz
   const documents = new Int32Array(batchSize);
   const sep = ds.meta.separator.length;
   for (let b = 0; b < batchSize; b++) {
-    const d = split.documents[rng.int(split.documents.length)];
-    const start = ds.docStarts[d], len = ds.docStarts[d + 1] - sep - start;
+    const d = valueAt(split.documents, rng.int(split.documents.length));
+    const start = valueAt(ds.docStarts, d), len = valueAt(ds.docStarts, d + 1) - sep - start;
     const n = Math.min(len, blockSize);
     const doc = ds.tokens.subarray(start, start + Math.min(len, blockSize + 1));
     for (let t = 0; t < n; t++) {

@@ -1,7 +1,8 @@
 // A worker thread's part of shard building (shard-workers.ts): encode the documents in one byte
 // range of documents.jsonl, in order, into a part file of token ids (each document followed by the
-// separator), and report per document its token count and label. Synchronous writes: this thread
-// does nothing else, and the host's event loop is elsewhere.
+// separator), with per document its token count and label in two more files (int32 each, written
+// through fixed buffers: nothing here grows with the corpus but the label names). Synchronous
+// writes: this thread does nothing else, and the host's event loop is elsewhere.
 import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,6 +10,7 @@ import { Tokenizer } from '../tokenizers/tokenizer';
 import type { TokenizerJson } from '../tokenizers/tokenizer-json';
 import type { CorpusDocument } from './store';
 import { PairTokenizer } from './pair-tokenizer';
+import { NumberWriter } from './number-writer';
 
 export interface ShardWorkerData {
   tokenizer: TokenizerJson;
@@ -19,27 +21,18 @@ export interface ShardWorkerData {
   start: number;
   end: number;
   outPath: string;
+  /** Per document: tokens with its separator; index into the done message's labelNames, -1 for none (int32 LE each). */
+  lengthsPath: string;
+  labelsPath: string;
   dtype: 'uint16' | 'uint32';
   separator: number[];
 }
 
 export type ShardWorkerMessage =
   | { type: 'progress'; documents: number; tokens: number }
-  /** `lengths[i]`: tokens of the range's document i with its separator; `labels[i]`: index into `labelNames`, -1 for none. */
-  | { type: 'done'; documents: number; tokens: number; lengths: Uint32Array; labels: Int32Array; labelNames: string[] }
+  /** The range's documents are in lengthsPath and labelsPath; labels index `labelNames`. */
+  | { type: 'done'; documents: number; tokens: number; labelNames: string[] }
   | { type: 'error'; message: string };
-
-/** A growable typed array of per-document numbers. */
-class Column<T extends Uint32Array | Int32Array> {
-  private data: T;
-  length = 0;
-  constructor(private readonly make: (n: number) => T) { this.data = make(1024); }
-  push(v: number): void {
-    if (this.length === this.data.length) { const next = this.make(this.data.length * 2); next.set(this.data); this.data = next; }
-    this.data[this.length++] = v;
-  }
-  take(): T { return this.data.slice(0, this.length) as T; }
-}
 
 /** Set by a 'stop' message (the build was cancelled or another worker failed). */
 let stopRequested = false;
@@ -59,8 +52,8 @@ async function run(d: ShardWorkerData): Promise<Extract<ShardWorkerMessage, { ty
   const push = (ids: readonly number[]) => {
     for (const id of ids) { if (fill === buf.length) flush(); buf[fill++] = id; }
   };
-  const lengths = new Column((n) => new Uint32Array(n));
-  const labels = new Column((n) => new Int32Array(n));
+  const lengths = new NumberWriter(d.lengthsPath, 'int32');
+  const labels = new NumberWriter(d.labelsPath, 'int32');
   const labelIndex = new Map<string, number>();
   try {
     if (d.end > d.start) {
@@ -75,21 +68,22 @@ async function run(d: ShardWorkerData): Promise<Extract<ShardWorkerMessage, { ty
         lengths.push(ids.length + d.separator.length);
         if (doc.label !== undefined && !labelIndex.has(doc.label)) labelIndex.set(doc.label, labelIndex.size);
         labels.push(doc.label === undefined ? -1 : labelIndex.get(doc.label)!);
-        if (lengths.length % 1000 === 0) parentPort!.postMessage({ type: 'progress', documents: lengths.length, tokens } satisfies ShardWorkerMessage);
+        if (lengths.count % 1000 === 0) parentPort!.postMessage({ type: 'progress', documents: lengths.count, tokens } satisfies ShardWorkerMessage);
       }
     }
     flush();
   } finally {
     closeSync(fd);
+    lengths.close(); labels.close();
   }
-  return { type: 'done', documents: lengths.length, tokens, lengths: lengths.take(), labels: labels.take(), labelNames: [...labelIndex.keys()] };
+  return { type: 'done', documents: lengths.count, tokens, labelNames: [...labelIndex.keys()] };
 }
 
 if (parentPort && workerData) {
   parentPort.on('message', (m) => { if (m === 'stop') stopRequested = true; });
   parentPort.unref(); // the listener alone does not keep this thread alive once its range is done
   run(workerData as ShardWorkerData).then(
-    (done) => parentPort!.postMessage(done, [done.lengths.buffer as ArrayBuffer, done.labels.buffer as ArrayBuffer]),
+    (done) => parentPort!.postMessage(done),
     (error: unknown) => parentPort!.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies ShardWorkerMessage),
   );
 }

@@ -1,7 +1,8 @@
 // Shard encoding on worker threads (headless Node): documents.jsonl is cut into contiguous byte
 // ranges on line boundaries, one per worker; each worker encodes its range, in order, into a part
-// file (shard-worker.ts); the parts are then copied, in document order, into shard files of
-// `shardTokens` tokens: the same bytes the in-thread builder writes. The host's thread only
+// file (shard-worker.ts), with its documents' token counts and labels in two more files; the
+// parts are then copied, in document order, into shard files of `shardTokens` tokens, docs.bin
+// and labels.bin: the same bytes the in-thread builder writes, through fixed buffers. The host's thread only
 // waits on messages and copies files, so it keeps answering commands meanwhile.
 // Where worker threads are not available (the desktop app's engine runs in a Web Worker of
 // Electron's engine window) or the worker script cannot be found, shardWorkerPlan says so and
@@ -16,6 +17,8 @@ import type { Worker as ThreadWorker } from 'node:worker_threads';
 import { Tokenizer } from '../tokenizers/tokenizer';
 import { PairTokenizer, type ShardTokenizer } from './pair-tokenizer';
 import type { ShardWorkerData, ShardWorkerMessage } from './shard-worker';
+import { numberChunks, RangedNumbers } from './number-list';
+import { NumberWriter } from './number-writer';
 
 /** Where the worker script is and how to start it; null where workers cannot run here. */
 export interface ShardWorkerScript {
@@ -100,12 +103,10 @@ export async function lineRanges(path: string, parts: number): Promise<[number, 
   return cuts.slice(0, -1).map((c, i) => [c, cuts[i + 1]]);
 }
 
+/** What an encoder wrote into its folder: the shard files, docs.bin and labels.bin (index into `labels` per document, -1 for none; labels numbered by first appearance). */
 export interface WorkerEncodeResult {
   shards: { file: string; tokens: number }[];
-  /** numDocuments + 1 stream offsets. */
-  starts: number[];
-  /** Per document, index into `labels`, -1 for none (labels numbered by first appearance). */
-  docLabels: number[];
+  documents: number;
   labels: string[];
   total: number;
 }
@@ -150,7 +151,7 @@ export async function encodeWithWorkers(o: WorkerEncodeOptions): Promise<WorkerE
   try {
     o.signal?.throwIfAborted();
     results = await Promise.all(ranges.map(([start, end], i) => new Promise<Done>((resolve, reject) => {
-      const data: ShardWorkerData = { ...tokenizerJsonOf(o.tokenizer), docsPath: o.docsPath, start, end, outPath: parts[i], dtype: o.dtype, separator: o.separator };
+      const data: ShardWorkerData = { ...tokenizerJsonOf(o.tokenizer), docsPath: o.docsPath, start, end, outPath: parts[i], lengthsPath: `${parts[i]}.lengths`, labelsPath: `${parts[i]}.labels`, dtype: o.dtype, separator: o.separator };
       const w = startWorker(Worker, o.script, data, `shards ${i + 1}/${ranges.length}`);
       workers.push(w);
       exits.push(new Promise<void>((r) => w.once('exit', () => r())));
@@ -180,24 +181,46 @@ export async function encodeWithWorkers(o: WorkerEncodeOptions): Promise<WorkerE
     o.signal?.removeEventListener('abort', stopAll);
   }
 
-  // Documents in order: offsets, and labels renumbered by first appearance in the whole corpus.
-  const starts: number[] = [0];
-  const docLabels: number[] = [];
+  const { labels, total } = await mergeDocuments(results, parts, o.dir, o.signal);
+  const shards = await concatParts(parts, o.dir, o.dtype === 'uint16' ? 2 : 4, o.shardTokens, o.signal);
+  return { shards, documents: results.reduce((n, r) => n + r.documents, 0), labels, total };
+}
+
+/**
+ * The parts' documents in order into docs.bin (offsets) and labels.bin (labels renumbered by
+ * first appearance in the whole corpus), read and written in blocks; the parts' lists are removed.
+ */
+async function mergeDocuments(results: Done[], parts: string[], dir: string, signal?: AbortSignal): Promise<{ labels: string[]; total: number }> {
+  const starts = new NumberWriter(join(dir, 'docs.bin'), 'uint64');
+  const docLabels = new NumberWriter(join(dir, 'labels.bin'), 'int32');
   const labelIndex = new Map<string, number>();
   let total = 0;
-  for (const r of results) {
-    for (let j = 0; j < r.documents; j++) {
-      total += r.lengths[j];
-      starts.push(total);
-      const local = r.labels[j];
-      if (local < 0) { docLabels.push(-1); continue; }
-      const name = r.labelNames[local];
-      if (!labelIndex.has(name)) labelIndex.set(name, labelIndex.size);
-      docLabels.push(labelIndex.get(name)!);
+  try {
+    starts.push(0);
+    for (let p = 0; p < results.length; p++) {
+      const r = results[p];
+      const global = r.labelNames.map((name) => {
+        if (!labelIndex.has(name)) labelIndex.set(name, labelIndex.size);
+        return labelIndex.get(name)!;
+      });
+      const lengths = new RangedNumbers(`${parts[p]}.lengths`, 'int32', r.documents, { cacheBlocks: 1, blockItems: 1 << 16 });
+      const local = new RangedNumbers(`${parts[p]}.labels`, 'int32', r.documents, { cacheBlocks: 1, blockItems: 1 << 16 });
+      for (const { at, values } of numberChunks(lengths, 0, r.documents, 1 << 16)) {
+        signal?.throwIfAborted();
+        const ls = local.subarray(at, at + values.length);
+        for (let j = 0; j < values.length; j++) {
+          total += values[j];
+          starts.push(total);
+          docLabels.push(ls[j] < 0 ? -1 : global[ls[j]]);
+        }
+      }
+      await rm(`${parts[p]}.lengths`, { force: true });
+      await rm(`${parts[p]}.labels`, { force: true });
     }
+  } finally {
+    starts.close(); docLabels.close();
   }
-  const shards = await concatParts(parts, o.dir, o.dtype === 'uint16' ? 2 : 4, o.shardTokens, o.signal);
-  return { shards, starts, docLabels, labels: [...labelIndex.keys()], total };
+  return { labels: [...labelIndex.keys()], total };
 }
 
 /** The parts' tokens, in order, into tokens-NNNNN.bin files of `shardTokens` tokens (the last shorter). */

@@ -10,6 +10,9 @@
 //                      (numDocuments + 1 entries); doc i spans [start[i], start[i+1]) including
 //                      its trailing separator
 //   labels.bin         int32 LE index into meta.labels per document, -1 for none (if any labels)
+//   split-<key16>.bin  a split's ranges and documents, written on first use (split-file.ts)
+// Nothing per document is held in memory while building or reading: docs.bin and labels.bin are
+// written through fixed buffers (number-writer.ts) and read by block (number-list.ts).
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -19,6 +22,8 @@ import type { ShardTokenizer } from './pair-tokenizer';
 import { EOS } from '../tokenizers/specials';
 import { loadManifest, publishDir, readDocuments, tempDirFor } from './store';
 import { RangedTokenStore, type RangedStoreOptions, type TokenStore } from './token-store';
+import { RangedNumbers, valueAt, type NumberList, type RangedNumbersOptions } from './number-list';
+import { NumberWriter } from './number-writer';
 import { defaultShardWorkers, encodeWithWorkers, shardWorkerScript, type WorkerEncodeResult } from './shard-workers';
 
 export const SHARD_FORMAT_VERSION = 1;
@@ -98,16 +103,12 @@ export async function buildShards(opts: BuildShardsOptions): Promise<BuildShards
     const encoded = script
       ? await encodeWithWorkers({ docsPath, tokenizer: tok, separator, dtype, shardTokens, dir: tmp, workers, script, totalDocuments: manifest.stats.documents, onProgress: opts.onProgress, signal: opts.signal })
       : await encodeInThread(opts, tmp, separator, dtype, shardTokens, manifest.stats.documents);
-    const { shards, starts, docLabels, labels, total } = encoded;
-    const docFh = await open(join(tmp, 'docs.bin'), 'w');
-    try { await writeAll(docFh, new Uint8Array(BigUint64Array.from(starts, (s) => BigInt(s)).buffer)); } finally { await docFh.close(); }
-    if (labels.length > 0) {
-      const lf = await open(join(tmp, 'labels.bin'), 'w');
-      try { await writeAll(lf, new Uint8Array(Int32Array.from(docLabels).buffer)); } finally { await lf.close(); }
-    }
+    // docs.bin and labels.bin are written during encoding; labels.bin only stays if a document has a label.
+    const { shards, documents, labels, total } = encoded;
+    if (labels.length === 0) await rm(join(tmp, 'labels.bin'), { force: true });
     const meta: ShardMeta = {
       version: SHARD_FORMAT_VERSION, key, corpusHash: manifest.contentHash, tokenizerHash: tok.hash, dtype,
-      vocabSize: tok.vocabSize, numTokens: total, numDocuments: starts.length - 1, separator, shards, labels,
+      vocabSize: tok.vocabSize, numTokens: total, numDocuments: documents, separator, shards, labels,
     };
     writeJsonAtomic(join(tmp, 'meta.json'), meta);
     await publishDir(tmp, dir);
@@ -143,9 +144,10 @@ async function encodeInThread(
       buf[fill++] = id;
     }
   };
-  const starts: number[] = [0];
+  const starts = new NumberWriter(join(tmp, 'docs.bin'), 'uint64');
+  const docLabels = new NumberWriter(join(tmp, 'labels.bin'), 'int32');
+  starts.push(0);
   const labelIndex = new Map<string, number>();
-  const docLabels: number[] = [];
   let total = 0;
   const slicer = new TimeSlicer();
   try {
@@ -157,31 +159,42 @@ async function encodeInThread(
       starts.push(total);
       if (doc.label !== undefined && !labelIndex.has(doc.label)) labelIndex.set(doc.label, labelIndex.size);
       docLabels.push(doc.label === undefined ? -1 : labelIndex.get(doc.label)!);
-      if (starts.length % 1000 === 0) opts.onProgress?.({ documents: starts.length - 1, totalDocuments, tokens: total });
+      if (docLabels.count % 1000 === 0) opts.onProgress?.({ documents: docLabels.count, totalDocuments, tokens: total });
       await slicer.tick();
     }
     await flushBuf();
   } finally {
     if (fh) await (fh as FileHandle).close();
+    starts.close(); docLabels.close();
   }
-  return { shards, starts, docLabels, labels: [...labelIndex.keys()], total };
+  return { shards, documents: docLabels.count, labels: [...labelIndex.keys()], total };
 }
 
-/** A token directory: the stream read by range from its files (token-store.ts), document offsets and labels in memory. */
+/**
+ * A token directory: the stream, document offsets and labels read by range from its files
+ * (token-store.ts, number-list.ts). Tests and small tools build one in memory from typed arrays.
+ */
 export interface TokenDataset {
   meta: ShardMeta;
   tokens: TokenStore;
   /** numDocuments + 1 stream offsets (exact below 2^53). */
-  docStarts: Float64Array;
+  docStarts: NumberList;
   /** Per-document index into meta.labels, -1 for none; null when the corpus has no labels. */
-  labels: Int32Array | null;
+  labels: NumberList | null;
+  /** The token directory it was opened from: splits are computed once and kept there (split-file.ts). Absent for one built in memory. */
+  files?: { dir: string; numbers: RangedNumbersOptions };
+}
+
+export interface OpenShardsOptions extends RangedStoreOptions {
+  /** Block reads of docs.bin, labels.bin and split files. */
+  numbers?: RangedNumbersOptions;
 }
 
 /**
- * Opens a token directory without reading its tokens: memory is the per-document offsets and
- * labels (12 bytes a document) plus the store's block cache, whatever the number of tokens.
+ * Opens a token directory without reading its tokens, offsets or labels: memory is block caches
+ * (the token store's, 8 MiB by default, and 2 MiB for each list of numbers), whatever the corpus.
  */
-export async function openShards(dir: string, store: RangedStoreOptions = {}): Promise<TokenDataset> {
+export async function openShards(dir: string, store: OpenShardsOptions = {}): Promise<TokenDataset> {
   const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as ShardMeta;
   if (meta.version !== SHARD_FORMAT_VERSION) throw new Error(`shards ${dir}: version ${meta.version}, expected ${SHARD_FORMAT_VERSION}`);
   const width = meta.dtype === 'uint16' ? 2 : 4;
@@ -190,18 +203,28 @@ export async function openShards(dir: string, store: RangedStoreOptions = {}): P
     if (size !== s.tokens * width) throw new Error(`shards ${dir}: ${s.file} has ${size} bytes, expected ${s.tokens * width}`);
   }
   const tokens = new RangedTokenStore(dir, meta.shards, meta.dtype, store);
-  const docBytes = await readFile(join(dir, 'docs.bin'));
-  const big = new BigUint64Array(docBytes.buffer.slice(docBytes.byteOffset, docBytes.byteOffset + docBytes.length));
-  const docStarts = Float64Array.from(big, (b) => Number(b));
-  let labels: Int32Array | null = null;
+  const numbers = store.numbers ?? {};
+  const docsPath = join(dir, 'docs.bin');
+  await expectSize(docsPath, (meta.numDocuments + 1) * 8, `${meta.numDocuments + 1} uint64 offsets`);
+  const docStarts = new RangedNumbers(docsPath, 'uint64', meta.numDocuments + 1, numbers);
+  const first = valueAt(docStarts, 0), last = valueAt(docStarts, meta.numDocuments);
+  if (first !== 0 || last !== meta.numTokens) throw new Error(`shards ${dir}: ${docsPath} runs from ${first} to ${last}, expected 0 to ${meta.numTokens} (meta.json); the file is damaged`);
+  let labels: NumberList | null = null;
   if (meta.labels.length > 0) {
-    const lb = await readFile(join(dir, 'labels.bin'));
-    labels = new Int32Array(lb.buffer.slice(lb.byteOffset, lb.byteOffset + lb.length));
+    const labelsPath = join(dir, 'labels.bin');
+    await expectSize(labelsPath, meta.numDocuments * 4, `${meta.numDocuments} int32 labels`);
+    labels = new RangedNumbers(labelsPath, 'int32', meta.numDocuments, numbers);
   }
-  return { meta, tokens, docStarts, labels };
+  return { meta, tokens, docStarts, labels, files: { dir, numbers } };
+}
+
+async function expectSize(path: string, bytes: number, what: string): Promise<void> {
+  let size: number;
+  try { size = (await stat(path)).size; } catch { throw new Error(`${path} is missing (${what} expected); the token directory is incomplete`); }
+  if (size !== bytes) throw new Error(`${path} has ${size} bytes, expected ${bytes} (${what}); the file is truncated or damaged`);
 }
 
 /** Token ids of document i, without its separator. */
 export function documentTokens(ds: TokenDataset, i: number): Uint16Array | Uint32Array {
-  return ds.tokens.subarray(ds.docStarts[i], ds.docStarts[i + 1] - ds.meta.separator.length);
+  return ds.tokens.subarray(valueAt(ds.docStarts, i), valueAt(ds.docStarts, i + 1) - ds.meta.separator.length);
 }

@@ -5,61 +5,59 @@
 //   stream   : the first (1 - valFraction) of the token stream for training, the rest for
 //              validation (nanoGPT's shakespeare_char: with a char tokenizer this is exactly
 //              "first 90% / last 10% of the characters").
-import { mixSeed } from './rng';
+// A dataset opened from a token directory gets its split from a file there, computed once by a
+// streaming pass over docs.bin and read by block afterwards (split-file.ts); one built in memory
+// gets typed arrays from the same pass (split-walk.ts).
 import type { TokenDataset } from './shards';
+import type { NumberList } from './number-list';
+import { checkSpec, SplitSink, walkSplit, type SplitColumns, type SplitSpec } from './split-walk';
+import { fileSplit } from './split-file';
 
-export type SplitSpec =
-  | { kind: 'documents'; valFraction: number; seed: number }
-  | { kind: 'stream'; valFraction: number };
+export type { SplitSpec } from './split-walk';
 
 export interface DataSplit {
   name: 'train' | 'val';
   /** Half-open [start, end) token ranges of the stream, ascending, non-adjacent. */
-  starts: Float64Array;
-  ends: Float64Array;
+  starts: NumberList;
+  ends: NumberList;
   /** cum[i] = tokens in ranges before i; cum[n] = total. */
-  cum: Float64Array;
+  cum: NumberList;
   tokens: number;
-  /** Documents (by corpus index) in this split. */
-  documents: Int32Array;
-}
-
-function makeSplit(name: 'train' | 'val', ranges: [number, number][], docs: number[]): DataSplit {
-  const merged: [number, number][] = [];
-  for (const [s, e] of ranges) {
-    if (e <= s) continue;
-    const last = merged[merged.length - 1];
-    if (last && last[1] === s) last[1] = e; else merged.push([s, e]);
-  }
-  const starts = Float64Array.from(merged, (r) => r[0]);
-  const ends = Float64Array.from(merged, (r) => r[1]);
-  const cum = new Float64Array(merged.length + 1);
-  for (let i = 0; i < merged.length; i++) cum[i + 1] = cum[i] + (ends[i] - starts[i]);
-  return { name, starts, ends, cum, tokens: cum[merged.length], documents: Int32Array.from(docs) };
+  /** Documents (by corpus index) in this split, ascending. */
+  documents: NumberList;
 }
 
 export function splitDataset(ds: TokenDataset, spec: SplitSpec): { train: DataSplit; val: DataSplit } {
-  if (!(spec.valFraction >= 0 && spec.valFraction < 1)) throw new Error(`split: valFraction must be in [0, 1), got ${spec.valFraction}`);
-  const n = ds.meta.numDocuments;
-  const s = ds.docStarts;
-  if (spec.kind === 'stream') {
-    const cut = Math.floor(ds.meta.numTokens * (1 - spec.valFraction));
-    const trainDocs: number[] = [], valDocs: number[] = [];
-    for (let i = 0; i < n; i++) { if (s[i] < cut) trainDocs.push(i); if (s[i + 1] > cut) valDocs.push(i); }
-    return { train: makeSplit('train', [[0, cut]], trainDocs), val: makeSplit('val', [[cut, ds.meta.numTokens]], valDocs) };
+  checkSpec(spec);
+  return (ds.files && fileSplit(ds, ds.files, spec)) || memorySplit(ds, spec);
+}
+
+/** A growable typed array. */
+class Grow<T extends Float64Array | Int32Array> {
+  private data: T;
+  private n = 0;
+  constructor(private readonly make: (n: number) => T) { this.data = make(16); }
+  push(v: number): void {
+    if (this.n === this.data.length) { const next = this.make(this.n * 2); next.set(this.data); this.data = next; }
+    this.data[this.n++] = v;
   }
-  const isVal = new Uint8Array(n);
-  for (let i = 0; i < n; i++) isVal[i] = mixSeed(spec.seed, i) / 4294967296 < spec.valFraction ? 1 : 0;
-  if (n >= 2 && spec.valFraction > 0) {
-    const count = isVal.reduce((a, b) => a + b, 0);
-    if (count === 0) isVal[mixSeed(spec.seed, -1) % n] = 1;
-    if (count === n) isVal[mixSeed(spec.seed, -2) % n] = 0;
-  }
-  const tr: [number, number][] = [], va: [number, number][] = [];
-  const trDocs: number[] = [], vaDocs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    (isVal[i] ? va : tr).push([s[i], s[i + 1]]);
-    (isVal[i] ? vaDocs : trDocs).push(i);
-  }
-  return { train: makeSplit('train', tr, trDocs), val: makeSplit('val', va, vaDocs) };
+  take(): T { return this.data.slice(0, this.n) as T; }
+}
+
+function memoryColumns() {
+  const f64 = () => new Grow((n) => new Float64Array(n));
+  return { starts: f64(), ends: f64(), cum: f64(), documents: new Grow((n) => new Int32Array(n)) } satisfies SplitColumns;
+}
+
+/** The split as typed arrays (a dataset built in memory, or a token directory that cannot be written). */
+export function memorySplit(ds: TokenDataset, spec: SplitSpec): { train: DataSplit; val: DataSplit } {
+  checkSpec(spec);
+  const cols = { train: memoryColumns(), val: memoryColumns() };
+  const sinks = { train: new SplitSink(cols.train), val: new SplitSink(cols.val) };
+  walkSplit(ds.docStarts, ds.meta.numDocuments, ds.meta.numTokens, spec, sinks.train, sinks.val);
+  const side = (name: 'train' | 'val'): DataSplit => {
+    const c = cols[name];
+    return { name, starts: c.starts.take(), ends: c.ends.take(), cum: c.cum.take(), tokens: sinks[name].tokens, documents: c.documents.take() };
+  };
+  return { train: side('train'), val: side('val') };
 }

@@ -13,6 +13,7 @@ import { unmapBytes } from '../tokenizers/byte-level';
 import type { Tokenizer } from '../tokenizers/tokenizer';
 import { sentenceEnds } from './sentences';
 import type { TokenDataset } from './shards';
+import { valueAt } from './number-list';
 
 export interface TextUnits {
   sentStart: Float64Array;
@@ -83,7 +84,7 @@ export function textUnits(ds: TokenDataset, tok: Tokenizer): TextUnits {
   const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
   for (let d = 0; d < nDocs; d++) {
     docSentences[d] = starts.length;
-    const from = ds.docStarts[d], to = ds.docStarts[d + 1] - sep;
+    const from = valueAt(ds.docStarts, d), to = valueAt(ds.docStarts, d + 1) - sep;
     if (to <= from) continue;
     const { text, starts: at } = tokenText(tok, ds.tokens.subarray(from, to));
     const n = to - from;

@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateTrainOptions } from '../config/train-config';
 import { runShardsDir } from '../train/run-shards';
-import { openShards, splitDataset, textUnits, type DataSplit, type TextUnits } from '../data';
+import { numberChunks, openShards, splitDataset, textUnits, valueAt, type DataSplit, type TextUnits } from '../data';
 import { allParts } from '../model/params';
 import { paramLayoutFor } from '../config/train-config';
 import { writeFileAtomic, writeJsonAtomic } from '../runstore/atomic';
@@ -73,7 +73,7 @@ export interface TorchExportResult {
 const TEMPLATE = fileURLToPath(new URL('./templates/train.py', import.meta.url));
 
 function ranges(split: DataSplit): [number, number][] {
-  return Array.from(split.starts, (s, i) => [s, split.ends[i]]);
+  return Array.from(split.starts, (s, i) => [s, valueAt(split.ends, i)]);
 }
 
 /** A typed array's bytes, little-endian (what numpy.fromfile reads with '<u8', '<i4', '|u1'). */
@@ -165,7 +165,7 @@ export async function exportTorch(runDirIn: string, outDirIn: string, opts: Torc
     copyFileSync(join(shardsDir, 'meta.json'), join(tmp, 'data', 'meta.json'));
     if (ds.labels) copyFileSync(join(shardsDir, 'labels.bin'), join(tmp, 'data', 'labels.bin'));
     const documents = (split: DataSplit, file: string) => {
-      writeFileAtomic(join(tmp, 'data', file), leBytes(split.documents));
+      writeFileAtomic(join(tmp, 'data', file), [...numberChunks(split.documents)].map((c) => leBytes(Int32Array.from(c.values))));
       return { file, dtype: '<i4', length: split.documents.length };
     };
     writeJsonAtomic(join(tmp, 'data', 'index.json'), {

@@ -18,6 +18,7 @@
 // Intl.Segmenter), else over tokens: each unit is predicted with probability 0.15 (mlm_labels = its
 // ids; IGNORE_INDEX elsewhere) and then becomes [MASK] 80% / random tokens 10% / itself 10%.
 import { copyRangeOf, textUnits, type DataSplit, type Rng, type TextUnits, type TokenDataset } from '../data';
+import { valueAt } from '../data/number-list';
 import { IGNORE_INDEX } from '../ops/crossentropy';
 import { CLS, MASK, PAD, SEP, type Tokenizer } from '../tokenizers';
 import type { MicroBatch } from '../train/step';
@@ -131,8 +132,8 @@ function pairIndex(units: TextUnits, split: DataSplit): PairIndex {
   // cut a document: its sentences on either side of the cut belong to one side only).
   const inside = (s: number, e: number) => {
     let lo = 0, hi = split.starts.length - 1;
-    while (lo < hi) { const m = (lo + hi + 1) >> 1; if (split.starts[m] <= s) lo = m; else hi = m - 1; }
-    return split.starts[lo] <= s && e <= split.ends[lo];
+    while (lo < hi) { const m = (lo + hi + 1) >> 1; if (valueAt(split.starts, m) <= s) lo = m; else hi = m - 1; }
+    return valueAt(split.starts, lo) <= s && e <= valueAt(split.ends, lo);
   };
   const pairStarts: number[] = [], docFirst: number[] = [], docEnd: number[] = [];
   const docOfSentence = new Map<number, number>();

@@ -19,7 +19,7 @@ export function heldOutPairs(ds: TokenDataset, split: DataSplit, tokenizers: Tok
   const sep = tok.tokenToId(SEP);
   if (sep === undefined) throw new Error(`seq2seq scoring needs the special token ${SEP}, which this tokenizer lacks`);
   const sources: string[] = [], references: string[] = [];
-  for (const d of split.documents.slice(0, n)) {
+  for (const d of split.documents.subarray(0, n)) {
     const p = pairOf(ds, d, sep);
     sources.push(tok.decode([...p.source]));
     references.push(target.decode([...p.target]));

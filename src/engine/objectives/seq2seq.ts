@@ -11,6 +11,7 @@
 // The same BART-shaped encoder-decoder as the denoising objectives; config.json is BART's layout
 // (with separate vocabularies, Marian's decoder_vocab_size and share_encoder_decoder_embeddings).
 import type { DataSplit, Rng, TokenDataset } from '../data/index.ts';
+import { valueAt } from '../data/number-list.ts';
 import { encoderDecoderConfig } from '../model/config.ts';
 import { IGNORE_INDEX } from '../ops/crossentropy.ts';
 import { CLS, PAD, SEP, type Tokenizer } from '../tokenizers/index.ts';
@@ -34,7 +35,7 @@ function specialsOf(tok: Tokenizer): PairSpecials {
 
 /** Document d's source and target ids (split at its first [SEP]). */
 export function pairOf(ds: TokenDataset, d: number, sep: number): { source: Uint32Array; target: Uint32Array } {
-  const start = ds.docStarts[d], end = ds.docStarts[d + 1] - ds.meta.separator.length;
+  const start = valueAt(ds.docStarts, d), end = valueAt(ds.docStarts, d + 1) - ds.meta.separator.length;
   const doc = Uint32Array.from(ds.tokens.subarray(start, end));
   const k = doc.indexOf(sep);
   if (k < 0) throw new Error(`seq2seq: document ${d} has no [SEP] between source and target; import the corpus with --objective seq2seq (paired rows)`);
@@ -52,7 +53,7 @@ function draw(ds: TokenDataset, split: DataSplit, batchSize: number, T: number, 
   const labels = new Uint32Array(batchSize * T).fill(IGNORE_INDEX);
   const rows: Row[] = [];
   for (let b = 0; b < batchSize; b++) {
-    const pair = pairOf(ds, split.documents[rng.int(split.documents.length)], sp.sep);
+    const pair = pairOf(ds, valueAt(split.documents, rng.int(split.documents.length)), sp.sep);
     const source = pair.source.subarray(0, T - 2), target = pair.target.subarray(0, T - 1);
     const o = b * T;
     ids[o] = sp.cls;

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
-  importCorpus, buildShards, openShards, documentTokens, splitDataset, sampleBatch, sampleDocumentBatch, batchRng, readTexts,
+  importCorpus, buildShards, openShards, documentTokens, splitDataset, sampleBatch, sampleDocumentBatch, batchRng, readTexts, valueAt,
 } from '../../../src/engine/data';
 import { trainTokenizer, type Tokenizer } from '../../../src/engine/tokenizers';
 import { Workspace } from './helpers';
@@ -35,7 +35,7 @@ describe('building and caching', () => {
     for (const i of [0, 1, 57, 119]) expect(tok.decode([...documentTokens(ds, i)])).toBe(paragraphs[i]);
     const total = paragraphs.reduce((s, p) => s + tok.encode(p).length + 1, 0);
     expect(ds.meta.numTokens).toBe(total);
-    expect(ds.docStarts[120]).toBe(total);
+    expect(valueAt(ds.docStarts, 120)).toBe(total);
   });
 
   test('second build is a cache hit; corpus or tokenizer changes give a new directory', async () => {
@@ -131,7 +131,7 @@ describe('splits and batches', () => {
     expect(b1.x).not.toEqual(b3.x);
     // Every window (x then last y) is a substring of the train split's concatenated tokens.
     const trainStream: number[] = [];
-    for (let i = 0; i < train.starts.length; i++) trainStream.push(...ds.tokens.subarray(train.starts[i], train.ends[i]));
+    for (let i = 0; i < train.starts.length; i++) trainStream.push(...ds.tokens.subarray(valueAt(train.starts, i), valueAt(train.ends, i)));
     const valDocs = new Set(val.documents);
     const hay = trainStream.join(',');
     for (let b = 0; b < B; b++) {

@@ -2,7 +2,7 @@
 // land on token boundaries, WordPiece "##" pieces and BPE continuations never start a word, and
 // Chinese words (Intl.Segmenter) span several character tokens.
 import { expect, test } from 'vitest';
-import { textUnits, tokenText, type TokenDataset } from '../../../src/engine/data';
+import { textUnits, tokenText, valueAt, type TokenDataset } from '../../../src/engine/data';
 import { trainTokenizer, type Tokenizer } from '../../../src/engine/tokenizers';
 
 const docs = [
@@ -35,7 +35,7 @@ for (const kind of ['wordpiece', 'bpe', 'char'] as const) {
     const words = (d: number) => {
       const out: string[] = [];
       let cur: number[] = [];
-      for (let p = ds.docStarts[d]; p < ds.docStarts[d + 1] - ds.meta.separator.length; p++) {
+      for (let p = valueAt(ds.docStarts, d); p < valueAt(ds.docStarts, d + 1) - ds.meta.separator.length; p++) {
         if (u.wordStart[p] && cur.length) { out.push(tok.decode(cur).replace(/ /g, '')); cur = []; }
         cur.push(ds.tokens.subarray(p, p + 1)[0]);
       }
