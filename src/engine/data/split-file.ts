@@ -84,8 +84,8 @@ function writeSplitFile(ds: TokenDataset, spec: SplitSpec, path: string): void {
   const count = { train: new SplitSink(null), val: new SplitSink(null) };
   walkSplit(ds.docStarts, numDocuments, numTokens, spec, count.train, count.val);
   const sides = {} as Record<'train' | 'val', SideHeader>;
-  // The header's size depends on the offsets, which depend on the header's size: lay the lists
-  // out after a header with room to spare (offsets written as fixed-width numbers would not be JSON).
+  // The lists start after the header, whose length depends on the offsets it lists: room for the
+  // header is reserved (512 bytes, doubled until it fits) and the lists laid out after it.
   const draft = (base: number) => {
     let at = base;
     for (const name of SIDES) {
