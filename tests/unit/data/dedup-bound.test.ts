@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { importCorpus, type ImportProgress } from '../../../src/engine/data';
 import { dedupSetCapacity } from '../../../src/engine/data/dedup';
+import { importCorpusOffThread } from '../../../src/engine/data/import-workers';
 import { mulberry32 } from '../../../src/engine/data/rng';
 import { Workspace } from './helpers';
 
@@ -108,6 +109,15 @@ describe('bounded dedup', () => {
     expect(texts).toEqual(distinct);
     expect(texts.length).toBeLessThan(emitted.length - 500);
     expect(r.manifest!.stats.duplicatesDropped).toBeGreaterThan(500);
+  }, 60_000);
+
+  test('on a worker thread (the host and CLI): the same folder, and the dedup passes report progress', async () => {
+    const progress: ImportProgress[] = [];
+    const worker = await importCorpusOffThread({ inputs, outDir: ws.path('worker'), dedupMemoryMB: TINY_MB, onProgress: (p) => progress.push(p) }, { worker: true });
+    const here = await importCorpus({ inputs, outDir: ws.path('here'), dedupMemoryMB: TINY_MB });
+    expect(folder(worker.dir!)).toEqual(folder(here.dir!));
+    const last = progress.filter((p) => p.dedup).at(-1)!;
+    expect(last.dedup!.done).toBe(last.dedup!.total);
   }, 60_000);
 
   test('cancelled while the deferred documents are written: nothing is left, not even the temp folder', async () => {
