@@ -35,6 +35,8 @@ export interface DedupOptions {
   /** The import's temporary folder: pending and run files go into a folder of their own in it, removed after use. */
   dir: string;
   signal?: AbortSignal;
+  /** The external sorts' chunk (ExternalSortOptions.chunkBytes; tests make it tiny). */
+  sortChunkBytes?: number;
 }
 
 export class BoundedDedup {
@@ -70,7 +72,7 @@ export class BoundedDedup {
     if (!this.pending) {
       await mkdir(this.dir);
       this.pending = new DocumentWriter(this.pendingPath());
-      this.sorter = new ExternalSorter({ words: 3, dir: this.dir, name: 'hashes', signal: this.opts.signal });
+      this.sorter = new ExternalSorter({ words: 3, dir: this.dir, name: 'hashes', signal: this.opts.signal, chunkBytes: this.opts.sortChunkBytes });
     }
     if (this.deferred >= 2 ** 32) throw new Error('dedup: more than 4,294,967,296 documents past the in-memory set; raise dedupMemoryMB');
     await this.pending.write(doc);
@@ -91,7 +93,7 @@ export class BoundedDedup {
     const total = 2 * this.deferred;
     let done = 0;
     // Sorted by (hash, ordinal): in a run of equal hashes all but the first are repeats.
-    const dups = new ExternalSorter({ words: 1, dir: this.dir, name: 'repeats', signal: this.opts.signal });
+    const dups = new ExternalSorter({ words: 1, dir: this.dir, name: 'repeats', signal: this.opts.signal, chunkBytes: this.opts.sortChunkBytes });
     this.dups = dups;
     let h1 = -1, h2 = -1;
     const one = new Uint32Array(1);
@@ -114,11 +116,13 @@ export class BoundedDedup {
       }
       return batch[at];
     };
+    // Asked before the file is opened: readline emits lines as soon as it reads, and those it
+    // reads while nothing iterates it yet are lost (an await here that waits on I/O lost lines).
+    let repeat = await nextRepeat();
     const input = createReadStream(this.pendingPath(), { encoding: 'utf8', highWaterMark: 1 << 20 });
     const lines = createInterface({ input, crlfDelay: Infinity });
     try {
       let ordinal = 0;
-      let repeat = await nextRepeat();
       for await (const line of lines) {
         if (!line) continue;
         const duplicate = ordinal === repeat;

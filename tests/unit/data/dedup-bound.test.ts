@@ -2,11 +2,12 @@
 // import defers the rest to disk, and the corpus folder must be the one an unbounded set gives,
 // byte for byte (documents, manifest and report but their creation times), with duplicates
 // inside and across files, before and after the set is full.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { importCorpus, type ImportProgress } from '../../../src/engine/data';
-import { dedupSetCapacity } from '../../../src/engine/data/dedup';
+import { BoundedDedup, dedupSetCapacity } from '../../../src/engine/data/dedup';
+import { hash64 } from '../../../src/engine/data/hash64';
 import { importCorpusOffThread } from '../../../src/engine/data/import-workers';
 import { mulberry32 } from '../../../src/engine/data/rng';
 import { Workspace } from './helpers';
@@ -68,6 +69,31 @@ function folder(dir: string): Record<string, string> {
   const read = (f: string) => readFileSync(join(dir, f), 'utf8').replace(/"createdAt": ?"[^"]*"/g, '"createdAt":""');
   return { documents: read('documents.jsonl'), manifest: read('manifest.json'), report: read('import-report.json') };
 }
+
+describe('BoundedDedup alone', () => {
+  test('sorts spilled in runs of 10 records and merged in passes: every repeat found, first occurrences kept, in order', async () => {
+    const dir = ws.path('alone');
+    mkdirSync(dir);
+    const d = new BoundedDedup({ dir, memoryMB: 0.0001, sortChunkBytes: 120 });
+    const rng = mulberry32(3);
+    const texts = Array.from({ length: 6000 }, (_, i) => `doc ${rng.next() < 0.3 ? rng.int(i + 1) : i}`);
+    const seen = new Set<string>();
+    const want: { text: string; duplicate: boolean }[] = [];
+    for (const text of texts) {
+      const [h1, h2] = hash64(text);
+      const verdict = d.check(h1, h2);
+      const duplicate = seen.has(text);
+      seen.add(text);
+      if (verdict === 'defer') { await d.defer(h1, h2, { text, source: 0 }); want.push({ text, duplicate }); } else expect(verdict).toBe(duplicate ? 'drop' : 'keep');
+    }
+    expect(want.length).toBeGreaterThan(5900);
+    expect(want.filter((w) => w.duplicate).length).toBeGreaterThan(1000);
+    const got: { text: string; duplicate: boolean }[] = [];
+    for await (const r of d.resolve()) got.push({ text: r.doc.text, duplicate: r.duplicate });
+    expect(got).toEqual(want);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
 
 describe('bounded dedup', () => {
   test(`a set of ${HELD} documents gives the corpus folder of an unbounded one, byte for byte`, async () => {
