@@ -98,6 +98,8 @@ describe('BoundedDedup alone', () => {
 describe('bounded dedup', () => {
   test(`a set of ${HELD} documents gives the corpus folder of an unbounded one, byte for byte`, async () => {
     expect(HELD).toBe(256);
+    // The default, as the README states it: 2,097,152 documents, 54 MiB while the set last doubles.
+    expect(dedupSetCapacity(64)).toEqual({ documents: 2_097_152, bytes: 54 * 2 ** 20 });
     const progress: ImportProgress[] = [];
     const bounded = await importCorpus({ inputs, outDir: ws.path('bounded'), dedupMemoryMB: TINY_MB, onProgress: (p) => progress.push(p) });
     const unbounded = await importCorpus({ inputs, outDir: ws.path('unbounded'), dedupMemoryMB: UNBOUNDED_MB });
