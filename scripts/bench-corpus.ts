@@ -1,6 +1,6 @@
 // Corpus throughput and peak memory, one phase per process (peak RSS is the process's own):
 //   node --import tsx scripts/bench-corpus.ts make <MB> <file>          a corpus of varied lines
-//   node --import tsx scripts/bench-corpus.ts import <file> <dir> [worker]   import into <dir> (in this thread, or on a worker thread)
+//   node --import tsx scripts/bench-corpus.ts import <file> <dir> [thread|worker] [dedupMB]   import into <dir> (in this thread, or on a worker thread; dedupMemoryMB, default 64)
 //   node --import tsx scripts/bench-corpus.ts shards <dir> char|bpe|wordpiece [sampleMB]   train (on the run's sample) + encode
 //   node --import tsx scripts/bench-corpus.ts encode <dir> char|bpe|wordpiece <workers>   shard building alone (0 = in this thread), with the tokenizer `shards` saved
 //   node --import tsx scripts/bench-corpus.ts train <dir> char|bpe|wordpiece <workers> [sampleMB]   tokenizer training alone: counting on N worker threads (0 = in this thread), then merges
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
-import { batchRng, buildShards, importCorpus, loadManifest, openShards, readDocuments, sampleBatch, sampleDocumentBatch, splitDataset } from '../src/engine/data';
+import { batchRng, buildShards, importCorpus, type ImportProgress, loadManifest, openShards, readDocuments, sampleBatch, sampleDocumentBatch, splitDataset } from '../src/engine/data';
 import { loadTokenizer, saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
 import { everyNth, tokenizerSampleEvery } from '../src/engine/data/tokenizer-sample';
 import { trainCorpusTokenizer } from '../src/engine/data/tokenizer-workers';
@@ -56,9 +56,15 @@ if (phase === 'make') {
 } else if (phase === 'import') {
   // How busy this (the host's) event loop is meanwhile: what a host answering commands would feel.
   const elu = performance.eventLoopUtilization();
-  const r = c === 'worker' ? await importCorpusOffThread({ inputs: [a], outDir: b }, { worker: true }) : await importCorpus({ inputs: [a], outDir: b });
+  const dedupMemoryMB = process.argv[6] === undefined ? undefined : Number(process.argv[6]);
+  let deferred = 0;
+  const opts = { inputs: [a], outDir: b, dedupMemoryMB, onProgress: (p: ImportProgress) => { if (p.dedup) deferred = p.dedup.total / 2; } };
+  const r = c === 'worker' ? await importCorpusOffThread(opts, { worker: true }) : await importCorpus(opts);
   const busy = +performance.eventLoopUtilization(elu).utilization.toFixed(2);
-  report(statSync(a).size, { on: c === 'worker' ? 'worker' : 'thread', documents: r.manifest?.stats.documents, issues: r.issues.length, eventLoopBusy: busy });
+  report(statSync(a).size, {
+    on: c === 'worker' ? 'worker' : 'thread', documents: r.manifest?.stats.documents, duplicates: r.manifest?.stats.duplicatesDropped, issues: r.issues.length, eventLoopBusy: busy,
+    dedupMemoryMB: dedupMemoryMB ?? 64, deferred,
+  });
 } else if (phase === 'shards') {
   const kind = b as TokenizerKind;
   const manifest = await loadManifest(a);

@@ -28,8 +28,10 @@ if (parentPort && workerData) {
   let lastFile = -1;
   const onProgress = (p: ImportProgress) => {
     const now = performance.now();
-    // The first bytes of each file and the end at once (the host shows them), else every 50 ms.
-    if (now - last < 50 && p.fileIndex === lastFile && p.bytesRead < p.totalBytes) return;
+    // The first bytes of each file and the end at once (the host shows them), else every 50 ms
+    // (after reading, the dedup passes' steps too: importCorpus's `dedup`).
+    const end = p.bytesRead === p.totalBytes && (!p.dedup || p.dedup.done === p.dedup.total);
+    if (now - last < 50 && p.fileIndex === lastFile && !end) return;
     last = now; lastFile = p.fileIndex;
     port.postMessage({ type: 'progress', progress: p } satisfies ImportWorkerMessage);
   };

@@ -1,6 +1,6 @@
 // Corpus import: files and folders → one normalized, de-duplicated documents store with
-// statistics. Streams every file in chunks (memory does not grow with corpus size, only with
-// the number of distinct documents: 16 bytes each for duplicate detection), reports every
+// statistics. Streams every file in chunks; memory does not grow with corpus size (duplicate
+// detection holds at most `dedupMemoryMB` of hashes, then defers to disk: dedup.ts), reports every
 // problem as a CorpusIssue and goes on with the rest, and publishes the result atomically.
 // Every character read is either imported or counted as dropped with a reason (import-report.ts);
 // the report goes into the corpus folder (import-report.json), or beside where it would have
@@ -15,12 +15,13 @@ import { SAMPLE_BYTES, type Encoding } from './detect';
 import { detectFileEncoding } from './detect-file';
 import { extractCsv, extractJsonl, extractText, FileSkip, formatOf, textLineLimit, type FormatOptions } from './formats';
 import { countLines, extractLinePairs, lineCountProblem } from './line-pairs';
-import { HashSet64 } from './hashset64';
+import { BoundedDedup } from './dedup';
+import { DedupAccount, retractIssue } from './dedup-account';
 import { hash64 } from './hash64';
 import { FileAccount, type FileReport, type StoredImportReport, writeImportReport } from './import-report';
 import type { CorpusIssue } from './issues';
 import { codePoints, readLines } from './lines';
-import { CORPUS_FORMAT_VERSION, DocumentWriter, publishDir, tempDirFor, type CorpusFileEntry, type CorpusManifest } from './store';
+import { CORPUS_FORMAT_VERSION, DocumentWriter, publishDir, tempDirFor, type CorpusDocument, type CorpusFileEntry, type CorpusManifest } from './store';
 import { StatsAccumulator } from './stats';
 
 export interface ImportOptions {
@@ -54,6 +55,13 @@ export interface ImportOptions {
   /** Drop exact-duplicate documents (default true). Off for reference workloads that must see
    *  the file as it is (nanoGPT's shakespeare_char repeats short speeches such as "Away!"). */
   dedup?: boolean;
+  /**
+   * Memory for duplicate detection, MiB (default 64: the hashes of the first 2,097,152 documents,
+   * dedupSetCapacity). Later documents are checked against those at once and among themselves
+   * after reading, through files in the import's temporary folder (dedup.ts): the corpus is the
+   * same whatever the budget.
+   */
+  dedupMemoryMB?: number;
   /** Count tokens too (stats.tokens). */
   tokenizer?: Tokenizer;
   onProgress?: (p: ImportProgress) => void;
@@ -67,6 +75,11 @@ export interface ImportProgress {
   bytesRead: number;
   totalBytes: number;
   documents: number;
+  /**
+   * After reading (bytesRead = totalBytes), while documents deferred past the in-memory dedup set
+   * are checked among themselves and appended: the work done of the total.
+   */
+  dedup?: { done: number; total: number };
 }
 
 export interface ImportResult {
@@ -201,14 +214,30 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
   const tmp = tempDirFor(outDir);
   await mkdir(tmp);
   let writer: DocumentWriter | null = null;
+  let dedup: BoundedDedup | null = null;
   try {
     const docs = new DocumentWriter(join(tmp, 'documents.jsonl'));
     writer = docs;
     const stats = new StatsAccumulator();
-    const seen = new HashSet64();
+    dedup = opts.dedup !== false ? new BoundedDedup({ memoryMB: opts.dedupMemoryMB, dir: tmp, signal: opts.signal }) : null;
     const content = new ContentHash();
     const slicer = new TimeSlicer();
     const entries: CorpusFileEntry[] = [];
+    // Per file, kept to the end: documents deferred past the in-memory dedup set are counted
+    // (imported or duplicate) only after reading, and what depends on that with them.
+    const accounts: DedupAccount[] = [];
+    const finish: { fi: number; base: Pick<FileReport, 'path' | 'format' | 'bytes'> }[] = [];
+    const deferredIn: number[] = [];
+    /** A file with deferred documents and none kept yet: its 'empty-file' issue and `imported` wait. */
+    const undecided = new Map<number, { emptyIssue?: { listed: CorpusIssue[]; issues: CorpusIssue[] }; skipped: boolean }>();
+    const keep = async (doc: CorpusDocument, chars: number) => {
+      await docs.write(doc);
+      content.add(doc.text, doc.label);
+      stats.add(doc.text, doc.label, opts.tokenizer ? opts.tokenizer.encode(doc.text).length : undefined);
+      entries[doc.source].documents++;
+      accounts[doc.source].documents++;
+      accounts[doc.source].charsImported += chars;
+    };
     let bytesBefore = 0;
     for (let fi = 0; fi < files.length; fi++) {
       const { path, target } = files[fi];
@@ -216,7 +245,9 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
       const format = target ? 'text' : formatOf(path)!;
       const entry: CorpusFileEntry = { path, format, encoding: null, bytes, documents: 0, imported: false };
       entries.push(entry);
-      const acct = new FileAccount();
+      const acct = new DedupAccount(dedup);
+      accounts.push(acct);
+      deferredIn.push(0);
       let fileIssues = 0;
       const maxIssues = opts.maxIssuesPerFile ?? 50;
       const report = (i: Omit<CorpusIssue, 'file'> & { file?: string }) => {
@@ -241,15 +272,19 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
           const chars = text === raw ? rawChars : codePoints(text);
           acct.drop('normalization', rawChars - chars);
           if (text.trim() === '') { stats.stats.emptyDropped++; acct.drop('blank', chars); return; }
-          const [h1, h2] = hash64(text);
-          if (opts.dedup !== false && !seen.add(h1, h2)) { stats.stats.duplicatesDropped++; acct.drop('duplicate', chars); return; }
-          const doc = label === undefined ? { text, source: fi } : { text, label: normalizeText(label), source: fi };
-          await docs.write(doc);
-          content.add(text, doc.label);
-          stats.add(text, doc.label, opts.tokenizer ? opts.tokenizer.encode(text).length : undefined);
-          entry.documents++;
-          acct.documents++;
-          acct.charsImported += chars;
+          const doc: CorpusDocument = label === undefined ? { text, source: fi } : { text, label: normalizeText(label), source: fi };
+          if (dedup) {
+            const [h1, h2] = hash64(text);
+            const verdict = dedup.check(h1, h2);
+            if (verdict === 'drop') { stats.stats.duplicatesDropped++; acct.drop('duplicate', chars); return; }
+            if (verdict === 'defer') {
+              await dedup.defer(h1, h2, doc);
+              deferredIn[fi]++;
+              await slicer.tick();
+              return;
+            }
+          }
+          await keep(doc, chars);
           await slicer.tick();
         };
         const events = readLines(path, {
@@ -274,7 +309,13 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         } else if (format === 'text') await extractText(events, fmt, sink, report, acct);
         else if (format === 'jsonl') await extractJsonl(events, fmt, sink, report, acct);
         else await extractCsv(events, fmt, format === 'csv' ? ',' : '\t', fmt.csvQuoting ?? format === 'csv', sink, report, acct);
-        if (entry.documents === 0 && fileIssues === 0) report({ code: 'empty-file', severity: 'error', message: 'no text in this file (only blank lines)' });
+        if (entry.documents === 0 && fileIssues === 0) {
+          // With deferred documents this is said now, where it belongs among the issues, and taken
+          // back if one of them is kept.
+          const before = { listed: listed.length, issues: issues.length };
+          report({ code: 'empty-file', severity: 'error', message: 'no text in this file (only blank lines)' });
+          if (deferredIn[fi] > 0) undecided.set(fi, { emptyIssue: { listed: listed.slice(before.listed), issues: issues.slice(before.issues) }, skipped: false });
+        }
       } catch (err) {
         if (err instanceof FileSkip) {
           report({ file: err.detail.file, line: err.detail.line, offset: err.detail.offset, code: err.detail.code, severity: 'error', message: err.detail.message });
@@ -283,12 +324,33 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
         } else {
           report({ code: 'read-failed', severity: 'error', message: `could not read: ${(err as Error).message}` });
         }
-        if (entry.documents === 0) entry.imported = false;
+        if (entry.documents === 0) {
+          entry.imported = false;
+          if (deferredIn[fi] > 0) undecided.set(fi, { skipped: true });
+        }
       } finally {
         bytesBefore += bytes;
-        reports.push(acct.toReport({ path, format, encoding: entry.encoding, bytes, imported: entry.imported }));
+        finish.push({ fi, base: { path, format, bytes } });
       }
     }
+    if (dedup) {
+      const last = Math.max(0, files.length - 1);
+      const onStep = (done: number, total: number) => opts.onProgress?.({
+        file: files[last]?.path ?? '', fileIndex: last, files: files.length, bytesRead: totalBytes, totalBytes, documents: stats.stats.documents, dedup: { done, total },
+      });
+      for await (const { doc, duplicate, ordinal } of dedup.resolve(onStep)) {
+        const chars = codePoints(doc.text);
+        if (duplicate) { stats.stats.duplicatesDropped++; accounts[doc.source].dropDeferredDuplicate(chars, ordinal); } else await keep(doc, chars);
+        await slicer.tick();
+      }
+      for (const [fi, u] of undecided) {
+        if (entries[fi].documents === 0) continue;
+        // A deferred document was kept: the file was not empty after all, and was imported.
+        if (u.skipped) entries[fi].imported = true;
+        if (u.emptyIssue) retractIssue(u.emptyIssue, accounts[fi], 'empty-file', 'error', { listed, issues });
+      }
+    }
+    for (const { fi, base } of finish) reports.push(accounts[fi].toReport({ ...base, encoding: entries[fi].encoding, imported: entries[fi].imported }));
     await docs.close();
     const importReport = (): StoredImportReport => ({
       version: 1, createdAt: new Date().toISOString(), inputs: opts.inputs.map((p) => resolve(p)), files: reports,
@@ -319,6 +381,7 @@ export async function importCorpus(opts: ImportOptions): Promise<ImportResult> {
   } catch (err) {
     // Its file closed before the folder goes, so nothing is written into it afterwards.
     await writer?.discard();
+    await dedup?.discard();
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }

@@ -116,7 +116,11 @@ export async function importForRun(o: TrainOptions, opts: PrepareOptions = {}): 
     inputs: o.corpus, outDir: corpusDir, textField: o.textField, textDocuments: o.documents, dedup: o.dedup, strict: opts.strict, pairs: pairsOf(o), targetFiles: o.targetCorpus,
     // CSV/TSV: an explicit column, else the importer looks for a usual name (text, sentence, review …)
     textColumn: o.textField === 'text' ? undefined : o.textField, signal: opts.signal,
-    onProgress: (p) => report({ phase: 'import', message: `importing ${p.file}`, fraction: p.totalBytes ? p.bytesRead / p.totalBytes : undefined }),
+    // After reading, documents past the in-memory dedup set are checked among themselves (dedup.ts).
+    onProgress: (p) => report({
+      phase: 'import', message: p.dedup ? `checking duplicates after reading: ${Math.round((100 * p.dedup.done) / p.dedup.total)}%` : `importing ${p.file}`,
+      fraction: p.totalBytes ? p.bytesRead / p.totalBytes : undefined,
+    }),
   });
   if (imported.cached) report({ phase: 'import', message: `corpus already imported (${imported.manifest.stats.documents} documents)`, fraction: 1 });
   opts.onImported?.(imported);

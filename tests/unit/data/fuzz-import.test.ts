@@ -143,6 +143,34 @@ describe('fuzz corpus, file by file', () => {
   }
 });
 
+describe('fuzz corpus with dedup memory for 2 documents (the rest deferred to disk, dedup.ts)', () => {
+  const TINY_MB = 0.0001;
+  const names = Object.keys(CASES).filter((n) => n !== BIG_LINE_FILE);
+  const blank = (r: ImportResult) => JSON.stringify({ ...r.report, createdAt: '' });
+
+  test('every file has its outcome, and the report is the unbounded import\'s', async () => {
+    const inputs = names.map((n) => join(dir, n));
+    const r = await importCorpus({ inputs, outDir: join(root, 'out', 'tiny-dedup'), dedupMemoryMB: TINY_MB });
+    r.report.files.forEach((f, i) => checkFile(names[i], f, r, i));
+    const unbounded = await importCorpus({ inputs, outDir: join(root, 'out', 'tiny-dedup-ref') });
+    expect(blank(r)).toBe(blank(unbounded));
+    expect(readFileSync(join(r.dir!, 'documents.jsonl'), 'utf8')).toBe(readFileSync(join(unbounded.dir!, 'documents.jsonl'), 'utf8'));
+  });
+
+  test('every file read twice: the second copy is all duplicates, and read = imported + dropped still holds', async () => {
+    const inputs = [...names, ...names].map((n) => join(dir, n));
+    const r = await importCorpus({ inputs, outDir: join(root, 'out', 'tiny-dedup-twice'), dedupMemoryMB: TINY_MB });
+    const unbounded = await importCorpus({ inputs, outDir: join(root, 'out', 'tiny-dedup-twice-ref') });
+    expect(blank(r)).toBe(blank(unbounded));
+    r.report.files.forEach((f, i) => {
+      expect(f.charactersRead, f.path).toBe(f.charactersImported + sum(f.charactersDropped));
+      if (i < names.length) return;
+      expect(f.documents, f.path).toBe(0);
+      expect(f.charactersDropped.duplicate ?? 0, f.path).toBe(r.report.files[i - names.length].charactersImported);
+    });
+  });
+});
+
 describe('the whole folder, through the CLI (--importOnly)', () => {
   // One import of everything (the 50 MB line too), by the CLI as a person runs it; the engine's
   // report and documents it leaves in the cache are then checked file by file like the rest.
