@@ -35,8 +35,13 @@ export const CorpusEntrySchema = v.object({
   path: v.string(),
   source: v.picklist(['sample', 'path', 'upload']),
   status: v.picklist(['importing', 'ok', 'error']),
-  /** 0..1 of the bytes read while importing. */
+  /** 0..1 of the bytes read while importing, or of the duplicate checks after reading (phase). */
   progress: v.optional(v.number()),
+  /**
+   * What an import is doing: reading (absent), or checking the documents deferred past the
+   * in-memory duplicate set among themselves after reading (a corpus of millions of documents).
+   */
+  phase: v.optional(v.picklist(['duplicates'])),
   bytes: v.number(),
   documents: v.number(),
   warnings: v.number(),

@@ -92,7 +92,8 @@ export class CorpusState {
     this.applied = { session: snapshot.session, version: snapshot.version };
     this.files = snapshot.files;
     const starts: Record<string, PhaseStart> = {};
-    for (const f of snapshot.files) if (f.status === 'importing') starts[f.id] = phaseStart(this.importStarts[f.id] ?? null, f.id, f.progress);
+    // The duplicate checks after reading are a phase of their own: their ETA starts afresh.
+    for (const f of snapshot.files) if (f.status === 'importing') starts[f.id] = phaseStart(this.importStarts[f.id] ?? null, f.phase ? `${f.id}:${f.phase}` : f.id, f.progress);
     this.importStarts = starts;
     this.stats = snapshot.stats;
     this.tokenizer = snapshot.tokenizer;

@@ -49,4 +49,18 @@ describe('CorpusState', () => {
     t.emit({ type: 'corpus.changed', snapshot: snapshot('s2', 1, 'importing') });
     expect(state.files[0].status).toBe('importing');
   });
+
+  it("times the duplicate checks after reading as a phase of their own (the ETA starts afresh)", () => {
+    const t = manualTransport();
+    const state = new CorpusState(new StudioApi(t.transport));
+    const at = (version: number, progress: number, phase?: 'duplicates') =>
+      t.emit({ type: 'corpus.changed', snapshot: { ...snapshot('s1', version, 'importing'), files: [{ ...entry('importing', 0), progress, ...(phase ? { phase } : {}) }] } });
+    at(1, 0.2);
+    const reading = state.importStarts.e1;
+    at(2, 0.9);
+    expect(state.importStarts.e1).toBe(reading);
+    at(3, 0.1, 'duplicates');
+    expect(state.importStarts.e1).toMatchObject({ key: 'e1:duplicates', fraction: 0.1 });
+    expect(state.importStarts.e1).not.toBe(reading);
+  });
 });

@@ -110,7 +110,7 @@ export class CorpusSession {
       let lastEmit = 0;
       let moved = false;
       const onProgress = (p: ImportProgress) => {
-        entry.progress = p.totalBytes > 0 ? p.bytesRead / p.totalBytes : undefined;
+        if (p.dedup) { entry.phase = 'duplicates'; entry.progress = p.dedup.total > 0 ? p.dedup.done / p.dedup.total : 0; } else entry.progress = p.totalBytes > 0 ? p.bytesRead / p.totalBytes : undefined;
         const now = performance.now();
         const first = !moved && p.bytesRead > 0 && p.bytesRead < p.totalBytes;
         if (first || now - lastEmit > 250) { moved ||= first; lastEmit = now; this.changed(); }
@@ -118,6 +118,7 @@ export class CorpusSession {
       // A large file is imported on a worker thread (import-workers.ts): the host keeps answering.
       const result = await importCorpusOffThread({ inputs: [entry.path], outDir, onProgress, signal: abort.signal });
       delete entry.progress;
+      delete entry.phase;
       if (!this.entries.includes(entry)) { await rm(outDir, { recursive: true, force: true }); return; } // removed meanwhile
       entry.issues = result.issues.map((i) => ({ ...i, file: this.displayName(i.file) }));
       // Full counts: result.issues lists at most 50 per file.
@@ -138,6 +139,7 @@ export class CorpusSession {
       // Cancelled (the entry was removed): the importer removed its temporary folder; nothing to show.
       if (abort.signal.aborted) return;
       delete entry.progress;
+      delete entry.phase;
       entry.status = 'error';
       entry.message = error instanceof Error ? error.message : String(error);
     } finally {
