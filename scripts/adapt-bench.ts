@@ -27,6 +27,7 @@ import { join, resolve } from 'node:path';
 import { readLabeledFile, stratifiedSplit, type LabeledRow } from '../src/engine/data/labeled';
 import { mulberry32 } from '../src/engine/data/rng';
 import { spread } from '../src/engine/metrics/spread';
+import { writeFileAtomic } from '../src/engine/runstore/atomic';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -110,10 +111,11 @@ function prepare(plan: DatasetPlan): Splits {
   const testTexts = new Set(test.map((r) => clean(r.text)));
   const lmRows = all.filter((r) => !testTexts.has(clean(r.text)));
   const paths = { train: join(dir, 'train.tsv'), test: join(dir, 'test.tsv'), promptTest: join(dir, 'test-prompt.tsv'), lm: join(dir, 'lm.tsv') };
-  writeFileSync(paths.train, tsv(train));
-  writeFileSync(paths.test, tsv(test));
-  writeFileSync(paths.promptTest, tsv(shuffled(test, SPLIT_SEED).slice(0, PROMPT_ROWS)));
-  writeFileSync(paths.lm, tsv(lmRows));
+  // Atomic: two benchmarks side by side rewrite these (the same bytes) while the other's steps read them.
+  writeFileAtomic(paths.train, tsv(train));
+  writeFileAtomic(paths.test, tsv(test));
+  writeFileAtomic(paths.promptTest, tsv(shuffled(test, SPLIT_SEED).slice(0, PROMPT_ROWS)));
+  writeFileAtomic(paths.lm, tsv(lmRows));
   const counts = { labeled: labeled.length, train: train.length, test: test.length, promptTest: Math.min(PROMPT_ROWS, test.length), lm: lmRows.length };
   console.log(`${plan.key}: ${JSON.stringify(counts)} -> ${dir}`);
   return { dir, ...paths, counts };
@@ -140,7 +142,7 @@ function step(id: string, script: string, args: string[], done: () => boolean): 
   const seconds = (performance.now() - t0) / 1000;
   writeFileSync(log, `${r.stdout}\n--- stderr ---\n${r.stderr}`);
   if (r.status !== 0) throw new Error(`[${id}] failed (exit ${r.status}); see ${log}\n${r.stderr.slice(-2000)}`);
-  writeFileSync(timesFile(), JSON.stringify({ ...loadTimes(), [id]: seconds }, null, 1));
+  writeFileAtomic(timesFile(), JSON.stringify({ ...loadTimes(), [id]: seconds }, null, 1));
   console.error(`[${id}] ${seconds.toFixed(0)} s`);
   return seconds;
 }
@@ -333,7 +335,7 @@ function bertSeedsReport(plan: DatasetPlan, s: Splits, bert: string, tuned: Fine
     // A reused step whose time was not recorded has NaN seconds: the time is summarised over the others.
     const timed = runs.map((t) => t.seconds).filter(Number.isFinite);
     const seconds = timed.length > 0 ? spread(timed) : null;
-    writeFileSync(join(OUT, plan.key, 'seeds', `${name}.json`), JSON.stringify({
+    writeFileAtomic(join(OUT, plan.key, 'seeds', `${name}.json`), JSON.stringify({
       dataset: plan.key, recipe: r, pooling: POOLING, checkpoint: BERT_CHECKPOINT || 'last', majority: m,
       seeds: runs.map((t) => ({ seed: t.seed, seconds: Number.isFinite(t.seconds) ? t.seconds : null, pretrained: t.pretrained.test, scratch: t.scratch.test, pretrainedRun: t.pretrained.runDir, scratchRun: t.scratch.runDir })),
       summary: { pretrained: side('pretrained'), scratch: side('scratch'), pretrainedMinusScratch: gain, seconds },
