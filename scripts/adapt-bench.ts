@@ -7,10 +7,15 @@
 //   node --import tsx scripts/adapt-bench.ts [--out DIR] [--datasets DIR] [--only waimai|sst2]
 //     [--stage prepare|pretrain|finetune|gpt|prompt|all]   (one part alone, to run parts side by side)
 //     [--bert-only] [--pooling cls|mean] [--mlmSteps N] [--bertCheckpoint N] [--recipes head,all,lora,…]
+//     [--seeds 1,2,3]
 //   --bert-only: the BERT's pretraining and fine-tunes alone (no GPT, no prompting), its table only;
 //   --pooling: the BERT classifier's features ([CLS] or the mean of the real tokens);
 //   --mlmSteps: the MLM schedule's length (checkpoints every quarter); --bertCheckpoint: fine-tune
-//   from that checkpoint of it instead of the last (a pretraining stopped there counts as done).
+//   from that checkpoint of it instead of the last (a pretraining stopped there counts as done);
+//   --seeds: repeat each BERT fine-tune (--bert-only) once per seed (finetune's --seed: the validation
+//   split off the training rows, the head's and LoRA's initialisation, the batch order and dropout;
+//   --compare gives the pretrained and the scratch twin the same seed), report mean ± std and write
+//   the per-seed scores to OUT/<dataset>/seeds/<run>.json. Without it: finetune's default seed.
 //
 // Everything is written under --out (default $TMPDIR/adapt-bench): the splits, the run folders,
 // each step's log and wall time. A step whose result is already there is not run again (its
@@ -21,6 +26,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readLabeledFile, stratifiedSplit, type LabeledRow } from '../src/engine/data/labeled';
 import { mulberry32 } from '../src/engine/data/rng';
+import { spread } from '../src/engine/metrics/spread';
+import { writeFileAtomic } from '../src/engine/runstore/atomic';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: string): string => {
@@ -39,6 +46,12 @@ if (POOLING !== 'cls' && POOLING !== 'mean') throw new Error(`--pooling must be 
 const MLM_STEPS = Number(flag('mlmSteps', '0'));
 const BERT_CHECKPOINT = Number(flag('bertCheckpoint', '0'));
 const RECIPES = flag('recipes', '');
+const FT_SEEDS = flag('seeds', '') === '' ? [] : flag('seeds', '').split(',').map((x) => {
+  if (!/^\d+$/.test(x.trim())) throw new Error(`--seeds takes non-negative integers separated by commas, got '${x}'`);
+  return Number(x);
+});
+if (FT_SEEDS.length > 0 && !BERT_ONLY) throw new Error('--seeds repeats the BERT fine-tunes: use it with --bert-only');
+if (new Set(FT_SEEDS).size !== FT_SEEDS.length) throw new Error(`--seeds repeats a seed: ${FT_SEEDS.join(',')}`);
 
 /** One dataset's recipe: where its rows come from and how its models and prompts are set up. */
 interface DatasetPlan {
@@ -98,10 +111,11 @@ function prepare(plan: DatasetPlan): Splits {
   const testTexts = new Set(test.map((r) => clean(r.text)));
   const lmRows = all.filter((r) => !testTexts.has(clean(r.text)));
   const paths = { train: join(dir, 'train.tsv'), test: join(dir, 'test.tsv'), promptTest: join(dir, 'test-prompt.tsv'), lm: join(dir, 'lm.tsv') };
-  writeFileSync(paths.train, tsv(train));
-  writeFileSync(paths.test, tsv(test));
-  writeFileSync(paths.promptTest, tsv(shuffled(test, SPLIT_SEED).slice(0, PROMPT_ROWS)));
-  writeFileSync(paths.lm, tsv(lmRows));
+  // Atomic: two benchmarks side by side rewrite these (the same bytes) while the other's steps read them.
+  writeFileAtomic(paths.train, tsv(train));
+  writeFileAtomic(paths.test, tsv(test));
+  writeFileAtomic(paths.promptTest, tsv(shuffled(test, SPLIT_SEED).slice(0, PROMPT_ROWS)));
+  writeFileAtomic(paths.lm, tsv(lmRows));
   const counts = { labeled: labeled.length, train: train.length, test: test.length, promptTest: Math.min(PROMPT_ROWS, test.length), lm: lmRows.length };
   console.log(`${plan.key}: ${JSON.stringify(counts)} -> ${dir}`);
   return { dir, ...paths, counts };
@@ -128,7 +142,7 @@ function step(id: string, script: string, args: string[], done: () => boolean): 
   const seconds = (performance.now() - t0) / 1000;
   writeFileSync(log, `${r.stdout}\n--- stderr ---\n${r.stderr}`);
   if (r.status !== 0) throw new Error(`[${id}] failed (exit ${r.status}); see ${log}\n${r.stderr.slice(-2000)}`);
-  writeFileSync(timesFile(), JSON.stringify({ ...loadTimes(), [id]: seconds }, null, 1));
+  writeFileAtomic(timesFile(), JSON.stringify({ ...loadTimes(), [id]: seconds }, null, 1));
   console.error(`[${id}] ${seconds.toFixed(0)} s`);
   return seconds;
 }
@@ -179,19 +193,22 @@ const GPT_RECIPES: Recipe[] = [
   { id: 'lora', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 150, lr: '2e-3' },
 ];
 
-interface FineTuned { model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; seconds: number }
-/** `npm run finetune --compare`: the recipe from the pretrained checkpoint and from random initialisation, same rows, order and budget. */
-function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: string, r: Recipe): FineTuned {
+interface FineTuned { model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; seconds: number; seed?: number }
+/** A seeded repeat's run folder names the checkpoint and the seed, so it never reuses another checkpoint's or seed's result. */
+const seededSuffix = (seed: number | undefined): string => (seed === undefined ? '' : `${BERT_CHECKPOINT > 0 ? `-ckpt${BERT_CHECKPOINT}` : ''}-seed${seed}`);
+/** `npm run finetune --compare`: the recipe from the pretrained checkpoint and from random initialisation, same rows, order, budget and seed. */
+function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: string, r: Recipe, seed?: number): FineTuned {
   const mean = model === 'bert' && POOLING === 'mean';
-  const name = `${model}-${mean ? 'mean-' : ''}${r.id}`;
+  const name = `${model}-${mean ? 'mean-' : ''}${r.id}${seededSuffix(seed)}`;
   const from = model === 'bert' && BERT_CHECKPOINT > 0 ? ['--checkpoint', String(BERT_CHECKPOINT)] : [];
   const dir = (init: string): string => join(runsDir(plan), `${name}-${init}`);
   const seconds = step(`${plan.key}-finetune-${name}`, 'finetune', [
     '--run', base, ...from, '--data', s.train, '--testData', s.test, '--valFraction', '0.1', ...r.scope, ...(mean ? ['--pooling', 'mean'] : []),
     '--steps', String(r.steps), '--lr', r.lr, '--warmupSteps', String(Math.round(r.steps / 10)), '--batchSize', '32',
-    '--maxLength', '48', '--evalEvery', String(r.steps / 3), '--compare', '--runsDir', runsDir(plan), '--name', name,
+    '--maxLength', '48', '--evalEvery', String(r.steps / 3), ...(seed === undefined ? [] : ['--seed', String(seed)]),
+    '--compare', '--runsDir', runsDir(plan), '--name', name,
   ], () => existsSync(join(dir('scratch'), 'eval.json')));
-  return { model, recipe: r, seconds, pretrained: readJson(join(dir('pretrained'), 'eval.json')), scratch: readJson(join(dir('scratch'), 'eval.json')) };
+  return { model, recipe: r, seconds, seed, pretrained: readJson(join(dir('pretrained'), 'eval.json')), scratch: readJson(join(dir('scratch'), 'eval.json')) };
 }
 
 interface FineTuneResult {
@@ -235,11 +252,13 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 const f1 = (x: number): string => x.toFixed(3);
 const mins = (seconds: number): string => `${(seconds / 60).toFixed(1)} min`;
 function meanStd(xs: number[]): string {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  if (xs.length === 1) return pct(m);
-  const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
-  return `${pct(m)} ± ${(100 * sd).toFixed(1)}`;
+  const { n, mean, std } = spread(xs);
+  return n === 1 ? pct(mean) : `${pct(mean)} ± ${(100 * std).toFixed(1)}`;
 }
+const f1MeanStd = (xs: number[]): string => {
+  const { n, mean, std } = spread(xs);
+  return n === 1 ? f1(mean) : `${f1(mean)} ± ${f1(std)}`;
+};
 
 function trainSeconds(run: string): number {
   const lines = readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n');
@@ -296,6 +315,47 @@ function bertReport(plan: DatasetPlan, s: Splits, bert: string, tuned: FineTuned
   ].join('\n');
 }
 
+/**
+ * The BERT's table over seeds (--bert-only --seeds): per recipe, test accuracy and macro-F1 as
+ * mean ± std over the seeds for the pretrained and the scratch twin, each seed's values beside it,
+ * and OUT/<dataset>/seeds/<run>.json with the per-seed scores.
+ */
+function bertSeedsReport(plan: DatasetPlan, s: Splits, bert: string, tuned: FineTuned[][]): string {
+  const m = tuned[0][0].pretrained.majority;
+  const ckpt = BERT_CHECKPOINT > 0 ? `, fine-tuned from step ${BERT_CHECKPOINT}` : '';
+  mkdirSync(join(OUT, plan.key, 'seeds'), { recursive: true });
+  const rows = tuned.map((runs) => {
+    const r = runs[0].recipe;
+    const acc = (side: 'pretrained' | 'scratch') => runs.map((t) => t[side].test.accuracy);
+    const mf1 = (side: 'pretrained' | 'scratch') => runs.map((t) => t[side].test.macroF1);
+    const name = `bert-${POOLING === 'mean' ? 'mean-' : ''}${r.id}${BERT_CHECKPOINT > 0 ? `-ckpt${BERT_CHECKPOINT}` : ''}`;
+    const side = (k: 'pretrained' | 'scratch') => ({ accuracy: spread(acc(k)), macroF1: spread(mf1(k)) });
+    // The twins of one seed share split, order and head initialisation: their difference is paired.
+    const gain = { accuracy: spread(runs.map((t) => t.pretrained.test.accuracy - t.scratch.test.accuracy)), macroF1: spread(runs.map((t) => t.pretrained.test.macroF1 - t.scratch.test.macroF1)) };
+    // A reused step whose time was not recorded has NaN seconds: the time is summarised over the others.
+    const timed = runs.map((t) => t.seconds).filter(Number.isFinite);
+    const seconds = timed.length > 0 ? spread(timed) : null;
+    writeFileAtomic(join(OUT, plan.key, 'seeds', `${name}.json`), JSON.stringify({
+      dataset: plan.key, recipe: r, pooling: POOLING, checkpoint: BERT_CHECKPOINT || 'last', majority: m,
+      seeds: runs.map((t) => ({ seed: t.seed, seconds: Number.isFinite(t.seconds) ? t.seconds : null, pretrained: t.pretrained.test, scratch: t.scratch.test, pretrainedRun: t.pretrained.runDir, scratchRun: t.scratch.runDir })),
+      summary: { pretrained: side('pretrained'), scratch: side('scratch'), pretrainedMinusScratch: gain, seconds },
+    }, null, 1) + '\n');
+    const perSeed = runs.map((t) => `${t.seed}: ${pct(t.pretrained.test.accuracy)} / ${f1(t.pretrained.test.macroF1)} vs ${pct(t.scratch.test.accuracy)} / ${f1(t.scratch.test.macroF1)}`).join('; ');
+    return `| ${r.id} | ${r.steps}, ${r.lr} | ${runs[0].pretrained.trainableParameters.toLocaleString('en')} | ${meanStd(acc('pretrained'))} | ${f1MeanStd(mf1('pretrained'))} | ${meanStd(acc('scratch'))} | ${f1MeanStd(mf1('scratch'))} | ${signed(100 * gain.accuracy.mean, 1)} ± ${(100 * gain.accuracy.std).toFixed(1)} pt / ${signed(gain.macroF1.mean, 3)} ± ${gain.macroF1.std.toFixed(3)} | ${perSeed} | ${seconds ? mins(seconds.mean) : '?'} |`;
+  });
+  return [
+    `### ${plan.key}: ${s.counts.labeled} labeled rows (${s.counts.train} to fine-tune, 10% of them for validation; ${s.counts.test} held out), pretraining text ${s.counts.lm} rows`,
+    '',
+    `BERT (MLM) schedule ${MLM_STEPS || plan.steps.mlm} steps${ckpt}, val loss ${valLoss(bert)}; classifier pooling '${POOLING}'; seeds ${FT_SEEDS.join(', ')} (mean ± sample std; per seed: pretrained acc / F1 vs scratch acc / F1).`,
+    '',
+    '| scope | steps, lr | trains | test acc (pretrained) | test macro-F1 (pretrained) | test acc (scratch) | test macro-F1 (scratch) | pretrained − scratch (paired: acc / F1) | per seed | time (both, mean) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    `| majority class ('${m.label}') | | | ${pct(m.accuracy)} | ${f1(m.macroF1)} | | | | | |`,
+  ].join('\n');
+}
+const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
+
 const STAGES = ['prepare', 'pretrain', 'finetune', 'gpt', 'prompt', 'all'];
 if (!STAGES.includes(STAGE)) throw new Error(`--stage must be one of ${STAGES.join(', ')}`);
 const runs = (stage: string): boolean => STAGE === 'all' || STAGE === stage;
@@ -305,6 +365,15 @@ for (const plan of PLANS.filter((p) => !ONLY || p.key === ONLY)) {
   if (STAGE === 'prepare') continue;
   const bert = pretrain(plan, s, 'mlm');
   const chosen = (r: Recipe) => (!r.only || r.only === plan.key) && (!RECIPES || RECIPES.split(',').includes(r.id));
+  if (BERT_ONLY && FT_SEEDS.length > 0) {
+    // Seed by seed, so that an interrupted run has whole seeds of every recipe rather than all seeds of a few.
+    const recipes = BERT_RECIPES.filter(chosen);
+    const bySeed = runs('finetune') ? FT_SEEDS.map((seed) => recipes.map((r) => fineTune(plan, s, 'bert', bert, r, seed))) : [];
+    if (STAGE !== 'all') continue;
+    reports.push(bertSeedsReport(plan, s, bert, recipes.map((_, i) => bySeed.map((row) => row[i]))));
+    console.log(reports[reports.length - 1] + '\n');
+    continue;
+  }
   if (BERT_ONLY) {
     const tuned = runs('finetune') ? BERT_RECIPES.filter(chosen).map((r) => fineTune(plan, s, 'bert', bert, r)) : [];
     if (STAGE !== 'all') continue;
