@@ -28,7 +28,7 @@ for (const kind of ['wordpiece', 'bpe', 'char'] as const) {
     const ds = dataset(tok);
     const u = textUnits(ds, tok);
     expect([...u.docSentences]).toEqual([0, 3, 6, 7]);
-    const sentence = (k: number) => tok.decode([...ds.tokens.subarray(u.sentStart[k], u.sentEnd[k])]).trim();
+    const sentence = (k: number) => tok.decode([...ds.tokens.subarray(valueAt(u.sentStart, k), valueAt(u.sentEnd, k))]).trim();
     expect(sentence(1).replace(/ /g, '')).toBe('Mr.Smithwatcheditsleep!');
     expect(sentence(4).replace(/ /g, '')).toBe('埃菲尔铁塔位于巴黎。');
     // The word starts of each document spell its words.
@@ -36,7 +36,7 @@ for (const kind of ['wordpiece', 'bpe', 'char'] as const) {
       const out: string[] = [];
       let cur: number[] = [];
       for (let p = valueAt(ds.docStarts, d); p < valueAt(ds.docStarts, d + 1) - ds.meta.separator.length; p++) {
-        if (u.wordStart[p] && cur.length) { out.push(tok.decode(cur).replace(/ /g, '')); cur = []; }
+        if (u.wordStart.subarray(p, p + 1)[0] && cur.length) { out.push(tok.decode(cur).replace(/ /g, '')); cur = []; }
         cur.push(ds.tokens.subarray(p, p + 1)[0]);
       }
       out.push(tok.decode(cur).replace(/ /g, ''));
@@ -45,7 +45,7 @@ for (const kind of ['wordpiece', 'bpe', 'char'] as const) {
     expect(words(0)).toContain('unbelievable');
     expect(words(1)).toEqual(expect.arrayContaining(['巴黎', '法国', '首都', '位于', '垫子', '睡觉']));
     if (kind === 'wordpiece') {
-      ds.tokens.subarray(0, ds.tokens.length).forEach((id, p) => { if (tok.idToToken(id)!.startsWith('##')) expect(u.wordStart[p]).toBe(0); });
+      ds.tokens.subarray(0, ds.tokens.length).forEach((id, p) => { if (tok.idToToken(id)!.startsWith('##')) expect(u.wordStart.subarray(p, p + 1)[0]).toBe(0); });
     }
   });
 }
