@@ -59,16 +59,20 @@ export function tokenText(tok: Tokenizer, ids: ArrayLike<number>): { text: strin
     return { text, starts };
   }
   let text = '';
+  // The last character so far, kept aside: text.slice(-1) would flatten the growing string at
+  // every token (quadratic: a novel as one document never finished).
+  let last = '';
   for (let i = 0; i < n; i++) {
     let piece = tok.idToToken(ids[i]) ?? '';
     if (tok.kind === 'wordpiece') {
       // WordPiece drops the spaces: put them back between words, but not before punctuation
       // ("Mr ." would hide the abbreviation) nor between CJK characters (which would hide the words).
       if (piece.startsWith('##')) piece = piece.slice(2);
-      else if (i > 0 && !NO_SPACE_BEFORE.test(piece) && !(CJK_CHAR.test(piece) && CJK_CHAR.test(text.slice(-1)))) text += ' ';
+      else if (i > 0 && !NO_SPACE_BEFORE.test(piece) && !(CJK_CHAR.test(piece) && CJK_CHAR.test(last))) { text += ' '; last = ' '; }
     }
     starts[i] = text.length;
     text += piece;
+    if (piece !== '') last = piece.slice(-1);
   }
   starts[n] = text.length;
   return { text, starts };
