@@ -111,8 +111,9 @@ export function walkUnits(ds: TokenDataset, tok: Tokenizer, sink: UnitsSink): vo
       const { text, starts: at } = tokenText(tok, ds.tokens.subarray(from, to));
       const n = to - from;
       // Sentence k ends before the first token that starts at or after its character end.
+      const ends = sentenceEnds(text);
       let t = 0, s = from;
-      for (const e of sentenceEnds(text)) {
+      for (const e of ends) {
         while (t < n && at[t] < e) t++;
         if (t > s - from && t < n) { sink.sentence(s, from + t); sentences++; s = from + t; }
       }
@@ -120,13 +121,22 @@ export function walkUnits(ds: TokenDataset, tok: Tokenizer, sink: UnitsSink): vo
       // A token begins a word when a segment boundary falls at its start; a token spanning a
       // boundary (BPE's "。\n") belongs to the word it starts in and is masked with it.
       const boundary = new Uint8Array(text.length + 1);
-      for (const seg of segmenter.segment(text)) boundary[seg.index] = 1;
+      // ICU's word segmentation grows faster than the text (160,000 Chinese characters: 43 s;
+      // a novel as one document: hours), so a long document is segmented in pieces of at least
+      // SEGMENT_PIECE characters cut at sentence ends (a sentence end is a word boundary anyway);
+      // a shorter one is segmented whole, as before.
+      let piece = 0;
+      const segment = (a: number, b: number) => { for (const seg of segmenter.segment(text.slice(a, b))) boundary[a + seg.index] = 1; };
+      for (const e of ends) if (e - piece >= SEGMENT_PIECE) { segment(piece, e); piece = e; }
+      segment(piece, text.length);
       for (let i = 1; i < n; i++) flags[i] = at[i] !== at[i - 1] && boundary[at[i]] ? 1 : 0;
     }
     sink.flags(flags);
   }
   sink.document(sentences);
 }
+
+const SEGMENT_PIECE = 4096;
 
 /** The units held in typed arrays (datasets built in memory; folders that cannot be written). */
 export function memoryUnits(ds: TokenDataset, tok: Tokenizer): TextUnits {
