@@ -58,3 +58,21 @@ test('tokenText maps every token to where its text starts', async () => {
   expect(starts[ids.length]).toBe(text.length);
   for (let i = 1; i <= ids.length; i++) expect(starts[i]).toBeGreaterThanOrEqual(starts[i - 1]);
 });
+
+test('a document longer than a segmentation piece keeps its words and sentences (segmented in pieces at sentence ends)', async () => {
+  const long = '巴黎是法国的首都。埃菲尔铁塔位于巴黎。'.repeat(400); // 7,600 characters: two pieces or more
+  const tok = await trainTokenizer([long], { kind: 'char', vocabSize: 1000 });
+  const ids = tok.encode(long);
+  const sep = tok.encode('\n\n');
+  const tokens = Uint32Array.from([...ids, ...sep]);
+  const ds: TokenDataset = {
+    meta: { version: 1, key: 'k', corpusHash: 'c', tokenizerHash: tok.hash, dtype: 'uint32', vocabSize: tok.vocabSize, numTokens: tokens.length, numDocuments: 1, separator: sep, shards: [], labels: [] },
+    tokens, docStarts: Float64Array.of(0, tokens.length), labels: null,
+  };
+  const u = textUnits(ds, tok);
+  expect(u.sentStart.length).toBe(800);
+  // Word starts repeat with the text's period (19 characters), before and after every piece's cut.
+  const flags = u.wordStart.subarray(0, ids.length);
+  for (let p = 19; p < ids.length; p++) expect(flags[p], `position ${p}`).toBe(flags[p - 19]);
+  expect([...flags.subarray(0, 9)]).toEqual([1, 0, 1, 1, 0, 1, 1, 0, 1]); // 巴黎 是 法国 的 首都 。
+});
