@@ -5,7 +5,7 @@
 //   node --import tsx scripts/bench-corpus.ts encode <dir> char|bpe|wordpiece <workers>   shard building alone (0 = in this thread), with the tokenizer `shards` saved
 //   node --import tsx scripts/bench-corpus.ts train <dir> char|bpe|wordpiece <workers> [sampleMB]   tokenizer training alone: counting on N worker threads (0 = in this thread), then merges
 //   node --import tsx scripts/bench-corpus.ts sample <shardDir>                 open shards by range, split, draw 1000 batches (64 × 256)
-//   node --import tsx --import ./scripts/register-wgsl.mjs scripts/bench-corpus.ts units <dir> char|bpe|wordpiece   BERT's sentence and word index (textUnits) computed or opened, then 1000 MLM+NSP whole-word batches (32 × 128)
+//   node --import tsx --import ./scripts/register-wgsl.mjs scripts/bench-corpus.ts units <dir> char|bpe|wordpiece [nopairs]   BERT's sentence and word index (textUnits) computed or opened, then 1000 MLM+NSP (nopairs: MLM) whole-word batches (32 × 128)
 //   node --import tsx scripts/bench-corpus.ts rate <shardDir> [seconds]         batches per second: sampleBatch and sampleDocumentBatch (64 × 256)
 //   node --import tsx scripts/bench-corpus.ts hf <dir> char|bpe|wordpiece       HF `tokenizers` encoding the same documents
 // `make` cycles the paragraphs of ../shared/datasets/tinyshakespeare.txt and hongloumeng.txt,
@@ -159,10 +159,10 @@ if (phase === 'make') {
   let sum = 0;
   for (let step = 0; step < 1000; step++) {
     const name = step % 10 ? 'train' : 'val';
-    sum += mlmBatch(ds, name === 'train' ? train : val, 32, 128, batchRng(1, step, name), sp, { pairs: true, wholeWord: true, units }).input_ids[5];
+    sum += mlmBatch(ds, name === 'train' ? train : val, 32, 128, batchRng(1, step, name), sp, { pairs: c !== 'nopairs', wholeWord: true, units }).input_ids[5];
   }
   report(ds.meta.numTokens * (ds.meta.dtype === 'uint16' ? 2 : 4), {
-    tokens: ds.meta.numTokens, documents: ds.meta.numDocuments, sentences: units.sentStart.length, unitsSeconds: +unitsSeconds.toFixed(1), unitsPeakRssMB,
+    pairs: c !== 'nopairs', tokens: ds.meta.numTokens, documents: ds.meta.numDocuments, sentences: units.sentStart.length, unitsSeconds: +unitsSeconds.toFixed(1), unitsPeakRssMB,
     batchSeconds: +((performance.now() - t1) / 1000).toFixed(1), checksum: sum,
   });
 } else if (phase === 'hf') {
