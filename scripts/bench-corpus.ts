@@ -5,18 +5,20 @@
 //   node --import tsx scripts/bench-corpus.ts encode <dir> char|bpe|wordpiece <workers>   shard building alone (0 = in this thread), with the tokenizer `shards` saved
 //   node --import tsx scripts/bench-corpus.ts train <dir> char|bpe|wordpiece <workers> [sampleMB]   tokenizer training alone: counting on N worker threads (0 = in this thread), then merges
 //   node --import tsx scripts/bench-corpus.ts sample <shardDir>                 open shards by range, split, draw 1000 batches (64 × 256)
+//   node --import tsx --import ./scripts/register-wgsl.mjs scripts/bench-corpus.ts units <dir> char|bpe|wordpiece [nopairs]   BERT's sentence and word index (textUnits) computed or opened, then 1000 MLM+NSP (nopairs: MLM) whole-word batches (32 × 128)
 //   node --import tsx scripts/bench-corpus.ts rate <shardDir> [seconds]         batches per second: sampleBatch and sampleDocumentBatch (64 × 256)
 //   node --import tsx scripts/bench-corpus.ts hf <dir> char|bpe|wordpiece       HF `tokenizers` encoding the same documents
 // `make` cycles the paragraphs of ../shared/datasets/tinyshakespeare.txt and hongloumeng.txt,
 // each copy numbered so deduplication keeps it. Each phase prints one JSON line: seconds, MB/s,
 // CPU seconds, peak RSS (process.resourceUsage().maxRSS).
-import { createWriteStream, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Tokenizer as NativeTokenizer } from 'tokenizers';
-import { batchRng, buildShards, importCorpus, type ImportProgress, loadManifest, openShards, readDocuments, sampleBatch, sampleDocumentBatch, splitDataset } from '../src/engine/data';
+import { batchRng, buildShards, importCorpus, type ImportProgress, loadManifest, openShards, readDocuments, sampleBatch, sampleDocumentBatch, splitDataset, textUnits } from '../src/engine/data';
+import { mlmBatch, mlmSpecials } from '../src/engine/objectives/mlm-collator';
 import { loadTokenizer, saveTokenizer, trainTokenizer, type TokenizerKind } from '../src/engine/tokenizers';
 import { everyNth, tokenizerSampleEvery } from '../src/engine/data/tokenizer-sample';
 import { trainCorpusTokenizer } from '../src/engine/data/tokenizer-workers';
@@ -145,6 +147,29 @@ if (phase === 'make') {
   report(ds.meta.numTokens * (ds.meta.dtype === 'uint16' ? 2 : 4), {
     documents: ds.meta.numDocuments, splitSeconds: +splitSeconds.toFixed(2), sampleBatchPerSecond: clm.perSecond, sampleBatchPerCpuSecond: clm.perCpuSecond,
     sampleDocumentBatchPerSecond: docs.perSecond, sampleDocumentBatchPerCpuSecond: docs.perCpuSecond, checksum: clm.sum + docs.sum,
+  });
+} else if (phase === 'units') {
+  // What a BERT run holds for its sentence pairs and whole-word masks: the units of the shards
+  // `shards` built (kept as files beside them where units-file.ts exists, so a second call opens
+  // them), then 1000 MLM+NSP batches with whole-word masking.
+  const kind = b as TokenizerKind;
+  const tok = await loadTokenizer(join(a, `${kind}.tokenizer.json`));
+  const root = join(a, `shards-${kind}`);
+  const ds = await openShards(join(root, readdirSync(root).find((f) => f.startsWith('tokens-'))!));
+  const units = textUnits(ds, tok);
+  const unitsSeconds = (performance.now() - t0) / 1000;
+  const unitsPeakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const { train, val } = splitDataset(ds, { kind: 'documents', valFraction: 0.1, seed: 1 });
+  const sp = mlmSpecials(tok);
+  const t1 = performance.now();
+  let sum = 0;
+  for (let step = 0; step < 1000; step++) {
+    const name = step % 10 ? 'train' : 'val';
+    sum += mlmBatch(ds, name === 'train' ? train : val, 32, 128, batchRng(1, step, name), sp, { pairs: c !== 'nopairs', wholeWord: true, units }).input_ids[5];
+  }
+  report(ds.meta.numTokens * (ds.meta.dtype === 'uint16' ? 2 : 4), {
+    pairs: c !== 'nopairs', tokens: ds.meta.numTokens, documents: ds.meta.numDocuments, sentences: units.sentStart.length, unitsSeconds: +unitsSeconds.toFixed(1), unitsPeakRssMB,
+    batchSeconds: +((performance.now() - t1) / 1000).toFixed(1), checksum: sum,
   });
 } else if (phase === 'hf') {
   const manifest = await loadManifest(a);

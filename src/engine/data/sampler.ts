@@ -27,6 +27,14 @@ export function copyRange(ds: TokenDataset, split: DataSplit, pos: number, count
  * starts): one subarray per stream range the window crosses, so a file-backed store reads blocks.
  */
 export function copyRangeOf(source: { subarray(from: number, to: number): ArrayLike<number> }, split: DataSplit, pos: number, count: number, out: Int32Array | Uint32Array | Uint8Array, at: number): void {
+  forEachRangeOf(split, pos, count, (from, n, k) => {
+    const piece = source.subarray(from, from + n);
+    for (let i = 0; i < n; i++) out[at + k + i] = piece[i];
+  });
+}
+
+/** The stream pieces of the split's positions [pos, pos + count): fn(stream offset, length, offset in the window), in order. */
+export function forEachRangeOf(split: DataSplit, pos: number, count: number, fn: (from: number, n: number, k: number) => void): void {
   // Binary search the range holding pos.
   let lo = 0, hi = split.starts.length - 1;
   while (lo < hi) {
@@ -38,9 +46,7 @@ export function copyRangeOf(source: { subarray(from: number, to: number): ArrayL
   for (let k = 0; k < count;) {
     while (inRange >= len) { r++; inRange = 0; start = valueAt(split.starts, r); len = valueAt(split.ends, r) - start; }
     const n = Math.min(count - k, len - inRange);
-    const from = start + inRange;
-    const piece = source.subarray(from, from + n);
-    for (let i = 0; i < n; i++) out[at + k + i] = piece[i];
+    fn(start + inRange, n, k);
     k += n; inRange += n;
   }
 }

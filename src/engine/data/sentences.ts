@@ -36,21 +36,32 @@ export function sentenceEnds(text: string): number[] {
 }
 
 function latinEnds(text: string, start: number, stop: string, end: number): boolean {
-  const before = text.slice(0, start);
   const isEllipsis = stop.startsWith('…') || stop.startsWith('...');
-  if (isEllipsis && CJK.test(before.slice(-1))) return true; // Chinese …… ends like 。
+  if (isEllipsis && CJK.test(text.slice(Math.max(0, start - 1), start))) return true; // Chinese …… ends like 。
   const after = text.slice(end);
   if (after !== '' && !/^\s/u.test(after)) return false; // 3.14, e.g.x, a.b.c
   const next = after.trimStart();
   if (next === '') return true;
   if (/^\p{Ll}/u.test(next)) return false; // continues in lower case: an abbreviation or a pause
   if (stop[0] !== '.' || isEllipsis) return true;
-  const word = /([\p{L}.]+)$/u.exec(before)?.[1] ?? '';
+  // The word before the stop, looked for in its last 64 characters: a regex anchored at the end
+  // of the whole text scans it from the start at every stop (quadratic on a novel-sized
+  // document), and a longer word is neither an abbreviation nor an initial anyway.
+  const word = /([\p{L}.]+)$/u.exec(text.slice(Math.max(0, start - 64), start))?.[1] ?? '';
   if (ABBREVIATIONS.has(word.toLowerCase())) return false;
   if (/^\p{Lu}$/u.test(word)) return false; // an initial: J. K. Rowling
-  const line = before.slice(before.lastIndexOf('\n') + 1);
-  if (/^[ \t]*\d{1,3}$/u.test(line)) return false; // a list number: "1. Preheat the oven."
+  if (listNumberBefore(text, start)) return false; // a list number: "1. Preheat the oven."
   return true;
+}
+
+/** Whether the line before `start` is [ \t]* and 1 to 3 digits, walking back from `start` (no scan of the line). */
+function listNumberBefore(text: string, start: number): boolean {
+  let i = start;
+  while (i > 0 && start - i < 4 && text.charCodeAt(i - 1) >= 48 && text.charCodeAt(i - 1) <= 57) i--;
+  const digits = start - i;
+  if (digits < 1 || digits > 3) return false;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+  return i === 0 || text[i - 1] === '\n';
 }
 
 /** Sentences of `text`, trimmed, in order, none empty. */

@@ -25,6 +25,12 @@ export interface TokenStore {
   subarray(from: number, to: number): Uint16Array | Uint32Array;
 }
 
+/** A per-token byte store (word-start flags: text-units.ts): a Uint8Array, or a RangedTokenStore of dtype 'uint8'. */
+export interface ByteStore {
+  readonly length: number;
+  subarray(from: number, to: number): Uint8Array;
+}
+
 export interface RangedStoreOptions {
   /** Tokens per block read (default 16384). */
   blockTokens?: number;
@@ -32,19 +38,25 @@ export interface RangedStoreOptions {
   cacheBlocks?: number;
 }
 
-type TokenArray = Uint16Array | Uint32Array;
+type TokenArray = Uint8Array | Uint16Array | Uint32Array;
+type TokenArrayOf<D> = D extends 'uint8' ? Uint8Array : D extends 'uint16' ? Uint16Array : Uint32Array;
+const ARRAYS = { uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array } as const;
 
-export class RangedTokenStore implements TokenStore {
+/**
+ * Also reads per-token bytes (dtype 'uint8': text-units' word-start flags) by the same blocks, so
+ * those files need no reader of their own.
+ */
+export class RangedTokenStore<D extends 'uint8' | 'uint16' | 'uint32' = 'uint16' | 'uint32'> {
   readonly length: number;
   private readonly shardStart: Float64Array;
-  private readonly Arr: typeof Uint16Array | typeof Uint32Array;
+  private readonly Arr: typeof Uint8Array | typeof Uint16Array | typeof Uint32Array;
   private readonly blockTokens: number;
   private readonly cacheBlocks: number;
   /** Key "shard:block" → block, in use order (a Map iterates in insertion order: first = oldest). */
   private readonly cache = new Map<string, TokenArray>();
 
-  constructor(private readonly dir: string, private readonly files: readonly { file: string; tokens: number }[], dtype: 'uint16' | 'uint32', o: RangedStoreOptions = {}) {
-    this.Arr = dtype === 'uint16' ? Uint16Array : Uint32Array;
+  constructor(private readonly dir: string, private readonly files: readonly { file: string; tokens: number }[], dtype: D, o: RangedStoreOptions = {}) {
+    this.Arr = ARRAYS[dtype];
     this.blockTokens = o.blockTokens ?? 16384;
     this.cacheBlocks = o.cacheBlocks ?? 256;
     this.shardStart = new Float64Array(files.length + 1);
@@ -52,9 +64,9 @@ export class RangedTokenStore implements TokenStore {
     this.length = this.shardStart[files.length];
   }
 
-  subarray(from: number, to: number): TokenArray {
+  subarray(from: number, to: number): TokenArrayOf<D> {
     from = Math.max(0, from); to = Math.min(this.length, to);
-    const out = new this.Arr(Math.max(0, to - from));
+    const out = new this.Arr(Math.max(0, to - from)) as TokenArrayOf<D>;
     let s = this.shardOf(from);
     for (let p = from; p < to;) {
       while (p >= this.shardStart[s + 1]) s++;
@@ -103,6 +115,6 @@ export class RangedTokenStore implements TokenStore {
 }
 
 /** Visit the stream [from, to) in chunks of at most `chunk` tokens (whole-corpus passes: counts, decoding). */
-export function* chunksOf(tokens: TokenStore, from = 0, to = tokens.length, chunk = 1 << 20): Generator<{ at: number; ids: TokenArray }> {
-  for (let at = from; at < to; at += chunk) yield { at, ids: tokens.subarray(at, Math.min(to, at + chunk)) };
+export function* chunksOf<S extends TokenStore | ByteStore>(tokens: S, from = 0, to = tokens.length, chunk = 1 << 20): Generator<{ at: number; ids: ReturnType<S['subarray']> }> {
+  for (let at = from; at < to; at += chunk) yield { at, ids: tokens.subarray(at, Math.min(to, at + chunk)) as ReturnType<S['subarray']> };
 }

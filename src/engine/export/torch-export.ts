@@ -16,12 +16,14 @@
 // Data order: train.py ports the engine's sampler (mulberry32 over (seed, draw)) rather than a
 // recorded list of upcoming batches, so any number of further steps draws exactly the engine's
 // batches; the split ranges are exported as the engine computes them (not re-derived in Python).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateTrainOptions } from '../config/train-config';
 import { runShardsDir } from '../train/run-shards';
 import { numberChunks, openShards, splitDataset, textUnits, valueAt, type DataSplit, type TextUnits } from '../data';
+import { NumberWriter } from '../data/number-writer';
+import { chunksOf } from '../data/token-store';
 import { allParts } from '../model/params';
 import { paramLayoutFor } from '../config/train-config';
 import { writeFileAtomic, writeJsonAtomic } from '../runstore/atomic';
@@ -86,21 +88,28 @@ function leBytes(a: BigUint64Array | Int32Array | Uint8Array): Uint8Array {
   return out;
 }
 
-const u64 = (a: Float64Array) => BigUint64Array.from(a, (v) => BigInt(v));
-
-/** The TextUnits files and their index entry: { name: { file, dtype, length } }. */
+/**
+ * The TextUnits files and their index entry: { name: { file, dtype, length } }. Streamed through
+ * fixed buffers from what may be file-backed lists (the export folder is renamed into place whole).
+ */
 function writeTextUnits(dir: string, u: TextUnits): Record<string, { file: string; dtype: string; length: number }> {
-  const files = {
-    sentStart: ['sent-start.bin', '<u8', u64(u.sentStart)],
-    sentEnd: ['sent-end.bin', '<u8', u64(u.sentEnd)],
-    docSentences: ['doc-sentences.bin', '<i4', u.docSentences],
-    wordStart: ['word-start.bin', '|u1', u.wordStart],
+  const lists = {
+    sentStart: ['sent-start.bin', '<u8', 'uint64', u.sentStart],
+    sentEnd: ['sent-end.bin', '<u8', 'uint64', u.sentEnd],
+    docSentences: ['doc-sentences.bin', '<i4', 'int32', u.docSentences],
   } as const;
   const index: Record<string, { file: string; dtype: string; length: number }> = {};
-  for (const [name, [file, dtype, data]] of Object.entries(files)) {
-    writeFileAtomic(join(dir, file), leBytes(data));
-    index[name] = { file, dtype, length: data.length };
+  for (const [name, [file, dtype, type, list]] of Object.entries(lists)) {
+    const w = new NumberWriter(join(dir, file), type);
+    for (const { values } of numberChunks(list)) for (const v of values) w.push(v);
+    w.close();
+    index[name] = { file, dtype, length: list.length };
   }
+  const fd = openSync(join(dir, 'word-start.bin'), 'w');
+  try {
+    for (const { ids } of chunksOf(u.wordStart)) for (let off = 0; off < ids.length;) off += writeSync(fd, ids, off, ids.length - off);
+  } finally { closeSync(fd); }
+  index.wordStart = { file: 'word-start.bin', dtype: '|u1', length: u.wordStart.length };
   return index;
 }
 

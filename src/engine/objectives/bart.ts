@@ -11,8 +11,8 @@
 // by the row's window. Batches are drawn from a split's token stream with the caller's Rng only.
 import type { TrainOptions } from '../config/train-config.ts';
 import type { DataSplit, Rng, TokenDataset } from '../data/index.ts';
-import { copyRange, copyRangeOf } from '../data/index.ts';
-import { textUnits, type TextUnits } from '../data/text-units.ts';
+import { copyRange, forEachRangeOf, valueAt } from '../data/index.ts';
+import { sentencesStartingIn, textUnits, type TextUnits } from '../data/text-units.ts';
 import { encoderDecoderConfig } from '../model/config.ts';
 import { IGNORE_INDEX } from '../ops/crossentropy.ts';
 import { CLS, MASK, PAD, SEP, type Tokenizer } from '../tokenizers/index.ts';
@@ -39,16 +39,17 @@ export function noiseOf(o?: Partial<Pick<TrainOptions, 'bartInfill' | 'bartPermu
   return { infill: o?.bartInfill ?? 0.3, permute: o?.bartPermute ?? 1, deletion: o?.bartDelete ?? 0, tokenMask: o?.bartTokenMask ?? 0, rotate: o?.bartRotate ?? 0 };
 }
 
-/** One flag per stream token: 1 where a sentence starts (cached per sentence index). */
-const sentenceFlags = new WeakMap<TextUnits, Uint8Array>();
-function flagsOf(units: TextUnits, tokens: number): Uint8Array {
-  let f = sentenceFlags.get(units);
-  if (!f) {
-    f = new Uint8Array(tokens);
-    for (const p of units.sentStart) f[p] = 1;
-    sentenceFlags.set(units, f);
-  }
-  return f;
+/** Offsets in the window of split positions [pos, pos + n) where a sentence starts (0 always), found in the sorted sentence starts: no per-token table. */
+function sentenceStartsIn(units: TextUnits, split: DataSplit, pos: number, n: number): number[] {
+  const starts = [0];
+  forEachRangeOf(split, pos, n, (from, len, k) => {
+    const { first, end } = sentencesStartingIn(units, from, from + len);
+    for (let s = first; s < end; s++) {
+      const i = k + valueAt(units.sentStart, s) - from;
+      if (i > 0) starts.push(i);
+    }
+  });
+  return starts;
 }
 
 function draw(ds: TokenDataset, split: DataSplit, batchSize: number, T: number, rng: Rng, sp: BartSpecials, noise: BartNoise, units: TextUnits | null): { batch: MicroBatch; rows: Noised[]; texts: Uint32Array[] } {
@@ -63,16 +64,11 @@ function draw(ds: TokenDataset, split: DataSplit, batchSize: number, T: number, 
   const labels = new Uint32Array(batchSize * T).fill(IGNORE_INDEX);
   const rows: Noised[] = [];
   const texts: Uint32Array[] = [];
-  const flags = new Uint8Array(n);
   for (let b = 0; b < batchSize; b++) {
     const text = new Uint32Array(n);
     const pos = rng.int(split.tokens - n + 1);
     copyRange(ds, split, pos, n, text, 0);
-    let starts = [0];
-    if (units) {
-      copyRangeOf(flagsOf(units, ds.tokens.length), split, pos, n, flags, 0);
-      starts = [0, ...Array.from(flags.keys()).filter((i) => i > 0 && flags[i])];
-    }
+    const starts = units ? sentenceStartsIn(units, split, pos, n) : [0];
     const row = bartNoise(text, starts, noise, sp.mask, rng);
     // Insertions can make the source longer than the text: what passes T - 2 is dropped.
     const source = row.source.slice(0, T - 2);

@@ -100,10 +100,11 @@ export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, 
     starts.fill(1);
     ids[row + t++] = sp.cls;
     const a = ds.tokens.subarray(aFrom, aTo), bIds = ds.tokens.subarray(bFrom, bTo);
-    for (let p = aFrom; p < aTo; p++, t++) { ids[row + t] = a[p - aFrom]; starts[t] = p === aFrom ? 1 : units.wordStart[p]; }
+    const aWords = units.wordStart.subarray(aFrom, aTo), bWords = units.wordStart.subarray(bFrom, bTo);
+    for (let p = aFrom; p < aTo; p++, t++) { ids[row + t] = a[p - aFrom]; starts[t] = p === aFrom ? 1 : aWords[p - aFrom]; }
     const mid = t;
     ids[row + t++] = sp.sep;
-    for (let p = bFrom; p < bTo; p++, t++) { ids[row + t] = bIds[p - bFrom]; starts[t] = p === bFrom ? 1 : units.wordStart[p]; }
+    for (let p = bFrom; p < bTo; p++, t++) { ids[row + t] = bIds[p - bFrom]; starts[t] = p === bFrom ? 1 : bWords[p - bFrom]; }
     ids[row + t++] = sp.sep;
     types.fill(1, row + mid + 1, row + t);
     kvLen[b] = t;
@@ -112,15 +113,17 @@ export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, 
   return { input_ids: ids, token_type_ids: types, kvLen, mlm_labels: labels, nsp_labels: nsp };
 }
 
-/** Where pairs can start in one split: sentences with a successor in the same document. */
+/**
+ * Where pairs can start in one split: sentences with a successor in the same document. Held per
+ * document of the split (16 bytes each), not per sentence: a pair start is found from its rank by
+ * a binary search over the cumulative counts.
+ */
 interface PairIndex {
-  /** Sentence indices k whose document continues with sentence k + 1 inside the split. */
-  pairStarts: Int32Array;
   /** Documents of the split with at least one sentence inside it, and their sentence ranges. */
   docFirst: Int32Array;
   docEnd: Int32Array;
-  /** The position in docFirst of each sentence's document (for "another document"). */
-  docOfSentence: Map<number, number>;
+  /** cumPairs[j]: pair starts (sentences k with k + 1 in the same document) in documents before j; one more entry: the total. */
+  cumPairs: Float64Array;
 }
 
 const pairIndexes = new WeakMap<DataSplit, { units: TextUnits; index: PairIndex }>();
@@ -135,20 +138,18 @@ function pairIndex(units: TextUnits, split: DataSplit): PairIndex {
     while (lo < hi) { const m = (lo + hi + 1) >> 1; if (valueAt(split.starts, m) <= s) lo = m; else hi = m - 1; }
     return valueAt(split.starts, lo) <= s && e <= valueAt(split.ends, lo);
   };
-  const pairStarts: number[] = [], docFirst: number[] = [], docEnd: number[] = [];
-  const docOfSentence = new Map<number, number>();
+  const docFirst: number[] = [], docEnd: number[] = [], cumPairs: number[] = [0];
   let multi = 0;
   for (const d of split.documents) {
     let first = -1, end = -1;
-    for (let k = units.docSentences[d]; k < units.docSentences[d + 1]; k++) {
-      if (!inside(units.sentStart[k], units.sentEnd[k])) { if (first >= 0) break; continue; }
+    for (let k = valueAt(units.docSentences, d); k < valueAt(units.docSentences, d + 1); k++) {
+      if (!inside(valueAt(units.sentStart, k), valueAt(units.sentEnd, k))) { if (first >= 0) break; continue; }
       if (first < 0) first = k;
       end = k + 1;
     }
     if (first < 0) continue;
-    for (let k = first; k < end; k++) docOfSentence.set(k, docFirst.length);
     docFirst.push(first); docEnd.push(end);
-    for (let k = first; k + 1 < end; k++) pairStarts.push(k);
+    cumPairs.push(cumPairs[cumPairs.length - 1] + end - first - 1);
     if (end - first >= 2) multi++;
   }
   if (multi < 1) {
@@ -164,30 +165,37 @@ function pairIndex(units: TextUnits, split: DataSplit): PairIndex {
       "or train 'mlm' without NSP.",
     );
   }
-  const index = { pairStarts: Int32Array.from(pairStarts), docFirst: Int32Array.from(docFirst), docEnd: Int32Array.from(docEnd), docOfSentence };
+  const index = { docFirst: Int32Array.from(docFirst), docEnd: Int32Array.from(docEnd), cumPairs: Float64Array.from(cumPairs) };
   pairIndexes.set(split, { units, index });
   return index;
 }
 
+/** The pair start of rank i (0 <= i < total) and the position of its document in docFirst. */
+function pairStart(ix: PairIndex, i: number): { k0: number; doc: number } {
+  let lo = 0, hi = ix.docFirst.length - 1;
+  while (lo < hi) { const m = (lo + hi + 1) >> 1; if (ix.cumPairs[m] <= i) lo = m; else hi = m - 1; }
+  return { k0: ix.docFirst[lo] + i - ix.cumPairs[lo], doc: lo };
+}
+
 /** Stream spans [aFrom, aTo) and [bFrom, bTo) of one pair, before truncation. */
 function drawPair(u: TextUnits, ix: PairIndex, target: number, rng: Rng): { spans: [number, number, number, number]; isNext: boolean } {
-  const k0 = ix.pairStarts[rng.int(ix.pairStarts.length)];
-  const doc = ix.docOfSentence.get(k0)!;
+  const start = (k: number) => valueAt(u.sentStart, k), stop = (k: number) => valueAt(u.sentEnd, k);
+  const { k0, doc } = pairStart(ix, rng.int(ix.cumPairs[ix.cumPairs.length - 1]));
   const end = ix.docEnd[doc];
   let k = k0 + 1; // exclusive end of the chunk: at least two sentences
-  while (k < end && (k - k0 < 2 || u.sentStart[k] - u.sentStart[k0] < target)) k++;
+  while (k < end && (k - k0 < 2 || start(k) - start(k0) < target)) k++;
   const m = k - k0;
   const aSentences = 1 + rng.int(m - 1);
-  const aFrom = u.sentStart[k0], aTo = u.sentEnd[k0 + aSentences - 1];
-  if (rng.next() < 0.5) return { spans: [aFrom, aTo, u.sentStart[k0 + aSentences], u.sentEnd[k - 1]], isNext: true };
+  const aFrom = start(k0), aTo = stop(k0 + aSentences - 1);
+  if (rng.next() < 0.5) return { spans: [aFrom, aTo, start(k0 + aSentences), stop(k - 1)], isNext: true };
   // Another document (there are at least two), from a random sentence, up to the room A leaves.
   let other = rng.int(ix.docFirst.length - 1);
   if (other >= doc) other++;
   const first = ix.docFirst[other] + rng.int(ix.docEnd[other] - ix.docFirst[other]);
   const room = Math.max(1, target - (aTo - aFrom));
   let j = first + 1;
-  while (j < ix.docEnd[other] && u.sentEnd[j - 1] - u.sentStart[first] < room) j++;
-  return { spans: [aFrom, aTo, u.sentStart[first], u.sentEnd[j - 1]], isNext: false };
+  while (j < ix.docEnd[other] && stop(j - 1) - start(first) < room) j++;
+  return { spans: [aFrom, aTo, start(first), stop(j - 1)], isNext: false };
 }
 
 /**
