@@ -26,6 +26,7 @@ import type { BatchPreviewRow } from '../../protocol/commands/batch-preview.ts';
 import type { TrainOptions } from '../config/train-config.ts';
 import type { Collator } from './types.ts';
 import { tokenView } from './preview.ts';
+import { pairCount, pairIndex, pairStart, type PairIndex } from './nsp-pairs.ts';
 
 export interface MlmSpecials {
   cls: number;
@@ -77,7 +78,7 @@ export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, 
   const T = seqLen;
   if (T < 5) throw new Error(`MLM batches need blockSize >= 5 ([CLS] A [SEP] B [SEP]); got ${T}`);
   if (!opts.units) throw new Error('MLM+NSP: sentence pairs need the sentence index of the dataset');
-  const index = pairIndex(opts.units, split);
+  const index = pairIndex(ds, opts.units, split);
   const units = opts.units;
   const ids = new Uint32Array(batchSize * T).fill(sp.pad);
   const types = new Uint32Array(batchSize * T);
@@ -113,75 +114,11 @@ export function mlmBatch(ds: TokenDataset, split: DataSplit, batchSize: number, 
   return { input_ids: ids, token_type_ids: types, kvLen, mlm_labels: labels, nsp_labels: nsp };
 }
 
-/**
- * Where pairs can start in one split: sentences with a successor in the same document. Held per
- * document of the split (16 bytes each), not per sentence: a pair start is found from its rank by
- * a binary search over the cumulative counts.
- */
-interface PairIndex {
-  /** Documents of the split with at least one sentence inside it, and their sentence ranges. */
-  docFirst: Int32Array;
-  docEnd: Int32Array;
-  /** cumPairs[j]: pair starts (sentences k with k + 1 in the same document) in documents before j; one more entry: the total. */
-  cumPairs: Float64Array;
-}
-
-const pairIndexes = new WeakMap<DataSplit, { units: TextUnits; index: PairIndex }>();
-
-function pairIndex(units: TextUnits, split: DataSplit): PairIndex {
-  const hit = pairIndexes.get(split);
-  if (hit && hit.units === units) return hit.index;
-  // A sentence belongs to the split when it lies inside one of its ranges (a 'tail' split can
-  // cut a document: its sentences on either side of the cut belong to one side only).
-  const inside = (s: number, e: number) => {
-    let lo = 0, hi = split.starts.length - 1;
-    while (lo < hi) { const m = (lo + hi + 1) >> 1; if (valueAt(split.starts, m) <= s) lo = m; else hi = m - 1; }
-    return valueAt(split.starts, lo) <= s && e <= valueAt(split.ends, lo);
-  };
-  const docFirst: number[] = [], docEnd: number[] = [], cumPairs: number[] = [0];
-  let multi = 0;
-  for (const d of split.documents) {
-    let first = -1, end = -1;
-    for (let k = valueAt(units.docSentences, d); k < valueAt(units.docSentences, d + 1); k++) {
-      if (!inside(valueAt(units.sentStart, k), valueAt(units.sentEnd, k))) { if (first >= 0) break; continue; }
-      if (first < 0) first = k;
-      end = k + 1;
-    }
-    if (first < 0) continue;
-    docFirst.push(first); docEnd.push(end);
-    cumPairs.push(cumPairs[cumPairs.length - 1] + end - first - 1);
-    if (end - first >= 2) multi++;
-  }
-  if (multi < 1) {
-    throw new Error(
-      `MLM+NSP: none of the ${docFirst.length} document(s) of the ${split.name} split has two or more sentences, so there are no IsNext pairs. ` +
-      "Import text whose documents are paragraphs or files of several sentences (--documents paragraph|file), or train 'mlm' without NSP.",
-    );
-  }
-  if (docFirst.length < 2) {
-    throw new Error(
-      `MLM+NSP: the ${split.name} split has a single document, so there is no other document to draw NotNext sentences from. ` +
-      'Separate the text into documents (blank lines between paragraphs, or several files with --documents file), ' +
-      "or train 'mlm' without NSP.",
-    );
-  }
-  const index = { docFirst: Int32Array.from(docFirst), docEnd: Int32Array.from(docEnd), cumPairs: Float64Array.from(cumPairs) };
-  pairIndexes.set(split, { units, index });
-  return index;
-}
-
-/** The pair start of rank i (0 <= i < total) and the position of its document in docFirst. */
-function pairStart(ix: PairIndex, i: number): { k0: number; doc: number } {
-  let lo = 0, hi = ix.docFirst.length - 1;
-  while (lo < hi) { const m = (lo + hi + 1) >> 1; if (ix.cumPairs[m] <= i) lo = m; else hi = m - 1; }
-  return { k0: ix.docFirst[lo] + i - ix.cumPairs[lo], doc: lo };
-}
-
 /** Stream spans [aFrom, aTo) and [bFrom, bTo) of one pair, before truncation. */
 function drawPair(u: TextUnits, ix: PairIndex, target: number, rng: Rng): { spans: [number, number, number, number]; isNext: boolean } {
   const start = (k: number) => valueAt(u.sentStart, k), stop = (k: number) => valueAt(u.sentEnd, k);
-  const { k0, doc } = pairStart(ix, rng.int(ix.cumPairs[ix.cumPairs.length - 1]));
-  const end = ix.docEnd[doc];
+  const { k0, doc } = pairStart(ix, rng.int(pairCount(ix)));
+  const end = valueAt(ix.docEnd, doc);
   let k = k0 + 1; // exclusive end of the chunk: at least two sentences
   while (k < end && (k - k0 < 2 || start(k) - start(k0) < target)) k++;
   const m = k - k0;
@@ -191,10 +128,11 @@ function drawPair(u: TextUnits, ix: PairIndex, target: number, rng: Rng): { span
   // Another document (there are at least two), from a random sentence, up to the room A leaves.
   let other = rng.int(ix.docFirst.length - 1);
   if (other >= doc) other++;
-  const first = ix.docFirst[other] + rng.int(ix.docEnd[other] - ix.docFirst[other]);
+  const [otherFirst, otherEnd] = [valueAt(ix.docFirst, other), valueAt(ix.docEnd, other)];
+  const first = otherFirst + rng.int(otherEnd - otherFirst);
   const room = Math.max(1, target - (aTo - aFrom));
   let j = first + 1;
-  while (j < ix.docEnd[other] && stop(j - 1) - start(first) < room) j++;
+  while (j < otherEnd && stop(j - 1) - start(first) < room) j++;
   return { spans: [aFrom, aTo, start(first), stop(j - 1)], isNext: false };
 }
 

@@ -4,10 +4,12 @@
 // (a second open reads the files) and a damaged file is refused, naming it.
 import { closeSync, openSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, expect, onTestFinished, test } from 'vitest';
 import { batchRng, buildShards, importCorpus, memoryUnits, openShards, readTexts, splitDataset, textUnits, type TextUnits, type TokenDataset } from '../../../src/engine/data';
 import { bart } from '../../../src/engine/objectives/bart';
 import { mlmBatch, mlmSpecials } from '../../../src/engine/objectives/mlm-collator';
+import { PAIR_INDEX_MEMORY_DOCUMENTS, pairIndex } from '../../../src/engine/objectives/nsp-pairs';
+import { RangedNumbers } from '../../../src/engine/data/number-list';
 import { trainTokenizer, type Tokenizer } from '../../../src/engine/tokenizers';
 import { Workspace } from './helpers';
 
@@ -49,6 +51,10 @@ for (const [lang, texts] of [['English', english], ['Chinese', chinese]] as cons
 }
 
 test('MLM+NSP, whole-word MLM and BART batches through the files equal the in-memory path for the same seed', async () => {
+  // The file-backed dataset keeps its NSP pair index in files too (any split past 0 documents).
+  const limit = PAIR_INDEX_MEMORY_DOCUMENTS.limit;
+  PAIR_INDEX_MEMORY_DOCUMENTS.limit = 0;
+  onTestFinished(() => { PAIR_INDEX_MEMORY_DOCUMENTS.limit = limit; });
   for (const [texts, kind] of [[english, 'wordpiece'], [chinese, 'char']] as const) {
     const { ds, tok } = await shards(texts, kind);
     const inMemory: TokenDataset = { ...ds, files: undefined };
@@ -62,6 +68,7 @@ test('MLM+NSP, whole-word MLM and BART batches through the files equal the in-me
           const rng = () => batchRng(5, step, name);
           for (const pairs of [false, true]) {
             const f = mlmBatch(ds, splitF, 6, 24, rng(), sp, { pairs, wholeWord: true, units: fileUnitsOf });
+            if (pairs) expect(pairIndex(ds, fileUnitsOf, splitF).cumPairs).toBeInstanceOf(RangedNumbers);
             expect(f).toEqual(mlmBatch(inMemory, splitM, 6, 24, rng(), sp, { pairs, wholeWord: true, units: memUnits }));
           }
           const collate = bart.collator(tok);
