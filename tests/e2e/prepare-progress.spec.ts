@@ -2,30 +2,16 @@
 // a progress bar with its percentage and ETA on the Train page; Cancel, while it builds its token
 // shards, stops it, and neither its folder nor anything half-written in the cache stays. On the Data page a big file's import shows
 // the same bar, and Cancel removes the entry and its import.
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { writeSyllableCorpus } from './generated-corpus.ts';
 import { askEngine, openPage, startRunsBridge, TINY_OPTIONS, type RunsBridge } from './run-helpers.ts';
 
 let env: RunsBridge;
 let dataDir: string;
 let big: string;
-
-/** About `mb` MB of varied paragraphs (seeded syllable words): every preparation phase has work. */
-function writeCorpus(path: string, mb: number): void {
-  const syllables = ['ka', 'lo', 'mi', 'ne', 'su', 'ta', 'ri', 'po', 'an', 'el', 'or', 'us', 'qu', 'ix', 'dre', 'mon', '猫', '河'];
-  let s = 11;
-  const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const parts: string[] = [];
-  let size = 0;
-  for (let p = 0; size < mb * 1e6; p++) {
-    const text = `${p} ${Array.from({ length: 60 }, () => Array.from({ length: 1 + Math.floor(next() * 4) }, () => syllables[Math.floor(next() * syllables.length)]).join('')).join(' ')}.\n\n`;
-    parts.push(text);
-    size += Buffer.byteLength(text);
-  }
-  writeFileSync(path, parts.join(''));
-}
 
 /** Every path under `dir`, relative, folders ending in '/'. */
 function walk(dir: string, base = ''): string[] {
@@ -40,7 +26,7 @@ test.beforeAll(async () => {
   env = await startRunsBridge('prepare');
   dataDir = mkdtempSync(join(tmpdir(), 'studio-prepare-data-'));
   big = join(dataDir, 'big-corpus.txt');
-  writeCorpus(big, 40);
+  writeSyllableCorpus(big, 40, 11);
 });
 test.afterAll(async () => {
   await env?.stop();

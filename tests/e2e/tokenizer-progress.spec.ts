@@ -2,36 +2,22 @@
 // here): the panel shows the progress bar with a percentage while the host trains (its counting
 // pass on worker threads), then the trained tokenizer; Cancel during a retrain stops it and the
 // panel is back to what it showed before (the earlier tokenizer, no error).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { writeSyllableCorpus } from './generated-corpus.ts';
 import { askEngine, startRunsBridge, type RunsBridge } from './run-helpers.ts';
 
 let env: RunsBridge;
 let dataDir: string;
 let big: string;
 
-/** About `mb` MB of varied paragraphs (mulberry32 syllable words): BPE has merges to learn. */
-function writeCorpus(path: string, mb: number): void {
-  const syllables = ['ka', 'lo', 'mi', 'ne', 'su', 'ta', 'ri', 'po', 'an', 'el', 'or', 'us', 'qu', 'ix', 'dre', 'mon', '猫', '河'];
-  let s = 5;
-  const next = () => { s = (s + 0x6d2b79f5) | 0; let t = Math.imul(s ^ (s >>> 15), 1 | s); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32; };
-  const parts: string[] = [];
-  let size = 0;
-  for (let p = 0; size < mb * 1e6; p++) {
-    const text = `${p} ${Array.from({ length: 60 }, () => Array.from({ length: 1 + Math.floor(next() * 4) }, () => syllables[Math.floor(next() * syllables.length)]).join('')).join(' ')}.\n\n`;
-    parts.push(text);
-    size += Buffer.byteLength(text);
-  }
-  writeFileSync(path, parts.join(''));
-}
-
 test.beforeAll(async () => {
   env = await startRunsBridge('tokenizer');
   dataDir = mkdtempSync(join(tmpdir(), 'studio-tokenizer-data-'));
   big = join(dataDir, 'words-corpus.txt');
-  writeCorpus(big, 12);
+  writeSyllableCorpus(big, 12, 5);
 });
 test.afterAll(async () => {
   await env?.stop();
