@@ -187,6 +187,10 @@ const BERT_RECIPES: Recipe[] = [
   { id: 'all-lr1e-3', scope: ['--scope', 'all'], steps: 150, lr: '1e-3', only: 'sst2' },
   // SST-2, head only: its weaker MLM (val loss 5.8 vs waimai's 5.1) gives features a 3e-3 head barely moves off.
   { id: 'head-lr1e-2', scope: ['--scope', 'head'], steps: 300, lr: '1e-2', only: 'sst2' },
+  // SST-2, LoRA: at 2e-3 for 150 steps neither twin leaves the majority class; the head's lr and budget.
+  { id: 'lora-lr1e-2', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 300, lr: '1e-2', only: 'sst2' },
+  // SST-2, all layers at the lr that trains them, on the short budget where pretraining shows before scratch catches up.
+  { id: 'all-60-lr1e-3', scope: ['--scope', 'all'], steps: 60, lr: '1e-3', only: 'sst2' },
 ];
 const GPT_RECIPES: Recipe[] = [
   { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
