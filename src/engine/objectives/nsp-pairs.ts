@@ -50,6 +50,15 @@ function scratchDir(): string {
   return scratch;
 }
 
+/**
+ * Removes this process's pair index files now (a test's worker ends without the exit event); lists
+ * opened from them must not be read afterwards.
+ */
+export function discardPairIndexFiles(): void {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  scratch = null;
+}
+
 function fileColumns(): Columns {
   const base = join(scratchDir(), `pairs-${files++}`);
   const writers = { first: new NumberWriter(`${base}.first.bin`, 'float64'), end: new NumberWriter(`${base}.end.bin`, 'float64'), cum: new NumberWriter(`${base}.cum.bin`, 'float64') };

@@ -8,7 +8,7 @@ import { afterAll, expect, onTestFinished, test } from 'vitest';
 import { batchRng, buildShards, importCorpus, memoryUnits, openShards, readTexts, splitDataset, textUnits, type TextUnits, type TokenDataset } from '../../../src/engine/data';
 import { bart } from '../../../src/engine/objectives/bart';
 import { mlmBatch, mlmSpecials } from '../../../src/engine/objectives/mlm-collator';
-import { PAIR_INDEX_MEMORY_DOCUMENTS, pairIndex } from '../../../src/engine/objectives/nsp-pairs';
+import { discardPairIndexFiles, PAIR_INDEX_MEMORY_DOCUMENTS, pairIndex } from '../../../src/engine/objectives/nsp-pairs';
 import { RangedNumbers } from '../../../src/engine/data/number-list';
 import { trainTokenizer, type Tokenizer } from '../../../src/engine/tokenizers';
 import { Workspace } from './helpers';
@@ -54,7 +54,7 @@ test('MLM+NSP, whole-word MLM and BART batches through the files equal the in-me
   // The file-backed dataset keeps its NSP pair index in files too (any split past 0 documents).
   const limit = PAIR_INDEX_MEMORY_DOCUMENTS.limit;
   PAIR_INDEX_MEMORY_DOCUMENTS.limit = 0;
-  onTestFinished(() => { PAIR_INDEX_MEMORY_DOCUMENTS.limit = limit; });
+  onTestFinished(() => { PAIR_INDEX_MEMORY_DOCUMENTS.limit = limit; discardPairIndexFiles(); });
   for (const [texts, kind] of [[english, 'wordpiece'], [chinese, 'char']] as const) {
     const { ds, tok } = await shards(texts, kind);
     const inMemory: TokenDataset = { ...ds, files: undefined };
