@@ -1,6 +1,9 @@
-// Streaming: a ~50 MB corpus imports with bounded RSS growth (the documents go to disk as they
-// come; only 16 bytes per distinct document stay in memory). Uses benchImport, which the
-// benchmark reports with MB/s and peak RSS.
+// Streaming: a ~50 MB corpus imports in a process whose JavaScript heap is capped at 64 MB (the
+// text alone, held as strings, would need more: an importer that kept it would die of heap
+// exhaustion), and with bounded RSS growth in this one. RSS alone is a loose guard: V8 collects
+// garbage when it likes, so the same import peaks 100-160 MB above its start here depending on the
+// load. Uses benchImport, which the benchmark reports with MB/s and peak RSS.
+import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { afterAll, expect, test } from 'vitest';
@@ -28,6 +31,13 @@ test('a ~50 MB file imports with RSS growth well below its size', async () => {
   console.log(`benchImport: ${(r.bytes / 1e6).toFixed(1)} MB, ${r.documents} documents in ${r.seconds.toFixed(1)} s = ${r.mbPerSecond.toFixed(1)} MB/s (${(r.bytes / 1e6 / r.cpuSeconds).toFixed(1)} MB per CPU-second); RSS ${r.rssBeforeMB.toFixed(0)} → peak ${r.peakRssMB.toFixed(0)} MB (shared 2-core machine: timings are disturbed)`);
   expect(r.documents).toBe(i);
   expect(r.bytes).toBe(bytes);
-  expect(r.peakRssMB - r.rssBeforeMB).toBeLessThan(r.bytes / 1e6 * 3);
   expect(r.peakRssMB - r.rssBeforeMB).toBeLessThan(200);
-}, 90_000);
+
+  const capped = spawnSync(process.execPath, [
+    '--max-old-space-size=64', '--import', 'tsx', '--import', './scripts/register-wgsl.mjs',
+    'scripts/bench-corpus.ts', 'import', path, ws.path('capped-corpus'), 'thread',
+  ], { encoding: 'utf8', timeout: 80_000 });
+  expect(capped.status, capped.stderr.slice(-2000)).toBe(0);
+  const line = JSON.parse(capped.stdout.trim().split('\n').pop()!) as { documents: number; mb: number };
+  expect(line.documents).toBe(i);
+}, 150_000);
