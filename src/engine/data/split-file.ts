@@ -21,6 +21,7 @@ import { NumberWriter } from './number-writer';
 import { SplitSink, walkSplit, type SplitSpec } from './split-walk';
 import type { DataSplit } from './split';
 import type { TokenDataset } from './shards';
+import { readOrWriteBeside } from './derived-file';
 
 const MAGIC = 'PSSPLIT1';
 export const SPLIT_FILE_VERSION = 1;
@@ -65,18 +66,7 @@ const align8 = (n: number) => Math.ceil(n / 8) * 8;
  */
 export function fileSplit(ds: TokenDataset, files: { dir: string; numbers: RangedNumbersOptions }, spec: SplitSpec): { train: DataSplit; val: DataSplit } | null {
   const path = splitFilePath(files.dir, spec);
-  let exists = true;
-  try { statSync(path); } catch { exists = false; }
-  if (!exists) {
-    try {
-      writeSplitFile(ds, spec, path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return null;
-      throw e;
-    }
-  }
-  return readSplitFile(ds, spec, path, files.numbers);
+  return readOrWriteBeside(path, () => writeSplitFile(ds, spec, path), () => readSplitFile(ds, spec, path, files.numbers));
 }
 
 function writeSplitFile(ds: TokenDataset, spec: SplitSpec, path: string): void {

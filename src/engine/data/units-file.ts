@@ -23,6 +23,7 @@ import { NumberWriter } from './number-writer';
 import type { TokenDataset } from './shards';
 import { UNITS_RULES_VERSION, walkUnits, type TextUnits } from './text-units';
 import { RangedTokenStore } from './token-store';
+import { readOrWriteBeside } from './derived-file';
 
 export const UNITS_FILE_VERSION = 1;
 
@@ -59,18 +60,7 @@ export function unitsPath(dir: string, ds: TokenDataset, tok: Tokenizer): string
  */
 export function fileUnits(ds: TokenDataset, tok: Tokenizer, files: { dir: string; numbers: RangedNumbersOptions }): TextUnits | null {
   const header = unitsPath(files.dir, ds, tok);
-  let exists = true;
-  try { statSync(header); } catch { exists = false; }
-  if (!exists) {
-    try {
-      writeUnitsFiles(ds, tok, header);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') return null;
-      throw e;
-    }
-  }
-  return readUnitsFiles(ds, tok, header, files.numbers);
+  return readOrWriteBeside(header, () => writeUnitsFiles(ds, tok, header), () => readUnitsFiles(ds, tok, header, files.numbers));
 }
 
 const fileOf = (header: string, name: string) => header.replace(/\.json$/, `.${name}`);
