@@ -6,13 +6,14 @@
 //
 //   node --import tsx scripts/adapt-bench.ts [--out DIR] [--datasets DIR] [--only waimai|sst2]
 //     [--stage prepare|pretrain|finetune|gpt|prompt|all]   (one part alone, to run parts side by side)
-//     [--bert-only] [--pooling cls|mean] [--mlmSteps N] [--bertCheckpoint N] [--recipes head,all,lora,…]
-//     [--seeds 1,2,3]
-//   --bert-only: the BERT's pretraining and fine-tunes alone (no GPT, no prompting), its table only;
+//     [--bert-only | --gpt-only] [--pooling cls|mean] [--mlmSteps N] [--bertCheckpoint N] [--clmSteps N]
+//     [--recipes head,all,lora,…] [--seeds 1,2,3]
+//   --bert-only / --gpt-only: that model's pretraining and fine-tunes alone (no prompting), its table only;
 //   --pooling: the BERT classifier's features ([CLS] or the mean of the real tokens);
 //   --mlmSteps: the MLM schedule's length (checkpoints every quarter); --bertCheckpoint: fine-tune
 //   from that checkpoint of it instead of the last (a pretraining stopped there counts as done);
-//   --seeds: repeat each BERT fine-tune (--bert-only) once per seed (finetune's --seed: the validation
+//   --clmSteps: the GPT's schedule (checkpoints every quarter; fine-tuned from its last);
+//   --seeds: repeat each fine-tune of the one model (--bert-only or --gpt-only) once per seed (finetune's --seed: the validation
 //   split off the training rows, the head's and LoRA's initialisation, the batch order and dropout;
 //   --compare gives the pretrained and the scratch twin the same seed), report mean ± std and write
 //   the per-seed scores to OUT/<dataset>/seeds/<run>.json. Without it: finetune's default seed.
@@ -41,16 +42,21 @@ const ONLY = flag('only', '');
 // prepare | pretrain | finetune (the BERT's) | gpt (its fine-tunes) | prompt | all: one part alone, to run parts side by side.
 const STAGE = flag('stage', 'all');
 const BERT_ONLY = argv.includes('--bert-only');
+const GPT_ONLY = argv.includes('--gpt-only');
+if (BERT_ONLY && GPT_ONLY) throw new Error('--bert-only and --gpt-only exclude each other');
+/** The one model a --bert-only / --gpt-only run pretrains and fine-tunes; null: both, with prompting. */
+const ONE_MODEL: 'bert' | 'gpt' | null = BERT_ONLY ? 'bert' : GPT_ONLY ? 'gpt' : null;
 const POOLING = flag('pooling', 'cls');
 if (POOLING !== 'cls' && POOLING !== 'mean') throw new Error(`--pooling must be cls or mean, got '${POOLING}'`);
 const MLM_STEPS = Number(flag('mlmSteps', '0'));
 const BERT_CHECKPOINT = Number(flag('bertCheckpoint', '0'));
+const CLM_STEPS = Number(flag('clmSteps', '0'));
 const RECIPES = flag('recipes', '');
 const FT_SEEDS = flag('seeds', '') === '' ? [] : flag('seeds', '').split(',').map((x) => {
   if (!/^\d+$/.test(x.trim())) throw new Error(`--seeds takes non-negative integers separated by commas, got '${x}'`);
   return Number(x);
 });
-if (FT_SEEDS.length > 0 && !BERT_ONLY) throw new Error('--seeds repeats the BERT fine-tunes: use it with --bert-only');
+if (FT_SEEDS.length > 0 && !ONE_MODEL) throw new Error('--seeds repeats one model\'s fine-tunes: use it with --bert-only or --gpt-only');
 if (new Set(FT_SEEDS).size !== FT_SEEDS.length) throw new Error(`--seeds repeats a seed: ${FT_SEEDS.join(',')}`);
 
 /** One dataset's recipe: where its rows come from and how its models and prompts are set up. */
@@ -162,13 +168,14 @@ const SHAPE = { mlm: ['--blockSize', '64', '--batchSize', '32'], clm: ['--blockS
 function pretrain(plan: DatasetPlan, s: Splits, objective: 'mlm' | 'clm'): string {
   const name = objective === 'mlm' ? 'bert' : 'gpt';
   const run = join(runsDir(plan), name);
-  const steps = objective === 'mlm' && MLM_STEPS > 0 ? MLM_STEPS : plan.steps[objective];
-  // A longer MLM schedule keeps a checkpoint every quarter, so a shorter pretraining can be fine-tuned from (--bertCheckpoint).
-  const every = objective === 'mlm' && MLM_STEPS > 0 ? steps / 4 : steps;
+  const chosenSteps = objective === 'mlm' ? MLM_STEPS : CLM_STEPS;
+  const steps = chosenSteps > 0 ? chosenSteps : plan.steps[objective];
+  // A longer schedule keeps a checkpoint every quarter, so a shorter pretraining can be fine-tuned from (--bertCheckpoint).
+  const every = chosenSteps > 0 ? steps / 4 : steps;
   const wanted = objective === 'mlm' && BERT_CHECKPOINT > 0 ? BERT_CHECKPOINT : steps;
   step(`${plan.key}-pretrain-${name}`, 'train', [
     '--corpus', s.lm, '--objective', objective, ...plan.tokenizer, ...BODY, ...SHAPE[objective],
-    '--steps', String(steps), '--lr', '1e-3', '--warmupSteps', '50', '--evalEvery', String(objective === 'mlm' && MLM_STEPS > 0 ? every : steps / 2), '--evalIters', '5',
+    '--steps', String(steps), '--lr', '1e-3', '--warmupSteps', '50', '--evalEvery', String(chosenSteps > 0 ? every : steps / 2), '--evalIters', '5',
     '--checkpointEvery', String(every), '--attentionSnapshots', 'false', '--sampleTokens', '0',
     '--runsDir', runsDir(plan), '--name', name,
   ], () => hasCheckpoint(run, wanted));
@@ -195,15 +202,22 @@ const BERT_RECIPES: Recipe[] = [
 const GPT_RECIPES: Recipe[] = [
   { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
   { id: 'lora', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 150, lr: '2e-3' },
+  // Head only (--gpt-only): the last real token's state, frozen, under a linear classifier.
+  { id: 'head-lr1e-2', scope: ['--scope', 'head'], steps: 300, lr: '1e-2' },
 ];
+/** The recipes a full run (both models, with prompting) fine-tunes the GPT with; --gpt-only takes --recipes from all of them. */
+const GPT_DEFAULT_RECIPES = ['all', 'lora'];
+const recipesOf = (model: 'bert' | 'gpt'): Recipe[] => (model === 'bert' ? BERT_RECIPES : GPT_RECIPES);
+/** The checkpoint a model is fine-tuned from when not its last (0): --bertCheckpoint; a --clmSteps GPT names its length. */
+const checkpointOf = (model: 'bert' | 'gpt'): number => (model === 'bert' ? BERT_CHECKPOINT : CLM_STEPS);
 
 interface FineTuned { model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; seconds: number; seed?: number }
 /** A seeded repeat's run folder names the checkpoint and the seed, so it never reuses another checkpoint's or seed's result. */
-const seededSuffix = (seed: number | undefined): string => (seed === undefined ? '' : `${BERT_CHECKPOINT > 0 ? `-ckpt${BERT_CHECKPOINT}` : ''}-seed${seed}`);
+const seededSuffix = (model: 'bert' | 'gpt', seed: number | undefined): string => (seed === undefined ? '' : `${checkpointOf(model) > 0 ? `-ckpt${checkpointOf(model)}` : ''}-seed${seed}`);
 /** `npm run finetune --compare`: the recipe from the pretrained checkpoint and from random initialisation, same rows, order, budget and seed. */
 function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: string, r: Recipe, seed?: number): FineTuned {
   const mean = model === 'bert' && POOLING === 'mean';
-  const name = `${model}-${mean ? 'mean-' : ''}${r.id}${seededSuffix(seed)}`;
+  const name = `${model}-${mean ? 'mean-' : ''}${r.id}${seededSuffix(model, seed)}`;
   const from = model === 'bert' && BERT_CHECKPOINT > 0 ? ['--checkpoint', String(BERT_CHECKPOINT)] : [];
   const dir = (init: string): string => join(runsDir(plan), `${name}-${init}`);
   const seconds = step(`${plan.key}-finetune-${name}`, 'finetune', [
@@ -320,19 +334,20 @@ function bertReport(plan: DatasetPlan, s: Splits, bert: string, tuned: FineTuned
 }
 
 /**
- * The BERT's table over seeds (--bert-only --seeds): per recipe, test accuracy and macro-F1 as
+ * One model's table over seeds (--bert-only / --gpt-only with --seeds): per recipe, test accuracy and macro-F1 as
  * mean ± std over the seeds for the pretrained and the scratch twin, each seed's values beside it,
  * and OUT/<dataset>/seeds/<run>.json with the per-seed scores.
  */
-function bertSeedsReport(plan: DatasetPlan, s: Splits, bert: string, tuned: FineTuned[][]): string {
+function seedsReport(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: string, tuned: FineTuned[][]): string {
   const m = tuned[0][0].pretrained.majority;
-  const ckpt = BERT_CHECKPOINT > 0 ? `, fine-tuned from step ${BERT_CHECKPOINT}` : '';
+  const ckpt = model === 'bert' && BERT_CHECKPOINT > 0 ? `, fine-tuned from step ${BERT_CHECKPOINT}` : '';
+  const pooling = model === 'bert' ? POOLING : 'last';
   mkdirSync(join(OUT, plan.key, 'seeds'), { recursive: true });
   const rows = tuned.map((runs) => {
     const r = runs[0].recipe;
     const acc = (side: 'pretrained' | 'scratch') => runs.map((t) => t[side].test.accuracy);
     const mf1 = (side: 'pretrained' | 'scratch') => runs.map((t) => t[side].test.macroF1);
-    const name = `bert-${POOLING === 'mean' ? 'mean-' : ''}${r.id}${BERT_CHECKPOINT > 0 ? `-ckpt${BERT_CHECKPOINT}` : ''}`;
+    const name = `${model}-${model === 'bert' && POOLING === 'mean' ? 'mean-' : ''}${r.id}${checkpointOf(model) > 0 ? `-ckpt${checkpointOf(model)}` : ''}`;
     const side = (k: 'pretrained' | 'scratch') => ({ accuracy: spread(acc(k)), macroF1: spread(mf1(k)) });
     // The twins of one seed share split, order and head initialisation: their difference is paired.
     const gain = { accuracy: spread(runs.map((t) => t.pretrained.test.accuracy - t.scratch.test.accuracy)), macroF1: spread(runs.map((t) => t.pretrained.test.macroF1 - t.scratch.test.macroF1)) };
@@ -340,7 +355,7 @@ function bertSeedsReport(plan: DatasetPlan, s: Splits, bert: string, tuned: Fine
     const timed = runs.map((t) => t.seconds).filter(Number.isFinite);
     const seconds = timed.length > 0 ? spread(timed) : null;
     writeFileAtomic(join(OUT, plan.key, 'seeds', `${name}.json`), JSON.stringify({
-      dataset: plan.key, recipe: r, pooling: POOLING, checkpoint: BERT_CHECKPOINT || 'last', majority: m,
+      dataset: plan.key, model, recipe: r, pooling, checkpoint: (model === 'bert' && BERT_CHECKPOINT) || 'last', majority: m,
       seeds: runs.map((t) => ({ seed: t.seed, seconds: Number.isFinite(t.seconds) ? t.seconds : null, pretrained: t.pretrained.test, scratch: t.scratch.test, pretrainedRun: t.pretrained.runDir, scratchRun: t.scratch.runDir })),
       summary: { pretrained: side('pretrained'), scratch: side('scratch'), pretrainedMinusScratch: gain, seconds },
     }, null, 1) + '\n');
@@ -350,7 +365,7 @@ function bertSeedsReport(plan: DatasetPlan, s: Splits, bert: string, tuned: Fine
   return [
     `### ${plan.key}: ${s.counts.labeled} labeled rows (${s.counts.train} to fine-tune, 10% of them for validation; ${s.counts.test} held out), pretraining text ${s.counts.lm} rows`,
     '',
-    `BERT (MLM) schedule ${MLM_STEPS || plan.steps.mlm} steps${ckpt}, val loss ${valLoss(bert)}; classifier pooling '${POOLING}'; seeds ${FT_SEEDS.join(', ')} (mean ± sample std; per seed: pretrained acc / F1 vs scratch acc / F1).`,
+    `${model === 'bert' ? `BERT (MLM) schedule ${MLM_STEPS || plan.steps.mlm}` : `GPT (causal LM) ${CLM_STEPS || plan.steps.clm}`} steps${ckpt}, val loss ${valLoss(base)}; classifier pooling '${pooling}'; seeds ${FT_SEEDS.join(', ')} (mean ± sample std; per seed: pretrained acc / F1 vs scratch acc / F1).`,
     '',
     '| scope | steps, lr | trains | test acc (pretrained) | test macro-F1 (pretrained) | test acc (scratch) | test macro-F1 (scratch) | pretrained − scratch (paired: acc / F1) | per seed | time (both, mean) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -367,17 +382,20 @@ const reports: string[] = [];
 for (const plan of PLANS.filter((p) => !ONLY || p.key === ONLY)) {
   const s = prepare(plan);
   if (STAGE === 'prepare') continue;
-  const bert = pretrain(plan, s, 'mlm');
   const chosen = (r: Recipe) => (!r.only || r.only === plan.key) && (!RECIPES || RECIPES.split(',').includes(r.id));
-  if (BERT_ONLY && FT_SEEDS.length > 0) {
+  if (ONE_MODEL && FT_SEEDS.length > 0) {
+    const base = pretrain(plan, s, ONE_MODEL === 'bert' ? 'mlm' : 'clm');
     // Seed by seed, so that an interrupted run has whole seeds of every recipe rather than all seeds of a few.
-    const recipes = BERT_RECIPES.filter(chosen);
-    const bySeed = runs('finetune') ? FT_SEEDS.map((seed) => recipes.map((r) => fineTune(plan, s, 'bert', bert, r, seed))) : [];
+    const recipes = recipesOf(ONE_MODEL).filter(chosen);
+    const stage = ONE_MODEL === 'bert' ? 'finetune' : 'gpt';
+    const bySeed = runs(stage) ? FT_SEEDS.map((seed) => recipes.map((r) => fineTune(plan, s, ONE_MODEL, base, r, seed))) : [];
     if (STAGE !== 'all') continue;
-    reports.push(bertSeedsReport(plan, s, bert, recipes.map((_, i) => bySeed.map((row) => row[i]))));
+    reports.push(seedsReport(plan, s, ONE_MODEL, base, recipes.map((_, i) => bySeed.map((row) => row[i]))));
     console.log(reports[reports.length - 1] + '\n');
     continue;
   }
+  if (GPT_ONLY) throw new Error('--gpt-only reports over seeds: give --seeds');
+  const bert = pretrain(plan, s, 'mlm');
   if (BERT_ONLY) {
     const tuned = runs('finetune') ? BERT_RECIPES.filter(chosen).map((r) => fineTune(plan, s, 'bert', bert, r)) : [];
     if (STAGE !== 'all') continue;
@@ -387,7 +405,7 @@ for (const plan of PLANS.filter((p) => !ONLY || p.key === ONLY)) {
   }
   const gpt = pretrain(plan, s, 'clm');
   const tuned = runs('finetune') ? BERT_RECIPES.filter(chosen).map((r) => fineTune(plan, s, 'bert', bert, r)) : [];
-  if (runs('gpt')) tuned.push(...GPT_RECIPES.map((r) => fineTune(plan, s, 'gpt', gpt, r)));
+  if (runs('gpt')) tuned.push(...GPT_RECIPES.filter((r) => GPT_DEFAULT_RECIPES.includes(r.id)).map((r) => fineTune(plan, s, 'gpt', gpt, r)));
   const raw = runs('prompt') ? prompt(plan, s, gpt, false) : [];
   const cal = runs('prompt') ? prompt(plan, s, gpt, true) : [];
   if (STAGE !== 'all') continue;
