@@ -6,13 +6,13 @@
 //
 //   node --import tsx scripts/adapt-bench.ts [--out DIR] [--datasets DIR] [--only waimai|sst2]
 //     [--stage prepare|pretrain|finetune|gpt|prompt|all]   (one part alone, to run parts side by side)
-//     [--bert-only | --gpt-only] [--pooling cls|mean] [--mlmSteps N] [--bertCheckpoint N] [--clmSteps N]
+//     [--bert-only | --gpt-only] [--pooling cls|mean] [--mlmSteps N] [--bertCheckpoint N] [--clmSteps N] [--gptCheckpoint N]
 //     [--recipes head,all,lora,…] [--seeds 1,2,3]
 //   --bert-only / --gpt-only: that model's pretraining and fine-tunes alone (no prompting), its table only;
 //   --pooling: the BERT classifier's features ([CLS] or the mean of the real tokens);
 //   --mlmSteps: the MLM schedule's length (checkpoints every quarter); --bertCheckpoint: fine-tune
 //   from that checkpoint of it instead of the last (a pretraining stopped there counts as done);
-//   --clmSteps: the GPT's schedule (checkpoints every quarter; fine-tuned from its last);
+//   --clmSteps, --gptCheckpoint: the same for the GPT;
 //   --seeds: repeat each fine-tune of the one model (--bert-only or --gpt-only) once per seed (finetune's --seed: the validation
 //   split off the training rows, the head's and LoRA's initialisation, the batch order and dropout;
 //   --compare gives the pretrained and the scratch twin the same seed), report mean ± std and write
@@ -51,6 +51,7 @@ if (POOLING !== 'cls' && POOLING !== 'mean') throw new Error(`--pooling must be 
 const MLM_STEPS = Number(flag('mlmSteps', '0'));
 const BERT_CHECKPOINT = Number(flag('bertCheckpoint', '0'));
 const CLM_STEPS = Number(flag('clmSteps', '0'));
+const GPT_CHECKPOINT = Number(flag('gptCheckpoint', '0'));
 const RECIPES = flag('recipes', '');
 const FT_SEEDS = flag('seeds', '') === '' ? [] : flag('seeds', '').split(',').map((x) => {
   if (!/^\d+$/.test(x.trim())) throw new Error(`--seeds takes non-negative integers separated by commas, got '${x}'`);
@@ -172,7 +173,8 @@ function pretrain(plan: DatasetPlan, s: Splits, objective: 'mlm' | 'clm'): strin
   const steps = chosenSteps > 0 ? chosenSteps : plan.steps[objective];
   // A longer schedule keeps a checkpoint every quarter, so a shorter pretraining can be fine-tuned from (--bertCheckpoint).
   const every = chosenSteps > 0 ? steps / 4 : steps;
-  const wanted = objective === 'mlm' && BERT_CHECKPOINT > 0 ? BERT_CHECKPOINT : steps;
+  const stoppedAt = objective === 'mlm' ? BERT_CHECKPOINT : GPT_CHECKPOINT;
+  const wanted = stoppedAt > 0 ? stoppedAt : steps;
   step(`${plan.key}-pretrain-${name}`, 'train', [
     '--corpus', s.lm, '--objective', objective, ...plan.tokenizer, ...BODY, ...SHAPE[objective],
     '--steps', String(steps), '--lr', '1e-3', '--warmupSteps', '50', '--evalEvery', String(chosenSteps > 0 ? every : steps / 2), '--evalIters', '5',
@@ -208,8 +210,8 @@ const GPT_RECIPES: Recipe[] = [
 /** The recipes a full run (both models, with prompting) fine-tunes the GPT with; --gpt-only takes --recipes from all of them. */
 const GPT_DEFAULT_RECIPES = ['all', 'lora'];
 const recipesOf = (model: 'bert' | 'gpt'): Recipe[] => (model === 'bert' ? BERT_RECIPES : GPT_RECIPES);
-/** The checkpoint a model is fine-tuned from when not its last (0): --bertCheckpoint; a --clmSteps GPT names its length. */
-const checkpointOf = (model: 'bert' | 'gpt'): number => (model === 'bert' ? BERT_CHECKPOINT : CLM_STEPS);
+/** The checkpoint a model is fine-tuned from when not its last (0): --bertCheckpoint / --gptCheckpoint. */
+const checkpointOf = (model: 'bert' | 'gpt'): number => (model === 'bert' ? BERT_CHECKPOINT : GPT_CHECKPOINT);
 
 interface FineTuned { model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; seconds: number; seed?: number }
 /** A seeded repeat's run folder names the checkpoint and the seed, so it never reuses another checkpoint's or seed's result. */
@@ -218,7 +220,7 @@ const seededSuffix = (model: 'bert' | 'gpt', seed: number | undefined): string =
 function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: string, r: Recipe, seed?: number): FineTuned {
   const mean = model === 'bert' && POOLING === 'mean';
   const name = `${model}-${mean ? 'mean-' : ''}${r.id}${seededSuffix(model, seed)}`;
-  const from = model === 'bert' && BERT_CHECKPOINT > 0 ? ['--checkpoint', String(BERT_CHECKPOINT)] : [];
+  const from = checkpointOf(model) > 0 ? ['--checkpoint', String(checkpointOf(model))] : [];
   const dir = (init: string): string => join(runsDir(plan), `${name}-${init}`);
   const seconds = step(`${plan.key}-finetune-${name}`, 'finetune', [
     '--run', base, ...from, '--data', s.train, '--testData', s.test, '--valFraction', '0.1', ...r.scope, ...(mean ? ['--pooling', 'mean'] : []),
@@ -340,7 +342,7 @@ function bertReport(plan: DatasetPlan, s: Splits, bert: string, tuned: FineTuned
  */
 function seedsReport(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: string, tuned: FineTuned[][]): string {
   const m = tuned[0][0].pretrained.majority;
-  const ckpt = model === 'bert' && BERT_CHECKPOINT > 0 ? `, fine-tuned from step ${BERT_CHECKPOINT}` : '';
+  const ckpt = checkpointOf(model) > 0 ? `, fine-tuned from step ${checkpointOf(model)}` : '';
   const pooling = model === 'bert' ? POOLING : 'last';
   mkdirSync(join(OUT, plan.key, 'seeds'), { recursive: true });
   const rows = tuned.map((runs) => {
@@ -355,7 +357,7 @@ function seedsReport(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: 
     const timed = runs.map((t) => t.seconds).filter(Number.isFinite);
     const seconds = timed.length > 0 ? spread(timed) : null;
     writeFileAtomic(join(OUT, plan.key, 'seeds', `${name}.json`), JSON.stringify({
-      dataset: plan.key, model, recipe: r, pooling, checkpoint: (model === 'bert' && BERT_CHECKPOINT) || 'last', majority: m,
+      dataset: plan.key, model, recipe: r, pooling, checkpoint: checkpointOf(model) || 'last', majority: m,
       seeds: runs.map((t) => ({ seed: t.seed, seconds: Number.isFinite(t.seconds) ? t.seconds : null, pretrained: t.pretrained.test, scratch: t.scratch.test, pretrainedRun: t.pretrained.runDir, scratchRun: t.scratch.runDir })),
       summary: { pretrained: side('pretrained'), scratch: side('scratch'), pretrainedMinusScratch: gain, seconds },
     }, null, 1) + '\n');
@@ -365,7 +367,7 @@ function seedsReport(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: 
   return [
     `### ${plan.key}: ${s.counts.labeled} labeled rows (${s.counts.train} to fine-tune, 10% of them for validation; ${s.counts.test} held out), pretraining text ${s.counts.lm} rows`,
     '',
-    `${model === 'bert' ? `BERT (MLM) schedule ${MLM_STEPS || plan.steps.mlm}` : `GPT (causal LM) ${CLM_STEPS || plan.steps.clm}`} steps${ckpt}, val loss ${valLoss(base)}; classifier pooling '${pooling}'; seeds ${FT_SEEDS.join(', ')} (mean ± sample std; per seed: pretrained acc / F1 vs scratch acc / F1).`,
+    `${model === 'bert' ? `BERT (MLM) schedule ${MLM_STEPS || plan.steps.mlm}` : `GPT (causal LM) schedule ${CLM_STEPS || plan.steps.clm}`} steps${ckpt}, val loss ${valLoss(base)}; classifier pooling '${pooling}'; seeds ${FT_SEEDS.join(', ')} (mean ± sample std; per seed: pretrained acc / F1 vs scratch acc / F1).`,
     '',
     '| scope | steps, lr | trains | test acc (pretrained) | test macro-F1 (pretrained) | test acc (scratch) | test macro-F1 (scratch) | pretrained − scratch (paired: acc / F1) | per seed | time (both, mean) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
