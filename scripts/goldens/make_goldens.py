@@ -59,12 +59,17 @@ Cases:
              the encoder reads its own table model.encoder.embed_tokens [29, C], the decoder and the
              tied LM head another, model.decoder.embed_tokens [23, C] (Marian's layout with
              share_encoder_decoder_embeddings = False); labels and decoder inputs are target ids
+  bert_cls_llrd, gpt_cls_llrd  the BERT [CLS] and GPT last-token classifiers, everything trainable,
+             with layer-wise lr decay 0.5 (ELECTRA's): one AdamW param group per weight decay and lr
+             multiple, the head at the schedule's lr, layer i of 2 at 0.5^(2 - i) of it, the
+             embeddings at 0.5^3; the parameters after 10 steps are stored (final.<name>)
 
 Run with case names to write only those (e.g. make_goldens.py gpt_erf); without, all are written.
 """
 import json
 import math
 import os
+import re
 import struct
 import sys
 
@@ -510,19 +515,37 @@ def get_lr(it, opt):
     return opt['minLr'] + coeff * (opt['lr'] - opt['minLr'])
 
 
-def train_steps(model, forward, opt):
-    """10 AdamW steps on the same batch: nanoGPT's configure_optimizers + clip + schedule."""
+def layer_lr_scale(cfg, name):
+    """Layer-wise lr decay (ELECTRA's): the head at the lr, layer i of L at decay^(L - i), the
+    embeddings at decay^(L + 1); 1 everywhere without cfg['layerDecay']."""
+    decay = cfg.get('layerDecay')
+    if decay is None:
+        return 1.0
+    L = cfg['nLayer']
+    m = re.match(r'(bert\.encoder\.layer|transformer\.h)\.(\d+)\.', name)
+    if m:
+        return decay ** (L - int(m.group(2)))
+    if name.startswith(('bert.embeddings.', 'transformer.wte.', 'transformer.wpe.')):
+        return decay ** (L + 1)
+    return 1.0
+
+
+def train_steps(model, forward, opt, cfg):
+    """10 AdamW steps on the same batch: nanoGPT's configure_optimizers + clip + schedule, one
+    param group per (weight decay, lr multiple) as layer-wise lr decay groups them."""
     params = {n: p for n, p in model.named_parameters() if p.requires_grad}  # frozen tensors: no optimizer state
-    decay = [p for n, p in params.items() if p.dim() >= 2]
-    no_decay = [p for n, p in params.items() if p.dim() < 2]
+    groups = {}
+    for n, p in params.items():
+        key = (opt['weightDecay'] if p.dim() >= 2 else 0.0, layer_lr_scale(cfg, n))
+        groups.setdefault(key, []).append(p)
     optim = torch.optim.AdamW(
-        [{'params': decay, 'weight_decay': opt['weightDecay']}, {'params': no_decay, 'weight_decay': 0.0}],
+        [{'params': ps, 'weight_decay': wd, 'lr_scale': scale} for (wd, scale), ps in groups.items()],
         lr=opt['lr'], betas=(opt['beta1'], opt['beta2']), eps=opt['eps'])
     losses, lrs, norms = [], [], []
     for it in range(opt['steps']):
         lr = get_lr(it, opt)
         for g in optim.param_groups:
-            g['lr'] = lr
+            g['lr'] = lr * g['lr_scale']
         optim.zero_grad(set_to_none=True)
         _, loss = forward(it + 1)  # step it + 1: the engine's 1-based StepState step (dropout masks)
         loss.backward()
@@ -562,7 +585,7 @@ def dump(case, cfg, model, inputs, forward, final_params=False):
     else:
         tensors['output.logits'] = f32(outs)
     model.zero_grad(set_to_none=True)
-    training = train_steps(model, forward, OPT)
+    training = train_steps(model, forward, OPT, cfg)
     if final_params:
         for name, p in model.named_parameters():
             tensors['final.' + name] = f32(p)
@@ -576,12 +599,14 @@ def dump(case, cfg, model, inputs, forward, final_params=False):
           f'{sum(p.numel() for p in model.parameters())} params')
 
 
-def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None, lora=None):
+def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None, lora=None, layer_decay=None):
     cfg = {'kind': 'decoder', 'vocabSize': 37, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': 0.0, 'bias': bias, 'tiedEmbeddings': tied, 'norm': 'pre',
            'activation': activation, 'layerNormEps': 1e-5, 'batchSize': 3, 'ignoreIndex': -1}
     if heads:
         cfg['heads'] = heads
+    if layer_decay:
+        cfg['layerDecay'] = layer_decay
     gen = torch.Generator().manual_seed(seed)
     model = GPT(cfg)
     init_weights(model, gen)
@@ -604,7 +629,7 @@ def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None, lo
             step['step'] = t
             return model.classify(idx, cls_index, labels)
 
-        dump(case, cfg, model, {'idx': idx, 'cls_index': cls_index, 'class_labels': labels}, classify, final_params=bool(lora))
+        dump(case, cfg, model, {'idx': idx, 'cls_index': cls_index, 'class_labels': labels}, classify, final_params=bool(lora or layer_decay))
         return
     targets = torch.randint(0, cfg['vocabSize'], (B, T), generator=gen)
     targets[0, 3] = -1  # ignored positions cost nothing in the loss
@@ -612,7 +637,7 @@ def gpt_case(case, bias, seed, tied=True, activation='gelu_tanh', heads=None, lo
     dump(case, cfg, model, {'idx': idx, 'targets': targets}, lambda step: model(idx, targets))
 
 
-def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, frozen=None, lora=None):
+def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, frozen=None, lora=None, layer_decay=None):
     cfg = {'kind': 'encoder', 'vocabSize': 41, 'nLayer': 2, 'nHead': 2, 'nEmbd': 16, 'blockSize': 11,
            'ffWidth': 64, 'dropout': dropout, 'bias': True, 'tiedEmbeddings': True, 'norm': 'post',
            'activation': activation, 'layerNormEps': 1e-12, 'typeVocabSize': 2, 'pooler': True,
@@ -621,6 +646,8 @@ def bert_case(case, seed, activation='gelu_tanh', dropout=0.0, heads=None, froze
         cfg['heads'] = heads
     if frozen:
         cfg['frozen'] = frozen
+    if layer_decay:
+        cfg['layerDecay'] = layer_decay
     gen = torch.Generator().manual_seed(seed)
     model = Bert(cfg)
     init_weights(model, gen)
@@ -770,6 +797,9 @@ CASES = {
                                                heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}],
                                                frozen=['bert.embeddings.', 'bert.encoder.layer.0.', 'bert.encoder.layer.1.'],
                                                lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'attention'}),
+    'bert_cls_llrd': lambda: bert_case('bert_cls_llrd', 1352, activation='gelu',
+                                       heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'first'}], layer_decay=0.5),
+    'gpt_cls_llrd': lambda: gpt_case('gpt_cls_llrd', True, 1353, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}], layer_decay=0.5),
     'gpt_cls_lora_dropout': lambda: gpt_case('gpt_cls_lora_dropout', True, 1348, heads=[{'kind': 'classify', 'numLabels': 3, 'pool': 'last'}],
                                              lora={'rank': 4, 'alpha': 8, 'dropout': 0.1, 'targets': 'all-linear'}),
 }

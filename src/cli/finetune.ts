@@ -60,6 +60,8 @@ const HELP = [
   `  --batchSize <n>        rows per step [${FINETUNE_DEFAULTS.batchSize}]`,
   `  --maxLength <n>        tokens per row, longer rows truncated (at most the model's blockSize) [${FINETUNE_DEFAULTS.maxLength}]`,
   `  --lr <x>               peak learning rate, linear warmup then linear decay to 0 [${FINETUNE_DEFAULTS.lr}]`,
+  '  --layerDecay <f>       layer-wise lr decay: the head at lr, the top layer at f x lr, each layer below',
+  `                         one more factor f, the embeddings one more (ELECTRA's); 1 = off [${FINETUNE_DEFAULTS.layerDecay}]`,
   `  --warmupSteps <n>      [${FINETUNE_DEFAULTS.warmupSteps}]`,
   `  --weightDecay <x>      [${FINETUNE_DEFAULTS.weightDecay}]`,
   `  --gradClip <x>         [${FINETUNE_DEFAULTS.gradClip}]`,
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
   for (const k of ['steps', 'batchSize', 'maxLength', 'evalEvery'] as const) if (!(Number.isInteger(v[k]) && v[k] >= 1)) fail(`--${k} must be a positive integer`);
   if (!(Number.isInteger(v.checkpointEvery) && v.checkpointEvery >= 0)) fail('--checkpointEvery must be 0 or a positive integer');
   if (!(Number.isFinite(v.checkpointMinutes) && v.checkpointMinutes >= 0)) fail('--checkpointMinutes must be 0 or a positive number');
+  if (!(v.layerDecay > 0 && v.layerDecay <= 1)) fail(`--layerDecay must be in (0, 1] (1 = off), got ${v.layerDecay}`);
   let options: FineTuneOptions;
   let data: LabeledData;
   try {

@@ -8,14 +8,16 @@
 // Bindings: 0 grads (read), 1 gradNorm [2] (read: norm, clip), 2 state StepState (read),
 //           3 weights, 4 m, 5 v (read_write, all flat [n]),
 //           6 params { offset, count, beta1, beta2, lnBeta1, lnBeta2, eps, weightDecay, useClip,
-//           oneMinusBeta1, oneMinusBeta2, stride } (grid-stride loop; 1 - b computed in float64: f32(0.999) is 1.3e-8 off,
-//           which would make 1 - b 1.3e-5 off). offset, count and stride are in elements of V.
+//           oneMinusBeta1, oneMinusBeta2, stride, lrScale } (grid-stride loop; 1 - b computed in float64: f32(0.999) is 1.3e-8 off,
+//           which would make 1 - b 1.3e-5 off; lrScale: this range's multiple of the step's lr, for
+//           weight decay and update alike, as a PyTorch param group's lr). offset, count and stride are in elements of V.
 // Needs `alias V` prepended (elementwise_lanes.wgsl): vec4f when the range allows, else f32.
 struct StepState { step: u32, seed: u32, lr: f32, reserved: u32 }
 struct Params {
   offset: u32, count: u32, beta1: f32, beta2: f32,
   lnBeta1: f32, lnBeta2: f32, eps: f32, weightDecay: f32,
   useClip: u32, oneMinusBeta1: f32, oneMinusBeta2: f32, stride: u32,
+  lrScale: f32,
 }
 @group(0) @binding(0) var<storage, read> grads: array<V>;
 @group(0) @binding(1) var<storage, read> gradNorm: array<f32>;
@@ -36,7 +38,7 @@ fn oneMinusExp(x: f32) -> f32 {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let t = f32(state.step);
-  let lr = state.lr;
+  let lr = state.lr * p.lrScale;
   let bc1 = oneMinusExp(t * p.lnBeta1);
   let bc2 = oneMinusExp(t * p.lnBeta2);
   for (var k = (wid.x + wid.y * nwg.x) * 256u + lid; k < p.count; k += p.stride) {

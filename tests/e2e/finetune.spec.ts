@@ -71,6 +71,7 @@ test('a classifier is fine-tuned on an uploaded CSV, compared with training from
   await tab.getByRole('combobox', { name: 'Trainable scope' }).selectOption('all');
   await tab.getByRole('spinbutton', { name: 'Steps' }).fill('8');
   await tab.getByRole('spinbutton', { name: 'Learning rate' }).fill('0.001');
+  await tab.getByRole('spinbutton', { name: 'Layer-wise lr decay' }).fill('0.8');
   await tab.getByRole('spinbutton', { name: 'Batch size' }).fill('8');
   await tab.getByRole('checkbox', { name: /Compare with training from scratch/ }).check();
   await tab.getByRole('button', { name: 'Start fine-tuning' }).click();
@@ -88,6 +89,8 @@ test('a classifier is fine-tuned on an uploaded CSV, compared with training from
   for (const [region, init] of [[pretrained, 'pretrained'], [scratch, 'scratch']] as const) {
     const evalJson = JSON.parse(readFileSync(join(dirOf(init), 'eval.json'), 'utf8')) as { init: string; test: Scores };
     expect(evalJson.init).toBe(init);
+    // The layer-wise lr decay set in the form is the one both runs trained with.
+    expect(JSON.parse(readFileSync(join(dirOf(init), 'config.json'), 'utf8')).pretrain_studio.finetune.options.layerDecay).toBe(0.8);
     expect(evalJson.test.count).toBe(4);
     const cells = await region.getByTestId('confusion-cell').allTextContents();
     expect(cells.map(Number)).toEqual(evalJson.test.confusion.flat());

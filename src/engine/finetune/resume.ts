@@ -91,10 +91,11 @@ export function resumeRequest(runDir: string, steps?: number): SavedRequest {
   if (!ft.request) throw new Error(`${dir} was fine-tuned before runs kept their request: it cannot be resumed`);
   if (steps !== undefined && !(Number.isInteger(steps) && steps >= 1)) throw new Error(`--steps must be a positive integer (got ${steps})`);
   // The folder may have moved: its own location names it.
-  // Requests saved before pooling and timed resume points were choices read [CLS] and the defaults.
+  // Requests saved before pooling, timed resume points and layer-wise lr decay were choices read [CLS] and the defaults.
   const saved = ft.request.options;
   const options: FineTuneOptions = {
-    ...saved, pooling: saved.pooling ?? 'cls', checkpointEvery: saved.checkpointEvery ?? FINETUNE_DEFAULTS.checkpointEvery, checkpointMinutes: saved.checkpointMinutes ?? FINETUNE_DEFAULTS.checkpointMinutes, 
+    ...saved, pooling: saved.pooling ?? 'cls', checkpointEvery: saved.checkpointEvery ?? FINETUNE_DEFAULTS.checkpointEvery, checkpointMinutes: saved.checkpointMinutes ?? FINETUNE_DEFAULTS.checkpointMinutes,
+    layerDecay: saved.layerDecay ?? FINETUNE_DEFAULTS.layerDecay,
     runsDir: dirname(dir), name: basename(dir), ...(steps !== undefined ? { steps } : {}),
   };
   return { options, dataHash: ft.request.dataHash };

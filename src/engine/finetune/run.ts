@@ -41,6 +41,7 @@ import { savedClassifierLayout } from './merge';
 import { writePeftAdapter } from './peft';
 import { labeledDataHash, readResumePoint, writeResumePoint, type ResumePoint, type SavedRequest } from './resume';
 import { frozenPrefixes, scopeName, type Scope } from './scope';
+import { layerDecayOf } from './layer-decay';
 
 export interface FineTuneOptions {
   /** The pretrained run folder (its tokenizer and architecture are used either way). */
@@ -67,6 +68,11 @@ export interface FineTuneOptions {
   /** Tokens per row (at most the model's blockSize). */
   maxLength: number;
   lr: number;
+  /**
+   * Layer-wise lr decay (layer-decay.ts): the head at lr, each layer below at this factor of the
+   * one above, the embeddings one more; 1: every weight at lr.
+   */
+  layerDecay: number;
   warmupSteps: number;
   weightDecay: number;
   gradClip: number;
@@ -88,7 +94,7 @@ export interface FineTuneOptions {
 
 export const FINETUNE_DEFAULTS: Omit<FineTuneOptions, 'from' | 'data' | 'scope'> & { scope: Scope } = {
   init: 'pretrained', checkpoint: 0, valData: '', testData: '', badRows: 'skip', valFraction: 0.1, testFraction: 0.1,
-  scope: { kind: 'all' }, pooling: 'cls', steps: 200, batchSize: 32, maxLength: 64, lr: 1e-4, warmupSteps: 20, weightDecay: 0.01, gradClip: 1,
+  scope: { kind: 'all' }, pooling: 'cls', steps: 200, batchSize: 32, maxLength: 64, lr: 1e-4, layerDecay: 1, warmupSteps: 20, weightDecay: 0.01, gradClip: 1,
   seed: 1337, evalEvery: 50, checkpointEvery: 0, checkpointMinutes: 10, patience: 0, runsDir: 'runs', name: '', keepCheckpoints: 2,
 };
 
@@ -318,7 +324,7 @@ async function freshStart(o: FineTuneOptions, data: LabeledData, baseDir: string
     data: data.files.map((f) => f.file), columns: data.columns, labels: data.labels.id2label,
     split: { train: data.splits.train.length, val: data.splits.val.length, test: data.splits.test.length, valFraction: o.valFraction, testFraction: o.testFraction, seed: o.seed, stratified: true },
     balance: data.balance, skippedRows: data.bad.length,
-    options: { steps: o.steps, batchSize: o.batchSize, maxLength: T, lr: o.lr, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay, gradClip: o.gradClip, seed: o.seed, evalEvery: o.evalEvery, patience: o.patience },
+    options: { steps: o.steps, batchSize: o.batchSize, maxLength: T, lr: o.lr, layerDecay: o.layerDecay, warmupSteps: o.warmupSteps, weightDecay: o.weightDecay, gradClip: o.gradClip, seed: o.seed, evalEvery: o.evalEvery, patience: o.patience },
     request,
   };
   writeJsonAtomic(join(runDir, CONFIG_FILE), classifierConfig(baseConfig, layout, data.labels, finetune));
@@ -351,6 +357,7 @@ async function resumedStart(o: FineTuneOptions, data: LabeledData, onEvent: (e: 
  */
 export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: LabeledData, onEvent: (e: FineTuneEvent) => void = () => {}, control?: FineTuneControl, resume = false): Promise<FineTuneResult> {
   const started = performance.now();
+  if (!(o.layerDecay > 0 && o.layerDecay <= 1)) throw new Error(`layer-wise lr decay must be in (0, 1] (1 = off), got ${o.layerDecay}`);
   const baseDir = resolve(o.from);
   const K = data.labels.id2label.length;
   const { runDir, layout, tokenizer, params, initialised, resumed } = resume ? await resumedStart(o, data, onEvent) : await freshStart(o, data, baseDir, onEvent);
@@ -370,6 +377,7 @@ export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: Labele
     adamw: { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: o.weightDecay },
     gradClip: o.gradClip,
     readouts: (g) => [(g as ModelGraph).logits],
+    ...(o.layerDecay !== 1 ? { lrScale: layerDecayOf(cfg, o.layerDecay) } : {}),
   });
   try {
     train.setParams(params);

@@ -324,26 +324,36 @@ function frozenSlabs(slabs: readonly ParamSlab[], prefixes: readonly string[]): 
   return out;
 }
 
+/** An AdamW range over the flat buffer (optim/adamw.ts ParamRange). */
+export interface TrainableRange {
+  offset: number;
+  count: number;
+  weightDecay: number;
+  lrScale: number;
+}
+
 /**
  * AdamW's element ranges: the decayed and undecayed halves of the layout when nothing is frozen
- * (two dispatches), else each run of trainable slabs (with the padding after it, which holds
- * zeros) so frozen slabs keep their exact bits and their m and v stay zero.
+ * and every slab trains at the step's lr (two dispatches), else each run of trainable slabs of
+ * one decay and one lr multiple (`lrScale`, e.g. finetune/layer-decay.ts; with the padding after
+ * it, which holds zeros), so frozen slabs keep their exact bits and their m and v stay zero.
  */
-export function trainableRanges(layout: ParamLayout, weightDecay: number): { offset: number; count: number; weightDecay: number }[] {
-  if (layout.frozen.size === 0) {
+export function trainableRanges(layout: ParamLayout, weightDecay: number, lrScale?: (slab: ParamSlab) => number): TrainableRange[] {
+  if (layout.frozen.size === 0 && !lrScale) {
     return [
-      { offset: layout.decayRange.offset, count: layout.decayRange.length, weightDecay },
-      { offset: layout.noDecayRange.offset, count: layout.noDecayRange.length, weightDecay: 0 },
+      { offset: layout.decayRange.offset, count: layout.decayRange.length, weightDecay, lrScale: 1 },
+      { offset: layout.noDecayRange.offset, count: layout.noDecayRange.length, weightDecay: 0, lrScale: 1 },
     ];
   }
-  const out: { offset: number; count: number; weightDecay: number }[] = [];
+  const out: TrainableRange[] = [];
   layout.slabs.forEach((s, i) => {
     if (layout.frozen.has(s.key)) return;
     const end = i + 1 < layout.slabs.length ? layout.slabs[i + 1].offset : layout.totalFloats;
     const wd = s.decay ? weightDecay : 0;
+    const scale = lrScale ? lrScale(s) : 1;
     const last = out[out.length - 1];
-    if (last && last.offset + last.count === s.offset && last.weightDecay === wd) last.count = end - last.offset;
-    else out.push({ offset: s.offset, count: end - s.offset, weightDecay: wd });
+    if (last && last.offset + last.count === s.offset && last.weightDecay === wd && last.lrScale === scale) last.count = end - last.offset;
+    else out.push({ offset: s.offset, count: end - s.offset, weightDecay: wd, lrScale: scale });
   });
   return out;
 }

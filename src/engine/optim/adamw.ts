@@ -1,7 +1,9 @@
 // Fused AdamW over one flat parameter buffer (PyTorch's torch.optim.AdamW formula, decoupled weight
 // decay, bias correction). Parameter groups are element ranges of the flat buffer, each with its
-// own weight decay (0 for norms, biases, embeddings as configured); adjacent ranges with the same
-// decay merge into one dispatch, so a layout that keeps decayed tensors together costs two.
+// own weight decay (0 for norms, biases, embeddings as configured) and its own multiple of the
+// step's learning rate (layer-wise lr decay: a param group's lr in PyTorch); adjacent ranges with
+// the same decay and multiple merge into one dispatch, so a layout that keeps decayed tensors
+// together costs two.
 // lr and step come from the per-replay StepState; the clip factor from gradNormForward's output,
 // read on the GPU (no readback). Updates weights, m and v in place.
 import adamwWgsl from '../../shaders/adamw.wgsl?raw';
@@ -16,14 +18,15 @@ export interface AdamWHyper {
   eps: number; // 1e-8
 }
 
-/** Elements [offset, offset + count) of the flat buffers, decayed by weightDecay. */
+/** Elements [offset, offset + count) of the flat buffers, decayed by weightDecay, at lrScale times the step's lr (1 when absent). */
 export interface ParamRange {
   offset: number;
   count: number;
   weightDecay: number;
+  lrScale?: number;
 }
 
-/** Sorts, validates (in bounds, no overlap) and merges adjacent ranges of equal decay. */
+/** Sorts, validates (in bounds, no overlap, a finite lrScale >= 0) and merges adjacent ranges of equal decay and lrScale. */
 export function mergeRanges(ranges: readonly ParamRange[], n: number): ParamRange[] {
   const sorted = [...ranges].filter((r) => r.count > 0).sort((a, b) => a.offset - b.offset);
   const out: ParamRange[] = [];
@@ -31,10 +34,12 @@ export function mergeRanges(ranges: readonly ParamRange[], n: number): ParamRang
     if (!Number.isInteger(r.offset) || !Number.isInteger(r.count) || r.offset < 0 || r.offset + r.count > n) {
       throw new Error(`adamw: range [${r.offset}, ${r.offset + r.count}) outside the ${n} parameters`);
     }
+    const lrScale = r.lrScale ?? 1;
+    if (!(Number.isFinite(lrScale) && lrScale >= 0)) throw new Error(`adamw: range at ${r.offset} has lrScale ${lrScale}`);
     const last = out[out.length - 1];
     if (last && r.offset < last.offset + last.count) throw new Error(`adamw: range at ${r.offset} overlaps the range at ${last.offset}`);
-    if (last && last.offset + last.count === r.offset && last.weightDecay === r.weightDecay) last.count += r.count;
-    else out.push({ ...r });
+    if (last && last.offset + last.count === r.offset && last.weightDecay === r.weightDecay && last.lrScale === lrScale) last.count += r.count;
+    else out.push({ ...r, lrScale });
   }
   return out;
 }
@@ -70,7 +75,7 @@ export function adamwStep(
       const params = packParams([
         (begin - c.start) / lanes, (end - begin) / lanes, f32(hyper.beta1), f32(hyper.beta2),
         f32(Math.log(hyper.beta1)), f32(Math.log(hyper.beta2)), f32(hyper.eps), f32(r.weightDecay),
-        gradNorm ? 1 : 0, f32(1 - hyper.beta1), f32(1 - hyper.beta2), grid.stride,
+        gradNorm ? 1 : 0, f32(1 - hyper.beta1), f32(1 - hyper.beta2), grid.stride, f32(r.lrScale ?? 1),
       ]);
       k.record(rec, [g, gradNorm ?? g, state.binding(), w, mm, vv], grid.groups, params);
     }

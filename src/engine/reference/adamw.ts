@@ -20,14 +20,15 @@ export function clipScale(norm: number, maxNorm: number): number {
   return maxNorm > 0 ? Math.min(1, maxNorm / (norm + 1e-6)) : 1;
 }
 
-/** One step on w, m, v (Float64Arrays, updated in place); weightDecay per element. */
+/** One step on w, m, v (Float64Arrays, updated in place); weightDecay and the lr (a param group's) per element or one lr for all. */
 export function adamwStep(
   w: Float64Array, m: Float64Array, v: Float64Array, g: ArrayLike<number>,
-  weightDecay: ArrayLike<number>, lr: number, step: number, cfg: AdamWConfig, clip = 1,
+  weightDecay: ArrayLike<number>, lrs: number | ArrayLike<number>, step: number, cfg: AdamWConfig, clip = 1,
 ): void {
   const bc1 = 1 - cfg.beta1 ** step;
   const bc2 = 1 - cfg.beta2 ** step;
   for (let i = 0; i < w.length; i++) {
+    const lr = typeof lrs === 'number' ? lrs : lrs[i];
     const gi = g[i] * clip;
     w[i] *= 1 - lr * weightDecay[i];
     m[i] = cfg.beta1 * m[i] + (1 - cfg.beta1) * gi;

@@ -26,7 +26,7 @@ import { GptGraph } from '../model/gpt';
 import type { TrainGraph } from '../model/graph';
 import { assertFits, type DeviceLimits, type MemoryEstimate } from '../model/memory';
 import { pinBuffer } from '../gpu/planner';
-import { type ParamLayout, SLAB_ALIGN_FLOATS, trainableRanges } from '../model/params';
+import { type ParamLayout, type ParamSlab, SLAB_ALIGN_FLOATS, trainableRanges } from '../model/params';
 import { ReadbackRing } from './readback';
 
 export interface TrainStepOptions {
@@ -43,6 +43,8 @@ export interface TrainStepOptions {
   readbackDepth?: number;
   /** Tensors read back after evaluate() (e.g. a classifier's logits): kept out of the memory pool's reuse. */
   readouts?: (graph: TrainGraph) => Tensor[];
+  /** Each slab's multiple of the step's lr (layer-wise lr decay, finetune/layer-decay.ts); 1 for all when absent. */
+  lrScale?: (slab: ParamSlab) => number;
 }
 
 /** One micro-batch: a u32 array per graph input, each of the recorded length. */
@@ -160,7 +162,7 @@ export class TrainStep {
     this.optRec.own(scratch.buffer);
     gradNormForward(this.optRec, this.gradNorm, this.grads, options.gradClip, scratch);
     const { weightDecay, ...hyper } = options.adamw;
-    const ranges = trainableRanges(layout, weightDecay); // frozen slabs: never updated, m and v stay zero
+    const ranges = trainableRanges(layout, weightDecay, options.lrScale); // frozen slabs: never updated, m and v stay zero
     adamwStep(this.optRec, this.params, this.m, this.v, this.grads, this.state, ranges, hyper, this.gradNorm);
     this.evalRec = new Recorder(ctx, 'train.evaluate');
     this.graph.forward(this.evalRec, false);

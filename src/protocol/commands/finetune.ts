@@ -82,6 +82,8 @@ export const finetuneStart = defineCommand({
     pooling: v.optional(v.picklist(['cls', 'mean', 'eos'])),
     steps: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1_000_000)),
     lr: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
+    /** Layer-wise lr decay: each layer below the head at this factor of the one above (finetune/layer-decay.ts); 1 (or absent): off. */
+    layerDecay: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(1))),
     batchSize: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096)),
     /** Validation scores every this many steps (the best weights are kept). */
     evalEvery: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),

@@ -74,6 +74,8 @@ export class FineTuneState {
   // The budget npm run finetune defaults to.
   steps = $state(200);
   lr = $state(1e-4);
+  /** Layer-wise lr decay (1: off); sent when layers below the head train. */
+  layerDecay = $state(1);
   batchSize = $state(32);
   compare = $state(false);
 
@@ -186,6 +188,7 @@ export class FineTuneState {
         ...this.source(), runDir: this.runDir, checkpoint: this.checkpoint, scope: this.scope,
         ...(poolingFits(this.pooling, this.baseKind) ? { pooling: this.pooling } : {}),
         ...(this.scopeKind === 'lora' ? { lora: { rank: this.loraRank, alpha: this.loraAlpha, dropout: this.loraDropout, targets: this.loraTargets } } : {}),
+        ...(this.scopeKind !== 'head' && this.layerDecay !== 1 ? { layerDecay: this.layerDecay } : {}),
         steps: this.steps, lr: this.lr, batchSize: this.batchSize, compare: this.compare,
       });
       this.started = started;

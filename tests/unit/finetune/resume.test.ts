@@ -2,7 +2,8 @@
 // (<= 1e-6), bit-identical final weights and AdamW state, and the same early-stopping outcome, for
 // scope 'all' (stopped at a scheduled evaluation) and 'lora' (stopped between two); the model and
 // the adapters have dropout, so the RNG must continue too. A crash between evaluations continues
-// from the resume state saved every checkpointEvery steps. A resume refuses labeled rows that changed.
+// from the resume state saved every checkpointEvery steps. Layer-wise lr decay is resumed with the run
+// (and moves the lower layers less). A resume refuses labeled rows that changed.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -51,10 +52,10 @@ function options(over: Partial<FineTuneOptions>): FineTuneOptions {
 const trainLosses = (r: FineTuneResult) => readMetrics(join(r.runDir, 'metrics.jsonl')).filter((m) => m.split === 'train').map((m) => [m.step, m.loss as number]);
 const tensors = (r: FineTuneResult, file: string) => readSafetensors(join(r.runDir, 'checkpoints', RESUME_FOLDER, file)).tensors;
 
-async function straightVsResumed(name: string, scope: Scope, stopAt: number): Promise<void> {
+async function straightVsResumed(name: string, scope: Scope, stopAt: number, over: Partial<FineTuneOptions> = {}): Promise<FineTuneResult> {
   const data = loadLabeledData(options({}));
-  const straight = await fineTune(ctx, options({ scope, name: `${name}-straight` }), data);
-  const stopped = await fineTune(ctx, options({ scope, name: `${name}-split` }), data, undefined, { between: async (s) => s === stopAt });
+  const straight = await fineTune(ctx, options({ ...over, scope, name: `${name}-straight` }), data);
+  const stopped = await fineTune(ctx, options({ ...over, scope, name: `${name}-split` }), data, undefined, { between: async (s) => s === stopAt });
   expect(stopped.steps).toBe(stopAt);
   expect(resumeRequest(stopped.runDir).options.scope).toEqual(scope);
   const { options: again } = resumeRequest(stopped.runDir);
@@ -82,10 +83,30 @@ async function straightVsResumed(name: string, scope: Scope, stopAt: number): Pr
     const config = JSON.parse(readFileSync(join(resumed.runDir, 'checkpoints', `step-${resumed.bestStep}`, 'adapter_config.json'), 'utf8'));
     expect(config).toMatchObject({ r: 4, lora_dropout: scope.lora.dropout });
   }
+  return straight;
 }
 
 test('scope all: 8 steps straight equal 4 + resume + 4 (stopped at a scheduled evaluation)', async () => {
   await straightVsResumed('all', { kind: 'all' }, 4);
+}, 120_000);
+
+test('layer-wise lr decay 0.5: resumed with the run, and the embeddings (0.5^3 of the lr) move less than without it', async () => {
+  const decayed = await straightVsResumed('llrd', { kind: 'all' }, 3, { layerDecay: 0.5 });
+  expect(resumeRequest(decayed.runDir).options.layerDecay).toBe(0.5);
+  expect(JSON.parse(readFileSync(join(decayed.runDir, 'config.json'), 'utf8')).pretrain_studio.finetune.options.layerDecay).toBe(0.5);
+  const plain = await fineTune(ctx, options({ name: 'llrd-off' }), loadLabeledData(options({})));
+  const base = readSafetensors(join(bertRun, 'checkpoints', 'step-2', 'model.safetensors')).tensors;
+  const moved = (r: FineTuneResult, name: string) => {
+    const [now, was] = [tensors(r, 'model.safetensors').get(name)!.data, base.get(name)!.data];
+    let sum = 0;
+    for (let i = 0; i < now.length; i++) sum += (Number(now[i]) - Number(was[i])) ** 2;
+    return Math.sqrt(sum);
+  };
+  for (const name of ['bert.embeddings.word_embeddings.weight', 'bert.encoder.layer.0.attention.self.query.weight']) {
+    console.log(`${name} moved ${moved(decayed, name).toExponential(2)} with decay 0.5, ${moved(plain, name).toExponential(2)} without`);
+    expect(moved(decayed, name)).toBeLessThan(0.6 * moved(plain, name));
+    expect(moved(decayed, name)).toBeGreaterThan(0);
+  }
 }, 120_000);
 
 test('scope lora (lora_dropout 0.1): 8 steps straight equal 3 + resume + 5 (stopped between evaluations)', async () => {

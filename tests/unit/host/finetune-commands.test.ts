@@ -88,7 +88,7 @@ test('finetune.start runs as the active run, is listed, and its scores are what 
     const until = async (check: () => boolean, ms = 120_000) => {
       for (const end = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 20))) if (Date.now() > end) throw new Error('timed out');
     };
-    const params = { runDir: bert, checkpoint: 0, path: csv, name: 'reviews.csv', ...SPLIT, scope: 'all', steps: 6, lr: 1e-3, batchSize: 4, evalEvery: 3, compare: true };
+    const params = { runDir: bert, checkpoint: 0, path: csv, name: 'reviews.csv', ...SPLIT, scope: 'all', steps: 6, lr: 1e-3, layerDecay: 0.8, batchSize: 4, evalEvery: 3, compare: true };
 
     // A bad file is refused before anything starts, by the name the person knows it by.
     const few = join(runsDir, 'few.csv');
@@ -116,6 +116,7 @@ test('finetune.start runs as the active run, is listed, and its scores are what 
     expect(reply).toMatchObject({ ok: true, result: { init: 'pretrained', test: { accuracy: evalJson.test.accuracy } } });
     expect(evalJson.test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(evalJson.test.count);
     expect(evalJson.test.count).toBe(8);
+    expect(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8')).pretrain_studio.finetune.options.layerDecay).toBe(0.8);
 
     // The test rows behind the confusion matrix: rebuilt and scored as eval.json counted them.
     const predictions = await dispatch({ type: 'finetune.predictions', requestId: 'r2', params: { runDir } }, host);

@@ -27,6 +27,8 @@ export interface Golden {
   batchSize: number;
   /** Decoder length of encoder-decoder goldens. */
   targetLen?: number;
+  /** Layer-wise lr decay of the training steps (finetune/layer-decay.ts), when the golden has one. */
+  layerDecay?: number;
   loss: number;
   optimizer: GoldenOptimizer;
   training: { losses: number[]; lrs: number[]; gradNorms: number[]; finalLoss: number };
@@ -64,6 +66,7 @@ export function parseGolden(name: string, json: string, safetensors: Uint8Array)
     layout,
     batchSize: c.batchSize,
     targetLen: c.targetLen,
+    layerDecay: c.layerDecay,
     loss: meta.loss,
     optimizer: meta.optimizer,
     training: meta.training,

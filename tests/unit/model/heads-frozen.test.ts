@@ -67,8 +67,8 @@ test('frozen prefixes cover whole slabs, match something, and take their slabs o
   expect(() => buildParamLayout(bert, { frozen: ['bert.encoder.layer.7.'] })).toThrow(/match no parameter/);
   const open = buildParamLayout(bert);
   expect(trainableRanges(open, 0.1)).toEqual([
-    { offset: 0, count: open.decayRange.length, weightDecay: 0.1 },
-    { offset: open.decayRange.length, count: open.noDecayRange.length, weightDecay: 0 },
+    { offset: 0, count: open.decayRange.length, weightDecay: 0.1, lrScale: 1 },
+    { offset: open.decayRange.length, count: open.noDecayRange.length, weightDecay: 0, lrScale: 1 },
   ]);
   const layout = buildParamLayout(bert, { frozen: ['bert.embeddings.', 'bert.encoder.layer.0.'] });
   const frozen = layout.slabs.filter((s) => layout.frozen.has(s.key));

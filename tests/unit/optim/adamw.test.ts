@@ -25,17 +25,19 @@ test.each([
 ])('AdamW + grad-norm clipping over 6 replayed steps vs PyTorch formula in float64 (n=%i maxNorm=%f)', async (n, maxNorm, beta1, beta2) => {
   const hyper = { beta1, beta2, eps: 1e-8 };
   const w0 = randn(n);
-  // Three groups: decayed, excluded (norms/biases), decayed again; the last 2 elements are frozen.
+  // Three groups: decayed at half the lr, excluded (norms/biases) at the lr, decayed again at a
+  // quarter of it (layer-wise lr decay: PyTorch param groups of their own lr); the last 2 elements are frozen.
   const a = Math.floor(n / 3);
   const b = Math.floor((2 * n) / 3);
   const ranges = [
-    { offset: 0, count: a, weightDecay: 0.1 },
+    { offset: 0, count: a, weightDecay: 0.1, lrScale: 0.5 },
     { offset: a, count: b - a, weightDecay: 0 },
-    { offset: b, count: Math.max(0, n - b - 2), weightDecay: 0.1 },
+    { offset: b, count: Math.max(0, n - b - 2), weightDecay: 0.1, lrScale: 0.25 },
   ];
   const decay = new Float64Array(n);
+  const scale = new Float64Array(n);
   const active = new Uint8Array(n);
-  for (const r of ranges) for (let i = r.offset; i < r.offset + r.count; i++) { decay[i] = r.weightDecay; active[i] = 1; }
+  for (const r of ranges) for (let i = r.offset; i < r.offset + r.count; i++) { decay[i] = r.weightDecay; scale[i] = r.lrScale ?? 1; active[i] = 1; }
 
   const weights = Tensor.from(ctx, w0, [n]);
   const m = Tensor.empty(ctx, [n]);
@@ -61,7 +63,7 @@ test.each([
     const trueNorm = ref.gradNorm(g);
     const clip = ref.clipScale(trueNorm, maxNorm);
     const Wn = Float64Array.from(W);
-    ref.adamwStep(Wn, M, V, g, decay, lr, step, hyper, clip);
+    ref.adamwStep(Wn, M, V, g, decay, scale.map((s) => s * lr), step, hyper, clip);
     let maxUpdate = 0;
     for (let i = 0; i < n; i++) if (active[i]) maxUpdate = Math.max(maxUpdate, Math.abs(Wn[i] - W[i]));
     const [gotNorm, gotClip] = await norm.read();
@@ -88,11 +90,17 @@ test.each([
   for (const t of [weights, m, v, grads, norm]) t.destroy();
 });
 
-test('parameter ranges merge when adjacent with equal decay and are validated', () => {
+test('parameter ranges merge when adjacent with equal decay and lr scale, and are validated', () => {
   expect(mergeRanges([{ offset: 5, count: 5, weightDecay: 0 }, { offset: 0, count: 5, weightDecay: 0 }, { offset: 10, count: 2, weightDecay: 0.1 }], 12)).toEqual([
-    { offset: 0, count: 10, weightDecay: 0 },
-    { offset: 10, count: 2, weightDecay: 0.1 },
+    { offset: 0, count: 10, weightDecay: 0, lrScale: 1 },
+    { offset: 10, count: 2, weightDecay: 0.1, lrScale: 1 },
   ]);
+  expect(mergeRanges([{ offset: 0, count: 5, weightDecay: 0, lrScale: 0.5 }, { offset: 5, count: 5, weightDecay: 0, lrScale: 1 }, { offset: 10, count: 2, weightDecay: 0 }], 12)).toEqual([
+    { offset: 0, count: 5, weightDecay: 0, lrScale: 0.5 },
+    { offset: 5, count: 7, weightDecay: 0, lrScale: 1 },
+  ]);
+  expect(() => mergeRanges([{ offset: 0, count: 5, weightDecay: 0, lrScale: -1 }], 12)).toThrow(/lrScale/);
+  expect(() => mergeRanges([{ offset: 0, count: 5, weightDecay: 0, lrScale: NaN }], 12)).toThrow(/lrScale/);
   expect(() => mergeRanges([{ offset: 0, count: 5, weightDecay: 0 }, { offset: 4, count: 2, weightDecay: 0 }], 12)).toThrow(/overlaps/);
   expect(() => mergeRanges([{ offset: 10, count: 5, weightDecay: 0 }], 12)).toThrow(/outside/);
 });

@@ -108,7 +108,7 @@ export class RunService {
     const from = this.folders.inside(params.runDir);
     const base: FineTuneOptions = {
       ...FINETUNE_DEFAULTS, ...labeledOptions(params), from, checkpoint: params.checkpoint, scope: parseScope(params.scope, { ...LORA_DEFAULTS, ...params.lora }),
-      pooling: params.pooling ?? 'cls', steps: params.steps, lr: params.lr, batchSize: params.batchSize, evalEvery: params.evalEvery ?? Math.max(1, Math.ceil(params.steps / 10)),
+      pooling: params.pooling ?? 'cls', steps: params.steps, lr: params.lr, layerDecay: params.layerDecay ?? FINETUNE_DEFAULTS.layerDecay, batchSize: params.batchSize, evalEvery: params.evalEvery ?? Math.max(1, Math.ceil(params.steps / 10)),
       warmupSteps: Math.min(FINETUNE_DEFAULTS.warmupSteps, Math.floor(params.steps / 10)), maxLength: params.maxLength ?? FINETUNE_DEFAULTS.maxLength,
       runsDir: this.runsDir, name: '',
     };
