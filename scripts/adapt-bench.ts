@@ -184,8 +184,8 @@ function pretrain(plan: DatasetPlan, s: Splits, objective: 'mlm' | 'clm'): strin
   return run;
 }
 
-/** One fine-tuning recipe: a scope with its own learning rate and budget (fewer trainable weights want a larger lr). */
-interface Recipe { id: string; scope: string[]; steps: number; lr: string; only?: DatasetPlan['key'] }
+/** One fine-tuning recipe: a scope with its own learning rate and budget (fewer trainable weights want a larger lr); `layerDecay`: finetune's --layerDecay. */
+interface Recipe { id: string; scope: string[]; steps: number; lr: string; layerDecay?: number; only?: DatasetPlan['key'] }
 const BERT_RECIPES: Recipe[] = [
   { id: 'head', scope: ['--scope', 'head'], steps: 300, lr: '3e-3' },
   { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
@@ -200,6 +200,9 @@ const BERT_RECIPES: Recipe[] = [
   { id: 'lora-lr1e-2', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 300, lr: '1e-2', only: 'sst2' },
   // SST-2, all layers at the lr that trains them, on the short budget where pretraining shows before scratch catches up.
   { id: 'all-60-lr1e-3', scope: ['--scope', 'all'], steps: 60, lr: '1e-3', only: 'sst2' },
+  // SST-2, all layers with layer-wise lr decay: the head at the lr, the pretrained lower layers slower.
+  { id: 'all-lr1e-3-ld0.5', scope: ['--scope', 'all'], steps: 150, lr: '1e-3', layerDecay: 0.5, only: 'sst2' },
+  { id: 'all-lr3e-3-ld0.3', scope: ['--scope', 'all'], steps: 150, lr: '3e-3', layerDecay: 0.3, only: 'sst2' },
 ];
 const GPT_RECIPES: Recipe[] = [
   { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
@@ -224,7 +227,7 @@ function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: str
   const dir = (init: string): string => join(runsDir(plan), `${name}-${init}`);
   const seconds = step(`${plan.key}-finetune-${name}`, 'finetune', [
     '--run', base, ...from, '--data', s.train, '--testData', s.test, '--valFraction', '0.1', ...r.scope, ...(mean ? ['--pooling', 'mean'] : []),
-    '--steps', String(r.steps), '--lr', r.lr, '--warmupSteps', String(Math.round(r.steps / 10)), '--batchSize', '32',
+    '--steps', String(r.steps), '--lr', r.lr, ...(r.layerDecay ? ['--layerDecay', String(r.layerDecay)] : []), '--warmupSteps', String(Math.round(r.steps / 10)), '--batchSize', '32',
     '--maxLength', '48', '--evalEvery', String(r.steps / 3), ...(seed === undefined ? [] : ['--seed', String(seed)]),
     '--compare', '--runsDir', runsDir(plan), '--name', name,
   ], () => existsSync(join(dir('scratch'), 'eval.json')));
