@@ -7,12 +7,14 @@
 //   node --import tsx scripts/adapt-bench.ts [--out DIR] [--datasets DIR] [--only waimai|sst2]
 //     [--stage prepare|pretrain|finetune|gpt|prompt|all]   (one part alone, to run parts side by side)
 //     [--bert-only | --gpt-only] [--pooling cls|mean] [--mlmSteps N] [--bertCheckpoint N] [--clmSteps N] [--gptCheckpoint N]
-//     [--recipes head,all,lora,…] [--seeds 1,2,3]
+//     [--recipes head,all,lora,…] [--seeds 1,2,3] [--trainRows N]
 //   --bert-only / --gpt-only: that model's pretraining and fine-tunes alone (no prompting), its table only;
 //   --pooling: the BERT classifier's features ([CLS] or the mean of the real tokens);
 //   --mlmSteps: the MLM schedule's length (checkpoints every quarter); --bertCheckpoint: fine-tune
 //   from that checkpoint of it instead of the last (a pretraining stopped there counts as done);
 //   --clmSteps, --gptCheckpoint: the same for the GPT;
+//   --trainRows: fine-tune on a stratified N of the training rows (seeded; the same test rows and
+//   pretrained models): what pretraining buys when labels are few;
 //   --seeds: repeat each fine-tune of the one model (--bert-only or --gpt-only) once per seed (finetune's --seed: the validation
 //   split off the training rows, the head's and LoRA's initialisation, the batch order and dropout;
 //   --compare gives the pretrained and the scratch twin the same seed), report mean ± std and write
@@ -53,6 +55,10 @@ const BERT_CHECKPOINT = Number(flag('bertCheckpoint', '0'));
 const CLM_STEPS = Number(flag('clmSteps', '0'));
 const GPT_CHECKPOINT = Number(flag('gptCheckpoint', '0'));
 const RECIPES = flag('recipes', '');
+const TRAIN_ROWS = Number(flag('trainRows', '0'));
+if (!(Number.isInteger(TRAIN_ROWS) && TRAIN_ROWS >= 0)) throw new Error(`--trainRows takes a whole number of rows, got '${flag('trainRows', '')}'`);
+/** Run names of a --trainRows benchmark say how many rows trained. */
+const rowsSuffix = TRAIN_ROWS > 0 ? `-n${TRAIN_ROWS}` : '';
 const FT_SEEDS = flag('seeds', '') === '' ? [] : flag('seeds', '').split(',').map((x) => {
   if (!/^\d+$/.test(x.trim())) throw new Error(`--seeds takes non-negative integers separated by commas, got '${x}'`);
   return Number(x);
@@ -114,10 +120,14 @@ function prepare(plan: DatasetPlan): Splits {
     const chosen = new Set(shuffled(all, SPLIT_SEED).slice(0, plan.subset));
     labeled = all.filter((r) => chosen.has(r));
   }
-  const { train, test } = stratifiedSplit(labeled, { valFraction: 0, testFraction: TEST_FRACTION, seed: SPLIT_SEED });
+  const { train: allTrain, test } = stratifiedSplit(labeled, { valFraction: 0, testFraction: TEST_FRACTION, seed: SPLIT_SEED });
+  // --trainRows: a stratified subset of the training rows; the test rows and the pretraining text stay.
+  const train = TRAIN_ROWS > 0 && TRAIN_ROWS < allTrain.length
+    ? stratifiedSplit(allTrain, { valFraction: 0, testFraction: 1 - TRAIN_ROWS / allTrain.length, seed: SPLIT_SEED }).train
+    : allTrain;
   const testTexts = new Set(test.map((r) => clean(r.text)));
   const lmRows = all.filter((r) => !testTexts.has(clean(r.text)));
-  const paths = { train: join(dir, 'train.tsv'), test: join(dir, 'test.tsv'), promptTest: join(dir, 'test-prompt.tsv'), lm: join(dir, 'lm.tsv') };
+  const paths = { train: join(dir, `train${rowsSuffix}.tsv`), test: join(dir, 'test.tsv'), promptTest: join(dir, 'test-prompt.tsv'), lm: join(dir, 'lm.tsv') };
   // Atomic: two benchmarks side by side rewrite these (the same bytes) while the other's steps read them.
   writeFileAtomic(paths.train, tsv(train));
   writeFileAtomic(paths.test, tsv(test));
@@ -209,6 +219,8 @@ const GPT_RECIPES: Recipe[] = [
   { id: 'lora', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 150, lr: '2e-3' },
   // Head only (--gpt-only): the last real token's state, frozen, under a linear classifier.
   { id: 'head-lr1e-2', scope: ['--scope', 'head'], steps: 300, lr: '1e-2' },
+  // All layers with layer-wise lr decay (--gpt-only).
+  { id: 'all-lr1e-3-ld0.5', scope: ['--scope', 'all'], steps: 150, lr: '1e-3', layerDecay: 0.5 },
 ];
 /** The recipes a full run (both models, with prompting) fine-tunes the GPT with; --gpt-only takes --recipes from all of them. */
 const GPT_DEFAULT_RECIPES = ['all', 'lora'];
@@ -222,7 +234,7 @@ const seededSuffix = (model: 'bert' | 'gpt', seed: number | undefined): string =
 /** `npm run finetune --compare`: the recipe from the pretrained checkpoint and from random initialisation, same rows, order, budget and seed. */
 function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: string, r: Recipe, seed?: number): FineTuned {
   const mean = model === 'bert' && POOLING === 'mean';
-  const name = `${model}-${mean ? 'mean-' : ''}${r.id}${seededSuffix(model, seed)}`;
+  const name = `${model}-${mean ? 'mean-' : ''}${r.id}${rowsSuffix}${seededSuffix(model, seed)}`;
   const from = checkpointOf(model) > 0 ? ['--checkpoint', String(checkpointOf(model))] : [];
   const dir = (init: string): string => join(runsDir(plan), `${name}-${init}`);
   const seconds = step(`${plan.key}-finetune-${name}`, 'finetune', [
@@ -352,7 +364,7 @@ function seedsReport(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: 
     const r = runs[0].recipe;
     const acc = (side: 'pretrained' | 'scratch') => runs.map((t) => t[side].test.accuracy);
     const mf1 = (side: 'pretrained' | 'scratch') => runs.map((t) => t[side].test.macroF1);
-    const name = `${model}-${model === 'bert' && POOLING === 'mean' ? 'mean-' : ''}${r.id}${checkpointOf(model) > 0 ? `-ckpt${checkpointOf(model)}` : ''}`;
+    const name = `${model}-${model === 'bert' && POOLING === 'mean' ? 'mean-' : ''}${r.id}${rowsSuffix}${checkpointOf(model) > 0 ? `-ckpt${checkpointOf(model)}` : ''}`;
     const side = (k: 'pretrained' | 'scratch') => ({ accuracy: spread(acc(k)), macroF1: spread(mf1(k)) });
     // The twins of one seed share split, order and head initialisation: their difference is paired.
     const gain = { accuracy: spread(runs.map((t) => t.pretrained.test.accuracy - t.scratch.test.accuracy)), macroF1: spread(runs.map((t) => t.pretrained.test.macroF1 - t.scratch.test.macroF1)) };
