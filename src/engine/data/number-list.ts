@@ -35,6 +35,16 @@ export function valueAt(list: NumberList, i: number): number {
   return v;
 }
 
+/** The last index i in [0, end) with list[i] <= x in a non-decreasing list (-1 when list[0] > x): a binary search, ~log2(end) reads. */
+export function lastAtMost(list: NumberList, x: number, end = list.length): number {
+  let lo = -1, hi = end - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (valueAt(list, mid) <= x) lo = mid; else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** Visit [from, to) of a list in chunks of at most `chunk` numbers (whole-list passes). */
 export function* numberChunks(list: NumberList, from = 0, to = list.length, chunk = 1 << 16): Generator<{ at: number; values: NumberArray }> {
   for (let at = from; at < to; at += chunk) yield { at, values: list.subarray(at, Math.min(to, at + chunk)) };

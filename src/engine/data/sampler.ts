@@ -8,7 +8,7 @@
 import type { Rng } from './rng';
 import type { TokenDataset } from './shards';
 import type { DataSplit } from './split';
-import { valueAt } from './number-list';
+import { lastAtMost, valueAt } from './number-list';
 
 export interface Batch {
   /** [B, T] input ids. */
@@ -35,13 +35,7 @@ export function copyRangeOf(source: { subarray(from: number, to: number): ArrayL
 
 /** The stream pieces of the split's positions [pos, pos + count): fn(stream offset, length, offset in the window), in order. */
 export function forEachRangeOf(split: DataSplit, pos: number, count: number, fn: (from: number, n: number, k: number) => void): void {
-  // Binary search the range holding pos.
-  let lo = 0, hi = split.starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (valueAt(split.cum, mid) <= pos) lo = mid; else hi = mid - 1;
-  }
-  let r = lo, inRange = pos - valueAt(split.cum, r);
+  let r = lastAtMost(split.cum, pos, split.starts.length), inRange = pos - valueAt(split.cum, r); // the range holding pos
   let start = valueAt(split.starts, r), len = valueAt(split.ends, r) - start;
   for (let k = 0; k < count;) {
     while (inRange >= len) { r++; inRange = 0; start = valueAt(split.starts, r); len = valueAt(split.ends, r) - start; }

@@ -14,6 +14,7 @@
 // folder from being moved or deleted on Windows.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { lastAtMost } from './number-list';
 
 /**
  * A token stream read by range. Typed arrays satisfy it (subarray is a view), so in-memory
@@ -82,12 +83,7 @@ export class RangedTokenStore<D extends 'uint8' | 'uint16' | 'uint32' = 'uint16'
   }
 
   private shardOf(p: number): number {
-    let lo = 0, hi = this.files.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.shardStart[mid] <= p) lo = mid; else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.shardStart, p, this.files.length);
   }
 
   private block(s: number, b: number): TokenArray {

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSplit, TextUnits, TokenDataset } from '../data';
-import { RangedNumbers, valueAt, type NumberList } from '../data/number-list';
+import { lastAtMost, RangedNumbers, valueAt, type NumberList } from '../data/number-list';
 import { NumberWriter } from '../data/number-writer';
 
 export interface PairIndex {
@@ -80,9 +80,8 @@ export function pairIndex(ds: TokenDataset, units: TextUnits, split: DataSplit):
   // A sentence belongs to the split when it lies inside one of its ranges (a 'tail' split can
   // cut a document: its sentences on either side of the cut belong to one side only).
   const inside = (s: number, e: number) => {
-    let lo = 0, hi = split.starts.length - 1;
-    while (lo < hi) { const m = (lo + hi + 1) >> 1; if (valueAt(split.starts, m) <= s) lo = m; else hi = m - 1; }
-    return valueAt(split.starts, lo) <= s && e <= valueAt(split.ends, lo);
+    const r = lastAtMost(split.starts, s);
+    return r >= 0 && e <= valueAt(split.ends, r);
   };
   const cols = ds.files && split.documents.length > PAIR_INDEX_MEMORY_DOCUMENTS.limit ? fileColumns() : memoryColumns();
   let docs = 0, multi = 0, cum = 0;
@@ -119,9 +118,8 @@ export function pairIndex(ds: TokenDataset, units: TextUnits, split: DataSplit):
 
 /** The pair start of rank i (0 <= i < total) and the position of its document in docFirst. */
 export function pairStart(ix: PairIndex, i: number): { k0: number; doc: number } {
-  let lo = 0, hi = ix.docFirst.length - 1;
-  while (lo < hi) { const m = (lo + hi + 1) >> 1; if (valueAt(ix.cumPairs, m) <= i) lo = m; else hi = m - 1; }
-  return { k0: valueAt(ix.docFirst, lo) + i - valueAt(ix.cumPairs, lo), doc: lo };
+  const doc = lastAtMost(ix.cumPairs, i, ix.docFirst.length);
+  return { k0: valueAt(ix.docFirst, doc) + i - valueAt(ix.cumPairs, doc), doc };
 }
 
 /** Pair starts in the split. */
