@@ -181,7 +181,7 @@ function pretrain(plan: DatasetPlan, s: Splits, objective: 'mlm' | 'clm'): strin
   const run = join(runsDir(plan), name);
   const chosenSteps = objective === 'mlm' ? MLM_STEPS : CLM_STEPS;
   const steps = chosenSteps > 0 ? chosenSteps : plan.steps[objective];
-  // A longer schedule keeps a checkpoint every quarter, so a shorter pretraining can be fine-tuned from (--bertCheckpoint).
+  // A longer schedule keeps a checkpoint every quarter, so a shorter pretraining can be fine-tuned from (--bertCheckpoint, --gptCheckpoint).
   const every = chosenSteps > 0 ? steps / 4 : steps;
   const stoppedAt = objective === 'mlm' ? BERT_CHECKPOINT : GPT_CHECKPOINT;
   const wanted = stoppedAt > 0 ? stoppedAt : steps;
@@ -229,12 +229,15 @@ const recipesOf = (model: 'bert' | 'gpt'): Recipe[] => (model === 'bert' ? BERT_
 const checkpointOf = (model: 'bert' | 'gpt'): number => (model === 'bert' ? BERT_CHECKPOINT : GPT_CHECKPOINT);
 
 interface FineTuned { model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; seconds: number; seed?: number }
+/** A recipe's run name on a model: its pooling, the recipe and how many rows trained (--trainRows). */
+const recipeName = (model: 'bert' | 'gpt', r: Recipe): string => `${model}-${model === 'bert' && POOLING === 'mean' ? 'mean-' : ''}${r.id}${rowsSuffix}`;
+const checkpointSuffix = (model: 'bert' | 'gpt'): string => (checkpointOf(model) > 0 ? `-ckpt${checkpointOf(model)}` : '');
 /** A seeded repeat's run folder names the checkpoint and the seed, so it never reuses another checkpoint's or seed's result. */
-const seededSuffix = (model: 'bert' | 'gpt', seed: number | undefined): string => (seed === undefined ? '' : `${checkpointOf(model) > 0 ? `-ckpt${checkpointOf(model)}` : ''}-seed${seed}`);
+const seededSuffix = (model: 'bert' | 'gpt', seed: number | undefined): string => (seed === undefined ? '' : `${checkpointSuffix(model)}-seed${seed}`);
 /** `npm run finetune --compare`: the recipe from the pretrained checkpoint and from random initialisation, same rows, order, budget and seed. */
 function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: string, r: Recipe, seed?: number): FineTuned {
   const mean = model === 'bert' && POOLING === 'mean';
-  const name = `${model}-${mean ? 'mean-' : ''}${r.id}${rowsSuffix}${seededSuffix(model, seed)}`;
+  const name = `${recipeName(model, r)}${seededSuffix(model, seed)}`;
   const from = checkpointOf(model) > 0 ? ['--checkpoint', String(checkpointOf(model))] : [];
   const dir = (init: string): string => join(runsDir(plan), `${name}-${init}`);
   const seconds = step(`${plan.key}-finetune-${name}`, 'finetune', [
@@ -364,7 +367,7 @@ function seedsReport(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: 
     const r = runs[0].recipe;
     const acc = (side: 'pretrained' | 'scratch') => runs.map((t) => t[side].test.accuracy);
     const mf1 = (side: 'pretrained' | 'scratch') => runs.map((t) => t[side].test.macroF1);
-    const name = `${model}-${model === 'bert' && POOLING === 'mean' ? 'mean-' : ''}${r.id}${rowsSuffix}${checkpointOf(model) > 0 ? `-ckpt${checkpointOf(model)}` : ''}`;
+    const name = `${recipeName(model, r)}${checkpointSuffix(model)}`;
     const side = (k: 'pretrained' | 'scratch') => ({ accuracy: spread(acc(k)), macroF1: spread(mf1(k)) });
     // The twins of one seed share split, order and head initialisation: their difference is paired.
     const gain = { accuracy: spread(runs.map((t) => t.pretrained.test.accuracy - t.scratch.test.accuracy)), macroF1: spread(runs.map((t) => t.pretrained.test.macroF1 - t.scratch.test.macroF1)) };

@@ -20,9 +20,14 @@ export function layerDepth(cfg: ModelConfig, name: string): number | 'head' {
 /** Layers between the embeddings and the head: BART stacks its decoder on its encoder. */
 export const stackDepth = (cfg: ModelConfig): number => (cfg.kind === 'encoder-decoder' ? 2 * cfg.nLayer : cfg.nLayer);
 
+/** Refuses a decay outside (0, 1] (1: off). */
+export function checkLayerDecay(decay: number): void {
+  if (!(decay > 0 && decay <= 1)) throw new Error(`layer-wise lr decay must be in (0, 1] (1 = off), got ${decay}`);
+}
+
 /** A tensor's multiple of the lr: 1 for the head, decay^(top - depth + 1) below it. */
 export function layerDecayScale(cfg: ModelConfig, name: string, decay: number): number {
-  if (!(decay > 0 && decay <= 1)) throw new Error(`layer-wise lr decay must be in (0, 1], got ${decay}`);
+  checkLayerDecay(decay);
   const depth = layerDepth(cfg, name);
   return depth === 'head' ? 1 : decay ** (stackDepth(cfg) + 1 - depth);
 }

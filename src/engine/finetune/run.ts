@@ -41,7 +41,7 @@ import { savedClassifierLayout } from './merge';
 import { writePeftAdapter } from './peft';
 import { labeledDataHash, readResumePoint, writeResumePoint, type ResumePoint, type SavedRequest } from './resume';
 import { frozenPrefixes, scopeName, type Scope } from './scope';
-import { layerDecayOf } from './layer-decay';
+import { checkLayerDecay, layerDecayOf } from './layer-decay';
 
 export interface FineTuneOptions {
   /** The pretrained run folder (its tokenizer and architecture are used either way). */
@@ -357,7 +357,7 @@ async function resumedStart(o: FineTuneOptions, data: LabeledData, onEvent: (e: 
  */
 export async function fineTune(ctx: GpuContext, o: FineTuneOptions, data: LabeledData, onEvent: (e: FineTuneEvent) => void = () => {}, control?: FineTuneControl, resume = false): Promise<FineTuneResult> {
   const started = performance.now();
-  if (!(o.layerDecay > 0 && o.layerDecay <= 1)) throw new Error(`layer-wise lr decay must be in (0, 1] (1 = off), got ${o.layerDecay}`);
+  checkLayerDecay(o.layerDecay); // before freshStart writes a run folder
   const baseDir = resolve(o.from);
   const K = data.labels.id2label.length;
   const { runDir, layout, tokenizer, params, initialised, resumed } = resume ? await resumedStart(o, data, onEvent) : await freshStart(o, data, baseDir, onEvent);

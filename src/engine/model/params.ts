@@ -9,6 +9,7 @@
 import { decoderVocabSize, type ModelConfig, separateVocabularies } from './config';
 import { defaultHeads, type HeadSpec, headSpecs } from './heads/spec';
 import { type LoraSpec, loraTensors } from './lora';
+import type { ParamRange } from '../optim/adamw';
 
 /** One Hugging Face tensor: a name, a shape, where it lives in the flat buffer (in floats). */
 export interface ParamPart {
@@ -324,28 +325,20 @@ function frozenSlabs(slabs: readonly ParamSlab[], prefixes: readonly string[]): 
   return out;
 }
 
-/** An AdamW range over the flat buffer (optim/adamw.ts ParamRange). */
-export interface TrainableRange {
-  offset: number;
-  count: number;
-  weightDecay: number;
-  lrScale: number;
-}
-
 /**
  * AdamW's element ranges: the decayed and undecayed halves of the layout when nothing is frozen
  * and every slab trains at the step's lr (two dispatches), else each run of trainable slabs of
  * one decay and one lr multiple (`lrScale`, e.g. finetune/layer-decay.ts; with the padding after
  * it, which holds zeros), so frozen slabs keep their exact bits and their m and v stay zero.
  */
-export function trainableRanges(layout: ParamLayout, weightDecay: number, lrScale?: (slab: ParamSlab) => number): TrainableRange[] {
+export function trainableRanges(layout: ParamLayout, weightDecay: number, lrScale?: (slab: ParamSlab) => number): ParamRange[] {
   if (layout.frozen.size === 0 && !lrScale) {
     return [
       { offset: layout.decayRange.offset, count: layout.decayRange.length, weightDecay, lrScale: 1 },
       { offset: layout.noDecayRange.offset, count: layout.noDecayRange.length, weightDecay: 0, lrScale: 1 },
     ];
   }
-  const out: TrainableRange[] = [];
+  const out: ParamRange[] = [];
   layout.slabs.forEach((s, i) => {
     if (layout.frozen.has(s.key)) return;
     const end = i + 1 < layout.slabs.length ? layout.slabs[i + 1].offset : layout.totalFloats;
