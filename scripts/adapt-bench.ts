@@ -7,12 +7,14 @@
 //   node --import tsx scripts/adapt-bench.ts [--out DIR] [--datasets DIR] [--only waimai|sst2]
 //     [--stage prepare|pretrain|finetune|gpt|prompt|all]   (one part alone, to run parts side by side)
 //     [--bert-only | --gpt-only] [--pooling cls|mean] [--mlmSteps N] [--bertCheckpoint N] [--clmSteps N] [--gptCheckpoint N]
-//     [--recipes head,all,lora,…] [--seeds 1,2,3] [--trainRows N]
+//     [--recipes head,all,lora,…] [--seeds 1,2,3] [--trainRows N] [--mlmTokenizer wordpiece:8192]
 //   --bert-only / --gpt-only: that model's pretraining and fine-tunes alone (no prompting), its table only;
 //   --pooling: the BERT classifier's features ([CLS] or the mean of the real tokens);
 //   --mlmSteps: the MLM schedule's length (checkpoints every quarter); --bertCheckpoint: fine-tune
 //   from that checkpoint of it instead of the last (a pretraining stopped there counts as done);
 //   --clmSteps, --gptCheckpoint: the same for the GPT;
+//   --mlmTokenizer KIND:VOCAB: the BERT's tokenizer instead of the dataset's (its run and fine-tunes
+//   are named after it, e.g. bert-wp8k, so they never reuse the default tokenizer's results);
 //   --trainRows: fine-tune on a stratified N of the training rows (seeded; the same test rows and
 //   pretrained models): what pretraining buys when labels are few;
 //   --seeds: repeat each fine-tune of the one model (--bert-only or --gpt-only) once per seed (finetune's --seed: the validation
@@ -59,6 +61,15 @@ const TRAIN_ROWS = Number(flag('trainRows', '0'));
 if (!(Number.isInteger(TRAIN_ROWS) && TRAIN_ROWS >= 0)) throw new Error(`--trainRows takes a whole number of rows, got '${flag('trainRows', '')}'`);
 /** Run names of a --trainRows benchmark say how many rows trained. */
 const rowsSuffix = TRAIN_ROWS > 0 ? `-n${TRAIN_ROWS}` : '';
+/** --mlmTokenizer KIND:VOCAB: the MLM's tokenizer options and the name its runs carry; null: the dataset's own. */
+const MLM_TOKENIZER = ((spec: string): { args: string[]; name: string } | null => {
+  if (spec === '') return null;
+  const m = /^(char|bpe|wordpiece):(\d+)$/.exec(spec);
+  if (!m) throw new Error(`--mlmTokenizer takes KIND:VOCAB with KIND char, bpe or wordpiece (e.g. wordpiece:8192), got '${spec}'`);
+  const vocab = Number(m[2]);
+  const short = m[1] === 'wordpiece' ? 'wp' : m[1];
+  return { args: ['--tokenizer', m[1], '--vocabSize', m[2]], name: `bert-${short}${vocab % 1024 === 0 ? `${vocab / 1024}k` : vocab}` };
+})(flag('mlmTokenizer', ''));
 const FT_SEEDS = flag('seeds', '') === '' ? [] : flag('seeds', '').split(',').map((x) => {
   if (!/^\d+$/.test(x.trim())) throw new Error(`--seeds takes non-negative integers separated by commas, got '${x}'`);
   return Number(x);
@@ -177,7 +188,7 @@ const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) 
 const BODY = ['--nLayer', '2', '--nHead', '4', '--nEmbd', '128', '--dropout', '0.1'];
 const SHAPE = { mlm: ['--blockSize', '64', '--batchSize', '32'], clm: ['--blockSize', '128', '--batchSize', '16'] };
 function pretrain(plan: DatasetPlan, s: Splits, objective: 'mlm' | 'clm'): string {
-  const name = objective === 'mlm' ? 'bert' : 'gpt';
+  const name = runNameOf(objective === 'mlm' ? 'bert' : 'gpt');
   const run = join(runsDir(plan), name);
   const chosenSteps = objective === 'mlm' ? MLM_STEPS : CLM_STEPS;
   const steps = chosenSteps > 0 ? chosenSteps : plan.steps[objective];
@@ -186,7 +197,7 @@ function pretrain(plan: DatasetPlan, s: Splits, objective: 'mlm' | 'clm'): strin
   const stoppedAt = objective === 'mlm' ? BERT_CHECKPOINT : GPT_CHECKPOINT;
   const wanted = stoppedAt > 0 ? stoppedAt : steps;
   step(`${plan.key}-pretrain-${name}`, 'train', [
-    '--corpus', s.lm, '--objective', objective, ...plan.tokenizer, ...BODY, ...SHAPE[objective],
+    '--corpus', s.lm, '--objective', objective, ...(objective === 'mlm' && MLM_TOKENIZER ? MLM_TOKENIZER.args : plan.tokenizer), ...BODY, ...SHAPE[objective],
     '--steps', String(steps), '--lr', '1e-3', '--warmupSteps', '50', '--evalEvery', String(chosenSteps > 0 ? every : steps / 2), '--evalIters', '5',
     '--checkpointEvery', String(every), '--attentionSnapshots', 'false', '--sampleTokens', '0',
     '--runsDir', runsDir(plan), '--name', name,
@@ -194,8 +205,11 @@ function pretrain(plan: DatasetPlan, s: Splits, objective: 'mlm' | 'clm'): strin
   return run;
 }
 
-/** One fine-tuning recipe: a scope with its own learning rate and budget (fewer trainable weights want a larger lr); `layerDecay`: finetune's --layerDecay. */
-interface Recipe { id: string; scope: string[]; steps: number; lr: string; layerDecay?: number; only?: DatasetPlan['key'] }
+/**
+ * One fine-tuning recipe: a scope with its own learning rate and budget (fewer trainable weights want a larger lr); `layerDecay`: finetune's --layerDecay;
+ * `evalEvery`: steps between validations (default a third of the budget), each keeping the weights if their macro-F1 is the best so far.
+ */
+interface Recipe { id: string; scope: string[]; steps: number; lr: string; layerDecay?: number; evalEvery?: number; only?: DatasetPlan['key'] }
 const BERT_RECIPES: Recipe[] = [
   { id: 'head', scope: ['--scope', 'head'], steps: 300, lr: '3e-3' },
   { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
@@ -213,6 +227,10 @@ const BERT_RECIPES: Recipe[] = [
   // SST-2, all layers with layer-wise lr decay: the head at the lr, the pretrained lower layers slower.
   { id: 'all-lr1e-3-ld0.5', scope: ['--scope', 'all'], steps: 150, lr: '1e-3', layerDecay: 0.5, only: 'sst2' },
   { id: 'all-lr3e-3-ld0.3', scope: ['--scope', 'all'], steps: 150, lr: '3e-3', layerDecay: 0.3, only: 'sst2' },
+  // SST-2, all layers to convergence: four times the budget (2.4 epochs of the training rows), validated every 50 steps,
+  // the best validation macro-F1 kept; a scratch model that learns the sentiment words fast overfits after them.
+  { id: 'all-600-lr1e-3', scope: ['--scope', 'all'], steps: 600, lr: '1e-3', evalEvery: 50, only: 'sst2' },
+  { id: 'all-600-lr3e-4', scope: ['--scope', 'all'], steps: 600, lr: '3e-4', evalEvery: 50, only: 'sst2' },
 ];
 const GPT_RECIPES: Recipe[] = [
   { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
@@ -230,7 +248,9 @@ const checkpointOf = (model: 'bert' | 'gpt'): number => (model === 'bert' ? BERT
 
 interface FineTuned { model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; seconds: number; seed?: number }
 /** A recipe's run name on a model: its pooling, the recipe and how many rows trained (--trainRows). */
-const recipeName = (model: 'bert' | 'gpt', r: Recipe): string => `${model}-${model === 'bert' && POOLING === 'mean' ? 'mean-' : ''}${r.id}${rowsSuffix}`;
+/** The pretrained model's run folder name: the BERT's names a --mlmTokenizer. */
+const runNameOf = (model: 'bert' | 'gpt'): string => (model === 'bert' && MLM_TOKENIZER ? MLM_TOKENIZER.name : model);
+const recipeName = (model: 'bert' | 'gpt', r: Recipe): string => `${runNameOf(model)}-${model === 'bert' && POOLING === 'mean' ? 'mean-' : ''}${r.id}${rowsSuffix}`;
 const checkpointSuffix = (model: 'bert' | 'gpt'): string => (checkpointOf(model) > 0 ? `-ckpt${checkpointOf(model)}` : '');
 /** A seeded repeat's run folder names the checkpoint and the seed, so it never reuses another checkpoint's or seed's result. */
 const seededSuffix = (model: 'bert' | 'gpt', seed: number | undefined): string => (seed === undefined ? '' : `${checkpointSuffix(model)}-seed${seed}`);
@@ -243,7 +263,7 @@ function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: str
   const seconds = step(`${plan.key}-finetune-${name}`, 'finetune', [
     '--run', base, ...from, '--data', s.train, '--testData', s.test, '--valFraction', '0.1', ...r.scope, ...(mean ? ['--pooling', 'mean'] : []),
     '--steps', String(r.steps), '--lr', r.lr, ...(r.layerDecay ? ['--layerDecay', String(r.layerDecay)] : []), '--warmupSteps', String(Math.round(r.steps / 10)), '--batchSize', '32',
-    '--maxLength', '48', '--evalEvery', String(r.steps / 3), ...(seed === undefined ? [] : ['--seed', String(seed)]),
+    '--maxLength', '48', '--evalEvery', String(r.evalEvery ?? r.steps / 3), ...(seed === undefined ? [] : ['--seed', String(seed)]),
     '--compare', '--runsDir', runsDir(plan), '--name', name,
   ], () => existsSync(join(dir('scratch'), 'eval.json')));
   return { model, recipe: r, seconds, seed, pretrained: readJson(join(dir('pretrained'), 'eval.json')), scratch: readJson(join(dir('scratch'), 'eval.json')) };
