@@ -114,7 +114,17 @@ function shuffled<T>(xs: readonly T[], seed: number): T[] {
   return out;
 }
 
-interface Splits { dir: string; train: string; test: string; promptTest: string; lm: string; counts: Record<string, number> }
+interface Splits { dir: string; train: string; test: string; unseenTest: string; promptTest: string; lm: string; counts: Record<string, number> }
+
+/**
+ * The test rows whose text occurs in no training row, not even inside a longer one. SST-2's rows are
+ * phrases of parse trees, most of them inside another row: a test phrase inside a labeled training
+ * phrase can be scored by memory; these rows cannot.
+ */
+function unseenRows(test: readonly LabeledRow[], train: readonly LabeledRow[]): LabeledRow[] {
+  const haystack = ` \n ${train.map((r) => clean(r.text)).join(' \n ')} \n `;
+  return test.filter((r) => !haystack.includes(` ${clean(r.text)} `));
+}
 
 /**
  * test: a stratified 10% of the (sub)set; train: the rest (finetune splits its validation off it);
@@ -138,13 +148,15 @@ function prepare(plan: DatasetPlan): Splits {
     : allTrain;
   const testTexts = new Set(test.map((r) => clean(r.text)));
   const lmRows = all.filter((r) => !testTexts.has(clean(r.text)));
-  const paths = { train: join(dir, `train${rowsSuffix}.tsv`), test: join(dir, 'test.tsv'), promptTest: join(dir, 'test-prompt.tsv'), lm: join(dir, 'lm.tsv') };
+  const unseen = unseenRows(test, train);
+  const paths = { train: join(dir, `train${rowsSuffix}.tsv`), test: join(dir, 'test.tsv'), unseenTest: join(dir, `test-unseen${rowsSuffix}.tsv`), promptTest: join(dir, 'test-prompt.tsv'), lm: join(dir, 'lm.tsv') };
   // Atomic: two benchmarks side by side rewrite these (the same bytes) while the other's steps read them.
   writeFileAtomic(paths.train, tsv(train));
   writeFileAtomic(paths.test, tsv(test));
+  writeFileAtomic(paths.unseenTest, tsv(unseen));
   writeFileAtomic(paths.promptTest, tsv(shuffled(test, SPLIT_SEED).slice(0, PROMPT_ROWS)));
   writeFileAtomic(paths.lm, tsv(lmRows));
-  const counts = { labeled: labeled.length, train: train.length, test: test.length, promptTest: Math.min(PROMPT_ROWS, test.length), lm: lmRows.length };
+  const counts = { labeled: labeled.length, train: train.length, test: test.length, unseenTest: unseen.length, promptTest: Math.min(PROMPT_ROWS, test.length), lm: lmRows.length };
   console.log(`${plan.key}: ${JSON.stringify(counts)} -> ${dir}`);
   return { dir, ...paths, counts };
 }
@@ -250,10 +262,13 @@ const recipesOf = (model: 'bert' | 'gpt'): Recipe[] => (model === 'bert' ? BERT_
 /** The checkpoint a model is fine-tuned from when not its last (0): --bertCheckpoint / --gptCheckpoint. */
 const checkpointOf = (model: 'bert' | 'gpt'): number => (model === 'bert' ? BERT_CHECKPOINT : GPT_CHECKPOINT);
 
-interface FineTuned { model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; seconds: number; seed?: number }
-/** A recipe's run name on a model: its pooling, the recipe and how many rows trained (--trainRows). */
+/** `unseen`: both twins on the test rows that occur in no training row. */
+interface FineTuned {
+  model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; unseen: { pretrained: Scores; scratch: Scores }; seconds: number; seed?: number;
+}
 /** The pretrained model's run folder name: the BERT's names a --mlmTokenizer. */
 const runNameOf = (model: 'bert' | 'gpt'): string => (model === 'bert' && MLM_TOKENIZER ? MLM_TOKENIZER.name : model);
+/** A recipe's run name on a model: its pooling, the recipe and how many rows trained (--trainRows). */
 const recipeName = (model: 'bert' | 'gpt', r: Recipe): string => `${runNameOf(model)}-${model === 'bert' && POOLING === 'mean' ? 'mean-' : ''}${r.id}${rowsSuffix}`;
 const checkpointSuffix = (model: 'bert' | 'gpt'): string => (checkpointOf(model) > 0 ? `-ckpt${checkpointOf(model)}` : '');
 /** A seeded repeat's run folder names the checkpoint and the seed, so it never reuses another checkpoint's or seed's result. */
@@ -270,7 +285,8 @@ function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: str
     '--maxLength', '48', '--evalEvery', String(r.evalEvery ?? r.steps / 3), ...(r.patience ? ['--patience', String(r.patience)] : []), ...(seed === undefined ? [] : ['--seed', String(seed)]),
     '--compare', '--runsDir', runsDir(plan), '--name', name,
   ], () => existsSync(join(dir('scratch'), 'eval.json')));
-  return { model, recipe: r, seconds, seed, pretrained: readJson(join(dir('pretrained'), 'eval.json')), scratch: readJson(join(dir('scratch'), 'eval.json')) };
+  const unseen = { pretrained: evaluateOn(plan, dir('pretrained'), s.unseenTest, 'eval-unseen'), scratch: evaluateOn(plan, dir('scratch'), s.unseenTest, 'eval-unseen') };
+  return { model, recipe: r, seconds, seed, unseen, pretrained: readJson(join(dir('pretrained'), 'eval.json')), scratch: readJson(join(dir('scratch'), 'eval.json')) };
 }
 
 interface FineTuneResult {
@@ -279,16 +295,16 @@ interface FineTuneResult {
 }
 interface Scores { accuracy: number; macroF1: number }
 
-/** A fine-tuned run scored on the prompting rows, so the two routes are compared on the same examples. */
-function evaluateOnPromptRows(plan: DatasetPlan, s: Splits, run: string): Scores {
-  const out = join(run, 'eval-prompt-rows.json');
-  step(`${plan.key}-evaluate-${run.split('/').pop()}`, 'evaluate', ['--run', run, '--data', s.promptTest], () => existsSync(out));
-  if (!existsSync(out)) {
-    const log = readFileSync(join(OUT, 'logs', `${plan.key}-evaluate-${run.split('/').pop()}.log`), 'utf8');
-    writeFileSync(out, log.split('\n').find((l) => l.startsWith('{'))!);
-  }
+/** A fine-tuned run scored (npm run evaluate) on other labeled rows; kept in the run folder as `<name>.json`. */
+function evaluateOn(plan: DatasetPlan, run: string, data: string, name: string): Scores {
+  const out = join(run, `${name}.json`);
+  const id = `${plan.key}-${name}-${run.split('/').pop()}`;
+  step(id, 'evaluate', ['--run', run, '--data', data], () => existsSync(out));
+  if (!existsSync(out)) writeFileAtomic(out, readFileSync(join(OUT, 'logs', `${id}.log`), 'utf8').split('\n').find((l) => l.startsWith('{'))!);
   return readJson<Scores>(out);
 }
+/** A fine-tuned run scored on the prompting rows, so the two routes are compared on the same examples. */
+const evaluateOnPromptRows = (plan: DatasetPlan, s: Splits, run: string): Scores => evaluateOn(plan, run, s.promptTest, 'eval-prompt-rows');
 
 interface ShotScores { k: number; seed: number; metrics: Scores; cutExamples: number }
 /** Few-shot evaluation (K = 0, 1, 2, 4, 8 per class, three seeded draws) by label-word likelihood. */
@@ -395,26 +411,27 @@ function seedsReport(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: 
     const side = (k: 'pretrained' | 'scratch') => ({ accuracy: spread(acc(k)), macroF1: spread(mf1(k)) });
     // The twins of one seed share split, order and head initialisation: their difference is paired.
     const gain = { accuracy: spread(runs.map((t) => t.pretrained.test.accuracy - t.scratch.test.accuracy)), macroF1: spread(runs.map((t) => t.pretrained.test.macroF1 - t.scratch.test.macroF1)) };
+    const unseenGain = spread(runs.map((t) => t.unseen.pretrained.accuracy - t.unseen.scratch.accuracy));
     // A reused step whose time was not recorded has NaN seconds: the time is summarised over the others.
     const timed = runs.map((t) => t.seconds).filter(Number.isFinite);
     const seconds = timed.length > 0 ? spread(timed) : null;
     writeFileAtomic(join(OUT, plan.key, 'seeds', `${name}.json`), JSON.stringify({
       dataset: plan.key, model, recipe: r, pooling, checkpoint: checkpointOf(model) || 'last', majority: m,
-      seeds: runs.map((t) => ({ seed: t.seed, seconds: Number.isFinite(t.seconds) ? t.seconds : null, pretrained: t.pretrained.test, scratch: t.scratch.test, pretrainedRun: t.pretrained.runDir, scratchRun: t.scratch.runDir })),
-      summary: { pretrained: side('pretrained'), scratch: side('scratch'), pretrainedMinusScratch: gain, seconds },
+      seeds: runs.map((t) => ({ seed: t.seed, seconds: Number.isFinite(t.seconds) ? t.seconds : null, pretrained: t.pretrained.test, scratch: t.scratch.test, unseen: t.unseen, pretrainedRun: t.pretrained.runDir, scratchRun: t.scratch.runDir })),
+      summary: { pretrained: side('pretrained'), scratch: side('scratch'), pretrainedMinusScratch: gain, unseenAccuracyGain: unseenGain, seconds },
     }, null, 1) + '\n');
     const perSeed = runs.map((t) => `${t.seed}: ${pct(t.pretrained.test.accuracy)} / ${f1(t.pretrained.test.macroF1)} vs ${pct(t.scratch.test.accuracy)} / ${f1(t.scratch.test.macroF1)}`).join('; ');
-    return `| ${r.id} | ${r.steps}, ${r.lr} | ${runs[0].pretrained.trainableParameters.toLocaleString('en')} | ${meanStd(acc('pretrained'))} | ${f1MeanStd(mf1('pretrained'))} | ${meanStd(acc('scratch'))} | ${f1MeanStd(mf1('scratch'))} | ${signed(100 * gain.accuracy.mean, 1)} ± ${(100 * gain.accuracy.std).toFixed(1)} pt / ${signed(gain.macroF1.mean, 3)} ± ${gain.macroF1.std.toFixed(3)} | ${perSeed} | ${seconds ? mins(seconds.mean) : '?'} |`;
+    return `| ${r.id} | ${r.steps}, ${r.lr} | ${runs[0].pretrained.trainableParameters.toLocaleString('en')} | ${meanStd(acc('pretrained'))} | ${f1MeanStd(mf1('pretrained'))} | ${meanStd(acc('scratch'))} | ${f1MeanStd(mf1('scratch'))} | ${signed(100 * gain.accuracy.mean, 1)} ± ${(100 * gain.accuracy.std).toFixed(1)} pt / ${signed(gain.macroF1.mean, 3)} ± ${gain.macroF1.std.toFixed(3)} | ${signed(100 * unseenGain.mean, 1)} ± ${(100 * unseenGain.std).toFixed(1)} pt | ${perSeed} | ${seconds ? mins(seconds.mean) : '?'} |`;
   });
   return [
     `### ${plan.key}: ${s.counts.labeled} labeled rows (${s.counts.train} to fine-tune, 10% of them for validation; ${s.counts.test} held out), pretraining text ${s.counts.lm} rows`,
     '',
     `${model === 'bert' ? `BERT (MLM) schedule ${MLM_STEPS || plan.steps.mlm}` : `GPT (causal LM) schedule ${CLM_STEPS || plan.steps.clm}`} steps${ckpt}, val loss ${valLoss(base)}; classifier pooling '${pooling}'; seeds ${FT_SEEDS.join(', ')} (mean ± sample std; per seed: pretrained acc / F1 vs scratch acc / F1).`,
     '',
-    '| scope | steps, lr | trains | test acc (pretrained) | test macro-F1 (pretrained) | test acc (scratch) | test macro-F1 (scratch) | pretrained − scratch (paired: acc / F1) | per seed | time (both, mean) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| scope | steps, lr | trains | test acc (pretrained) | test macro-F1 (pretrained) | test acc (scratch) | test macro-F1 (scratch) | pretrained − scratch (paired: acc / F1) | the same, acc on the ${s.counts.unseenTest} test rows in no training row | per seed | time (both, mean) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
-    `| majority class ('${m.label}') | | | ${pct(m.accuracy)} | ${f1(m.macroF1)} | | | | | |`,
+    `| majority class ('${m.label}') | | | ${pct(m.accuracy)} | ${f1(m.macroF1)} | | | | | | |`,
   ].join('\n');
 }
 const signed = (x: number, digits: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`;
