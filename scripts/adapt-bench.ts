@@ -19,8 +19,9 @@
 //   pretrained models): what pretraining buys when labels are few;
 //   --seeds: repeat each fine-tune of the one model (--bert-only or --gpt-only) once per seed (finetune's --seed: the validation
 //   split off the training rows, the head's and LoRA's initialisation, the batch order and dropout;
-//   --compare gives the pretrained and the scratch twin the same seed), report mean ± std and write
-//   the per-seed scores to OUT/<dataset>/seeds/<run>.json. Without it: finetune's default seed.
+//   --compare gives the pretrained and the scratch twin the same seed), report mean ± std (also of the
+//   paired gain on the test rows that occur in no training row) and write the per-seed scores to
+//   OUT/<dataset>/seeds/<run>.json. Without it: finetune's default seed.
 //
 // Everything is written under --out (default $TMPDIR/adapt-bench): the splits, the run folders,
 // each step's log and wall time. A step whose result is already there is not run again (its
@@ -28,7 +29,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { readLabeledFile, stratifiedSplit, type LabeledRow } from '../src/engine/data/labeled';
 import { mulberry32 } from '../src/engine/data/rng';
 import { spread } from '../src/engine/metrics/spread';
@@ -223,18 +224,20 @@ function pretrain(plan: DatasetPlan, s: Splits, objective: 'mlm' | 'clm'): strin
  * `patience`: finetune's --patience (stop after that many validations without a better macro-F1).
  */
 interface Recipe { id: string; scope: string[]; steps: number; lr: string; layerDecay?: number; evalEvery?: number; patience?: number; only?: DatasetPlan['key'] }
+/** LoRA rank 8, alpha 16, on the attention projections (finetune's default targets). */
+const LORA_R8 = ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'];
 const BERT_RECIPES: Recipe[] = [
   { id: 'head', scope: ['--scope', 'head'], steps: 300, lr: '3e-3' },
   { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
   // The same with a third of the budget: where pretraining shows (the scratch model catches up by 150 steps).
   { id: 'all-60', scope: ['--scope', 'all'], steps: 60, lr: '3e-4' },
-  { id: 'lora', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 150, lr: '2e-3' },
+  { id: 'lora', scope: LORA_R8, steps: 150, lr: '2e-3' },
   // SST-2: at 3e-4 neither BERT leaves the majority class in 150 steps.
   { id: 'all-lr1e-3', scope: ['--scope', 'all'], steps: 150, lr: '1e-3', only: 'sst2' },
   // SST-2, head only: its weaker MLM (val loss 5.8 vs waimai's 5.1) gives features a 3e-3 head barely moves off.
   { id: 'head-lr1e-2', scope: ['--scope', 'head'], steps: 300, lr: '1e-2', only: 'sst2' },
   // SST-2, LoRA: at 2e-3 for 150 steps neither twin leaves the majority class; the head's lr and budget.
-  { id: 'lora-lr1e-2', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 300, lr: '1e-2', only: 'sst2' },
+  { id: 'lora-lr1e-2', scope: LORA_R8, steps: 300, lr: '1e-2', only: 'sst2' },
   // SST-2, all layers at the lr that trains them, on the short budget where pretraining shows before scratch catches up.
   { id: 'all-60-lr1e-3', scope: ['--scope', 'all'], steps: 60, lr: '1e-3', only: 'sst2' },
   // SST-2, all layers with layer-wise lr decay: the head at the lr, the pretrained lower layers slower.
@@ -246,13 +249,13 @@ const BERT_RECIPES: Recipe[] = [
   { id: 'all-600-lr3e-4', scope: ['--scope', 'all'], steps: 600, lr: '3e-4', evalEvery: 50, patience: 4, only: 'sst2' },
   // SST-2, head only and LoRA to convergence the same way, at the lr that moves them off the majority class.
   { id: 'head-600-lr1e-2', scope: ['--scope', 'head'], steps: 600, lr: '1e-2', evalEvery: 50, patience: 4, only: 'sst2' },
-  { id: 'lora-600-lr1e-2', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 600, lr: '1e-2', evalEvery: 50, patience: 4, only: 'sst2' },
+  { id: 'lora-600-lr1e-2', scope: LORA_R8, steps: 600, lr: '1e-2', evalEvery: 50, patience: 4, only: 'sst2' },
   // At 1e-2 LoRA to convergence falls below the majority class on some seeds: a third of it.
-  { id: 'lora-600-lr3e-3', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 600, lr: '3e-3', evalEvery: 50, patience: 4, only: 'sst2' },
+  { id: 'lora-600-lr3e-3', scope: LORA_R8, steps: 600, lr: '3e-3', evalEvery: 50, patience: 4, only: 'sst2' },
 ];
 const GPT_RECIPES: Recipe[] = [
   { id: 'all', scope: ['--scope', 'all'], steps: 150, lr: '3e-4' },
-  { id: 'lora', scope: ['--scope', 'lora', '--lora-rank', '8', '--lora-alpha', '16'], steps: 150, lr: '2e-3' },
+  { id: 'lora', scope: LORA_R8, steps: 150, lr: '2e-3' },
   // Head only (--gpt-only): the last real token's state, frozen, under a linear classifier.
   { id: 'head-lr1e-2', scope: ['--scope', 'head'], steps: 300, lr: '1e-2' },
   // All layers with layer-wise lr decay (--gpt-only).
@@ -264,10 +267,7 @@ const recipesOf = (model: 'bert' | 'gpt'): Recipe[] => (model === 'bert' ? BERT_
 /** The checkpoint a model is fine-tuned from when not its last (0): --bertCheckpoint / --gptCheckpoint. */
 const checkpointOf = (model: 'bert' | 'gpt'): number => (model === 'bert' ? BERT_CHECKPOINT : GPT_CHECKPOINT);
 
-/** `unseen`: both twins on the test rows that occur in no training row. */
-interface FineTuned {
-  model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; unseen: { pretrained: Scores; scratch: Scores }; seconds: number; seed?: number;
-}
+interface FineTuned { model: 'bert' | 'gpt'; recipe: Recipe; pretrained: FineTuneResult; scratch: FineTuneResult; seconds: number; seed?: number }
 /** The pretrained model's run folder name: the BERT's names a --mlmTokenizer. */
 const runNameOf = (model: 'bert' | 'gpt'): string => (model === 'bert' && MLM_TOKENIZER ? MLM_TOKENIZER.name : model);
 /** A recipe's run name on a model: its pooling, the recipe and how many rows trained (--trainRows). */
@@ -287,8 +287,7 @@ function fineTune(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: str
     '--maxLength', '48', '--evalEvery', String(r.evalEvery ?? r.steps / 3), ...(r.patience ? ['--patience', String(r.patience)] : []), ...(seed === undefined ? [] : ['--seed', String(seed)]),
     '--compare', '--runsDir', runsDir(plan), '--name', name,
   ], () => existsSync(join(dir('scratch'), 'eval.json')));
-  const unseen = { pretrained: evaluateOn(plan, dir('pretrained'), s.unseenTest, 'eval-unseen'), scratch: evaluateOn(plan, dir('scratch'), s.unseenTest, 'eval-unseen') };
-  return { model, recipe: r, seconds, seed, unseen, pretrained: readJson(join(dir('pretrained'), 'eval.json')), scratch: readJson(join(dir('scratch'), 'eval.json')) };
+  return { model, recipe: r, seconds, seed, pretrained: readJson(join(dir('pretrained'), 'eval.json')), scratch: readJson(join(dir('scratch'), 'eval.json')) };
 }
 
 interface FineTuneResult {
@@ -300,7 +299,7 @@ interface Scores { accuracy: number; macroF1: number }
 /** A fine-tuned run scored (npm run evaluate) on other labeled rows; kept in the run folder as `<name>.json`. */
 function evaluateOn(plan: DatasetPlan, run: string, data: string, name: string): Scores {
   const out = join(run, `${name}.json`);
-  const id = `${plan.key}-${name}-${run.split('/').pop()}`;
+  const id = `${plan.key}-${name}-${basename(run)}`;
   step(id, 'evaluate', ['--run', run, '--data', data], () => existsSync(out));
   if (!existsSync(out)) writeFileAtomic(out, readFileSync(join(OUT, 'logs', `${id}.log`), 'utf8').split('\n').find((l) => l.startsWith('{'))!);
   return readJson<Scores>(out);
@@ -413,13 +412,15 @@ function seedsReport(plan: DatasetPlan, s: Splits, model: 'bert' | 'gpt', base: 
     const side = (k: 'pretrained' | 'scratch') => ({ accuracy: spread(acc(k)), macroF1: spread(mf1(k)) });
     // The twins of one seed share split, order and head initialisation: their difference is paired.
     const gain = { accuracy: spread(runs.map((t) => t.pretrained.test.accuracy - t.scratch.test.accuracy)), macroF1: spread(runs.map((t) => t.pretrained.test.macroF1 - t.scratch.test.macroF1)) };
-    const unseenGain = spread(runs.map((t) => t.unseen.pretrained.accuracy - t.unseen.scratch.accuracy));
+    // Both twins on the test rows that occur in no training row (the rows memory cannot score).
+    const unseen = runs.map((t) => ({ pretrained: evaluateOn(plan, t.pretrained.runDir, s.unseenTest, 'eval-unseen'), scratch: evaluateOn(plan, t.scratch.runDir, s.unseenTest, 'eval-unseen') }));
+    const unseenGain = spread(unseen.map((u) => u.pretrained.accuracy - u.scratch.accuracy));
     // A reused step whose time was not recorded has NaN seconds: the time is summarised over the others.
     const timed = runs.map((t) => t.seconds).filter(Number.isFinite);
     const seconds = timed.length > 0 ? spread(timed) : null;
     writeFileAtomic(join(OUT, plan.key, 'seeds', `${name}.json`), JSON.stringify({
       dataset: plan.key, model, recipe: r, pooling, checkpoint: checkpointOf(model) || 'last', majority: m,
-      seeds: runs.map((t) => ({ seed: t.seed, seconds: Number.isFinite(t.seconds) ? t.seconds : null, pretrained: t.pretrained.test, scratch: t.scratch.test, unseen: t.unseen, pretrainedRun: t.pretrained.runDir, scratchRun: t.scratch.runDir })),
+      seeds: runs.map((t, i) => ({ seed: t.seed, seconds: Number.isFinite(t.seconds) ? t.seconds : null, pretrained: t.pretrained.test, scratch: t.scratch.test, unseen: unseen[i], pretrainedRun: t.pretrained.runDir, scratchRun: t.scratch.runDir })),
       summary: { pretrained: side('pretrained'), scratch: side('scratch'), pretrainedMinusScratch: gain, unseenAccuracyGain: unseenGain, seconds },
     }, null, 1) + '\n');
     const perSeed = runs.map((t) => `${t.seed}: ${pct(t.pretrained.test.accuracy)} / ${f1(t.pretrained.test.macroF1)} vs ${pct(t.scratch.test.accuracy)} / ${f1(t.scratch.test.macroF1)}`).join('; ');
